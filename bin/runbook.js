@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The installed entry point: the compiled CLI lives in dist/ (built by `npm install`/`npm run build`).
+import { main } from '../dist/cli.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`runbook: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,116 @@
+/**
+ * The face of the tool: commands, flags, exit codes. Each command lives in
+ * src/commands/ and is imported only when called, so `runbook list` never loads Ink.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, EXIT } from './engine/errors.js';
+import { VERSION } from './version.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function program(record: (code: number | void) => void): Command {
+  const exit = <A extends unknown[]>(action: (...args: A) => Promise<number | void>) =>
+    async (...args: A) => record(await action(...args));
+  const cli = new Command('runbook')
+    .description('Executable Markdown incident runbooks.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .showSuggestionAfterError();
+
+  cli
+    .command('list')
+    .description('show the sections and executable cells of a runbook')
+    .argument('<file>', 'Markdown runbook')
+    .option('--json', 'print the DESIGN.md JSON shape')
+    .action(exit(async (file: string, opts) => (await import('./commands/list.js')).list(file, opts)));
+
+  cli
+    .command('lint')
+    .description('check runbooks: SQL syntax, duplicate names, unclosed fences, unknown attributes')
+    .argument('<files...>', 'Markdown runbooks')
+    .action(exit(async (files: string[]) => (await import('./commands/lint.js')).lint(files)));
+
+  cli
+    .command('run')
+    .description('run a runbook step by step (TUI on a terminal, --yes for unattended)')
+    .argument('<file>', 'Markdown runbook')
+    .option('--db <url>', 'target PostgreSQL URL (default: RUNBOOK_DATABASE_URL, frontmatter, then the sandbox)')
+    .option('-y, --yes', 'unattended: run every cell without asking')
+    .option('--dry-run', 'show every cell as it would run; execute nothing')
+    .option('--var <NAME=VALUE>', 'bind a placeholder or variable (repeatable)', collect, [])
+    .option('--from <id>', 'start at this cell')
+    .option('--only <ids>', 'run only these cells (comma-separated)')
+    .option('--transcript <path>', 'transcript file (default: ./transcripts/<runbook>-<time>.jsonl)')
+    .option('--json', 'NDJSON events on stdout')
+    .option('--keep-going', 'unattended: continue after a failed cell')
+    .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
+    .option('--strict', 'a missing interpreter is an error, not a skip')
+    .option('--actor <name>', 'who is running this (default: $USER)')
+    .action(exit(async (file: string, opts) => (await import('./commands/run.js')).run(file, opts, cli.args)));
+
+  cli
+    .command('resume')
+    .description('continue a killed or quit run after its last finished cell')
+    .argument('<transcript>', 'transcript JSONL file')
+    .option('-y, --yes', 'unattended')
+    .option('--var <NAME=VALUE>', 'bind a variable again (secrets are never stored)', collect, [])
+    .option('--json', 'NDJSON events on stdout')
+    .option('--keep-going', 'unattended: continue after a failed cell')
+    .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
+    .option('--actor <name>', 'who is running this (default: $USER)')
+    .action(exit(async (file: string, opts) => (await import('./commands/resume.js')).resume(file, opts)));
+
+  cli
+    .command('replay')
+    .description('play a transcript back through the same renderers as a live run')
+    .argument('<transcript>', 'transcript JSONL file')
+    .option('--speed <n>', 'play faster (2 = twice as fast; 0 = no waiting)', '1')
+    .option('--step', 'advance cell by cell with a key')
+    .action(exit(async (file: string, opts) => (await import('./commands/replay.js')).replay(file, opts)));
+
+  cli
+    .command('timeline')
+    .description('turn a transcript into a postmortem timeline')
+    .argument('<transcript>', 'transcript JSONL file')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json', 'cast']).default('md'))
+    .action(exit(async (file: string, opts) => (await import('./commands/timeline.js')).timeline(file, opts)));
+
+  cli
+    .command('verify')
+    .description('check a transcript: seq without gaps and an unbroken hash chain')
+    .argument('<transcript>', 'transcript JSONL file')
+    .action(exit(async (file: string) => (await import('./commands/verify.js')).verify(file)));
+
+  cli
+    .command('sandbox')
+    .description('manage the embedded PostgreSQL sandbox')
+    .argument('<action>', 'start | stop | reset | url | status')
+    .option('--runbook <file>', 'seed from <runbook>.sandbox.sql beside this runbook', 'runbooks/dragonfly.md')
+    .action(exit(async (action: string, opts) => (await import('./commands/sandbox.js')).sandbox(action, opts)));
+
+  return cli;
+}
+
+/** Runs the CLI and resolves to the exit code. Never throws for bad input. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const cli = program((result) => {
+    if (typeof result === 'number') code = result;
+  });
+  if (argv.length === 0) {
+    cli.outputHelp();
+    return EXIT.usage;
+  }
+  try {
+    await cli.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof InputError) {
+      process.stderr.write(`runbook: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw error;
+  }
+  return code;
+}

@@ -1,0 +1,19 @@
+/**
+ * Errors that end a command with a clear line and a chosen exit code.
+ * `InputError` is bad input or usage (exit 2): what, where, what to do.
+ */
+export class InputError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'InputError';
+    this.exitCode = exitCode;
+  }
+}
+
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  interrupted: 130,
+} as const;

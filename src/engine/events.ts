@@ -1,0 +1,195 @@
+/**
+ * The RunEvent union: the one currency between the runner, the renderers and the
+ * transcript. The transcript contract (version 1) is these objects, one per line,
+ * with `hash` appended by the transcript writer.
+ */
+import type { Lang } from './runbook.js';
+
+export type CellStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'timed-out';
+export type RunStatus = 'succeeded' | 'failed' | 'aborted';
+export type RunMode = 'interactive' | 'unattended' | 'dry-run';
+export type TargetKind = 'sandbox' | 'postgres' | 'none';
+export type OutputStream = 'stdout' | 'stderr' | 'notice';
+export type DecisionAction = 'run' | 'skip' | 'edit' | 'retry' | 'jump' | 'quit' | 'cancel' | 'confirm';
+
+/** Fields every event carries. `hash` is added on write and is always last. */
+export interface EventBase {
+  v: 1;
+  seq: number;
+  /** ISO 8601 UTC with milliseconds. */
+  ts: string;
+  run: string;
+  hash?: string;
+}
+
+export interface CellSummary {
+  id: string;
+  lang: Lang;
+  line: number;
+  section: string[];
+  effect?: 'read' | 'write';
+}
+
+export interface RunStarted extends EventBase {
+  type: 'run.started';
+  runbook: { path: string; sha256: string; title: string };
+  actor: string;
+  host: string;
+  /** URL with the password masked. `none` when the runbook has no SQL cells and no target. */
+  target: { kind: TargetKind; url: string; name: string };
+  mode: RunMode;
+  argv: string[];
+  /** The outline, so replay and timeline need not re-read the Markdown. */
+  cells: CellSummary[];
+  /** Section budgets and the escalation line, for the TUI header on replay. */
+  budgets?: { section: string[]; budgetMs: number }[];
+  escalation?: string;
+}
+
+export interface RunResumed extends EventBase {
+  type: 'run.resumed';
+  actor: string;
+  host: string;
+  argv: string[];
+  /** The cell the resumed run continues from. */
+  from?: string;
+}
+
+export interface PreflightEvent extends EventBase {
+  type: 'run.preflight';
+  problems: { kind: string; message: string; cells: string[]; fatal: boolean }[];
+}
+
+export interface VariableBound extends EventBase {
+  type: 'variable.bound';
+  name: string;
+  source: 'flag' | 'env' | 'frontmatter' | 'prompt' | 'default' | 'target';
+  secret: boolean;
+  /** Absent for secrets: the transcript records that a value was given, never the value. */
+  value?: string;
+}
+
+export interface CellStarted extends EventBase {
+  type: 'cell.started';
+  cell: string;
+  lang: Lang;
+  line: number;
+  section: string[];
+  /** The source as run, after any edit, with placeholders as bound (never secret values). */
+  source: string;
+  attempt: number;
+}
+
+export interface CellOutput extends EventBase {
+  type: 'cell.output';
+  cell: string;
+  stream: OutputStream;
+  data: string;
+}
+
+/** Output past the per-cell cap went to a sidecar file; the transcript says where. */
+export interface CellOutputSpilled extends EventBase {
+  type: 'cell.output.spilled';
+  cell: string;
+  stream: OutputStream;
+  /** Path of the sidecar file, relative to the transcript's directory. */
+  path: string;
+}
+
+export interface SqlResult extends EventBase {
+  type: 'sql.result';
+  cell: string;
+  /** Statement number within the cell, from 1. */
+  index: number;
+  statement: string;
+  /** The statement's leading comment, if any. */
+  title?: string;
+  command: string;
+  columns: string[];
+  rows: unknown[][];
+  rowCount: number;
+  truncated: boolean;
+}
+
+export interface CellError {
+  message: string;
+  /** SQLSTATE for SQL, an errno-style code or `ETIMEDOUT`/`ECANCELED` otherwise. */
+  code?: string;
+  detail?: string;
+  hint?: string;
+  /** 1-based line in the document the error points at, when known. */
+  line?: number;
+}
+
+export interface CellFinished extends EventBase {
+  type: 'cell.finished';
+  cell: string;
+  status: CellStatus;
+  durationMs: number;
+  exitCode?: number;
+  error?: CellError;
+  /** Why a cell was skipped (operator, `skip` attribute, missing interpreter…). */
+  reason?: string;
+}
+
+export interface OperatorDecision extends EventBase {
+  type: 'operator.decision';
+  cell: string;
+  action: DecisionAction;
+  actor: string;
+  /** The edited source, when action is `edit`. */
+  source?: string;
+  /** The jump target, when action is `jump`. */
+  to?: string;
+}
+
+export interface OperatorNote extends EventBase {
+  type: 'operator.note';
+  text: string;
+  actor: string;
+  cell?: string;
+}
+
+export interface ChecklistTicked extends EventBase {
+  type: 'checklist.ticked';
+  item: string;
+  checked: boolean;
+  line: number;
+  actor: string;
+}
+
+export interface RunFinished extends EventBase {
+  type: 'run.finished';
+  status: RunStatus;
+  durationMs: number;
+  counts: Partial<Record<CellStatus, number>>;
+}
+
+export type RunEvent =
+  | RunStarted
+  | RunResumed
+  | PreflightEvent
+  | VariableBound
+  | CellStarted
+  | CellOutput
+  | CellOutputSpilled
+  | SqlResult
+  | CellFinished
+  | OperatorDecision
+  | OperatorNote
+  | ChecklistTicked
+  | RunFinished;
+
+export type RunEventType = RunEvent['type'];
+
+/** An event as the runner creates it, before it is stamped with v/seq/ts/run. */
+export type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, keyof EventBase> : never) : never;
+
+/** A consumer of events: the transcript writer, a renderer, a test. */
+export type EventSink = (event: RunEvent) => void;
+
+/** An event read from a transcript whose type this version does not know. */
+export interface UnknownEvent extends EventBase {
+  type: string;
+  [key: string]: unknown;
+}

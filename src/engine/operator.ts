@@ -1,0 +1,42 @@
+/**
+ * The Operator is asked before each cell what to do. The TUI is one operator,
+ * `--yes` is another, a test is a third. The runner never assumes which.
+ */
+import type { Cell, VariableSpec } from './runbook.js';
+import type { CellStatus } from './events.js';
+
+export interface DecisionContext {
+  cell: Cell;
+  /** The source that would run now (after earlier edits and bound placeholders shown as references). */
+  source: string;
+  /** 0 before the first attempt; 1 after it ran once, and so on. */
+  attempts: number;
+  /** The status of the last attempt, when there was one (a failed cell can be retried). */
+  lastStatus?: CellStatus;
+  effect: 'read' | 'write';
+}
+
+export type Decision =
+  | { action: 'run' }
+  | { action: 'skip'; reason?: string }
+  /** What the operator saved runs; the runner asks again with the new source. */
+  | { action: 'edit'; source: string }
+  | { action: 'retry' }
+  /** Move the cursor to another cell (forwards or backwards). */
+  | { action: 'jump'; to: string }
+  /** Move on to the next cell after a finished one (no event). */
+  | { action: 'next' }
+  | { action: 'quit' };
+
+export interface Operator {
+  readonly actor: string;
+  /** Before each cell, and again after it finished (retry / next / jump / quit). */
+  decide(context: DecisionContext): Promise<Decision>;
+  /**
+   * A write against a non-sandbox target, or a `confirm` cell: the operator must
+   * type the target's name. Resolves true when confirmed.
+   */
+  confirmWrite(cell: Cell, targetName: string): Promise<boolean>;
+  /** A placeholder or variable with no value yet; undefined means none given. */
+  askVariable(spec: VariableSpec): Promise<string | undefined>;
+}

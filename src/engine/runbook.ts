@@ -1,0 +1,111 @@
+/**
+ * The runbook model: what the parser reads out of a Markdown document.
+ * Every position is 1-based, like an editor shows it.
+ */
+
+/** The three executable language families. Aliases are folded by the parser. */
+export type Lang = 'sql' | 'powershell' | 'sh';
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Something the parser or linter has to say about the input, vfile-message style. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  message: string;
+  line: number;
+  column: number;
+  /** A short stable name for the rule, e.g. `sql-syntax`, `duplicate-name`. */
+  rule: string;
+}
+
+/** Known cell attribute keys; unknown keys are kept verbatim and warned about by lint. */
+export interface CellAttributes {
+  name?: string;
+  timeout?: string;
+  confirm?: boolean;
+  readonly?: boolean;
+  db?: string;
+  interpreter?: string;
+  cwd?: string;
+  skip?: boolean;
+  continueOnError?: boolean;
+  [key: string]: unknown;
+}
+
+export interface Section {
+  /** Slug of the heading text, made unique in the document. */
+  id: string;
+  title: string;
+  depth: number;
+  line: number;
+  /** Heading texts from the top down to and including this one. */
+  path: string[];
+  /** From a heading such as `Immediate Containment (< 2 min)`. */
+  budgetMs?: number;
+}
+
+export interface Cell {
+  /** `name` attribute, else heading slug with `-2`, `-3`… Unique in the document. */
+  id: string;
+  lang: Lang;
+  /** The language tag as written (`PowerShell`, `ps1`, `postgresql`…). */
+  tag: string;
+  /** Line of the opening fence. */
+  line: number;
+  /** Line of the first source line (fence line + 1). */
+  sourceLine: number;
+  /** Column of the fence's first character (fences inside lists/quotes are indented). */
+  column: number;
+  /** Heading texts above the cell, outermost first. Empty when no heading precedes it. */
+  section: string[];
+  /** The prose (paragraphs, lists) between the previous cell or heading and this cell. */
+  prose: string;
+  source: string;
+  attributes: CellAttributes;
+  /** Attribute keys the engine does not know. */
+  unknownAttributes: string[];
+  /** `<NAME>` placeholders in order of first appearance, unique. */
+  placeholders: string[];
+  /** `$NAME`, `${NAME}`, `$env:NAME` references, unique. */
+  envRefs: string[];
+  /** Parsed `timeout` attribute. */
+  timeoutMs?: number;
+}
+
+export interface ChecklistItem {
+  text: string;
+  checked: boolean;
+  line: number;
+  section: string[];
+  owner?: string;
+}
+
+export interface VariableSpec {
+  name: string;
+  description?: string;
+  default?: string;
+  secret?: boolean;
+  /** A regular expression (source) the value must match in full. */
+  pattern?: string;
+}
+
+export interface Runbook {
+  path: string;
+  /** First h1, else frontmatter `title`, else the file name. */
+  title: string;
+  sha256: string;
+  frontmatter: Record<string, unknown>;
+  /** Frontmatter `database:` as written, e.g. `$SUPABASE_DB_URL` or a URL. */
+  database?: string;
+  variables: VariableSpec[];
+  sections: Section[];
+  cells: Cell[];
+  checklist: ChecklistItem[];
+  /** A sentence such as "If unresolved in 15 min, page on-call lead." */
+  escalation?: string;
+  /** Problems found while parsing (unclosed fence, duplicate names, bad attributes). */
+  diagnostics: Diagnostic[];
+}
