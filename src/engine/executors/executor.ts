@@ -1,0 +1,40 @@
+/**
+ * One small interface for every language family. The runner hands an executor a
+ * prepared cell; the executor streams events through `emit` and resolves to a result.
+ */
+import type { Cell, Lang } from '../runbook.js';
+import type { CellError, CellOutput, CellStatus, SqlResult } from '../events.js';
+
+/** Event bodies an executor may emit; the runner stamps, redacts and fans them out. */
+export type ExecutorEvent = Omit<CellOutput, 'v' | 'seq' | 'ts' | 'run' | 'hash'> | Omit<SqlResult, 'v' | 'seq' | 'ts' | 'run' | 'hash'>;
+
+export interface ExecutionContext {
+  cell: Cell;
+  /** The source to run, placeholders already rewritten (SQL literals / shell env references). */
+  source: string;
+  /** Environment for shells: process env + target URL + bound variables. */
+  env: Record<string, string>;
+  /** Cancellation: the operator pressed `c`, or SIGINT. */
+  signal: AbortSignal;
+  timeoutMs?: number;
+  /** Run SQL inside a READ ONLY transaction (the cell is classified or marked readonly). */
+  readOnly: boolean;
+  /** Working directory for shells (the runbook's directory unless the cell says `cwd`). */
+  cwd: string;
+  /** Rows kept per result set in events; the rowCount stays exact. */
+  maxRows: number;
+  emit(event: ExecutorEvent): void;
+}
+
+export interface ExecutionResult {
+  status: Extract<CellStatus, 'succeeded' | 'failed' | 'cancelled' | 'timed-out'>;
+  exitCode?: number;
+  error?: CellError;
+}
+
+export interface Executor {
+  readonly lang: Lang;
+  run(context: ExecutionContext): Promise<ExecutionResult>;
+  /** Ends sessions and connections. Safe to call twice. */
+  close(): Promise<void>;
+}
