@@ -106,6 +106,8 @@ export interface Runbook {
   checklist: ChecklistItem[];
   /** A sentence such as "If unresolved in 15 min, page on-call lead." */
   escalation?: string;
+  /** The N of "If unresolved in N min", in milliseconds, when the escalation line says it. */
+  escalationAfterMs?: number;
   /** Problems found while parsing (unclosed fence, duplicate names, bad attributes). */
   diagnostics: Diagnostic[];
 }

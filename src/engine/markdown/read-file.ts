@@ -1,0 +1,47 @@
+/**
+ * Reading a runbook from disk, with one clear line for each way the input can be wrong.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+
+/** The file's text, exactly as stored (a BOM is kept so the sha256 matches the bytes). */
+export async function readRunbookText(path: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new InputError(`${path} is a directory; give the path of a Markdown runbook, e.g. runbooks/dragonfly.md`);
+    bytes = await readFile(path);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${path}: no such file; check the path (runbooks live in runbooks/*.md)`);
+    if (code === 'EACCES' || code === 'EPERM') throw new InputError(`${path}: permission denied; make the file readable`);
+    throw new InputError(`${path}: cannot read (${code ?? (error as Error).message})`);
+  }
+  if (bytes.length === 0 || /^\s*$/.test(bytes.toString('latin1'))) {
+    throw new InputError(`${path} is empty; a runbook is Markdown with sql/powershell/sh code fences`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new InputError(`${path} looks binary (NUL byte at offset ${nul}); give a Markdown text file`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${path} is not valid UTF-8 text (at byte ${firstInvalidUtf8(bytes)}); save it as UTF-8`);
+  }
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  // The longest valid prefix, by bisection; streaming tolerates a cut through a character.
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, middle), { stream: true });
+      low = middle;
+    } catch {
+      high = middle - 1;
+    }
+  }
+  return low;
+}

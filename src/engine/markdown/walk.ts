@@ -1,0 +1,155 @@
+/**
+ * One pass over the mdast tree in document order: sections from headings, cell drafts
+ * from executable fences (at any depth: list items, blockquotes), the prose before each
+ * cell, checklists, the escalation line, frontmatter. Linear in the size of the tree.
+ */
+import type { Code, Heading, Nodes, Parents, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import type { ChecklistItem, Diagnostic, Lang, Section } from '../runbook.js';
+import { readInfoString, type InfoString } from './attributes.js';
+import { checklistItemFromListItem, checklistItemsFromTable } from './checklist.js';
+import { budgetFromHeading } from './durations.js';
+import { readEscalation, type Escalation } from './escalation.js';
+import { fenceOf } from './fences.js';
+import { languageOf, nearMissLanguage } from './languages.js';
+import { slug, UniqueIds } from './slug.js';
+
+export interface CellDraft {
+  node: Code;
+  lang: Lang;
+  info: InfoString;
+  section: Section | undefined;
+  prose: string;
+}
+
+export interface WalkResult {
+  yaml?: string;
+  sections: Section[];
+  drafts: CellDraft[];
+  checklist: ChecklistItem[];
+  escalation?: Escalation;
+  diagnostics: Diagnostic[];
+}
+
+export function walkTree(tree: Root, text: string, starts: number[]): WalkResult {
+  const result: WalkResult = { sections: [], drafts: [], checklist: [], diagnostics: [] };
+  const sectionIds = new UniqueIds();
+  const stack: Section[] = [];
+  let prose: string[] = [];
+  const hasCell = new WeakMap<Nodes, boolean>();
+
+  const containsCell = (node: Nodes): boolean => {
+    const known = hasCell.get(node);
+    if (known !== undefined) return known;
+    let found = false;
+    if (node.type === 'code') {
+      const fence = fenceOf(node, text, starts);
+      found = !!fence && !!languageOf(readInfoString(fence.info).tag);
+    }
+    else if ('children' in node) found = (node.children as Nodes[]).some(containsCell);
+    hasCell.set(node, found);
+    return found;
+  };
+
+  const rawSlice = (node: Nodes) => {
+    const { start, end } = node.position ?? {};
+    return start?.offset === undefined || end?.offset === undefined ? '' : text.slice(start.offset, end.offset).trim();
+  };
+
+  const section = () => stack[stack.length - 1];
+  const sectionPath = () => section()?.path ?? [];
+
+  const onHeading = (node: Heading) => {
+    const title = toString(node).trim();
+    while (stack.length > 0 && stack[stack.length - 1]!.depth >= node.depth) stack.pop();
+    const entry: Section = {
+      id: sectionIds.take(slug(title) || 'section'),
+      title,
+      depth: node.depth,
+      line: node.position?.start.line ?? 0,
+      path: [...sectionPath(), title],
+    };
+    const budgetMs = budgetFromHeading(title);
+    if (budgetMs !== undefined) entry.budgetMs = budgetMs;
+    stack.push(entry);
+    result.sections.push(entry);
+    prose = [];
+  };
+
+  const onCode = (node: Code, collectProse: boolean) => {
+    const fence = fenceOf(node, text, starts);
+    const line = node.position?.start.line ?? 0;
+    const column = node.position?.start.column ?? 1;
+    if (fence?.unclosed) {
+      result.diagnostics.push({
+        severity: 'error', line, column, rule: 'unclosed-fence',
+        message: 'code fence is never closed, so it swallows the rest of its block; add a closing fence',
+      });
+    }
+    const info = fence ? readInfoString(fence.info) : undefined;
+    const lang = info ? languageOf(info.tag) : undefined;
+    if (!info || !lang) {
+      const meant = info ? nearMissLanguage(info.tag) : undefined;
+      if (meant) {
+        result.diagnostics.push({
+          severity: 'warning', line, column, rule: 'unknown-language',
+          message: `fence language "${info!.tag}" is not executable; did you mean "${meant}"?`,
+        });
+      }
+      if (collectProse) prose.push(rawSlice(node));
+      return;
+    }
+    for (const problem of info.problems) {
+      result.diagnostics.push({ severity: 'warning', line, column, rule: 'bad-attribute', message: problem });
+    }
+    result.drafts.push({ node, lang, info, section: section(), prose: prose.join('\n\n') });
+    prose = [];
+  };
+
+  const visit = (node: Nodes, collectProse: boolean): void => {
+    switch (node.type) {
+      case 'yaml':
+        if (result.yaml === undefined && node.position?.start.line === 1) result.yaml = node.value;
+        return;
+      case 'heading':
+        onHeading(node);
+        return;
+      case 'code':
+        onCode(node, collectProse);
+        return;
+      case 'paragraph': {
+        const escalation = result.escalation ? undefined : readEscalation(toString(node));
+        if (escalation) result.escalation = escalation;
+        break;
+      }
+      case 'listItem': {
+        const item = checklistItemFromListItem(node, sectionPath());
+        if (item) result.checklist.push(item);
+        break;
+      }
+      case 'table':
+        result.checklist.push(...checklistItemsFromTable(node, sectionPath()));
+        break;
+      case 'thematicBreak':
+      case 'definition':
+        return;
+      case 'html':
+        if (collectProse && !/^<!--[\s\S]*-->$/.test(node.value.trim())) prose.push(rawSlice(node));
+        return;
+    }
+    if (!('children' in node)) {
+      if (collectProse) prose.push(rawSlice(node));
+      return;
+    }
+    const descend = collectProse && containsCell(node) && isBlockContainer(node);
+    if (collectProse && !descend) prose.push(rawSlice(node));
+    for (const child of (node as Parents).children as Nodes[]) visit(child, descend);
+  };
+
+  for (const child of tree.children) visit(child, true);
+  return result;
+}
+
+function isBlockContainer(node: Nodes): boolean {
+  return node.type === 'list' || node.type === 'listItem' || node.type === 'blockquote' || node.type === 'root';
+}

@@ -1,0 +1,75 @@
+/**
+ * Markdown → Runbook, exactly the contract in DESIGN.md. `parseRunbook` never throws:
+ * whatever is wrong with the document becomes a diagnostic with a line and column.
+ */
+import { createHash } from 'node:crypto';
+import { basename, extname } from 'node:path';
+import type { Root } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { buildCells } from './markdown/cells.js';
+import { lineStarts } from './markdown/fences.js';
+import { readFrontmatter } from './markdown/frontmatter.js';
+import { readRunbookText } from './markdown/read-file.js';
+import { walkTree } from './markdown/walk.js';
+import type { Runbook } from './runbook.js';
+
+const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']);
+
+/** Reads and parses a runbook; bad input (missing, directory, binary, empty) is an InputError. */
+export async function readRunbookFile(path: string): Promise<Runbook> {
+  return parseRunbook(await readRunbookText(path), path);
+}
+
+export function parseRunbook(text: string, path: string): Runbook {
+  const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  // Lines and columns are what an editor shows: a BOM is no character, CRLF one line end.
+  const source = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const runbook: Runbook = {
+    path,
+    title: basename(path, extname(path)),
+    sha256,
+    frontmatter: {},
+    variables: [],
+    sections: [],
+    cells: [],
+    checklist: [],
+    diagnostics: [],
+  };
+  let tree: Root;
+  try {
+    tree = processor.parse(source);
+  } catch (error) {
+    runbook.diagnostics.push({
+      severity: 'error', line: 1, column: 1, rule: 'markdown',
+      message: `cannot read the Markdown: ${(error as Error).message}`,
+    });
+    return runbook;
+  }
+  const starts = lineStarts(source);
+  const walked = walkTree(tree, source, starts);
+  runbook.sections = walked.sections;
+  runbook.checklist = walked.checklist;
+  runbook.diagnostics.push(...walked.diagnostics);
+  if (walked.escalation) {
+    runbook.escalation = walked.escalation.text;
+    if (walked.escalation.afterMs !== undefined) runbook.escalationAfterMs = walked.escalation.afterMs;
+  }
+  if (walked.yaml !== undefined) {
+    const frontmatter = readFrontmatter(walked.yaml);
+    runbook.frontmatter = frontmatter.data;
+    runbook.variables = frontmatter.variables;
+    if (frontmatter.database !== undefined) runbook.database = frontmatter.database;
+    if (frontmatter.title !== undefined) runbook.title = frontmatter.title;
+    for (const problem of frontmatter.problems) {
+      runbook.diagnostics.push({ severity: 'error', line: 1, column: 1, rule: 'frontmatter', message: problem });
+    }
+  }
+  const h1 = walked.sections.find((section) => section.depth === 1);
+  if (h1 && h1.title) runbook.title = h1.title;
+  runbook.cells = buildCells(walked.drafts, runbook.diagnostics);
+  runbook.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  return runbook;
+}
