@@ -1,0 +1,121 @@
+/**
+ * Reads a transcript file line by line as raw bytes, in chunks, so a 100,000-event file
+ * is read quickly and in bounded memory, and hashes are checked on the exact bytes.
+ * Async for readers; sync for the writer, which opens synchronously.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import { HASH_SUFFIX } from './format.js';
+
+export interface RawLine {
+  /** 1-based line number. */
+  number: number;
+  /** The line's bytes without its newline. */
+  bytes: Buffer;
+  /** Byte offset just past this line (and its newline, when it has one). */
+  end: number;
+  /** False only for a last line with no newline after it (a write cut short, or a hand edit). */
+  terminated: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+/** Turns chunks into lines; keeps the unterminated rest for the next chunk. */
+class LineSplitter {
+  private carry: Buffer = Buffer.alloc(0);
+  private offset = 0;
+  private number = 0;
+
+  *push(chunk: Buffer): Generator<RawLine> {
+    const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    let start = 0;
+    for (let newline = data.indexOf(10, start); newline !== -1; newline = data.indexOf(10, start)) {
+      this.number += 1;
+      this.offset += newline - start + 1;
+      yield { number: this.number, bytes: data.subarray(start, newline), end: this.offset, terminated: true };
+      start = newline + 1;
+    }
+    this.carry = Buffer.from(data.subarray(start));
+  }
+
+  *end(): Generator<RawLine> {
+    if (!this.carry.length) return;
+    this.number += 1;
+    yield { number: this.number, bytes: this.carry, end: this.offset + this.carry.length, terminated: false };
+  }
+}
+
+export async function* rawLines(path: string): AsyncGenerator<RawLine> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    const splitter = new LineSplitter();
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, null).catch((error: unknown) => {
+        throw unreadable(path, error);
+      });
+      if (bytesRead === 0) break;
+      yield* splitter.push(chunk.subarray(0, bytesRead));
+    }
+    yield* splitter.end();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function* rawLinesSync(path: string): Generator<RawLine> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    const splitter = new LineSplitter();
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const bytesRead = readSync(fd, chunk, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      yield* splitter.push(chunk.subarray(0, bytesRead));
+    }
+    yield* splitter.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(path: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new InputError(`transcript not found: ${path} (pass the .jsonl file a run wrote)`);
+  if (code === 'EISDIR') return new InputError(`${path} is a directory, not a transcript file`);
+  return new InputError(`cannot read transcript ${path}: ${(error as Error).message}`);
+}
+
+/** Does this first line look like a transcript event, so damage to it is tampering, not a wrong file? */
+export function looksLikeTranscript(first: Buffer): boolean {
+  // Either end of a written line is enough: a one-byte edit cannot break both.
+  if (first.subarray(0, 6).toString('latin1') === '{"v":1') return true;
+  if (HASH_SUFFIX.test(first.subarray(-80).toString('latin1'))) return true;
+  try {
+    return isEventShaped(JSON.parse(first.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
+
+export function isEventShaped(value: unknown): value is { v: unknown; seq: unknown; type: string } {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) &&
+    'v' in value && 'seq' in value && typeof (value as { type?: unknown }).type === 'string'
+  );
+}
+
+export function notATranscript(path: string, why: string): InputError {
+  return new InputError(`${path} is not a runbook transcript (${why}); pass the .jsonl file a run wrote`);
+}

@@ -1,0 +1,150 @@
+/**
+ * The transcript writer: append-only JSONL, one whole line per `write` (a synchronous
+ * write, so a SIGKILL never loses an event the runner has handed over), hash-chained,
+ * fsynced at the events an incident review cannot do without.
+ */
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { InputError } from '../errors.js';
+import type { RunEvent } from '../events.js';
+import { serializeLine } from './format.js';
+import { acquireLock, type TranscriptLock } from './lock.js';
+import { sidecarPathFor } from './paths.js';
+import { scanChainSync } from './verify.js';
+
+/** Events after which the file is flushed to disk before the run goes on. */
+const FSYNC_TYPES = new Set([
+  'run.started', 'run.resumed', 'cell.finished', 'operator.decision', 'operator.note', 'checklist.ticked', 'run.finished',
+]);
+/** Other events (output, results) reach the disk at least this often. */
+const FSYNC_INTERVAL_MS = 1000;
+
+export interface TranscriptWriterOptions {
+  /** Continue an existing transcript's chain (resume). Otherwise the file must be new or empty. */
+  append?: boolean;
+}
+
+export class TranscriptWriter {
+  readonly path: string;
+  private fd: number | undefined;
+  private readonly lock: TranscriptLock;
+  private seq: number;
+  private hash: string;
+  private run: string | undefined;
+  private lastSync = Date.now();
+  private readonly onExit = () => this.lock.release();
+
+  private constructor(path: string, fd: number, lock: TranscriptLock, chain: { lastSeq: number; lastHash: string; runId?: string }) {
+    this.path = path;
+    this.fd = fd;
+    this.lock = lock;
+    this.seq = chain.lastSeq;
+    this.hash = chain.lastHash;
+    this.run = chain.runId;
+    process.on('exit', this.onExit);
+  }
+
+  /**
+   * Opens (creating parent directories) and locks a transcript. Refuses, with an
+   * InputError, a transcript another live process is writing, an existing transcript
+   * without `append`, and on `append` a transcript whose chain does not verify.
+   */
+  static open(path: string, opts: TranscriptWriterOptions = {}): TranscriptWriter {
+    mkdirSync(dirname(path), { recursive: true });
+    const lock = acquireLock(path);
+    try {
+      const existing = sizeOf(path);
+      if (existing > 0 && !opts.append) {
+        throw new InputError(`transcript ${path} already exists; choose another --transcript, or continue it with: runbook resume ${path}`);
+      }
+      const chain = existing > 0 ? continueChain(path) : { lastSeq: -1, lastHash: '', goodBytes: 0, missingNewline: false };
+      const fd = openSync(path, 'a');
+      if (existing > chain.goodBytes) ftruncateSync(fd, chain.goodBytes);
+      if (chain.missingNewline) writeSync(fd, '\n');
+      return new TranscriptWriter(path, fd, lock, chain);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Seq of the last event in the file; -1 for a new transcript. The next event carries lastSeq + 1. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Hash of the last line; `""` for a new transcript. */
+  get lastHash(): string {
+    return this.hash;
+  }
+
+  /** The run id of the transcript (the existing one's, on append). */
+  get runId(): string | undefined {
+    return this.run;
+  }
+
+  /** Appends one event as one line. Its `seq` must follow the last one; `hash` is computed here. */
+  write(event: RunEvent): void {
+    if (this.fd === undefined) throw new Error(`transcript ${this.path} is closed; cannot write ${event.type}`);
+    if (event.seq !== this.seq + 1) {
+      throw new Error(`transcript ${this.path}: ${event.type} has seq ${event.seq}, expected ${this.seq + 1}`);
+    }
+    const { line, hash } = serializeLine(event, this.hash);
+    writeWhole(this.fd, Buffer.from(line, 'utf8'));
+    this.seq = event.seq;
+    this.hash = hash;
+    this.run ??= event.run;
+    const now = Date.now();
+    if (FSYNC_TYPES.has(event.type) || now - this.lastSync >= FSYNC_INTERVAL_MS) {
+      fsyncSync(this.fd);
+      this.lastSync = now;
+    }
+  }
+
+  /** Where output past the per-cell cap goes: `<transcript>.<cell>.<stream>.log` beside it. */
+  sidecarPath(cell: string, stream: string): string {
+    return sidecarPathFor(this.path, cell, stream);
+  }
+
+  /** Flushes, closes and unlocks. Safe to call twice. */
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+      this.lock.release();
+      process.off('exit', this.onExit);
+    }
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new InputError(`transcript path ${path} is not a regular file`);
+    return stat.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
+function continueChain(path: string) {
+  const state = scanChainSync(path);
+  if (!state.result.ok) {
+    throw new InputError(
+      `transcript ${path} fails verification at line ${state.result.line} (${state.result.reason}); a tampered transcript cannot be continued`,
+    );
+  }
+  return { ...state, runId: state.firstRun };
+}
+
+/** A line goes out whole: regular files rarely write short, but if they do the rest follows. */
+function writeWhole(fd: number, bytes: Buffer): void {
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+}
+
