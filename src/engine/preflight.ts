@@ -1,0 +1,114 @@
+/**
+ * Checks made before the first cell runs, so a run never stops halfway for a reason
+ * known at the start: a placeholder without a value, a missing interpreter, a database
+ * that does not answer, an unattended write nobody allowed.
+ */
+import pg from 'pg';
+import type { PreflightEvent, RunMode } from './events.js';
+import type { Cell } from './runbook.js';
+import type { Target } from './target.js';
+import { missingInterpreter, type Effect } from './runner/plan.js';
+
+export type Problem = PreflightEvent['problems'][number];
+
+export interface PreflightInput {
+  /** The cells the run will walk. */
+  cells: readonly Cell[];
+  mode: RunMode;
+  target: Target;
+  effects: ReadonlyMap<string, Effect>;
+  /** Placeholders still without a value after flags, environment, defaults and the operator. */
+  missing: readonly string[];
+  allowWrites: boolean;
+  strict: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Skips the connection check (tests of the other checks, dry runs). */
+  checkDatabase?: boolean;
+}
+
+export async function preflight(input: PreflightInput): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const runnable = input.cells.filter((c) => c.attributes.skip !== true);
+
+  for (const name of input.missing) {
+    const cells = runnable.filter((c) => c.placeholders.includes(name)).map((c) => c.id);
+    problems.push({
+      kind: 'missing-variable',
+      message: `no value for <${name}> (used by ${cells.join(', ')}); pass --var ${name}=VALUE or set ${name} in the environment`,
+      cells,
+      fatal: input.mode !== 'dry-run',
+    });
+  }
+
+  const byProgram = new Map<string, string[]>();
+  for (const cell of runnable) {
+    const program = missingInterpreter(cell, input.env);
+    if (program) byProgram.set(program, [...(byProgram.get(program) ?? []), cell.id]);
+  }
+  for (const [program, cells] of byProgram) {
+    const fatal = input.strict && input.mode !== 'dry-run';
+    problems.push({
+      kind: 'missing-interpreter',
+      message: `${program} is not on PATH; ${fatal ? 'cannot run' : 'skipping'} ${cells.join(', ')}${fatal ? '; install it or drop --strict to skip those cells' : ''}`,
+      cells,
+      fatal,
+    });
+  }
+
+  if (input.mode === 'unattended' && !input.allowWrites) {
+    const guarded = runnable.filter((c) => needsConfirmation(c, input.effects.get(c.id) ?? 'write', input.target));
+    if (guarded.length) {
+      problems.push({
+        kind: 'write-refused',
+        message: `${guarded.length} write cell(s) against ${input.target.name} refused without --allow-writes: ${guarded.map((c) => c.id).join(', ')}`,
+        cells: guarded.map((c) => c.id),
+        fatal: true,
+      });
+    }
+  }
+
+  const sqlCells = runnable.filter((c) => c.lang === 'sql');
+  if (input.checkDatabase !== false && input.mode !== 'dry-run' && sqlCells.length && input.target.url) {
+    const failure = await databaseFailure(input.target.url);
+    if (failure) {
+      problems.push({
+        kind: 'database-unreachable',
+        message: `cannot connect to ${input.target.maskedUrl}: ${failure}; check --db, RUNBOOK_DATABASE_URL or the runbook's database:`,
+        cells: sqlCells.map((c) => c.id),
+        fatal: true,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The write guard: a `confirm` cell always asks; a write asks against a real database. */
+export function needsConfirmation(cell: Cell, effect: Effect, target: Target): boolean {
+  if (cell.attributes.confirm === true) return true;
+  return effect === 'write' && target.kind === 'postgres';
+}
+
+/** Null when the database answers `SELECT 1`, else a short reason. */
+async function databaseFailure(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'runbook preflight' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return describe(error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  if (e.code === 'ECONNREFUSED') return 'connection refused (is the server running on that host and port?)';
+  if (e.code === 'ENOTFOUND') return 'host not found';
+  if (e.code === '28P01') return 'password authentication failed';
+  if (e.code === '3D000') return e.message ?? 'database does not exist';
+  const message = (e.message ?? String(error)).split('\n')[0] ?? '';
+  return e.code ? `${message} (${e.code})` : message;
+}

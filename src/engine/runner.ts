@@ -1,0 +1,325 @@
+/**
+ * The runner walks a runbook's cells in order, asks the Operator before each cell and
+ * after each finished one, runs cells through one executor per language family, and
+ * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { needsConfirmation, preflight } from './preflight.js';
+import { Emitter } from './runner/emitter.js';
+import { ExecutorPool, prepareCell } from './runner/executors.js';
+import { OutputCap } from './runner/output-cap.js';
+import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
+import { isSecretVariable, neededNames, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
+import type { CellStatus, EventBody, EventSink, RunStatus } from './events.js';
+import type { Decision } from './operator.js';
+import type { Cell, ChecklistItem } from './runbook.js';
+import type { ExecutionResult } from './executors/executor.js';
+import type { RunnerOptions, RunSummary } from './runner/types.js';
+
+export type { RunnerOptions, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
+
+const DEFAULT_MAX_ROWS = 500;
+const DEFAULT_OUTPUT_CAP = 1024 * 1024;
+const ABORTED = Symbol('aborted');
+
+type Step = { next: true } | { jump: string } | { stop: true };
+
+export class Runner {
+  readonly runId: string;
+  private readonly emitter: Emitter;
+  private readonly executors: ExecutorPool;
+  private readonly statuses = new Map<string, CellStatus>();
+  private readonly effects = new Map<string, Effect>();
+  private readonly confirmed = new Set<string>();
+  private readonly values: Record<string, string> = {};
+  private readonly variables: BoundVariable[];
+  private current?: AbortController;
+  private aborted = false;
+  private quit = false;
+  private abortRun!: () => void;
+  private readonly abortedPromise = new Promise<typeof ABORTED>((resolve) => {
+    this.abortRun = () => resolve(ABORTED);
+  });
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.runId = opts.resume?.runId ?? newRunId();
+    this.emitter = new Emitter(this.runId, opts.resume?.nextSeq ?? 0, opts.transcript);
+    this.emitter.addUrl(opts.target.url);
+    this.emitter.addSecrets(opts.secrets ?? []);
+    this.variables = [...opts.variables];
+    for (const v of this.variables) this.bind(v);
+    for (const sink of opts.sinks ?? []) this.emitter.subscribe(sink);
+    for (const [cell, status] of Object.entries(opts.resume?.statuses ?? {})) this.statuses.set(cell, status);
+    this.executors = new ExecutorPool(opts.target);
+  }
+
+  subscribe(sink: EventSink): () => void {
+    return this.emitter.subscribe(sink);
+  }
+
+  note(text: string, cell?: string): void {
+    this.emitter.emit({ type: 'operator.note', text, actor: this.opts.operator.actor, ...(cell ? { cell } : {}) });
+  }
+
+  tick(item: ChecklistItem, checked: boolean): void {
+    this.emitter.emit({ type: 'checklist.ticked', item: item.text, checked, line: item.line, actor: this.opts.operator.actor });
+  }
+
+  /** Cancels the running cell only; the operator decides what happens next. */
+  cancelCurrent(): void {
+    this.current?.abort();
+  }
+
+  /** SIGINT: cancel the running cell, stop asking, finish the run as aborted. */
+  abort(): void {
+    this.aborted = true;
+    this.current?.abort();
+    this.abortRun();
+  }
+
+  async run(): Promise<RunSummary> {
+    const started = Date.now();
+    const { runbook, mode, resume } = this.opts;
+    const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only }).filter((c) => !resume?.skipCells.includes(c.id));
+    for (const cell of runbook.cells) this.effects.set(cell.id, await effectOf(cell));
+    this.emitStart(resume?.from ?? cells[0]?.id);
+    for (const v of this.variables) this.emitter.emit(boundEvent(v));
+
+    const missing = await this.askMissing(neededNames(cells.filter((c) => c.attributes.skip !== true)));
+    const problems = await preflight({
+      cells,
+      mode,
+      target: this.opts.target,
+      effects: this.effects,
+      missing,
+      allowWrites: this.opts.allowWrites === true,
+      strict: this.opts.strict === true,
+      env: this.opts.env,
+    });
+    this.emitter.emit({ type: 'run.preflight', problems });
+    const fatal = problems.filter((p) => p.fatal);
+    if (fatal.length || this.aborted) {
+      return this.finish(started, this.aborted ? 'aborted' : 'failed', this.aborted ? 130 : 2, fatal.map((p) => p.message));
+    }
+
+    try {
+      await this.walk(cells);
+    } finally {
+      await this.executors.closeAll();
+    }
+    const failed = [...this.statuses.values()].some((s) => s === 'failed' || s === 'timed-out');
+    const status: RunStatus = this.aborted || this.quit ? 'aborted' : failed ? 'failed' : 'succeeded';
+    return this.finish(started, status, this.aborted ? 130 : failed ? 1 : 0, []);
+  }
+
+  private emitStart(from: string | undefined): void {
+    const { runbook, target, mode, actor, argv, resume } = this.opts;
+    if (resume) {
+      this.emitter.emit({ type: 'run.resumed', actor, host: hostname(), argv, ...(from ? { from } : {}) });
+      return;
+    }
+    const budgets = runbook.sections.filter((s) => s.budgetMs !== undefined).map((s) => ({ section: s.path, budgetMs: s.budgetMs as number }));
+    this.emitter.emit({
+      type: 'run.started',
+      runbook: { path: runbook.path, sha256: runbook.sha256, title: runbook.title },
+      actor,
+      host: hostname(),
+      target: { kind: target.kind, url: target.maskedUrl, name: target.name },
+      mode,
+      argv,
+      cells: runbook.cells.map((c) => ({ id: c.id, lang: c.lang, line: c.line, section: c.section, effect: this.effects.get(c.id) })),
+      ...(budgets.length ? { budgets } : {}),
+      ...(runbook.escalation ? { escalation: runbook.escalation } : {}),
+    });
+  }
+
+  /** Asks the operator for each value still missing; a value that fails its pattern is asked again. */
+  private async askMissing(needed: string[]): Promise<string[]> {
+    const missing: string[] = [];
+    for (const name of needed.filter((n) => this.values[n] === undefined)) {
+      const spec = specFor(this.opts.runbook, name);
+      let value: string | undefined;
+      for (let tries = 0; tries < 3 && value === undefined && this.opts.mode !== 'dry-run'; tries += 1) {
+        const answer = await this.ask(this.opts.operator.askVariable(spec));
+        if (answer === ABORTED || answer === undefined) break;
+        const problem = validateValue(spec, answer);
+        if (problem) this.emitter.emit({ type: 'operator.note', text: problem, actor: this.opts.operator.actor });
+        else value = answer;
+      }
+      if (value === undefined) {
+        missing.push(name);
+        continue;
+      }
+      const variable: BoundVariable = { name, value, source: 'prompt', secret: isSecretVariable(spec) };
+      this.bind(variable);
+      this.emitter.emit(boundEvent(variable));
+    }
+    return missing;
+  }
+
+  private bind(variable: BoundVariable): void {
+    this.values[variable.name] = variable.value;
+    if (variable.secret) this.emitter.addSecrets([variable.value]);
+  }
+
+  private async walk(cells: Cell[]): Promise<void> {
+    const all = this.opts.runbook.cells;
+    const planned = new Set(cells.map((c) => c.id));
+    let index = cells[0] ? all.indexOf(cells[0]) : all.length;
+    let forced: string | undefined;
+    while (index < all.length && !this.aborted && !this.quit) {
+      const cell = all[index] as Cell;
+      if (!planned.has(cell.id) && forced !== cell.id) {
+        index += 1;
+        continue;
+      }
+      forced = undefined;
+      const step = await this.visit(cell);
+      if ('stop' in step) break;
+      if ('jump' in step) {
+        const target = all.findIndex((c) => c.id === step.jump);
+        if (target >= 0) {
+          index = target;
+          forced = step.jump;
+          continue;
+        }
+      }
+      index += 1;
+    }
+  }
+
+  private async visit(cell: Cell): Promise<Step> {
+    const missingProgram = missingInterpreter(cell, this.opts.env);
+    if (cell.attributes.skip === true) return this.skipped(cell, 'skip attribute');
+    if (missingProgram) return this.skipped(cell, `${missingProgram} not found on PATH`);
+    if (this.opts.mode === 'dry-run') return this.dryRun(cell);
+
+    let source = cell.source;
+    let effect = this.effects.get(cell.id) ?? 'write';
+    let attempts = 0;
+    let lastStatus: CellStatus | undefined;
+    for (;;) {
+      const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect }));
+      if (decision === ABORTED) return { stop: true };
+      this.record(cell, decision);
+      switch (decision.action) {
+        case 'edit':
+          source = decision.source;
+          effect = await effectOf(cell, source);
+          continue;
+        case 'run':
+        case 'retry': {
+          attempts += 1;
+          lastStatus = await this.attempt(cell, source, effect, attempts);
+          if (this.aborted) return { stop: true };
+          const failed = lastStatus === 'failed' || lastStatus === 'timed-out';
+          const tolerated = this.opts.keepGoing === true || cell.attributes.continueOnError === true;
+          if (failed && this.opts.mode === 'unattended' && !tolerated) return { stop: true };
+          continue;
+        }
+        case 'skip':
+        case 'next':
+          return attempts === 0 ? this.skipped(cell, decision.action === 'skip' ? (decision.reason ?? 'skipped by operator') : 'skipped by operator') : { next: true };
+        case 'jump':
+          return { jump: decision.to };
+        case 'quit':
+          this.quit = true;
+          return { stop: true };
+      }
+    }
+  }
+
+  private record(cell: Cell, decision: Decision): void {
+    if (decision.action === 'next') return;
+    const body: EventBody = { type: 'operator.decision', cell: cell.id, action: decision.action, actor: this.opts.operator.actor };
+    if (decision.action === 'edit') body.source = decision.source;
+    if (decision.action === 'jump') body.to = decision.to;
+    this.emitter.emit(body);
+  }
+
+  /** One execution of a cell, behind the write guard. Resolves to its status. */
+  private async attempt(cell: Cell, source: string, effect: Effect, attempt: number): Promise<CellStatus> {
+    const { target, operator } = this.opts;
+    if (needsConfirmation(cell, effect, target) && !this.confirmed.has(cell.id)) {
+      const ok = await this.ask(operator.confirmWrite(cell, target.name));
+      if (ok === ABORTED) return 'cancelled';
+      if (!ok) return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed`);
+      this.confirmed.add(cell.id);
+      this.emitter.emit({ type: 'operator.decision', cell: cell.id, action: 'confirm', actor: operator.actor });
+    }
+    const prepared = prepareCell(cell, source, this.values, target, this.opts.runbook.path, this.opts.env);
+    this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: prepared.source, attempt });
+    const cap = new OutputCap(cell.id, this.opts.outputCapBytes ?? DEFAULT_OUTPUT_CAP, this.opts.transcript, () => this.emitter.redact);
+    const controller = new AbortController();
+    this.current = controller;
+    const started = Date.now();
+    let result: ExecutionResult;
+    try {
+      result = await this.executors.get(cell).run({
+        cell,
+        source: prepared.source,
+        env: prepared.env,
+        signal: controller.signal,
+        timeoutMs: cell.timeoutMs,
+        readOnly: effect === 'read',
+        cwd: prepared.cwd,
+        maxRows: this.opts.maxRows ?? DEFAULT_MAX_ROWS,
+        emit: (event) => {
+          if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) this.emitter.emit(body);
+          else this.emitter.emit(event);
+        },
+      });
+    } catch (error) {
+      result = { status: controller.signal.aborted ? 'cancelled' : 'failed', error: { message: (error as Error).message ?? String(error) } };
+    } finally {
+      this.current = undefined;
+    }
+    if (controller.signal.aborted && result.status !== 'cancelled') result = { ...result, status: 'cancelled' };
+    return this.finishCell(cell, result.status, Date.now() - started, result);
+  }
+
+  private finishCell(cell: Cell, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string): CellStatus {
+    this.statuses.set(cell.id, status);
+    this.emitter.emit({
+      type: 'cell.finished',
+      cell: cell.id,
+      status,
+      durationMs,
+      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(result.error ? { error: result.error } : {}),
+      ...(reason ? { reason } : {}),
+    });
+    return status;
+  }
+
+  private skipped(cell: Cell, reason: string): Step {
+    this.finishCell(cell, 'skipped', 0, {}, reason);
+    return { next: true };
+  }
+
+  /** Shows the cell as it would run (placeholders bound, secrets masked) and runs nothing. */
+  private dryRun(cell: Cell): Step {
+    const prepared = prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.runbook.path, this.opts.env);
+    this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: prepared.source, attempt: 1 });
+    return this.skipped(cell, 'dry run');
+  }
+
+  /** Waits for the operator, unless the run is aborted first. */
+  private ask<T>(pending: Promise<T>): Promise<T | typeof ABORTED> {
+    return this.aborted ? Promise.resolve(ABORTED) : Promise.race([pending, this.abortedPromise]);
+  }
+
+  private finish(started: number, status: RunStatus, exitCode: number, refused: string[]): RunSummary {
+    const counts: Partial<Record<CellStatus, number>> = {};
+    for (const s of this.statuses.values()) counts[s] = (counts[s] ?? 0) + 1;
+    this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts });
+    return { status, counts, exitCode, refused };
+  }
+}
+
+/** Sortable and short: 20261128T193857Z-3f9a1c. */
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}

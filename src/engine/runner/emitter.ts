@@ -1,0 +1,66 @@
+/**
+ * Stamps event bodies (v, seq, ts, run), masks every secret in them, and hands them
+ * out: the transcript first, so nothing reaches a screen that is not on disk, then
+ * every other sink. A failing screen sink never stops the run; a failing transcript does.
+ */
+import { createRedactor, redactDeep, urlPasswords, type Redact } from '../redact.js';
+import type { EventBody, EventSink, RunEvent } from '../events.js';
+
+export interface EventWriter {
+  write(event: RunEvent): unknown;
+}
+
+export class Emitter {
+  private seq: number;
+  private redactor: Redact;
+  private readonly secrets = new Set<string>();
+  private readonly sinks = new Set<EventSink>();
+
+  constructor(
+    readonly runId: string,
+    firstSeq: number,
+    private readonly transcript: EventWriter | undefined,
+  ) {
+    this.seq = firstSeq;
+    this.redactor = createRedactor([]);
+  }
+
+  /** Adds secret values to mask from now on. */
+  addSecrets(values: Iterable<string>): void {
+    for (const value of values) if (value) this.secrets.add(value);
+    this.redactor = createRedactor(this.secrets);
+  }
+
+  /** Masks a connection URL's password wherever it appears, even outside the URL. */
+  addUrl(url: string | undefined): void {
+    if (url) this.addSecrets(urlPasswords(url));
+  }
+
+  get redact(): Redact {
+    return this.redactor;
+  }
+
+  subscribe(sink: EventSink): () => void {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  emit(body: EventBody): RunEvent {
+    const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), run: this.runId, ...body } as RunEvent;
+    const event = redactDeep(stamped, this.redactor);
+    this.transcript?.write(event);
+    this.seq += 1;
+    for (const sink of this.sinks) {
+      try {
+        sink(event);
+      } catch {
+        // A renderer that breaks must not break the run: the transcript already has the event.
+      }
+    }
+    return event;
+  }
+}

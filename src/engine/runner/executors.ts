@@ -1,0 +1,80 @@
+/**
+ * One executor per language family (and interpreter) per run, created when a cell
+ * first needs it and closed at the end, so shell state carries from cell to cell.
+ */
+import { dirname, resolve } from 'node:path';
+import { createShellExecutor } from '../executors/shell.js';
+import { createSqlExecutor } from '../executors/sql.js';
+import { bindPlaceholders } from '../placeholders.js';
+import type { Executor } from '../executors/executor.js';
+import type { Cell } from '../runbook.js';
+import type { Target } from '../target.js';
+import { interpreterOf } from './plan.js';
+
+export class ExecutorPool {
+  private readonly executors = new Map<string, Executor>();
+
+  constructor(private readonly target: Target) {}
+
+  get(cell: Cell): Executor {
+    const key = cell.lang === 'sql' ? 'sql' : `${cell.lang}:${String(cell.attributes.interpreter ?? '')}`;
+    let executor = this.executors.get(key);
+    if (!executor) {
+      executor = cell.lang === 'sql' ? this.sql() : this.shell(cell);
+      this.executors.set(key, executor);
+    }
+    return executor;
+  }
+
+  private sql(): Executor {
+    if (!this.target.url) throw new Error('a SQL cell needs a database target, and none was resolved');
+    return createSqlExecutor({ url: this.target.url, applicationName: 'runbook' });
+  }
+
+  private shell(cell: Cell): Executor {
+    const lang = cell.lang === 'powershell' ? 'powershell' : 'sh';
+    const interpreter = typeof cell.attributes.interpreter === 'string' ? interpreterOf(cell) : undefined;
+    return createShellExecutor(interpreter ? { lang, interpreter } : { lang });
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.executors.values()];
+    this.executors.clear();
+    await Promise.allSettled(all.map((e) => e.close()));
+  }
+}
+
+export interface PreparedCell {
+  /** The source handed to the executor: placeholders bound as literals or env references. */
+  source: string;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/**
+ * Binds a cell's placeholders (values never become code) and builds the environment a
+ * shell sees: the process's, the target URL as DATABASE_URL and under the name the
+ * frontmatter gave it, and every bound value.
+ */
+export function prepareCell(
+  cell: Cell,
+  source: string,
+  values: Record<string, string>,
+  target: Target,
+  runbookPath: string,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): PreparedCell {
+  // From the source as it stands, so a placeholder the operator typed in an edit is bound too.
+  const names = Object.keys(values).filter((name) => source.includes(`<${name}>`));
+  const bound = bindPlaceholders(cell.lang, source, names, values);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
+  if (target.url) {
+    env.DATABASE_URL = target.url;
+    if (target.envVar) env[target.envVar] = target.url;
+  }
+  Object.assign(env, values, bound.env);
+  const base = dirname(resolve(runbookPath));
+  const cwd = typeof cell.attributes.cwd === 'string' ? resolve(base, cell.attributes.cwd) : base;
+  return { source: bound.source, env, cwd };
+}

@@ -1,0 +1,75 @@
+/**
+ * Which cells a run walks (`--from`, `--only`, resume), what each one does to the
+ * database (read or write), and which interpreter it needs.
+ */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { InputError } from '../errors.js';
+import { cellEffect } from '../sql/effects.js';
+import type { Cell, Runbook } from '../runbook.js';
+
+export type Effect = 'read' | 'write';
+
+export interface Selection {
+  from?: string;
+  only?: string[];
+}
+
+/** Cells in document order that `--from` / `--only` select. Unknown ids are a usage error. */
+export function selectCells(runbook: Runbook, selection: Selection): Cell[] {
+  const ids = new Set(runbook.cells.map((c) => c.id));
+  const known = () => [...ids].join(', ') || '(none)';
+  for (const id of [...(selection.only ?? []), ...(selection.from ? [selection.from] : [])]) {
+    if (!ids.has(id)) throw new InputError(`${runbook.path}: no cell named "${id}"; cells are: ${known()}`);
+  }
+  let cells = runbook.cells;
+  if (selection.from) cells = cells.slice(cells.findIndex((c) => c.id === selection.from));
+  if (selection.only?.length) {
+    const only = new Set(selection.only);
+    cells = cells.filter((c) => only.has(c.id));
+  }
+  return cells;
+}
+
+/** A cell's effect for this source: `readonly` wins; SQL is read from the parse tree; shells write. */
+export async function effectOf(cell: Cell, source = cell.source): Promise<Effect> {
+  if (cell.attributes.readonly === true) return 'read';
+  if (cell.lang !== 'sql') return 'write';
+  try {
+    return await cellEffect(source === cell.source ? cell : { ...cell, source });
+  } catch {
+    // Unparseable SQL is treated as a write: the guard errs on the safe side, the server reports the error.
+    return 'write';
+  }
+}
+
+/** The program a shell cell runs in, as the executor will look for it. */
+export function interpreterOf(cell: Cell): string | undefined {
+  if (cell.lang === 'sql') return undefined;
+  const named = typeof cell.attributes.interpreter === 'string' ? cell.attributes.interpreter : undefined;
+  if (named) return named;
+  return cell.lang === 'powershell' ? 'pwsh' : 'bash';
+}
+
+/** True when `program` is an executable file on PATH (or at the given path). */
+export function onPath(program: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const candidates = isAbsolute(program) || program.includes('/')
+    ? [program]
+    : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The interpreter a cell needs that cannot be found, if any. `bash` falls back to `sh`. */
+export function missingInterpreter(cell: Cell, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const program = interpreterOf(cell);
+  if (!program || onPath(program, env)) return undefined;
+  if (program === 'bash' && onPath('sh', env)) return undefined;
+  return program;
+}

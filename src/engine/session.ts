@@ -1,0 +1,164 @@
+/**
+ * Everything a run needs, built once from the command line: the runbook, the target,
+ * the bound values, the transcript. Shared by `run`, `resume` and the TUI, so all three
+ * bind values, resolve targets and mask secrets the same way.
+ */
+import { userInfo } from 'node:os';
+import { readRunbookFile } from './parse.js';
+import { isSecretName } from './redact.js';
+import { Runner } from './runner.js';
+import { selectCells } from './runner/plan.js';
+import { resolveTarget, type Target } from './target.js';
+import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
+import { neededNames, parseVarFlags, resolveVariables, type BoundVariable } from './variables.js';
+import type { EventSink, RunMode } from './events.js';
+import type { Operator } from './operator.js';
+import type { Runbook } from './runbook.js';
+import type { ResumePoint, RunnerOptions } from './runner/types.js';
+
+/** The flags of `runbook run` (and the subset `resume` shares), as commander gives them. */
+export interface RunFlags {
+  db?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  var?: string[];
+  from?: string;
+  only?: string;
+  transcript?: string;
+  json?: boolean;
+  keepGoing?: boolean;
+  allowWrites?: boolean;
+  strict?: boolean;
+  actor?: string;
+}
+
+/** What the TUI gets: enough to draw the header, and a way to make the runner it drives. */
+export interface InteractiveOptions {
+  runbook: Runbook;
+  target: Target;
+  transcriptPath: string;
+  actor: string;
+  /** Set when continuing a run (`runbook resume`): cells already finished are not offered again. */
+  resumed?: { runId: string; finished: string[] };
+  /**
+   * A runner whose operator is the TUI. Subscribe the TUI's sink with `runner.subscribe`
+   * before `runner.run()`; `runner.abort()` on Ctrl-C; resolve to `summary.exitCode`.
+   */
+  createRunner(operator: Operator): Runner;
+}
+
+export interface Session {
+  runbook: Runbook;
+  target: Target;
+  mode: RunMode;
+  actor: string;
+  variables: BoundVariable[];
+  transcript: TranscriptWriter;
+  createRunner(operator: Operator, sinks?: EventSink[]): Runner;
+  interactiveOptions(): InteractiveOptions;
+  /** Closes the transcript (flushes, releases its lock). */
+  close(): Promise<void>;
+}
+
+export interface SessionInput {
+  runbook: Runbook;
+  flags: RunFlags;
+  argv: string[];
+  mode: RunMode;
+  env?: NodeJS.ProcessEnv;
+  resume?: ResumePoint & { transcriptPath: string; variables: BoundVariable[] };
+}
+
+export function modeOf(flags: RunFlags): RunMode {
+  if (flags.dryRun) return 'dry-run';
+  return flags.yes ? 'unattended' : 'interactive';
+}
+
+export function actorOf(flags: RunFlags, env: NodeJS.ProcessEnv = process.env): string {
+  if (flags.actor) return flags.actor;
+  if (env.USER) return env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function onlyOf(flags: RunFlags): string[] | undefined {
+  const ids = flags.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  return ids?.length ? ids : undefined;
+}
+
+export async function readSessionRunbook(file: string): Promise<Runbook> {
+  return readRunbookFile(file);
+}
+
+/** Binds values, resolves the target and opens the transcript. Bad input throws InputError. */
+export async function openSession(input: SessionInput): Promise<Session> {
+  const { runbook, flags, argv, mode } = input;
+  const env = input.env ?? process.env;
+  const only = onlyOf(flags);
+  const cells = selectCells(runbook, { from: flags.from, only }).filter((c) => c.attributes.skip !== true);
+  const flagValues = parseVarFlags(flags.var ?? []);
+  // A resumed run keeps the values it had; flags given now win, secrets must come again.
+  const carried = Object.fromEntries((input.resume?.variables ?? []).map((v) => [v.name, v.value]));
+  const { bound } = resolveVariables({ runbook, flags: { ...carried, ...flagValues }, env, needed: neededNames(cells) });
+  const variables = bound.map((v) => {
+    const old = input.resume?.variables.find((r) => r.name === v.name);
+    return old && flagValues[v.name] === undefined ? { ...v, source: old.source } : v;
+  });
+  const target = await resolveTarget({ db: flags.db, env, runbook, needsDatabase: cells.some((c) => c.lang === 'sql') });
+  const secrets = secretEnvValues(runbook, env);
+  const actor = actorOf(flags, env);
+  const transcriptPath = input.resume?.transcriptPath ?? flags.transcript ?? defaultTranscriptPath(runbook.path, new Date());
+  const transcript = await TranscriptWriter.open(transcriptPath, { append: input.resume !== undefined });
+
+  const createRunner = (operator: Operator, sinks: EventSink[] = []): Runner => {
+    const options: RunnerOptions = {
+      runbook,
+      operator,
+      target,
+      mode,
+      variables,
+      secrets,
+      sinks,
+      actor,
+      argv,
+      from: flags.from,
+      only,
+      keepGoing: flags.keepGoing,
+      strict: flags.strict,
+      allowWrites: flags.allowWrites,
+      transcript,
+      resume: input.resume,
+      env,
+    };
+    return new Runner(options);
+  };
+  return {
+    runbook,
+    target,
+    mode,
+    actor,
+    variables,
+    transcript,
+    createRunner,
+    interactiveOptions: () => ({
+      runbook,
+      target,
+      transcriptPath: transcript.path,
+      actor,
+      ...(input.resume ? { resumed: { runId: input.resume.runId, finished: input.resume.skipCells } } : {}),
+      createRunner: (operator: Operator) => createRunner(operator),
+    }),
+    close: async () => {
+      await transcript.close();
+    },
+  };
+}
+
+/** Values of secret-named environment variables the runbook's cells reference: masked everywhere. */
+function secretEnvValues(runbook: Runbook, env: NodeJS.ProcessEnv): string[] {
+  const names = new Set(runbook.cells.flatMap((c) => c.envRefs).filter(isSecretName));
+  return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
