@@ -1,0 +1,62 @@
+/**
+ * Binding placeholders: a value supplied for `<NAME>` is bound, never pasted.
+ * SQL gets a quoted literal; sh and PowerShell get an environment variable reference
+ * and the value in `env`. Detection is the parser's job: `names` are the cell's placeholders.
+ */
+import type { Lang } from './runbook.js';
+import { envNames, valueOf } from './placeholders/names.js';
+import { bindSql } from './placeholders/sql.js';
+import { bindSh } from './placeholders/sh.js';
+import { bindPowerShell } from './placeholders/powershell.js';
+
+export { quoteLiteral } from './placeholders/sql.js';
+export { envNames } from './placeholders/names.js';
+
+export interface BoundSource {
+  /** The source to run: placeholders rewritten to literals (SQL) or env references (shells). */
+  source: string;
+  /** Variables the shell must see for the references in `source` (empty for SQL). */
+  env: Record<string, string>;
+}
+
+/**
+ * Rewrites `<NAME>` for each of `names` in `source`. Throws an `InputError` (one clear line)
+ * when a name has no value or a value cannot be bound where it stands.
+ */
+export function bindPlaceholders(lang: Lang, source: string, names: string[], values: Record<string, string>): BoundSource {
+  if (lang === 'sql') return { source: bindSql(source, names, values), env: {} };
+  const variables = envNames(names);
+  const envName = (name: string) => variables.get(name) ?? name;
+  const env: Record<string, string> = {};
+  for (const name of new Set(names)) env[envName(name)] = valueOf(name, values);
+  const bound = lang === 'sh' ? bindSh(source, names, envName) : bindPowerShell(source, names, envName);
+  return { source: bound, env };
+}
+
+/** PowerShell's automatic and preference variables: never shadowed by an environment value. */
+const POWERSHELL_AUTOMATIC = new Set(
+  (
+    '_ args consolehost error event eventargs eventsubscriber executioncontext false foreach home host input ' +
+    'iscoreclr islinux ismacos iswindows lastexitcode matches myinvocation nestedpromptlevel null pid profile ' +
+    'psboundparameters pscmdlet pscommandpath psculture psdebugcontext psedition pshome psitem psscriptroot ' +
+    'pssenderinfo psuiculture psversiontable pwd sender shellid stacktrace switch this true env ' +
+    'erroractionpreference warningpreference verbosepreference debugpreference informationpreference ' +
+    'progresspreference confirmpreference whatifpreference ofs psnativecommanduseerroractionpreference'
+  ).split(' '),
+);
+
+/**
+ * `$NAME = ${env:NAME}` lines for every `$NAME` the PowerShell source reads that the
+ * environment holds, so `psql $SUPABASE_DB_URL …` works as the runbook writes it.
+ */
+export function powershellEnvPrelude(source: string, env: Record<string, string | undefined>): string {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const match of source.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_:]))/g)) {
+    const name = match[1] ?? match[2]!;
+    if (seen.has(name) || POWERSHELL_AUTOMATIC.has(name.toLowerCase()) || env[name] === undefined) continue;
+    seen.add(name);
+    lines.push(`$${name} = \${env:${name}}`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}

@@ -1,0 +1,65 @@
+/**
+ * Placeholder names as the author wrote them (`<GOOD_SHA>`, `<timestamp>`, `<my-var>`)
+ * and the environment variable names shells see them under.
+ */
+import { InputError } from '../errors.js';
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Maps each placeholder to an environment variable name: valid names stay as written,
+ * others are sanitised (`my-var` → `my_var`, `1st` → `_1st`). Distinct placeholders never
+ * share a variable: a clash gets a numeric suffix.
+ */
+export function envNames(names: readonly string[]): Map<string, string> {
+  const byPlaceholder = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const name of names) if (ENV_NAME.test(name)) taken.add(name);
+  for (const name of names) {
+    if (byPlaceholder.has(name)) continue;
+    if (ENV_NAME.test(name)) {
+      byPlaceholder.set(name, name);
+      continue;
+    }
+    const base = sanitise(name);
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base}_${n}`;
+    taken.add(candidate);
+    byPlaceholder.set(name, candidate);
+  }
+  return byPlaceholder;
+}
+
+function sanitise(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
+}
+
+/** The value for a placeholder, or a clear error naming what is missing. */
+export function valueOf(name: string, values: Record<string, string>): string {
+  const value = values[name];
+  if (value === undefined) {
+    throw new InputError(`no value for placeholder <${name}>: pass --var ${name}=VALUE or set it in the frontmatter variables`);
+  }
+  return value;
+}
+
+/** Finds which of `names` is written as `<NAME>` at `at`; longest name first. */
+export function placeholderAt(source: string, at: number, sortedNames: readonly string[]): string | undefined {
+  if (source[at] !== '<') return undefined;
+  for (const name of sortedNames) {
+    if (source.startsWith(name, at + 1) && source[at + 1 + name.length] === '>') return name;
+  }
+  return undefined;
+}
+
+export function longestFirst(names: readonly string[]): string[] {
+  return [...new Set(names)].sort((a, b) => b.length - a.length);
+}
+
+/** 1-based line of an offset, for messages about the cell's source. */
+export function lineAt(source: string, at: number): number {
+  let line = 1;
+  for (let i = 0; i < at && i < source.length; i++) if (source[i] === '\n') line++;
+  return line;
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import * as placeholders from '../src/engine/placeholders.js';
+import { bindPlaceholders, envNames, powershellEnvPrelude, quoteLiteral } from '../src/engine/placeholders.js';
+import { InputError } from '../src/engine/errors.js';
+
+describe('placeholders: exports', () => {
+  it('exposes the binding API', () => {
+    expect(Object.keys(placeholders).sort()).toEqual(['bindPlaceholders', 'envNames', 'powershellEnvPrelude', 'quoteLiteral']);
+  });
+});
+
+describe('placeholders: SQL', () => {
+  const bind = (source: string, values: Record<string, string>) =>
+    bindPlaceholders('sql', source, Object.keys(values), values).source;
+
+  it('turns a bare placeholder into a quoted literal', () => {
+    expect(bind('SELECT * FROM deploys WHERE sha = <GOOD_SHA>', { GOOD_SHA: 'abc123' })).toBe("SELECT * FROM deploys WHERE sha = 'abc123'");
+  });
+
+  it("replaces '<NAME>' including its quotes", () => {
+    expect(bind("SELECT '<GOOD_SHA>'", { GOOD_SHA: "x'; DROP TABLE t; --" })).toBe("SELECT 'x''; DROP TABLE t; --'");
+  });
+
+  it('follows escapeLiteral for backslashes', () => {
+    expect(quoteLiteral("a\\b'c")).toBe("E'a\\\\b''c'");
+    expect(bind('SELECT <V>', { V: 'a\\b' })).toBe("SELECT E'a\\\\b'");
+  });
+
+  it('escapes a value inside a longer string, switching to E-strings for backslashes', () => {
+    expect(bind("SELECT INTERVAL '<N> minutes'", { N: '15' })).toBe("SELECT INTERVAL '15 minutes'");
+    expect(bind("SELECT 'it''s <N>'", { N: "o'k" })).toBe("SELECT 'it''s o''k'");
+    expect(bind("SELECT 'c:\\dir <N>'", { N: 'a\\b' })).toBe("SELECT E'c:\\\\dir a\\\\b'");
+    expect(bind("SELECT E'tab\\t<N>'", { N: "\\'" })).toBe("SELECT E'tab\\t\\\\'''");
+  });
+
+  it('doubles quotes inside quoted identifiers', () => {
+    expect(bind('SELECT * FROM "<T>"', { T: 'we"ird' })).toBe('SELECT * FROM "we""ird"');
+  });
+
+  it('leaves comments alone, so a newline in a value cannot end a -- comment', () => {
+    const source = '-- rollback to <SHA>\nSELECT <SHA> /* <SHA> */';
+    expect(bind(source, { SHA: "x\nDROP TABLE t; '" })).toBe("-- rollback to <SHA>\nSELECT 'x\nDROP TABLE t; ''' /* <SHA> */");
+  });
+
+  it('binds inside dollar-quoted bodies and refuses a value that would close them', () => {
+    const source = "DO $$ BEGIN PERFORM set_config('app.sha', <SHA>, false); END $$";
+    expect(bind(source, { SHA: 'abc' })).toBe("DO $$ BEGIN PERFORM set_config('app.sha', 'abc', false); END $$");
+    expect(() => bind(source, { SHA: 'a$$; DROP TABLE t; --' })).toThrow(InputError);
+    expect(bind("DO $body$ BEGIN RAISE NOTICE '%', <SHA>; END $body$", { SHA: 'a$$b' })).toContain("'a$$b'");
+  });
+
+  it('does not treat positional parameters or identifiers with $ as dollar quotes', () => {
+    expect(bind('SELECT $1, a$b, <X>', { X: 'v' })).toBe("SELECT $1, a$b, 'v'");
+  });
+
+  it('leaves placeholders it was not given and refuses one without a value', () => {
+    expect(bindPlaceholders('sql', 'SELECT <A>, <B>', ['A'], { A: '1' }).source).toBe("SELECT '1', <B>");
+    expect(() => bindPlaceholders('sql', 'SELECT <A>', ['A'], {})).toThrow(/no value for placeholder <A>/);
+  });
+
+  it('returns no environment for SQL', () => {
+    expect(bindPlaceholders('sql', 'SELECT <A>', ['A'], { A: '1' }).env).toEqual({});
+  });
+});
+
+/** Runs a bound sh source in a real bash and returns its stdout. */
+function runBash(source: string, env: Record<string, string>): string {
+  return execFileSync('bash', ['-c', source], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+}
+
+describe('placeholders: sh', () => {
+  const hostile = `$(touch /tmp/never); \`id\` "q" 'x' * \\ ; x`;
+
+  it('rewrites placeholders into quoted references and puts values in env', () => {
+    const bound = bindPlaceholders('sh', 'railway deploy --commit <GOOD_SHA>', ['GOOD_SHA'], { GOOD_SHA: 'abc' });
+    expect(bound).toEqual({ source: 'railway deploy --commit "${GOOD_SHA}"', env: { GOOD_SHA: 'abc' } });
+  });
+
+  it.each([
+    ['code', 'printf "%s" <V>'],
+    ['double quotes', 'printf "%s" "value=<V>"'],
+    ['single quotes', "printf '%s' 'value=<V>!'"],
+    ['ANSI-C quotes', "printf '%s' $'value=<V>\\n'"],
+    ['command substitution', 'printf "%s" "$(printf "%s" <V>)"'],
+    ['unquoted heredoc', 'cat <<EOF\n<V>\nEOF'],
+  ])('the value arrives as data in %s', (_where, source) => {
+    const bound = bindPlaceholders('sh', source, ['V'], { V: hostile });
+    const output = runBash(bound.source, bound.env);
+    expect(output).toContain(hostile);
+  });
+
+  it('keeps a value with spaces as one word', () => {
+    const bound = bindPlaceholders('sh', 'printf "[%s]" <V>', ['V'], { V: 'a b  c' });
+    expect(runBash(bound.source, bound.env)).toBe('[a b  c]');
+  });
+
+  it('keeps the text around a placeholder in a single-quoted string', () => {
+    const bound = bindPlaceholders('sh', "echo 'a $HOME <V> b'", ['V'], { V: 'v' });
+    expect(bound.source).toBe(`echo 'a $HOME '"\${V}"' b'`);
+    expect(runBash(bound.source, bound.env)).toBe('a $HOME v b\n');
+  });
+
+  it('leaves comments and escaped brackets alone', () => {
+    expect(bindPlaceholders('sh', 'echo hi # uses <V>\necho \\<V>', ['V'], { V: 'v' }).source).toBe('echo hi # uses <V>\necho \\<V>');
+  });
+
+  it('refuses a placeholder in a quoted heredoc, which no variable can reach', () => {
+    expect(() => bindPlaceholders('sh', "cat <<'EOF'\n<V>\nEOF\n", ['V'], { V: 'v' })).toThrow(/quoted heredoc/);
+  });
+
+  it('sanitises names that are not valid variable names', () => {
+    expect(envNames(['timestamp', 'my-var', 'my_var', '1st'])).toEqual(
+      new Map([
+        ['timestamp', 'timestamp'],
+        ['my-var', 'my_var_2'],
+        ['my_var', 'my_var'],
+        ['1st', '_1st'],
+      ]),
+    );
+    const bound = bindPlaceholders('sh', 'echo <my-var>', ['my-var'], { 'my-var': 'v' });
+    expect(bound).toEqual({ source: 'echo "${my_var}"', env: { my_var: 'v' } });
+  });
+});
+
+describe('placeholders: PowerShell', () => {
+  const bind = (source: string) => bindPlaceholders('powershell', source, ['GOOD_SHA', 'timestamp'], { GOOD_SHA: 'abc', timestamp: '2024' });
+
+  it('rewrites to $env references, barewords included', () => {
+    expect(bind('railway deploy --service api --commit <GOOD_SHA>')).toEqual({
+      source: 'railway deploy --service api --commit ${env:GOOD_SHA}',
+      env: { GOOD_SHA: 'abc', timestamp: '2024' },
+    });
+    expect(bind('psql $SUPABASE_DB_URL -f supabase/migrations/<timestamp>_rollback.sql').source).toBe(
+      'psql $SUPABASE_DB_URL -f supabase/migrations/${env:timestamp}_rollback.sql',
+    );
+    expect(bind('Write-Output "sha: <GOOD_SHA>"').source).toBe('Write-Output "sha: ${env:GOOD_SHA}"');
+  });
+
+  it('turns a single-quoted literal with a placeholder into an equivalent expandable string', () => {
+    expect(bind("Write-Output 'it''s $x `n <GOOD_SHA>'").source).toBe('Write-Output "it\'s `$x ``n ${env:GOOD_SHA}"');
+    expect(bind("Write-Output 'plain'").source).toBe("Write-Output 'plain'");
+    expect(bind("@'\n$a <GOOD_SHA>\n'@").source).toBe('@"\n`$a ${env:GOOD_SHA}\n"@');
+  });
+
+  it('leaves comments alone', () => {
+    expect(bind('# deploy <GOOD_SHA>\n<# <GOOD_SHA> #> x').source).toBe('# deploy <GOOD_SHA>\n<# <GOOD_SHA> #> x');
+  });
+
+  it('builds $NAME assignments for environment values the cell reads as variables', () => {
+    const source = 'psql $SUPABASE_DB_URL -c "select 1"; $env:X = $HOME; Write-Output ${OTHER} $env:Y $Missing';
+    expect(powershellEnvPrelude(source, { SUPABASE_DB_URL: 'postgres://x', HOME: '/root', OTHER: 'o', Y: 'y' })).toBe(
+      '$SUPABASE_DB_URL = ${env:SUPABASE_DB_URL}\n$OTHER = ${env:OTHER}\n',
+    );
+  });
+});
