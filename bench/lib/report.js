@@ -1,0 +1,123 @@
+/**
+ * Rows, the printed table and docs/performance.md. A row either carries measured numbers
+ * or says FAILED with the reason; it never carries a number that was not measured.
+ */
+import { cpus, totalmem, release } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { median } from './measure.js';
+
+export const formatMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+export const formatMb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+
+/**
+ * A row comparing the engine's median time with a baseline's, with an optional ratio target.
+ * `engine` and `baseline` are entries from compare(); a failed engine makes the row FAILED.
+ */
+export function ratioRow({ workload, engine, baselineLabel, baseline, maxRatio, note }) {
+  const row = { workload, baselineLabel, target: maxRatio ? `≤ ${maxRatio}×` : '—', note };
+  if (baseline.failed) return { ...row, engine: '—', baseline: `FAILED`, ratio: '—', result: 'FAILED', reason: baseline.failed };
+  row.baseline = `${formatMs(median(baseline.ms))} (n=${baseline.ms.length})`;
+  if (engine.failed) return { ...row, engine: 'FAILED', ratio: '—', result: 'FAILED', reason: engine.failed };
+  const ratio = median(engine.ms) / median(baseline.ms);
+  return {
+    ...row,
+    engine: `${formatMs(median(engine.ms))} (n=${engine.ms.length})`,
+    ratio: `${ratio.toFixed(2)}×`,
+    result: maxRatio ? (ratio <= maxRatio ? 'pass' : 'miss') : 'info',
+  };
+}
+
+/**
+ * A row with an absolute target: `max` (a time, a peak RSS) or `exact` (a count).
+ * The baseline is shown for scale; `ratio` is given when one means something.
+ */
+export function absoluteRow({ workload, value, failed, format, max, exact, ratio, baselineLabel = '—', baseline = '—', note }) {
+  const target = exact !== undefined ? `= ${format(exact)}` : max !== undefined ? `≤ ${format(max)}` : '—';
+  const row = { workload, baselineLabel, baseline, ratio: ratio === undefined ? '—' : `${ratio.toFixed(2)}×`, target, note };
+  if (failed) return { ...row, engine: 'FAILED', ratio: '—', result: 'FAILED', reason: failed };
+  const passes = exact !== undefined ? value === exact : max !== undefined ? value <= max : undefined;
+  return { ...row, engine: format(value), result: passes === undefined ? 'info' : passes ? 'pass' : 'miss' };
+}
+
+/** A row for a workload that could not run at all (a missing command, a setup error). */
+export function failedRow(workload, reason) {
+  return { workload, engine: 'FAILED', baselineLabel: '—', baseline: '—', ratio: '—', target: '—', result: 'FAILED', reason };
+}
+
+const COLUMNS = [
+  ['workload', 'Workload'],
+  ['engine', 'Engine (median)'],
+  ['baselineLabel', 'Baseline'],
+  ['baseline', 'Baseline (median)'],
+  ['ratio', 'Ratio'],
+  ['target', 'Target'],
+  ['result', 'Result'],
+];
+
+/** The table for a terminal: aligned columns, then FAILED reasons and notes underneath. */
+export function textTable(rows) {
+  const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => String(row[key] ?? '')))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => [...line[i]].length)));
+  const pad = (text, i) => text + ' '.repeat(widths[i] - [...text].length);
+  const lines = cells.map((line) => line.map(pad).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
+  return [lines.join('\n'), footnotes(rows, (text) => text)].filter(Boolean).join('\n\n');
+}
+
+export function markdownTable(rows) {
+  const escape = (text) => String(text ?? '').replaceAll('|', '\\|');
+  const header = `| ${COLUMNS.map(([, title]) => title).join(' | ')} |`;
+  const rule = `|${COLUMNS.map(() => '---').join('|')}|`;
+  const body = rows.map((row) => `| ${COLUMNS.map(([key]) => escape(row[key])).join(' | ')} |`);
+  return [[header, rule, ...body].join('\n'), footnotes(rows, (text) => `- ${text}`)].filter(Boolean).join('\n\n');
+}
+
+function footnotes(rows, bullet) {
+  return rows
+    .flatMap((row) => [row.reason && `${row.workload} FAILED: ${row.reason}`, row.note && `${row.workload}: ${row.note}`])
+    .filter(Boolean)
+    .map(bullet)
+    .join('\n');
+}
+
+export function machine() {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
+const END = '<!-- bench:end -->';
+
+/**
+ * Replaces the generated part of docs/performance.md, keeping the prose around it,
+ * so the explanation of misses survives a re-run.
+ */
+export function writeDoc(path, rows, info, extra) {
+  let text;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = `# Performance\n\n${BEGIN}\n${END}\n`;
+  }
+  if (!text.includes(BEGIN) || !text.includes(END)) text = `${text.trimEnd()}\n\n${BEGIN}\n${END}\n`;
+  const generated = [
+    BEGIN,
+    `Latest run: ${info.date} — ${info.cpu}, ${info.cores} cores, ${info.memory} RAM, Node ${info.node}, ${info.os}.`,
+    `Each row: median of n rounds after one warm-up round; engine and baseline alternate within the same invocation.`,
+    '',
+    markdownTable(rows),
+    '',
+    ...extra,
+    END,
+  ].join('\n');
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END) + END.length;
+  writeFileSync(path, text.slice(0, start) + generated + text.slice(end));
+}

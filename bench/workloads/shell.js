@@ -1,0 +1,43 @@
+/** Workload 2: 200 bash cells, unattended with the transcript, against bash and zx. */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { compare } from '../lib/measure.js';
+import { runbook, succeededCells } from '../lib/cli.js';
+import { OUT, ROOT, write, shellRunbook, bashScript, bashPerProcessScript } from '../lib/generate.js';
+import { ratioRow } from '../lib/report.js';
+
+export const title = 'shell cells';
+export const rounds = 5;
+const CELLS = 200;
+
+export async function run({ rounds }) {
+  const markdown = write(`shell-${CELLS}.md`, shellRunbook(CELLS));
+  const script = write(`shell-${CELLS}.sh`, bashScript(CELLS));
+  const perProcess = write(`shell-${CELLS}-per-process.sh`, bashPerProcessScript(CELLS));
+  const transcript = join(OUT, `shell-${CELLS}.jsonl`);
+  const zx = join(ROOT, 'node_modules', '.bin', 'zx');
+  const results = await compare(
+    {
+      engine: {
+        ...runbook(['run', markdown, '--yes', '--transcript', transcript]),
+        before: () => rmSync(transcript, { force: true }),
+        check: succeededCells(transcript, CELLS),
+      },
+      bash: { command: 'bash', args: [script], options: {} },
+      zx: { command: zx, args: [markdown], options: { cwd: ROOT } },
+      perProcess: { command: 'bash', args: [perProcess], options: {} },
+    },
+    rounds,
+  );
+  return [
+    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'zx on the same .md', baseline: results.zx, maxRatio: 0.8 }),
+    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'bash script, same commands', baseline: results.bash, maxRatio: 2 }),
+    ratioRow({
+      workload: `2 shell: ${CELLS} bash cells --yes`,
+      engine: results.engine,
+      baselineLabel: "bash script, one `bash -c` per command",
+      baseline: results.perProcess,
+      note: 'informational: the floor for one fresh bash process per cell',
+    }),
+  ];
+}
