@@ -1,0 +1,133 @@
+/**
+ * Which database a run talks to. First match wins:
+ *
+ *   1. `--db URL` (or `--db sandbox` to ask for the sandbox explicitly)
+ *   2. `RUNBOOK_DATABASE_URL`
+ *   3. frontmatter `database:` — a literal URL, or `$VAR` / `${VAR}` / `$env:VAR` naming an
+ *      environment variable, used when that variable is set (non-empty)
+ *   4. the sandbox, seeded from `<runbook>.sandbox.sql` beside the runbook when it exists
+ *
+ * A target that was configured but is unusable (malformed URL, a variable holding
+ * something that is not a URL) is an InputError, never a silent fall back to the
+ * sandbox. An empty variable counts as unset.
+ *
+ * The sandbox is only started when the run needs a database: SQL cells to run
+ * (`needsDatabase`), or shell cells that reference the database variable the frontmatter
+ * names (or DATABASE_URL), such as `psql $SUPABASE_DB_URL` in runbooks/dragonfly.md.
+ * Otherwise the target is `none` and nothing is started or connected.
+ */
+import { existsSync } from 'node:fs';
+import { InputError } from './errors.js';
+import type { TargetKind } from './events.js';
+import { maskUrl } from './redact.js';
+import type { Runbook } from './runbook.js';
+import { ensureSandbox } from './sandbox.js';
+
+export type { TargetKind };
+
+export interface Target {
+  kind: TargetKind;
+  /** Full URL, password included; '' for `none`. */
+  url: string;
+  maskedUrl: string;
+  /** What the operator types to confirm a write: `database@host`, e.g. `postgres@db.example.com`. */
+  name: string;
+  /** The environment variable the frontmatter names (e.g. SUPABASE_DB_URL); shells get the URL under it too. */
+  envVar?: string;
+  /** How the target was chosen. */
+  source?: 'flag' | 'env' | 'frontmatter' | 'sandbox' | 'none';
+  /** Sandbox only: this resolution started the server (first run, after a stop or crash). */
+  started?: boolean;
+  /** Sandbox only: the seed file its database came from. */
+  seedFile?: string;
+}
+
+export interface ResolveTargetOptions {
+  db?: string;
+  env: NodeJS.ProcessEnv;
+  runbook: Runbook;
+  /** True when SQL cells will run. */
+  needsDatabase: boolean;
+}
+
+const VARIABLE = /^\$(?:env:)?(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
+
+export async function resolveTarget(opts: ResolveTargetOptions): Promise<Target> {
+  const { runbook, env } = opts;
+  const declared = declaredDatabase(runbook);
+  const envVar = declared?.variable;
+  const withVar = (target: Target): Target => (envVar ? { ...target, envVar } : target);
+
+  if (opts.db !== undefined) {
+    if (opts.db.trim().toLowerCase() === 'sandbox') return withVar(await sandboxTarget(runbook, env, 'flag'));
+    return withVar(postgresTarget(opts.db, '--db', 'flag'));
+  }
+  if (env.RUNBOOK_DATABASE_URL) return withVar(postgresTarget(env.RUNBOOK_DATABASE_URL, 'RUNBOOK_DATABASE_URL', 'env'));
+  if (declared?.url) return withVar(postgresTarget(declared.url, `${runbook.path}: frontmatter database:`, 'frontmatter'));
+  if (envVar && env[envVar]) return withVar(postgresTarget(env[envVar] as string, `$${envVar} (named by ${runbook.path})`, 'frontmatter'));
+  if (!opts.needsDatabase && !shellCellsUseDatabase(runbook, envVar)) {
+    return withVar({ kind: 'none', url: '', maskedUrl: '', name: 'none', source: 'none' });
+  }
+  return withVar(await sandboxTarget(runbook, env, 'sandbox'));
+}
+
+/** The frontmatter's `database:` read as a variable name or a literal URL. */
+export function declaredDatabase(runbook: Runbook): { variable?: string; url?: string } | undefined {
+  const raw = runbook.database ?? (typeof runbook.frontmatter.database === 'string' ? runbook.frontmatter.database : undefined);
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const match = VARIABLE.exec(value);
+  if (match) return { variable: (match[1] ?? match[2]) as string };
+  if (/^postgres(ql)?:\/\//i.test(value)) return { url: value };
+  throw new InputError(
+    `${runbook.path}: frontmatter database: '${maskUrl(value)}' is neither $VARIABLE nor a postgres:// URL; write e.g. database: $DATABASE_URL`,
+  );
+}
+
+/** Shell cells that mention the database variable (or DATABASE_URL) need a database even without SQL cells. */
+export function shellCellsUseDatabase(runbook: Runbook, envVar: string | undefined): boolean {
+  const wanted = new Set(['DATABASE_URL', ...(envVar ? [envVar] : [])]);
+  return runbook.cells.some(
+    (cell) => cell.lang !== 'sql' && cell.envRefs.some((ref) => wanted.has(ref.replace(/^\$(env:)?\{?|\}$/g, ''))),
+  );
+}
+
+/** `runbooks/dragonfly.md` → `runbooks/dragonfly.sandbox.sql`, when that file exists. */
+export function seedFileFor(runbookPath: string): string | undefined {
+  const seed = `${runbookPath.replace(/\.(md|markdown)$/i, '')}.sandbox.sql`;
+  return existsSync(seed) ? seed : undefined;
+}
+
+async function sandboxTarget(runbook: Runbook, env: NodeJS.ProcessEnv, source: 'flag' | 'sandbox'): Promise<Target> {
+  const seedFile = seedFileFor(runbook.path);
+  const sandbox = await ensureSandbox({ ...(seedFile ? { seedFile } : {}), env });
+  return {
+    kind: 'sandbox',
+    url: sandbox.url,
+    maskedUrl: maskUrl(sandbox.url),
+    name: `${sandbox.database}@sandbox`,
+    source,
+    started: sandbox.started,
+    ...(seedFile ? { seedFile } : {}),
+  };
+}
+
+/** A configured PostgreSQL URL, checked; `where` says where it came from, for the error line. */
+export function postgresTarget(raw: string, where: string, source: Target['source']): Target {
+  const value = raw.trim();
+  const hint = 'expected postgres://user:password@host:5432/database';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(`${where}: '${maskUrl(value)}' is not a PostgreSQL URL; ${hint}`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new InputError(`${where}: '${maskUrl(value)}' is a ${url.protocol.replace(/:$/, '')} URL, not PostgreSQL; ${hint}`);
+  }
+  const host = url.hostname || url.searchParams.get('host') || '';
+  if (!host) throw new InputError(`${where}: '${maskUrl(value)}' names no host; ${hint}`);
+  const user = decodeURIComponent(url.username);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || url.searchParams.get('dbname') || user || 'postgres';
+  return { kind: 'postgres', url: value, maskedUrl: maskUrl(value), name: `${database}@${host}`, source };
+}
