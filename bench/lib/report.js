@@ -72,9 +72,12 @@ export function markdownTable(rows) {
   return [[header, rule, ...body].join('\n'), footnotes(rows, (text) => `- ${text}`)].filter(Boolean).join('\n\n');
 }
 
+/** FAILED reasons and notes under the table; rows that share an engine run share one line. */
 function footnotes(rows, bullet) {
+  const seen = new Set();
+  const once = (text) => (seen.has(text) ? undefined : (seen.add(text), text));
   return rows
-    .flatMap((row) => [row.reason && `${row.workload} FAILED: ${row.reason}`, row.note && `${row.workload}: ${row.note}`])
+    .flatMap((row) => [row.reason && once(`FAILED: ${row.reason}`) && `${row.workload} FAILED: ${row.reason}`, row.note && once(row.note) && `${row.workload}: ${row.note}`])
     .filter(Boolean)
     .map(bullet)
     .join('\n');
