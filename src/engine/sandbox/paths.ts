@@ -35,7 +35,7 @@ export function isRoot(): boolean {
 
 export function sandboxCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.RUNBOOK_SANDBOX_DIR) return resolve(env.RUNBOOK_SANDBOX_DIR);
-  const cacheHome = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  const cacheHome = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(env.HOME || homedir(), '.cache');
   return join(cacheHome, 'runbook', 'sandbox');
 }
 
