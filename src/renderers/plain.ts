@@ -1,0 +1,110 @@
+/**
+ * The plain-text renderer: every non-TTY run, and replay. Readable progress in the
+ * order events happen — a header, a `▶` line per cell, its output, psql-like tables,
+ * errors with SQLSTATE, a `✔`/`✘`/`↷` line, decisions and notes, a final summary.
+ * Output depends only on the events, so replaying a transcript prints what the run printed.
+ */
+import type { OutputStream, RunEvent, RunStarted, UnknownEvent } from '../engine/events.js';
+import {
+  decisionLine, finishedLines, headerLines, indentBlock, noteLines, preflightLines, resumedLines, sectionLabel,
+  sqlResultLines, summaryLines, variableLine,
+} from './plain/blocks.js';
+import { createStyle } from './plain/style.js';
+
+export interface PlainRendererOptions {
+  /** ANSI colours; default off. */
+  color?: boolean;
+  /** Screen width, to cut wide table columns; default: columns up to 60 characters. */
+  width?: number;
+  /** Printed in the header when known. */
+  transcriptPath?: string;
+  /** Print each cell's source under its ▶ line; default only in dry runs. */
+  showSource?: boolean;
+}
+
+const STREAM_PREFIX: Record<OutputStream, string> = { stdout: '  ', stderr: '  ! ', notice: '  NOTICE:  ' };
+
+export function createPlainRenderer(
+  write: (text: string) => void,
+  opts: PlainRendererOptions = {},
+): (event: RunEvent | UnknownEvent) => void {
+  const style = createStyle(opts.color === true);
+  let title: string | undefined;
+  let showSource = opts.showSource === true;
+  /** The stream whose last line has no newline yet, so the next line knows to end it first. */
+  let openStream: OutputStream | undefined;
+  const started = new Set<string>();
+
+  const lines = (out: string[]) => {
+    if (!out.length) return;
+    endOpenLine();
+    write(out.map((line) => `${line}\n`).join(''));
+  };
+  const endOpenLine = () => {
+    if (openStream) write('\n');
+    openStream = undefined;
+  };
+  const output = (stream: OutputStream, data: string) => {
+    if (stream === 'notice') return lines(indentBlock(data, STREAM_PREFIX.notice).map((l) => style.cyan(l)));
+    if (openStream && openStream !== stream) endOpenLine();
+    const parts = data.replace(/\r\n/g, '\n').split('\n');
+    let text = '';
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      if (last && part === '') return;
+      if (!openStream) text += STREAM_PREFIX[stream];
+      text += stream === 'stderr' ? style.red(part) : part;
+      if (last) openStream = stream;
+      else {
+        text += '\n';
+        openStream = undefined;
+      }
+    });
+    if (text) write(text);
+  };
+  const maxColumnWidth = (columns: number) =>
+    opts.width ? Math.max(12, Math.floor((opts.width - 2) / Math.max(1, columns)) - 3) : 60;
+
+  return (event) => {
+    const known = event as RunEvent;
+    switch (known.type) {
+      case 'run.started':
+        title = known.runbook.title;
+        if (known.mode === 'dry-run') showSource = true;
+        return lines(headerLines(known as RunStarted, style, opts.transcriptPath));
+      case 'run.resumed':
+        return lines(resumedLines(known));
+      case 'run.preflight':
+        return lines(preflightLines(known, style));
+      case 'variable.bound':
+        return lines([variableLine(known)]);
+      case 'cell.started': {
+        started.add(known.cell);
+        const section = sectionLabel(known.section, title);
+        const attempt = known.attempt > 1 ? ` (attempt ${known.attempt})` : '';
+        const head = style.bold(`▶ [${known.cell}] ${known.lang} line ${known.line}${section ? ` — ${section}` : ''}${attempt}`);
+        return lines(showSource ? [head, ...indentBlock(known.source, style.dim('  │ '))] : [head]);
+      }
+      case 'cell.output':
+        return output(known.stream, known.data);
+      case 'cell.output.spilled':
+        return lines([style.dim(`  … more ${known.stream} in ${known.path}`)]);
+      case 'sql.result':
+        return lines(sqlResultLines(known, style, maxColumnWidth(known.columns.length)));
+      case 'cell.finished':
+        return lines(finishedLines(known, style, started.has(known.cell)));
+      case 'operator.decision': {
+        const line = decisionLine(known);
+        return lines(line ? [line] : []);
+      }
+      case 'operator.note':
+        return lines(noteLines(known));
+      case 'checklist.ticked':
+        return lines([`${known.checked ? '☑' : '☐'} ${known.actor} ${known.checked ? 'ticked' : 'unticked'}: ${known.item}`]);
+      case 'run.finished':
+        return lines(summaryLines(known, style));
+      default:
+        return lines([style.dim(`? unknown event ${String(event.type)}`)]);
+    }
+  };
+}
