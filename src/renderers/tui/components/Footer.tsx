@@ -1,0 +1,37 @@
+/** The bottom line: an open prompt, a short message, or the keys that make sense right now. */
+import { Text } from 'ink';
+import { duration } from '../format.js';
+import { inChecklistPhase, type ConsoleState } from '../state.js';
+import { tone } from '../theme.js';
+
+export function Footer({ state, replay }: { state: ConsoleState; replay?: boolean }) {
+  const prompt = state.prompt;
+  if (prompt) {
+    const text = prompt.masked ? '•'.repeat([...prompt.text].length) : prompt.text;
+    return (
+      <Text wrap="truncate-start">
+        <Text bold color={tone('cyan')}>{`${prompt.label} `}</Text>
+        {text}
+        <Text inverse> </Text>
+      </Text>
+    );
+  }
+  if (state.flash) return <Text wrap="truncate-end" color={tone('yellow')}>{state.flash}</Text>;
+  return (
+    <Text wrap="truncate-end" dimColor>
+      {hints(state, replay)}
+    </Text>
+  );
+}
+
+function hints(state: ConsoleState, replay?: boolean): string {
+  if (state.run.status !== 'running') return `run ${state.run.status} in ${duration(state.run.durationMs)}`;
+  if (replay) return 'replay · q quit · ? help';
+  if (inChecklistPhase(state)) return 'space/x tick · ↑↓ move · enter finish the run · n note · q quit';
+  const ask = state.ask;
+  if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · ↑↓ select · g jump · n note · q quit · ? help';
+  if (ask?.kind === 'decide') return 'enter run · s skip · e edit · ↑↓ select · g jump · n note · q quit · ? help';
+  const focus = state.focus === undefined ? undefined : state.cells[state.focus];
+  if (focus?.status === 'running') return 'running · c cancel · n note · ↑↓ select · q quit · ? help';
+  return 'q quit · ? help';
+}

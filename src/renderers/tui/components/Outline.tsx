@@ -1,0 +1,51 @@
+/** Sections and cells with their status marks; a window that keeps the selected cell in view. */
+import { Box, Text } from 'ink';
+import type { CellView, ConsoleState } from '../state.js';
+import { STATUS_COLOR, STATUS_MARK, tone } from '../theme.js';
+import { duration } from '../format.js';
+
+type Row = { kind: 'section'; title: string } | { kind: 'cell'; cell: CellView; index: number };
+
+export function outlineRows(state: ConsoleState): Row[] {
+  const rows: Row[] = [];
+  let previous = '';
+  state.order.forEach((id, index) => {
+    const cell = state.cells[id];
+    if (!cell) return;
+    const title = cell.section[cell.section.length - 1] ?? '';
+    if (title && title !== previous) rows.push({ kind: 'section', title });
+    previous = title;
+    rows.push({ kind: 'cell', cell, index });
+  });
+  return rows;
+}
+
+export function Outline({ state, height, width }: { state: ConsoleState; height: number; width: number }) {
+  const rows = outlineRows(state);
+  const at = Math.max(0, rows.findIndex((r) => r.kind === 'cell' && r.index === state.cursor));
+  const start = Math.max(0, Math.min(at - Math.floor(height / 2), rows.length - height));
+  const visible = rows.slice(start, start + height);
+  return (
+    <Box flexDirection="column" width={width} height={Math.min(height, rows.length)}>
+      {visible.map((row, i) =>
+        row.kind === 'section' ? (
+          <Text key={i} dimColor wrap="truncate-end">{`  § ${row.title}`}</Text>
+        ) : (
+          <CellRow key={i} cell={row.cell} selected={row.index === state.cursor} focused={row.cell.id === state.focus} />
+        ),
+      )}
+    </Box>
+  );
+}
+
+function CellRow({ cell, selected, focused }: { cell: CellView; selected: boolean; focused: boolean }) {
+  const detail = 'durationMs' in cell ? ` ${duration(cell.durationMs)}` : cell.status === 'skipped' && cell.reason ? ` ${cell.reason}` : '';
+  return (
+    <Text wrap="truncate-end" inverse={selected} bold={focused}>
+      {selected ? '›' : ' '}
+      <Text color={tone(STATUS_COLOR[cell.status])}>{` ${STATUS_MARK[cell.status]} `}</Text>
+      {`${cell.id} `}
+      <Text dimColor>{`${cell.status}${detail}`}</Text>
+    </Text>
+  );
+}

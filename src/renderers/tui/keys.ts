@@ -1,0 +1,84 @@
+/**
+ * The one key table. Every key maps to a named command; the help screen prints this
+ * table, and the controller is the only place that gives the commands their effect.
+ */
+
+export type CommandName =
+  | 'cell.run'
+  | 'cell.skip'
+  | 'cell.edit'
+  | 'cell.retry'
+  | 'note.add'
+  | 'cursor.up'
+  | 'cursor.down'
+  | 'cell.jump'
+  | 'cell.cancel'
+  | 'checklist.tick'
+  | 'run.quit'
+  | 'help.toggle';
+
+/** The keys a binding names: a printable character, or one of these special names. */
+export type KeyName = 'enter' | 'up' | 'down' | 'space' | 'escape' | string;
+
+export interface KeyBinding {
+  command: CommandName;
+  keys: KeyName[];
+  help: string;
+}
+
+export const KEY_TABLE: readonly KeyBinding[] = [
+  { command: 'cell.run', keys: ['enter'], help: 'run the cell (or move on after a finished one)' },
+  { command: 'cell.skip', keys: ['s'], help: 'skip the cell' },
+  { command: 'cell.edit', keys: ['e'], help: 'edit the cell in $VISUAL / $EDITOR; what you save runs' },
+  { command: 'cell.retry', keys: ['r'], help: 'run the selected cell again' },
+  { command: 'note.add', keys: ['n'], help: 'write a note into the timeline' },
+  { command: 'cursor.up', keys: ['up', 'k'], help: 'select the previous cell' },
+  { command: 'cursor.down', keys: ['down', 'j'], help: 'select the next cell' },
+  { command: 'cell.jump', keys: ['g'], help: 'jump to a cell by id' },
+  { command: 'cell.cancel', keys: ['c'], help: 'cancel the running cell' },
+  { command: 'checklist.tick', keys: ['space', 'x'], help: 'tick or untick a checklist item (end of run)' },
+  { command: 'run.quit', keys: ['q'], help: 'quit (asks first)' },
+  { command: 'help.toggle', keys: ['?'], help: 'show or hide this help' },
+];
+
+/** The part of Ink's `Key` the table needs; declared here so this file stays Ink-free. */
+export interface KeyPress {
+  return?: boolean;
+  upArrow?: boolean;
+  downArrow?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  meta?: boolean;
+}
+
+export function keyMatches(name: KeyName, input: string, key: KeyPress): boolean {
+  switch (name) {
+    case 'enter':
+      return Boolean(key.return);
+    case 'up':
+      return Boolean(key.upArrow);
+    case 'down':
+      return Boolean(key.downArrow);
+    case 'escape':
+      return Boolean(key.escape);
+    case 'space':
+      return input === ' ';
+    default:
+      return !key.ctrl && !key.meta && input === name;
+  }
+}
+
+export function commandFor(input: string, key: KeyPress): CommandName | undefined {
+  return KEY_TABLE.find((binding) => binding.keys.some((name) => keyMatches(name, input, key)))?.command;
+}
+
+const KEY_LABELS: Record<string, string> = { enter: 'enter', up: '↑', down: '↓', space: 'space', escape: 'esc' };
+
+export function keyLabel(name: KeyName): string {
+  return KEY_LABELS[name] ?? name;
+}
+
+/** The table as text lines, for the help screen and the README. */
+export function keyTableLines(): string[] {
+  return KEY_TABLE.map((b) => `${b.keys.map(keyLabel).join(' / ').padEnd(12)} ${b.command.padEnd(15)} ${b.help}`);
+}

@@ -1,0 +1,199 @@
+/**
+ * The console reducer: (state, event or UI action) → state. Pure and Ink-free; the live
+ * run and the replay feed it the same RunEvents, key commands add the UI actions.
+ */
+import type { RunEvent, CellFinished } from '../../engine/events.js';
+import type { Decision } from '../../engine/operator.js';
+import { appendItem, appendText } from './output.js';
+import {
+  budgetFor,
+  pendingCell,
+  sectionKey,
+  type Ask,
+  type CellView,
+  type ConsoleState,
+  type FinishedCell,
+  type Prompt,
+} from './state.js';
+
+export type UiAction =
+  | { type: 'ui.clock'; now: number }
+  /** The runner waits for the operator; `source` is what would run now (after edits). */
+  | { type: 'ui.ask'; ask: Ask; source?: string }
+  | { type: 'ui.answered' }
+  | { type: 'ui.cursor.move'; delta: number }
+  | { type: 'ui.cursor.to'; cell: string }
+  | { type: 'ui.help.toggle' }
+  | { type: 'ui.prompt.open'; prompt: Omit<Prompt, 'text'> & { text?: string } }
+  | { type: 'ui.prompt.input'; text: string }
+  | { type: 'ui.prompt.erase' }
+  | { type: 'ui.prompt.close' }
+  | { type: 'ui.flash'; text?: string }
+  | { type: 'ui.checklist.move'; delta: number }
+  /** Hold back the decision that ends the run and show the checklist; without one, close it. */
+  | { type: 'ui.checklist.finishing'; decision?: Decision };
+
+export type ConsoleAction = RunEvent | UiAction;
+
+export function reduce(state: ConsoleState, action: ConsoleAction): ConsoleState {
+  if (action.type.startsWith('ui.')) return reduceUi(state, action as UiAction);
+  const event = action as RunEvent;
+  const at = Date.parse(event.ts);
+  const timed = Number.isFinite(at) && at > state.now ? { ...state, now: at } : state;
+  return reduceEvent(timed, event, Number.isFinite(at) ? at : state.now);
+}
+
+/** Folds a batch (the throttled flush of many events) in one go. */
+export function reduceAll(state: ConsoleState, actions: readonly ConsoleAction[]): ConsoleState {
+  let next = state;
+  for (const action of actions) next = reduce(next, action);
+  return next;
+}
+
+function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleState {
+  switch (event.type) {
+    case 'run.started': {
+      const known = state.order.length > 0;
+      const cells = known ? state.cells : Object.fromEntries(event.cells.map((c) => [c.id, pendingCell(c)]));
+      return {
+        ...state,
+        title: event.runbook.title || state.title,
+        actor: event.actor,
+        target: event.target,
+        mode: event.mode,
+        startedAt: at,
+        order: known ? state.order : event.cells.map((c) => c.id),
+        cells,
+        budgets: state.budgets.length ? state.budgets : (event.budgets ?? []),
+        escalation: state.escalation ?? event.escalation,
+      };
+    }
+    case 'cell.started':
+      return withCell(startSection({ ...state, focus: event.cell, cursor: indexOf(state, event.cell) }, event.section, at), event.cell, (cell) => ({
+        ...cell,
+        status: 'running',
+        startedAt: at,
+        source: event.source,
+        attempt: event.attempt,
+        output: { items: [], dropped: 0 },
+      }));
+    case 'cell.output':
+      return withCell(state, event.cell, (cell) => ({ ...cell, output: appendText(cell.output, event.stream, event.data, state.outputCap) }));
+    case 'cell.output.spilled':
+      return withCell(state, event.cell, (cell) => ({
+        ...cell,
+        output: appendItem(cell.output, { kind: 'spilled', stream: event.stream, path: event.path }, state.outputCap),
+      }));
+    case 'sql.result': {
+      const { title, statement, command, columns, rows, rowCount, truncated } = event;
+      const item = { kind: 'result' as const, title, statement, command, columns, rows, rowCount, truncated };
+      return withCell(state, event.cell, (cell) => ({ ...cell, output: appendItem(cell.output, item, state.outputCap) }));
+    }
+    case 'cell.finished':
+      return finishCell(state, event);
+    case 'operator.decision':
+      return event.action === 'jump' && event.to ? { ...state, cursor: indexOf(state, event.to) } : state;
+    case 'operator.note':
+      return { ...state, notes: [...state.notes, { text: event.text, cell: event.cell }] };
+    case 'checklist.ticked':
+      return {
+        ...state,
+        checklist: state.checklist.map((item) => (item.line === event.line || item.text === event.item ? { ...item, checked: event.checked } : item)),
+      };
+    case 'run.finished':
+      return { ...state, run: { status: event.status, durationMs: event.durationMs }, ask: undefined, prompt: undefined, focus: undefined, finishing: undefined };
+    default:
+      // run.resumed, run.preflight, variable.bound and types from newer versions change nothing on screen.
+      return state;
+  }
+}
+
+function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
+  const cell = state.cells[event.cell] ?? pendingCell({ id: event.cell, lang: 'sh', line: 0, section: [] });
+  const base = { ...cell, attempt: Math.max(cell.attempt, 1) };
+  let finished: FinishedCell;
+  switch (event.status) {
+    case 'succeeded':
+      finished = { ...base, status: 'succeeded', durationMs: event.durationMs, exitCode: event.exitCode };
+      break;
+    case 'failed':
+      finished = { ...base, status: 'failed', durationMs: event.durationMs, exitCode: event.exitCode, error: event.error };
+      break;
+    case 'skipped':
+      finished = { ...base, status: 'skipped', reason: event.reason };
+      break;
+    case 'cancelled':
+      finished = { ...base, status: 'cancelled', durationMs: event.durationMs, error: event.error };
+      break;
+    case 'timed-out':
+      finished = { ...base, status: 'timed-out', durationMs: event.durationMs, error: event.error };
+      break;
+  }
+  const known = event.cell in state.cells;
+  return {
+    ...state,
+    order: known ? state.order : [...state.order, event.cell],
+    cells: { ...state.cells, [event.cell]: finished },
+    log: [...state.log, finished],
+  };
+}
+
+function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
+  switch (action.type) {
+    case 'ui.clock':
+      return action.now > state.now ? { ...state, now: action.now } : state;
+    case 'ui.ask': {
+      const cellId = 'cell' in action.ask ? action.ask.cell : undefined;
+      let next: ConsoleState = { ...state, ask: action.ask, flash: undefined };
+      if (cellId && cellId in state.cells) {
+        next = { ...next, focus: cellId, cursor: indexOf(state, cellId) };
+        if (action.source !== undefined) next = withCell(next, cellId, (cell) => ({ ...cell, source: action.source ?? cell.source }));
+      }
+      return next;
+    }
+    case 'ui.answered':
+      return { ...state, ask: undefined, prompt: undefined, finishing: undefined };
+    case 'ui.cursor.move':
+      return { ...state, cursor: clamp(state.cursor + action.delta, 0, Math.max(0, state.order.length - 1)) };
+    case 'ui.cursor.to':
+      return action.cell in state.cells ? { ...state, cursor: indexOf(state, action.cell) } : state;
+    case 'ui.help.toggle':
+      return { ...state, help: !state.help };
+    case 'ui.prompt.open':
+      return { ...state, prompt: { ...action.prompt, text: action.prompt.text ?? '' }, flash: undefined };
+    case 'ui.prompt.input':
+      return state.prompt ? { ...state, prompt: { ...state.prompt, text: state.prompt.text + action.text } } : state;
+    case 'ui.prompt.erase':
+      return state.prompt ? { ...state, prompt: { ...state.prompt, text: [...state.prompt.text].slice(0, -1).join('') } } : state;
+    case 'ui.prompt.close':
+      return { ...state, prompt: undefined };
+    case 'ui.flash':
+      return { ...state, flash: action.text };
+    case 'ui.checklist.move':
+      return { ...state, checklistCursor: clamp(state.checklistCursor + action.delta, 0, Math.max(0, state.checklist.length - 1)) };
+    case 'ui.checklist.finishing':
+      return { ...state, finishing: action.decision };
+  }
+}
+
+function withCell(state: ConsoleState, id: string, update: (cell: CellView) => CellView): ConsoleState {
+  const cell = state.cells[id];
+  if (!cell) return state;
+  return { ...state, cells: { ...state.cells, [id]: update(cell) } };
+}
+
+/** The section clock starts when the first cell inside a budgeted section starts. */
+function startSection(state: ConsoleState, section: string[], at: number): ConsoleState {
+  const budget = budgetFor(state, section);
+  if (!budget) return state;
+  const key = sectionKey(budget.section);
+  if (key in state.sectionStartedAt) return state;
+  return { ...state, sectionStartedAt: { ...state.sectionStartedAt, [key]: at } };
+}
+
+function indexOf(state: ConsoleState, id: string): number {
+  const index = state.order.indexOf(id);
+  return index === -1 ? state.cursor : index;
+}
+
+const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));

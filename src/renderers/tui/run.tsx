@@ -1,0 +1,72 @@
+/**
+ * `runbook run` on a terminal: the runner's operator is the console. Resolves to the
+ * run's exit code once the run finished and the last frame is on the screen.
+ */
+import { render } from 'ink';
+import type { InteractiveOptions } from '../../engine/session.js';
+import { InputError } from '../../engine/errors.js';
+import type { ChecklistItem } from '../../engine/runbook.js';
+import { App } from './App.js';
+import { Controller } from './controller.js';
+import { editSource } from './editor.js';
+import { TuiOperator } from './operator.js';
+import { stateFromRunbook, type ChecklistEntry } from './state.js';
+import { createConsoleStore } from './store.js';
+
+export async function runInteractive(opts: InteractiveOptions): Promise<number> {
+  const stdin = process.stdin;
+  // Decided once: keys need a terminal in raw mode; anything else is an unattended run.
+  if (!stdin.isTTY || !process.stdout.isTTY) {
+    throw new InputError('runbook run: the console needs a terminal; run it in one, or pass --yes for an unattended run');
+  }
+  const { runbook, target, actor } = opts;
+  const store = createConsoleStore(stateFromRunbook(runbook, actor, { kind: target.kind, name: target.name, url: target.maskedUrl }));
+  const operator = new TuiOperator(actor, store);
+  const runner = opts.createRunner(operator);
+  runner.subscribe((event) => {
+    operator.observe(event);
+    store.push(event);
+  });
+  const checklistItem = (entry: ChecklistEntry): ChecklistItem =>
+    runbook.checklist.find((item) => item.line === entry.line) ?? { text: entry.text, checked: entry.checked, line: entry.line, section: [] };
+  const controller = new Controller({
+    store,
+    operator,
+    runner: {
+      note: (text, cell) => runner.note(text, cell),
+      tick: (entry, checked) => runner.tick(checklistItem(entry), checked),
+      cancelCurrent: () => runner.cancelCurrent(),
+    },
+    edit: (cell) =>
+      editSource(cell.source, cell.lang, {
+        name: cell.id,
+        // The editor owns the terminal while it runs: cooked mode, no console keys.
+        suspend: () => stdin.setRawMode(false),
+        resume: () => stdin.setRawMode(true),
+      }),
+    interrupt: () => runner.abort(),
+  });
+
+  const ink = render(<App store={store} controller={controller} interactive />, { exitOnCtrlC: false, patchConsole: false });
+  const clock = setInterval(() => store.dispatch({ type: 'ui.clock', now: Date.now() }), 1000);
+  const onSignal = () => runner.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let refused: string[] = [];
+  try {
+    const summary = await runner.run();
+    refused = summary.refused;
+    store.flush();
+    // One more frame (Ink draws at most every ~33 ms) so the final state is what stays on screen.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    return summary.exitCode;
+  } finally {
+    clearInterval(clock);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    ink.unmount();
+    await ink.waitUntilExit().catch(() => undefined);
+    store.close();
+    for (const line of refused) process.stderr.write(`runbook: ${line}\n`);
+  }
+}

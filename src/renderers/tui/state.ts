@@ -1,0 +1,216 @@
+/**
+ * The console's state: a plain value the reducer folds events and key commands into.
+ * No Ink, no React, no engine runtime — only engine types — so it is unit-tested
+ * without a terminal and fed the same way by a live run and by a replay.
+ */
+import type { CellError, CellStatus, OutputStream, RunMode, RunStatus, TargetKind } from '../../engine/events.js';
+import type { Lang, Runbook } from '../../engine/runbook.js';
+import type { Decision } from '../../engine/operator.js';
+
+/** A line of text output, a SQL result set, or a pointer to spilled output. */
+export type OutputItem =
+  | { kind: 'text'; stream: OutputStream; text: string; open: boolean }
+  | { kind: 'result'; title?: string; statement: string; command: string; columns: string[]; rows: unknown[][]; rowCount: number; truncated: boolean }
+  | { kind: 'spilled'; stream: OutputStream; path: string };
+
+/** The tail of a cell's output: at most `cap` items, and how many earlier ones were dropped. */
+export interface OutputBuffer {
+  items: OutputItem[];
+  dropped: number;
+}
+
+/** What every cell knows, whatever its status. */
+export interface CellBase {
+  id: string;
+  lang: Lang;
+  line: number;
+  section: string[];
+  /** The source as written, or as last run (after an edit). */
+  source: string;
+  prose: string;
+  placeholders: string[];
+  /** Runs so far (1 after the first attempt). */
+  attempt: number;
+  output: OutputBuffer;
+}
+
+/** Each status is its own type with the data only it has. */
+export type PendingCell = CellBase & { status: 'pending' };
+export type RunningCell = CellBase & { status: 'running'; startedAt: number };
+export type SucceededCell = CellBase & { status: 'succeeded'; durationMs: number; exitCode?: number };
+export type FailedCell = CellBase & { status: 'failed'; durationMs: number; exitCode?: number; error?: CellError };
+export type SkippedCell = CellBase & { status: 'skipped'; reason?: string };
+export type CancelledCell = CellBase & { status: 'cancelled'; durationMs: number; error?: CellError };
+export type TimedOutCell = CellBase & { status: 'timed-out'; durationMs: number; error?: CellError };
+export type CellView = PendingCell | RunningCell | SucceededCell | FailedCell | SkippedCell | CancelledCell | TimedOutCell;
+export type FinishedCell = Exclude<CellView, PendingCell | RunningCell>;
+export type CellViewStatus = CellView['status'];
+
+/** What the runner is waiting for from the operator, if anything. */
+export type Ask =
+  | { kind: 'decide'; cell: string; attempts: number; lastStatus?: CellStatus; effect: 'read' | 'write'; phase: 'before' | 'after' }
+  | { kind: 'confirm'; cell: string; targetName: string }
+  | { kind: 'variable'; name: string; secret: boolean; description?: string };
+
+/** An inline text prompt at the bottom of the screen. */
+export interface Prompt {
+  kind: 'note' | 'jump' | 'quit' | 'confirm' | 'variable';
+  label: string;
+  text: string;
+  masked: boolean;
+}
+
+export interface ChecklistEntry {
+  text: string;
+  checked: boolean;
+  line: number;
+}
+
+export interface Budget {
+  section: string[];
+  budgetMs: number;
+}
+
+export interface ConsoleState {
+  title: string;
+  actor: string;
+  target?: { kind: TargetKind; name: string; url: string };
+  mode?: RunMode;
+  /** Epoch ms of run.started; the clock the header counts from. */
+  startedAt?: number;
+  /** The newest time seen: the wall clock live, the events' own time on replay. */
+  now: number;
+  run: { status: 'running' } | { status: RunStatus; durationMs: number };
+  order: string[];
+  cells: Record<string, CellView>;
+  budgets: Budget[];
+  /** When the first cell of a budgeted section started, keyed by the section path. */
+  sectionStartedAt: Record<string, number>;
+  escalation?: string;
+  /** Index into `order`: the cell the operator looks at. */
+  cursor: number;
+  /** The cell the runner is on: asked about or running. */
+  focus?: string;
+  ask?: Ask;
+  prompt?: Prompt;
+  help: boolean;
+  /** A short message for the footer (an edit cancelled, an unknown cell id…). */
+  flash?: string;
+  notes: { text: string; cell?: string }[];
+  checklist: ChecklistEntry[];
+  checklistCursor: number;
+  /**
+   * The decision that will end the run (move on past the last cell), held back while
+   * the operator ticks the postmortem checklist; enter sends it.
+   */
+  finishing?: Decision;
+  /** Finished attempts, append-only: what `<Static>` prints once. */
+  log: FinishedCell[];
+  /** Cap of each cell's output buffer. */
+  outputCap: number;
+}
+
+export const LIVE_OUTPUT_CAP = 200;
+
+export interface CellInfo {
+  id: string;
+  lang: Lang;
+  line: number;
+  section: string[];
+  source?: string;
+  prose?: string;
+  placeholders?: string[];
+}
+
+export interface InitialInfo {
+  title?: string;
+  actor?: string;
+  cells?: CellInfo[];
+  budgets?: Budget[];
+  escalation?: string;
+  checklist?: ChecklistEntry[];
+  outputCap?: number;
+}
+
+export function pendingCell(info: CellInfo): PendingCell {
+  return {
+    status: 'pending',
+    id: info.id,
+    lang: info.lang,
+    line: info.line,
+    section: info.section,
+    source: info.source ?? '',
+    prose: info.prose ?? '',
+    placeholders: info.placeholders ?? [],
+    attempt: 0,
+    output: { items: [], dropped: 0 },
+  };
+}
+
+export function initialState(info: InitialInfo = {}): ConsoleState {
+  const cells = info.cells ?? [];
+  return {
+    title: info.title ?? '',
+    actor: info.actor ?? '',
+    now: 0,
+    run: { status: 'running' },
+    order: cells.map((c) => c.id),
+    cells: Object.fromEntries(cells.map((c) => [c.id, pendingCell(c)])),
+    budgets: info.budgets ?? [],
+    sectionStartedAt: {},
+    escalation: info.escalation,
+    cursor: 0,
+    help: false,
+    notes: [],
+    checklist: info.checklist ?? [],
+    checklistCursor: 0,
+    log: [],
+    outputCap: info.outputCap ?? LIVE_OUTPUT_CAP,
+  };
+}
+
+/** The console's starting point for a live run: everything the Markdown says. */
+export function stateFromRunbook(runbook: Runbook, actor: string, target?: ConsoleState['target']): ConsoleState {
+  const state = initialState({
+    title: runbook.title,
+    actor,
+    cells: runbook.cells.map((c) => ({ ...c })),
+    budgets: runbook.sections.flatMap((s) => (s.budgetMs ? [{ section: s.path, budgetMs: s.budgetMs }] : [])),
+    escalation: runbook.escalation,
+    checklist: runbook.checklist.map((c) => ({ text: c.text, checked: c.checked, line: c.line })),
+  });
+  return target ? { ...state, target } : state;
+}
+
+export const sectionKey = (path: string[]) => path.join('\u0000');
+
+/** The budget whose section holds the cell (the innermost one), if any. */
+export function budgetFor(state: ConsoleState, section: string[]): Budget | undefined {
+  let best: Budget | undefined;
+  for (const budget of state.budgets) {
+    const inside = budget.section.every((title, i) => section[i] === title);
+    if (inside && (!best || budget.section.length > best.section.length)) best = budget;
+  }
+  return best;
+}
+
+export function cursorCell(state: ConsoleState): CellView | undefined {
+  const id = state.order[state.cursor];
+  return id === undefined ? undefined : state.cells[id];
+}
+
+export function isFinished(cell: CellView): cell is FinishedCell {
+  return cell.status !== 'pending' && cell.status !== 'running';
+}
+
+/** The runner waits on the last cell and the operator is ticking the checklist. */
+export function inChecklistPhase(state: ConsoleState): boolean {
+  return state.finishing !== undefined && state.ask?.kind === 'decide';
+}
+
+/** Would this decision end the run while its checklist is still to be ticked? */
+export function endsRunBeforeChecklist(state: ConsoleState, cell: string, decision: Decision): boolean {
+  const last = state.order[state.order.length - 1] === cell;
+  const movesOn = decision.action === 'next' || decision.action === 'skip';
+  return last && movesOn && state.checklist.length > 0 && state.finishing === undefined;
+}
