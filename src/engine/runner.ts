@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { needsConfirmation, preflight } from './preflight.js';
 import { Emitter } from './runner/emitter.js';
-import { ExecutorPool, prepareCell } from './runner/executors.js';
+import { ExecutorPool, prepareCell, type PreparedCell } from './runner/executors.js';
 import { OutputCap } from './runner/output-cap.js';
 import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
 import { isSecretVariable, neededNames, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
@@ -248,7 +248,14 @@ export class Runner {
       this.confirmed.add(cell.id);
       this.emitter.emit({ type: 'operator.decision', cell: cell.id, action: 'confirm', actor: operator.actor });
     }
-    const prepared = prepareCell(cell, source, this.values, target, this.opts.runbook.path, this.opts.env);
+    let prepared: PreparedCell;
+    try {
+      prepared = prepareCell(cell, source, this.values, target, this.opts.runbook.path, this.opts.env);
+    } catch (error) {
+      // A value that cannot be bound where it stands: the cell fails, nothing runs.
+      this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source, attempt });
+      return this.finishCell(cell, 'failed', 0, { error: { message: (error as Error).message } });
+    }
     this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: prepared.source, attempt });
     const cap = new OutputCap(cell.id, this.opts.outputCapBytes ?? DEFAULT_OUTPUT_CAP, this.opts.transcript, () => this.emitter.redact);
     const controller = new AbortController();
@@ -275,6 +282,7 @@ export class Runner {
     } finally {
       this.current = undefined;
     }
+    for (const body of cap.flush()) this.emitter.emit(body);
     if (controller.signal.aborted && result.status !== 'cancelled') result = { ...result, status: 'cancelled' };
     return this.finishCell(cell, result.status, Date.now() - started, result);
   }
@@ -300,8 +308,13 @@ export class Runner {
 
   /** Shows the cell as it would run (placeholders bound, secrets masked) and runs nothing. */
   private dryRun(cell: Cell): Step {
-    const prepared = prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.runbook.path, this.opts.env);
-    this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: prepared.source, attempt: 1 });
+    let source = cell.source;
+    try {
+      source = prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.runbook.path, this.opts.env).source;
+    } catch {
+      // Shown as written; the real run would fail this cell with the binding's message.
+    }
+    this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source, attempt: 1 });
     return this.skipped(cell, 'dry run');
   }
 

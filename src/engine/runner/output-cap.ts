@@ -15,9 +15,14 @@ export interface SidecarSource {
   sidecarPath(cell: string, stream: OutputStream): string;
 }
 
+/** A partial line longer than this goes out without waiting for its newline. */
+const MAX_CARRY = 64 * 1024;
+
 export class OutputCap {
   private used = 0;
   private readonly spilled = new Map<OutputStream, string>();
+  /** The unfinished last line of each stream, held back so a secret is never split across two events. */
+  private readonly carry = new Map<OutputStream, string>();
 
   constructor(
     private readonly cell: string,
@@ -26,8 +31,24 @@ export class OutputCap {
     private readonly redact: () => Redact,
   ) {}
 
-  /** The events to emit for one piece of output (the piece itself, a spill notice, or nothing). */
+  /** The events to emit for one piece of output: whole lines only, the rest held until more comes. */
   take(stream: OutputStream, data: string): EventBody[] {
+    const text = (this.carry.get(stream) ?? '') + data;
+    const cut = text.lastIndexOf('\n') + 1;
+    const ready = cut === 0 && text.length > MAX_CARRY ? text : text.slice(0, cut);
+    this.carry.set(stream, text.slice(ready.length));
+    return ready ? this.pass(stream, ready) : [];
+  }
+
+  /** Whatever is still held back, at the end of the cell. */
+  flush(): EventBody[] {
+    const out: EventBody[] = [];
+    for (const [stream, text] of this.carry) if (text) out.push(...this.pass(stream, text));
+    this.carry.clear();
+    return out;
+  }
+
+  private pass(stream: OutputStream, data: string): EventBody[] {
     const bytes = Buffer.byteLength(data);
     if (!this.spilled.size && this.used + bytes <= this.capBytes) {
       this.used += bytes;
@@ -36,7 +57,9 @@ export class OutputCap {
     const out: EventBody[] = [];
     // The part that still fits goes into the events so the screen shows output up to the cap.
     if (!this.spilled.size && this.used < this.capBytes) {
-      const head = fitBytes(data, this.capBytes - this.used);
+      // Cut at a line end when one fits, so no line (and no secret in it) is split between event and file.
+      const fits = fitBytes(data, this.capBytes - this.used);
+      const head = fits.includes('\n') ? fits.slice(0, fits.lastIndexOf('\n') + 1) : fits;
       this.used = this.capBytes;
       if (head) out.push({ type: 'cell.output', cell: this.cell, stream, data: head });
       data = data.slice(head.length);

@@ -1,0 +1,103 @@
+/**
+ * Reads a transcript to find where a killed or quit run stopped: its runbook, run id,
+ * the cells already finished (not run again), the values it had (never the secrets),
+ * and the cell to go on from.
+ */
+import { InputError } from './errors.js';
+import { isKnownEvent, readTranscript } from './transcript.js';
+import type { CellStatus, RunEvent, RunStarted } from './events.js';
+import type { Runbook } from './runbook.js';
+import type { BoundVariable } from './variables.js';
+
+export interface ResumeState {
+  transcriptPath: string;
+  started: RunStarted;
+  runId: string;
+  /** Last seq in the transcript; the resumed run continues at lastSeq + 1. */
+  lastSeq: number;
+  /** Non-secret values as recorded; secret names (value to be given again) separately. */
+  variables: BoundVariable[];
+  secretNames: string[];
+  /** Final status of every cell that finished (retries: the last one counts). */
+  statuses: Record<string, CellStatus>;
+  /** Id of the last cell that finished (not counting a cancelled one, which runs again). */
+  lastFinished?: string;
+  /** `--only` of the original run, read from its argv. */
+  only?: string[];
+}
+
+export async function readResumeState(path: string): Promise<ResumeState> {
+  const { events: all } = await readTranscript(path);
+  const events = all.filter(isKnownEvent);
+  const started = events.find((e): e is RunStarted => e.type === 'run.started');
+  if (!started) throw new InputError(`${path} has no run.started event; it is not the transcript of a run that can be resumed`);
+  const ended = lastEnd(events);
+  if (ended && ended.status !== 'aborted') {
+    throw new InputError(`run ${started.run} in ${path} already finished (${ended.status}); nothing to resume — start a new run with runbook run`);
+  }
+  const values = new Map<string, BoundVariable>();
+  const secretNames = new Set<string>();
+  const statuses: Record<string, CellStatus> = {};
+  let lastFinished: string | undefined;
+  for (const event of events) {
+    if (event.type === 'variable.bound') {
+      if (event.secret || event.value === undefined) {
+        secretNames.add(event.name);
+        values.delete(event.name);
+      } else {
+        values.set(event.name, { name: event.name, value: event.value, source: event.source, secret: false });
+      }
+    }
+    if (event.type === 'cell.finished') {
+      statuses[event.cell] = event.status;
+      if (event.status !== 'cancelled') lastFinished = event.cell;
+    }
+  }
+  for (const name of values.keys()) secretNames.delete(name);
+  return {
+    transcriptPath: path,
+    started,
+    runId: started.run,
+    lastSeq: events.at(-1)?.seq ?? started.seq,
+    variables: [...values.values()],
+    secretNames: [...secretNames],
+    statuses,
+    lastFinished,
+    only: optionList(started.argv, '--only'),
+  };
+}
+
+/** The cells still to walk: those after the last finished one, within the original `--only`. */
+export function remainingCells(runbook: Runbook, state: ResumeState): { skip: string[]; from?: string } {
+  const ids = runbook.cells.map((c) => c.id);
+  const startAt = state.lastFinished ? ids.indexOf(state.lastFinished) + 1 : startOf(ids, state.started.argv);
+  const only = state.only ? new Set(state.only) : undefined;
+  const remaining = ids.slice(startAt).filter((id) => !only || only.has(id));
+  return { skip: ids.filter((id) => !remaining.includes(id)), from: remaining[0] };
+}
+
+function startOf(ids: string[], argv: string[]): number {
+  const from = optionList(argv, '--from')?.[0];
+  const index = from ? ids.indexOf(from) : 0;
+  return index < 0 ? 0 : index;
+}
+
+/** The run's end, if its last start or resume was followed by a run.finished. */
+function lastEnd(events: RunEvent[]): Extract<RunEvent, { type: 'run.finished' }> | undefined {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i] as RunEvent;
+    if (event.type === 'run.finished') return event;
+    if (event.type === 'run.started' || event.type === 'run.resumed') return undefined;
+  }
+  return undefined;
+}
+
+/** `--only a,b` or `--only=a,b` in a recorded argv. */
+function optionList(argv: string[], flag: string): string[] | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const value = arg === flag ? argv[i + 1] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : undefined;
+    if (value !== undefined) return value.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  return undefined;
+}
