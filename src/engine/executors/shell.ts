@@ -1,0 +1,130 @@
+/**
+ * Shell cells (sh/bash and PowerShell) in real processes through execa.
+ * Each cell runs in a fresh interpreter in its own process group; state (exported
+ * variables, cwd) carries to the next cell of the same shell by hand-over (see
+ * shell-session.ts). A failing command stops the cell by default — bash `set -e -o
+ * pipefail`, PowerShell `$ErrorActionPreference = 'Stop'` — like psql's ON_ERROR_STOP for
+ * SQL cells; a cell that wants to carry on says `set +e` (or sets the preference) itself.
+ */
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { Lang } from '../runbook.js';
+import { powershellEnvPrelude } from '../placeholders.js';
+import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
+import { runProcessTree, type TreeOutcome } from './process-tree.js';
+import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
+
+export interface ShellExecutorOptions {
+  lang: 'sh' | 'powershell';
+  /** Interpreter command (a name on PATH or a path); a cell's `interpreter` attribute wins. */
+  interpreter?: string;
+  /** Stop the cell at the first failing command. Default true. */
+  stopOnError?: boolean;
+  /** Between SIGTERM and SIGKILL when a cell's process tree is ended. Default 2000. */
+  killGraceMs?: number;
+}
+
+export function createShellExecutor(options: ShellExecutorOptions): Executor {
+  const state = new CarriedState();
+  let dir: string | undefined;
+  let cells = 0;
+  const workDir = () => (dir ??= mkdtempSync(join(tmpdir(), 'runbook-shell-')));
+  return {
+    lang: options.lang satisfies Lang,
+    async run(context) {
+      const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state.json') };
+      const env = state.envFor(context.env);
+      const stopOnError = options.stopOnError ?? true;
+      const wrapper =
+        options.lang === 'sh' ? shWrapper(files, stopOnError) : powershellWrapper(files, powershellEnvPrelude(context.source, env), stopOnError);
+      const wrapperFile = join(workDir(), options.lang === 'sh' ? 'run.sh' : 'run.ps1');
+      await writeFile(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
+      await writeFile(wrapperFile, wrapper);
+      const cwd = typeof context.cell.attributes.cwd === 'string' ? context.cwd : (state.cwd ?? context.cwd);
+      const [file, ...args] = command(options, context, env, cwd, wrapperFile);
+      const outcome = await runProcessTree(file!, args, {
+        cwd,
+        env,
+        signal: context.signal,
+        ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
+        graceMs: options.killGraceMs ?? 2000,
+        onStdout: (data) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
+        onStderr: (data) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
+      });
+      const left = await readState(files.state);
+      if (left && !outcome.endedBy) state.absorb(env, left.env, left.cwd);
+      return resultOf(outcome, file!, context.timeoutMs);
+    },
+    async close() {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    },
+  };
+}
+
+function command(options: ShellExecutorOptions, context: ExecutionContext, env: Record<string, string>, cwd: string, wrapper: string): string[] {
+  const named = typeof context.cell.attributes.interpreter === 'string' ? context.cell.attributes.interpreter : options.interpreter;
+  const [program, ...extra] = named ? splitInterpreter(named, cwd) : [defaultInterpreter(options.lang, env)];
+  const name = basename(program!);
+  if (options.lang === 'powershell') return [program!, ...extra, '-NoProfile', '-NonInteractive', '-File', wrapper];
+  // Not an interactive shell: no profile or rc file may add output or change state.
+  return name === 'bash' ? [program!, ...extra, '--noprofile', '--norc', wrapper] : [program!, ...extra, wrapper];
+}
+
+function defaultInterpreter(lang: 'sh' | 'powershell', env: Record<string, string>): string {
+  if (lang === 'powershell') return 'pwsh';
+  return onPath('bash', env.PATH ?? process.env.PATH ?? '') ? 'bash' : 'sh';
+}
+
+/** `pwsh`, `/opt/pwsh/pwsh`, `./tools/pwsh`, or a command with arguments such as `bash -x`. */
+function splitInterpreter(interpreter: string, cwd: string): string[] {
+  const words = interpreter.trim().split(/\s+/);
+  const [program, ...rest] = words;
+  const resolved = program!.includes('/') && !isAbsolute(program!) ? resolve(cwd, program!) : program!;
+  return [resolved, ...rest];
+}
+
+function onPath(program: string, path: string): boolean {
+  return path
+    .split(delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      try {
+        accessSync(join(dir, program), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+function resultOf(outcome: TreeOutcome, program: string, timeoutMs: number | undefined): ExecutionResult {
+  if (outcome.endedBy === 'timeout') {
+    return { status: 'timed-out', error: { message: `timed out after ${formatMs(timeoutMs ?? 0)}; the process tree was killed`, code: 'ETIMEDOUT' } };
+  }
+  if (outcome.endedBy === 'cancel') return { status: 'cancelled', error: { message: 'cancelled; the process tree was killed', code: 'ECANCELED' } };
+  if (outcome.spawnError) {
+    const missing = outcome.spawnError.code === 'ENOENT';
+    return {
+      status: 'failed',
+      error: { message: missing ? `interpreter not found: ${program} (install it or set the cell's interpreter attribute)` : `could not start ${program}: ${outcome.spawnError.message}`, code: outcome.spawnError.code },
+    };
+  }
+  if (outcome.exitCode === undefined) {
+    return { status: 'failed', error: { message: `killed by ${outcome.signal ?? 'a signal'}`, code: outcome.signal ?? 'SIGNAL' } };
+  }
+  if (outcome.exitCode !== 0) {
+    return { status: 'failed', exitCode: outcome.exitCode, error: { message: `exit code ${outcome.exitCode}`, code: String(outcome.exitCode) } };
+  }
+  return { status: 'succeeded', exitCode: 0 };
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'cell';
+}
