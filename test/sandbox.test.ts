@@ -100,7 +100,7 @@ describe('sandbox', () => {
       ]),
     );
     // Stuck jobs: every one stale, all claimed by the stuck workers.
-    const [{ n: stale }] = await rows<{ n: number }>(url, STALE);
+    const stale = (await rows<{ n: number }>(url, STALE))[0]?.n ?? -1;
     expect(stale).toBeGreaterThan(0);
     expect(stuck?.rowCount).toBe(stale);
     for (const job of stuck?.rows ?? []) expect(job.claimed_by).toMatch(/^dragonfly-worker-[12]$/);
@@ -130,8 +130,8 @@ describe('sandbox', () => {
   });
 
   it('releases exactly the stale stuck jobs with the remediation UPDATE', async () => {
-    const [{ n: stale }] = await rows<{ n: number }>(url, STALE);
-    const [{ n: fresh }] = await rows<{ n: number }>(url, FRESH);
+    const stale = (await rows<{ n: number }>(url, STALE))[0]?.n ?? -1;
+    const fresh = (await rows<{ n: number }>(url, FRESH))[0]?.n ?? -1;
     expect(fresh).toBeGreaterThan(0);
     const [, release] = dragonflySqlCells();
     const [result] = await run(url, release as string);
