@@ -94,7 +94,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
     case 'operator.decision':
       return event.action === 'jump' && event.to ? { ...state, cursor: indexOf(state, event.to) } : state;
     case 'operator.note':
-      return { ...state, notes: [...state.notes, { text: event.text, cell: event.cell }] };
+      return { ...state, notes: [...state.notes, { text: event.text, cell: event.cell }], flash: `note: ${event.text}` };
     case 'checklist.ticked':
       return {
         ...state,
