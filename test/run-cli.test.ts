@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/engine/transcript.js';
-import { freshDatabase, query } from './support/database.js';
+import { databaseUrl, freshDatabase, query } from './support/database.js';
 import { fixture, parseLines, ROOT, runCli, tempDir } from './runner-support.js';
 import type { CellFinished, RunEvent } from '../src/engine/events.js';
 
@@ -88,7 +88,9 @@ describe('runbook run --yes', () => {
     const dir = tempDir();
     const out = join(dir, 'deployed.txt');
     const transcript = join(dir, 'dry.jsonl');
-    const result = await runCli(['run', fixture('placeholders.md'), '--dry-run', '--var', 'GOOD_SHA=abc1234', '--transcript', transcript], { env: { OUT_FILE: out } });
+    // An unreachable --db: a dry run resolves the target but never connects.
+    const db = 'postgres://ops:pw@127.0.0.1:1/prod';
+    const result = await runCli(['run', fixture('placeholders.md'), '--dry-run', '--db', db, '--var', 'GOOD_SHA=abc1234', '--transcript', transcript], { env: { OUT_FILE: out } });
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(out)).toBe(false);
     const events = parseLines(readFileSync(transcript, 'utf8'));
@@ -104,14 +106,14 @@ describe('runbook run --yes', () => {
     const dir = tempDir();
     const out = join(dir, 'deployed.txt');
     const transcript = join(dir, 'missing.jsonl');
-    const result = await runCli(['run', fixture('placeholders.md'), '--yes', '--transcript', transcript], { env: { OUT_FILE: out, GOOD_SHA: '', timestamp: '' } });
+    const result = await runCli(['run', fixture('placeholders.md'), '--yes', '--allow-writes', '--db', databaseUrl(), '--transcript', transcript], { env: { OUT_FILE: out, GOOD_SHA: '', timestamp: '' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no value for <GOOD_SHA>.*--var GOOD_SHA=/);
     expect(result.stderr).toMatch(/no value for <timestamp>/);
     expect(existsSync(out)).toBe(false);
     const events = parseLines(readFileSync(transcript, 'utf8'));
     expect(events.some((e) => e.type === 'cell.started')).toBe(false);
-    expect(events.find((e) => e.type === 'run.preflight')).toMatchObject({ problems: [expect.objectContaining({ kind: 'missing-variable', fatal: true }), expect.anything()] });
+    expect(events.find((e) => e.type === 'run.preflight')).toMatchObject({ problems: [expect.objectContaining({ kind: 'missing-variable', fatal: true }), expect.objectContaining({ kind: 'missing-variable' })] });
   });
 
   it('refuses unattended writes against a non-sandbox --db without --allow-writes, before the first cell', async () => {

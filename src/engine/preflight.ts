@@ -3,7 +3,6 @@
  * known at the start: a placeholder without a value, a missing interpreter, a database
  * that does not answer, an unattended write nobody allowed.
  */
-import pg from 'pg';
 import type { PreflightEvent, RunMode } from './events.js';
 import type { Cell } from './runbook.js';
 import type { Target } from './target.js';
@@ -90,6 +89,7 @@ export function needsConfirmation(cell: Cell, effect: Effect, target: Target): b
 
 /** Null when the database answers `SELECT 1`, else a short reason. */
 async function databaseFailure(url: string): Promise<string | null> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'runbook preflight' });
   client.on('error', () => {});
   try {

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { needsConfirmation, preflight } from './preflight.js';
 import { Emitter } from './runner/emitter.js';
-import { ExecutorPool, prepareCell, type PreparedCell } from './runner/executors.js';
-import { OutputCap } from './runner/output-cap.js';
+import { executeCell } from './runner/execute-cell.js';
+import { ExecutorPool, prepareCell } from './runner/executors.js';
 import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
 import { isSecretVariable, neededNames, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
 import type { CellStatus, EventBody, EventSink, RunStatus } from './events.js';
@@ -19,8 +19,6 @@ import type { RunnerOptions, RunSummary } from './runner/types.js';
 
 export type { RunnerOptions, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
 
-const DEFAULT_MAX_ROWS = 500;
-const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 const ABORTED = Symbol('aborted');
 
 type Step = { next: true } | { jump: string } | { stop: true };
@@ -248,43 +246,20 @@ export class Runner {
       this.confirmed.add(cell.id);
       this.emitter.emit({ type: 'operator.decision', cell: cell.id, action: 'confirm', actor: operator.actor });
     }
-    let prepared: PreparedCell;
-    try {
-      prepared = prepareCell(cell, source, this.values, target, this.opts.runbook.path, this.opts.env);
-    } catch (error) {
-      // A value that cannot be bound where it stands: the cell fails, nothing runs.
-      this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source, attempt });
-      return this.finishCell(cell, 'failed', 0, { error: { message: (error as Error).message } });
-    }
-    this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: prepared.source, attempt });
-    const cap = new OutputCap(cell.id, this.opts.outputCapBytes ?? DEFAULT_OUTPUT_CAP, this.opts.transcript, () => this.emitter.redact);
-    const controller = new AbortController();
-    this.current = controller;
-    const started = Date.now();
-    let result: ExecutionResult;
-    try {
-      result = await this.executors.get(cell).run({
-        cell,
-        source: prepared.source,
-        env: prepared.env,
-        signal: controller.signal,
-        timeoutMs: cell.timeoutMs,
-        readOnly: effect === 'read',
-        cwd: prepared.cwd,
-        maxRows: this.opts.maxRows ?? DEFAULT_MAX_ROWS,
-        emit: (event) => {
-          if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) this.emitter.emit(body);
-          else this.emitter.emit(event);
-        },
-      });
-    } catch (error) {
-      result = { status: controller.signal.aborted ? 'cancelled' : 'failed', error: { message: (error as Error).message ?? String(error) } };
-    } finally {
-      this.current = undefined;
-    }
-    for (const body of cap.flush()) this.emitter.emit(body);
-    if (controller.signal.aborted && result.status !== 'cancelled') result = { ...result, status: 'cancelled' };
-    return this.finishCell(cell, result.status, Date.now() - started, result);
+    const outcome = await executeCell({
+      cell,
+      source,
+      effect,
+      attempt,
+      values: this.values,
+      options: this.opts,
+      emitter: this.emitter,
+      executors: this.executors,
+      setCurrent: (controller) => {
+        this.current = controller;
+      },
+    });
+    return this.finishCell(cell, outcome.status, outcome.durationMs, outcome.result);
   }
 
   private finishCell(cell: Cell, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string): CellStatus {

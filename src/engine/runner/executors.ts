@@ -1,10 +1,9 @@
 /**
  * One executor per language family (and interpreter) per run, created when a cell
  * first needs it and closed at the end, so shell state carries from cell to cell.
+ * Executors are imported when first needed: a shell-only runbook never loads pg.
  */
 import { dirname, resolve } from 'node:path';
-import { createShellExecutor } from '../executors/shell.js';
-import { createSqlExecutor } from '../executors/sql.js';
 import { bindPlaceholders } from '../placeholders.js';
 import type { Executor } from '../executors/executor.js';
 import type { Cell } from '../runbook.js';
@@ -16,24 +15,26 @@ export class ExecutorPool {
 
   constructor(private readonly target: Target) {}
 
-  get(cell: Cell): Executor {
+  async get(cell: Cell): Promise<Executor> {
     const key = cell.lang === 'sql' ? 'sql' : `${cell.lang}:${String(cell.attributes.interpreter ?? '')}`;
     let executor = this.executors.get(key);
     if (!executor) {
-      executor = cell.lang === 'sql' ? this.sql() : this.shell(cell);
+      executor = cell.lang === 'sql' ? await this.sql() : await this.shell(cell);
       this.executors.set(key, executor);
     }
     return executor;
   }
 
-  private sql(): Executor {
+  private async sql(): Promise<Executor> {
     if (!this.target.url) throw new Error('a SQL cell needs a database target, and none was resolved');
+    const { createSqlExecutor } = await import('../executors/sql.js');
     return createSqlExecutor({ url: this.target.url, applicationName: 'runbook' });
   }
 
-  private shell(cell: Cell): Executor {
+  private async shell(cell: Cell): Promise<Executor> {
     const lang = cell.lang === 'powershell' ? 'powershell' : 'sh';
     const interpreter = typeof cell.attributes.interpreter === 'string' ? interpreterOf(cell) : undefined;
+    const { createShellExecutor } = await import('../executors/shell.js');
     return createShellExecutor(interpreter ? { lang, interpreter } : { lang });
   }
 

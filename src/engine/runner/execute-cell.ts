@@ -1,0 +1,78 @@
+/**
+ * One execution of one cell: bind its values, announce it, run it through its
+ * executor with a cancel signal, pass its output through the per-cell cap.
+ */
+import type { CellStatus } from '../events.js';
+import type { ExecutionResult } from '../executors/executor.js';
+import type { Cell } from '../runbook.js';
+import type { Emitter } from './emitter.js';
+import { prepareCell, type ExecutorPool, type PreparedCell } from './executors.js';
+import { OutputCap } from './output-cap.js';
+import type { Effect } from './plan.js';
+import type { RunnerOptions } from './types.js';
+
+export const DEFAULT_MAX_ROWS = 500;
+export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
+
+export interface CellRun {
+  cell: Cell;
+  source: string;
+  effect: Effect;
+  attempt: number;
+  values: Record<string, string>;
+  options: RunnerOptions;
+  emitter: Emitter;
+  executors: ExecutorPool;
+  /** The controller of the running cell, for cancelCurrent() and abort(). */
+  setCurrent(controller: AbortController | undefined): void;
+}
+
+export interface CellOutcome {
+  status: CellStatus;
+  durationMs: number;
+  result: Partial<ExecutionResult>;
+}
+
+export async function executeCell(run: CellRun): Promise<CellOutcome> {
+  const { cell, source, attempt, options, emitter } = run;
+  const announce = (shown: string) =>
+    emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt });
+  let prepared: PreparedCell;
+  try {
+    prepared = prepareCell(cell, source, run.values, options.target, options.runbook.path, options.env);
+  } catch (error) {
+    // A value that cannot be bound where it stands: the cell fails, nothing runs.
+    announce(source);
+    return { status: 'failed', durationMs: 0, result: { error: { message: (error as Error).message } } };
+  }
+  announce(prepared.source);
+  const cap = new OutputCap(cell.id, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
+  const controller = new AbortController();
+  run.setCurrent(controller);
+  const started = Date.now();
+  let result: ExecutionResult;
+  try {
+    const executor = await run.executors.get(cell);
+    result = await executor.run({
+      cell,
+      source: prepared.source,
+      env: prepared.env,
+      signal: controller.signal,
+      timeoutMs: cell.timeoutMs,
+      readOnly: run.effect === 'read',
+      cwd: prepared.cwd,
+      maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+      emit: (event) => {
+        if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body);
+        else emitter.emit(event);
+      },
+    });
+  } catch (error) {
+    result = { status: controller.signal.aborted ? 'cancelled' : 'failed', error: { message: (error as Error).message ?? String(error) } };
+  } finally {
+    run.setCurrent(undefined);
+  }
+  for (const body of cap.flush()) emitter.emit(body);
+  const status = controller.signal.aborted ? 'cancelled' : result.status;
+  return { status, durationMs: Date.now() - started, result };
+}
