@@ -33,10 +33,14 @@ export function Header({ state, width }: { state: ConsoleState; width: number })
             {state.title}
           </Text>
         </Box>
-        <Text wrap="truncate-start">{right}</Text>
+        <Box flexShrink={0}>
+          <Text wrap="truncate-start">{right}</Text>
+        </Box>
       </Box>
       <Box>
-        <Budget state={state} />
+        <Box flexShrink={0}>
+          <Budget state={state} />
+        </Box>
         <Box flexGrow={1} marginLeft={1}>
           <Text wrap="truncate-end" color={tone('yellow')}>
             {state.escalation ? `⚑ ${state.escalation}` : ' '}
