@@ -73,7 +73,7 @@ describe('Runner', () => {
       [1, 'SELECT * FROM ops.nope;'],
       [2, 'SELECT 41 + 1 AS answer;'],
     ]);
-    expect(seen.of('sql.result')[0]?.rows).toEqual([[42]]);
+    expect(seen.of('sql.result')[0]?.rows).toEqual([['42']]);
     expect(summary.counts).toEqual({ succeeded: 1 });
   });
 
