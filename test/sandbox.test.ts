@@ -4,7 +4,8 @@
  * really work; reset brings the incident back; a crash is recovered; stop is clean.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sandboxApi from '../src/engine/sandbox.js';
@@ -188,5 +189,14 @@ describe('sandbox', () => {
     const handle = await ensureSandbox({ seedFile: DRAGONFLY_SEED, env });
     expect(handle).toMatchObject({ started: true, seeded: false });
     expect((await rows<{ n: number }>(handle.url, 'SELECT count(*)::int AS n FROM public.plaintiffs'))[0]?.n).toBeGreaterThan(0);
+  });
+
+  it('starts over when its state file is lost, stopping the server it can no longer describe', async () => {
+    const before = sandboxStatus({ env });
+    rmSync(join(before.cacheDir, 'state.json'));
+    const handle = await ensureSandbox({ seedFile: DRAGONFLY_SEED, env });
+    expect(handle).toMatchObject({ started: true, seeded: true });
+    expect(processIs(before.pid as number, 'postgres')).toBe(false);
+    expect((await dragonflySessions(handle.url)).length).toBe(4);
   });
 });

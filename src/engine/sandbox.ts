@@ -147,6 +147,9 @@ async function ensureServer(initial: SandboxPaths): Promise<{ paths: SandboxPath
   let state = readState(initial);
   let paths = state ? pathsFor(initial, state) : initial;
   if (!state || clusterState(paths) === 'missing') {
+    // Starting over (state file or cluster lost): never wipe a cluster under a live server.
+    for (const entry of Object.values(state?.databases ?? {})) await stopWorkers(entry.workersPid);
+    if (clusterState(initial) === 'running') await stopCluster(initial);
     paths = initial;
     const password = randomBytes(12).toString('hex');
     await initCluster(paths, password);
