@@ -138,7 +138,7 @@ describe('TUI operator', () => {
     h.press('y');
     const summary = await h.done;
     expect(summary.status).toBe('aborted');
-    expect(h.seen.of('operator.decision').map((d) => d.action)).toEqual(['run', 'quit']);
+    expect(h.seen.of('operator.decision').map((d) => d.action)).toEqual(['run', 'cancel', 'quit']);
     expect(h.seen.of('cell.finished').map((e) => `${e.cell}:${e.status}`)).toEqual(['nap:cancelled']);
   });
 

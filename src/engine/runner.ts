@@ -33,6 +33,8 @@ export class Runner {
   private readonly values: Record<string, string> = {};
   private readonly variables: BoundVariable[];
   private current?: AbortController;
+  /** The cell whose execution `current` controls, so a cancel is recorded against it. */
+  private currentCell?: string;
   private aborted = false;
   private quit = false;
   private abortRun!: () => void;
@@ -64,9 +66,11 @@ export class Runner {
     this.emitter.emit({ type: 'checklist.ticked', item: item.text, checked, line: item.line, actor: this.opts.operator.actor });
   }
 
-  /** Cancels the running cell only; the operator decides what happens next. */
+  /** Cancels the running cell only (recorded as the operator's `cancel`); the operator decides what happens next. */
   cancelCurrent(): void {
-    this.current?.abort();
+    if (!this.current || this.current.signal.aborted) return;
+    if (this.currentCell) this.emitter.emit({ type: 'operator.decision', cell: this.currentCell, action: 'cancel', actor: this.opts.operator.actor });
+    this.current.abort();
   }
 
   /** SIGINT: cancel the running cell, stop asking, finish the run as aborted. */
@@ -257,6 +261,7 @@ export class Runner {
       executors: this.executors,
       setCurrent: (controller) => {
         this.current = controller;
+        this.currentCell = controller ? cell.id : undefined;
       },
     });
     return this.finishCell(cell, outcome.status, outcome.durationMs, outcome.result);
