@@ -1,0 +1,58 @@
+/**
+ * One statement through a server-side portal (pg-cursor), read in batches: the first
+ * `maxRows` rows are kept, the rest only counted, so two million rows never sit in
+ * memory and the rowCount is still exact. Values come back as PostgreSQL's text
+ * output (what psql shows), NULL as null.
+ */
+import type pg from 'pg';
+import Cursor from 'pg-cursor';
+
+const BATCH_ROWS = 1000;
+
+/** Every type as text: faithful to the server, stable in the transcript, no lossy Dates or floats. */
+const AS_TEXT = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
+
+export interface StatementOutcome {
+  command: string;
+  columns: string[];
+  rows: unknown[][];
+  rowCount: number;
+  truncated: boolean;
+}
+
+export async function runStatement(client: pg.Client, text: string, maxRows: number): Promise<StatementOutcome> {
+  const cursor = client.query(new Cursor<unknown[]>(text, undefined, { rowMode: 'array', types: AS_TEXT }));
+  const rows: unknown[][] = [];
+  let counted = 0;
+  let last: pg.QueryResult | undefined;
+  for (;;) {
+    const { batch, result } = await read(cursor, BATCH_ROWS);
+    if (result) last = result;
+    if (batch.length === 0) break;
+    counted += batch.length;
+    for (const row of batch) {
+      if (rows.length >= maxRows) break;
+      rows.push(row);
+    }
+  }
+  const columns = (last?.fields ?? []).map((field) => field.name);
+  const returnsRows = columns.length > 0;
+  return {
+    command: last?.command ?? firstWord(text),
+    columns,
+    rows,
+    // Rows counted as read for row-returning statements; affected rows otherwise.
+    rowCount: returnsRows ? counted : (last?.rowCount ?? 0),
+    truncated: counted > rows.length,
+  };
+}
+
+function read(cursor: Cursor<unknown[]>, count: number): Promise<{ batch: unknown[][]; result: pg.QueryResult | undefined }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(count, (error, batch, result) => (error ? reject(error) : resolve({ batch, result })));
+  });
+}
+
+function firstWord(text: string): string {
+  return (/^\s*([A-Za-z]+)/.exec(text)?.[1] ?? '').toUpperCase();
+}

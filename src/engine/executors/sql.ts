@@ -1,0 +1,205 @@
+/**
+ * SQL cells on PostgreSQL through `pg`: one session per run, statements split by the
+ * real parser and run one by one (each with its own `sql.result`), notices as output,
+ * ON_ERROR_STOP with a rollback of any open transaction, the cell's timeout as
+ * `statement_timeout`, read-only cells inside `BEGIN READ ONLY`, and cancel on the server.
+ */
+import type pg from 'pg';
+import { splitStatements, SqlSyntaxError, type Statement } from '../sql/statements.js';
+import type { CellError } from '../events.js';
+import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
+import { SqlConnectError, SqlConnection, type Notice } from './sql-connection.js';
+import { runStatement } from './sql-statement.js';
+
+export interface SqlExecutorOptions {
+  url: string;
+  applicationName?: string;
+  /** Default 10000. */
+  connectTimeoutMs?: number;
+  /** After a cancel, how long a statement may take to end before the socket is dropped. Default 5000. */
+  cancelGraceMs?: number;
+}
+
+class Stop extends Error {
+  constructor(readonly result: ExecutionResult) {
+    super(result.error?.message ?? result.status);
+  }
+}
+
+export function createSqlExecutor(options: SqlExecutorOptions): Executor {
+  const connection = new SqlConnection({
+    url: options.url,
+    applicationName: options.applicationName ?? 'runbook',
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+  });
+  /** Session settings a failed cleanup may have left behind; reset before the next cell. */
+  let settingsDirty = false;
+  return {
+    lang: 'sql',
+    async run(context) {
+      if (context.signal.aborted) return cancelled();
+      let statements: Statement[];
+      try {
+        statements = await splitStatements(context.source);
+      } catch (error) {
+        return syntaxFailure(error, context);
+      }
+      let client: pg.Client;
+      try {
+        const opened = await connection.open(context.signal);
+        client = opened.client;
+        if (opened.reconnected) notice(context, 'runbook: the earlier session was lost; reconnected (session settings and open transactions from earlier cells are gone)\n');
+      } catch (error) {
+        if (context.signal.aborted) return cancelled();
+        const code = error instanceof SqlConnectError ? error.code : undefined;
+        return { status: 'failed', error: { message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) } };
+      }
+      return runCell(client, statements, context);
+    },
+    close: () => connection.close(),
+  };
+
+  async function runCell(client: pg.Client, statements: Statement[], context: ExecutionContext): Promise<ExecutionResult> {
+    const started = Date.now();
+    const deadline = context.timeoutMs ? started + context.timeoutMs : undefined;
+    let clientSideTimeout = false;
+    let cancelTimer: NodeJS.Timeout | undefined;
+    const stopRunning = () => {
+      void connection.cancelRunning();
+      cancelTimer ??= setTimeout(() => connection.destroy(new Error('the statement did not end after a cancel')), options.cancelGraceMs ?? 5000);
+    };
+    const onAbort = () => stopRunning();
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    // A safety net in case the server never honours statement_timeout (a hung network).
+    const watchdog = deadline ? setTimeout(() => ((clientSideTimeout = true), stopRunning()), context.timeoutMs! + 2000) : undefined;
+    let routeNotices = true;
+    connection.onNotice = (message) => routeNotices && notice(context, formatNotice(message));
+    const query = (text: string) => client.query(text);
+    let current: Statement | undefined;
+    try {
+      if (settingsDirty) await resetSettings(query);
+      // Inside a transaction an earlier cell opened, a savepoint keeps that transaction's own work.
+      const nested = context.readOnly && connection.transactionStatus === 'T';
+      if (context.readOnly) {
+        settingsDirty = true;
+        // Also every later transaction of the cell: a COMMIT in the cell cannot escape read-only.
+        await query('SET default_transaction_read_only = on');
+        if (nested) {
+          await query('SAVEPOINT runbook_read_only');
+          await query('SET LOCAL transaction_read_only = on');
+        } else await query('BEGIN READ ONLY');
+      }
+      for (const [index, statement] of statements.entries()) {
+        if (context.signal.aborted) throw new Stop(cancelled());
+        current = statement;
+        if (deadline) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) throw new Stop(timedOut(context.timeoutMs!));
+          settingsDirty = true;
+          await query(`SET statement_timeout = ${Math.max(1, Math.floor(remaining))}`);
+        }
+        const outcome = await runStatement(client, statement.text, context.maxRows);
+        context.emit({
+          type: 'sql.result',
+          cell: context.cell.id,
+          index: index + 1,
+          statement: statement.text,
+          ...(statement.title ? { title: statement.title } : {}),
+          ...outcome,
+        });
+      }
+      current = undefined;
+      if (nested) {
+        // A read-only cell changed nothing worth keeping; this also lifts transaction_read_only.
+        await query('ROLLBACK TO SAVEPOINT runbook_read_only');
+        await query('RELEASE SAVEPOINT runbook_read_only');
+      } else if (context.readOnly && connection.transactionStatus === 'T') await query('COMMIT');
+      routeNotices = false;
+      if (settingsDirty) await resetSettings(query);
+      settingsDirty = false;
+      return { status: 'succeeded' };
+    } catch (error) {
+      routeNotices = false;
+      const result = classify(error, current, context, clientSideTimeout);
+      await cleanUpAfterError(query);
+      return result;
+    } finally {
+      connection.onNotice = undefined;
+      context.signal.removeEventListener('abort', onAbort);
+      clearTimeout(watchdog);
+      clearTimeout(cancelTimer);
+    }
+  }
+
+  /** ON_ERROR_STOP: roll back whatever is open so the next cell never sees an aborted transaction. */
+  async function cleanUpAfterError(query: (text: string) => Promise<unknown>): Promise<void> {
+    if (connection.lostReason) return;
+    try {
+      const status = connection.transactionStatus;
+      if (status === undefined || status === 'T' || status === 'E') await query('ROLLBACK');
+      await resetSettings(query);
+      settingsDirty = false;
+    } catch {
+      settingsDirty = true;
+    }
+  }
+
+  function classify(error: unknown, statement: Statement | undefined, context: ExecutionContext, clientSideTimeout: boolean): ExecutionResult {
+    if (error instanceof Stop) return error.result;
+    if (context.signal.aborted) return cancelled();
+    const lost = connection.lostReason;
+    if (clientSideTimeout) return timedOut(context.timeoutMs ?? 0);
+    if (lost) {
+      return { status: 'failed', error: { message: `lost the connection to ${connection.maskedUrl}: ${lost.message}`, code: '08006', ...lineOf(statement, context) } };
+    }
+    const db = error as pg.DatabaseError;
+    if (db?.code === '57014' && /statement timeout/i.test(db.message)) return timedOut(context.timeoutMs ?? 0);
+    const failure: CellError = { message: db?.message ?? String(error) };
+    if (typeof db?.code === 'string') failure.code = db.code;
+    if (db?.detail) failure.detail = db.detail;
+    if (db?.hint) failure.hint = db.hint;
+    Object.assign(failure, lineOf(statement, context, db?.position ? Number(db.position) : undefined));
+    return { status: 'failed', error: failure };
+  }
+}
+
+/** The document line of a statement, or of the character the server pointed at (1-based). */
+function lineOf(statement: Statement | undefined, context: ExecutionContext, position?: number): { line?: number } {
+  if (!statement) return {};
+  const before = position ? statement.text.slice(0, position - 1) : '';
+  const extra = before.split('\n').length - 1;
+  return { line: context.cell.sourceLine + statement.line - 1 + extra };
+}
+
+async function resetSettings(query: (text: string) => Promise<unknown>): Promise<void> {
+  await query('RESET statement_timeout');
+  await query('RESET default_transaction_read_only');
+}
+
+function syntaxFailure(error: unknown, context: ExecutionContext): ExecutionResult {
+  if (error instanceof SqlSyntaxError) {
+    return { status: 'failed', error: { message: error.message, code: '42601', line: context.cell.sourceLine + error.line - 1 } };
+  }
+  return { status: 'failed', error: { message: `could not split the cell into statements: ${error instanceof Error ? error.message : String(error)}` } };
+}
+
+function notice(context: ExecutionContext, data: string): void {
+  context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'notice', data });
+}
+
+/** psql's layout: `NOTICE:  text`, then DETAIL and HINT lines. */
+function formatNotice(message: Notice): string {
+  let text = `${message.severity ?? 'NOTICE'}:  ${message.message ?? ''}\n`;
+  if (message.detail) text += `DETAIL:  ${message.detail}\n`;
+  if (message.hint) text += `HINT:  ${message.hint}\n`;
+  return text;
+}
+
+function cancelled(): ExecutionResult {
+  return { status: 'cancelled', error: { message: 'cancelled; the running statement was cancelled on the server', code: 'ECANCELED' } };
+}
+
+function timedOut(timeoutMs: number): ExecutionResult {
+  const limit = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000}s` : `${timeoutMs}ms`;
+  return { status: 'timed-out', error: { message: `timed out after ${limit} (statement_timeout); the statement was cancelled`, code: '57014' } };
+}
