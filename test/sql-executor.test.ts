@@ -171,6 +171,25 @@ describe('sql executor', () => {
     expect(await query(url, 'SELECT status FROM jobs')).toEqual([{ status: 'pending' }]);
   });
 
+  it('keeps a read-only cell read-only inside a transaction an earlier cell opened, and keeps that transaction', async () => {
+    const url = await freshDatabase();
+    const executor = sqlExecutor(url);
+    await query(url, 'CREATE TABLE t (id int)');
+    await executor.run(contextFor('sql', 'BEGIN; INSERT INTO t VALUES (1)').context);
+    const read = contextFor('sql', 'SELECT count(*) FROM t', { readOnly: true });
+    expect(await executor.run(read.context)).toEqual({ status: 'succeeded' });
+    expect(results(read.events)[0]!.rows).toEqual([['1']]);
+    await executor.run(contextFor('sql', 'INSERT INTO t VALUES (2); COMMIT').context);
+    expect(await query(url, 'SELECT id FROM t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('applies the timeout to the whole cell, not to each statement alone', async () => {
+    const url = await freshDatabase();
+    const run = contextFor('sql', 'SELECT pg_sleep(0.5);\nSELECT pg_sleep(0.5);\nSELECT pg_sleep(0.5)', { timeoutMs: 800 });
+    expect(await sqlExecutor(url).run(run.context)).toMatchObject({ status: 'timed-out' });
+    expect(results(run.events)).toHaveLength(1);
+  });
+
   it('binds a hostile placeholder value as a literal: nothing is dropped', async () => {
     const url = await freshDatabase();
     await query(url, 'CREATE TABLE t (sha text); INSERT INTO t VALUES (\'abc\')');
