@@ -19,7 +19,7 @@ describe('createPlainRenderer', () => {
       [
         'Dragonfly Production Incident Runbook',
         '  runbook:    runbooks/dragonfly.md',
-        '  target:     [SANDBOX] postgres://postgres:********@127.0.0.1:5432/dragonfly (sandbox)',
+        '  target:     [SANDBOX] postgres://postgres:********@127.0.0.1:5432/dragonfly',
         '  run:        run-0001 · unattended · alice on oncall-laptop',
         '  transcript: transcripts/dragonfly.jsonl',
         '',

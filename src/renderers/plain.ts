@@ -35,10 +35,16 @@ export function createPlainRenderer(
   let openStream: OutputStream | undefined;
   const started = new Set<string>();
 
+  /** The last line written was empty: a block that starts with a blank line does not add a second. */
+  let blank = true;
   const lines = (out: string[]) => {
     if (!out.length) return;
     endOpenLine();
-    write(out.map((line) => `${line}\n`).join(''));
+    const from = blank ? out.findIndex((line) => line !== '') : 0;
+    if (from < 0) return;
+    const shown = out.slice(from);
+    write(shown.map((line) => `${line}\n`).join(''));
+    blank = shown.at(-1) === '';
   };
   const endOpenLine = () => {
     if (openStream) write('\n');
@@ -60,7 +66,10 @@ export function createPlainRenderer(
         openStream = undefined;
       }
     });
-    if (text) write(text);
+    if (text) {
+      write(text);
+      blank = false;
+    }
   };
   const maxColumnWidth = (columns: number) =>
     opts.width ? Math.max(12, Math.floor((opts.width - 2) / Math.max(1, columns)) - 3) : 60;

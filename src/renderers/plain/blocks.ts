@@ -22,7 +22,7 @@ export function targetBadge(target: RunStarted['target'], style: Style): string 
 
 export function headerLines(event: RunStarted, style: Style, transcriptPath?: string): string[] {
   const url = event.target.url ? ` ${maskUrl(event.target.url)}` : '';
-  const name = event.target.name && event.target.kind !== 'none' ? ` (${event.target.name})` : '';
+  const name = event.target.name && event.target.kind !== 'none' && event.target.name !== 'sandbox' ? ` (${event.target.name})` : '';
   const lines = [
     style.bold(event.runbook.title || event.runbook.path),
     `${INDENT}runbook:    ${event.runbook.path}`,
@@ -77,9 +77,9 @@ export function finishedLines(event: CellFinished, style: Style, started: boolea
   const exit = event.exitCode !== undefined ? ` · exit ${event.exitCode}` : '';
   const took = humanDuration(event.durationMs);
   const errorLines: string[] = [];
-  if (event.error) {
+  if (event.error && !saysOnlyExitCode(event)) {
     const { code } = event.error;
-    const label = code ? (/^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : ` (${code})`) : '';
+    const label = !code || event.error.message.includes(code) ? '' : isSqlState(code) ? ` (SQLSTATE ${code})` : ` (${code})`;
     errorLines.push(style.red(`${INDENT}ERROR:  ${event.error.message}${label}`));
     if (event.error.detail) errorLines.push(`${INDENT}DETAIL:  ${event.error.detail}`);
     if (event.error.hint) errorLines.push(`${INDENT}HINT:  ${event.error.hint}`);
@@ -99,6 +99,16 @@ export function finishedLines(event: CellFinished, style: Style, started: boolea
     default:
       return [...errorLines, `?${id} ${String((event as { status: unknown }).status)} after ${took}${exit}`, ''];
   }
+}
+
+/** SQLSTATEs are five digits or upper-case letters, e.g. 42P01, 57014. */
+export function isSqlState(code: string): boolean {
+  return /^[0-9A-Z]{5}$/.test(code);
+}
+
+/** A shell's `exit code 3` error says no more than the `exit 3` the status line shows. */
+export function saysOnlyExitCode(event: CellFinished): boolean {
+  return event.exitCode !== undefined && event.error?.message === `exit code ${event.exitCode}` && !event.error.detail && !event.error.hint;
 }
 
 export function decisionLine(event: OperatorDecision): string | undefined {

@@ -1,0 +1,46 @@
+/**
+ * A Mermaid `gantt` chart of the cells on the run's clock, which GitHub and GitLab draw
+ * inside Markdown. Times are milliseconds since RUN STARTED (`dateFormat x`), so the axis
+ * reads minutes:seconds into the incident; failed and timed-out cells are `crit`.
+ */
+import type { CellSpan } from './model.js';
+import { humanDuration } from '../durations.js';
+
+const MARK: Record<CellSpan['status'], string> = {
+  succeeded: '✔', failed: '✘', 'timed-out': '⏱', cancelled: '■', skipped: '↷', unfinished: '…',
+};
+const TAG: Record<CellSpan['status'], string> = {
+  succeeded: 'done, ', failed: 'crit, ', 'timed-out': 'crit, ', cancelled: 'active, ', skipped: '', unfinished: 'active, ',
+};
+
+export function ganttLines(spans: CellSpan[], title: string | undefined): string[] {
+  const drawn = spans.filter((s) => s.status !== 'skipped');
+  if (!drawn.length) return [];
+  const longest = Math.max(...drawn.map((s) => s.endMs));
+  const lines = ['```mermaid', 'gantt', `    title ${safe('Cells on the run clock (time since RUN STARTED)')}`, '    dateFormat x', `    axisFormat ${longest >= 3_600_000 ? '%H:%M:%S' : '%M:%S'}`];
+  let section: string | undefined;
+  drawn.forEach((span, i) => {
+    const label = sectionOf(span.section, title);
+    if (label !== section) {
+      section = label;
+      lines.push(`    section ${safe(label) || 'Cells'}`);
+    }
+    const attempt = span.attempt > 1 ? ` attempt ${span.attempt}` : '';
+    const took = span.status === 'unfinished' ? 'unfinished' : humanDuration(span.endMs - span.startMs);
+    const name = safe(`${span.cell}${attempt} ${MARK[span.status]} ${took}`);
+    // A zero-length bar is not drawn at all; a cell that took no time still gets a sliver.
+    const end = Math.max(span.endMs, span.startMs + 1);
+    lines.push(`    ${name} :${TAG[span.status]}c${i}, ${Math.max(0, span.startMs)}, ${end}`);
+  });
+  return [...lines, '```'];
+}
+
+function sectionOf(section: string[], title: string | undefined): string {
+  const path = section[0] === title ? section.slice(1) : section;
+  return path.at(-1) ?? '';
+}
+
+/** Mermaid reads `:` as the start of a task's data and `#`/`;` as syntax; none may appear in names. */
+function safe(text: string): string {
+  return text.replace(/[:;#]/g, ' ').replace(/\s+/g, ' ').trim();
+}

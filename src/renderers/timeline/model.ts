@@ -1,0 +1,197 @@
+/**
+ * The postmortem's view of a transcript: one pass over the events builds the header
+ * facts, the rows (a row per cell attempt, decision, note and tick, plus markers), the
+ * cell spans for the Gantt chart and what the run ticked. Markdown, JSON and the chart
+ * are all drawn from this, so they cannot disagree.
+ */
+import type { CellStatus, RunEvent, RunStarted, RunStatus, SqlResult, UnknownEvent } from '../../engine/events.js';
+import { createRedactor, redactDeep } from '../../engine/redact.js';
+import type { Lang } from '../../engine/runbook.js';
+import { cellResult, counted, decisionRow, finishedText, statementSummary } from './wording.js';
+
+export type RowKind = 'run.started' | 'run.resumed' | 'preflight' | 'cell' | 'decision' | 'note' | 'checklist' | 'first-failure' | 'run.finished' | 'transcript.ended';
+
+export interface TimelineRow {
+  kind: RowKind;
+  /** ISO 8601 UTC. */
+  at: string;
+  elapsedMs: number;
+  actor: string;
+  /** The cell id, when the row is about one cell. */
+  step?: string;
+  section?: string[];
+  action: string;
+  result: string;
+  /** Structured facts for the JSON export. */
+  details: Record<string, unknown>;
+}
+
+export interface CellSpan {
+  cell: string;
+  attempt: number;
+  lang: Lang;
+  section: string[];
+  startMs: number;
+  endMs: number;
+  status: CellStatus | 'unfinished';
+}
+
+export interface Tick {
+  item: string;
+  checked: boolean;
+  actor: string;
+  at: string;
+  line: number;
+}
+
+export interface TimelineModel {
+  run?: string;
+  started?: RunStarted;
+  actors: string[];
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** `incomplete` when the transcript has no run.finished after its last start (killed, or still going). */
+  outcome: RunStatus | 'incomplete';
+  counts: Partial<Record<CellStatus, number>>;
+  rows: TimelineRow[];
+  spans: CellSpan[];
+  ticks: Tick[];
+}
+
+interface OpenCell {
+  row: TimelineRow;
+  span: CellSpan;
+  results: SqlResult[];
+}
+
+const mask = createRedactor([]);
+const FAILED: ReadonlySet<string> = new Set(['failed', 'timed-out']);
+
+export function buildTimeline(input: readonly (RunEvent | UnknownEvent)[]): TimelineModel {
+  const events = input as readonly RunEvent[];
+  const first = events[0];
+  const origin = Date.parse(events.find((e) => e.type === 'run.started')?.ts ?? first?.ts ?? '') || 0;
+  const model: TimelineModel = {
+    actors: [], startedAt: first?.ts ?? '', endedAt: events.at(-1)?.ts ?? '', durationMs: 0,
+    outcome: 'incomplete', counts: {}, rows: [], spans: [], ticks: [],
+  };
+  const actors = new Set<string>();
+  const open = new Map<string, OpenCell>();
+  const lastDecider = new Map<string, string>();
+  const statuses = new Map<string, CellStatus>();
+  let actor = '';
+  let failureMarked = false;
+
+  const at = (event: RunEvent) => ({ at: event.ts, elapsedMs: (Date.parse(event.ts) || origin) - origin });
+  const push = (row: TimelineRow) => {
+    model.rows.push(row);
+    if (row.actor) actors.add(row.actor);
+    return row;
+  };
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'run.started':
+        model.started = event;
+        model.run = event.run;
+        model.startedAt = event.ts;
+        actor = event.actor;
+        model.outcome = 'incomplete';
+        push({ kind: 'run.started', ...at(event), actor, action: 'RUN STARTED', result: startedText(event), details: { runbook: event.runbook, target: event.target, mode: event.mode, host: event.host, argv: event.argv } });
+        break;
+      case 'run.resumed':
+        actor = event.actor;
+        model.run ??= event.run;
+        model.outcome = 'incomplete';
+        push({ kind: 'run.resumed', ...at(event), actor, action: 'RUN RESUMED', result: `on ${event.host}${event.from ? `, from ${event.from}` : ''}`, details: { host: event.host, from: event.from, argv: event.argv } });
+        break;
+      case 'run.preflight':
+        if (event.problems.length) {
+          push({ kind: 'preflight', ...at(event), actor, action: 'preflight', result: event.problems.map((p) => p.message).join('; '), details: { problems: event.problems } });
+        }
+        break;
+      case 'operator.decision': {
+        lastDecider.set(event.cell, event.actor);
+        const row = decisionRow(event);
+        if (row) push({ kind: 'decision', ...at(event), actor: event.actor, step: event.cell, ...row });
+        break;
+      }
+      case 'cell.started': {
+        const who = lastDecider.get(event.cell) ?? actor;
+        const row = push({
+          kind: 'cell', ...at(event), actor: who, step: event.cell, section: event.section,
+          action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : 'ran'} ${event.lang} cell, line ${event.line}`,
+          result: 'did not finish',
+          details: { cell: event.cell, lang: event.lang, line: event.line, section: event.section, attempt: event.attempt, source: event.source, status: 'unfinished' },
+        });
+        const start = Date.parse(event.ts) - origin;
+        const span: CellSpan = { cell: event.cell, attempt: event.attempt, lang: event.lang, section: event.section, startMs: start, endMs: start, status: 'unfinished' };
+        model.spans.push(span);
+        open.set(event.cell, { row, span, results: [] });
+        break;
+      }
+      case 'sql.result':
+        open.get(event.cell)?.results.push(event);
+        break;
+      case 'cell.finished': {
+        statuses.set(event.cell, event.status);
+        const cell = open.get(event.cell);
+        open.delete(event.cell);
+        const statements = (cell?.results ?? []).map(statementSummary);
+        const details = { status: event.status, durationMs: event.durationMs, exitCode: event.exitCode, error: event.error, reason: event.reason, statements };
+        if (cell) {
+          cell.span.endMs = Date.parse(event.ts) - origin;
+          cell.span.status = event.status;
+          cell.row.result = cellResult(event, cell.results);
+          if (event.status === 'skipped') cell.row.action = `showed ${cell.span.lang} cell, line ${cell.row.details.line as number}`;
+          Object.assign(cell.row.details, details);
+        } else {
+          push({ kind: 'cell', ...at(event), actor: lastDecider.get(event.cell) ?? actor, step: event.cell, action: 'skipped', result: finishedText(event), details: { cell: event.cell, ...details } });
+        }
+        if (FAILED.has(event.status) && !failureMarked) {
+          failureMarked = true;
+          push({ kind: 'first-failure', ...at(event), actor: cell?.row.actor ?? actor, step: event.cell, action: 'FIRST FAILURE', result: finishedText(event), details: { cell: event.cell, status: event.status, error: event.error, exitCode: event.exitCode } });
+        }
+        break;
+      }
+      case 'operator.note':
+        push({ kind: 'note', ...at(event), actor: event.actor, ...(event.cell ? { step: event.cell } : {}), action: 'note', result: event.text, details: { text: event.text } });
+        break;
+      case 'checklist.ticked':
+        model.ticks.push({ item: event.item, checked: event.checked, actor: event.actor, at: event.ts, line: event.line });
+        push({ kind: 'checklist', ...at(event), actor: event.actor, action: event.checked ? 'ticked' : 'unticked', result: event.item, details: { item: event.item, checked: event.checked, line: event.line } });
+        break;
+      case 'run.finished':
+        model.outcome = event.status;
+        push({ kind: 'run.finished', ...at(event), actor, action: 'RUN ENDED', result: `${event.status}${counted(event.counts)}`, details: { status: event.status, durationMs: event.durationMs, counts: event.counts } });
+        break;
+      default:
+        break; // cell output, variables and types this version does not know are not timeline rows
+    }
+  }
+  const last = events.at(-1);
+  if (last && model.outcome === 'incomplete') {
+    push({ kind: 'transcript.ended', ...at(last), actor, action: 'TRANSCRIPT ENDS', result: 'no RUN ENDED after this: the run was killed, or is still going', details: { lastSeq: last.seq } });
+  }
+  // The transcript is masked already; a URL password that got in by hand is masked here too.
+  for (const row of model.rows) {
+    row.result = mask(row.result);
+    row.details = redactDeep(row.details, mask);
+  }
+  for (const status of statuses.values()) model.counts[status] = (model.counts[status] ?? 0) + 1;
+  model.actors = [...actors];
+  model.durationMs = Math.max(0, (Date.parse(model.endedAt) || origin) - (Date.parse(model.startedAt) || origin));
+  return model;
+}
+
+function startedText(event: RunStarted): string {
+  const badge = event.target.kind === 'sandbox' ? 'SANDBOX' : event.target.kind === 'postgres' ? 'PRODUCTION' : 'no database';
+  const name = shownTargetName(event.target, badge) ? ` ${event.target.name}` : '';
+  return `${event.mode} run against ${badge}${name}`;
+}
+
+/** The target's name, unless it only repeats the badge (`SANDBOX sandbox`) or there is no database. */
+export function shownTargetName(target: RunStarted['target'], badge: string): boolean {
+  return target.kind !== 'none' && Boolean(target.name) && target.name.toLowerCase() !== badge.toLowerCase();
+}

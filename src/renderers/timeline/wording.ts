@@ -1,0 +1,97 @@
+/** The words of a timeline row: what an incident review needs to read, in one line. */
+import type { CellError, CellFinished, CellStatus, OperatorDecision, SqlResult } from '../../engine/events.js';
+import { humanDuration } from '../durations.js';
+import { isSqlState, saysOnlyExitCode } from '../plain/blocks.js';
+
+const AFFECTING = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
+const MAX_STATEMENTS = 6;
+
+export interface StatementSummary {
+  index: number;
+  title?: string;
+  command: string;
+  rowCount: number;
+  text: string;
+}
+
+/** `Who am I?: 1 row`, `UPDATE 12 rows affected`, `CREATE TABLE`. */
+export function statementSummary(result: SqlResult): StatementSummary {
+  const command = (result.command || '?').toUpperCase();
+  const rows = `${result.rowCount} ${result.rowCount === 1 ? 'row' : 'rows'}`;
+  let what: string;
+  if (AFFECTING.has(command)) what = `${command} ${rows} affected`;
+  else if (command === 'SELECT' || result.columns.length) what = `${rows} returned`;
+  else what = command;
+  const text = result.title ? `${result.title}: ${what}` : what;
+  return { index: result.index, ...(result.title ? { title: result.title } : {}), command, rowCount: result.rowCount, text };
+}
+
+/** `failed after 12 ms: SQLSTATE 42P01 relation "x" does not exist`, `exit 3`, `skipped: dry run`. */
+export function finishedText(event: CellFinished): string {
+  const exit = event.exitCode !== undefined ? `exit ${event.exitCode}` : '';
+  const error = event.error && !saysOnlyExitCode(event) ? errorText(event.error) : '';
+  const took = humanDuration(event.durationMs);
+  const facts = [exit, error].filter(Boolean).join(', ');
+  switch (event.status) {
+    case 'skipped':
+      return `skipped${event.reason ? `: ${event.reason}` : ''}`;
+    case 'succeeded':
+      return `succeeded in ${took}${facts ? `, ${facts}` : ''}`;
+    case 'timed-out':
+      return `timed out after ${took}${facts ? `: ${facts}` : ''}`;
+    default:
+      return `${event.status} after ${took}${facts ? `: ${facts}` : ''}`;
+  }
+}
+
+/** `SQLSTATE 42P01 relation "x" does not exist`; a code the message already contains is not repeated. */
+function errorText(error: CellError): string {
+  const { code, message } = error;
+  if (!code || message.includes(code)) return message;
+  return `${isSqlState(code) ? 'SQLSTATE ' : ''}${code} ${message}`;
+}
+
+/** The cell row's result: its status and what its statements returned or affected. */
+export function cellResult(event: CellFinished, results: SqlResult[]): string {
+  const head = finishedText(event);
+  if (!results.length) return head;
+  const texts = results.map((r) => statementSummary(r).text);
+  const shown = texts.slice(0, MAX_STATEMENTS);
+  const more = texts.length > MAX_STATEMENTS ? `; and ${texts.length - MAX_STATEMENTS} more statements` : '';
+  return `${head}. ${shown.join('; ')}${more}`;
+}
+
+/** `: 2 succeeded, 1 failed`, or nothing when no cell finished. */
+export function counted(counts: Partial<Record<CellStatus, number>>): string {
+  const order: CellStatus[] = ['succeeded', 'failed', 'timed-out', 'cancelled', 'skipped'];
+  const parts = order.filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
+  return parts.length ? `: ${parts.join(', ')}` : '';
+}
+
+/**
+ * A decision's row. `run` has none of its own: the cell row that follows carries its
+ * actor, so an unattended run is not two rows per cell.
+ */
+export function decisionRow(event: OperatorDecision): { action: string; result: string; details: Record<string, unknown> } | undefined {
+  const details: Record<string, unknown> = { action: event.action, cell: event.cell };
+  switch (event.action) {
+    case 'run':
+      return undefined;
+    case 'edit':
+      return { action: 'edited the cell', result: firstLine(event.source ?? ''), details: { ...details, source: event.source } };
+    case 'jump':
+      return { action: 'jumped', result: `to ${event.to ?? '?'}`, details: { ...details, to: event.to } };
+    case 'confirm':
+      return { action: 'confirmed a write', result: 'typed the target name', details };
+    case 'skip':
+      return { action: 'chose skip', result: '', details };
+    default:
+      return { action: `chose ${event.action}`, result: '', details };
+  }
+}
+
+function firstLine(text: string): string {
+  const lines = text.trim().split('\n');
+  const first = lines[0] ?? '';
+  return lines.length > 1 || first.length > 80 ? `${first.slice(0, 80)}…` : first;
+}
