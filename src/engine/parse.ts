@@ -5,10 +5,7 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { Root } from 'mdast';
-import remarkFrontmatter from 'remark-frontmatter';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { scanBlocks } from './markdown/blocks.js';
 import { buildCells } from './markdown/cells.js';
 import { lineStarts } from './markdown/fences.js';
 import { readFrontmatter } from './markdown/frontmatter.js';
@@ -16,14 +13,16 @@ import { readRunbookText } from './markdown/read-file.js';
 import { walkTree } from './markdown/walk.js';
 import type { Runbook } from './runbook.js';
 
-const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']);
-
 /** Reads and parses a runbook; bad input (missing, directory, binary, empty) is an InputError. */
 export async function readRunbookFile(path: string): Promise<Runbook> {
   return parseRunbook(await readRunbookText(path), path);
 }
 
-export function parseRunbook(text: string, path: string): Runbook {
+/**
+ * Parses Markdown into the runbook model. `readTree` turns the text into mdast; the
+ * default is the linear block scanner, tests pass remark to check the two agree.
+ */
+export function parseRunbook(text: string, path: string, readTree: (markdown: string) => Root = scanBlocks): Runbook {
   const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
   // Lines and columns are what an editor shows: a BOM is no character, CRLF one line end.
   const source = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
@@ -40,7 +39,7 @@ export function parseRunbook(text: string, path: string): Runbook {
   };
   let tree: Root;
   try {
-    tree = processor.parse(source);
+    tree = readTree(source);
   } catch (error) {
     runbook.diagnostics.push({
       severity: 'error', line: 1, column: 1, rule: 'markdown',

@@ -37,6 +37,7 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
   const stack: Section[] = [];
   let prose: string[] = [];
   const hasCell = new WeakMap<Nodes, boolean>();
+  const containers: string[] = [];
 
   const containsCell = (node: Nodes): boolean => {
     const known = hasCell.get(node);
@@ -80,14 +81,20 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
     const fence = fenceOf(node, text, starts);
     const line = node.position?.start.line ?? 0;
     const column = node.position?.start.column ?? 1;
-    if (fence?.unclosed) {
-      result.diagnostics.push({
-        severity: 'error', line, column, rule: 'unclosed-fence',
-        message: 'code fence is never closed, so it swallows the rest of its block; add a closing fence',
-      });
-    }
     const info = fence ? readInfoString(fence.info) : undefined;
     const lang = info ? languageOf(info.tag) : undefined;
+    if (fence?.unclosed) {
+      // An unclosed documentation fence that ends with its list item is how many real
+      // runbooks are written and renders as meant; one that eats the document is not.
+      const toEnd = (node.position?.end.offset ?? 0) >= text.trimEnd().length;
+      const fatal = lang !== undefined || toEnd;
+      result.diagnostics.push({
+        severity: fatal ? 'error' : 'warning', line, column, rule: 'unclosed-fence',
+        message: toEnd
+          ? 'code fence is never closed, so it swallows the rest of the document; add a closing fence'
+          : `code fence is never closed, so it ends with its ${containers[containers.length - 1] ?? 'block'}; add a closing fence`,
+      });
+    }
     if (!info || !lang) {
       const meant = info ? nearMissLanguage(info.tag) : undefined;
       if (meant) {
@@ -143,7 +150,10 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
     }
     const descend = collectProse && containsCell(node) && isBlockContainer(node);
     if (collectProse && !descend) prose.push(rawSlice(node));
+    const container = node.type === 'listItem' ? 'list item' : node.type === 'blockquote' ? 'blockquote' : undefined;
+    if (container) containers.push(container);
     for (const child of (node as Parents).children as Nodes[]) visit(child, descend);
+    if (container) containers.pop();
   };
 
   for (const child of tree.children) visit(child, true);

@@ -1,0 +1,35 @@
+/**
+ * `runbook lint <file.md>...`: `file:line:col: severity: message (rule)` lines on stdout.
+ * Exit 1 when any error is found, 2 when a file cannot be read, 0 otherwise.
+ */
+import { InputError } from '../engine/errors.js';
+import { lintRunbook } from '../engine/lint.js';
+import { readRunbookText } from '../engine/markdown/read-file.js';
+import { parseRunbook } from '../engine/parse.js';
+
+export async function lint(files: string[]): Promise<number> {
+  let errors = 0;
+  let warnings = 0;
+  let unreadable = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readRunbookText(file);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      process.stderr.write(`runbook: ${error.message}\n`);
+      unreadable += 1;
+      continue;
+    }
+    const diagnostics = await lintRunbook(parseRunbook(text, file), text);
+    for (const { line, column, severity, message, rule } of diagnostics) {
+      process.stdout.write(`${file}:${line}:${column}: ${severity}: ${message} (${rule})\n`);
+      if (severity === 'error') errors += 1;
+      else warnings += 1;
+    }
+  }
+  const checked = files.length - unreadable;
+  process.stderr.write(`${checked} file${checked === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  if (unreadable > 0) return 2;
+  return errors > 0 ? 1 : 0;
+}

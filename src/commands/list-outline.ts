@@ -1,0 +1,71 @@
+/**
+ * The human outline for `runbook list`: sections (with their budgets) and, under each,
+ * one aligned line per cell with its id, language, line, effect and flags.
+ */
+import { formatDuration } from '../engine/markdown/durations.js';
+import type { Cell, Runbook } from '../engine/runbook.js';
+import type { Effect } from '../engine/sql/effects.js';
+
+export function formatOutline(runbook: Runbook, effects: ReadonlyMap<string, Effect>): string {
+  const out: string[] = [`${runbook.title}  (${runbook.path})`, summary(runbook, effects)];
+  const idWidth = Math.max(...runbook.cells.map((cell) => cell.id.length));
+  const langWidth = Math.max(...runbook.cells.map((cell) => cell.lang.length));
+  const lineWidth = Math.max(...runbook.cells.map((cell) => String(cell.line).length));
+  let currentSection: string | undefined;
+  for (const cell of runbook.cells) {
+    const heading = sectionHeading(runbook, cell);
+    if (heading !== currentSection) {
+      out.push('', heading);
+      currentSection = heading;
+    }
+    const flags = cellFlags(cell);
+    out.push([
+      `  ${cell.id.padEnd(idWidth)}`,
+      cell.lang.padEnd(langWidth),
+      `line ${String(cell.line).padStart(lineWidth)}`,
+      (effects.get(cell.id) ?? 'write').padEnd(5),
+      ...flags,
+    ].join('  ').trimEnd());
+  }
+  if (runbook.checklist.length > 0) {
+    const done = runbook.checklist.filter((item) => item.checked).length;
+    out.push('', `Checklist: ${runbook.checklist.length} items, ${done} done (line ${runbook.checklist[0]!.line})`);
+  }
+  if (runbook.escalation) out.push(`Escalation: ${runbook.escalation}`);
+  return `${out.join('\n')}\n`;
+}
+
+function summary(runbook: Runbook, effects: ReadonlyMap<string, Effect>): string {
+  const byLang = new Map<string, number>();
+  for (const cell of runbook.cells) byLang.set(cell.lang, (byLang.get(cell.lang) ?? 0) + 1);
+  const langs = [...byLang].map(([lang, count]) => `${count} ${lang}`).join(', ');
+  const writes = runbook.cells.filter((cell) => effects.get(cell.id) !== 'read').length;
+  const count = runbook.cells.length;
+  return `${count} cell${count === 1 ? '' : 's'}: ${langs}; ${count - writes} read, ${writes} write`;
+}
+
+/** The section path under the document title, with the budget of the nearest heading. */
+function sectionHeading(runbook: Runbook, cell: Cell): string {
+  if (cell.section.length === 0) return '(before the first heading)';
+  const path = cell.section[0] === runbook.title && cell.section.length > 1 ? cell.section.slice(1) : cell.section;
+  const section = runbook.sections.find((candidate) => candidate.path.length === cell.section.length
+    && candidate.path.every((title, index) => title === cell.section[index]));
+  const budget = section?.budgetMs === undefined ? '' : `  [budget ${formatDuration(section.budgetMs)}]`;
+  return `${path.join(' › ')}${budget}`;
+}
+
+function cellFlags(cell: Cell): string[] {
+  const flags: string[] = [];
+  if (cell.placeholders.length > 0) flags.push(`placeholders: ${cell.placeholders.map((name) => `<${name}>`).join(' ')}`);
+  if (cell.envRefs.length > 0) flags.push(`env: ${cell.envRefs.map((name) => `$${name}`).join(' ')}`);
+  if (cell.timeoutMs !== undefined) flags.push(`timeout ${formatDuration(cell.timeoutMs)}`);
+  const { attributes } = cell;
+  if (attributes.confirm) flags.push('confirm');
+  if (attributes.readonly) flags.push('readonly');
+  if (attributes.skip) flags.push('skip');
+  if (attributes.continueOnError) flags.push('continueOnError');
+  if (typeof attributes.db === 'string') flags.push(`db ${attributes.db}`);
+  if (typeof attributes.interpreter === 'string') flags.push(`interpreter ${attributes.interpreter}`);
+  if (typeof attributes.cwd === 'string') flags.push(`cwd ${attributes.cwd}`);
+  return flags;
+}

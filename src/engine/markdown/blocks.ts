@@ -1,0 +1,407 @@
+/**
+ * A linear CommonMark + GFM block scanner that builds the mdast subset the runbook walk
+ * needs (headings, code, paragraphs, lists, task items, blockquotes, tables, HTML,
+ * frontmatter) with exact positions. It follows the reference algorithm (commonmark.js
+ * `incorporateLine`) line by line; remark's full inline parse costs seconds on a
+ * 10,000-cell document, this costs milliseconds. test/parse-reference.test.ts checks it
+ * against remark-parse + remark-gfm on real runbooks and random documents.
+ */
+import type { Root } from 'mdast';
+import {
+  ATX_HEADING, BULLET, delimiterColumns, FENCE_OPEN, HTML_BLOCKS, MAYBE_SPECIAL, ORDERED, SETEXT_UNDERLINE, TASK,
+  tableCells, THEMATIC_BREAK,
+} from './block-starts.js';
+import { type Block, toMdast } from './block-tree.js';
+
+const isSpaceOrTab = (char: string | undefined) => char === ' ' || char === '\t';
+
+export function scanBlocks(text: string): Root {
+  return new BlockScanner(text).run();
+}
+
+class BlockScanner {
+  private readonly lines: string[];
+  private readonly starts: number[] = [];
+  private readonly root: Block;
+  private tip: Block;
+  private oldTip!: Block;
+  private lastMatched!: Block;
+  private allClosed = true;
+  private line = '';
+  private lineNumber = 0;
+  private offset = 0;
+  private column = 0;
+  private nextNonspace = 0;
+  private nextNonspaceColumn = 0;
+  private indent = 0;
+  private indented = false;
+  private blank = false;
+  private partiallyConsumedTab = false;
+  /** Set when a leaf start (heading, fence opening, rule, table delimiter) used up the line. */
+  private lineConsumed = false;
+
+  constructor(private readonly text: string) {
+    this.lines = text.split('\n');
+    let at = 0;
+    for (const line of this.lines) {
+      this.starts.push(at);
+      at += line.length + 1;
+    }
+    this.root = this.block('root', 1, 0);
+    this.tip = this.root;
+  }
+
+  run(): Root {
+    let first = 0;
+    if (this.lines[0] === '---') {
+      const close = this.lines.findIndex((line, index) => index > 0 && line === '---');
+      if (close > 0) {
+        const yaml = this.block('yaml', 1, 0);
+        yaml.lines = this.lines.slice(1, close);
+        yaml.lastLine = close + 1;
+        yaml.open = false;
+        this.root.children.push(yaml);
+        first = close + 1;
+      }
+    }
+    for (let index = first; index < this.lines.length; index += 1) {
+      if (index === this.lines.length - 1 && this.lines[index] === '') break;
+      this.lineNumber = index + 1;
+      this.incorporate(this.lines[index]!);
+    }
+    while (this.tip !== this.root) this.finalize(this.tip);
+    return toMdast(this.root, this.text, this.starts, this.lines);
+  }
+
+  private block(type: Block['type'], line: number, offset: number): Block {
+    return { type, children: [], open: true, line, column: offset + 1, lastLine: line, lines: [], lineNumbers: [] };
+  }
+
+  private findNextNonspace(): void {
+    let at = this.offset;
+    let columns = this.column;
+    for (;;) {
+      const char = this.line[at];
+      if (char === ' ') columns += 1;
+      else if (char === '\t') columns += 4 - (columns % 4);
+      else break;
+      at += 1;
+    }
+    this.blank = at >= this.line.length;
+    this.nextNonspace = at;
+    this.nextNonspaceColumn = columns;
+    this.indent = columns - this.column;
+    this.indented = this.indent >= 4;
+  }
+
+  private advanceOffset(count: number, columns: boolean): void {
+    while (count > 0 && this.offset < this.line.length) {
+      if (this.line[this.offset] === '\t') {
+        const toTab = 4 - (this.column % 4);
+        if (columns) {
+          this.partiallyConsumedTab = toTab > count;
+          const advance = Math.min(toTab, count);
+          this.column += advance;
+          if (!this.partiallyConsumedTab) this.offset += 1;
+          count -= advance;
+        } else {
+          this.partiallyConsumedTab = false;
+          this.column += toTab;
+          this.offset += 1;
+          count -= 1;
+        }
+      } else {
+        this.partiallyConsumedTab = false;
+        this.offset += 1;
+        this.column += 1;
+        count -= 1;
+      }
+    }
+  }
+
+  private advanceNextNonspace(): void {
+    this.offset = this.nextNonspace;
+    this.column = this.nextNonspaceColumn;
+    this.partiallyConsumedTab = false;
+  }
+
+  private incorporate(line: string): void {
+    this.line = line;
+    this.offset = 0;
+    this.column = 0;
+    this.blank = false;
+    this.partiallyConsumedTab = false;
+    this.lineConsumed = false;
+    let container = this.root;
+    this.oldTip = this.tip;
+    for (let last = container.children.at(-1); last && last.open; last = container.children.at(-1)) {
+      container = last;
+      this.findNextNonspace();
+      const result = this.continues(container);
+      if (result === 2) return;
+      if (result === 1) {
+        container = container.parent!;
+        break;
+      }
+    }
+    this.allClosed = container === this.oldTip;
+    this.lastMatched = container;
+    let matchedLeaf = container.type === 'code' || container.type === 'html';
+    while (!matchedLeaf) {
+      this.findNextNonspace();
+      if (!this.indented && !MAYBE_SPECIAL.test(this.line.slice(this.nextNonspace, this.nextNonspace + 1))) {
+        this.advanceNextNonspace();
+        break;
+      }
+      const started = this.startBlock(container);
+      if (started === 0) {
+        this.advanceNextNonspace();
+        break;
+      }
+      container = this.tip;
+      if (started === 2) matchedLeaf = true;
+    }
+    if (!this.allClosed && !this.blank && this.tip.type === 'paragraph') {
+      this.addLine(this.tip, this.line.slice(this.nextNonspace));
+      return;
+    }
+    this.closeUnmatched();
+    if (this.lineConsumed) return;
+    if (container.type === 'paragraph' || container.type === 'table') {
+      if (!this.blank) this.addLine(container, this.line.slice(this.nextNonspace));
+    } else if (container.type === 'code' || container.type === 'html') {
+      this.addLine(container, this.restOfLine());
+      const end = container.htmlType === undefined ? undefined : HTML_BLOCKS[container.htmlType]!.end;
+      if (end && end.test(this.line.slice(this.offset))) this.finalize(container);
+    } else if (!this.blank) {
+      const paragraph = this.addChild('paragraph', this.nextNonspace);
+      this.addLine(paragraph, this.line.slice(this.nextNonspace));
+    }
+  }
+
+  private restOfLine(): string {
+    if (!this.partiallyConsumedTab) return this.line.slice(this.offset);
+    return ' '.repeat(4 - (this.column % 4)) + this.line.slice(this.offset + 1);
+  }
+
+  /** 0: the line continues the block; 1: it does not; 2: the line closed it (fence). */
+  private continues(block: Block): 0 | 1 | 2 {
+    switch (block.type) {
+      case 'blockquote':
+        if (this.indented || this.line[this.nextNonspace] !== '>') return 1;
+        this.advanceNextNonspace();
+        this.advanceOffset(1, false);
+        if (isSpaceOrTab(this.line[this.offset])) this.advanceOffset(1, true);
+        return 0;
+      case 'listItem': {
+        const { markerOffset, padding } = block.list!;
+        if (this.blank) {
+          if (block.children.length === 0) return 1;
+          this.advanceNextNonspace();
+        } else if (this.indent >= markerOffset + padding) this.advanceOffset(markerOffset + padding, true);
+        else return 1;
+        return 0;
+      }
+      case 'code':
+        return this.continuesCode(block);
+      case 'html':
+        return this.blank && (block.htmlType === 5 || block.htmlType === 6) ? 1 : 0;
+      case 'paragraph':
+      case 'table':
+        return this.blank ? 1 : 0;
+      case 'list':
+        return 0;
+      default:
+        return 1;
+    }
+  }
+
+  private continuesCode(block: Block): 0 | 1 | 2 {
+    const fence = block.fence;
+    if (fence) {
+      const closing = this.indented ? null : /^(`{3,}|~{3,})[ \t]*$/.exec(this.line.slice(this.nextNonspace));
+      if (closing && closing[1]!.length >= fence.length && closing[1]![0] === fence.char) {
+        block.lastLine = this.lineNumber;
+        block.closed = true;
+        this.finalize(block);
+        return 2;
+      }
+      for (let skip = fence.indent; skip > 0 && isSpaceOrTab(this.line[this.offset]); skip -= 1) this.advanceOffset(1, true);
+      return 0;
+    }
+    if (this.indent >= 4) this.advanceOffset(4, true);
+    else if (this.blank) this.advanceNextNonspace();
+    else return 1;
+    return 0;
+  }
+
+  /** Tries each block start; 0 none matched, 1 a container opened, 2 a leaf opened. */
+  private startBlock(container: Block): 0 | 1 | 2 {
+    const rest = this.line.slice(this.nextNonspace);
+    const first = rest[0];
+    if (!this.indented) {
+      if (first === '>') {
+        this.advanceNextNonspace();
+        this.advanceOffset(1, false);
+        if (isSpaceOrTab(this.line[this.offset])) this.advanceOffset(1, true);
+        this.closeUnmatched();
+        this.addChild('blockquote', this.nextNonspace);
+        return 1;
+      }
+      const atx = ATX_HEADING.exec(rest);
+      if (atx) {
+        this.closeUnmatched();
+        const heading = this.addChild('heading', this.nextNonspace);
+        heading.depth = atx[0].trim().length;
+        heading.lines = [rest.slice(atx[0].length).replace(/^[ \t]*#+[ \t]*$/, '').replace(/[ \t]+#+[ \t]*$/, '').trim()];
+        this.lineConsumed = true;
+        return 2;
+      }
+      const fence = FENCE_OPEN.exec(rest);
+      if (fence) {
+        this.closeUnmatched();
+        const code = this.addChild('code', this.nextNonspace);
+        code.fence = { char: fence[0][0]!, length: fence[0].length, indent: this.indent };
+        this.lineConsumed = true;
+        return 2;
+      }
+      if (first === '<') {
+        const paragraphTip = container.type === 'paragraph' || (!this.allClosed && !this.blank && this.tip.type === 'paragraph');
+        const htmlType = HTML_BLOCKS.findIndex((kind) => kind.start.test(rest) && (kind.interruptsParagraph || !paragraphTip));
+        if (htmlType >= 0) {
+          this.closeUnmatched();
+          const html = this.addChild('html', this.offset);
+          html.htmlType = htmlType;
+          return 2;
+        }
+      }
+      if (container.type === 'paragraph' && this.startTable(container, rest)) return 2;
+      if (container.type === 'paragraph' && SETEXT_UNDERLINE.test(rest)) {
+        this.closeUnmatched();
+        container.type = 'heading';
+        container.depth = first === '=' ? 1 : 2;
+        container.lastLine = this.lineNumber;
+        this.lineConsumed = true;
+        return 2;
+      }
+      if (THEMATIC_BREAK.test(rest)) {
+        this.closeUnmatched();
+        this.addChild('thematicBreak', this.nextNonspace);
+        this.lineConsumed = true;
+        return 2;
+      }
+    }
+    if ((!this.indented || container.type === 'list') && this.startListItem(container)) return 1;
+    if (this.indented && this.tip.type !== 'paragraph' && !this.blank) {
+      this.advanceOffset(4, true);
+      this.closeUnmatched();
+      this.addChild('code', this.offset);
+      return 2;
+    }
+    return 0;
+  }
+
+  /** A GFM delimiter row under a paragraph line with as many cells makes that line a header. */
+  private startTable(paragraph: Block, rest: string): boolean {
+    const columns = delimiterColumns(rest);
+    const header = paragraph.lines.at(-1);
+    if (columns === undefined || header === undefined) return false;
+    if (!header.includes('|') && !rest.includes('|')) return false;
+    if (tableCells(header).length !== columns) return false;
+    this.closeUnmatched();
+    const headerLine = paragraph.lineNumbers.at(-1)!;
+    paragraph.lines.pop();
+    paragraph.lineNumbers.pop();
+    const parent = paragraph.parent!;
+    if (paragraph.lines.length === 0) parent.children.pop();
+    else paragraph.lastLine = paragraph.lineNumbers.at(-1)!;
+    paragraph.open = false;
+    const table = this.block('table', headerLine, Math.max(0, this.lines[headerLine - 1]!.indexOf(header)));
+    table.parent = parent;
+    parent.children.push(table);
+    this.tip = table;
+    table.lines.push(header);
+    table.lineNumbers.push(headerLine);
+    table.lastLine = this.lineNumber;
+    this.lineConsumed = true;
+    return true;
+  }
+
+  private startListItem(container: Block): boolean {
+    if (this.indent >= 4) return false;
+    const rest = this.line.slice(this.nextNonspace);
+    const bullet = BULLET.exec(rest);
+    const ordered = bullet ? null : ORDERED.exec(rest);
+    const marker = bullet?.[0] ?? ordered?.[0];
+    if (!marker) return false;
+    if (ordered && container.type === 'paragraph' && ordered[1] !== '1') return false;
+    const after = this.line[this.nextNonspace + marker.length];
+    if (after !== undefined && !isSpaceOrTab(after)) return false;
+    if (container.type === 'paragraph' && !/\S/.test(rest.slice(marker.length))) return false;
+    const markerOffset = this.indent;
+    const markerColumn = this.nextNonspace;
+    this.advanceNextNonspace();
+    this.advanceOffset(marker.length, true);
+    const spacesStartColumn = this.column;
+    const spacesStartOffset = this.offset;
+    do this.advanceOffset(1, true);
+    while (this.column - spacesStartColumn < 5 && isSpaceOrTab(this.line[this.offset]));
+    const blankItem = this.offset >= this.line.length;
+    const spaces = this.column - spacesStartColumn;
+    let padding = marker.length + spaces;
+    if (spaces >= 5 || spaces < 1 || blankItem) {
+      padding = marker.length + 1;
+      this.column = spacesStartColumn;
+      this.offset = spacesStartOffset;
+      if (isSpaceOrTab(this.line[this.offset])) this.advanceOffset(1, true);
+    }
+    const list = { ordered: !!ordered, marker: bullet ? marker : ordered![2]!, markerOffset, padding };
+    this.closeUnmatched();
+    if (this.tip.type !== 'list' || this.tip.list!.ordered !== list.ordered || this.tip.list!.marker !== list.marker) {
+      this.addChild('list', markerColumn).list = list;
+    }
+    const item = this.addChild('listItem', markerColumn);
+    item.list = list;
+    const task = TASK.exec(this.line.slice(this.offset));
+    if (task && /\S/.test(this.line.slice(this.offset + task[0].length))) {
+      item.checked = task[1] !== ' ';
+      this.advanceOffset(task[0].length, false);
+    }
+    return true;
+  }
+
+  private addChild(type: Block['type'], offset: number): Block {
+    while (!canContain(this.tip.type, type)) this.finalize(this.tip);
+    const child = this.block(type, this.lineNumber, offset);
+    child.parent = this.tip;
+    this.tip.children.push(child);
+    this.tip = child;
+    return child;
+  }
+
+  private addLine(block: Block, content: string): void {
+    block.lines.push(content);
+    block.lineNumbers.push(this.lineNumber);
+    block.lastLine = this.lineNumber;
+  }
+
+  private closeUnmatched(): void {
+    if (this.allClosed) return;
+    while (this.oldTip !== this.lastMatched) {
+      const parent = this.oldTip.parent!;
+      this.finalize(this.oldTip);
+      this.oldTip = parent;
+    }
+    this.allClosed = true;
+  }
+
+  private finalize(block: Block): void {
+    block.open = false;
+    if (block === this.tip && block.parent) this.tip = block.parent;
+  }
+}
+
+function canContain(parent: Block['type'], child: Block['type']): boolean {
+  if (parent === 'root' || parent === 'blockquote' || parent === 'listItem') return child !== 'listItem';
+  return parent === 'list' && child === 'listItem';
+}

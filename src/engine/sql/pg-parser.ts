@@ -1,0 +1,67 @@
+/**
+ * The real PostgreSQL parser (libpg-query, WASM), loaded on first use so commands that
+ * see no SQL never pay for it. Positions come back in UTF-8 bytes; callers get characters.
+ */
+
+export interface ParsedStatement {
+  stmt: Record<string, unknown>;
+  /** Character offsets of the statement in the text (from the end of the previous `;`). */
+  start: number;
+  end: number;
+}
+
+export class SqlParseError extends Error {
+  /** Character offset in the text where the parser stopped. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'SqlParseError';
+    this.offset = offset;
+  }
+}
+
+type ParseSync = (sql: string) => { stmts?: { stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }[] };
+let parser: Promise<ParseSync> | undefined;
+
+function loadParser(): Promise<ParseSync> {
+  parser ??= import('libpg-query').then(async (module) => {
+    await module.loadModule();
+    return module.parseSync as ParseSync;
+  });
+  return parser;
+}
+
+/** Parses SQL into statements with character ranges; throws SqlParseError on a syntax error. */
+export async function parseSql(sql: string): Promise<ParsedStatement[]> {
+  const parseSync = await loadParser();
+  const toChar = byteToCharOffsets(sql);
+  let tree: ReturnType<ParseSync>;
+  try {
+    tree = parseSync(sql);
+  } catch (error) {
+    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    const byte = Math.max(0, details?.cursorPosition ?? 0);
+    throw new SqlParseError((error as Error).message, toChar(byte));
+  }
+  const bytes = Buffer.byteLength(sql, 'utf8');
+  return (tree.stmts ?? []).map((entry) => {
+    const startByte = entry.stmt_location ?? 0;
+    const endByte = entry.stmt_len ? startByte + entry.stmt_len : bytes;
+    return { stmt: entry.stmt, start: toChar(startByte), end: toChar(endByte) };
+  });
+}
+
+/** Maps a UTF-8 byte offset to a UTF-16 character offset; identity for ASCII text. */
+function byteToCharOffsets(text: string): (byte: number) => number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return (byte) => Math.min(byte, text.length);
+  const charAt: number[] = [];
+  let char = 0;
+  for (const symbol of text) {
+    const width = Buffer.byteLength(symbol, 'utf8');
+    for (let i = 0; i < width; i += 1) charAt.push(char);
+    char += symbol.length;
+  }
+  charAt.push(char);
+  return (byte) => charAt[Math.min(byte, charAt.length - 1)]!;
+}

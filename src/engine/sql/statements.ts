@@ -1,0 +1,140 @@
+/**
+ * A SQL cell → its statements, split by the real PostgreSQL parser, so `;` inside
+ * dollar-quoted bodies, strings and comments never splits. A statement's leading
+ * comment is its title.
+ */
+import { hasPlaceholders, maskPlaceholders } from './mask.js';
+import { parseSql, SqlParseError, type ParsedStatement } from './pg-parser.js';
+
+export interface Statement {
+  /** The statement as it runs: without its leading comments, its `;` or trailing blanks. */
+  text: string;
+  /** Character offset of `text` in the cell's source. */
+  offset: number;
+  /** 1-based line of `text` within the cell. */
+  line: number;
+  /** 1-based column of `text` within its line. */
+  column: number;
+  /** The leading `--` or `/* *\/` comment, without its markers. */
+  title?: string;
+}
+
+/** A syntax error, placed within the cell (1-based line and column, character offset). */
+export class SqlSyntaxError extends Error {
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+  constructor(message: string, sql: string, offset: number) {
+    const { line, column } = positionAt(sql, offset);
+    super(`${message} (line ${line}, column ${column} of the cell)`);
+    this.name = 'SqlSyntaxError';
+    this.line = line;
+    this.column = column;
+    this.offset = offset;
+  }
+}
+
+/**
+ * Parses a cell, tolerating `<NAME>` placeholders (as identifiers, else as literals).
+ * Throws SqlSyntaxError with the position of the first error.
+ */
+export async function parseCellSql(sql: string): Promise<ParsedStatement[]> {
+  try {
+    return await parseSql(maskPlaceholders(sql, 'identifier'));
+  } catch (error) {
+    if (!(error instanceof SqlParseError)) throw error;
+    if (hasPlaceholders(sql)) {
+      try {
+        return await parseSql(maskPlaceholders(sql, 'literal'));
+      } catch {
+        // Report the first attempt's error: it is where the text itself goes wrong.
+      }
+    }
+    throw new SqlSyntaxError(error.message, sql, error.offset);
+  }
+}
+
+/** The statements of a cell in order. Throws SqlSyntaxError when the SQL does not parse. */
+export async function splitStatements(sql: string): Promise<Statement[]> {
+  if (sql.trim() === '') return [];
+  const parsed = await parseCellSql(sql);
+  const place = positioner(sql);
+  const statements: Statement[] = [];
+  for (const { start, end } of parsed) {
+    const { titles, bodyStart } = leadingComments(sql, start, end);
+    const text = sql.slice(bodyStart, end).replace(/[\s;]+$/, '');
+    if (text === '') continue;
+    const statement: Statement = { text, offset: bodyStart, ...place(bodyStart) };
+    if (titles.length > 0) statement.title = titles.join(' ');
+    statements.push(statement);
+  }
+  return statements;
+}
+
+/** The first syntax error in a cell, placed within the cell; undefined when it parses. */
+export async function sqlSyntaxError(sql: string): Promise<{ message: string; line: number; column: number } | undefined> {
+  if (sql.trim() === '') return undefined;
+  try {
+    await parseCellSql(sql);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof SqlSyntaxError)) throw error;
+    return { message: error.message.replace(/ \(line \d+, column \d+ of the cell\)$/, ''), line: error.line, column: error.column };
+  }
+}
+
+function leadingComments(sql: string, start: number, end: number): { titles: string[]; bodyStart: number } {
+  const titles: string[] = [];
+  let at = start;
+  for (;;) {
+    while (at < end && /\s/.test(sql[at]!)) at += 1;
+    if (sql.startsWith('--', at)) {
+      const close = sql.indexOf('\n', at);
+      const stop = close < 0 || close > end ? end : close;
+      titles.push(sql.slice(at + 2, stop).trim());
+      at = stop;
+    } else if (sql.startsWith('/*', at)) {
+      const stop = blockCommentEnd(sql, at, end);
+      titles.push(sql.slice(at + 2, stop - 2).replace(/\s+/g, ' ').trim());
+      at = stop;
+    } else break;
+  }
+  return { titles: titles.filter((title) => title !== ''), bodyStart: at };
+}
+
+function blockCommentEnd(sql: string, from: number, limit: number): number {
+  let depth = 0;
+  let at = from;
+  while (at < limit) {
+    if (sql.startsWith('/*', at)) {
+      depth += 1;
+      at += 2;
+    } else if (sql.startsWith('*/', at)) {
+      depth -= 1;
+      at += 2;
+      if (depth === 0) return at;
+    } else at += 1;
+  }
+  return limit;
+}
+
+/** 1-based line and column of a character offset. */
+export function positionAt(text: string, offset: number): { line: number; column: number } {
+  return positioner(text)(offset);
+}
+
+/** Places many offsets in one text, each by binary search over its line starts. */
+function positioner(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
+  };
+}
