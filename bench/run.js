@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { ROOT } from './lib/generate.js';
 import { RUNBOOK } from './lib/cli.js';
 import { rssMethod } from './lib/measure.js';
@@ -39,6 +40,8 @@ if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
 const roundsOverride = values.rounds ? Number(values.rounds) : undefined;
 
 const log = (text) => process.stderr.write(`${text}\n`);
+// Other work on the machine stretches wall times; the load average says how much there was.
+const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
 const modules = await Promise.all(selected.map(async (name) => ({ name, module: await import(`./workloads/${name}.js`) })));
 
 let database;
@@ -74,8 +77,10 @@ try {
   await database?.stop();
 }
 
-const info = machine();
-process.stdout.write(`\n${info.cpu}, ${info.cores} cores, ${info.memory}, Node ${info.node}, ${info.date}\n\n${textTable(rows)}\n`);
+const info = { ...machine(), loadAtStart };
+process.stdout.write(
+  `\n${info.cpu}, ${info.cores} cores, ${info.memory}, Node ${info.node}, ${info.date}, load ${info.loadAtStart} → ${info.load}\n\n${textTable(rows)}\n`,
+);
 log(`\nbench: whole run ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 const complete = !values.only && roundsOverride === undefined && !values['no-doc'];

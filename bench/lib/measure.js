@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 const GNU_TIME = '/usr/bin/time';
 
 /** How peak RSS is measured on this machine, for the report. */
+export const hasCpuTime = existsSync(GNU_TIME);
 export const rssMethod = existsSync(GNU_TIME)
   ? '/usr/bin/time -f %M (max RSS of the process or its largest descendant)'
   : 'VmHWM of the process from /proc, polled every 10 ms';
@@ -22,15 +23,16 @@ export const rssMethod = existsSync(GNU_TIME)
  * @param {boolean} [options.rss] measure peak RSS (kB)
  * @param {NodeJS.ProcessEnv} [options.env]
  * @param {string} [options.cwd]
- * @returns {Promise<{ms: number, code: number|null, signal: string|null, stdout: string, stderr: string, rssKb?: number}>}
+ * @returns {Promise<{ms: number, code: number|null, signal: string|null, stdout: string, stderr: string, rssKb?: number, cpuMs?: number}>}
  */
 export function runOnce(command, args, options = {}) {
   const { stdout = 'ignore', rss = false, env = process.env, cwd } = options;
   let argv = [command, ...args];
   let timeFile;
-  if (rss && existsSync(GNU_TIME)) {
+  if (existsSync(GNU_TIME)) {
+    // Also for CPU time (user + sys), which stays meaningful when other work shares the cores.
     timeFile = join(tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    argv = [GNU_TIME, '-f', '%M', '-o', timeFile, ...argv];
+    argv = [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, ...argv];
   }
   const outFd = stdout === 'capture' ? 'pipe' : openSync(stdout === 'ignore' ? '/dev/null' : stdout, 'w');
   return new Promise((resolve, reject) => {
@@ -54,9 +56,10 @@ export function runOnce(command, args, options = {}) {
       if (timeFile) {
         const text = existsSync(timeFile) ? readFileSync(timeFile, 'utf8') : '';
         rmSync(timeFile, { force: true });
-        // GNU time writes "Command exited with non-zero status N" before the number on failure.
-        const kb = Number(text.trim().split('\n').pop());
-        if (Number.isFinite(kb)) result.rssKb = kb;
+        // GNU time writes "Command exited with non-zero status N" before the numbers on failure.
+        const [kb, user, sys] = (text.trim().split('\n').pop() ?? '').split(' ').map(Number);
+        if (rss && Number.isFinite(kb)) result.rssKb = kb;
+        if (Number.isFinite(user) && Number.isFinite(sys)) result.cpuMs = (user + sys) * 1000;
       } else if (rss) {
         result.rssKb = hwmKb;
       }
@@ -92,16 +95,20 @@ export function failureOf(result, what) {
 /**
  * Runs several commands round-robin for `rounds` rounds after one warm-up each, so that
  * engine and baseline share the same minute and the same drift.
- * `commands` maps a name to {command, args, options, check?}; `check(result, round)` returns
- * a failure reason or undefined. A command that fails stops being run; its entry has `failed`.
- * @returns {Promise<Record<string, {ms: number[], rssKb: number[], failed?: string, last?: object}>>}
+ * `commands` maps a name to {command, args, options, check?, before?, budgetMs?, warmup?};
+ * `check(result, round)` returns a failure reason or undefined. A command that fails stops
+ * being run; its entry has `failed`. A heavy command stops after its measured rounds add up
+ * to `budgetMs` (it always gets one), and may skip the warm-up (`warmup: false`).
+ * @returns {Promise<Record<string, {ms: number[], cpuMs: number[], rssKb: number[], failed?: string, last?: object}>>}
  */
 export async function compare(commands, rounds) {
-  const results = Object.fromEntries(Object.keys(commands).map((name) => [name, { ms: [], rssKb: [] }]));
+  const results = Object.fromEntries(Object.keys(commands).map((name) => [name, { ms: [], cpuMs: [], rssKb: [] }]));
   for (let round = -1; round < rounds; round++) {
     for (const [name, spec] of Object.entries(commands)) {
       const entry = results[name];
       if (entry.failed) continue;
+      if (round < 0 && spec.warmup === false) continue;
+      if (spec.budgetMs !== undefined && entry.ms.reduce((a, b) => a + b, 0) >= spec.budgetMs) continue;
       if (spec.before) await spec.before(round);
       let result;
       try {
@@ -118,6 +125,7 @@ export async function compare(commands, rounds) {
       entry.last = result;
       if (round < 0) continue; // warm-up
       entry.ms.push(result.ms);
+      if (result.cpuMs !== undefined) entry.cpuMs.push(result.cpuMs);
       if (result.rssKb !== undefined) entry.rssKb.push(result.rssKb);
     }
   }

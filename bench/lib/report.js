@@ -2,7 +2,7 @@
  * Rows, the printed table and docs/performance.md. A row either carries measured numbers
  * or says FAILED with the reason; it never carries a number that was not measured.
  */
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { median } from './measure.js';
 
@@ -15,12 +15,13 @@ export const formatMb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
  */
 export function ratioRow({ workload, engine, baselineLabel, baseline, maxRatio, note }) {
   const row = { workload, baselineLabel, target: maxRatio ? `≤ ${maxRatio}×` : '—', note };
-  if (baseline.failed) return { ...row, engine: '—', baseline: `FAILED`, ratio: '—', result: 'FAILED', reason: baseline.failed };
+  if (baseline.failed) return { ...row, engine: '—', baseline: `FAILED`, ratio: '—', cpu: '—', result: 'FAILED', reason: baseline.failed };
   row.baseline = `${formatMs(median(baseline.ms))} (n=${baseline.ms.length})`;
-  if (engine.failed) return { ...row, engine: 'FAILED', ratio: '—', result: 'FAILED', reason: engine.failed };
+  if (engine.failed) return { ...row, engine: 'FAILED', ratio: '—', cpu: '—', result: 'FAILED', reason: engine.failed };
   const ratio = median(engine.ms) / median(baseline.ms);
   return {
     ...row,
+    cpu: cpuRatio(engine, baseline),
     engine: `${formatMs(median(engine.ms))} (n=${engine.ms.length})`,
     ratio: `${ratio.toFixed(2)}×`,
     result: maxRatio ? (ratio <= maxRatio ? 'pass' : 'miss') : 'info',
@@ -31,17 +32,24 @@ export function ratioRow({ workload, engine, baselineLabel, baseline, maxRatio, 
  * A row with an absolute target: `max` (a time, a peak RSS) or `exact` (a count).
  * The baseline is shown for scale; `ratio` is given when one means something.
  */
-export function absoluteRow({ workload, value, failed, format, max, exact, ratio, baselineLabel = '—', baseline = '—', note }) {
+export function absoluteRow({ workload, value, failed, format, max, exact, ratio, cpu = '—', rounds, baselineLabel = '—', baseline = '—', note }) {
   const target = exact !== undefined ? `= ${format(exact)}` : max !== undefined ? `≤ ${format(max)}` : '—';
-  const row = { workload, baselineLabel, baseline, ratio: ratio === undefined ? '—' : `${ratio.toFixed(2)}×`, target, note };
-  if (failed) return { ...row, engine: 'FAILED', ratio: '—', result: 'FAILED', reason: failed };
+  const row = { workload, baselineLabel, baseline, ratio: ratio === undefined ? '—' : `${ratio.toFixed(2)}×`, cpu, target, note };
+  if (failed) return { ...row, engine: 'FAILED', ratio: '—', cpu: '—', result: 'FAILED', reason: failed };
   const passes = exact !== undefined ? value === exact : max !== undefined ? value <= max : undefined;
-  return { ...row, engine: format(value), result: passes === undefined ? 'info' : passes ? 'pass' : 'miss' };
+  return { ...row, engine: rounds === undefined ? format(value) : `${format(value)} (n=${rounds})`, result: passes === undefined ? 'info' : passes ? 'pass' : 'miss' };
+}
+
+/** Engine CPU time (user + sys) over the baseline's, medians; '—' where not measured. */
+export function cpuRatio(engine, baseline) {
+  if (!engine.cpuMs?.length || !baseline.cpuMs?.length) return '—';
+  const base = median(baseline.cpuMs);
+  return base > 0 ? `${(median(engine.cpuMs) / base).toFixed(2)}×` : '—';
 }
 
 /** A row for a workload that could not run at all (a missing command, a setup error). */
 export function failedRow(workload, reason) {
-  return { workload, engine: 'FAILED', baselineLabel: '—', baseline: '—', ratio: '—', target: '—', result: 'FAILED', reason };
+  return { workload, engine: 'FAILED', baselineLabel: '—', baseline: '—', ratio: '—', cpu: '—', target: '—', result: 'FAILED', reason };
 }
 
 const COLUMNS = [
@@ -50,6 +58,7 @@ const COLUMNS = [
   ['baselineLabel', 'Baseline'],
   ['baseline', 'Baseline (median)'],
   ['ratio', 'Ratio'],
+  ['cpu', 'CPU ratio'],
   ['target', 'Target'],
   ['result', 'Result'],
 ];
@@ -92,6 +101,7 @@ export function machine() {
     node: process.version,
     os: `${process.platform} ${release()}`,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    load: loadavg().map((x) => x.toFixed(2)).join(' '),
   };
 }
 
@@ -112,7 +122,8 @@ export function writeDoc(path, rows, info, extra) {
   if (!text.includes(BEGIN) || !text.includes(END)) text = `${text.trimEnd()}\n\n${BEGIN}\n${END}\n`;
   const generated = [
     BEGIN,
-    `Latest run: ${info.date} — ${info.cpu}, ${info.cores} cores, ${info.memory} RAM, Node ${info.node}, ${info.os}.`,
+    `Latest run: ${info.date} — ${info.cpu}, ${info.cores} cores, ${info.memory} RAM, Node ${info.node}, ${info.os}; ` +
+      `load average (1/5/15 min) ${info.loadAtStart} at the start, ${info.load} at the end (the bench itself keeps about one core busy).`,
     `Each row: median of n rounds after one warm-up round; engine and baseline alternate within the same invocation.`,
     '',
     markdownTable(rows),

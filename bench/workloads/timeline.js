@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { compare, median, runOnce } from '../lib/measure.js';
 import { runbook } from '../lib/cli.js';
 import { ROOT, write, transcript } from '../lib/generate.js';
-import { absoluteRow, formatMs } from '../lib/report.js';
+import { absoluteRow, cpuRatio, formatMs } from '../lib/report.js';
 
 export const title = 'timeline';
 export const rounds = 5;
@@ -38,9 +38,11 @@ export async function run({ rounds }) {
       failed: engine.failed,
       format: formatMs,
       max: MAX_MS,
+      rounds: engine.ms.length,
       ratio: engine.failed || results.floor.failed ? undefined : median(engine.ms) / median(results.floor.ms),
+      cpu: engine.failed || results.floor.failed ? '—' : cpuRatio(engine, results.floor),
       baselineLabel: 'node: read + JSON.parse each line',
-      baseline: results.floor.failed ? 'FAILED' : formatMs(median(results.floor.ms)),
+      baseline: results.floor.failed ? 'FAILED' : `${formatMs(median(results.floor.ms))} (n=${results.floor.ms.length})`,
       note: `transcript ${(generated.text.length / 1e6).toFixed(1)} MB written with ${generated.serializer}; ${verifyNote}`,
     }),
   ];
