@@ -1,27 +1,35 @@
 /**
  * `<NAME>` placeholders are not SQL. To parse a cell that still has them, each one outside
- * strings and comments becomes a same-length stand-in, so every position stays true.
+ * strings and comments becomes a same-length stand-in, so every position stays true:
+ * `"NAME"` (an identifier: valid where a table, column or value goes) or `'NAME'` (a
+ * literal: valid after INTERVAL and the like).
  */
 import { PLACEHOLDER } from '../markdown/placeholders.js';
 import { sqlRegions } from './lexer.js';
 
-export type MaskStyle = 'identifier' | 'literal';
-
-/**
- * `<GOOD_SHA>` → `"GOOD_SHA"` (an identifier: valid where a table, column or value goes)
- * or `'GOOD_SHA'` (a literal: valid after INTERVAL and the like). Same length either way.
- */
-export function maskPlaceholders(sql: string, style: MaskStyle): string {
-  if (!sql.includes('<')) return sql;
-  const quote = style === 'identifier' ? '"' : "'";
-  let masked = '';
-  for (const region of sqlRegions(sql)) {
-    const text = sql.slice(region.start, region.end);
-    masked += region.kind === 'code' ? text.replace(PLACEHOLDER, (_, name: string) => `${quote}${name}${quote}`) : text;
-  }
-  return masked;
+export interface MaskedSql {
+  text: string;
+  /** Start offsets of the stand-ins, in order. */
+  spots: number[];
 }
 
-export function hasPlaceholders(sql: string): boolean {
-  return maskPlaceholders(sql, 'identifier') !== sql;
+/** Masks every placeholder; `literalAt` lists the spots that get `'…'` instead of `"…"`. */
+export function maskPlaceholders(sql: string, literalAt: ReadonlySet<number> = new Set()): MaskedSql {
+  if (!sql.includes('<')) return { text: sql, spots: [] };
+  let text = '';
+  const spots: number[] = [];
+  for (const region of sqlRegions(sql)) {
+    const part = sql.slice(region.start, region.end);
+    if (region.kind !== 'code') {
+      text += part;
+      continue;
+    }
+    text += part.replace(PLACEHOLDER, (whole: string, name: string, at: number) => {
+      const spot = region.start + at;
+      spots.push(spot);
+      const quote = literalAt.has(spot) ? "'" : '"';
+      return `${quote}${name}${quote}`;
+    });
+  }
+  return { text, spots };
 }

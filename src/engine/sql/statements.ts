@@ -3,7 +3,7 @@
  * dollar-quoted bodies, strings and comments never splits. A statement's leading
  * comment is its title.
  */
-import { hasPlaceholders, maskPlaceholders } from './mask.js';
+import { maskPlaceholders } from './mask.js';
 import { parseSql, SqlParseError, type ParsedStatement } from './pg-parser.js';
 
 export interface Statement {
@@ -39,18 +39,18 @@ export class SqlSyntaxError extends Error {
  * Throws SqlSyntaxError with the position of the first error.
  */
 export async function parseCellSql(sql: string): Promise<ParsedStatement[]> {
-  try {
-    return await parseSql(maskPlaceholders(sql, 'identifier'));
-  } catch (error) {
-    if (!(error instanceof SqlParseError)) throw error;
-    if (hasPlaceholders(sql)) {
-      try {
-        return await parseSql(maskPlaceholders(sql, 'literal'));
-      } catch {
-        // Report the first attempt's error: it is where the text itself goes wrong.
-      }
+  const literalAt = new Set<number>();
+  for (;;) {
+    const masked = maskPlaceholders(sql, literalAt);
+    try {
+      return await parseSql(masked.text);
+    } catch (error) {
+      if (!(error instanceof SqlParseError)) throw error;
+      // The parser stopped at a stand-in identifier: try that one as a literal instead.
+      const spot = masked.spots.find((at) => at === error.offset && !literalAt.has(at));
+      if (spot === undefined) throw new SqlSyntaxError(error.message, sql, error.offset);
+      literalAt.add(spot);
     }
-    throw new SqlSyntaxError(error.message, sql, error.offset);
   }
 }
 
