@@ -53,6 +53,7 @@ function program(record: (code: number | void) => void): Command {
     .command('resume')
     .description('continue a killed or quit run after its last finished cell')
     .argument('<transcript>', 'transcript JSONL file')
+    .option('--db <url>', 'the target the run started against (default: RUNBOOK_DATABASE_URL, frontmatter, then the sandbox)')
     .option('-y, --yes', 'unattended')
     .option('--var <NAME=VALUE>', 'bind a variable again (secrets are never stored)', collect, [])
     .option('--json', 'NDJSON events on stdout')

@@ -52,9 +52,10 @@ describe('interrupts', () => {
   it('SIGKILL at a random moment leaves a transcript whose complete lines chain, with every finished cell seen so far', async () => {
     const db = await freshDatabase('sigkill');
     const transcript = join(tempDir(), 'killed.jsonl');
-    const run = startCli(['run', fixture('slow-steps.md'), '--yes', '--json', '--db', db, '--transcript', transcript]);
-    await run.waitFor(/"type":"run.started"/);
-    await delay(200 + Math.floor(Math.random() * 2500));
+    const run = startCli(['run', fixture('slow-steps.md'), '--yes', '--allow-writes', '--json', '--db', db, '--transcript', transcript]);
+    await run.waitFor(/"type":"cell.started"/);
+    // The eight cells take over three seconds: a kill in the first 2.5 s lands mid-run.
+    await delay(Math.floor(Math.random() * 2500));
     run.child.kill('SIGKILL');
     await run.exited;
     const seen = parseLines(run.stdout().slice(0, run.stdout().lastIndexOf('\n') + 1));
@@ -66,17 +67,19 @@ describe('interrupts', () => {
     const finished = (events: RunEvent[]) => events.filter((e) => e.type === 'cell.finished').map((e) => (e as CellFinished).cell);
     expect(finished(stored).slice(0, finished(seen).length)).toEqual(finished(seen));
     expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i));
+    expect(stored.some((e) => e.type === 'cell.started')).toBe(true);
+    expect(stored.some((e) => e.type === 'run.finished')).toBe(false);
   });
 
   it('a run killed with SIGKILL is resumed and finishes, with one verifiable transcript and the same run id', async () => {
     const db = await freshDatabase('resume');
     const transcript = join(tempDir(), 'resume.jsonl');
-    const run = startCli(['run', fixture('slow-steps.md'), '--yes', '--json', '--db', db, '--transcript', transcript]);
+    const run = startCli(['run', fixture('slow-steps.md'), '--yes', '--allow-writes', '--json', '--db', db, '--transcript', transcript]);
     await run.waitFor(/"type":"cell.finished","run":"[^"]+","cell":"s3"/);
     run.child.kill('SIGKILL');
     await run.exited;
 
-    const resumed = await runCli(['resume', transcript, '--yes', '--db', db]);
+    const resumed = await runCli(['resume', transcript, '--yes', '--allow-writes', '--db', db]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await verifyTranscript(transcript)).toMatchObject({ ok: true });
     const events = parseLines(readFileSync(transcript, 'utf8'));
@@ -86,7 +89,7 @@ describe('interrupts', () => {
     expect(succeeded).toEqual(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8']);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded', counts: { succeeded: 8 } });
 
-    const again = await runCli(['resume', transcript, '--yes', '--db', db]);
+    const again = await runCli(['resume', transcript, '--yes', '--allow-writes', '--db', db]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already finished \(succeeded\); nothing to resume/);
   });

@@ -50,7 +50,8 @@ export class Emitter {
   }
 
   emit(body: EventBody): RunEvent {
-    const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), run: this.runId, ...body } as RunEvent;
+    // The transcript's field order (v, seq, ts, type, run, …), so NDJSON lines read the same.
+    const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), type: body.type, run: this.runId, ...body } as RunEvent;
     const event = redactDeep(stamped, this.redactor);
     this.transcript?.write(event);
     this.seq += 1;
