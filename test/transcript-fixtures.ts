@@ -97,8 +97,11 @@ export class RunBuilder {
   }
 
   finished(status: RunStatus): this {
+    // Like the runner: each cell counts once, with its last status.
+    const last = new Map<string, CellStatus>();
+    for (const e of this.events) if (e.type === 'cell.finished') last.set(e.cell, e.status);
     const counts: Partial<Record<CellStatus, number>> = {};
-    for (const e of this.events) if (e.type === 'cell.finished') counts[e.status] = (counts[e.status] ?? 0) + 1;
+    for (const status of last.values()) counts[status] = (counts[status] ?? 0) + 1;
     const start = Date.parse(this.events[0]?.ts ?? new Date(this.clock).toISOString());
     return this.emit({ type: 'run.finished', status, durationMs: this.clock - start, counts });
   }

@@ -1,7 +1,7 @@
 /** Text made safe for a GFM table cell or list item: no stray pipes, tags, emphasis or line breaks. */
 
 export function escapeCell(text: string): string {
-  return escapeInline(text).replace(/\r?\n/g, '<br>');
+  return text.split(/\r?\n/).map(escapeInline).join('<br>');
 }
 
 export function escapeInline(text: string): string {

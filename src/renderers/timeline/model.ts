@@ -90,7 +90,18 @@ export function buildTimeline(input: readonly (RunEvent | UnknownEvent)[]): Time
     return row;
   };
 
+  let previousMs = origin;
+  /** Cells still running when their run stopped (killed): they end at the last event before it. */
+  const closeOpen = () => {
+    for (const cell of open.values()) {
+      cell.span.endMs = Math.max(cell.span.startMs, previousMs - origin);
+      cell.row.result = 'did not finish: the run stopped while it ran';
+    }
+    open.clear();
+  };
+
   for (const event of events) {
+    if (event.type === 'run.resumed') closeOpen();
     switch (event.type) {
       case 'run.started':
         model.started = event;
@@ -169,7 +180,9 @@ export function buildTimeline(input: readonly (RunEvent | UnknownEvent)[]): Time
       default:
         break; // cell output, variables and types this version does not know are not timeline rows
     }
+    previousMs = Date.parse(event.ts) || previousMs;
   }
+  closeOpen();
   const last = events.at(-1);
   if (last && model.outcome === 'incomplete') {
     push({ kind: 'transcript.ended', ...at(last), actor, action: 'TRANSCRIPT ENDS', result: 'no RUN ENDED after this: the run was killed, or is still going', details: { lastSeq: last.seq } });
