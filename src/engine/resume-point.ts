@@ -82,12 +82,21 @@ function startOf(ids: string[], argv: string[]): number {
   return index < 0 ? 0 : index;
 }
 
-/** The run's end, if its last start or resume was followed by a run.finished. */
+/**
+ * How the run last ended: the run.finished of its latest start or resume, or undefined
+ * when that was killed. A start refused by preflight (a secret not given again, say)
+ * ran nothing, so the one before it counts.
+ */
 function lastEnd(events: RunEvent[]): Extract<RunEvent, { type: 'run.finished' }> | undefined {
-  for (let i = events.length - 1; i >= 0; i -= 1) {
-    const event = events[i] as RunEvent;
-    if (event.type === 'run.finished') return event;
-    if (event.type === 'run.started' || event.type === 'run.resumed') return undefined;
+  const segments: RunEvent[][] = [];
+  for (const event of events) {
+    if (event.type === 'run.started' || event.type === 'run.resumed' || segments.length === 0) segments.push([]);
+    segments.at(-1)?.push(event);
+  }
+  for (const segment of segments.reverse()) {
+    const refused = segment.some((e) => e.type === 'run.preflight' && e.problems.some((p) => p.fatal));
+    if (refused && !segment.some((e) => e.type === 'cell.started')) continue;
+    return segment.find((e): e is Extract<RunEvent, { type: 'run.finished' }> => e.type === 'run.finished');
   }
   return undefined;
 }
