@@ -43,6 +43,11 @@ export class Controller implements KeyHandler {
 
   /** A key press: into the open prompt if there is one, else through the key table. */
   key(input: string, key: PromptKey): void {
+    // Keys typed faster than the terminal is read (or pasted) arrive as one chunk: one at a time.
+    if ([...input].length > 1 && !input.startsWith('\u001b') && !key.ctrl && !key.meta) {
+      for (const ch of input) this.key(ch === '\r' || ch === '\n' ? '' : ch, ch === '\r' || ch === '\n' ? { return: true } : {});
+      return;
+    }
     const state = this.deps.store.getState();
     if (key.ctrl && input === 'c') return this.deps.interrupt?.();
     if (state.prompt) return this.promptKey(state.prompt, input, key);
