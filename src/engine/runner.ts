@@ -194,8 +194,9 @@ export class Runner {
   private async visit(cell: Cell): Promise<Step> {
     const missingProgram = missingInterpreter(cell, this.opts.env);
     if (cell.attributes.skip === true) return this.skipped(cell, 'skip attribute');
-    if (missingProgram) return this.skipped(cell, `${missingProgram} not found on PATH`);
+    // A dry run shows every cell, even one whose interpreter is missing (preflight names it).
     if (this.opts.mode === 'dry-run') return this.dryRun(cell);
+    if (missingProgram) return this.skipped(cell, `${missingProgram} not found on PATH`);
 
     let source = cell.source;
     let effect = this.effects.get(cell.id) ?? 'write';
