@@ -51,7 +51,8 @@ export class Emitter {
 
   emit(body: EventBody): RunEvent {
     // The transcript's field order (v, seq, ts, type, run, …), so NDJSON lines read the same.
-    const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), type: body.type, run: this.runId, ...body } as RunEvent;
+    const { type, ...rest } = body;
+    const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), type, run: this.runId, ...rest } as RunEvent;
     const event = redactDeep(stamped, this.redactor);
     this.transcript?.write(event);
     this.seq += 1;
