@@ -33,6 +33,8 @@ export function play(events: readonly RunEvent[], store: ConsoleStore, options: 
   let stopped = false;
   let release: (() => void) | undefined;
   const waitKey = () => new Promise<void>((resolve) => (release = resolve));
+  // No pause after the last cell: nothing is left to step to.
+  const lastStart = events.map((e) => e.type).lastIndexOf('cell.started');
   const done = (async () => {
     for (let i = 0; i < events.length && !stopped; i += 1) {
       const event = events[i] as RunEvent;
@@ -43,7 +45,7 @@ export function play(events: readonly RunEvent[], store: ConsoleStore, options: 
       }
       if (stopped) break;
       store.push(event);
-      if (options.step && event.type === 'cell.finished' && i < events.length - 1) {
+      if (options.step && event.type === 'cell.finished' && i < lastStart) {
         store.flush();
         store.dispatch({ type: 'ui.flash', text: `step: ${event.cell} ${event.status} · enter or space for the next cell · q quit` });
         await waitKey();
