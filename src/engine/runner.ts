@@ -37,6 +37,7 @@ export class Runner {
   private currentCell?: string;
   private aborted = false;
   private quit = false;
+  private started = false;
   private abortRun!: () => void;
   private readonly abortedPromise = new Promise<typeof ABORTED>((resolve) => {
     this.abortRun = () => resolve(ABORTED);
@@ -81,6 +82,8 @@ export class Runner {
   }
 
   async run(): Promise<RunSummary> {
+    if (this.started) throw new Error('a Runner runs once; create another for another run');
+    this.started = true;
     const started = Date.now();
     const { runbook, mode, resume } = this.opts;
     const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only }).filter((c) => !resume?.skipCells.includes(c.id));
