@@ -21,6 +21,7 @@ export async function run({ rounds, databaseUrl }) {
         ...runbook(['run', markdown, '--yes', '--db', databaseUrl, '--transcript', transcript]),
         before: () => rmSync(transcript, { force: true }),
         check: succeededCells(transcript, CELLS),
+        budgetMs: 60_000,
       },
       psql: { command: 'psql', args: ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-f', script], options: {} },
     },
