@@ -46,6 +46,12 @@ export function toMdast(root: Block, text: string, starts: number[], lines: stri
     const position = { start, end };
     const node = leaf(block, children.map((child) => child.node), (line) => point(line, 1), endOf);
     node.position = position;
+    if (block.type === 'code' && block.fence && !block.closed) {
+      // An unclosed fence ends with its container; the blank lines before that are not code.
+      let last = block.lines.length;
+      while (last > 0 && block.lines[last - 1]!.trim() === '') last -= 1;
+      (node as { value: string }).value = block.lines.slice(0, last).join('\n');
+    }
     if (block.type === 'code' && !block.fence) {
       let last = block.lines.length;
       while (last > 0 && block.lines[last - 1]!.trim() === '') last -= 1;
@@ -68,7 +74,10 @@ function leaf(block: Block, children: RootContent[], lineStart: (line: number) =
     case 'paragraph':
       return { type: 'paragraph', children: text(block.lines.join('\n').trim()) };
     case 'code':
-      return { type: 'code', lang: null, meta: null, value: block.lines.join('\n') };
+      return {
+        type: 'code', lang: null, meta: null, value: block.lines.join('\n'),
+        ...(block.fence ? { data: { fenceClosed: block.closed === true } } : {}),
+      } as RootContent;
     case 'html':
       return { type: 'html', value: block.lines.join('\n') };
     case 'yaml':

@@ -160,6 +160,12 @@ class BlockScanner {
       }
       container = this.tip;
       if (started === 2) matchedLeaf = true;
+      if (container.checked !== undefined && container.line === this.lineNumber) {
+        // After a task marker (`- [ ] `) the rest of the line is paragraph text, never a block.
+        this.findNextNonspace();
+        this.advanceNextNonspace();
+        break;
+      }
     }
     if (!this.allClosed && !this.blank && this.tip.type === 'paragraph') {
       this.addLine(this.tip, this.line.slice(this.nextNonspace));
@@ -293,9 +299,11 @@ class BlockScanner {
     }
     if ((!this.indented || container.type === 'list') && this.startListItem(container)) return 1;
     if (this.indented && this.tip.type !== 'paragraph' && !this.blank) {
+      // Like remark, indented code starts where its indentation starts.
+      const start = this.offset;
       this.advanceOffset(4, true);
       this.closeUnmatched();
-      this.addChild('code', this.offset);
+      this.addChild('code', start);
       return 2;
     }
     return 0;

@@ -35,13 +35,21 @@ export function fenceOf(node: Code, text: string, starts: number[]): Fence | und
   const opening = /^(`{3,}|~{3,})(.*)$/.exec(lineText(text, starts, start.line).slice(start.column - 1));
   if (!opening) return undefined;
   const marker = opening[1]!;
-  return { info: opening[2]!.trim(), unclosed: !closes(lineText(text, starts, end.line), marker, end.line > start.line) };
+  // The block scanner knows; for other mdast trees, look at the fence's last line (only
+  // what the node covers of it: remark may end a node at column 1 of the next line).
+  const known = (node.data as { fenceClosed?: boolean } | undefined)?.fenceClosed;
+  const openingPrefix = lineText(text, starts, start.line).slice(0, start.column - 1);
+  const lastLine = lineText(text, starts, end.line).slice(0, end.column - 1);
+  const unclosed = known === undefined ? !closes(lastLine, openingPrefix, marker, end.line > start.line) : !known;
+  return { info: opening[2]!.trim(), unclosed };
 }
 
-function closes(lastLine: string, marker: string, hasMoreLines: boolean): boolean {
+function closes(lastLine: string, openingPrefix: string, marker: string, hasMoreLines: boolean): boolean {
   if (!hasMoreLines) return false;
-  // Strip container prefixes (blockquote markers, list indentation) before the fence.
-  const bare = lastLine.replace(/^[\s>]*/, '');
-  const match = /^(`+|~+)\s*$/.exec(bare);
-  return !!match && match[1]![0] === marker[0] && match[1]!.length >= marker.length;
+  const match = /^([\s>]*?)(`+|~+)[ \t]*$/.exec(lastLine);
+  if (!match || match[2]![0] !== marker[0] || match[2]!.length < marker.length) return false;
+  // Same container (as many `>`), and indented at most 3 columns more than the opening fence.
+  const quotes = (prefix: string) => prefix.split('>').length;
+  const width = (prefix: string) => prefix.replace(/>/g, '').replace(/\t/g, '    ').length;
+  return quotes(match[1]!) === quotes(openingPrefix) && width(match[1]!) <= width(openingPrefix) + 3;
 }

@@ -10,7 +10,7 @@ export function inlineText(markdown: string): string {
   let text = '';
   let at = 0;
   // Code spans first: nothing inside them is Markdown.
-  for (const match of markdown.matchAll(/(`+)([\s\S]*?[^`])\1(?!`)/g)) {
+  for (const match of markdown.matchAll(/(?<!`)(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g)) {
     text += plain(markdown.slice(at, match.index)) + codeSpan(match[2]!);
     at = match.index + match[0].length;
   }
@@ -18,8 +18,7 @@ export function inlineText(markdown: string): string {
 }
 
 function codeSpan(content: string): string {
-  const flat = content.replace(/\n/g, ' ');
-  return /^ .* $/.test(flat) && flat.trim() !== '' ? flat.slice(1, -1) : flat;
+  return /^[ \n][\s\S]*[ \n]$/.test(content) && content.trim() !== '' ? content.slice(1, -1) : content;
 }
 
 function plain(markdown: string): string {
