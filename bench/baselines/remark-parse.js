@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * Baseline for the parse workload: the Markdown parser the engine is built on, alone.
- * Parses the file with the same plugins (GFM, frontmatter), counts executable fences and
- * prints the count, so the engine's `list --json` is measured against its own floor.
+ * Peer for the parse workload: remark (unified + GFM + frontmatter), the reference
+ * CommonMark parser the engine's own block scanner is tested against. Parses the file,
+ * counts executable fences and prints the count.
  */
 import { readFileSync } from 'node:fs';
 import { unified } from 'unified';
