@@ -36,7 +36,7 @@ describe('transcript module', () => {
   it('exports the writer, reader, verifier and path helpers', () => {
     expect(Object.keys(transcript).sort()).toEqual([
       'TRANSCRIPT_VERSION', 'TranscriptWriter', 'defaultTranscriptPath', 'isKnownEvent', 'lockPathFor',
-      'readTranscript', 'serializeLine', 'sha256Hex', 'sidecarPathFor', 'verifyTranscript',
+      'readTranscript', 'serializeLine', 'sha256Hex', 'sidecarPathFor', 'streamTranscript', 'verifyTranscript',
     ]);
   });
 });
@@ -176,5 +176,21 @@ describe('defaultTranscriptPath', () => {
 
   it('is relative to the working directory when none is given', () => {
     expect(defaultTranscriptPath('/x/y/incident.md', new Date(Date.UTC(2030, 0, 1)))).toBe(join('transcripts', 'incident-20300101T000000Z.jsonl'));
+  });
+});
+
+describe('readTranscript with verify', () => {
+  it('says in the same pass what verifyTranscript says, for a good and a tampered transcript', async () => {
+    const path = join(tempDir(), 'run.jsonl');
+    writeAll(path, dragonflyRun().events);
+    const good = await readTranscript(path, { verify: true });
+    expect(good.verification).toEqual(await verifyTranscript(path));
+    expect(good.verification).toMatchObject({ ok: true });
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"line":44', '"line":45'));
+    const bad = await readTranscript(path, { verify: true });
+    expect(bad.verification).toEqual(await verifyTranscript(path));
+    expect(bad.verification).toMatchObject({ ok: false, reason: expect.stringMatching(/hash/) });
+    expect(bad.events).toHaveLength(good.events.length);
+    expect((await readTranscript(path)).verification).toBeUndefined();
   });
 });

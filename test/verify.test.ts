@@ -61,15 +61,27 @@ describe('verifyTranscript', () => {
     const { path, bytes } = freshTranscript();
     const lineOf = (offset: number) => bytes.subarray(0, offset).toString('latin1').split('\n').length;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: bytes.length - 2 }), fc.integer({ min: 1, max: 255 }), async (offset, delta) => {
+      // Any new byte value, with a newline (which splits a line in two) drawn often.
+      fc.asyncProperty(fc.integer({ min: 0, max: bytes.length - 2 }), fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constant(10)), async (offset, value) => {
+        fc.pre(bytes[offset] !== value);
         const edited = Buffer.from(bytes);
-        edited[offset] = (edited[offset]! + delta) % 256;
+        edited[offset] = value;
         writeFileSync(path, edited);
         const result = await verifyTranscript(path).catch((error: Error) => ({ ok: 'threw', message: error.message }));
         expect(result).toMatchObject({ ok: false, line: lineOf(offset) });
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
+  });
+
+  it('reports a newline put into the first bytes of line 1 as tampering at line 1, not as another kind of file', async () => {
+    for (const offset of [0, 1, 3, 5]) {
+      const { path, bytes } = freshTranscript();
+      const edited = Buffer.from(bytes);
+      edited[offset] = 10;
+      writeFileSync(path, edited);
+      expect(await verifyTranscript(path)).toMatchObject({ ok: false, line: 1 });
+    }
   });
 
   it('reports a line that is not JSON, a missing hash, and a blank line', async () => {

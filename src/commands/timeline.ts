@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../engine/errors.js';
-import type { RunEvent, RunStarted, UnknownEvent } from '../engine/events.js';
+import type { RunStarted } from '../engine/events.js';
 import { readRunbookFile } from '../engine/parse.js';
-import { readTranscript, verifyTranscript } from '../engine/transcript.js';
+import { readTranscript, streamTranscript, type VerifyResult } from '../engine/transcript.js';
 import { renderAsciicast } from '../renderers/asciicast.js';
-import { renderTimelineMarkdown, type ChecklistSource } from '../renderers/timeline.js';
+import { renderTimelineModel, type ChecklistSource } from '../renderers/timeline.js';
+import { createTimelineBuilder, type TimelineModel } from '../renderers/timeline/model.js';
 import { renderTimelineJson } from '../renderers/timeline-json.js';
 
 export interface TimelineFlags {
@@ -20,21 +21,31 @@ export interface TimelineFlags {
 export async function timeline(file: string, flags: TimelineFlags = {}): Promise<number> {
   const format = flags.format ?? 'md';
   if (!['md', 'json', 'cast'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json or cast`);
-  const { events, warnings } = await readTranscript(file);
-  for (const warning of warnings) process.stderr.write(`runbook: warning: ${warning}\n`);
-  process.stdout.write(await render(file, events, format));
+  if (format === 'cast') {
+    const { events, warnings } = await readTranscript(file);
+    warn(warnings);
+    process.stdout.write(renderAsciicast(events));
+    return 0;
+  }
+  // md and json keep only the timeline's rows, never all the events: 100,000 of them stream through.
+  const builder = createTimelineBuilder();
+  const { warnings, verification } = await streamTranscript(file, builder.add, { verify: format === 'md' });
+  warn(warnings);
+  const model = builder.finish();
+  process.stdout.write(format === 'json' ? renderTimelineJson(model) : await markdown(file, model, verification));
   return 0;
 }
 
-async function render(file: string, events: (RunEvent | UnknownEvent)[], format: string): Promise<string> {
-  if (format === 'json') return renderTimelineJson(events);
-  if (format === 'cast') return renderAsciicast(events);
-  const verified = await verifyTranscript(file);
-  if (!verified.ok) process.stderr.write(`runbook: warning: ${file}:${verified.line}: ${verified.reason}\n`);
-  const started = events.find((e): e is RunStarted => e.type === 'run.started');
-  return renderTimelineMarkdown(events, {
+function warn(warnings: string[]): void {
+  for (const warning of warnings) process.stderr.write(`runbook: warning: ${warning}\n`);
+}
+
+async function markdown(file: string, model: TimelineModel, verified: VerifyResult | undefined): Promise<string> {
+  if (verified && !verified.ok) process.stderr.write(`runbook: warning: ${file}:${verified.line}: ${verified.reason}\n`);
+  const started = model.started;
+  return renderTimelineModel(model, {
     checklist: started ? await runbookChecklist(started, file) : { note: 'The transcript has no RUN STARTED, so the runbook is unknown.' },
-    transcript: { path: file, verified },
+    transcript: { path: file, ...(verified ? { verified } : {}) },
   });
 }
 

@@ -3,7 +3,7 @@
  * Writer, reader and verifier live in ./transcript/; this module only re-exports.
  */
 export { TranscriptWriter, type TranscriptWriterOptions } from './transcript/writer.js';
-export { isKnownEvent, readTranscript, type TranscriptContents } from './transcript/reader.js';
+export { isKnownEvent, readTranscript, streamTranscript, type ReadOptions, type TranscriptContents } from './transcript/reader.js';
 export { verifyTranscript, type VerifyResult } from './transcript/verify.js';
 export { defaultTranscriptPath, sidecarPathFor } from './transcript/paths.js';
 export { serializeLine, sha256Hex, TRANSCRIPT_VERSION } from './transcript/format.js';

@@ -3,7 +3,7 @@
  * import — occurred_at, author, type, step, summary, details — one per timeline row.
  */
 import type { RunEvent, UnknownEvent } from '../engine/events.js';
-import { buildTimeline } from './timeline/model.js';
+import { buildTimeline, type TimelineModel } from './timeline/model.js';
 
 export interface TimelineEntry {
   /** ISO 8601 UTC with milliseconds. */
@@ -17,8 +17,12 @@ export interface TimelineEntry {
   details: Record<string, unknown>;
 }
 
-export function timelineEntries(events: readonly (RunEvent | UnknownEvent)[]): TimelineEntry[] {
-  return buildTimeline(events).rows.map((row) => ({
+export function timelineEntries(events: Iterable<RunEvent | UnknownEvent>): TimelineEntry[] {
+  return entriesOf(buildTimeline(events));
+}
+
+export function entriesOf(model: TimelineModel): TimelineEntry[] {
+  return model.rows.map((row) => ({
     occurred_at: row.at,
     author: row.actor,
     type: row.kind,
@@ -28,6 +32,11 @@ export function timelineEntries(events: readonly (RunEvent | UnknownEvent)[]): T
   }));
 }
 
-export function renderTimelineJson(events: readonly (RunEvent | UnknownEvent)[]): string {
-  return `${JSON.stringify(timelineEntries(events), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`;
+export function renderTimelineJson(events: Iterable<RunEvent | UnknownEvent> | TimelineModel): string {
+  const entries = isModel(events) ? entriesOf(events) : timelineEntries(events);
+  return `${JSON.stringify(entries, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`;
+}
+
+function isModel(value: Iterable<RunEvent | UnknownEvent> | TimelineModel): value is TimelineModel {
+  return !(Symbol.iterator in value) && 'rows' in value;
 }

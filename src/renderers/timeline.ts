@@ -24,8 +24,12 @@ export interface TimelineOptions {
 
 const MARKERS = new Set<TimelineRow['kind']>(['run.started', 'run.resumed', 'first-failure', 'run.finished', 'transcript.ended']);
 
-export function renderTimelineMarkdown(events: readonly (RunEvent | UnknownEvent)[], options: TimelineOptions = {}): string {
-  const model = buildTimeline(events);
+export function renderTimelineMarkdown(events: Iterable<RunEvent | UnknownEvent>, options: TimelineOptions = {}): string {
+  return renderTimelineModel(buildTimeline(events), options);
+}
+
+/** The Markdown of a model built elsewhere (e.g. streamed from a large transcript). */
+export function renderTimelineModel(model: TimelineModel, options: TimelineOptions = {}): string {
   const title = model.started?.runbook.title;
   return [
     `## Incident timeline${title ? `: ${escapeInline(title)}` : ''}`,

@@ -44,14 +44,19 @@ export function serializeLine(event: RunEvent, previousHash: string): { line: st
 }
 
 /**
- * Splits a line's bytes into the body the hash covers and the stored hash.
- * Undefined when the line does not end with a well-formed hash field.
+ * Splits a line's bytes into the stored hash and the `head` before `,"hash":…` — the
+ * body the hash covers is that head and the closing `}`. Undefined when the line does
+ * not end with a well-formed hash field.
  */
-export function splitHash(line: Buffer): { body: Buffer; hash: string } | undefined {
+export function splitHash(line: Buffer): { head: Buffer; hash: string } | undefined {
   if (line.length < HASH_SUFFIX_LENGTH + 2) return undefined;
   const suffix = line.subarray(line.length - HASH_SUFFIX_LENGTH).toString('latin1');
   const match = HASH_SUFFIX.exec(suffix);
   if (!match?.[1]) return undefined;
-  const body = Buffer.concat([line.subarray(0, line.length - HASH_SUFFIX_LENGTH), Buffer.from('}')]);
-  return { body, hash: match[1] };
+  return { head: line.subarray(0, line.length - HASH_SUFFIX_LENGTH), hash: match[1] };
+}
+
+/** sha256hex(previous hash + head + `}`): the hash a line with this head must carry. */
+export function chainHash(previousHash: string, head: Buffer): string {
+  return createHash('sha256').update(previousHash).update(head).update('}').digest('hex');
 }

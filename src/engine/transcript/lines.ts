@@ -97,6 +97,45 @@ function unreadable(path: string, error: unknown): InputError {
   return new InputError(`cannot read transcript ${path}: ${(error as Error).message}`);
 }
 
+/**
+ * The lines of a file that must be a transcript. A first line that does not look like
+ * an event makes it "not a transcript" only if the second does not either: a one-byte
+ * edit to line 1 (say, a newline put into it) is tampering, reported at line 1.
+ */
+export async function* transcriptLines(path: string): AsyncGenerator<RawLine> {
+  const gate = new FirstLineGate(path);
+  for await (const raw of rawLines(path)) yield* gate.pass(raw);
+  gate.end();
+}
+
+export function* transcriptLinesSync(path: string): Generator<RawLine> {
+  const gate = new FirstLineGate(path);
+  for (const raw of rawLinesSync(path)) yield* gate.pass(raw);
+  gate.end();
+}
+
+class FirstLineGate {
+  private held?: RawLine;
+  constructor(private readonly path: string) {}
+
+  *pass(raw: RawLine): Generator<RawLine> {
+    if (raw.number === 1 && !looksLikeTranscript(raw.bytes)) {
+      this.held = raw;
+      return;
+    }
+    if (this.held) {
+      if (!looksLikeTranscript(raw.bytes)) throw notATranscript(this.path, 'line 1 is not a JSON event with v, seq and type');
+      yield this.held;
+      this.held = undefined;
+    }
+    yield raw;
+  }
+
+  end(): void {
+    if (this.held) throw notATranscript(this.path, 'line 1 is not a JSON event with v, seq and type');
+  }
+}
+
 /** Does this first line look like a transcript event, so damage to it is tampering, not a wrong file? */
 export function looksLikeTranscript(first: Buffer): boolean {
   // Either end of a written line is enough: a one-byte edit cannot break both.

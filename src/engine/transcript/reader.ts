@@ -4,24 +4,55 @@
  * kept as an UnknownEvent), strict only about a file that is not a transcript at all.
  */
 import type { RunEvent, UnknownEvent } from '../events.js';
-import { isEventShaped, looksLikeTranscript, notATranscript, rawLines } from './lines.js';
+import { isEventShaped, notATranscript, transcriptLines } from './lines.js';
+import { ChainChecker, type VerifyResult } from './verify.js';
 
 export interface TranscriptContents {
   /** Known types are RunEvents; others come back as they are (renderers say they do not know them). */
   events: (RunEvent | UnknownEvent)[];
   warnings: string[];
+  /** With `verify`: what verifyTranscript would say, found in the same pass. */
+  verification?: VerifyResult;
 }
 
-export async function readTranscript(path: string): Promise<TranscriptContents> {
+export interface ReadOptions {
+  /** Also check seq and the hash chain while reading (one pass instead of two). */
+  verify?: boolean;
+}
+
+export async function readTranscript(path: string, options: ReadOptions = {}): Promise<TranscriptContents> {
   const events: (RunEvent | UnknownEvent)[] = [];
+  const { warnings, verification } = await streamTranscript(path, (event) => void events.push(event), options);
+  return { events, warnings, ...(verification ? { verification } : {}) };
+}
+
+/**
+ * The same reading, one event at a time, for consumers that need not hold all of them
+ * (a timeline of 100,000 events keeps only its rows).
+ */
+export async function streamTranscript(
+  path: string,
+  onEvent: (event: RunEvent | UnknownEvent) => void,
+  options: ReadOptions = {},
+): Promise<Omit<TranscriptContents, 'events'>> {
+  let count = 0;
   const warnings: string[] = [];
-  for await (const raw of rawLines(path)) {
-    if (raw.number === 1 && !looksLikeTranscript(raw.bytes)) throw notATranscript(path, 'line 1 is not a JSON event with v, seq and type');
-    if (raw.bytes.length === 0) continue;
+  let checker = options.verify ? new ChainChecker(path) : undefined;
+  let verification: VerifyResult | undefined;
+  for await (const raw of transcriptLines(path)) {
     let value: unknown;
+    let parsed = true;
     try {
       value = JSON.parse(raw.bytes.toString('utf8'));
     } catch {
+      parsed = false;
+    }
+    if (checker && !checker.feed(raw, parsed ? { value } : undefined)) {
+      verification = checker.finish().result;
+      checker = undefined;
+    }
+    if (raw.bytes.length === 0) continue;
+    if (!parsed) {
       warnings.push(
         raw.terminated
           ? `line ${raw.number} of ${path} is not valid JSON; skipped`
@@ -33,10 +64,12 @@ export async function readTranscript(path: string): Promise<TranscriptContents> 
       warnings.push(`line ${raw.number} of ${path} is not an event (no v, seq or type); skipped`);
       continue;
     }
-    events.push(value as RunEvent | UnknownEvent);
+    count += 1;
+    onEvent(value as RunEvent | UnknownEvent);
   }
-  if (events.length === 0 && warnings.length === 0) throw notATranscript(path, 'the file is empty');
-  return { events, warnings };
+  if (count === 0 && warnings.length === 0) throw notATranscript(path, 'the file is empty');
+  if (checker) verification = checker.finish().result;
+  return { warnings, ...(verification ? { verification } : {}) };
 }
 
 const KNOWN_TYPES = new Set<string>([

@@ -3,8 +3,8 @@
  * and every `hash` equal to sha256(previous hash + the line without its hash field).
  * Any edit, deletion or reordering breaks the chain at the first line it touches.
  */
-import { TRANSCRIPT_VERSION, sha256Hex, splitHash } from './format.js';
-import { isEventShaped, looksLikeTranscript, notATranscript, rawLines, rawLinesSync, type RawLine } from './lines.js';
+import { TRANSCRIPT_VERSION, chainHash, splitHash } from './format.js';
+import { isEventShaped, notATranscript, transcriptLines, transcriptLinesSync, type RawLine } from './lines.js';
 
 export type VerifyResult =
   | { ok: true; events: number; runs: string[]; lastSeq: number; warnings: string[] }
@@ -24,18 +24,21 @@ export interface ChainState {
 
 export async function verifyTranscript(path: string): Promise<VerifyResult> {
   const checker = new ChainChecker(path);
-  for await (const raw of rawLines(path)) if (!checker.feed(raw)) break;
+  for await (const raw of transcriptLines(path)) if (!checker.feed(raw)) break;
   return checker.finish().result;
 }
 
 /** The same check, synchronously, for the writer continuing a chain. */
 export function scanChainSync(path: string): ChainState {
   const checker = new ChainChecker(path);
-  for (const raw of rawLinesSync(path)) if (!checker.feed(raw)) break;
+  for (const raw of transcriptLinesSync(path)) if (!checker.feed(raw)) break;
   return checker.finish();
 }
 
-class ChainChecker {
+/** A line parsed once by a reader that also verifies: the value, or `undefined` when it is not JSON. */
+export type Parsed = { value: unknown } | undefined;
+
+export class ChainChecker {
   private readonly state: ChainState = { result: { ok: false, line: 0, reason: '' }, lastSeq: -1, lastHash: '', goodBytes: 0, missingNewline: false };
   private readonly runs = new Set<string>();
   private readonly warnings: string[] = [];
@@ -44,12 +47,10 @@ class ChainChecker {
   constructor(private readonly path: string) {}
 
   /** False once the check is decided (a failure, or a torn last line). */
-  feed(raw: RawLine): boolean {
-    if (raw.number === 1 && !looksLikeTranscript(raw.bytes)) throw notATranscript(this.path, 'line 1 is not a JSON event with v, seq and type');
-    let event: unknown;
-    try {
-      event = JSON.parse(raw.bytes.toString('utf8'));
-    } catch {
+  feed(raw: RawLine, parsed: Parsed | 'unparsed' = 'unparsed'): boolean {
+    const line = parsed === 'unparsed' ? parse(raw.bytes) : parsed;
+    const event = line?.value;
+    if (!line) {
       if (!raw.terminated) {
         this.warnings.push(`line ${raw.number} is incomplete (the writer was probably killed mid-line); checked up to line ${raw.number - 1}`);
         return false;
@@ -66,7 +67,7 @@ class ChainChecker {
     }
     const parts = splitHash(raw.bytes);
     if (!parts) return this.fail(raw.number, 'no hash as the last field');
-    if (sha256Hex(this.state.lastHash, parts.body) !== parts.hash) {
+    if (chainHash(this.state.lastHash, parts.head) !== parts.hash) {
       return this.fail(raw.number, 'hash does not match the chain (this line was changed, or one before it)');
     }
     const run = (event as { run?: unknown }).run;
@@ -91,5 +92,13 @@ class ChainChecker {
   private fail(line: number, reason: string): false {
     this.failure = { line, reason };
     return false;
+  }
+}
+
+function parse(bytes: Buffer): Parsed {
+  try {
+    return { value: JSON.parse(bytes.toString('utf8')) };
+  } catch {
+    return undefined;
   }
 }

@@ -68,12 +68,24 @@ interface OpenCell {
 const mask = createRedactor([]);
 const FAILED: ReadonlySet<string> = new Set(['failed', 'timed-out']);
 
-export function buildTimeline(input: readonly (RunEvent | UnknownEvent)[]): TimelineModel {
-  const events = input as readonly RunEvent[];
-  const first = events[0];
-  const origin = Date.parse(events.find((e) => e.type === 'run.started')?.ts ?? first?.ts ?? '') || 0;
+export function buildTimeline(events: Iterable<RunEvent | UnknownEvent>): TimelineModel {
+  const builder = createTimelineBuilder();
+  for (const event of events) builder.add(event);
+  return builder.finish();
+}
+
+export interface TimelineBuilder {
+  add(event: RunEvent | UnknownEvent): void;
+  finish(): TimelineModel;
+}
+
+/** Events in, one at a time (a reader can stream them without keeping them); the model out at the end. */
+export function createTimelineBuilder(): TimelineBuilder {
+  let origin = 0;
+  let first: RunEvent | undefined;
+  let last: RunEvent | undefined;
   const model: TimelineModel = {
-    actors: [], startedAt: first?.ts ?? '', endedAt: events.at(-1)?.ts ?? '', durationMs: 0,
+    actors: [], startedAt: '', endedAt: '', durationMs: 0,
     outcome: 'incomplete', counts: {}, rows: [], spans: [], ticks: [],
   };
   const actors = new Set<string>();
@@ -90,9 +102,10 @@ export function buildTimeline(input: readonly (RunEvent | UnknownEvent)[]): Time
     return row;
   };
 
-  let previousMs = origin;
+  let previousTs = '';
   /** Cells still running when their run stopped (killed): they end at the last event before it. */
   const closeOpen = () => {
+    const previousMs = Date.parse(previousTs) || origin;
     for (const cell of open.values()) {
       cell.span.endMs = Math.max(cell.span.startMs, previousMs - origin);
       cell.row.result = 'did not finish: the run stopped while it ran';
@@ -100,7 +113,14 @@ export function buildTimeline(input: readonly (RunEvent | UnknownEvent)[]): Time
     open.clear();
   };
 
-  for (const event of events) {
+  const add = (input: RunEvent | UnknownEvent) => {
+    const event = input as RunEvent;
+    if (!first) {
+      first = event;
+      origin = Date.parse(event.ts) || 0;
+      model.startedAt = event.ts;
+    }
+    last = event;
     if (event.type === 'run.resumed') closeOpen();
     switch (event.type) {
       case 'run.started':
@@ -180,22 +200,26 @@ export function buildTimeline(input: readonly (RunEvent | UnknownEvent)[]): Time
       default:
         break; // cell output, variables and types this version does not know are not timeline rows
     }
-    previousMs = Date.parse(event.ts) || previousMs;
-  }
-  closeOpen();
-  const last = events.at(-1);
-  if (last && model.outcome === 'incomplete') {
-    push({ kind: 'transcript.ended', ...at(last), actor, action: 'TRANSCRIPT ENDS', result: 'no RUN ENDED after this: the run was killed, or is still going', details: { lastSeq: last.seq } });
-  }
-  // The transcript is masked already; a URL password that got in by hand is masked here too.
-  for (const row of model.rows) {
-    row.result = mask(row.result);
-    row.details = redactDeep(row.details, mask);
-  }
-  for (const status of statuses.values()) model.counts[status] = (model.counts[status] ?? 0) + 1;
-  model.actors = [...actors];
-  model.durationMs = Math.max(0, (Date.parse(model.endedAt) || origin) - (Date.parse(model.startedAt) || origin));
-  return model;
+    previousTs = event.ts;
+  };
+
+  const finish = (): TimelineModel => {
+    closeOpen();
+    model.endedAt = last?.ts ?? '';
+    if (last && model.outcome === 'incomplete') {
+      push({ kind: 'transcript.ended', ...at(last), actor, action: 'TRANSCRIPT ENDS', result: 'no RUN ENDED after this: the run was killed, or is still going', details: { lastSeq: last.seq } });
+    }
+    // The transcript is masked already; a URL password that got in by hand is masked here too.
+    for (const row of model.rows) {
+      row.result = mask(row.result);
+      row.details = redactDeep(row.details, mask);
+    }
+    for (const status of statuses.values()) model.counts[status] = (model.counts[status] ?? 0) + 1;
+    model.actors = [...actors];
+    model.durationMs = Math.max(0, (Date.parse(model.endedAt) || origin) - (Date.parse(model.startedAt) || origin));
+    return model;
+  };
+  return { add, finish };
 }
 
 function startedText(event: RunStarted): string {
