@@ -24,7 +24,7 @@ export async function timeline(file: string, flags: TimelineFlags = {}): Promise
   if (format === 'cast') {
     const { events, warnings } = await readTranscript(file);
     warn(warnings);
-    process.stdout.write(renderAsciicast(events));
+    process.stdout.write(renderAsciicast(events, { transcriptPath: file }));
     return 0;
   }
   // md and json keep only the timeline's rows, never all the events: 100,000 of them stream through.

@@ -8,9 +8,11 @@ import type { RunEvent, UnknownEvent } from '../engine/events.js';
 import { createPlainRenderer } from './plain.js';
 
 export interface AsciicastOptions {
-  /** Terminal columns; default: wide enough for the output, between 80 and 160. */
+  /** Terminal columns; default: wide enough for the output, between 80 and 200. */
   width?: number;
   height?: number;
+  /** Shown in the header, as the live run showed it. */
+  transcriptPath?: string;
 }
 
 type CastEvent = [number, 'o' | 'm', string];
@@ -21,9 +23,9 @@ const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 export function renderAsciicast(events: readonly (RunEvent | UnknownEvent)[], options: AsciicastOptions = {}): string {
   const first = events.find((e) => e.type === 'run.started') ?? events[0];
   const origin = Date.parse(first?.ts ?? '') || 0;
-  const width = options.width ?? 120;
   let pending = '';
-  const render = createPlainRenderer((text) => (pending += text), { color: true, width });
+  // The live run's rendering (no width given), so the recording shows what the screen showed.
+  const render = createPlainRenderer((text) => (pending += text), { color: true, ...(options.transcriptPath ? { transcriptPath: options.transcriptPath } : {}) });
   const out: CastEvent[] = [];
   let clock = 0;
   for (const event of events) {
@@ -38,7 +40,7 @@ export function renderAsciicast(events: readonly (RunEvent | UnknownEvent)[], op
       pending = '';
     }
   }
-  const columns = options.width ?? Math.min(160, Math.max(80, widest(out)));
+  const columns = options.width ?? Math.min(200, Math.max(80, widest(out)));
   const started = first as (RunEvent & { type: 'run.started' }) | undefined;
   const header = {
     version: 2,
