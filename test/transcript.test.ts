@@ -95,6 +95,13 @@ describe('TranscriptWriter and readTranscript', () => {
     expect(() => TranscriptWriter.open(path)).toThrow(/already exists.*runbook resume/);
   });
 
+  it('refuses a transcript it cannot create with one clear InputError', () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, 'x');
+    expect(() => TranscriptWriter.open(join(file, 'run.jsonl'))).toThrow(InputError);
+    expect(() => TranscriptWriter.open(join(file, 'run.jsonl'))).toThrow(/^cannot write transcript .*a-file\/run\.jsonl: .*choose another --transcript$/);
+  });
+
   it('names sidecar files beside the transcript', () => {
     const writer = TranscriptWriter.open(join(tempDir(), 'dragonfly-20260102T030405Z.jsonl'));
     expect(writer.sidecarPath('stuck jobs/2', 'stdout')).toBe(join(writer.path, '..', 'dragonfly-20260102T030405Z.stuck_jobs_2.stdout.log'));

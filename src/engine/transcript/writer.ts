@@ -50,6 +50,17 @@ export class TranscriptWriter {
    * without `append`, and on `append` a transcript whose chain does not verify.
    */
   static open(path: string, opts: TranscriptWriterOptions = {}): TranscriptWriter {
+    try {
+      return TranscriptWriter.openLocked(path, opts);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (error instanceof InputError || !code) throw error;
+      // A directory that cannot be written, a full disk…: one line, not a stack trace.
+      throw new InputError(`cannot write transcript ${path}: ${(error as Error).message}; choose another --transcript`);
+    }
+  }
+
+  private static openLocked(path: string, opts: TranscriptWriterOptions): TranscriptWriter {
     mkdirSync(dirname(path), { recursive: true });
     const lock = acquireLock(path);
     try {
