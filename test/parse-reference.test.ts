@@ -21,17 +21,20 @@ const ROOT = join(import.meta.dirname, '..');
 const remark = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']);
 const reference = (markdown: string) => remark.parse(markdown) as Root;
 
-const squash = (text: string) => text.replace(/\s+/g, ' ');
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+// remark starts a task item's paragraph at `[ ]` or after it depending on what follows.
+const prose = (text: string) => squash(text.replace(/\[[ xX]\] /g, ''));
 
 /** What a reader of the runbook sees; everything the walk derives from the tree. */
 function essentials(runbook: Runbook, withProse = true) {
   return {
     title: runbook.title,
-    cells: runbook.cells.map(({ id, tag, line, column, source, section, prose, attributes }) =>
-      ({ id, tag, line, column, source: withProse ? source : source.trimEnd(), section, prose: withProse ? prose : '', attributes })),
-    // Whitespace inside titles may differ: remark keeps a code span's indentation across lines.
+    cells: runbook.cells.map(({ id, tag, line, column, source, section, prose: text, attributes }) =>
+      ({ id, tag, line, column, source: withProse ? source : source.trimEnd(), section: section.map(squash), prose: withProse ? prose(text) : '', attributes })),
+    // Whitespace may differ: remark keeps a code span's indentation across lines, and splits
+    // an indented code block after a blockquote in two (commonmark.js keeps it whole).
     sections: runbook.sections.map(({ id, title, line, depth }) => ({ id, title: squash(title), line, depth })),
-    checklist: runbook.checklist.map((item) => ({ ...item, text: squash(item.text) })),
+    checklist: runbook.checklist.map((item) => ({ ...item, text: squash(item.text), section: item.section.map(squash) })),
     escalation: runbook.escalation,
     diagnostics: runbook.diagnostics.map(({ line, rule, severity }) => ({ line, rule, severity })),
   };

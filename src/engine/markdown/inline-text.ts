@@ -31,7 +31,7 @@ function plain(markdown: string): string {
     .replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, '$2')
     .replace(/(^|[^\w*])\*(?=[^\s*])([^*]*?[^\s*])\*(?![*])/g, '$1$2')
     .replace(/(^|\W)_(?=[^\s_])([^_]*?[^\s_])_(?!\w)/g, '$1$2')
-    .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '$1')
+    .replace(/(?<!~)~~(?=[^\s~])([\s\S]*?[^\s~])~~(?!~)/g, '$1')
     .replace(/\\([!-/:-@[-`{-~])/g, '$1')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => decodeEntity(name) ?? entity);
 }
