@@ -41,7 +41,8 @@ export function resumedLines(event: RunResumed): string[] {
 
 export function preflightLines(event: PreflightEvent, style: Style): string[] {
   return event.problems.map((p) => {
-    const cells = p.cells.length ? ` (cells: ${p.cells.join(', ')})` : '';
+    const named = p.cells.every((cell) => p.message.includes(cell));
+    const cells = p.cells.length && !named ? ` (cells: ${p.cells.join(', ')})` : '';
     return p.fatal ? style.red(`✘ preflight: ${p.message}${cells}`) : style.yellow(`⚠ preflight: ${p.message}${cells}`);
   });
 }

@@ -225,7 +225,7 @@ export function createTimelineBuilder(): TimelineBuilder {
 function startedText(event: RunStarted): string {
   const badge = event.target.kind === 'sandbox' ? 'SANDBOX' : event.target.kind === 'postgres' ? 'PRODUCTION' : 'no database';
   const name = shownTargetName(event.target, badge) ? ` ${event.target.name}` : '';
-  return `${event.mode} run against ${badge}${name}`;
+  return `${event.mode === 'dry-run' ? 'dry run' : `${event.mode} run`} against ${badge}${name}`;
 }
 
 /** The target's name, unless it only repeats the badge (`SANDBOX sandbox`) or there is no database. */
