@@ -177,6 +177,17 @@ describe('TUI operator prompts', () => {
     await expect(plain).resolves.toBeUndefined();
   });
 
+  it('takes keys that arrive in one chunk one at a time (typed fast or pasted)', () => {
+    const store = createConsoleStore(stateFromRunbook(parseRunbook(RUNBOOK, 'x.md'), 'alice'));
+    const notes: string[] = [];
+    // A stand-in for the runner's controls: only the note matters here.
+    const controller = new Controller({ store, operator: new TuiOperator('alice', store), runner: { note: (t) => notes.push(t), tick: () => {}, cancelCurrent: () => {} } });
+    controller.key('n', {});
+    controller.key('pasted note\r?', {});
+    expect(notes).toEqual(['pasted note']);
+    expect(store.getState().help).toBe(true);
+  });
+
   it('confirms a write only when the target name is typed exactly', async () => {
     const runbook = parseRunbook(RUNBOOK, 'x.md');
     const store = createConsoleStore(stateFromRunbook(runbook, 'alice'));

@@ -60,7 +60,7 @@ export function LiveArea({ state, columns, rows, replay }: { state: ConsoleState
           <CellPane state={state} cell={selected} height={pane} width={columns} />
         ) : null}
       </Box>
-      <Footer state={state} replay={replay} />
+      <Footer state={state} replay={replay} width={columns} />
     </Box>
   );
 }

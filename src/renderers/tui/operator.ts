@@ -74,7 +74,7 @@ export class TuiOperator implements Operator {
       this.store.dispatch({ type: 'ui.ask', ask: { kind: 'confirm', cell: cell.id, targetName } });
       this.store.dispatch({
         type: 'ui.prompt.open',
-        prompt: { kind: 'confirm', label: `${cell.id} writes to ${targetName}. Type ${targetName} to confirm (esc refuses):`, masked: false },
+        prompt: { kind: 'confirm', label: `Type ${targetName} to confirm the write (esc refuses):`, masked: false },
       });
     });
   }

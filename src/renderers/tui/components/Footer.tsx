@@ -4,14 +4,19 @@ import { duration } from '../format.js';
 import { inChecklistPhase, type ConsoleState } from '../state.js';
 import { tone } from '../theme.js';
 
-export function Footer({ state, replay }: { state: ConsoleState; replay?: boolean }) {
+export function Footer({ state, replay, width = 80 }: { state: ConsoleState; replay?: boolean; width?: number }) {
   const prompt = state.prompt;
   if (prompt) {
-    const text = prompt.masked ? '•'.repeat([...prompt.text].length) : prompt.text;
+    const typed = [...(prompt.masked ? '•'.repeat([...prompt.text].length) : prompt.text)];
+    // The label gives way first (its start stays readable), then the start of a long answer.
+    const room = Math.max(10, width - 2);
+    const shown = typed.length > room - 10 ? `…${typed.slice(typed.length - (room - 11)).join('')}` : typed.join('');
+    const labelRoom = room - [...shown].length - 1;
+    const label = [...prompt.label].length > labelRoom ? `${[...prompt.label].slice(0, Math.max(0, labelRoom - 1)).join('')}…` : prompt.label;
     return (
-      <Text wrap="truncate-start">
-        <Text bold color={tone('cyan')}>{`${prompt.label} `}</Text>
-        {text}
+      <Text wrap="truncate-end">
+        <Text bold color={tone('cyan')}>{`${label} `}</Text>
+        {shown}
         <Text inverse> </Text>
       </Text>
     );

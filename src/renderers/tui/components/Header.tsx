@@ -27,7 +27,9 @@ export function Header({ state, width }: { state: ConsoleState; width: number })
   return (
     <Box flexDirection="column" width={width}>
       <Box>
-        <TargetBadge target={state.target} />
+        <Box flexShrink={0}>
+          <TargetBadge target={state.target} />
+        </Box>
         <Box flexGrow={1} marginLeft={1}>
           <Text bold wrap="truncate-end">
             {state.title}
