@@ -12,6 +12,7 @@ import { createConsoleStore } from '../src/renderers/tui/store.js';
 import { tone } from '../src/renderers/tui/theme.js';
 import { eventMaker, started } from './tui-support.js';
 
+// eslint-disable-next-line no-control-regex -- terminal escapes are control characters
 const ESC = /\u001b\[[0-9;]*m/g;
 const plain = (frame: string | undefined) => (frame ?? '').replace(ESC, '');
 
