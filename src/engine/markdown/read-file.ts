@@ -30,18 +30,22 @@ export async function readRunbookText(path: string): Promise<string> {
   }
 }
 
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Buffer): number {
-  let low = 0;
-  let high = bytes.length;
-  // The longest valid prefix, by bisection; streaming tolerates a cut through a character.
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, middle), { stream: true });
-      low = middle;
-    } catch {
-      high = middle - 1;
+  for (let at = 0; at < bytes.length;) {
+    const lead = bytes[at]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0) return at;
+    for (let next = 1; next < length; next += 1) {
+      if (((bytes[at + next] ?? 0) & 0xc0) !== 0x80) return at;
     }
+    try {
+      // Overlong forms and surrogates have the right shape but are still not UTF-8.
+      if (length > 2) new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at, at + length));
+    } catch {
+      return at;
+    }
+    at += length;
   }
-  return low;
+  return bytes.length;
 }

@@ -1,0 +1,65 @@
+/** Splitting a SQL cell with the real PostgreSQL parser (libpg-query). */
+import { describe, expect, it } from 'vitest';
+import { splitStatements, sqlSyntaxError, SqlSyntaxError } from '../src/engine/sql/statements.js';
+
+describe('splitStatements', () => {
+  it('keeps a dollar-quoted plpgsql body whole and ignores ; inside comments and strings', async () => {
+    const sql = [
+      '-- create the helper; idempotent',
+      'CREATE OR REPLACE FUNCTION bump() RETURNS int AS $body$',
+      'BEGIN',
+      '  UPDATE counters SET n = n + 1; -- one; two',
+      '  RETURN 1;',
+      'END',
+      '$body$ LANGUAGE plpgsql;',
+      "/* check; it */ SELECT 'a;b' AS semi, $$x;y$$ AS dollars;",
+      'SELECT 2 -- trailing; comment',
+    ].join('\n');
+    const statements = await splitStatements(sql);
+    expect(statements.map((s) => [s.line, s.column, s.title])).toEqual([
+      [2, 1, 'create the helper; idempotent'],
+      [8, 17, 'check; it'],
+      [9, 1, undefined],
+    ]);
+    expect(statements[0]!.text).toBe(sql.split('\n').slice(1, 7).join('\n').replace(/;$/, ''));
+    expect(statements[1]!.text).toBe("SELECT 'a;b' AS semi, $$x;y$$ AS dollars");
+    expect(statements[2]!.text).toBe('SELECT 2 -- trailing; comment');
+    for (const statement of statements) expect(sql.slice(statement.offset, statement.offset + statement.text.length)).toBe(statement.text);
+  });
+
+  it('counts offsets in characters, not UTF-8 bytes', async () => {
+    const sql = "SELECT 'héllo → wörld';\nSELECT 'ok';";
+    const [, second] = await splitStatements(sql);
+    expect(second).toMatchObject({ text: "SELECT 'ok'", offset: sql.indexOf("SELECT 'ok'"), line: 2, column: 1 });
+  });
+
+  it('joins a multi-line leading comment into one title', async () => {
+    const [statement] = await splitStatements('-- Stuck jobs\n-- older than 10 minutes\nSELECT 1');
+    expect(statement!.title).toBe('Stuck jobs older than 10 minutes');
+  });
+
+  it('parses cells that still hold <NAME> placeholders, as identifiers or literals', async () => {
+    const statements = await splitStatements("DELETE FROM <table_name> WHERE created_at < now() - interval <window> AND sha = '<GOOD_SHA>';");
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.text).toContain('<table_name>');
+  });
+
+  it('returns nothing for a cell of only comments or blanks', async () => {
+    expect(await splitStatements('-- nothing to run\n')).toEqual([]);
+    expect(await splitStatements('  \n')).toEqual([]);
+  });
+
+  it('throws SqlSyntaxError at the line and column within the cell', async () => {
+    const error = await splitStatements('SELECT 1;\n  SELEC 2;').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SqlSyntaxError);
+    expect(error).toMatchObject({ line: 2, column: 3, offset: 12 });
+    expect((error as Error).message).toMatch(/syntax error at or near "SELEC"/);
+  });
+});
+
+describe('sqlSyntaxError', () => {
+  it('is undefined for valid SQL and places an unterminated string', async () => {
+    expect(await sqlSyntaxError('SELECT 1; SELECT 2')).toBeUndefined();
+    expect(await sqlSyntaxError("SELECT 1;\nSELECT 'abc")).toEqual({ message: "unterminated quoted string at or near \"'abc\"", line: 2, column: 8 });
+  });
+});
