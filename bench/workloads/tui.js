@@ -3,7 +3,6 @@
  * latency of `?` (help) while a cell prints about 10,000 lines a second, against the same
  * key while the console sits idle at the first cell.
  */
-import pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
 import { rmSync } from 'node:fs';
 import { RUNBOOK, readEvents } from '../lib/cli.js';
@@ -28,7 +27,7 @@ const stripAnsi = (text) => text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A TUI in a pty; `after(t)` resolves when `marker` appears in output that arrived after time t. */
-function startTui(file) {
+function startTui(pty, file) {
   const env = { ...process.env, TERM: 'xterm-256color', COLUMNS: '200', LINES: '50' };
   delete env.CI;
   const term = pty.spawn(process.execPath, [RUNBOOK, 'run', file, '--transcript', TRANSCRIPT], { name: 'xterm-256color', cols: 200, rows: 50, cwd: ROOT, env });
@@ -85,7 +84,9 @@ async function loadRate() {
 export async function run({ rounds }) {
   const file = write('tui.md', tuiRunbook());
   rmSync(TRANSCRIPT, { force: true });
-  const tui = startTui(file);
+  // Loaded here so that a machine without the native module gets a FAILED row, not a crash.
+  const { default: pty } = await import('node-pty');
+  const tui = startTui(pty, file);
   const idle = { ms: [], rssKb: [] };
   const loaded = { ms: [], rssKb: [] };
   let loadBytes = 0;
