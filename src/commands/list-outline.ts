@@ -3,7 +3,7 @@
  * one aligned line per cell with its id, language, line, effect and flags.
  */
 import { formatDuration } from '../engine/markdown/durations.js';
-import type { Cell, Runbook } from '../engine/runbook.js';
+import type { Cell, Runbook, Section } from '../engine/runbook.js';
 import type { Effect } from '../engine/sql/effects.js';
 
 export function formatOutline(runbook: Runbook, effects: ReadonlyMap<string, Effect>): string {
@@ -11,9 +11,10 @@ export function formatOutline(runbook: Runbook, effects: ReadonlyMap<string, Eff
   const idWidth = Math.max(...runbook.cells.map((cell) => cell.id.length));
   const langWidth = Math.max(...runbook.cells.map((cell) => cell.lang.length));
   const lineWidth = Math.max(...runbook.cells.map((cell) => String(cell.line).length));
+  const sections = new Map(runbook.sections.map((section) => [pathKey(section.path), section]));
   let currentSection: string | undefined;
   for (const cell of runbook.cells) {
-    const heading = sectionHeading(runbook, cell);
+    const heading = sectionHeading(runbook, cell, sections);
     if (heading !== currentSection) {
       out.push('', heading);
       currentSection = heading;
@@ -45,14 +46,15 @@ function summary(runbook: Runbook, effects: ReadonlyMap<string, Effect>): string
 }
 
 /** The section path under the document title, with the budget of the nearest heading. */
-function sectionHeading(runbook: Runbook, cell: Cell): string {
+function sectionHeading(runbook: Runbook, cell: Cell, sections: ReadonlyMap<string, Section>): string {
   if (cell.section.length === 0) return '(before the first heading)';
   const path = cell.section[0] === runbook.title && cell.section.length > 1 ? cell.section.slice(1) : cell.section;
-  const section = runbook.sections.find((candidate) => candidate.path.length === cell.section.length
-    && candidate.path.every((title, index) => title === cell.section[index]));
+  const section = sections.get(pathKey(cell.section));
   const budget = section?.budgetMs === undefined ? '' : `  [budget ${formatDuration(section.budgetMs)}]`;
   return `${path.join(' › ')}${budget}`;
 }
+
+const pathKey = (path: string[]) => path.join('\u0000');
 
 function cellFlags(cell: Cell): string[] {
   const flags: string[] = [];
