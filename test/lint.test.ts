@@ -59,4 +59,9 @@ describe('lintRunbook', () => {
     const diagnostics = await lintRunbook(parseRunbook(text, 'broken-sql.md'));
     expect(diagnostics.map((d) => [d.line, d.column])).toEqual([[7, 1], [16, 29], [23, 17]]);
   });
+
+  it('warns, without failing, about a document with nothing to run', async () => {
+    const diagnostics = await lintFixture('no-cells.md');
+    expect(diagnostics.map(({ line, column, severity, rule }) => [line, column, severity, rule])).toEqual([[1, 1, 'warning', 'no-cells']]);
+  });
 });

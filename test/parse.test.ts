@@ -159,6 +159,18 @@ describe('ids, sections and problems', () => {
     expect(runbook.title).toBe('ops-notes');
   });
 
+  it('takes the title from the frontmatter when there is no h1', () => {
+    const runbook = parseRunbook('---\ntitle: Disk full\n---\n\n## Check\n\n```sh\ndf -h\n```\n', 'disk.md');
+    expect(runbook).toMatchObject({ title: 'Disk full', frontmatter: { title: 'Disk full' } });
+    expect(runbook.cells[0]).toMatchObject({ line: 7, section: ['Check'] });
+  });
+
+  it('reports frontmatter that is not YAML, and a variables list', () => {
+    expect(parseRunbook('---\ntitle: [oops\n---\n# A\n', 'x.md').diagnostics.map((d) => d.rule)).toEqual(['frontmatter']);
+    const listed = parseRunbook('---\nvariables:\n  - name: HOST\n    default: db1\n  - PORT\n---\n', 'x.md');
+    expect(listed.variables).toEqual([{ name: 'HOST', default: 'db1' }, { name: 'PORT' }]);
+  });
+
   it('section paths follow heading depth, setext headings included', () => {
     const runbook = parseRunbook('Top\n===\n\n## A\n\n### A1\n\n## B\n\n```sh\necho\n```\n', 'x.md');
     expect(runbook.sections.map((s) => [s.id, s.depth, s.path])).toEqual([

@@ -14,6 +14,12 @@ import { sqlSyntaxError } from './sql/statements.js';
 export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [...runbook.diagnostics];
   const lines = text?.replace(/^\uFEFF/, '').split(/\r\n?|\n/);
+  if (runbook.cells.length === 0) {
+    diagnostics.push({
+      severity: 'warning', line: 1, column: 1, rule: 'no-cells',
+      message: 'no executable cells: fence commands as ```sql, ```powershell or ```sh to make them runnable',
+    });
+  }
   for (const cell of runbook.cells) {
     for (const key of cell.unknownAttributes) {
       diagnostics.push({
