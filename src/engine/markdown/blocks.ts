@@ -8,18 +8,16 @@
  */
 import type { Root } from 'mdast';
 import {
-  ATX_HEADING, BULLET, delimiterColumns, FENCE_OPEN, HTML_BLOCKS, MAYBE_SPECIAL, ORDERED, SETEXT_UNDERLINE, TASK,
-  tableCells, THEMATIC_BREAK,
+  ATX_HEADING, delimiterColumns, FENCE_OPEN, HTML_BLOCKS, MAYBE_SPECIAL, SETEXT_UNDERLINE, TASK, tableCells, THEMATIC_BREAK,
 } from './block-starts.js';
 import { type Block, toMdast } from './block-tree.js';
-
-const isSpaceOrTab = (char: string | undefined) => char === ' ' || char === '\t';
+import { isSpaceOrTab, LineCursor } from './line-cursor.js';
 
 export function scanBlocks(text: string): Root {
   return new BlockScanner(text).run();
 }
 
-class BlockScanner {
+class BlockScanner extends LineCursor {
   private readonly lines: string[];
   private readonly starts: number[] = [];
   private readonly root: Block;
@@ -27,20 +25,11 @@ class BlockScanner {
   private oldTip!: Block;
   private lastMatched!: Block;
   private allClosed = true;
-  private line = '';
-  private lineNumber = 0;
-  private offset = 0;
-  private column = 0;
-  private nextNonspace = 0;
-  private nextNonspaceColumn = 0;
-  private indent = 0;
-  private indented = false;
-  private blank = false;
-  private partiallyConsumedTab = false;
   /** Set when a leaf start (heading, fence opening, rule, table delimiter) used up the line. */
   private lineConsumed = false;
 
   constructor(private readonly text: string) {
+    super();
     this.lines = text.split('\n');
     let at = 0;
     for (const line of this.lines) {
@@ -75,54 +64,6 @@ class BlockScanner {
 
   private block(type: Block['type'], line: number, offset: number): Block {
     return { type, children: [], open: true, line, column: offset + 1, lastLine: line, lines: [], lineNumbers: [] };
-  }
-
-  private findNextNonspace(): void {
-    let at = this.offset;
-    let columns = this.column;
-    for (;;) {
-      const char = this.line[at];
-      if (char === ' ') columns += 1;
-      else if (char === '\t') columns += 4 - (columns % 4);
-      else break;
-      at += 1;
-    }
-    this.blank = at >= this.line.length;
-    this.nextNonspace = at;
-    this.nextNonspaceColumn = columns;
-    this.indent = columns - this.column;
-    this.indented = this.indent >= 4;
-  }
-
-  private advanceOffset(count: number, columns: boolean): void {
-    while (count > 0 && this.offset < this.line.length) {
-      if (this.line[this.offset] === '\t') {
-        const toTab = 4 - (this.column % 4);
-        if (columns) {
-          this.partiallyConsumedTab = toTab > count;
-          const advance = Math.min(toTab, count);
-          this.column += advance;
-          if (!this.partiallyConsumedTab) this.offset += 1;
-          count -= advance;
-        } else {
-          this.partiallyConsumedTab = false;
-          this.column += toTab;
-          this.offset += 1;
-          count -= 1;
-        }
-      } else {
-        this.partiallyConsumedTab = false;
-        this.offset += 1;
-        this.column += 1;
-        count -= 1;
-      }
-    }
-  }
-
-  private advanceNextNonspace(): void {
-    this.offset = this.nextNonspace;
-    this.column = this.nextNonspaceColumn;
-    this.partiallyConsumedTab = false;
   }
 
   private incorporate(line: string): void {
@@ -183,11 +124,6 @@ class BlockScanner {
       const paragraph = this.addChild('paragraph', this.nextNonspace);
       this.addLine(paragraph, this.line.slice(this.nextNonspace));
     }
-  }
-
-  private restOfLine(): string {
-    if (!this.partiallyConsumedTab) return this.line.slice(this.offset);
-    return ' '.repeat(4 - (this.column % 4)) + this.line.slice(this.offset + 1);
   }
 
   /** 0: the line continues the block; 1: it does not; 2: the line closed it (fence). */
@@ -336,34 +272,9 @@ class BlockScanner {
   }
 
   private startListItem(container: Block): boolean {
-    if (this.indent >= 4) return false;
-    const rest = this.line.slice(this.nextNonspace);
-    const bullet = BULLET.exec(rest);
-    const ordered = bullet ? null : ORDERED.exec(rest);
-    const marker = bullet?.[0] ?? ordered?.[0];
-    if (!marker) return false;
-    if (ordered && container.type === 'paragraph' && ordered[1] !== '1') return false;
-    const after = this.line[this.nextNonspace + marker.length];
-    if (after !== undefined && !isSpaceOrTab(after)) return false;
-    if (container.type === 'paragraph' && !/\S/.test(rest.slice(marker.length))) return false;
-    const markerOffset = this.indent;
-    const markerColumn = this.nextNonspace;
-    this.advanceNextNonspace();
-    this.advanceOffset(marker.length, true);
-    const spacesStartColumn = this.column;
-    const spacesStartOffset = this.offset;
-    do this.advanceOffset(1, true);
-    while (this.column - spacesStartColumn < 5 && isSpaceOrTab(this.line[this.offset]));
-    const blankItem = this.offset >= this.line.length;
-    const spaces = this.column - spacesStartColumn;
-    let padding = marker.length + spaces;
-    if (spaces >= 5 || spaces < 1 || blankItem) {
-      padding = marker.length + 1;
-      this.column = spacesStartColumn;
-      this.offset = spacesStartOffset;
-      if (isSpaceOrTab(this.line[this.offset])) this.advanceOffset(1, true);
-    }
-    const list = { ordered: !!ordered, marker: bullet ? marker : ordered![2]!, markerOffset, padding };
+    const list = this.readListMarker(container.type === 'paragraph');
+    if (!list) return false;
+    const { markerColumn } = list;
     this.closeUnmatched();
     if (this.tip.type !== 'list' || this.tip.list!.ordered !== list.ordered || this.tip.list!.marker !== list.marker) {
       this.addChild('list', markerColumn).list = list;
