@@ -71,7 +71,8 @@ const block: fc.Arbitrary<string> = fc.oneof(
   fc.constant(''),
   fc.constant('---'),
   fc.constant('| Item | Done |\n| --- | --- |\n| a | ☐ |'),
-  fc.tuple(fc.constantFrom('- ', '1. ', '* [ ] ', '> ', '    ', '  - ', '\t'), fence).map(([prefix, text]) => text.split('\n').map((l) => prefix + l).join('\n')),
+  fc.constantFrom('<details>', '</details>', '<!-- note -->', '<div>\n```sh\necho\n```\n</div>', '===', '  ---', '***'),
+  fc.tuple(fc.constantFrom('- ', '1. ', '* [ ] ', '> ', '    ', '  - ', '\t', '> > ', '>', '   ', '-\t', '10) '), fence).map(([prefix, text]) => text.split('\n').map((l) => prefix + l).join('\n')),
   fc.tuple(fc.constantFrom('- ', '1. '), fence).map(([marker, text]) => text.split('\n').map((l, i) => (i === 0 ? marker : ' '.repeat(marker.length)) + l).join('\n')),
   fc.tuple(fc.constantFrom('- ', '> '), line).map(([prefix, text]) => prefix + text),
 );
