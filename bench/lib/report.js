@@ -124,7 +124,8 @@ export function writeDoc(path, rows, info, extra) {
     BEGIN,
     `Latest run: ${info.date} — ${info.cpu}, ${info.cores} cores, ${info.memory} RAM, Node ${info.node}, ${info.os}; ` +
       `load average (1/5/15 min) ${info.loadAtStart} at the start, ${info.load} at the end (the bench itself keeps about one core busy).`,
-    `Each row: median of n rounds after one warm-up round; engine and baseline alternate within the same invocation.`,
+    `Each row: median of n rounds, after one warm-up round except for the 5k/10k/20k parse rows and the remark peer (their input was just written); ` +
+      `engine and baseline alternate within the same invocation.`,
     '',
     markdownTable(rows),
     '',
