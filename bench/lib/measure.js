@@ -8,7 +8,8 @@ import { existsSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
-const GNU_TIME = '/usr/bin/time';
+// Overridable so the /proc fallback can be exercised on a machine that has GNU time.
+const GNU_TIME = process.env.BENCH_GNU_TIME ?? '/usr/bin/time';
 
 /** How peak RSS is measured on this machine, for the report. */
 export const hasCpuTime = existsSync(GNU_TIME);
