@@ -78,8 +78,10 @@ function writeSettings(paths: SandboxPaths, port: number, user: ServerUser | und
     "unix_socket_directories = ''",
     'max_connections = 40',
     'shared_buffers = 32MB',
+    // A rehearsal database may skip fsync (a machine crash loses it, reset brings it back),
+    // but commits must reach the WAL: a killed postmaster has to recover every seeded table.
     'fsync = off',
-    'synchronous_commit = off',
+    'synchronous_commit = on',
     'full_page_writes = off',
     "log_min_messages = 'warning'",
   ];
