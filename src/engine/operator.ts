@@ -39,4 +39,9 @@ export interface Operator {
   confirmWrite(cell: Cell, targetName: string): Promise<boolean>;
   /** A placeholder or variable with no value yet; undefined means none given. */
   askVariable(spec: VariableSpec): Promise<string | undefined>;
+  /**
+   * Every cell is done (not on quit or abort): the last moment before `run.finished`.
+   * The console shows the postmortem checklist here; ticks made meanwhile land in the run.
+   */
+  finish?(): Promise<void>;
 }

@@ -113,6 +113,7 @@ export class Runner {
     } finally {
       await this.executors.closeAll();
     }
+    if (!this.aborted && !this.quit) await this.opts.operator.finish?.();
     const failed = [...this.statuses.values()].some((s) => s === 'failed' || s === 'timed-out');
     const status: RunStatus = this.aborted || this.quit ? 'aborted' : failed ? 'failed' : 'succeeded';
     return this.finish(started, status, this.aborted ? 130 : failed ? 1 : 0, []);

@@ -6,8 +6,7 @@
 import type { Lang } from '../../engine/runbook.js';
 import { commandFor, type CommandName, type KeyPress } from './keys.js';
 import type { TuiOperator } from './operator.js';
-import type { Decision } from '../../engine/operator.js';
-import { cursorCell, endsRunBeforeChecklist, inChecklistPhase, type ChecklistEntry, type Prompt } from './state.js';
+import { cursorCell, inChecklistPhase, type ChecklistEntry, type Prompt } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The runner's side of the console: what keys may ask of a live run. */
@@ -87,17 +86,17 @@ export class Controller implements KeyHandler {
         runner.cancelCurrent();
         return;
     }
-    if (!waiting || !selected) return this.flash(runner ? 'a cell is running (c cancels it)' : 'nothing to do');
     if (inChecklistPhase(state)) {
-      if (name === 'cell.run' && state.finishing) operator.answer(state.finishing);
+      if (name === 'cell.run') operator.endRun();
       else this.flash('enter finishes the run; space or x ticks');
       return;
     }
+    if (!waiting || !selected) return this.flash(runner ? 'a cell is running (c cancels it)' : 'nothing to do');
     const onAsked = selected.id === waiting.cell;
     switch (name) {
       case 'cell.run':
         if (!onAsked) operator.jumpThen(selected.id, { action: selected.attempt > 0 ? 'retry' : 'run' });
-        else this.answer(waiting.cell, waiting.phase === 'after' ? { action: 'next' } : { action: 'run' });
+        else operator.answer(waiting.phase === 'after' ? { action: 'next' } : { action: 'run' });
         return;
       case 'cell.retry':
         if (selected.attempt === 0) return this.flash(`${selected.id} has not run yet (enter runs it)`);
@@ -106,20 +105,11 @@ export class Controller implements KeyHandler {
         return;
       case 'cell.skip':
         if (!onAsked) return this.flash(`select ${waiting.cell} to skip it`);
-        this.answer(waiting.cell, waiting.phase === 'after' ? { action: 'next' } : { action: 'skip', reason: 'skipped by operator' });
+        operator.answer(waiting.phase === 'after' ? { action: 'next' } : { action: 'skip', reason: 'skipped by operator' });
         return;
       case 'cell.edit':
         return this.editCell(waiting.cell);
     }
-  }
-
-  /** Answers the runner, unless the answer ends the run before the checklist was shown. */
-  private answer(cell: string, decision: Decision): void {
-    if (endsRunBeforeChecklist(this.deps.store.getState(), cell, decision)) {
-      this.dispatch({ type: 'ui.checklist.finishing', decision });
-      return;
-    }
-    this.deps.operator.answer(decision);
   }
 
   private async editCell(id: string): Promise<void> {

@@ -7,21 +7,21 @@ import type { Decision, DecisionContext, Operator } from '../../engine/operator.
 import type { Cell, VariableSpec } from '../../engine/runbook.js';
 import type { RunEvent } from '../../engine/events.js';
 import { isSecretName } from '../../engine/redact.js';
-import { endsRunBeforeChecklist } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 type Pending =
   | { kind: 'decide'; cell: string; after: boolean; resolve: (decision: Decision) => void }
   | { kind: 'confirm'; targetName: string; resolve: (confirmed: boolean) => void }
-  | { kind: 'variable'; resolve: (value: string | undefined) => void };
+  | { kind: 'variable'; resolve: (value: string | undefined) => void }
+  | { kind: 'finish'; resolve: () => void };
 
 /** What a decide is about: before the cell runs, or after it finished. */
 export type DecidePhase = 'before' | 'after';
 
 /**
  * After a cell that succeeded or was skipped the console moves on by itself: one key
- * per step. A failed, cancelled or timed-out cell waits (retry, edit, move on, quit),
- * and after the last cell the postmortem checklist waits to be ticked.
+ * per step. A failed, cancelled or timed-out cell waits (retry, edit, move on, quit).
+ * After the last cell, `finish` keeps the postmortem checklist up to be ticked.
  */
 export class TuiOperator implements Operator {
   private pending: Pending | undefined;
@@ -53,8 +53,7 @@ export class TuiOperator implements Operator {
     }
     this.intent = undefined;
     const movesOn = after && (context.lastStatus === 'succeeded' || context.lastStatus === 'skipped');
-    const next: Decision = { action: 'next' };
-    if (movesOn && !endsRunBeforeChecklist(this.store.getState(), id, next)) return Promise.resolve(next);
+    if (movesOn) return Promise.resolve({ action: 'next' });
     return new Promise((resolve) => {
       this.pending = { kind: 'decide', cell: id, after, resolve };
       this.store.dispatch({
@@ -62,8 +61,6 @@ export class TuiOperator implements Operator {
         ask: { kind: 'decide', cell: id, attempts: context.attempts, lastStatus: context.lastStatus, effect: context.effect, phase: after ? 'after' : 'before' },
         source: context.source,
       });
-      // After the last cell the console moves on to the checklist, not out of the run.
-      if (movesOn) this.store.dispatch({ type: 'ui.checklist.finishing', decision: next });
     });
   }
 
@@ -88,6 +85,21 @@ export class TuiOperator implements Operator {
       const hint = spec.description ? ` (${spec.description})` : '';
       this.store.dispatch({ type: 'ui.prompt.open', prompt: { kind: 'variable', label: `Value for <${spec.name}>${hint}:`, masked } });
     });
+  }
+
+  /** After the last cell: the checklist stays up until the operator ends the run with enter. */
+  finish(): Promise<void> {
+    if (this.quitting || this.store.getState().checklist.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.pending = { kind: 'finish', resolve };
+      this.store.dispatch({ type: 'ui.checklist.finishing' });
+    });
+  }
+
+  /** Enter in the checklist phase: the run may finish. */
+  endRun(): boolean {
+    if (this.pending?.kind !== 'finish') return false;
+    return this.settle(this.pending.resolve, undefined);
   }
 
   /** Which cell and phase the runner waits on, if it waits for a decision. */
@@ -124,6 +136,7 @@ export class TuiOperator implements Operator {
     if (!pending) return;
     if (pending.kind === 'decide') this.settle(pending.resolve, { action: 'quit' });
     else if (pending.kind === 'confirm') this.settle(pending.resolve, false);
+    else if (pending.kind === 'finish') this.settle(pending.resolve, undefined);
     else this.settle(pending.resolve, undefined);
   }
 

@@ -3,7 +3,6 @@
  * run and the replay feed it the same RunEvents, key commands add the UI actions.
  */
 import type { RunEvent, CellFinished } from '../../engine/events.js';
-import type { Decision } from '../../engine/operator.js';
 import { appendItem, appendText } from './output.js';
 import {
   budgetFor,
@@ -31,7 +30,7 @@ export type UiAction =
   | { type: 'ui.flash'; text?: string }
   | { type: 'ui.checklist.move'; delta: number }
   /** Hold back the decision that ends the run and show the checklist; without one, close it. */
-  | { type: 'ui.checklist.finishing'; decision?: Decision };
+  | { type: 'ui.checklist.finishing' };
 
 export type ConsoleAction = RunEvent | UiAction;
 
@@ -172,7 +171,7 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
     case 'ui.checklist.move':
       return { ...state, checklistCursor: clamp(state.checklistCursor + action.delta, 0, Math.max(0, state.checklist.length - 1)) };
     case 'ui.checklist.finishing':
-      return { ...state, finishing: action.decision };
+      return { ...state, finishing: true };
   }
 }
 

@@ -5,7 +5,6 @@
  */
 import type { CellError, CellStatus, OutputStream, RunMode, RunStatus, TargetKind } from '../../engine/events.js';
 import type { Lang, Runbook } from '../../engine/runbook.js';
-import type { Decision } from '../../engine/operator.js';
 
 /** A line of text output, a SQL result set, or a pointer to spilled output. */
 export type OutputItem =
@@ -103,7 +102,7 @@ export interface ConsoleState {
    * The decision that will end the run (move on past the last cell), held back while
    * the operator ticks the postmortem checklist; enter sends it.
    */
-  finishing?: Decision;
+  finishing?: boolean;
   /** Finished attempts, append-only: what `<Static>` prints once. */
   log: FinishedCell[];
   /** Cap of each cell's output buffer. */
@@ -203,14 +202,7 @@ export function isFinished(cell: CellView): cell is FinishedCell {
   return cell.status !== 'pending' && cell.status !== 'running';
 }
 
-/** The runner waits on the last cell and the operator is ticking the checklist. */
+/** Every cell is done and the operator is ticking the checklist before the run ends. */
 export function inChecklistPhase(state: ConsoleState): boolean {
-  return state.finishing !== undefined && state.ask?.kind === 'decide';
-}
-
-/** Would this decision end the run while its checklist is still to be ticked? */
-export function endsRunBeforeChecklist(state: ConsoleState, cell: string, decision: Decision): boolean {
-  const last = state.order[state.order.length - 1] === cell;
-  const movesOn = decision.action === 'next' || decision.action === 'skip';
-  return last && movesOn && state.checklist.length > 0 && state.finishing === undefined;
+  return state.finishing === true;
 }
