@@ -4,11 +4,10 @@
  * file). Keys in, screen text out, and then the transcript must hold exactly the
  * decisions that were made, in order.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readTranscript, verifyTranscript } from '../src/engine/transcript.js';
 import type { RunEvent } from '../src/engine/events.js';
 import { freshDatabase } from './support/database.js';
@@ -17,15 +16,6 @@ import { KEYS, spawnCli } from './support/pty.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURE = 'test/fixtures/tui/console.md';
 const EDITOR = join(ROOT, 'test/fixtures/tui/editor.sh');
-
-beforeAll(() => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript; the check below is what matters.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'renderers', 'tui', 'run.js'))) throw new Error('build did not produce dist/renderers/tui/run.js');
-}, 180_000);
 
 const decisionsOf = (events: RunEvent[]) =>
   events.flatMap((e) => {

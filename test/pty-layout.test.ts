@@ -3,24 +3,13 @@
  * NO_COLOR leaves no colour codes in what it writes. RUNBOOK_TUI_CAPTURE=<file> saves
  * the screen after the first cell, the capture the README shows.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/database.js';
 import { KEYS, spawnCli } from './support/pty.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-
-beforeAll(() => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript; the check below is what matters.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'renderers', 'tui', 'run.js'))) throw new Error('build did not produce dist/renderers/tui/run.js');
-}, 180_000);
 
 // Foreground/background colour SGR parameters: 30–37, 38;…, 40–47, 48;…, 90–97, 100–107.
 // eslint-disable-next-line no-control-regex -- terminal escapes are control characters

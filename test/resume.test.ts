@@ -1,20 +1,10 @@
 /** `runbook resume` after an interrupt: values come back from the transcript, secrets must be given again. */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/engine/transcript.js';
-import { fixture, parseLines, ROOT, runCli, startCli, tempDir } from './runner-support.js';
+import { fixture, parseLines, runCli, startCli, tempDir } from './runner-support.js';
 import type { CellFinished } from '../src/engine/events.js';
-
-beforeAll(() => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'resume.js'))) throw new Error('build did not produce dist/commands/resume.js');
-}, 180_000);
 
 describe('runbook resume', () => {
   it('continues an interrupted run with its values; the secret is asked again and never stored', async () => {

@@ -1,20 +1,10 @@
 /** Values are bound, never pasted: hostile --var values change nothing and run nothing. */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freshDatabase, query } from './support/database.js';
-import { fixture, parseLines, ROOT, runCli, tempDir } from './runner-support.js';
-
-beforeAll(() => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'run.js'))) throw new Error('build did not produce dist/commands/run.js');
-}, 180_000);
+import { fixture, parseLines, runCli, tempDir } from './runner-support.js';
 
 describe('injection through --var', () => {
   it("SQL: GOOD_SHA=\"x'; DROP TABLE ops.jobs; --\" is a literal; the table survives", async () => {

@@ -1,21 +1,11 @@
 /** Interrupts and crashes: SIGINT mid-query, SIGKILL at a random moment, resume after a kill. */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/engine/transcript.js';
 import { freshDatabase, query } from './support/database.js';
-import { fixture, parseLines, ROOT, runCli, startCli, tempDir } from './runner-support.js';
+import { fixture, parseLines, runCli, startCli, tempDir } from './runner-support.js';
 import type { CellFinished, RunEvent } from '../src/engine/events.js';
-
-beforeAll(() => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'run.js'))) throw new Error('build did not produce dist/commands/run.js');
-}, 180_000);
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

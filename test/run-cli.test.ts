@@ -1,21 +1,11 @@
 /** `runbook run` end to end: the built CLI, a real PostgreSQL, real bash. */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/engine/transcript.js';
 import { databaseUrl, freshDatabase, query } from './support/database.js';
-import { fixture, parseLines, ROOT, runCli, tempDir } from './runner-support.js';
+import { fixture, parseLines, runCli, tempDir } from './runner-support.js';
 import type { CellFinished, RunEvent } from '../src/engine/events.js';
-
-beforeAll(() => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript; the check below is what matters.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'run.js'))) throw new Error('build did not produce dist/commands/run.js');
-}, 180_000);
 
 const finishedOf = (events: RunEvent[]) =>
   Object.fromEntries(events.filter((e): e is CellFinished => e.type === 'cell.finished').map((e) => [e.cell, e.status]));

@@ -2,21 +2,11 @@
  * Secrets never leave the process: a URL password and secret variables are grepped for in
  * every file a run produces (transcript, sidecars) and in stdout/stderr.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { databaseUrl } from './support/database.js';
-import { fixture, parseLines, ROOT, runCli, tempDir } from './runner-support.js';
-
-beforeAll(() => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'run.js'))) throw new Error('build did not produce dist/commands/run.js');
-}, 180_000);
+import { fixture, parseLines, runCli, tempDir } from './runner-support.js';
 
 describe('secrets', () => {
   for (const json of [false, true]) {

