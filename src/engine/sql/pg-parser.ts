@@ -2,6 +2,7 @@
  * The real PostgreSQL parser (libpg-query, WASM), loaded on first use so commands that
  * see no SQL never pay for it. Positions come back in UTF-8 bytes; callers get characters.
  */
+import { setFlagsFromString } from 'node:v8';
 
 export interface ParsedStatement {
   stmt: Record<string, unknown>;
@@ -24,6 +25,12 @@ type ParseSync = (sql: string) => { stmts?: { stmt: Record<string, unknown>; stm
 let parser: Promise<ParseSync> | undefined;
 
 function loadParser(): Promise<ParseSync> {
+  // V8 compiles WASM with its baseline compiler (Liftoff), then recompiles the hot
+  // functions of libpg-query's 1.1 MB module with TurboFan: ~170 ms of CPU after
+  // `runbook list` has done its work, which more than doubled its run time. Runbook cells
+  // are small, so Liftoff's code is fast enough; it must be set before the module compiles.
+  // (--no-wasm-tier-up was measured too and does not remove the tail on Node 20.)
+  if (!parser) setFlagsFromString('--liftoff-only');
   parser ??= import('libpg-query').then(async (module) => {
     await module.loadModule();
     return module.parseSync as ParseSync;
