@@ -10,6 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 
 /** Variables the shell maintains itself, and the wrapper's own: never carried. */
 const NOT_CARRIED = /^(?:_|SHLVL|PWD|OLDPWD|__runbook_\w*)$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class CarriedState {
   private readonly changed = new Map<string, string>();
@@ -25,14 +26,15 @@ export class CarriedState {
   }
 
   /** Records what a cell changed between the environment it got and the one it left. */
-  absorb(before: Record<string, string>, after: Record<string, string>, cwd: string | undefined): void {
+  absorb(before: Record<string, string>, left: LeftState): void {
+    const { env: after, cwd } = left;
     for (const [name, value] of Object.entries(after)) {
       if (NOT_CARRIED.test(name) || before[name] === value) continue;
       this.changed.set(name, value);
       this.unset.delete(name);
     }
     for (const name of Object.keys(before)) {
-      if (NOT_CARRIED.test(name) || name in after) continue;
+      if (NOT_CARRIED.test(name) || name in after || (left.identifiersOnly && !IDENTIFIER.test(name))) continue;
       this.unset.add(name);
       this.changed.delete(name);
     }
@@ -54,18 +56,34 @@ export function powershellQuote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
+/** Records of the NUL-separated state file: a header naming how it was captured, then the
+ * cwd, then `NAME=value` records, then the end mark (a file without it was cut short). */
+const HEADER_NAMES = 'runbook-state:names';
+const HEADER_ENV = 'runbook-state:env';
+const END = 'runbook-state:end';
+
 /**
  * POSIX sh wrapper: the EXIT trap runs on normal end, `exit N` and `set -e` stops alike,
- * and keeps the cell's exit status. Node (already here) writes the state as JSON, which
- * is simpler to read back safely than `export -p`.
+ * and keeps the cell's exit status. The state is captured in the shell itself — a process
+ * per cell for it cost ~60 ms (a Node start) — as NUL-separated records, safe for any
+ * value: bash lists its exported variables with builtins (no exec at all), other shells
+ * use `env -0`, and only where neither works does Node write the same records.
+ * The bash-only syntax sits in an `eval` so that dash never has to parse it.
  */
 export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
-  const dump = `require('fs').writeFileSync(process.argv[1], JSON.stringify({ env: process.env, cwd: process.cwd() }))`;
+  const dump = `const fs = require('fs'); const records = [${JSON.stringify(HEADER_ENV)}, process.cwd(), ...Object.entries(process.env).map(([n, v]) => n + '=' + v), ${JSON.stringify(END)}]; fs.writeFileSync(process.argv[1], records.map((r) => r + '\\0').join(''))`;
+  const bashCapture = `__runbook_capture() { printf '%s\\0' ${HEADER_NAMES} "$PWD"; for __runbook_n in $(compgen -e); do printf '%s=%s\\0' "$__runbook_n" "\${!__runbook_n}"; done; }`;
   return [
+    'if [ -n "${BASH_VERSION-}" ]; then',
+    `  eval ${shQuote(bashCapture)}`,
+    'else',
+    `  __runbook_capture() { printf '%s\\0' ${HEADER_ENV} "$PWD" && env -0; }`,
+    'fi',
     '__runbook_save() {',
-    '  __runbook_status=$?',
-    '  set +e',
-    `  ${shQuote(process.execPath)} -e ${shQuote(dump)} ${shQuote(files.state)} || true`,
+    // In a group with stderr closed, so that a cell's `set -x` neither traces nor leaks values.
+    '  { __runbook_status=$?; set +eux; } 2>/dev/null',
+    `  { { __runbook_capture && printf '%s\\0' ${END}; } > ${shQuote(files.state)}; } 2>/dev/null ||`,
+    `    ${shQuote(process.execPath)} -e ${shQuote(dump)} ${shQuote(files.state)} 2>/dev/null || true`,
     '  exit "$__runbook_status"',
     '}',
     'trap __runbook_save EXIT',
@@ -98,8 +116,15 @@ export function powershellWrapper(files: WrapperFiles, prelude: string, stopOnEr
     .join('\n');
 }
 
+export interface LeftState {
+  env: Record<string, string>;
+  cwd?: string;
+  /** Only names that are shell identifiers were listed (bash's own list of exports): others were not seen, not unset. */
+  identifiersOnly?: boolean;
+}
+
 /** The state a cell left, or undefined when it left none (killed, or the epilogue failed). */
-export async function readState(file: string): Promise<{ env: Record<string, string>; cwd?: string } | undefined> {
+export async function readState(file: string): Promise<LeftState | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -107,6 +132,27 @@ export async function readState(file: string): Promise<{ env: Record<string, str
     return undefined;
   }
   await rm(file, { force: true });
+  return text.startsWith('runbook-state:') ? parseRecords(text) : parseJson(text);
+}
+
+function parseRecords(text: string): LeftState | undefined {
+  const records = text.split('\0');
+  // A complete file ends with the end mark and a final NUL, which leaves one empty record.
+  if (records.pop() !== '' || records.pop() !== END) return undefined;
+  const [header, cwd, ...variables] = records;
+  if ((header !== HEADER_NAMES && header !== HEADER_ENV) || cwd === undefined) return undefined;
+  const env: Record<string, string> = {};
+  for (const record of variables) {
+    const equals = record.indexOf('=');
+    if (equals > 0) env[record.slice(0, equals)] = record.slice(equals + 1);
+  }
+  const left: LeftState = { env, identifiersOnly: header === HEADER_NAMES };
+  if (cwd !== '') left.cwd = cwd;
+  return left;
+}
+
+/** PowerShell's epilogue writes JSON (ConvertTo-Json, in pwsh itself). */
+function parseJson(text: string): LeftState | undefined {
   try {
     const parsed = JSON.parse(text.replace(/^\uFEFF/, '')) as { env?: Record<string, unknown>; cwd?: unknown };
     const env: Record<string, string> = {};

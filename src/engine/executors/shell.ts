@@ -34,7 +34,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   return {
     lang: options.lang satisfies Lang,
     async run(context) {
-      const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state.json') };
+      const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state') };
       const env = state.envFor(context.env);
       const stopOnError = options.stopOnError ?? true;
       const wrapper =
@@ -54,7 +54,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
         onStderr: (data) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
       });
       const left = await readState(files.state);
-      if (left && !outcome.endedBy) state.absorb(env, left.env, left.cwd);
+      if (left && !outcome.endedBy) state.absorb(env, left);
       return resultOf(outcome, file!, context.timeoutMs);
     },
     async close() {

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createShellExecutor } from '../src/engine/executors/shell.js';
+import { readState } from '../src/engine/executors/shell-session.js';
+import type { Executor } from '../src/engine/executors/executor.js';
+import { contextFor } from './support/executor-context.js';
+
+const executors: Executor[] = [];
+function sh(options: Parameters<typeof createShellExecutor>[0] = { lang: 'sh' }): Executor {
+  const executor = createShellExecutor({ killGraceMs: 500, ...options });
+  executors.push(executor);
+  return executor;
+}
+afterEach(async () => {
+  await Promise.all(executors.splice(0).map((e) => e.close()));
+});
+
+describe('shell executor: state hand-over captured by the shell itself', () => {
+  for (const interpreter of ['bash', 'dash']) {
+    it(`carries values with newlines, '=' and quotes, unsets and cwd (${interpreter})`, async () => {
+      const shell = sh({ lang: 'sh', interpreter });
+      const dir = mkdtempSync(join(tmpdir(), 'runbook-state-'));
+      try {
+        const first = contextFor('sh', `export V='a=b\nline "two" '"'"'x'"'"\nunset DROP\ncd ${dir}\nexit 5`);
+        first.context.env = { ...first.context.env, DROP: 'me', KEEP: 'kept' };
+        expect(await shell.run(first.context)).toMatchObject({ status: 'failed', exitCode: 5 });
+        const second = contextFor('sh', 'printf "%s|%s|%s|%s" "$V" "${DROP-unset}" "$KEEP" "$(pwd)"');
+        second.context.env = { ...second.context.env, DROP: 'me', KEEP: 'kept' };
+        expect((await shell.run(second.context)).status).toBe('succeeded');
+        expect(second.output()).toBe(`a=b\nline "two" 'x'|unset|kept|${dir}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('keeps an inherited variable whose name bash cannot list (not a shell identifier)', async () => {
+    const shell = sh({ lang: 'sh', interpreter: 'bash' });
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', 'odd.name': 'still-here' };
+    const first = contextFor('sh', 'export X=1', { env });
+    await shell.run(first.context);
+    const second = contextFor('sh', `${process.execPath} -e 'process.stdout.write(process.env["odd.name"] ?? "gone")'`, { env });
+    expect((await shell.run(second.context)).status).toBe('succeeded');
+    expect(second.output()).toBe('still-here');
+  });
+
+  it("does not trace or leak the hand-over when a cell turns on set -x", async () => {
+    const run = contextFor('sh', 'export SECRET_TOKEN=hunter2\nset -x\ntrue', { attributes: { interpreter: 'bash' } });
+    expect((await sh().run(run.context)).status).toBe('succeeded');
+    expect(run.output('stderr')).not.toContain('hunter2');
+    expect(run.output('stderr')).not.toContain('printf');
+  });
+
+  it('carries nothing from a hand-over file that was cut short', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-state-'));
+    try {
+      const file = join(dir, 'state');
+      writeFileSync(file, 'runbook-state:names\0/tmp\0A=1\0B=2');
+      expect(await readState(file)).toBeUndefined();
+      writeFileSync(file, 'runbook-state:env\0/tmp\0A=1\0B=x=y\0runbook-state:end\0');
+      expect(await readState(file)).toEqual({ env: { A: '1', B: 'x=y' }, cwd: '/tmp', identifiersOnly: false });
+      writeFileSync(file, '\uFEFF{"env":{"A":"1"},"cwd":"C:\\\\x\\r\\n"}');
+      expect(await readState(file)).toEqual({ env: { A: '1' }, cwd: 'C:\\x' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
