@@ -9,6 +9,7 @@ import { splitStatements, SqlSyntaxError, type Statement } from '../sql/statemen
 import type { CellError } from '../events.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
 import { SqlConnectError, SqlConnection, type Notice } from './sql-connection.js';
+import { GuardQueue } from './sql-guard.js';
 import { runStatement } from './sql-statement.js';
 
 export interface SqlExecutorOptions {
@@ -32,8 +33,10 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
     applicationName: options.applicationName ?? 'runbook',
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
   });
-  /** Session settings a failed cleanup may have left behind; reset before the next cell. */
-  let settingsDirty = false;
+  /** Our own statements around cells, and the session settings they changed. */
+  const guard = new GuardQueue();
+  /** The client `guard` knows about: a new session starts clean. */
+  let session: pg.Client | undefined;
   return {
     lang: 'sql',
     async run(context) {
@@ -54,6 +57,8 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
         const code = error instanceof SqlConnectError ? error.code : undefined;
         return { status: 'failed', error: { message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) } };
       }
+      if (client !== session) guard.forgetSession();
+      session = client;
       return runCell(client, statements, context);
     },
     close: () => connection.close(),
@@ -75,29 +80,30 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
     let routeNotices = true;
     connection.onNotice = (message) => routeNotices && notice(context, formatNotice(message));
     const query = (text: string) => client.query(text);
+    /** Our statements go out with the next one, unseen: the prologue's COMMIT warns "there is no transaction in progress". */
+    const flushGuard = async () => {
+      if (guard.isEmpty) return;
+      routeNotices = false;
+      await guard.flush(query);
+      routeNotices = true;
+    };
     let current: Statement | undefined;
     try {
-      if (settingsDirty) await resetSettings(query);
+      // Whatever a failed cleanup left behind goes first.
+      guard.resets();
       // Inside a transaction an earlier cell opened, a savepoint keeps that transaction's own work.
       const nested = context.readOnly && connection.transactionStatus === 'T';
-      if (context.readOnly) {
-        settingsDirty = true;
-        // Also every later transaction of the cell: a COMMIT in the cell cannot escape read-only.
-        await query('SET default_transaction_read_only = on');
-        if (nested) {
-          await query('SAVEPOINT runbook_read_only');
-          await query('SET LOCAL transaction_read_only = on');
-        } else await query('BEGIN READ ONLY');
-      }
+      const guarded = context.readOnly && statements.length > 0;
+      if (guarded) guard.readOnlyPrologue(nested);
       for (const [index, statement] of statements.entries()) {
         if (context.signal.aborted) throw new Stop(cancelled());
         current = statement;
         if (deadline) {
           const remaining = deadline - Date.now();
           if (remaining <= 0) throw new Stop(timedOut(context.timeoutMs!));
-          settingsDirty = true;
-          await query(`SET statement_timeout = ${Math.max(1, Math.floor(remaining))}`);
+          guard.timeout(remaining);
         }
+        await flushGuard();
         const outcome = await runStatement(client, statement.text, context.maxRows);
         context.emit({
           type: 'sql.result',
@@ -109,14 +115,9 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
         });
       }
       current = undefined;
-      if (nested) {
-        // A read-only cell changed nothing worth keeping; this also lifts transaction_read_only.
-        await query('ROLLBACK TO SAVEPOINT runbook_read_only');
-        await query('RELEASE SAVEPOINT runbook_read_only');
-      } else if (context.readOnly && connection.transactionStatus === 'T') await query('COMMIT');
-      routeNotices = false;
-      if (settingsDirty) await resetSettings(query);
-      settingsDirty = false;
+      if (guarded) guard.readOnlyEpilogue(nested, connection.transactionStatus === 'T');
+      guard.resets();
+      await flushGuard();
       return { status: 'succeeded' };
     } catch (error) {
       routeNotices = false;
@@ -133,14 +134,15 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
 
   /** ON_ERROR_STOP: roll back whatever is open so the next cell never sees an aborted transaction. */
   async function cleanUpAfterError(query: (text: string) => Promise<unknown>): Promise<void> {
+    guard.discardPending();
     if (connection.lostReason) return;
+    const status = connection.transactionStatus;
+    if (status === undefined || status === 'T' || status === 'E') guard.rollback();
+    guard.resets();
     try {
-      const status = connection.transactionStatus;
-      if (status === undefined || status === 'T' || status === 'E') await query('ROLLBACK');
-      await resetSettings(query);
-      settingsDirty = false;
+      await guard.flush(query);
     } catch {
-      settingsDirty = true;
+      // Still marked as changed: the next cell resets them first.
     }
   }
 
@@ -169,11 +171,6 @@ function lineOf(statement: Statement | undefined, context: ExecutionContext, pos
   const before = position ? statement.text.slice(0, position - 1) : '';
   const extra = before.split('\n').length - 1;
   return { line: context.cell.sourceLine + statement.line - 1 + extra };
-}
-
-async function resetSettings(query: (text: string) => Promise<unknown>): Promise<void> {
-  await query('RESET statement_timeout');
-  await query('RESET default_transaction_read_only');
 }
 
 function syntaxFailure(error: unknown, context: ExecutionContext): ExecutionResult {

@@ -1,0 +1,99 @@
+/**
+ * The statements the SQL executor sends around a cell: the read-only guard, the cell's
+ * statement_timeout, and putting the session back afterwards. They wait in a queue and go
+ * to the server with the next flush as ONE simple query (statements joined by `;`), so a
+ * read-only cell costs two round trips besides its own statements instead of five. The
+ * queue also knows which session settings are changed and not reset yet.
+ */
+
+/** Session settings the executor changes; reset after the cell, or before the next one if that failed. */
+export type GuardedSetting = 'statement_timeout' | 'default_transaction_read_only';
+
+interface GuardStatement {
+  sql: string;
+  sets?: GuardedSetting;
+  resets?: GuardedSetting;
+}
+
+/** The savepoint a read-only cell runs under inside a transaction an earlier cell left open. */
+const SAVEPOINT = 'runbook_read_only';
+
+export class GuardQueue {
+  /** Changed on the server and not reset (as far as anything we sent tells). */
+  private readonly dirty = new Set<GuardedSetting>();
+  private pending: GuardStatement[] = [];
+
+  /** A new session starts with the server's defaults. */
+  forgetSession(): void {
+    this.dirty.clear();
+    this.pending = [];
+  }
+
+  get isEmpty(): boolean {
+    return this.pending.length === 0;
+  }
+
+  /**
+   * Before a read-only cell. Outside a transaction, `default_transaction_read_only` is set
+   * and COMMITted on its own, so a ROLLBACK in the cell cannot undo it (later transactions
+   * of the cell stay read-only too), and then `BEGIN READ ONLY`. The COMMIT of that implicit
+   * transaction makes the server warn "there is no transaction in progress": the caller
+   * must not show the notices of a flush. Inside an open transaction (`nested`), a savepoint
+   * keeps that transaction's own work and `SET LOCAL` makes the rest of it read-only.
+   */
+  readOnlyPrologue(nested: boolean): void {
+    this.pending.push({ sql: 'SET default_transaction_read_only = on', sets: 'default_transaction_read_only' });
+    if (nested) this.pending.push({ sql: `SAVEPOINT ${SAVEPOINT}` }, { sql: 'SET LOCAL transaction_read_only = on' });
+    else this.pending.push({ sql: 'COMMIT' }, { sql: 'BEGIN READ ONLY' });
+  }
+
+  /**
+   * After a read-only cell that succeeded: a nested one changed nothing worth keeping (the
+   * rollback also lifts transaction_read_only); an outer one commits its READ ONLY
+   * transaction if the cell left it open.
+   */
+  readOnlyEpilogue(nested: boolean, inTransaction: boolean): void {
+    if (nested) this.pending.push({ sql: `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` }, { sql: `RELEASE SAVEPOINT ${SAVEPOINT}` });
+    else if (inTransaction) this.pending.push({ sql: 'COMMIT' });
+  }
+
+  /** `statement_timeout` for what is left of the cell's time (at least 1 ms; 0 would mean none). */
+  timeout(remainingMs: number): void {
+    this.pending.push({ sql: `SET statement_timeout = ${Math.max(1, Math.floor(remainingMs))}`, sets: 'statement_timeout' });
+  }
+
+  rollback(): void {
+    this.pending.push({ sql: 'ROLLBACK' });
+  }
+
+  /** RESET of every setting that is still changed once the queue has gone out. */
+  resets(): void {
+    for (const setting of this.dirtyAfter(this.pending)) this.pending.push({ sql: `RESET ${setting}`, resets: setting });
+  }
+
+  /** Drops what has not gone out (after an error, the cleanup decides afresh). */
+  discardPending(): void {
+    this.pending = [];
+  }
+
+  /** Sends the queue as one simple query. On failure, settings it set count as changed, resets as not done. */
+  async flush(send: (text: string) => Promise<unknown>): Promise<void> {
+    if (this.pending.length === 0) return;
+    const statements = this.pending;
+    this.pending = [];
+    const after = this.dirtyAfter(statements);
+    for (const statement of statements) if (statement.sets) this.dirty.add(statement.sets);
+    await send(statements.map((statement) => statement.sql).join('; '));
+    this.dirty.clear();
+    for (const setting of after) this.dirty.add(setting);
+  }
+
+  private dirtyAfter(statements: GuardStatement[]): Set<GuardedSetting> {
+    const after = new Set(this.dirty);
+    for (const statement of statements) {
+      if (statement.sets) after.add(statement.sets);
+      if (statement.resets) after.delete(statement.resets);
+    }
+    return after;
+  }
+}
