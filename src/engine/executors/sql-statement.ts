@@ -7,7 +7,12 @@
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
 
-const BATCH_ROWS = 1000;
+/**
+ * Rows per round trip. 10,000 read two million rows in ~0.85 s where 1,000 took ~1.2 s
+ * (one round trip per batch); 50,000 was slower again (bigger young-generation garbage)
+ * and took peak RSS from ~105 MB to ~175 MB.
+ */
+const BATCH_ROWS = 10_000;
 
 /** Every type as text: faithful to the server, stable in the transcript, no lossy Dates or floats. */
 const AS_TEXT = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
