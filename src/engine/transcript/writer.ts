@@ -1,9 +1,13 @@
 /**
  * The transcript writer: append-only JSONL, one whole line per `write` (a synchronous
  * write, so a SIGKILL never loses an event the runner has handed over), hash-chained,
- * fsynced at the events an incident review cannot do without.
+ * synced to disk at the events an incident review cannot do without.
+ *
+ * The sync is fdatasync, not fsync: it makes the data and the file's length durable,
+ * which is all a reader needs; fsync would also flush timestamps. A new file's directory
+ * is synced once, so the file itself survives a power loss too.
  */
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunEvent } from '../events.js';
@@ -13,11 +17,16 @@ import { sidecarPathFor } from './paths.js';
 import { scanChainSync } from './verify.js';
 
 /** Events after which the file is flushed to disk before the run goes on. */
-const FSYNC_TYPES = new Set([
+const SYNC_TYPES = new Set([
   'run.started', 'run.resumed', 'cell.finished', 'operator.decision', 'operator.note', 'checklist.ticked', 'run.finished',
 ]);
-/** Other events (output, results) reach the disk at least this often. */
-const FSYNC_INTERVAL_MS = 1000;
+/** Other events (output, results) are written at once but synced at most this often, or with the next event above. */
+const SYNC_INTERVAL_MS = 1000;
+
+/** Whether the file must be synced right after writing an event of this type. */
+export function mustSync(type: string, msSinceLastSync: number): boolean {
+  return SYNC_TYPES.has(type) || msSinceLastSync >= SYNC_INTERVAL_MS;
+}
 
 export interface TranscriptWriterOptions {
   /** Continue an existing transcript's chain (resume). Otherwise the file must be new or empty. */
@@ -32,6 +41,8 @@ export class TranscriptWriter {
   private hash: string;
   private run: string | undefined;
   private lastSync = Date.now();
+  /** Written (or truncated, on append) since the last sync. */
+  private unsynced = true;
   private readonly onExit = () => this.lock.release();
 
   private constructor(path: string, fd: number, lock: TranscriptLock, chain: { lastSeq: number; lastHash: string; runId?: string }) {
@@ -72,6 +83,7 @@ export class TranscriptWriter {
       const fd = openSync(path, 'a');
       if (existing > chain.goodBytes) ftruncateSync(fd, chain.goodBytes);
       if (chain.missingNewline) writeSync(fd, '\n');
+      if (existing === 0) syncDirectory(dirname(path));
       return new TranscriptWriter(path, fd, lock, chain);
     } catch (error) {
       lock.release();
@@ -105,9 +117,11 @@ export class TranscriptWriter {
     this.seq = event.seq;
     this.hash = hash;
     this.run ??= event.run;
+    this.unsynced = true;
     const now = Date.now();
-    if (FSYNC_TYPES.has(event.type) || now - this.lastSync >= FSYNC_INTERVAL_MS) {
-      fsyncSync(this.fd);
+    if (mustSync(event.type, now - this.lastSync)) {
+      fdatasyncSync(this.fd);
+      this.unsynced = false;
       this.lastSync = now;
     }
   }
@@ -123,7 +137,7 @@ export class TranscriptWriter {
     const fd = this.fd;
     this.fd = undefined;
     try {
-      fsyncSync(fd);
+      if (this.unsynced) fdatasyncSync(fd);
     } finally {
       closeSync(fd);
       this.lock.release();
@@ -151,6 +165,19 @@ function continueChain(path: string) {
     );
   }
   return { ...state, runId: state.firstRun };
+}
+
+/** Makes a new file's name durable (its data is synced by fdatasync). Not every platform can open a directory. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot open a directory; there the file's own sync is all there is.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** A line goes out whole: regular files rarely write short, but if they do the rest follows. */
