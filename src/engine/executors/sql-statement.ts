@@ -26,12 +26,23 @@ export interface StatementOutcome {
 }
 
 export async function runStatement(client: pg.Client, text: string, maxRows: number): Promise<StatementOutcome> {
-  const cursor = client.query(new Cursor<unknown[]>(text, undefined, { rowMode: 'array', types: AS_TEXT }));
+  // Parse, Bind, Describe, Execute and Flush in one packet, not five (pg-cursor writes each
+  // message on its own; pg corks the socket the same way for its own extended queries).
+  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+  stream?.cork?.();
+  let cursor: Cursor<unknown[]>;
+  let first: ReturnType<typeof read>;
+  try {
+    cursor = client.query(new Cursor<unknown[]>(text, undefined, { rowMode: 'array', types: AS_TEXT }));
+    first = read(cursor, BATCH_ROWS);
+  } finally {
+    stream?.uncork?.();
+  }
   const rows: unknown[][] = [];
   let counted = 0;
   let last: pg.QueryResult | undefined;
-  for (;;) {
-    const { batch, result } = await read(cursor, BATCH_ROWS);
+  for (let next = first; ; next = read(cursor, BATCH_ROWS)) {
+    const { batch, result } = await next;
     if (result) last = result;
     if (batch.length === 0) break;
     counted += batch.length;
