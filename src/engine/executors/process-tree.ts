@@ -23,6 +23,10 @@ export interface TreeOutcome {
   signal?: string;
   /** Why we ended it: the cell's timeout or a cancel. */
   endedBy?: 'timeout' | 'cancel';
+  /** The long-lived shell the cell ran in ended under it (see bash-session.ts). */
+  sessionLost?: string;
+  /** The session died before the cell started: it may be run again on a new session. */
+  sessionLostBeforeStart?: boolean;
   /** The interpreter could not be started (ENOENT, EACCES…). */
   spawnError?: { code: string; message: string };
 }
@@ -32,6 +36,29 @@ const liveGroups = new Set<number>();
 process.once('exit', () => {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
 });
+
+/** Remembers a process group that must not outlive this process. */
+export function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+}
+
+/** SIGTERM to the group now; SIGKILL after the grace period to whatever is left of it. */
+export function endGroup(pgid: number, graceMs: number): void {
+  signalGroup(pgid, 'SIGTERM');
+  forgetGroupWhenGone(pgid, graceMs);
+}
+
+/** A member that ignored SIGTERM still gets its SIGKILL after the grace period. */
+export function forgetGroupWhenGone(pgid: number, graceMs: number): void {
+  if (!groupAlive(pgid)) {
+    liveGroups.delete(pgid);
+    return;
+  }
+  setTimeout(() => {
+    signalGroup(pgid, 'SIGKILL');
+    liveGroups.delete(pgid);
+  }, graceMs).unref();
+}
 
 export async function runProcessTree(file: string, args: string[], options: TreeOptions): Promise<TreeOutcome> {
   if (options.signal.aborted) return { endedBy: 'cancel' };
@@ -89,20 +116,11 @@ export async function runProcessTree(file: string, args: string[], options: Tree
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     for (const timer of timers) clearTimeout(timer);
-    if (pgid !== undefined) {
-      // A member that ignored SIGTERM still gets its SIGKILL.
-      if (!groupAlive(pgid)) liveGroups.delete(pgid);
-      else {
-        setTimeout(() => {
-          signalGroup(pgid, 'SIGKILL');
-          liveGroups.delete(pgid);
-        }, options.graceMs).unref();
-      }
-    }
+    if (pgid !== undefined) forgetGroupWhenGone(pgid, options.graceMs);
   }
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
   } catch {
@@ -110,7 +128,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;

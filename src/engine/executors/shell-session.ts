@@ -6,7 +6,7 @@
  * since sh runs with `set -a`) and `cd` carry; functions, aliases and PowerShell
  * variables that are not `$env:` do not. A killed cell hands nothing over.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
 
 /** Variables the shell maintains itself, and the wrapper's own: never carried. */
 const NOT_CARRIED = /^(?:_|SHLVL|PWD|OLDPWD|__runbook_\w*)$/;
@@ -72,7 +72,10 @@ const END = 'runbook-state:end';
  */
 export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
   const dump = `const fs = require('fs'); const records = [${JSON.stringify(HEADER_ENV)}, process.cwd(), ...Object.entries(process.env).map(([n, v]) => n + '=' + v), ${JSON.stringify(END)}]; fs.writeFileSync(process.argv[1], records.map((r) => r + '\\0').join(''))`;
-  const bashCapture = `__runbook_capture() { printf '%s\\0' ${HEADER_NAMES} "$PWD"; for __runbook_n in $(compgen -e); do printf '%s=%s\\0' "$__runbook_n" "\${!__runbook_n}"; done; }`;
+  // The list of names goes through a file rather than `$(compgen -e)`: no fork either.
+  // `builtin`: a cell may have defined a function named printf or read.
+  const names = shQuote(`${files.state}.names`);
+  const bashCapture = `__runbook_capture() { builtin compgen -e > ${names} && builtin printf '%s\\0' ${HEADER_NAMES} "$PWD" && while IFS= builtin read -r __runbook_n; do builtin printf '%s=%s\\0' "$__runbook_n" "\${!__runbook_n}"; done < ${names}; }`;
   return [
     'if [ -n "${BASH_VERSION-}" ]; then',
     `  eval ${shQuote(bashCapture)}`,
@@ -88,7 +91,8 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
     '}',
     'trap __runbook_save EXIT',
     'set -a',
-    ...(stopOnError ? ['set -e', 'if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi'] : []),
+    // bash has pipefail; only other shells need the probe, which costs a subshell.
+    ...(stopOnError ? ['set -e', 'if [ -n "${BASH_VERSION-}" ] || (set -o pipefail) 2>/dev/null; then set -o pipefail; fi'] : []),
     `. ${shQuote(files.cell)}`,
     '',
   ].join('\n');
@@ -127,11 +131,11 @@ export interface LeftState {
 export async function readState(file: string): Promise<LeftState | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  await rm(file, { force: true });
+  rmSync(file, { force: true });
   return text.startsWith('runbook-state:') ? parseRecords(text) : parseJson(text);
 }
 

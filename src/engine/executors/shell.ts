@@ -1,13 +1,14 @@
 /**
- * Shell cells (sh/bash and PowerShell) in real processes through execa.
+ * Shell cells (sh/bash and PowerShell) in real processes: plain bash cells through one
+ * long-lived bash session per executor (bash-session.ts), other interpreters spawned per
+ * cell through execa (process-tree.ts).
  * Each cell runs in a fresh interpreter in its own process group; state (exported
  * variables, cwd) carries to the next cell of the same shell by hand-over (see
  * shell-session.ts). A failing command stops the cell by default — bash `set -e -o
  * pipefail`, PowerShell `$ErrorActionPreference = 'Stop'` — like psql's ON_ERROR_STOP for
  * SQL cells; a cell that wants to carry on says `set +e` (or sets the preference) itself.
  */
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Lang } from '../runbook.js';
@@ -15,6 +16,7 @@ import { powershellEnvPrelude } from '../placeholders.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
+import { SessionKeeper } from './session-keeper.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';
@@ -30,7 +32,9 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   const state = new CarriedState();
   let dir: string | undefined;
   let cells = 0;
-  const workDir = () => (dir ??= mkdtempSync(join(tmpdir(), 'runbook-shell-')));
+  const workDir = () => (dir ??= mkdtempSync(join(scratchRoot(), 'runbook-shell-')));
+  const graceMs = options.killGraceMs ?? 2000;
+  const sessions = new SessionKeeper(workDir, graceMs);
   return {
     lang: options.lang satisfies Lang,
     async run(context) {
@@ -40,37 +44,49 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const wrapper =
         options.lang === 'sh' ? shWrapper(files, stopOnError) : powershellWrapper(files, powershellEnvPrelude(context.source, env), stopOnError);
       const wrapperFile = join(workDir(), options.lang === 'sh' ? 'run.sh' : 'run.ps1');
-      await writeFile(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
-      await writeFile(wrapperFile, wrapper);
+      // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
+      writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
+      writeFileSync(wrapperFile, wrapper);
       const cwd = typeof context.cell.attributes.cwd === 'string' ? context.cwd : (state.cwd ?? context.cwd);
-      const [file, ...args] = command(options, context, env, cwd, wrapperFile);
-      const outcome = await runProcessTree(file!, args, {
-        cwd,
-        env,
+      const [program, ...extra] = interpreterFor(options, context, env, cwd);
+      const cell = {
         signal: context.signal,
         ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
-        graceMs: options.killGraceMs ?? 2000,
-        onStdout: (data) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
-        onStderr: (data) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
-      });
+        graceMs,
+        onStdout: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
+        onStderr: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
+      };
+      let outcome: TreeOutcome;
+      if (options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0) {
+        // Plain bash: one long-lived session per executor instead of a process spawned per cell.
+        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile }, cell, String(cells));
+      } else {
+        outcome = await runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
+      }
+      rmSync(files.cell, { force: true });
       const left = await readState(files.state);
-      if (left && !outcome.endedBy) state.absorb(env, left);
-      return resultOf(outcome, file!, context.timeoutMs);
+      if (left && !outcome.endedBy && !outcome.sessionLost) state.absorb(env, left);
+      return resultOf(outcome, program!, context.timeoutMs);
     },
     async close() {
+      sessions.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
       dir = undefined;
     },
   };
 }
 
-function command(options: ShellExecutorOptions, context: ExecutionContext, env: Record<string, string>, cwd: string, wrapper: string): string[] {
+/** The interpreter and its own arguments: the cell's `interpreter` attribute, the executor's, or the default. */
+function interpreterFor(options: ShellExecutorOptions, context: ExecutionContext, env: Record<string, string>, cwd: string): string[] {
   const named = typeof context.cell.attributes.interpreter === 'string' ? context.cell.attributes.interpreter : options.interpreter;
   const [program, ...extra] = named ? splitInterpreter(named, cwd) : [defaultInterpreter(options.lang, env)];
-  const name = basename(program!);
-  if (options.lang === 'powershell') return [program!, ...extra, '-NoProfile', '-NonInteractive', '-File', wrapper];
+  return [program!, ...extra];
+}
+
+function processArgs(lang: 'sh' | 'powershell', program: string, extra: string[], wrapperFile: string): string[] {
+  if (lang === 'powershell') return [...extra, '-NoProfile', '-NonInteractive', '-File', wrapperFile];
   // Not an interactive shell: no profile or rc file may add output or change state.
-  return name === 'bash' ? [program!, ...extra, '--noprofile', '--norc', wrapper] : [program!, ...extra, wrapper];
+  return basename(program) === 'bash' ? [...extra, '--noprofile', '--norc', wrapperFile] : [...extra, wrapperFile];
 }
 
 function defaultInterpreter(lang: 'sh' | 'powershell', env: Record<string, string>): string {
@@ -86,7 +102,35 @@ function splitInterpreter(interpreter: string, cwd: string): string[] {
   return [resolved, ...rest];
 }
 
+/**
+ * Where the per-cell files go: a few small files per cell, which on a busy disk cost
+ * ~0.5 ms each to write. /dev/shm (memory) when the user has not chosen TMPDIR — it also
+ * keeps the environment the files carry off the disk.
+ */
+function scratchRoot(): string {
+  if (process.platform !== 'linux' || process.env.TMPDIR) return tmpdir();
+  try {
+    accessSync('/dev/shm', constants.W_OK | constants.X_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+const pathLookups = new Map<string, boolean>();
+
+/** Cached per PATH value: a cell's default interpreter is looked up for every cell. */
 function onPath(program: string, path: string): boolean {
+  const key = `${program}\0${path}`;
+  let found = pathLookups.get(key);
+  if (found === undefined) {
+    found = searchPath(program, path);
+    pathLookups.set(key, found);
+  }
+  return found;
+}
+
+function searchPath(program: string, path: string): boolean {
   return path
     .split(delimiter)
     .filter(Boolean)
@@ -105,6 +149,7 @@ function resultOf(outcome: TreeOutcome, program: string, timeoutMs: number | und
     return { status: 'timed-out', error: { message: `timed out after ${formatMs(timeoutMs ?? 0)}; the process tree was killed`, code: 'ETIMEDOUT' } };
   }
   if (outcome.endedBy === 'cancel') return { status: 'cancelled', error: { message: 'cancelled; the process tree was killed', code: 'ECANCELED' } };
+  if (outcome.sessionLost) return { status: 'failed', error: { message: `${outcome.sessionLost} while the cell ran; the next cell starts a new one`, code: 'ESESSION' } };
   if (outcome.spawnError) {
     const missing = outcome.spawnError.code === 'ENOENT';
     return {

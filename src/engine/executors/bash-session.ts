@@ -1,0 +1,214 @@
+/**
+ * One long-lived bash per shell executor, so a cell costs a fork and an exec of bash
+ * instead of a Node spawn (see session-protocol.ts for what runs inside it). Each cell
+ * still runs in its own process group, and ends with it: on timeout and cancel the
+ * executor kills that group, never the session. A session that dies is not repaired:
+ * the cell that was running fails, and the executor starts a new session for the next
+ * cell from the state it carries itself.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { endGroup, forgetGroupWhenGone, trackGroup, type TreeOutcome } from './process-tree.js';
+import { SentinelSplitter } from './session-protocol.js';
+
+export interface SessionCell {
+  jobFile: string;
+  /** The job's claim file (see jobScript). */
+  claimFile: string;
+  signal: AbortSignal;
+  timeoutMs?: number;
+  graceMs: number;
+  onStdout(chunk: string): void;
+  onStderr(chunk: string): void;
+}
+
+interface Running {
+  cell: SessionCell;
+  stdout: SentinelSplitter;
+  stderr: SentinelSplitter;
+  pgid?: number;
+  status?: number;
+  endedBy?: TreeOutcome['endedBy'];
+  finish(outcome: TreeOutcome): void;
+}
+
+export class BashSession {
+  private readonly child: ChildProcess;
+  private readonly sentinel = `__runbook_end_${randomBytes(16).toString('hex')}__`;
+  private running: Running | undefined;
+  private events = '';
+  private exited: string | undefined;
+  /** What the session exports: every cell's job unsets those the cell must not have. */
+  readonly exportedNames: readonly string[];
+
+  /** `passThrough`: the key of the environment entries only a new session can change. */
+  constructor(
+    program: string,
+    scriptFile: string,
+    env: Record<string, string>,
+    cwd: string,
+    readonly passThrough: string,
+  ) {
+    const sessionEnv = { ...env };
+    // A non-interactive bash would source these at the start of the session too.
+    delete sessionEnv.BASH_ENV;
+    delete sessionEnv.ENV;
+    this.exportedNames = Object.keys(sessionEnv);
+    this.child = spawn(program, ['--noprofile', '--norc', scriptFile, this.sentinel], {
+      cwd,
+      env: sessionEnv,
+      // 0 the cells' stdin (/dev/null), 1 and 2 the cells' output, 3 jobs in, 4 events out.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      // Its own process group: a Ctrl-C at the terminal reaches neither it nor its cells.
+      detached: true,
+    });
+    if (this.child.pid !== undefined) trackGroup(this.child.pid);
+    this.stream(1).setEncoding('utf8');
+    this.stream(2).setEncoding('utf8');
+    this.stream(4).setEncoding('utf8');
+    this.stream(1).on('data', (chunk: string) => this.output(chunk, 'stdout'));
+    this.stream(2).on('data', (chunk: string) => this.output(chunk, 'stderr'));
+    this.stream(4).on('data', (chunk: string) => this.onEvents(chunk));
+    for (const index of [1, 2, 3, 4]) this.stream(index).on('error', () => undefined);
+    this.child.on('error', (error: NodeJS.ErrnoException) => this.onExit(`could not start: ${error.message}`, error));
+    this.child.on('exit', (code, signal) => this.onExit(signal ? `killed by ${signal}` : `exited with ${code}`));
+    this.idle();
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  run(cell: SessionCell): Promise<TreeOutcome> {
+    if (cell.signal.aborted) return Promise.resolve({ endedBy: 'cancel' });
+    if (!this.alive) return Promise.resolve(this.lostOutcome(undefined));
+    return new Promise<TreeOutcome>((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const onAbort = () => this.stop('cancel');
+      const running: Running = {
+        cell,
+        stdout: new SentinelSplitter(this.sentinel, cell.onStdout),
+        stderr: new SentinelSplitter(this.sentinel, cell.onStderr),
+        finish: (outcome) => {
+          cell.signal.removeEventListener('abort', onAbort);
+          for (const timer of timers) clearTimeout(timer);
+          if (running.pgid !== undefined) forgetGroupWhenGone(running.pgid, cell.graceMs);
+          this.running = undefined;
+          this.idle();
+          resolve(outcome);
+        },
+      };
+      this.running = running;
+      this.busy();
+      cell.signal.addEventListener('abort', onAbort, { once: true });
+      if (cell.timeoutMs !== undefined && cell.timeoutMs > 0) timers.push(setTimeout(() => this.stop('timeout'), cell.timeoutMs));
+      (this.stream(3) as Writable).write(`${cell.jobFile}\0`);
+    });
+  }
+
+  /** Ends the session and anything still running in it. */
+  close(graceMs: number): void {
+    if (this.running?.pgid !== undefined) endGroup(this.running.pgid, graceMs);
+    (this.stream(3) as Writable).end();
+    if (this.child.pid !== undefined && this.alive) endGroup(this.child.pid, graceMs);
+  }
+
+  private stop(why: 'timeout' | 'cancel'): void {
+    const running = this.running;
+    if (!running || running.endedBy) return;
+    running.endedBy = why;
+    if (running.pgid !== undefined) endGroup(running.pgid, running.cell.graceMs);
+  }
+
+  private onEvents(chunk: string): void {
+    this.events += chunk;
+    let newline: number;
+    while ((newline = this.events.indexOf('\n')) >= 0) {
+      const [kind, value] = this.events.slice(0, newline).split(' ');
+      this.events = this.events.slice(newline + 1);
+      const running = this.running;
+      if (!running) continue;
+      if (kind === 'start') {
+        running.pgid = Number(value);
+        trackGroup(running.pgid);
+        // A timeout or cancel that came before the group was known.
+        if (running.endedBy) endGroup(running.pgid, running.cell.graceMs);
+      } else if (kind === 'end') {
+        running.status = Number(value);
+      }
+    }
+    this.settle();
+  }
+
+  /** Output between cells (a leftover that ignored SIGTERM) belongs to no cell and is dropped. */
+  private output(chunk: string, stream: 'stdout' | 'stderr'): void {
+    if (!this.running) return;
+    this.running[stream].push(chunk);
+    this.settle();
+  }
+
+  /** The cell is over once its status and both sentinels are in: no output is left behind. */
+  private settle(): void {
+    const running = this.running;
+    if (!running || running.status === undefined || !running.stdout.done || !running.stderr.done) return;
+    const outcome: TreeOutcome = running.endedBy ? { endedBy: running.endedBy } : { exitCode: running.status };
+    running.finish(outcome);
+  }
+
+  private onExit(reason: string, error?: NodeJS.ErrnoException): void {
+    if (this.exited !== undefined) return;
+    this.exited = reason;
+    const running = this.running;
+    if (!running) return;
+    if (error) {
+      running.finish({ spawnError: { code: error.code ?? 'ENOENT', message: error.message } });
+      return;
+    }
+    const started = running.pgid !== undefined || !claimFirst(running.cell.claimFile);
+    running.pgid ??= claimedPid(running.cell.claimFile);
+    if (running.pgid !== undefined) endGroup(running.pgid, running.cell.graceMs);
+    if (running.endedBy) running.finish({ endedBy: running.endedBy });
+    else running.finish({ ...this.lostOutcome(reason), ...(started ? {} : { sessionLostBeforeStart: true }) });
+  }
+
+  private lostOutcome(reason: string | undefined): TreeOutcome {
+    return { sessionLost: `the bash session ${reason ?? this.exited ?? 'ended'}` };
+  }
+
+  /** Between cells the session must not keep the CLI alive if nobody closes it. */
+  private idle(): void {
+    this.child.unref();
+    for (const index of [1, 2, 3, 4]) (this.stream(index) as unknown as { unref?: () => void }).unref?.();
+  }
+
+  private busy(): void {
+    this.child.ref();
+    for (const index of [1, 2, 3, 4]) (this.stream(index) as unknown as { ref?: () => void }).ref?.();
+  }
+
+  private stream(index: number): Readable & Writable {
+    return this.child.stdio[index] as Readable & Writable;
+  }
+}
+
+/** True when the executor claimed the job before the cell did: the cell never ran. */
+function claimFirst(file: string): boolean {
+  try {
+    writeFileSync(file, '', { flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pid a started cell wrote into its claim: its process group, to end with the session. */
+function claimedPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8'));
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

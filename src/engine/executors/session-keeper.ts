@@ -1,0 +1,53 @@
+/**
+ * Keeps the shell executor's one bash session: starts it on first use, replaces it when
+ * it died or when a cell needs environment entries only a new session can pass on, and
+ * runs a job there again, once, when the session died before the cell could start.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BashSession, type SessionCell } from './bash-session.js';
+import type { TreeOutcome } from './process-tree.js';
+import { jobScript, passThroughKey, SESSION_SCRIPT, type Job } from './session-protocol.js';
+
+export class SessionKeeper {
+  private session: BashSession | undefined;
+
+  constructor(
+    private readonly workDir: () => string,
+    private readonly graceMs: number,
+  ) {}
+
+  async run(job: Omit<Job, 'sessionNames' | 'claimFile'>, cell: Omit<SessionCell, 'jobFile' | 'claimFile'>, name: string): Promise<TreeOutcome> {
+    const passThrough = passThroughKey(job.env);
+    const files = { jobFile: join(this.workDir(), `${name}.job.sh`), claimFile: join(this.workDir(), `${name}.claim`) };
+    let outcome: TreeOutcome = {};
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const session = this.sessionFor(job, passThrough);
+        rmSync(files.claimFile, { force: true });
+        writeFileSync(files.jobFile, jobScript({ ...job, sessionNames: session.exportedNames, claimFile: files.claimFile }));
+        outcome = await session.run({ ...cell, ...files });
+        if (!outcome.sessionLostBeforeStart) break;
+      }
+    } finally {
+      rmSync(files.jobFile, { force: true });
+      rmSync(files.claimFile, { force: true });
+    }
+    return outcome;
+  }
+
+  close(): void {
+    this.session?.close(this.graceMs);
+    this.session = undefined;
+  }
+
+  private sessionFor(job: Omit<Job, 'sessionNames' | 'claimFile'>, passThrough: string): BashSession {
+    if (this.session?.alive && this.session.passThrough === passThrough) return this.session;
+    this.session?.close(this.graceMs);
+    const script = join(this.workDir(), 'session.sh');
+    writeFileSync(script, SESSION_SCRIPT);
+    // The session's own cwd does not matter (each job changes directory): the work dir always exists.
+    this.session = new BashSession(job.program, script, job.env, this.workDir(), passThrough);
+    return this.session;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * What a long-lived bash session and the executor say to each other. The executor writes
+ * the path of a job file, NUL-terminated, to the session's fd 3 (never the cells' stdin,
+ * which is /dev/null). For each job the session forks a subshell — its own process group,
+ * thanks to `set -m` — that sets the cell's exact environment and cwd and then execs a
+ * fresh bash on the cell's wrapper, so a cell sees the same interpreter as before (`$$`,
+ * options, no session functions) and a timeout or cancel kills only the cell's group.
+ * The session reports `start <pgid>` and `end <status>` on fd 4, and after the cell ends
+ * writes a random sentinel to stdout and stderr, so the executor knows it has every byte
+ * the cell wrote before it calls the cell finished.
+ */
+import { shQuote } from './shell-session.js';
+
+/** Environment names bash can set with `export`; others pass through only from the session's own start. */
+export const SHELL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Names bash will not let a cell's prelude set (read-only or maintained by the shell). */
+const NOT_SETTABLE = /^(?:BASHOPTS|SHELLOPTS|BASHPID|BASH_VERSINFO|EUID|PPID|UID|_)$/;
+
+/**
+ * The session's main loop. Its own stderr goes to /dev/null, so that job-control notices
+ * ("[1]+ Done") never reach a cell's output; the cells get the real stderr back from fd 6.
+ * Leftover background members of a finished cell get SIGTERM before the sentinel, so
+ * they rarely write after it (the executor SIGKILLs what is left after the grace period).
+ */
+export const SESSION_SCRIPT = [
+  'exec 6>&2 2>/dev/null',
+  'set -m',
+  '__runbook_sentinel=$1',
+  "while IFS= read -r -d '' __runbook_job <&3; do",
+  '  ( exec 2>&6 6>&- 3<&- 4>&- </dev/null; . "$__runbook_job" ) &',
+  '  __runbook_pid=$!',
+  "  printf 'start %s\\n' \"$__runbook_pid\" >&4",
+  '  wait "$__runbook_pid"',
+  '  __runbook_status=$?',
+  '  kill -TERM -- "-$__runbook_pid"',
+  "  printf '%s' \"$__runbook_sentinel\"",
+  "  printf '%s' \"$__runbook_sentinel\" >&6",
+  "  printf 'end %s\\n' \"$__runbook_status\" >&4",
+  'done',
+  '',
+].join('\n');
+
+export interface Job {
+  env: Record<string, string>;
+  cwd: string;
+  /** The bash to exec for the cell. */
+  program: string;
+  wrapperFile: string;
+  /** The variables the session exports (its start environment). */
+  sessionNames: Iterable<string>;
+  /** Created exclusively by whoever gets there first: the cell as it starts, or the executor after the session died (see BashSession). */
+  claimFile: string;
+}
+
+/**
+ * The per-cell job: claim the cell, then exactly this environment, this cwd, and a fresh
+ * bash on the wrapper. The variables the cell must not have are unset by name, so no
+ * `compgen` fork is needed here. The claim (noclobber: an exclusive create, and a
+ * builtin) holds the cell's pid, so a cell orphaned by a dying session can still be found.
+ */
+export function jobScript(job: Job): string {
+  const settable = (name: string) => SHELL_IDENTIFIER.test(name) && !NOT_SETTABLE.test(name);
+  const unset = [...new Set([...job.sessionNames, 'PWD', 'OLDPWD', 'SHLVL'])].filter((name) => settable(name) && !(name in job.env));
+  const exports = Object.entries(job.env)
+    .filter(([name]) => settable(name))
+    .map(([name, value]) => `export ${name}=${shQuote(value)}`);
+  return [
+    `{ set -C; printf '%s' "$BASHPID" > ${shQuote(job.claimFile)}; } 2>/dev/null || exit 125`,
+    'set +C',
+    '{',
+    `  unset __runbook_job __runbook_pid __runbook_status __runbook_sentinel${unset.map((name) => ` ${name}`).join('')}`,
+    ...exports.map((line) => `  ${line}`),
+    '} 2>/dev/null',
+    `cd -- ${shQuote(job.cwd)} || exit 1`,
+    `exec ${shQuote(job.program)} --noprofile --norc ${shQuote(job.wrapperFile)}`,
+    '',
+  ].join('\n');
+}
+
+/** The environment entries bash cannot set per cell: the session must start with the same ones. */
+export function passThroughKey(env: Record<string, string>): string {
+  return JSON.stringify(
+    Object.entries(env)
+      .filter(([name]) => !SHELL_IDENTIFIER.test(name))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+/**
+ * Passes a stream's text through until the sentinel, holding back a tail that could be
+ * the start of a sentinel split across chunks. After the sentinel it passes nothing.
+ */
+export class SentinelSplitter {
+  private held = '';
+  done = false;
+
+  constructor(
+    private readonly sentinel: string,
+    private readonly emit: (text: string) => void,
+  ) {}
+
+  push(chunk: string): void {
+    if (this.done) return;
+    const text = this.held + chunk;
+    const at = text.indexOf(this.sentinel);
+    if (at >= 0) {
+      if (at > 0) this.emit(text.slice(0, at));
+      this.held = '';
+      this.done = true;
+      return;
+    }
+    const keep = this.partialTail(text);
+    this.held = text.slice(text.length - keep);
+    const out = text.slice(0, text.length - keep);
+    if (out) this.emit(out);
+  }
+
+  /** How many characters at the end of `text` are a proper prefix of the sentinel. */
+  private partialTail(text: string): number {
+    for (let n = Math.min(this.sentinel.length - 1, text.length); n > 0; n--) {
+      if (text.endsWith(this.sentinel.slice(0, n))) return n;
+    }
+    return 0;
+  }
+}
