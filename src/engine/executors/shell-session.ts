@@ -1,7 +1,8 @@
 /**
- * State that carries from one shell cell to the next, by hand-over rather than a
- * long-lived session: each cell runs in a fresh interpreter (so a timeout or cancel
- * kills cleanly), and on exit a small epilogue writes the environment and working
+ * State that carries from one shell cell to the next, by hand-over rather than by one
+ * interpreter living on: each cell runs in a fresh interpreter (so a timeout or cancel
+ * kills cleanly; for bash it is started by a long-lived session, see bash-session.ts,
+ * which holds no state of its own), and on exit a small epilogue writes the environment and working
  * directory to a file the next cell starts from. Exported variables (every assignment,
  * since sh runs with `set -a`) and `cd` carry; functions, aliases and PowerShell
  * variables that are not `$env:` do not. A killed cell hands nothing over.
