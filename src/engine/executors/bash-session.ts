@@ -160,6 +160,8 @@ export class BashSession {
   private onExit(reason: string, error?: NodeJS.ErrnoException): void {
     if (this.exited !== undefined) return;
     this.exited = reason;
+    // The session's group held only the session (cells have their own): stop tracking it.
+    if (this.child.pid !== undefined) forgetGroupWhenGone(this.child.pid, 0);
     const running = this.running;
     if (!running) return;
     if (error) {
