@@ -1,18 +1,16 @@
 /**
- * One statement through a server-side portal (pg-cursor), read in batches: the first
+ * One statement through the extended protocol, its rows taken as they arrive: the first
  * `maxRows` rows are kept, the rest only counted, so two million rows never sit in
- * memory and the rowCount is still exact. Values come back as PostgreSQL's text
- * output (what psql shows), NULL as null.
+ * memory and the rowCount is still exact. Values come back as PostgreSQL's text output
+ * (what psql shows), NULL as null.
+ *
+ * Parse, Bind, Describe, Execute and Sync go out in one write and the result streams
+ * back: one round trip per statement. (A pg-cursor portal read in batches needs one more
+ * for its Close and Sync after the last batch, and one per batch; pg's Query in event mode
+ * keeps no rows itself, so batching bought nothing here.) The extended protocol also
+ * refuses a text with two statements in it, should the splitter ever hand one over.
  */
-import type pg from 'pg';
-import Cursor from 'pg-cursor';
-
-/**
- * Rows per round trip. 10,000 read two million rows in ~0.85 s where 1,000 took ~1.2 s
- * (one round trip per batch); 50,000 was slower again (bigger young-generation garbage)
- * and took peak RSS from ~105 MB to ~175 MB.
- */
-const BATCH_ROWS = 10_000;
+import pg from 'pg';
 
 /** Every type as text: faithful to the server, stable in the transcript, no lossy Dates or floats. */
 const AS_TEXT = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
@@ -25,48 +23,34 @@ export interface StatementOutcome {
   truncated: boolean;
 }
 
-export async function runStatement(client: pg.Client, text: string, maxRows: number): Promise<StatementOutcome> {
-  // Parse, Bind, Describe, Execute and Flush in one packet, not five (pg-cursor writes each
-  // message on its own; pg corks the socket the same way for its own extended queries).
-  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
-  stream?.cork?.();
-  let cursor: Cursor<unknown[]>;
-  let first: ReturnType<typeof read>;
-  try {
-    cursor = client.query(new Cursor<unknown[]>(text, undefined, { rowMode: 'array', types: AS_TEXT }));
-    first = read(cursor, BATCH_ROWS);
-  } finally {
-    stream?.uncork?.();
-  }
-  const rows: unknown[][] = [];
-  let counted = 0;
-  let last: pg.QueryResult | undefined;
-  for (let next = first; ; next = read(cursor, BATCH_ROWS)) {
-    const { batch, result } = await next;
-    if (result) last = result;
-    if (batch.length === 0) break;
-    counted += batch.length;
-    for (const row of batch) {
-      if (rows.length >= maxRows) break;
-      rows.push(row);
-    }
-  }
-  const columns = (last?.fields ?? []).map((field) => field.name);
+export function runStatement(client: pg.Client, text: string, maxRows: number): Promise<StatementOutcome> {
+  return new Promise((resolve, reject) => {
+    const rows: unknown[][] = [];
+    let counted = 0;
+    const config = { text, rowMode: 'array', types: AS_TEXT, queryMode: 'extended' } as pg.QueryConfig;
+    // With a 'row' listener and no callback, pg hands each row over and keeps none.
+    const query = new pg.Query<unknown[]>(config);
+    query.on('row', (row: unknown[]) => {
+      counted += 1;
+      if (rows.length < maxRows) rows.push(row);
+    });
+    query.on('error', reject);
+    query.on('end', (result) => resolve(outcomeOf(result as unknown as pg.QueryResult, text, rows, counted)));
+    client.query(query);
+  });
+}
+
+function outcomeOf(result: pg.QueryResult | undefined, text: string, rows: unknown[][], counted: number): StatementOutcome {
+  const columns = (result?.fields ?? []).map((field) => field.name);
   const returnsRows = columns.length > 0;
   return {
-    command: last?.command ?? firstWord(text),
+    command: result?.command ?? firstWord(text),
     columns,
     rows,
     // Rows counted as read for row-returning statements; affected rows otherwise.
-    rowCount: returnsRows ? counted : (last?.rowCount ?? 0),
+    rowCount: returnsRows ? counted : (result?.rowCount ?? 0),
     truncated: counted > rows.length,
   };
-}
-
-function read(cursor: Cursor<unknown[]>, count: number): Promise<{ batch: unknown[][]; result: pg.QueryResult | undefined }> {
-  return new Promise((resolve, reject) => {
-    cursor.read(count, (error, batch, result) => (error ? reject(error) : resolve({ batch, result })));
-  });
 }
 
 function firstWord(text: string): string {

@@ -121,6 +121,10 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       return { status: 'succeeded' };
     } catch (error) {
       routeNotices = false;
+      // A FATAL error is the server ending the session; the socket closes a moment later.
+      // Marked lost now, so the next cell reconnects instead of racing that close.
+      const severity = (error as { severity?: string }).severity;
+      if (severity === 'FATAL' || severity === 'PANIC') connection.destroy(error as Error);
       const result = classify(error, current, context, clientSideTimeout);
       await cleanUpAfterError(query);
       return result;
