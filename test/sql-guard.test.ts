@@ -89,8 +89,10 @@ describe('sql executor guard', () => {
     const executor = sqlExecutor(url);
     await query(url, 'CREATE TABLE t (id int)');
     await executor.run(contextFor('sql', 'SET statement_timeout = 1234').context);
+    const sessions = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'runbook-guard-test'";
     await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'runbook-guard-test'");
-    // The first cell on the dead session finds out and fails; the next one reconnects.
+    for (let tries = 0; tries < 100 && (await query<{ n: number }>(url, sessions))[0]!.n > 0; tries += 1) await new Promise((r) => setTimeout(r, 20));
+    // The first cell after finds the session gone (it fails, or reconnects at once); the next one surely runs on a new session.
     await executor.run(contextFor('sql', 'SELECT 1').context);
     const write = contextFor('sql', 'INSERT INTO t VALUES (1)', { readOnly: true });
     expect((await executor.run(write.context)).error).toMatchObject({ code: '25006' });
