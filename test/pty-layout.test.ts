@@ -24,6 +24,8 @@ describe('the console at 80×24', () => {
       await tui.waitFor('enter run');
       tui.write(KEYS.enter);
       await tui.waitFor(/› · skip-me pending/);
+      // The key line comes with the console's question about the next cell, a frame later.
+      await tui.waitFor('enter run · s skip');
       const screen = tui.screen.text();
       if (process.env.RUNBOOK_TUI_CAPTURE) writeFileSync(process.env.RUNBOOK_TUI_CAPTURE, `${screen}\n`);
       // The table and the whole live area share the 24 rows: header, outline, cell, keys.

