@@ -66,7 +66,7 @@ describe('placeholders: SQL', () => {
 
 /** Runs a bound sh source in a real bash and returns its stdout. */
 function runBash(source: string, env: Record<string, string>): string {
-  return execFileSync('bash', ['-c', source], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  return execFileSync('bash', ['--norc', '--noprofile', '-c', source], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
 }
 
 describe('placeholders: sh', () => {
