@@ -4,7 +4,7 @@ import { render } from 'ink-testing-library';
 import { App, LiveArea } from '../src/renderers/tui/App.js';
 import { Controller } from '../src/renderers/tui/controller.js';
 import { highlightSource } from '../src/renderers/tui/highlight.js';
-import { KEY_TABLE } from '../src/renderers/tui/keys.js';
+import { commandFor, KEY_TABLE } from '../src/renderers/tui/keys.js';
 import { TuiOperator } from '../src/renderers/tui/operator.js';
 import { reduceAll } from '../src/renderers/tui/reducer.js';
 import { initialState, type ConsoleState } from '../src/renderers/tui/state.js';
@@ -148,5 +148,14 @@ describe('App', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(plain(app.lastFrame())).toContain('help.toggle');
     app.unmount();
+  });
+});
+
+describe('key table', () => {
+  it('maps enter, and a line feed from a key pressed before raw mode, to cell.run', () => {
+    expect(commandFor('\r', { return: true })).toBe('cell.run');
+    expect(commandFor('\n', {})).toBe('cell.run');
+    expect(commandFor('s', {})).toBe('cell.skip');
+    expect(commandFor('q', { ctrl: true })).toBeUndefined();
   });
 });

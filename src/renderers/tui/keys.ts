@@ -54,7 +54,9 @@ export interface KeyPress {
 export function keyMatches(name: KeyName, input: string, key: KeyPress): boolean {
   switch (name) {
     case 'enter':
-      return Boolean(key.return);
+      // A line feed is enter too: a key pressed before raw mode is on arrives through the
+      // terminal's cooked mode as '\n', which Ink does not flag as return.
+      return Boolean(key.return) || input === '\n';
     case 'up':
       return Boolean(key.upArrow);
     case 'down':
