@@ -3,13 +3,12 @@
  * after each finished one, runs cells through one executor per language family, and
  * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { needsConfirmation, preflight } from './preflight.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { ExecutorPool, prepareCell } from './runner/executors.js';
 import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
+import { newRunId, startEvent } from './runner/start.js';
 import { isSecretVariable, neededNames, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
 import type { CellStatus, EventBody, EventSink, RunStatus } from './events.js';
 import type { Decision } from './operator.js';
@@ -88,7 +87,7 @@ export class Runner {
     const { runbook, mode, resume } = this.opts;
     const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only }).filter((c) => !resume?.skipCells.includes(c.id));
     for (const cell of runbook.cells) this.effects.set(cell.id, await effectOf(cell));
-    this.emitStart(resume?.from ?? cells[0]?.id);
+    this.emitter.emit(startEvent(this.opts, this.effects, resume?.from ?? cells[0]?.id));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
     const missing = await this.askMissing(neededNames(cells.filter((c) => c.attributes.skip !== true)));
@@ -117,27 +116,6 @@ export class Runner {
     const failed = [...this.statuses.values()].some((s) => s === 'failed' || s === 'timed-out');
     const status: RunStatus = this.aborted || this.quit ? 'aborted' : failed ? 'failed' : 'succeeded';
     return this.finish(started, status, this.aborted ? 130 : failed ? 1 : 0, []);
-  }
-
-  private emitStart(from: string | undefined): void {
-    const { runbook, target, mode, actor, argv, resume } = this.opts;
-    if (resume) {
-      this.emitter.emit({ type: 'run.resumed', actor, host: hostname(), argv, ...(from ? { from } : {}) });
-      return;
-    }
-    const budgets = runbook.sections.filter((s) => s.budgetMs !== undefined).map((s) => ({ section: s.path, budgetMs: s.budgetMs as number }));
-    this.emitter.emit({
-      type: 'run.started',
-      runbook: { path: runbook.path, sha256: runbook.sha256, title: runbook.title },
-      actor,
-      host: hostname(),
-      target: { kind: target.kind, url: target.maskedUrl, name: target.name },
-      mode,
-      argv,
-      cells: runbook.cells.map((c) => ({ id: c.id, lang: c.lang, line: c.line, section: c.section, effect: this.effects.get(c.id) })),
-      ...(budgets.length ? { budgets } : {}),
-      ...(runbook.escalation ? { escalation: runbook.escalation } : {}),
-    });
   }
 
   /** Asks the operator for each value still missing; a value that fails its pattern is asked again. */
@@ -314,10 +292,4 @@ export class Runner {
     this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts });
     return { status, counts, exitCode, refused };
   }
-}
-
-/** Sortable and short: 20261128T193857Z-3f9a1c. */
-function newRunId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
 }

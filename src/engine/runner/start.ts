@@ -1,0 +1,33 @@
+/**
+ * The first event of a run: `run.started` carries the outline, budgets and escalation so
+ * replay and timeline need not re-read the Markdown; a resumed run starts with `run.resumed`.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { EventBody } from '../events.js';
+import type { Effect } from './plan.js';
+import type { RunnerOptions } from './types.js';
+
+export function startEvent(opts: RunnerOptions, effects: ReadonlyMap<string, Effect>, from: string | undefined): EventBody {
+  const { runbook, target, mode, actor, argv, resume } = opts;
+  if (resume) return { type: 'run.resumed', actor, host: hostname(), argv, ...(from ? { from } : {}) };
+  const budgets = runbook.sections.filter((s) => s.budgetMs !== undefined).map((s) => ({ section: s.path, budgetMs: s.budgetMs as number }));
+  return {
+    type: 'run.started',
+    runbook: { path: runbook.path, sha256: runbook.sha256, title: runbook.title },
+    actor,
+    host: hostname(),
+    target: { kind: target.kind, url: target.maskedUrl, name: target.name },
+    mode,
+    argv,
+    cells: runbook.cells.map((c) => ({ id: c.id, lang: c.lang, line: c.line, section: c.section, effect: effects.get(c.id) })),
+    ...(budgets.length ? { budgets } : {}),
+    ...(runbook.escalation ? { escalation: runbook.escalation } : {}),
+  };
+}
+
+/** Sortable and short: 20261128T193857Z-3f9a1c. */
+export function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
