@@ -15,14 +15,18 @@ function program(record: (code: number | void) => void): Command {
     .description('Executable Markdown incident runbooks.')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // One line in the house style: what is wrong, and where to look.
+      outputError: (text, write) => write(`runbook: ${text.replace(/^error: /, '').trimEnd()}; see runbook --help\n`),
+    })
     .showSuggestionAfterError();
 
   cli
     .command('list')
     .description('show the sections and executable cells of a runbook')
     .argument('<file>', 'Markdown runbook')
-    .option('--json', 'print the DESIGN.md JSON shape')
+    .option('--json', 'one JSON object: the runbook, its cells in document order, sections, checklist')
     .action(exit(async (file: string, opts) => (await import('./commands/list.js')).list(file, opts)));
 
   cli
