@@ -18,7 +18,7 @@ function program(record: (code: number | void) => void): Command {
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
       // One line in the house style: what is wrong, and where to look.
-      outputError: (text, write) => write(`runbook: ${text.replace(/^error: /, '').trimEnd()}; see runbook --help\n`),
+      outputError: (text, write) => write(`runbook: ${text.replace(/^error: /, '').trimEnd().replace(/\.$/, '')}; see runbook --help\n`),
     })
     .showSuggestionAfterError();
 
