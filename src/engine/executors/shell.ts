@@ -10,13 +10,14 @@
  */
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
 import { SessionKeeper } from './session-keeper.js';
+import { onPath } from './which.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';
@@ -115,33 +116,6 @@ function scratchRoot(): string {
   } catch {
     return tmpdir();
   }
-}
-
-const pathLookups = new Map<string, boolean>();
-
-/** Cached per PATH value: a cell's default interpreter is looked up for every cell. */
-function onPath(program: string, path: string): boolean {
-  const key = `${program}\0${path}`;
-  let found = pathLookups.get(key);
-  if (found === undefined) {
-    found = searchPath(program, path);
-    pathLookups.set(key, found);
-  }
-  return found;
-}
-
-function searchPath(program: string, path: string): boolean {
-  return path
-    .split(delimiter)
-    .filter(Boolean)
-    .some((dir) => {
-      try {
-        accessSync(join(dir, program), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
 }
 
 function resultOf(outcome: TreeOutcome, program: string, timeoutMs: number | undefined): ExecutionResult {

@@ -2,10 +2,9 @@
  * Which cells a run walks (`--from`, `--only`, resume), what each one does to the
  * database (read or write), and which interpreter it needs.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { cellEffect } from '../sql/effects.js';
+import { onPath } from '../executors/which.js';
 import type { Cell, Runbook } from '../runbook.js';
 
 export type Effect = 'read' | 'write';
@@ -51,25 +50,10 @@ export function interpreterOf(cell: Cell): string | undefined {
   return cell.lang === 'powershell' ? 'pwsh' : 'bash';
 }
 
-/** True when `program` is an executable file on PATH (or at the given path). */
-export function onPath(program: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  const candidates = isAbsolute(program) || program.includes('/')
-    ? [program]
-    : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program));
-  return candidates.some((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** The interpreter a cell needs that cannot be found, if any. `bash` falls back to `sh`. */
 export function missingInterpreter(cell: Cell, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const program = interpreterOf(cell);
-  if (!program || onPath(program, env)) return undefined;
-  if (program === 'bash' && onPath('sh', env)) return undefined;
+  if (!program || onPath(program, env.PATH)) return undefined;
+  if (program === 'bash' && onPath('sh', env.PATH)) return undefined;
   return program;
 }
