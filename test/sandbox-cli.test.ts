@@ -7,7 +7,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorkers, DRAGONFLY, freshSandboxEnv, removeSandbox, rows } from './sandbox.helpers.js';
+import { DRAGONFLY, freshSandboxEnv, removeSandbox, rows } from './sandbox.helpers.js';
 
 const env = freshSandboxEnv();
 
@@ -17,7 +17,6 @@ function runbook(args: string[], options: SpawnSyncOptions = {}) {
 }
 
 beforeAll(() => {
-  buildWorkers();
   if (!existsSync('dist/cli.js') || !existsSync('dist/commands/sandbox.js')) throw new Error('npm run build did not produce dist/');
 });
 afterAll(() => removeSandbox(env));

@@ -1,14 +1,12 @@
 /**
  * Shared by the sandbox tests: a private cache directory per test file, the compiled
- * workers script (the sandbox launches it with plain node), the Dragonfly SQL, cleanup.
+ * workers script is built with dist/ by the global setup; the Dragonfly SQL, cleanup.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { stopSandbox, sandboxStatus } from '../src/engine/sandbox.js';
-import { workersScript } from '../src/engine/sandbox/workers-process.js';
 
 export const DRAGONFLY = 'runbooks/dragonfly.md';
 export const DRAGONFLY_SEED = 'runbooks/dragonfly.sandbox.sql';
@@ -16,18 +14,6 @@ export const DRAGONFLY_SEED = 'runbooks/dragonfly.sandbox.sql';
 /** A fresh, empty cache directory; mode 700 like mkdtemp makes it. */
 export function freshSandboxEnv(): NodeJS.ProcessEnv {
   return { ...process.env, RUNBOOK_SANDBOX_DIR: mkdtempSync(join(tmpdir(), 'runbook-sandbox-test-')) };
-}
-
-/** Compiles the workers script to dist/ when it is missing or older than its source. */
-export function buildWorkers(): void {
-  const script = workersScript();
-  const sources = ['workers.ts', 'sessions.ts'].map((f) => join('src/engine/sandbox', f));
-  if (existsSync(script) && sources.every((s) => statSync(s).mtimeMs <= statSync(script).mtimeMs)) return;
-  const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
-  const args = ['--outDir', 'dist', '--rootDir', 'src', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
-  args.push('--target', 'es2022', '--skipLibCheck', '--esModuleInterop', '--types', 'node', sources[0] as string);
-  const result = spawnSync(process.execPath, [tsc, ...args], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`could not compile the workers script:\n${result.stdout}${result.stderr}`);
 }
 
 /** Stops the sandbox and removes its cache and cluster directories. */

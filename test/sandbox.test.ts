@@ -7,12 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as sandboxApi from '../src/engine/sandbox.js';
 import { ensureSandbox, resetSandbox, sandboxStatus, sandboxUrl, stopSandbox } from '../src/engine/sandbox.js';
 import { processIs } from '../src/engine/sandbox/processes.js';
 import {
-  buildWorkers,
   containmentSql,
   DRAGONFLY_SEED,
   dragonflySessions,
@@ -45,7 +44,6 @@ async function diagnostics(): Promise<import('pg').QueryResult[]> {
   return run(url, cell as string);
 }
 
-beforeAll(() => buildWorkers());
 afterAll(() => removeSandbox(env));
 
 describe('sandbox', () => {

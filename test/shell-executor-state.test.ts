@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createShellExecutor } from '../src/engine/executors/shell.js';
 import { readState } from '../src/engine/executors/shell-session.js';
-import type { Executor } from '../src/engine/executors/executor.js';
-import { contextFor } from './support/executor-context.js';
+import { contextFor, shellExecutors } from './support/executor-context.js';
 
-const executors: Executor[] = [];
-function sh(options: Parameters<typeof createShellExecutor>[0] = { lang: 'sh' }): Executor {
-  const executor = createShellExecutor({ killGraceMs: 500, ...options });
-  executors.push(executor);
-  return executor;
-}
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-});
+const sh = shellExecutors();
 
 describe('shell executor: state hand-over captured by the shell itself', () => {
   for (const interpreter of ['bash', 'dash']) {

@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createShellExecutor } from '../src/engine/executors/shell.js';
-import type { Executor } from '../src/engine/executors/executor.js';
 import { bindPlaceholders } from '../src/engine/placeholders.js';
-import { contextFor } from './support/executor-context.js';
+import { contextFor, shellExecutors } from './support/executor-context.js';
 
-const executors: Executor[] = [];
-function sh(options: Parameters<typeof createShellExecutor>[0] = { lang: 'sh' }): Executor {
-  const executor = createShellExecutor({ killGraceMs: 500, ...options });
-  executors.push(executor);
-  return executor;
-}
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-});
+const sh = shellExecutors();
 
 /** Live processes whose command line starts with `marker` (`pid: cmdline`). */
 function processesWith(marker: string): string[] {

@@ -11,7 +11,7 @@ import { parseRunbook, readRunbookFile } from '../src/engine/parse.js';
 import type { Runbook } from '../src/engine/runbook.js';
 import { sandboxStatus } from '../src/engine/sandbox.js';
 import { resolveTarget, seedFileFor } from '../src/engine/target.js';
-import { buildWorkers, DRAGONFLY, freshSandboxEnv, removeSandbox, rows } from './sandbox.helpers.js';
+import { DRAGONFLY, freshSandboxEnv, removeSandbox, rows } from './sandbox.helpers.js';
 
 const sandboxEnv = freshSandboxEnv();
 const PROD = 'postgres://admin:s3cret@db.example.com:5432/postgres';
@@ -36,7 +36,6 @@ function notStarted(): void {
 }
 
 beforeAll(async () => {
-  buildWorkers();
   dragonfly = await readRunbookFile(DRAGONFLY);
   dir = mkdtempSync(join(tmpdir(), 'runbook-target-'));
 });

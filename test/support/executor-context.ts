@@ -1,6 +1,8 @@
 /** Builds cells and execution contexts for executor tests, and collects what they emit. */
 import type { Cell, Lang } from '../../src/engine/runbook.js';
-import type { ExecutionContext, ExecutorEvent } from '../../src/engine/executors/executor.js';
+import { afterEach } from 'vitest';
+import { createShellExecutor } from '../../src/engine/executors/shell.js';
+import type { ExecutionContext, Executor, ExecutorEvent } from '../../src/engine/executors/executor.js';
 
 export function cellOf(lang: Lang, source: string, attributes: Cell['attributes'] = {}, id = 'cell'): Cell {
   return {
@@ -57,5 +59,21 @@ export function contextFor(
         .map((e) => (e.type === 'cell.output' ? e.data : ''))
         .join('');
     },
+  };
+}
+
+/**
+ * Shell executors for one test file, closed after each test: call inside the file's top
+ * level (it registers the afterEach hook there).
+ */
+export function shellExecutors(): (options?: Parameters<typeof createShellExecutor>[0]) => Executor {
+  const open: Executor[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((e) => e.close()));
+  });
+  return (options = { lang: 'sh' }) => {
+    const executor = createShellExecutor({ killGraceMs: 500, ...options });
+    open.push(executor);
+    return executor;
   };
 }

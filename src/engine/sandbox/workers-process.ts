@@ -10,7 +10,7 @@ import type { WorkersConfig, WorkersMessage } from './workers.js';
 const SCRIPT_MARKER = 'workers.js';
 
 /** The compiled workers script: beside this file in dist/, or dist's twin when running from source. */
-export function workersScript(): string {
+function workersScript(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) return join(dirname(here), SCRIPT_MARKER);
   let root = dirname(here);
