@@ -178,7 +178,7 @@ describe('runbook timeline on a real run', () => {
   it.skipIf(!hasAsciinema())('is accepted by asciinema play', async () => {
     const cast = join(dir, 'run.cast');
     writeFileSync(cast, (await cli(['timeline', transcript, '--format', 'cast'])).stdout);
-    const pty = (await import('node-pty')).default;
+    const pty = (await import('@lydell/node-pty')).default;
     const term = pty.spawn('asciinema', ['play', '-s', '50', '-i', '0.1', cast], { cols: 120, rows: 40, env: process.env as Record<string, string> });
     let screen = '';
     term.onData((data) => (screen += data));

@@ -99,7 +99,7 @@ export async function run({ rounds }) {
   const file = write('tui.md', tuiRunbook());
   rmSync(TRANSCRIPT, { force: true });
   // Loaded here so that a machine without the native module gets a FAILED row, not a crash.
-  const { default: pty } = await import('node-pty');
+  const { default: pty } = await import('@lydell/node-pty');
   const tui = startTui(pty, file);
   const idle = { ms: [], rssKb: [] };
   const loaded = { ms: [], rssKb: [] };

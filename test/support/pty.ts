@@ -3,7 +3,7 @@
  * output is played into a small virtual screen (cursor moves, erases, scrolling into a
  * history) so a test reads what a person would see, not the raw escape stream.
  */
-import pty from 'node-pty';
+import pty from '@lydell/node-pty';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
