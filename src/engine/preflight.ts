@@ -6,6 +6,7 @@
 import type { PreflightEvent, RunMode } from './events.js';
 import type { Cell } from './runbook.js';
 import type { Target } from './target.js';
+import { installHint } from './install-hints.js';
 import { missingInterpreter, type Effect } from './runner/plan.js';
 
 export type Problem = PreflightEvent['problems'][number];
@@ -23,6 +24,11 @@ export interface PreflightInput {
   env?: NodeJS.ProcessEnv;
   /** Skips the connection check (tests of the other checks, dry runs). */
   checkDatabase?: boolean;
+}
+
+function hintFor(program: string): string {
+  const hint = installHint(program);
+  return hint ? `; ${hint}` : '';
 }
 
 export async function preflight(input: PreflightInput): Promise<Problem[]> {
@@ -48,7 +54,7 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     const fatal = input.strict && input.mode !== 'dry-run';
     problems.push({
       kind: 'missing-interpreter',
-      message: `${program} is not on PATH; ${fatal ? 'cannot run' : 'skipping'} ${cells.join(', ')}${fatal ? '; install it or drop --strict to skip those cells' : ''}`,
+      message: `${program} is not on PATH; ${fatal ? 'cannot run' : 'skipping'} ${cells.join(', ')}${fatal ? '; install it or drop --strict to skip those cells' : ''}${hintFor(program)}`,
       cells,
       fatal,
     });
