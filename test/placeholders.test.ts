@@ -6,7 +6,7 @@ import { InputError } from '../src/engine/errors.js';
 
 describe('placeholders: exports', () => {
   it('exposes the binding API', () => {
-    expect(Object.keys(placeholders).sort()).toEqual(['bindPlaceholders', 'envNames', 'powershellEnvPrelude', 'quoteLiteral']);
+    expect(Object.keys(placeholders).sort()).toEqual(['VALUE_PREFIX', 'bindPlaceholders', 'envNames', 'powershellEnvPrelude', 'quoteLiteral']);
   });
 });
 
@@ -74,7 +74,7 @@ describe('placeholders: sh', () => {
 
   it('rewrites placeholders into quoted references and puts values in env', () => {
     const bound = bindPlaceholders('sh', 'railway deploy --commit <GOOD_SHA>', ['GOOD_SHA'], { GOOD_SHA: 'abc' });
-    expect(bound).toEqual({ source: 'railway deploy --commit "${GOOD_SHA}"', env: { GOOD_SHA: 'abc' } });
+    expect(bound).toEqual({ source: 'railway deploy --commit "${RUNBOOK_VAR_GOOD_SHA}"', env: { RUNBOOK_VAR_GOOD_SHA: 'abc' } });
   });
 
   it.each([
@@ -97,7 +97,7 @@ describe('placeholders: sh', () => {
 
   it('keeps the text around a placeholder in a single-quoted string', () => {
     const bound = bindPlaceholders('sh', "echo 'a $HOME <V> b'", ['V'], { V: 'v' });
-    expect(bound.source).toBe(`echo 'a $HOME '"\${V}"' b'`);
+    expect(bound.source).toBe(`echo 'a $HOME '"\${RUNBOOK_VAR_V}"' b'`);
     expect(runBash(bound.source, bound.env)).toBe('a $HOME v b\n');
   });
 
@@ -107,6 +107,57 @@ describe('placeholders: sh', () => {
 
   it('refuses a placeholder in a quoted heredoc, which no variable can reach', () => {
     expect(() => bindPlaceholders('sh', "cat <<'EOF'\n<V>\nEOF\n", ['V'], { V: 'v' })).toThrow(/quoted heredoc/);
+  });
+
+  it.each([
+    ['$((…))', 'echo $((<N> + 1))'],
+    ['((…))', '((<N> > 1)) && echo yes'],
+    ['$[…]', 'echo $[<N>]'],
+    ['[[ -gt ]]', 'if [[ <N> -gt 10 ]]; then echo big; fi'],
+    ['[[ -gt ]] with a quoted word', '[[ "x <N>" -gt 1 ]] || true'],
+    ['let', 'let n=<N>+1'],
+    ['declare -i', 'declare -i n=<N>'],
+    ['an integer variable', 'declare -i n; n=<N>'],
+    ['an array subscript', 'a[<N>]=1'],
+    ['an expansion subscript', 'a=(1); echo ${a[<N>]}'],
+    ['a slice', 's=abc; echo ${s:<N>:1}'],
+    ['a command substitution inside arithmetic', 'echo $(( $(echo <N>) + 1 ))'],
+    ['an unquoted heredoc', 'cat <<EOF\n$((<N> * 2))\nEOF'],
+  ])('takes only an integer in arithmetic: %s', (_where, source) => {
+    const hostileIndex = 'a[$(touch /tmp/runbook-never-arith)]';
+    expect(() => bindPlaceholders('sh', source, ['N'], { N: hostileIndex })).toThrow(/<N> at line \d+ of the cell is used in shell arithmetic.*integer only/);
+    expect(() => bindPlaceholders('sh', source, ['N'], { N: '01' })).toThrow(InputError);
+    const bound = bindPlaceholders('sh', source, ['N'], { N: '3' });
+    expect(bound.source).not.toContain('<N>');
+    expect(bound.source).not.toContain('RUNBOOK_VAR_N}');
+    runBash(bound.source, bound.env);
+  });
+
+  it('writes a negative integer in parentheses, so 1-<N> stays a subtraction', () => {
+    const bound = bindPlaceholders('sh', 'echo $((1-<N>))', ['N'], { N: '-3' });
+    expect(runBash(bound.source, bound.env)).toBe('4\n');
+  });
+
+  it.each([
+    ['a shift', 'mask=$((1<<4))\nprintf "[%s]" <V>'],
+    ['an arithmetic shift-assign', 'x=1; ((x <<= 2))\nprintf "[%s]" <V>'],
+    ['a here-string', 'cat <<<"x"\nprintf "[%s]" <V>'],
+  ])('does not take %s for a heredoc', (_what, source) => {
+    const bound = bindPlaceholders('sh', source, ['V'], { V: 'old logs *' });
+    expect(runBash(bound.source, bound.env).endsWith('[old logs *]')).toBe(true);
+  });
+
+  it('follows heredocs nested in compound commands, <<- tab stripping and quoted delimiters', () => {
+    const source = 'if true; then\n\tcat <<-"E" ; cat <<F\n\t<X> $(echo $HOME)\n\tE\n<V>\nF\nfi\necho <V>';
+    expect(() => bindPlaceholders('sh', source, ['V', 'X'], { V: 'v', X: 'x' })).toThrow(/quoted heredoc/);
+    const bound = bindPlaceholders('sh', source, ['V'], { V: 'a b' });
+    expect(runBash(bound.source, { ...bound.env, HOME: '/h' })).toBe('<X> $(echo $HOME)\na b\na b\n');
+  });
+
+  it('keeps < redirections, <(…) and comparisons as they are', () => {
+    const source = 'printf "a\\n" > f.txt; cat < f.txt; cat <(echo b); [[ 1 < 2 ]] && echo lt; echo <V>';
+    const bound = bindPlaceholders('sh', source, ['V'], { V: 'v' });
+    expect(bound.source).toBe('printf "a\\n" > f.txt; cat < f.txt; cat <(echo b); [[ 1 < 2 ]] && echo lt; echo "${RUNBOOK_VAR_V}"');
   });
 
   it('sanitises names that are not valid variable names', () => {
@@ -119,7 +170,7 @@ describe('placeholders: sh', () => {
       ]),
     );
     const bound = bindPlaceholders('sh', 'echo <my-var>', ['my-var'], { 'my-var': 'v' });
-    expect(bound).toEqual({ source: 'echo "${my_var}"', env: { my_var: 'v' } });
+    expect(bound).toEqual({ source: 'echo "${RUNBOOK_VAR_my_var}"', env: { RUNBOOK_VAR_my_var: 'v' } });
   });
 });
 
@@ -128,19 +179,19 @@ describe('placeholders: PowerShell', () => {
 
   it('rewrites to $env references, barewords included', () => {
     expect(bind('railway deploy --service api --commit <GOOD_SHA>')).toEqual({
-      source: 'railway deploy --service api --commit ${env:GOOD_SHA}',
-      env: { GOOD_SHA: 'abc', timestamp: '2024' },
+      source: 'railway deploy --service api --commit ${env:RUNBOOK_VAR_GOOD_SHA}',
+      env: { RUNBOOK_VAR_GOOD_SHA: 'abc', RUNBOOK_VAR_timestamp: '2024' },
     });
     expect(bind('psql $SUPABASE_DB_URL -f supabase/migrations/<timestamp>_rollback.sql').source).toBe(
-      'psql $SUPABASE_DB_URL -f supabase/migrations/${env:timestamp}_rollback.sql',
+      'psql $SUPABASE_DB_URL -f supabase/migrations/${env:RUNBOOK_VAR_timestamp}_rollback.sql',
     );
-    expect(bind('Write-Output "sha: <GOOD_SHA>"').source).toBe('Write-Output "sha: ${env:GOOD_SHA}"');
+    expect(bind('Write-Output "sha: <GOOD_SHA>"').source).toBe('Write-Output "sha: ${env:RUNBOOK_VAR_GOOD_SHA}"');
   });
 
   it('turns a single-quoted literal with a placeholder into an equivalent expandable string', () => {
-    expect(bind("Write-Output 'it''s $x `n <GOOD_SHA>'").source).toBe('Write-Output "it\'s `$x ``n ${env:GOOD_SHA}"');
+    expect(bind("Write-Output 'it''s $x `n <GOOD_SHA>'").source).toBe('Write-Output "it\'s `$x ``n ${env:RUNBOOK_VAR_GOOD_SHA}"');
     expect(bind("Write-Output 'plain'").source).toBe("Write-Output 'plain'");
-    expect(bind("@'\n$a <GOOD_SHA>\n'@").source).toBe('@"\n`$a ${env:GOOD_SHA}\n"@');
+    expect(bind("@'\n$a <GOOD_SHA>\n'@").source).toBe('@"\n`$a ${env:RUNBOOK_VAR_GOOD_SHA}\n"@');
   });
 
   it('leaves comments alone', () => {

@@ -26,12 +26,21 @@ export interface BoundSource {
 export function bindPlaceholders(lang: Lang, source: string, names: string[], values: Record<string, string>): BoundSource {
   if (lang === 'sql') return { source: bindSql(source, names, values), env: {} };
   const variables = envNames(names);
-  const envName = (name: string) => variables.get(name) ?? name;
+  const envName = (name: string) => `${VALUE_PREFIX}${variables.get(name) ?? name}`;
   const env: Record<string, string> = {};
   for (const name of new Set(names)) env[envName(name)] = valueOf(name, values);
-  const bound = lang === 'sh' ? bindSh(source, names, envName) : bindPowerShell(source, names, envName);
+  const bound =
+    lang === 'sh'
+      ? bindSh(source, names, { envName, valueOf: (name) => valueOf(name, values) })
+      : bindPowerShell(source, names, envName);
   return { source: bound, env };
 }
+
+/**
+ * Values reach shells under names of their own, so no placeholder can set a variable the
+ * shell, the loader or a tool reads (`BASH_ENV`, `LD_PRELOAD`, `PATH`, `DATABASE_URL`).
+ */
+export const VALUE_PREFIX = 'RUNBOOK_VAR_';
 
 /** PowerShell's automatic and preference variables: never shadowed by an environment value. */
 const POWERSHELL_AUTOMATIC = new Set(

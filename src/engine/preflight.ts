@@ -8,6 +8,8 @@ import type { Cell } from './runbook.js';
 import type { Target } from './target.js';
 import { installHint } from './install-hints.js';
 import { missingInterpreter, type Effect } from './runner/plan.js';
+import { bindPlaceholders } from './placeholders.js';
+import { InputError } from './errors.js';
 
 export type Problem = PreflightEvent['problems'][number];
 
@@ -22,6 +24,8 @@ export interface PreflightInput {
   allowWrites: boolean;
   strict: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Values bound so far: every cell must bind with them before anything runs. */
+  values?: Readonly<Record<string, string>>;
   /** Skips the connection check (tests of the other checks, dry runs). */
   checkDatabase?: boolean;
 }
@@ -43,6 +47,11 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
       cells,
       fatal: input.mode !== 'dry-run',
     });
+  }
+
+  for (const cell of runnable) {
+    const refusal = bindingRefusal(cell, input.values ?? {});
+    if (refusal) problems.push({ kind: 'unbindable', message: `cell ${cell.id} (line ${cell.line}): ${refusal}`, cells: [cell.id], fatal: input.mode !== 'dry-run' });
   }
 
   const byProgram = new Map<string, string[]>();
@@ -85,6 +94,19 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     }
   }
   return problems;
+}
+
+/** Why a cell's values cannot be bound where they stand (an arithmetic context, a dollar-quoted body…), if so. */
+function bindingRefusal(cell: Cell, values: Readonly<Record<string, string>>): string | undefined {
+  const names = cell.placeholders.filter((name) => values[name] !== undefined);
+  if (names.length === 0) return undefined;
+  try {
+    bindPlaceholders(cell.lang, cell.source, names, { ...values });
+    return undefined;
+  } catch (error) {
+    if (error instanceof InputError) return error.message;
+    throw error;
+  }
 }
 
 /** The write guard: a `confirm` cell always asks; a write asks against a real database. */

@@ -97,6 +97,7 @@ export class Runner {
       target: this.opts.target,
       effects: this.effects,
       missing,
+      values: this.values,
       allowWrites: this.opts.allowWrites === true,
       strict: this.opts.strict === true,
       env: this.opts.env,

@@ -8,7 +8,8 @@ import { readRunbookFile } from './parse.js';
 import { isSecretName } from './redact.js';
 import { Runner } from './runner.js';
 import { selectCells } from './runner/plan.js';
-import { resolveTarget, type Target } from './target.js';
+import { InputError } from './errors.js';
+import { declaredDatabase, resolveTarget, type Target } from './target.js';
 import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
 import { neededNames, parseVarFlags, resolveVariables, type BoundVariable } from './variables.js';
 import type { EventSink, RunMode } from './events.js';
@@ -100,6 +101,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
   const only = onlyOf(flags);
   const cells = selectCells(runbook, { from: flags.from, only }).filter((c) => c.attributes.skip !== true);
   const flagValues = parseVarFlags(flags.var ?? []);
+  refuseTargetVariables(flagValues, runbook);
   // A resumed run keeps the values it had; flags given now win, secrets must come again.
   const carried = Object.fromEntries((input.resume?.variables ?? []).map((v) => [v.name, v.value]));
   const { bound } = resolveVariables({ runbook, flags: { ...carried, ...flagValues }, env, needed: neededNames(cells) });
@@ -155,6 +157,18 @@ export async function openSession(input: SessionInput): Promise<Session> {
       await transcript.close();
     },
   };
+}
+
+/**
+ * `--var DATABASE_URL=…` (or the variable the frontmatter's `database:` names) would point
+ * shell cells at another database than the one the run shows and guards: refused.
+ */
+function refuseTargetVariables(flagValues: Record<string, string>, runbook: Runbook): void {
+  const reserved = ['DATABASE_URL', 'RUNBOOK_DATABASE_URL', declaredDatabase(runbook)?.variable].filter((n): n is string => n !== undefined);
+  const given = reserved.find((name) => flagValues[name] !== undefined);
+  if (given) {
+    throw new InputError(`--var ${given}: the database target is not a variable; choose it with --db URL (or RUNBOOK_DATABASE_URL)`);
+  }
 }
 
 /** Values of secret-named environment variables the runbook's cells reference: masked everywhere. */

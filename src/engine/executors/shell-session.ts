@@ -9,8 +9,8 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 
-/** Variables the shell maintains itself, and the wrapper's own: never carried. */
-const NOT_CARRIED = /^(?:_|SHLVL|PWD|OLDPWD|__runbook_\w*)$/;
+/** Variables the shell maintains itself, the wrapper's own, and bound values (each cell gets its own): never carried. */
+const NOT_CARRIED = /^(?:_|SHLVL|PWD|OLDPWD|__runbook_\w*|RUNBOOK_VAR_\w*)$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class CarriedState {

@@ -1,16 +1,28 @@
 /**
- * Binds `<NAME>` placeholders in sh/bash as environment references, so the value reaches
- * the shell as data and is never parsed as code:
- * - in code: `"${NAME}"` (quoted: no word splitting, no globbing);
- * - inside `"…"`, `$(…)` within quotes and unquoted heredocs: `${NAME}`;
- * - inside `'…'`: close and reopen, `'abc<N>'` → `'abc'"${N}"`; the same for `$'…'`;
+ * Binds `<NAME>` placeholders in sh/bash so a value reaches the shell as data, never as
+ * code. The scanner follows the shell's own nesting (quotes, `$(…)`, backquotes, `${…}`,
+ * heredocs, arithmetic) and binds by the innermost context:
+ * - arithmetic (`$((…))`, `((…))`, `$[…]`, array subscripts, `${x:off:len}`, `[[ -gt ]]`,
+ *   `let`, `declare -i`, and anything nested inside them): bash evaluates a value there,
+ *   so only an integer is accepted and it is written as a number (see sh-arithmetic.ts);
+ * - code: `"${RUNBOOK_VAR_NAME}"` (quoted: no word splitting, no globbing);
+ * - inside `"…"`, `${…}` within quotes, and unquoted heredoc bodies: `${RUNBOOK_VAR_NAME}`;
+ * - inside `'…'` or `$'…'`: close and reopen, `'abc<N>'` → `'abc'"${…}"''`;
  * - comments stay as written; a quoted heredoc (`<<'EOF'`) cannot see variables, so a
- *   placeholder there is refused with a clear message.
+ *   placeholder there is refused.
+ * Heredocs are recognised only where the shell recognises them: `$((1<<4))` and
+ * `((x <<= 2))` are shifts, `<<<` is a here-string.
  */
 import { InputError } from '../errors.js';
 import { lineAt, longestFirst, placeholderAt } from './names.js';
+import { arithmeticCommand, arithmeticTestClause, integerLiteral, integerNames } from './sh-arithmetic.js';
 
-type Frame = { kind: 'code'; closer?: ')' | '`'; depth: number } | { kind: 'dq' };
+type Frame =
+  | { kind: 'code'; closer: '' | ')' | '`'; depth: number; cmdStart: number; test?: number }
+  | { kind: 'dq' }
+  | { kind: 'heredoc' }
+  | { kind: 'arith'; closer: '))' | ']' | '}'; depth: number }
+  | { kind: 'param'; quoted: boolean; fresh: boolean; depth: number };
 
 interface Heredoc {
   delimiter: string;
@@ -18,149 +30,269 @@ interface Heredoc {
   stripTabs: boolean;
 }
 
-const WORD_START = /[\s;&|()<>]/;
+export interface ShBinding {
+  /** The variable that carries a placeholder's value. */
+  envName(name: string): string;
+  /** The value itself: arithmetic contexts check it is an integer. */
+  valueOf(name: string): string;
+}
 
-/** `envName` maps a placeholder to the variable that carries its value. */
-export function bindSh(source: string, names: readonly string[], envName: (name: string) => string): string {
+interface Scan extends ShBinding {
+  source: string;
+  sorted: string[];
+  integers: Set<string>;
+}
+
+const WORD_BREAK = /[\s;&|()<>]/;
+const COMMAND_START = /^\s*(?:(?:if|then|else|elif|while|until|do|time|!|for)\s*)*$/;
+const HEREDOC_OP = /^<<(-?)[ \t]*((?:'[^']*'|"[^"]*"|\\.|[^\s;&|<>()'"\\])+)/;
+
+export function bindSh(source: string, names: readonly string[], binding: ShBinding): string {
   if (names.length === 0) return source;
-  const sorted = longestFirst(names);
-  const stack: Frame[] = [{ kind: 'code', depth: 0 }];
+  const scan: Scan = { ...binding, source, sorted: longestFirst(names), integers: integerNames(source) };
+  return scanRange(scan, 0, source.length, [{ kind: 'code', closer: '', depth: 0, cmdStart: 0 }]);
+}
+
+function scanRange(scan: Scan, from: number, to: number, stack: Frame[]): string {
+  const { source } = scan;
   const pending: Heredoc[] = [];
   let out = '';
-  let at = 0;
-  while (at < source.length) {
+  let at = from;
+  const copy = (n: number) => {
+    out += source.slice(at, at + n);
+    at += n;
+  };
+  while (at < to) {
     const frame = stack.at(-1)!;
     const char = source[at]!;
-    const name = placeholderAt(source, at, sorted);
-    if (name !== undefined) {
-      out += frame.kind === 'dq' ? `\${${envName(name)}}` : `"\${${envName(name)}}"`;
+    const next = source[at + 1];
+    const name = placeholderAt(source, at, scan.sorted);
+    if (name !== undefined && at + name.length + 2 <= to) {
+      out += bindHere(scan, stack, name, at);
       at += name.length + 2;
       continue;
     }
     if (char === '\\') {
-      out += source.slice(at, at + 2);
-      at += 2;
+      copy(2);
       continue;
     }
-    if (frame.kind === 'dq') {
-      if (char === '"') stack.pop();
-      else if (char === '`') stack.push({ kind: 'code', closer: '`', depth: 0 });
-      else if (char === '$' && source[at + 1] === '(') {
-        stack.push({ kind: 'code', closer: ')', depth: 0 });
-        out += '$(';
-        at += 2;
+    if (frame.kind === 'param' && frame.fresh) {
+      frame.fresh = char === '[';
+      if (char === '[') {
+        stack.push({ kind: 'arith', closer: ']', depth: 0 });
+        copy(1);
         continue;
       }
-      out += char;
-      at++;
+      if (char === ':' && next !== undefined && !'-=?+'.includes(next)) {
+        // `${x:offset:length}`: both are arithmetic, up to the closing brace.
+        stack.pop();
+        stack.push({ kind: 'arith', closer: '}', depth: 0 });
+        copy(1);
+        continue;
+      }
+    }
+    if (char === '$' && next === '(' && source[at + 2] === '(') {
+      stack.push({ kind: 'arith', closer: '))', depth: 0 });
+      copy(3);
       continue;
+    }
+    if (char === '$' && next === '(') {
+      stack.push({ kind: 'code', closer: ')', depth: 0, cmdStart: at + 2 });
+      copy(2);
+      continue;
+    }
+    if (char === '$' && next === '[') {
+      stack.push({ kind: 'arith', closer: ']', depth: 0 });
+      copy(2);
+      continue;
+    }
+    if (char === '$' && next === '{') {
+      const head = /^\$\{[#!]?(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])?/.exec(source.slice(at, at + 260))![0];
+      const quoted = frame.kind === 'dq' || frame.kind === 'heredoc' || (frame.kind === 'param' && frame.quoted);
+      stack.push({ kind: 'param', quoted, fresh: true, depth: 0 });
+      copy(head.length);
+      continue;
+    }
+    if (char === '`') {
+      if (frame.kind === 'code' && frame.closer === '`') stack.pop();
+      else stack.push({ kind: 'code', closer: '`', depth: 0, cmdStart: at + 1 });
+      copy(1);
+      continue;
+    }
+    switch (frame.kind) {
+      case 'dq':
+        if (char === '"') stack.pop();
+        copy(1);
+        continue;
+      case 'heredoc':
+        copy(1);
+        continue;
+      case 'arith':
+        if (char === '"') stack.push({ kind: 'dq' });
+        else if (frame.closer === '))' && frame.depth === 0 && source.startsWith('))', at)) {
+          stack.pop();
+          copy(2);
+          continue;
+        } else if (frame.depth === 0 && char === frame.closer) stack.pop();
+        else if (char === '(' || char === '[') frame.depth++;
+        else if (char === ')' || char === ']') frame.depth--;
+        copy(1);
+        continue;
+      case 'param':
+        if (char === '}' && frame.depth === 0) stack.pop();
+        else if (char === '{') frame.depth++;
+        else if (char === '}') frame.depth--;
+        else if (char === '"') stack.push({ kind: 'dq' });
+        else if (char === "'" && !frame.quoted) {
+          at = singleQuoted(scan, at, false, (text) => (out += text));
+          continue;
+        }
+        copy(1);
+        continue;
+      case 'code':
+        break;
     }
     // Code.
     if (char === '\n' && pending.length > 0) {
       out += '\n';
-      at = heredocBodies(source, at + 1, pending.splice(0), sorted, envName, (text) => (out += text));
+      at = heredocBodies(scan, at + 1, to, pending.splice(0), (text) => (out += text));
+      frame.cmdStart = at;
       continue;
     }
-    if (char === '#' && (at === 0 || WORD_START.test(source[at - 1]!))) {
-      const end = lineEnd(source, at);
+    const wordStart = at === 0 || WORD_BREAK.test(source[at - 1]!);
+    if (char === '#' && wordStart) {
+      const end = Math.min(lineEnd(source, at), to);
       out += source.slice(at, end);
       at = end;
-    } else if (char === "'" || (char === '$' && source[at + 1] === "'")) {
-      const ansi = char === '$';
-      const open = ansi ? at + 1 : at;
-      const end = singleQuotedEnd(source, open, ansi);
-      // An unterminated quote is the shell's syntax error to report; it is copied as written.
-      out += end < 0 ? source.slice(at) : splitQuoted(source.slice(open + 1, end - 1), ansi ? "$'" : "'", sorted, envName);
-      at = end < 0 ? source.length : end;
+    } else if (char === "'" || (char === '$' && next === "'")) {
+      at = singleQuoted(scan, at, char === '$', (text) => (out += text));
     } else if (char === '"') {
       stack.push({ kind: 'dq' });
-      out += char;
-      at++;
-    } else if (char === '<' && source[at + 1] === '<' && source[at + 2] !== '<') {
-      const heredoc = /^<<(-?)[ \t]*(?:'([^']*)'|"([^"]*)"|\\?([^\s;&|<>()]+))/.exec(source.slice(at));
+      copy(1);
+    } else if (char === '<' && next === '<' && source[at + 2] === '<') {
+      copy(3);
+    } else if (char === '<' && next === '<') {
+      const heredoc = HEREDOC_OP.exec(source.slice(at, to));
       if (heredoc) {
-        const delimiter = heredoc[2] ?? heredoc[3] ?? heredoc[4] ?? '';
-        pending.push({ delimiter, quoted: heredoc[4] === undefined || heredoc[0].includes('\\'), stripTabs: heredoc[1] === '-' });
-        out += heredoc[0];
-        at += heredoc[0].length;
-      } else {
-        out += '<<';
-        at += 2;
-      }
-    } else if (char === '$' && source[at + 1] === '(') {
-      stack.push({ kind: 'code', closer: ')', depth: 0 });
-      out += '$(';
-      at += 2;
+        const word = heredoc[2]!;
+        pending.push({ delimiter: word.replace(/'([^']*)'|"([^"]*)"|\\(.)/g, '$1$2$3'), quoted: /['"\\]/.test(word), stripTabs: heredoc[1] === '-' });
+        copy(heredoc[0].length);
+      } else copy(2);
+    } else if (char === '(' && next === '(' && COMMAND_START.test(source.slice(frame.cmdStart, at))) {
+      stack.push({ kind: 'arith', closer: '))', depth: 0 });
+      copy(2);
+    } else if (char === '[' && next === '[' && wordStart && /\s/.test(source[at + 2] ?? '')) {
+      frame.test = at;
+      copy(2);
+    } else if (char === ']' && next === ']' && frame.test !== undefined && /\s/.test(source[at - 1] ?? '')) {
+      frame.test = undefined;
+      copy(2);
+    } else if (char === '[' && isAssignmentSubscript(source, at, frame.cmdStart)) {
+      stack.push({ kind: 'arith', closer: ']', depth: 0 });
+      copy(1);
     } else {
       if (frame.closer === ')' && char === '(') frame.depth++;
       if (frame.closer === ')' && char === ')' && frame.depth-- === 0) stack.pop();
-      else if (frame.closer === '`' && char === '`') stack.pop();
-      else if (char === '`') stack.push({ kind: 'code', closer: '`', depth: 0 });
-      out += char;
-      at++;
+      copy(1);
+      if (/[;&|(){}\n]/.test(char)) frame.cmdStart = at;
     }
   }
   return out;
 }
 
-/** `'lit<N>lit'` → `'lit'"${N}"'lit'`: literal parts keep their quoting, values are references. */
-function splitQuoted(body: string, open: string, sorted: string[], envName: (name: string) => string): string {
-  let out = '';
+/** The text that replaces `<name>` at `at`, given every frame around it. */
+function bindHere(scan: Scan, stack: Frame[], name: string, at: number): string {
+  const arithmetic = stack.some(
+    (frame) =>
+      frame.kind === 'arith' ||
+      (frame.kind === 'code' &&
+        ((frame.test !== undefined && arithmeticTestClause(scan.source, frame.test, at)) ||
+          arithmeticCommand(scan.source.slice(frame.cmdStart, at), scan.integers))),
+  );
+  if (arithmetic) return integerLiteral(name, scan.valueOf(name), lineAt(scan.source, at));
+  const frame = stack.at(-1)!;
+  const reference = `\${${scan.envName(name)}}`;
+  const quoted = frame.kind === 'dq' || frame.kind === 'heredoc' || (frame.kind === 'param' && frame.quoted);
+  return quoted ? reference : `"${reference}"`;
+}
+
+/** `name[…]=` or `name[…]+=` at a word start: an indexed assignment, whose subscript bash evaluates. */
+function isAssignmentSubscript(source: string, open: number, cmdStart: number): boolean {
+  if (!/(?:^|[\s;&|(){}])[A-Za-z_][A-Za-z0-9_]*$/.test(source.slice(Math.max(cmdStart, open - 256), open))) return false;
+  const close = source.indexOf(']', open);
+  return close > 0 && /^\+?=/.test(source.slice(close + 1, close + 3));
+}
+
+/** A `'…'` (or `$'…'`) string at `at`; placeholders inside become references between reopened quotes. */
+function singleQuoted(scan: Scan, at: number, ansi: boolean, write: (text: string) => void): number {
+  const { source } = scan;
+  const open = ansi ? at + 1 : at;
+  let end = -1;
+  for (let i = open + 1; i < source.length; i++) {
+    if (ansi && source[i] === '\\') i++;
+    else if (source[i] === "'") {
+      end = i + 1;
+      break;
+    }
+  }
+  // An unterminated quote is the shell's syntax error to report; it is copied as written.
+  if (end < 0) {
+    write(source.slice(at));
+    return source.length;
+  }
+  const body = source.slice(open + 1, end - 1);
+  const opener = ansi ? "$'" : "'";
+  let result = '';
   let literal = '';
-  for (let at = 0; at < body.length; at++) {
-    const name = placeholderAt(body, at, sorted);
+  for (let i = 0; i < body.length; i++) {
+    const name = placeholderAt(body, i, scan.sorted);
     if (name === undefined) {
-      literal += body[at];
+      literal += body[i];
       continue;
     }
-    if (literal) out += `${open}${literal}'`;
+    if (literal) result += `${opener}${literal}'`;
     literal = '';
-    out += `"\${${envName(name)}}"`;
-    at += name.length + 1;
+    result += `"\${${scan.envName(name)}}"`;
+    i += name.length + 1;
   }
-  if (literal || !out) out += `${open}${literal}'`;
-  return out;
+  if (literal || !result) result += `${opener}${literal}'`;
+  write(result);
+  return end;
 }
 
-function heredocBodies(
-  source: string,
-  from: number,
-  heredocs: Heredoc[],
-  sorted: string[],
-  envName: (name: string) => string,
-  write: (text: string) => void,
-): number {
+/** The bodies of the heredocs opened on the line that just ended; returns where the code resumes. */
+function heredocBodies(scan: Scan, from: number, to: number, heredocs: Heredoc[], write: (text: string) => void): number {
+  const { source } = scan;
   let at = from;
   for (const heredoc of heredocs) {
-    while (at < source.length) {
-      const end = lineEnd(source, at);
+    const bodyStart = at;
+    let bodyEnd = to;
+    let resume = to;
+    while (at < to) {
+      const end = Math.min(lineEnd(source, at), to);
       const line = source.slice(at, end);
-      const lineStart = at;
-      const last = end >= source.length;
-      at = last ? end : end + 1;
-      const isEnd = (heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter;
-      if (!isEnd) {
-        const name = sorted.find((n) => line.includes(`<${n}>`));
-        if (name !== undefined && heredoc.quoted) {
-          throw new InputError(
-            `placeholder <${name}> at line ${lineAt(source, lineStart)} sits in a quoted heredoc (<<'${heredoc.delimiter}'), where no variable can reach it: unquote the delimiter`,
-          );
-        }
+      if ((heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter) {
+        bodyEnd = at;
+        resume = end < to ? end + 1 : end;
+        break;
       }
-      const bound = isEnd || heredoc.quoted ? line : line.replace(/<([^<>\s]+)>/g, (m, n: string) => (sorted.includes(n) ? `\${${envName(n)}}` : m));
-      write(last ? bound : `${bound}\n`);
-      if (isEnd) break;
+      at = end < to ? end + 1 : end;
     }
+    if (heredoc.quoted) {
+      const name = scan.sorted.find((n) => source.slice(bodyStart, bodyEnd).includes(`<${n}>`));
+      if (name !== undefined) {
+        throw new InputError(
+          `placeholder <${name}> at line ${lineAt(source, source.indexOf(`<${name}>`, bodyStart))} sits in a quoted heredoc (<<'${heredoc.delimiter}'), where no variable can reach it: unquote the delimiter`,
+        );
+      }
+      write(source.slice(bodyStart, bodyEnd));
+    } else {
+      write(scanRange(scan, bodyStart, bodyEnd, [{ kind: 'heredoc' }]));
+    }
+    write(source.slice(bodyEnd, resume));
+    at = resume;
   }
   return at;
-}
-
-function singleQuotedEnd(source: string, open: number, ansi: boolean): number {
-  for (let at = open + 1; at < source.length; at++) {
-    if (ansi && source[at] === '\\') at++;
-    else if (source[at] === "'") return at + 1;
-  }
-  return -1;
 }
 
 function lineEnd(source: string, at: number): number {

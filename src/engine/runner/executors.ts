@@ -55,7 +55,7 @@ export interface PreparedCell {
 /**
  * Binds a cell's placeholders (values never become code) and builds the environment a
  * shell sees: the process's, the target URL as DATABASE_URL and under the name the
- * frontmatter gave it, and every bound value. A SQL cell runs in the database session and
+ * frontmatter gave it, and the cell's bound values (as RUNBOOK_VAR_<NAME>). A SQL cell runs in the database session and
  * gets no environment: copying process.env was a tenth of the runner's own time per SQL cell.
  */
 export function prepareCell(
@@ -78,6 +78,8 @@ export function prepareCell(
     env.DATABASE_URL = target.url;
     if (target.envVar) env[target.envVar] = target.url;
   }
-  Object.assign(env, values, bound.env);
+  // Only the cell's own placeholders, under RUNBOOK_VAR_ names: a value named PATH or
+  // BASH_ENV must not become the shell's PATH or BASH_ENV.
+  Object.assign(env, bound.env);
   return { source: bound.source, env, cwd };
 }
