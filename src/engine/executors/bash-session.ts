@@ -2,7 +2,8 @@
  * One long-lived bash per shell executor, so a cell costs a fork and an exec of bash
  * instead of a Node spawn (see session-protocol.ts for what runs inside it). Each cell
  * still runs in its own process group, and ends with it: on timeout and cancel the
- * executor kills that group, never the session. A session that dies is not repaired:
+ * executor kills that group, never the session (process-group.ts supervises both, and
+ * both die with the CLI, see reaper.ts). A session that dies is not repaired:
  * the cell that was running fails, and the executor starts a new session for the next
  * cell from the state it carries itself.
  */
@@ -10,7 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { endGroup, forgetGroupWhenGone, trackGroup, type TreeOutcome } from './process-tree.js';
+import { endGroup, forgetGroupWhenGone, GroupSupervisor, trackGroup } from './process-group.js';
+import type { TreeOutcome } from './process-tree.js';
 import { SentinelSplitter } from './session-protocol.js';
 
 export interface SessionCell {
@@ -22,15 +24,18 @@ export interface SessionCell {
   graceMs: number;
   onStdout(chunk: string): void;
   onStderr(chunk: string): void;
+  /** The cell's process group is known; no output of the cell is passed on before this. */
+  onGroup?(pgid: number): void;
 }
 
 interface Running {
   cell: SessionCell;
   stdout: SentinelSplitter;
   stderr: SentinelSplitter;
-  pgid?: number;
+  group: GroupSupervisor;
+  /** Output that came before the `start` event named the group. */
+  early: [stream: 'stdout' | 'stderr', chunk: string][];
   status?: number;
-  endedBy?: TreeOutcome['endedBy'];
   finish(outcome: TreeOutcome): void;
 }
 
@@ -85,16 +90,15 @@ export class BashSession {
     if (cell.signal.aborted) return Promise.resolve({ endedBy: 'cancel' });
     if (!this.alive) return Promise.resolve(this.lostOutcome(undefined));
     return new Promise<TreeOutcome>((resolve) => {
-      const timers: NodeJS.Timeout[] = [];
-      const onAbort = () => this.stop('cancel');
       const running: Running = {
         cell,
         stdout: new SentinelSplitter(this.sentinel, cell.onStdout),
         stderr: new SentinelSplitter(this.sentinel, cell.onStderr),
+        group: new GroupSupervisor(cell),
+        early: [],
         finish: (outcome) => {
-          cell.signal.removeEventListener('abort', onAbort);
-          for (const timer of timers) clearTimeout(timer);
-          if (running.pgid !== undefined) forgetGroupWhenGone(running.pgid, cell.graceMs);
+          this.flushEarly(running);
+          running.group.finish();
           this.running = undefined;
           this.idle();
           resolve(outcome);
@@ -102,24 +106,16 @@ export class BashSession {
       };
       this.running = running;
       this.busy();
-      cell.signal.addEventListener('abort', onAbort, { once: true });
-      if (cell.timeoutMs !== undefined && cell.timeoutMs > 0) timers.push(setTimeout(() => this.stop('timeout'), cell.timeoutMs));
       (this.stream(3) as Writable).write(`${cell.jobFile}\0`);
     });
   }
 
   /** Ends the session and anything still running in it. */
   close(graceMs: number): void {
-    if (this.running?.pgid !== undefined) endGroup(this.running.pgid, graceMs);
+    // Ends the running cell's group (SIGTERM, then SIGKILL); the session's exit settles the cell.
+    this.running?.group.finish();
     (this.stream(3) as Writable).end();
     if (this.child.pid !== undefined && this.alive) endGroup(this.child.pid, graceMs);
-  }
-
-  private stop(why: 'timeout' | 'cancel'): void {
-    const running = this.running;
-    if (!running || running.endedBy) return;
-    running.endedBy = why;
-    if (running.pgid !== undefined) endGroup(running.pgid, running.cell.graceMs);
   }
 
   private onEvents(chunk: string): void {
@@ -131,10 +127,10 @@ export class BashSession {
       const running = this.running;
       if (!running) continue;
       if (kind === 'start') {
-        running.pgid = Number(value);
-        trackGroup(running.pgid);
-        // A timeout or cancel that came before the group was known.
-        if (running.endedBy) endGroup(running.pgid, running.cell.graceMs);
+        // A timeout or cancel that came before the group was known reaches it now.
+        running.group.start(Number(value));
+        running.cell.onGroup?.(Number(value));
+        this.flushEarly(running);
       } else if (kind === 'end') {
         running.status = Number(value);
       }
@@ -144,16 +140,23 @@ export class BashSession {
 
   /** Output between cells (a leftover that ignored SIGTERM) belongs to no cell and is dropped. */
   private output(chunk: string, stream: 'stdout' | 'stderr'): void {
-    if (!this.running) return;
-    this.running[stream].push(chunk);
+    const running = this.running;
+    if (!running) return;
+    if (running.group.outcome.pgid === undefined) running.early.push([stream, chunk]);
+    else running[stream].push(chunk);
     this.settle();
+  }
+
+  private flushEarly(running: Running): void {
+    for (const [stream, chunk] of running.early.splice(0)) running[stream].push(chunk);
   }
 
   /** The cell is over once its status and both sentinels are in: no output is left behind. */
   private settle(): void {
     const running = this.running;
     if (!running || running.status === undefined || !running.stdout.done || !running.stderr.done) return;
-    const outcome: TreeOutcome = running.endedBy ? { endedBy: running.endedBy } : { exitCode: running.status };
+    const { endedBy } = running.group.outcome;
+    const outcome: TreeOutcome = endedBy ? { endedBy } : { exitCode: running.status };
     running.finish(outcome);
   }
 
@@ -168,10 +171,13 @@ export class BashSession {
       running.finish({ spawnError: { code: error.code ?? 'ENOENT', message: error.message } });
       return;
     }
-    const started = running.pgid !== undefined || !claimFirst(running.cell.claimFile);
-    running.pgid ??= claimedPid(running.cell.claimFile);
-    if (running.pgid !== undefined) endGroup(running.pgid, running.cell.graceMs);
-    if (running.endedBy) running.finish({ endedBy: running.endedBy });
+    const known = running.group.outcome.pgid;
+    const started = known !== undefined || !claimFirst(running.cell.claimFile);
+    const pgid = known ?? claimedPid(running.cell.claimFile);
+    if (pgid !== undefined) running.group.start(pgid);
+    // finish() ends the cell's group: nobody waits for it now that the session is gone.
+    const { endedBy } = running.group.outcome;
+    if (endedBy) running.finish({ endedBy });
     else running.finish({ ...this.lostOutcome(reason), ...(started ? {} : { sessionLostBeforeStart: true }) });
   }
 

@@ -1,10 +1,11 @@
 /**
  * Runs one interpreter process as the leader of its own process group, streams its
  * output, and ends the whole tree (children and grandchildren too) on timeout, on
- * cancel, and when the leader exits: a cell's processes end with the cell.
- * SIGTERM first, SIGKILL after a grace period, like execa's forceKillAfterDelay.
+ * cancel, when the leader exits, and when the CLI dies: a cell's processes end with the
+ * cell. Supervision (signals, grace period, dying with the CLI) is process-group.ts's.
  */
 import { execa } from 'execa';
+import { GroupSupervisor, type StopReason } from './process-group.js';
 
 export interface TreeOptions {
   cwd: string;
@@ -15,6 +16,8 @@ export interface TreeOptions {
   graceMs: number;
   onStdout(chunk: string): void;
   onStderr(chunk: string): void;
+  /** The cell's process group is known (before any of its output is passed on). */
+  onGroup?(pgid: number): void;
 }
 
 export interface TreeOutcome {
@@ -22,7 +25,7 @@ export interface TreeOutcome {
   /** The signal that ended the leader, when one did. */
   signal?: string;
   /** Why we ended it: the cell's timeout or a cancel. */
-  endedBy?: 'timeout' | 'cancel';
+  endedBy?: StopReason;
   /** The long-lived shell the cell ran in ended under it (see bash-session.ts). */
   sessionLost?: string;
   /** The session died before the cell started: it may be run again on a new session. */
@@ -31,37 +34,9 @@ export interface TreeOutcome {
   spawnError?: { code: string; message: string };
 }
 
-/** Groups still alive when this process exits get SIGKILL, so a crash leaves no orphans. */
-const liveGroups = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
-});
-
-/** Remembers a process group that must not outlive this process. */
-export function trackGroup(pgid: number): void {
-  liveGroups.add(pgid);
-}
-
-/** SIGTERM to the group now; SIGKILL after the grace period to whatever is left of it. */
-export function endGroup(pgid: number, graceMs: number): void {
-  signalGroup(pgid, 'SIGTERM');
-  forgetGroupWhenGone(pgid, graceMs);
-}
-
-/** A member that ignored SIGTERM still gets its SIGKILL after the grace period. */
-export function forgetGroupWhenGone(pgid: number, graceMs: number): void {
-  if (!groupAlive(pgid)) {
-    liveGroups.delete(pgid);
-    return;
-  }
-  setTimeout(() => {
-    signalGroup(pgid, 'SIGKILL');
-    liveGroups.delete(pgid);
-  }, graceMs).unref();
-}
-
 export async function runProcessTree(file: string, args: string[], options: TreeOptions): Promise<TreeOutcome> {
   if (options.signal.aborted) return { endedBy: 'cancel' };
+  const group = new GroupSupervisor(options);
   const subprocess = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
@@ -73,37 +48,21 @@ export async function runProcessTree(file: string, args: string[], options: Tree
     detached: true,
     windowsHide: true,
   });
-  const pgid = subprocess.pid;
-  let endedBy: TreeOutcome['endedBy'];
-  const timers: NodeJS.Timeout[] = [];
-  const endTree = () => {
-    if (pgid === undefined) return;
-    signalGroup(pgid, 'SIGTERM');
-    const force = setTimeout(() => signalGroup(pgid, 'SIGKILL'), options.graceMs);
-    force.unref();
-    timers.push(force);
-  };
-  const stop = (why: 'timeout' | 'cancel') => {
-    if (endedBy) return;
-    endedBy = why;
-    endTree();
-  };
-  const onAbort = () => stop('cancel');
-  options.signal.addEventListener('abort', onAbort, { once: true });
-  if (options.timeoutMs !== undefined && options.timeoutMs > 0) timers.push(setTimeout(() => stop('timeout'), options.timeoutMs));
-  if (pgid !== undefined) liveGroups.add(pgid);
+  if (subprocess.pid !== undefined) {
+    group.start(subprocess.pid);
+    options.onGroup?.(subprocess.pid);
+  }
 
   subprocess.stdout?.setEncoding('utf8');
   subprocess.stderr?.setEncoding('utf8');
   subprocess.stdout?.on('data', (chunk: string) => options.onStdout(chunk));
   subprocess.stderr?.on('data', (chunk: string) => options.onStderr(chunk));
   // Background children would hold the pipes open: the leader's exit ends the tree.
-  subprocess.once('exit', () => {
-    if (!endedBy) endTree();
-  });
+  subprocess.once('exit', () => group.finish());
 
   try {
     const result = await subprocess;
+    const { endedBy } = group.outcome;
     if (result.exitCode === undefined && result.signal === undefined && !endedBy) {
       const cause = result.cause as NodeJS.ErrnoException | undefined;
       return { spawnError: { code: cause?.code ?? 'ENOENT', message: cause?.message ?? result.shortMessage ?? 'could not start' } };
@@ -114,25 +73,6 @@ export async function runProcessTree(file: string, args: string[], options: Tree
     if (endedBy) outcome.endedBy = endedBy;
     return outcome;
   } finally {
-    options.signal.removeEventListener('abort', onAbort);
-    for (const timer of timers) clearTimeout(timer);
-    if (pgid !== undefined) forgetGroupWhenGone(pgid, options.graceMs);
-  }
-}
-
-export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+    group.finish();
   }
 }

@@ -7,6 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BashSession, type SessionCell } from './bash-session.js';
 import type { TreeOutcome } from './process-tree.js';
+import { selfRegistration } from './reaper.js';
 import { jobScript, passThroughKey, SESSION_SCRIPT, type Job } from './session-protocol.js';
 
 export class SessionKeeper {
@@ -17,15 +18,16 @@ export class SessionKeeper {
     private readonly graceMs: number,
   ) {}
 
-  async run(job: Omit<Job, 'sessionNames' | 'claimFile'>, cell: Omit<SessionCell, 'jobFile' | 'claimFile'>, name: string): Promise<TreeOutcome> {
+  async run(job: Omit<Job, 'sessionNames' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobFile' | 'claimFile'>, name: string): Promise<TreeOutcome> {
     const passThrough = passThroughKey(job.env);
-    const files = { jobFile: join(this.workDir(), `${name}.job.sh`), claimFile: join(this.workDir(), `${name}.claim`) };
+    const registration = selfRegistration();
+    const files = { jobFile: join(this.workDir(), `${name}.job.sh`), claimFile: registration.path };
     let outcome: TreeOutcome = {};
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         const session = this.sessionFor(job, passThrough);
         rmSync(files.claimFile, { force: true });
-        writeFileSync(files.jobFile, jobScript({ ...job, sessionNames: session.exportedNames, claimFile: files.claimFile }));
+        writeFileSync(files.jobFile, jobScript({ ...job, sessionNames: session.exportedNames, claimFile: files.claimFile, deadMark: registration.deadMark }));
         outcome = await session.run({ ...cell, ...files });
         if (!outcome.sessionLostBeforeStart) break;
       }
@@ -41,7 +43,7 @@ export class SessionKeeper {
     this.session = undefined;
   }
 
-  private sessionFor(job: Omit<Job, 'sessionNames' | 'claimFile'>, passThrough: string): BashSession {
+  private sessionFor(job: Omit<Job, 'sessionNames' | 'claimFile' | 'deadMark'>, passThrough: string): BashSession {
     if (this.session?.alive && this.session.passThrough === passThrough) return this.session;
     this.session?.close(this.graceMs);
     const script = join(this.workDir(), 'session.sh');

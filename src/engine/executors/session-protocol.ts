@@ -49,8 +49,14 @@ export interface Job {
   wrapperFile: string;
   /** The variables the session exports (its start environment). */
   sessionNames: Iterable<string>;
-  /** Created exclusively by whoever gets there first: the cell as it starts, or the executor after the session died (see BashSession). */
+  /**
+   * Created exclusively by whoever gets there first: the cell as it starts, or the
+   * executor after the session died (see BashSession). It lies in the reaper's directory,
+   * so the cell's group is registered to die with the CLI before the cell runs a line.
+   */
   claimFile: string;
+  /** The reaper's mark: when it exists the CLI is gone and the cell must not start. */
+  deadMark: string;
 }
 
 /**
@@ -67,6 +73,7 @@ export function jobScript(job: Job): string {
     .map(([name, value]) => `export ${name}=${shQuote(value)}`);
   return [
     `{ set -C; printf '%s' "$BASHPID" > ${shQuote(job.claimFile)}; } 2>/dev/null || exit 125`,
+    `[ ! -e ${shQuote(job.deadMark)} ] || exit 125`,
     'set +C',
     '{',
     `  unset __runbook_job __runbook_pid __runbook_status __runbook_sentinel${unset.map((name) => ` ${name}`).join('')}`,

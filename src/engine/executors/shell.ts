@@ -8,14 +8,14 @@
  * pipefail`, PowerShell `$ErrorActionPreference = 'Stop'` — like psql's ON_ERROR_STOP for
  * SQL cells; a cell that wants to carry on says `set +e` (or sets the preference) itself.
  */
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
+import { scratchRoot } from './scratch.js';
 import { SessionKeeper } from './session-keeper.js';
 import { onPath } from './which.js';
 
@@ -101,21 +101,6 @@ function splitInterpreter(interpreter: string, cwd: string): string[] {
   const [program, ...rest] = words;
   const resolved = program!.includes('/') && !isAbsolute(program!) ? resolve(cwd, program!) : program!;
   return [resolved, ...rest];
-}
-
-/**
- * Where the per-cell files go: a few small files per cell, which on a busy disk cost
- * ~0.5 ms each to write. /dev/shm (memory) when the user has not chosen TMPDIR — it also
- * keeps the environment the files carry off the disk.
- */
-function scratchRoot(): string {
-  if (process.platform !== 'linux' || process.env.TMPDIR) return tmpdir();
-  try {
-    accessSync('/dev/shm', constants.W_OK | constants.X_OK);
-    return '/dev/shm';
-  } catch {
-    return tmpdir();
-  }
 }
 
 function resultOf(outcome: TreeOutcome, program: string, timeoutMs: number | undefined): ExecutionResult {
