@@ -98,7 +98,7 @@ describe('createPlainRenderer', () => {
 
   it('names skipped cells that never started, timeouts, cancellations and decisions', () => {
     const run = new RunBuilder()
-      .emit({ type: 'cell.finished', cell: 'pwsh-only', status: 'skipped', durationMs: 0, reason: 'pwsh not found on PATH' })
+      .emit({ type: 'cell.finished', cell: 'pwsh-only', status: 'skipped', durationMs: 0, reason: 'pwsh not found' })
       .emit({ type: 'operator.decision', cell: 'slow', action: 'edit', actor: 'bob', source: 'SELECT 2' })
       .emit({ type: 'operator.decision', cell: 'slow', action: 'jump', actor: 'bob', to: 'verify' })
       .emit({ type: 'operator.decision', cell: 'slow', action: 'run', actor: 'bob' })
@@ -106,7 +106,7 @@ describe('createPlainRenderer', () => {
       .emit({ type: 'cell.finished', cell: 'slow', status: 'timed-out', durationMs: 30_000, error: { message: 'canceling statement due to statement timeout', code: '57014' } })
       .emit({ type: 'cell.finished', cell: 'slow', status: 'cancelled', durationMs: 1500 });
     const out = render(run.events);
-    expect(out).toContain('↷ [pwsh-only] skipped (pwsh not found on PATH)\n');
+    expect(out).toContain('↷ [pwsh-only] skipped (pwsh not found)\n');
     expect(out).toContain('» bob edited [slow]\n» bob jumped from [slow] to [verify]\n▶ [slow]');
     expect(out).toContain('  ERROR:  canceling statement due to statement timeout (SQLSTATE 57014)\n⏱ timed out after 30 s\n');
     expect(out).toContain('■ cancelled after 1.5 s\n');

@@ -1,10 +1,13 @@
 /** `runbook resume` after an interrupt: values come back from the transcript, secrets must be given again. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyTranscript } from '../src/engine/transcript.js';
-import { fixture, parseLines, runCli, startCli, tempDir } from './runner-support.js';
+import { readRunbookFile } from '../src/engine/parse.js';
+import { Runner } from '../src/engine/runner.js';
+import { TranscriptWriter, verifyTranscript } from '../src/engine/transcript.js';
+import { fixture, noTarget, parseLines, runCli, scriptedOperator, startCli, tempDir } from './runner-support.js';
 import type { CellFinished } from '../src/engine/events.js';
+import type { Decision, DecisionContext } from '../src/engine/operator.js';
 
 describe('runbook resume', () => {
   it('continues an interrupted run with its values; the secret is asked again and never stored', async () => {
@@ -40,5 +43,49 @@ describe('runbook resume', () => {
     const result = await runCli(['resume', fixture('tolerant.md'), '--yes']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/is not a runbook transcript/)]);
+  });
+});
+
+describe('runbook resume after jumps', () => {
+  const RUNBOOK = '# J\n\n## S\n\n```sh {name=a}\necho a\n```\n\n```sh {name=b}\necho b\n```\n\n```sh {name=c}\necho c\n```\n\n```sh {name=d}\necho d\n```\n';
+
+  async function quitAfter(script: (context: DecisionContext, visits: number) => Decision): Promise<string> {
+    const dir = tempDir();
+    const file = join(dir, 'j.md');
+    writeFileSync(file, RUNBOOK);
+    const path = join(dir, 'j.jsonl');
+    const transcript = TranscriptWriter.open(path);
+    let visits = 0;
+    const operator = scriptedOperator((context) => script(context, (visits += 1)));
+    const runner = new Runner({ runbook: await readRunbookFile(file), operator, target: noTarget, mode: 'interactive', variables: [], actor: 'tester', argv: [], transcript });
+    expect(await runner.run()).toMatchObject({ status: 'aborted' });
+    transcript.close();
+    return path;
+  }
+
+  const ranOnResume = async (path: string) => {
+    const resumed = await runCli(['resume', path, '--yes']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const events = parseLines(readFileSync(path, 'utf8'));
+    const after = events.slice(events.findIndex((e) => e.type === 'run.resumed'));
+    return { ran: after.filter((e): e is CellFinished => e.type === 'cell.finished').map((e) => e.cell), events };
+  };
+
+  it('after a jump back and a rerun, continues with the first cell not yet run, never running b twice', async () => {
+    // a, b run; at c the operator jumps back to a, reruns it, then quits.
+    const path = await quitAfter((context, visit) => {
+      if (context.cell.id === 'c' && context.attempts === 0) return { action: 'jump', to: 'a' };
+      if (context.attempts === 0) return { action: 'run' };
+      return visit > 5 ? { action: 'quit' } : { action: 'next' };
+    });
+    const { ran, events } = await ranOnResume(path);
+    expect(ran).toEqual(['c', 'd']);
+    expect(events.find((e) => e.type === 'run.resumed')).toMatchObject({ from: 'c' });
+  });
+
+  it('after a jump forward before anything finished, continues at the jump target, not the first cell', async () => {
+    const path = await quitAfter((context) => (context.cell.id === 'a' ? { action: 'jump', to: 'c' } : { action: 'quit' }));
+    const { ran } = await ranOnResume(path);
+    expect(ran).toEqual(['c', 'd']);
   });
 });

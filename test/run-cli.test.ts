@@ -49,7 +49,9 @@ describe('runbook run --yes', () => {
     const result = await runCli(['run', fixture('tolerant.md'), '--yes', '--json', '--transcript', transcript]);
     const streamed = parseLines(result.stdout);
     const stored = parseLines(readFileSync(transcript, 'utf8'));
-    expect(streamed).toEqual(stored.map(({ hash: _hash, ...rest }) => rest));
+    // The same objects, hash included, so a consumer of stdout can check the chain too.
+    expect(streamed).toEqual(stored);
+    expect(streamed.every((e) => typeof e.hash === 'string' && e.hash.length === 64)).toBe(true);
     expect(result.stderr).toContain(`transcript: ${transcript}`);
   });
 
@@ -124,17 +126,28 @@ describe('runbook run --yes', () => {
     expect(result.stdout + result.stderr).not.toContain('s3cret-pw');
   });
 
-  it('skips cells whose interpreter is missing, with the reason; --strict refuses the run', async () => {
+  it('skips cells whose interpreter is missing, with the reason, and calls the run incomplete (exit 3); --strict refuses the run', async () => {
     const dir = tempDir();
     const skip = await runCli(['run', fixture('pwsh-cells.md'), '--yes', '--transcript', join(dir, 'a.jsonl')], { env: { PATH: '/usr/bin:/bin' } });
-    expect(skip.code, skip.stderr).toBe(0);
+    expect(skip.code, skip.stderr).toBe(3);
     const events = parseLines(readFileSync(join(dir, 'a.jsonl'), 'utf8'));
     expect(events.filter((e) => e.type === 'cell.finished').map((e) => [e.cell, e.status, e.reason ?? ''])).toEqual([
-      ['sh-before', 'succeeded', ''], ['ps-step', 'skipped', 'pwsh not found on PATH'], ['sh-after', 'succeeded', ''],
+      ['sh-before', 'succeeded', ''], ['ps-step', 'skipped', 'pwsh not found'], ['sh-after', 'succeeded', ''],
     ]);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'incomplete', selected: 3, notRun: [{ cell: 'ps-step', reason: 'pwsh not found' }] });
+    expect(skip.stdout).toContain('1 of 3 cells did not run: pwsh not found (1)\n');
     const strict = await runCli(['run', fixture('pwsh-cells.md'), '--yes', '--strict', '--transcript', join(dir, 'b.jsonl')], { env: { PATH: '/usr/bin:/bin' } });
     expect(strict.code).toBe(2);
     expect(strict.stderr).toMatch(/pwsh is not on PATH; cannot run ps-step/);
+  });
+
+  it('names the default transcript after the run id, so file name and run id tell the same time', async () => {
+    const cwd = tempDir();
+    const result = await runCli(['run', fixture('tolerant.md'), '--yes'], { cwd });
+    const path = /transcript: (\S+)/.exec(result.stdout)?.[1] ?? '';
+    const run = parseLines(readFileSync(join(cwd, path), 'utf8'))[0]?.run ?? 'none';
+    expect(path).toBe(join('transcripts', `tolerant-${run}.jsonl`));
+    expect(run).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   });
 
   it('without --yes and without a terminal: one line, exit 2', async () => {

@@ -42,7 +42,7 @@ function resumedRun(): RunBuilder {
     .wait(900)
     .emit({ type: 'sql.result', cell: 'release', index: 1, statement: 'UPDATE jobs', command: 'UPDATE', columns: [], rows: [], rowCount: 7, truncated: false })
     .emit({ type: 'cell.finished', cell: 'release', status: 'succeeded', durationMs: 900 })
-    .emit({ type: 'cell.finished', cell: 'smoke', status: 'skipped', durationMs: 0, reason: 'pwsh not found on PATH' })
+    .emit({ type: 'cell.finished', cell: 'smoke', status: 'skipped', durationMs: 0, reason: 'pwsh not found' })
     .finished('succeeded');
 }
 
@@ -145,7 +145,7 @@ describe('renderTimelineMarkdown', () => {
       ['bob', '`release`', '**FIRST FAILURE**', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
       ['bob', '`release`', 'chose retry', ''],
       ['bob', '`release`', 'retried (attempt 2) sql cell, line 20', 'succeeded in 900 ms. UPDATE 7 rows affected'],
-      ['alice', '`smoke`', 'skipped', 'skipped: pwsh not found on PATH'].map((v, i) => (i === 0 ? 'bob' : v)),
+      ['alice', '`smoke`', 'skipped', 'skipped: pwsh not found'].map((v, i) => (i === 0 ? 'bob' : v)),
       ['bob', '', '**RUN ENDED**', 'succeeded: 2 succeeded, 1 skipped'],
     ]);
     // The killed attempt ends at the last event before the run stopped: its own start, here.
@@ -158,7 +158,7 @@ describe('renderTimelineMarkdown', () => {
   it('says when the transcript ends without RUN ENDED', () => {
     const events = dragonflyRun().events.slice(0, 9);
     const md = renderTimelineMarkdown(events);
-    expect(md).toContain('- **Outcome:** incomplete');
+    expect(md).toContain('- **Outcome:** unfinished');
     expect(md).toContain('(last event; the run did not finish)');
     expect(tableRows(md).at(-1)?.[4]).toBe('**TRANSCRIPT ENDS**');
   });

@@ -171,18 +171,17 @@ describe('not a transcript', () => {
 });
 
 describe('defaultTranscriptPath', () => {
-  it('is ./transcripts/<runbook>-<UTC stamp>.jsonl, made unique when taken', () => {
+  it('is ./transcripts/<runbook>-<run id>.jsonl, made unique when taken', () => {
     const cwd = tempDir();
-    const now = new Date(Date.UTC(2026, 10, 28, 19, 30, 0, 456));
-    const first = defaultTranscriptPath('runbooks/dragonfly.md', now, cwd);
-    expect(first).toBe(join(cwd, 'transcripts', 'dragonfly-20261128T193000Z.jsonl'));
+    const first = defaultTranscriptPath('runbooks/dragonfly.md', '20261128T193000Z-3f9a1c', cwd);
+    expect(first).toBe(join(cwd, 'transcripts', 'dragonfly-20261128T193000Z-3f9a1c.jsonl'));
     writeAll(first, dragonflyRun().events);
-    expect(defaultTranscriptPath('runbooks/dragonfly.md', now, cwd)).toBe(join(cwd, 'transcripts', 'dragonfly-20261128T193000Z-2.jsonl'));
+    expect(defaultTranscriptPath('runbooks/dragonfly.md', '20261128T193000Z-3f9a1c', cwd)).toBe(join(cwd, 'transcripts', 'dragonfly-20261128T193000Z-3f9a1c-2.jsonl'));
     expect(existsSync(`${first}.lock`)).toBe(false);
   });
 
   it('is relative to the working directory when none is given', () => {
-    expect(defaultTranscriptPath('/x/y/incident.md', new Date(Date.UTC(2030, 0, 1)))).toBe(join('transcripts', 'incident-20300101T000000Z.jsonl'));
+    expect(defaultTranscriptPath('/x/y/incident.md', '20300101T000000Z-000000')).toBe(join('transcripts', 'incident-20300101T000000Z-000000.jsonl'));
   });
 });
 

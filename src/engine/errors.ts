@@ -15,5 +15,7 @@ export const EXIT = {
   ok: 0,
   failed: 1,
   usage: 2,
+  /** Nothing failed, but a selected cell did not run (missing interpreter, cancelled, not reached). */
+  incomplete: 3,
   interrupted: 130,
 } as const;

@@ -6,11 +6,12 @@
 import type { Lang } from './runbook.js';
 
 export type CellStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'timed-out';
-export type RunStatus = 'succeeded' | 'failed' | 'aborted';
+/** `incomplete`: nothing failed, but a selected cell did not run for a reason other than the operator's or the runbook's own skip. */
+export type RunStatus = 'succeeded' | 'failed' | 'incomplete' | 'aborted';
 export type RunMode = 'interactive' | 'unattended' | 'dry-run';
 export type TargetKind = 'sandbox' | 'postgres' | 'none';
 export type OutputStream = 'stdout' | 'stderr' | 'notice';
-export type DecisionAction = 'run' | 'skip' | 'edit' | 'retry' | 'jump' | 'quit' | 'cancel' | 'confirm';
+export type DecisionAction = 'run' | 'skip' | 'edit' | 'retry' | 'jump' | 'quit' | 'cancel' | 'confirm' | 'allow-write';
 
 /** Fields every event carries. `hash` is added on write and is always last. */
 export interface EventBase {
@@ -141,6 +142,10 @@ export interface OperatorDecision extends EventBase {
   source?: string;
   /** The jump target, when action is `jump`. */
   to?: string;
+  /** `confirm`: how the write was confirmed (the console: the operator typed the target's name). */
+  by?: 'typed';
+  /** `allow-write`: the command-line flag that allowed an unattended write; nobody typed anything. */
+  flag?: string;
 }
 
 export interface OperatorNote extends EventBase {
@@ -158,11 +163,21 @@ export interface ChecklistTicked extends EventBase {
   actor: string;
 }
 
+/** A selected cell that did not run, and why (`pwsh not found`, `cancelled`, `not reached: …`). */
+export interface NotRun {
+  cell: string;
+  reason: string;
+}
+
 export interface RunFinished extends EventBase {
   type: 'run.finished';
   status: RunStatus;
   durationMs: number;
   counts: Partial<Record<CellStatus, number>>;
+  /** How many cells the run selected (all, or `--from`/`--only`), so "5 of 7 did not run" can be said. */
+  selected?: number;
+  /** Selected cells that did not run for a reason other than the operator's or the runbook's skip. */
+  notRun?: NotRun[];
 }
 
 export type RunEvent =

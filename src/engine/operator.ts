@@ -28,15 +28,22 @@ export type Decision =
   | { action: 'next' }
   | { action: 'quit' };
 
+/**
+ * How a guarded write was let through: `true` when the operator typed the target's name;
+ * `{ flag }` when an unattended run's command line allowed it (nobody typed anything);
+ * `false` when not allowed.
+ */
+export type WriteApproval = boolean | { flag: '--allow-writes' };
+
 export interface Operator {
   readonly actor: string;
   /** Before each cell, and again after it finished (retry / next / jump / quit). */
   decide(context: DecisionContext): Promise<Decision>;
   /**
    * A write against a non-sandbox target, or a `confirm` cell: the operator must
-   * type the target's name. Resolves true when confirmed.
+   * type the target's name. Resolves true when confirmed by typing (see WriteApproval).
    */
-  confirmWrite(cell: Cell, targetName: string): Promise<boolean>;
+  confirmWrite(cell: Cell, targetName: string): Promise<WriteApproval>;
   /** A placeholder or variable with no value yet; undefined means none given. */
   askVariable(spec: VariableSpec): Promise<string | undefined>;
   /**

@@ -22,6 +22,11 @@ export interface ResumeState {
   statuses: Record<string, CellStatus>;
   /** Id of the last cell that finished (not counting a cancelled one, which runs again). */
   lastFinished?: string;
+  /**
+   * Where the operator's path through the runbook stopped: after the last finished cell,
+   * at a cancelled cell (it runs again), or at the cell a later jump moved to.
+   */
+  position?: { cell: string; after: boolean };
   /** `--only` of the original run, read from its argv. */
   only?: string[];
 }
@@ -39,7 +44,9 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const secretNames = new Set<string>();
   const statuses: Record<string, CellStatus> = {};
   let lastFinished: string | undefined;
+  let position: ResumeState['position'];
   for (const event of events) {
+    if (event.type === 'operator.decision' && event.action === 'jump' && event.to) position = { cell: event.to, after: false };
     if (event.type === 'variable.bound') {
       if (event.secret || event.value === undefined) {
         secretNames.add(event.name);
@@ -51,6 +58,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     if (event.type === 'cell.finished') {
       statuses[event.cell] = event.status;
       if (event.status !== 'cancelled') lastFinished = event.cell;
+      position = { cell: event.cell, after: event.status !== 'cancelled' };
     }
   }
   for (const name of values.keys()) secretNames.delete(name);
@@ -63,16 +71,24 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     secretNames: [...secretNames],
     statuses,
     lastFinished,
+    ...(position ? { position } : {}),
     only: optionList(started.argv, '--only'),
   };
 }
 
-/** The cells still to walk: those after the last finished one, within the original `--only`. */
+/**
+ * The cells still to walk: from where the operator's path stopped (after the last
+ * finished cell, or at a later jump's target), in document order, leaving out cells
+ * that already finished (a jump back and a rerun must not run later cells twice), within
+ * the original `--only`.
+ */
 export function remainingCells(runbook: Runbook, state: ResumeState): { skip: string[]; from?: string } {
   const ids = runbook.cells.map((c) => c.id);
-  const startAt = state.lastFinished ? ids.indexOf(state.lastFinished) + 1 : startOf(ids, state.started.argv);
+  const at = state.position ? ids.indexOf(state.position.cell) : -1;
+  const startAt = at >= 0 && state.position ? at + (state.position.after ? 1 : 0) : startOf(ids, state.started.argv);
   const only = state.only ? new Set(state.only) : undefined;
-  const remaining = ids.slice(startAt).filter((id) => !only || only.has(id));
+  const done = (id: string) => state.statuses[id] !== undefined && state.statuses[id] !== 'cancelled';
+  const remaining = ids.slice(startAt).filter((id) => (!only || only.has(id)) && !done(id));
   return { skip: ids.filter((id) => !remaining.includes(id)), from: remaining[0] };
 }
 

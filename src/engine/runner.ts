@@ -7,11 +7,12 @@ import { needsConfirmation, preflight } from './preflight.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { ExecutorPool, prepareCell } from './runner/executors.js';
+import { runOutcome } from './runner/outcome.js';
 import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
 import { newRunId, startEvent } from './runner/start.js';
 import { isSecretVariable, neededNames, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
-import type { CellStatus, EventBody, EventSink, RunStatus } from './events.js';
-import type { Decision } from './operator.js';
+import type { CellStatus, EventBody, EventSink, NotRun, RunStatus } from './events.js';
+import type { Decision, WriteApproval } from './operator.js';
 import type { Cell, ChecklistItem } from './runbook.js';
 import type { ExecutionResult } from './executors/executor.js';
 import type { RunnerOptions, RunSummary } from './runner/types.js';
@@ -20,7 +21,8 @@ export type { RunnerOptions, RunSummary, ResumePoint, RunTranscript } from './ru
 
 const ABORTED = Symbol('aborted');
 
-type Step = { next: true } | { jump: string } | { stop: true };
+/** What the walk does after a cell; `stop` says why the cells after it were not reached. */
+type Step = { next: true } | { jump: string } | { stop: string };
 
 export class Runner {
   readonly runId: string;
@@ -28,6 +30,9 @@ export class Runner {
   private readonly executors: ExecutorPool;
   private readonly statuses = new Map<string, CellStatus>();
   private readonly effects = new Map<string, Effect>();
+  /** Cells skipped because they could not run (not the operator's or the runbook's choice), with why. */
+  private readonly unavailable = new Map<string, string>();
+  private stoppedBecause?: string;
   private readonly confirmed = new Set<string>();
   private readonly values: Record<string, string> = {};
   private readonly variables: BoundVariable[];
@@ -43,7 +48,7 @@ export class Runner {
   });
 
   constructor(private readonly opts: RunnerOptions) {
-    this.runId = opts.resume?.runId ?? newRunId();
+    this.runId = opts.resume?.runId ?? opts.runId ?? newRunId();
     this.emitter = new Emitter(this.runId, opts.resume?.nextSeq ?? 0, opts.transcript);
     this.emitter.addUrl(opts.target.url);
     this.emitter.addSecrets(opts.secrets ?? []);
@@ -86,6 +91,8 @@ export class Runner {
     const started = Date.now();
     const { runbook, mode, resume } = this.opts;
     const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only }).filter((c) => !resume?.skipCells.includes(c.id));
+    // A resumed run answers for the whole run: the cells before the resume are selected too.
+    const selected = runbook.cells.filter((c) => cells.includes(c) || this.statuses.has(c.id)).map((c) => c.id);
     for (const cell of runbook.cells) this.effects.set(cell.id, await effectOf(cell));
     this.emitter.emit(startEvent(this.opts, this.effects, resume?.from ?? cells[0]?.id));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
@@ -105,7 +112,8 @@ export class Runner {
     this.emitter.emit({ type: 'run.preflight', problems });
     const fatal = problems.filter((p) => p.fatal);
     if (fatal.length || this.aborted) {
-      return this.finish(started, this.aborted ? 'aborted' : 'failed', this.aborted ? 130 : 2, fatal.map((p) => p.message));
+      const notRun = cells.map((c) => ({ cell: c.id, reason: this.aborted ? 'interrupted before the first cell' : 'preflight refused the run' }));
+      return this.finish(started, selected.length, { status: this.aborted ? 'aborted' : 'failed', exitCode: this.aborted ? 130 : 2, notRun }, fatal.map((p) => p.message));
     }
 
     try {
@@ -114,9 +122,15 @@ export class Runner {
       await this.executors.closeAll();
     }
     if (!this.aborted && !this.quit) await this.opts.operator.finish?.();
-    const failed = [...this.statuses.values()].some((s) => s === 'failed' || s === 'timed-out');
-    const status: RunStatus = this.aborted || this.quit ? 'aborted' : failed ? 'failed' : 'succeeded';
-    return this.finish(started, status, this.aborted ? 130 : failed ? 1 : 0, []);
+    const outcome = runOutcome({
+      selected,
+      statuses: this.statuses,
+      unavailable: this.unavailable,
+      stoppedBecause: this.aborted ? 'not reached: the run was interrupted' : this.stoppedBecause,
+      aborted: this.aborted,
+      quit: this.quit,
+    });
+    return this.finish(started, selected.length, outcome, []);
   }
 
   /** Asks the operator for each value still missing; a value that fails its pattern is asked again. */
@@ -161,7 +175,10 @@ export class Runner {
       }
       forced = undefined;
       const step = await this.visit(cell);
-      if ('stop' in step) break;
+      if ('stop' in step) {
+        this.stoppedBecause = step.stop;
+        break;
+      }
       if ('jump' in step) {
         const target = all.findIndex((c) => c.id === step.jump);
         if (target >= 0) {
@@ -179,7 +196,10 @@ export class Runner {
     if (cell.attributes.skip === true) return this.skipped(cell, 'skip attribute');
     // A dry run shows every cell, even one whose interpreter is missing (preflight names it).
     if (this.opts.mode === 'dry-run') return this.dryRun(cell);
-    if (missingProgram) return this.skipped(cell, `${missingProgram} not found on PATH`);
+    if (missingProgram) {
+      this.unavailable.set(cell.id, `${missingProgram} not found`);
+      return this.skipped(cell, `${missingProgram} not found`);
+    }
 
     let source = cell.source;
     let effect = this.effects.get(cell.id) ?? 'write';
@@ -187,7 +207,7 @@ export class Runner {
     let lastStatus: CellStatus | undefined;
     for (;;) {
       const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect }));
-      if (decision === ABORTED) return { stop: true };
+      if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
       this.record(cell, decision);
       switch (decision.action) {
         case 'edit':
@@ -198,10 +218,10 @@ export class Runner {
         case 'retry': {
           attempts += 1;
           lastStatus = await this.attempt(cell, source, effect, attempts);
-          if (this.aborted) return { stop: true };
+          if (this.aborted) return { stop: 'not reached: the run was interrupted' };
           const failed = lastStatus === 'failed' || lastStatus === 'timed-out';
           const tolerated = this.opts.keepGoing === true || cell.attributes.continueOnError === true;
-          if (failed && this.opts.mode === 'unattended' && !tolerated) return { stop: true };
+          if (failed && this.opts.mode === 'unattended' && !tolerated) return { stop: `not reached: the run stopped after ${cell.id} ${lastStatus}` };
           continue;
         }
         case 'skip':
@@ -211,7 +231,7 @@ export class Runner {
           return { jump: decision.to };
         case 'quit':
           this.quit = true;
-          return { stop: true };
+          return { stop: 'not reached: the operator quit' };
       }
     }
   }
@@ -228,11 +248,11 @@ export class Runner {
   private async attempt(cell: Cell, source: string, effect: Effect, attempt: number): Promise<CellStatus> {
     const { target, operator } = this.opts;
     if (needsConfirmation(cell, effect, target) && !this.confirmed.has(cell.id)) {
-      const ok = await this.ask(operator.confirmWrite(cell, target.name));
-      if (ok === ABORTED) return 'cancelled';
-      if (!ok) return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed`);
+      const approval = await this.ask(operator.confirmWrite(cell, target.name));
+      if (approval === ABORTED) return 'cancelled';
+      if (!approval) return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed`);
       this.confirmed.add(cell.id);
-      this.emitter.emit({ type: 'operator.decision', cell: cell.id, action: 'confirm', actor: operator.actor });
+      this.emitter.emit(approvalEvent(cell.id, approval, operator.actor));
     }
     const outcome = await executeCell({
       cell,
@@ -287,10 +307,20 @@ export class Runner {
     return this.aborted ? Promise.resolve(ABORTED) : Promise.race([pending, this.abortedPromise]);
   }
 
-  private finish(started: number, status: RunStatus, exitCode: number, refused: string[]): RunSummary {
+  private finish(started: number, selected: number, outcome: { status: RunStatus; exitCode: number; notRun: NotRun[] }, refused: string[]): RunSummary {
+    const { status, exitCode, notRun } = outcome;
     const counts: Partial<Record<CellStatus, number>> = {};
     for (const s of this.statuses.values()) counts[s] = (counts[s] ?? 0) + 1;
-    this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts });
-    return { status, counts, exitCode, refused };
+    this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts, selected, ...(notRun.length ? { notRun } : {}) });
+    return { status, counts, exitCode, refused, notRun };
   }
+}
+
+/**
+ * A write let through is recorded as what it was: the operator typing the target's name
+ * (`confirm`, by typed), or the command line's flag (`allow-write`) with nobody typing.
+ */
+function approvalEvent(cell: string, approval: Exclude<WriteApproval, false>, actor: string): EventBody {
+  if (approval === true) return { type: 'operator.decision', cell, action: 'confirm', by: 'typed', actor };
+  return { type: 'operator.decision', cell, action: 'allow-write', flag: approval.flag, actor };
 }

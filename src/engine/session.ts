@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { readRunbookFile } from './parse.js';
 import { isSecretName } from './redact.js';
 import { Runner } from './runner.js';
+import { newRunId } from './runner/start.js';
 import { selectCells } from './runner/plan.js';
 import { InputError } from './errors.js';
 import { declaredDatabase, resolveTarget, type Target } from './target.js';
@@ -112,11 +113,14 @@ export async function openSession(input: SessionInput): Promise<Session> {
   const target = await resolveTarget({ db: flags.db, env, runbook, needsDatabase: cells.some((c) => c.lang === 'sql') });
   const secrets = secretEnvValues(runbook, env);
   const actor = actorOf(flags, env);
-  const transcriptPath = input.resume?.transcriptPath ?? flags.transcript ?? defaultTranscriptPath(runbook.path, new Date());
+  // One id for the run and its file name, so the two never tell different times.
+  const runId = input.resume?.runId ?? newRunId();
+  const transcriptPath = input.resume?.transcriptPath ?? flags.transcript ?? defaultTranscriptPath(runbook.path, runId);
   const transcript = await TranscriptWriter.open(transcriptPath, { append: input.resume !== undefined });
 
   const createRunner = (operator: Operator, sinks: EventSink[] = []): Runner => {
     const options: RunnerOptions = {
+      runId,
       runbook,
       operator,
       target,

@@ -62,7 +62,7 @@ function headerLines(model: TimelineModel, options: TimelineOptions): string[] {
   lines.push(
     `- **Actors:** ${model.actors.length ? model.actors.map(escapeInline).join(', ') : 'unknown'}`,
     `- **Start:** ${utcStamp(model.startedAt)}`,
-    `- **End:** ${utcStamp(model.endedAt)}${model.outcome === 'incomplete' ? ' (last event; the run did not finish)' : ''}`,
+    `- **End:** ${utcStamp(model.endedAt)}${model.outcome === 'unfinished' ? ' (last event; the run did not finish)' : ''}`,
     `- **Duration:** ${humanDuration(model.durationMs)}`,
     `- **Outcome:** ${model.outcome}${counted(model.counts)}`,
   );

@@ -4,7 +4,7 @@
  * Whether a failed cell ends the run is the runner's rule (`--keep-going`,
  * `continueOnError`), not a decision this operator pretends to make.
  */
-import type { Decision, DecisionContext, Operator } from '../operator.js';
+import type { Decision, DecisionContext, Operator, WriteApproval } from '../operator.js';
 
 export interface UnattendedOptions {
   actor: string;
@@ -17,8 +17,9 @@ export function createUnattendedOperator(options: UnattendedOptions): Operator {
     async decide(context: DecisionContext): Promise<Decision> {
       return context.attempts === 0 ? { action: 'run' } : { action: 'next' };
     },
-    async confirmWrite(): Promise<boolean> {
-      return options.allowWrites;
+    async confirmWrite(): Promise<WriteApproval> {
+      // The flag allowed it, not a person at the keyboard: recorded as `allow-write`.
+      return options.allowWrites ? { flag: '--allow-writes' } : false;
     },
     async askVariable(): Promise<string | undefined> {
       return undefined;

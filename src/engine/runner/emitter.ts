@@ -7,6 +7,7 @@ import { createRedactor, redactDeep, urlPasswords, type Redact } from '../redact
 import type { EventBody, EventSink, RunEvent } from '../events.js';
 
 export interface EventWriter {
+  /** Writes the event; a hash-chaining writer returns the line's hash. */
   write(event: RunEvent): unknown;
 }
 
@@ -53,8 +54,10 @@ export class Emitter {
     // The transcript's field order (v, seq, ts, type, run, …), so NDJSON lines read the same.
     const { type, ...rest } = body;
     const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), type, run: this.runId, ...rest } as RunEvent;
-    const event = redactDeep(stamped, this.redactor);
-    this.transcript?.write(event);
+    const redacted = redactDeep(stamped, this.redactor);
+    const hash = this.transcript?.write(redacted);
+    // Screens and NDJSON get the very object the transcript holds, hash included.
+    const event = typeof hash === 'string' ? { ...redacted, hash } : redacted;
     this.seq += 1;
     for (const sink of this.sinks) {
       try {

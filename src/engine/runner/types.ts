@@ -1,5 +1,5 @@
 /** The options and result of a run, shared by the runner, the session and the commands. */
-import type { CellStatus, EventSink, OutputStream, RunEvent, RunMode, RunStatus } from '../events.js';
+import type { CellStatus, EventSink, NotRun, OutputStream, RunEvent, RunMode, RunStatus } from '../events.js';
 import type { Operator } from '../operator.js';
 import type { Runbook } from '../runbook.js';
 import type { Target } from '../target.js';
@@ -24,6 +24,8 @@ export interface ResumePoint {
 }
 
 export interface RunnerOptions {
+  /** The run id; the session makes it first so the transcript's file name can carry it. */
+  runId?: string;
   runbook: Runbook;
   operator: Operator;
   target: Target;
@@ -57,4 +59,6 @@ export interface RunSummary {
   exitCode: number;
   /** Fatal preflight problems, one line each, for the command to print. */
   refused: string[];
+  /** Selected cells that did not run, and why (as in run.finished). */
+  notRun: NotRun[];
 }

@@ -2,18 +2,13 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
-/** `20260102T030405Z`: sortable, and safe in a file name on every system. */
-export function compactUtc(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-}
-
 /**
- * `./transcripts/<runbook basename>-<YYYYMMDDTHHMMSSZ>.jsonl`, with `-2`, `-3`… when
- * a transcript of that name already exists (two runs in the same second).
+ * `./transcripts/<runbook basename>-<run id>.jsonl` (the run id starts with its UTC
+ * time), with `-2`, `-3`… in the unlikely case a transcript of that name exists.
  */
-export function defaultTranscriptPath(runbookPath: string, now: Date, cwd?: string): string {
+export function defaultTranscriptPath(runbookPath: string, runId: string, cwd?: string): string {
   const name = basename(runbookPath, extname(runbookPath)) || 'runbook';
-  const stem = join(cwd ?? '.', 'transcripts', `${name}-${compactUtc(now)}`);
+  const stem = join(cwd ?? '.', 'transcripts', `${name}-${runId}`);
   const taken = (candidate: string) => existsSync(candidate) || existsSync(`${candidate}.lock`);
   let candidate = `${stem}.jsonl`;
   for (let n = 2; taken(candidate); n += 1) candidate = `${stem}-${n}.jsonl`;

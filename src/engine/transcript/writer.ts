@@ -106,8 +106,8 @@ export class TranscriptWriter {
     return this.run;
   }
 
-  /** Appends one event as one line. Its `seq` must follow the last one; `hash` is computed here. */
-  write(event: RunEvent): void {
+  /** Appends one event as one line. Its `seq` must follow the last one; `hash` is computed here and returned. */
+  write(event: RunEvent): string {
     if (this.fd === undefined) throw new Error(`transcript ${this.path} is closed; cannot write ${event.type}`);
     if (event.seq !== this.seq + 1) {
       throw new Error(`transcript ${this.path}: ${event.type} has seq ${event.seq}, expected ${this.seq + 1}`);
@@ -124,6 +124,7 @@ export class TranscriptWriter {
       this.unsynced = false;
       this.lastSync = now;
     }
+    return hash;
   }
 
   /** Where output past the per-cell cap goes: `<transcript>.<cell>.<stream>.log` beside it. */

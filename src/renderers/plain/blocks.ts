@@ -9,6 +9,7 @@ import type {
 import { humanDuration } from '../durations.js';
 import { formatTable, rowCountFooter } from '../table.js';
 import type { Style } from './style.js';
+import { notRunSummary } from '../outcome.js';
 
 const INDENT = '  ';
 /** Commands whose tag psql prints with a row count. */
@@ -121,7 +122,9 @@ export function decisionLine(event: OperatorDecision): string | undefined {
     case 'jump':
       return `» ${event.actor} jumped from [${event.cell}] to [${event.to ?? '?'}]`;
     case 'confirm':
-      return `» ${event.actor} confirmed the write in [${event.cell}]`;
+      return `» ${event.actor} confirmed the write in [${event.cell}] by typing the target's name`;
+    case 'allow-write':
+      return `» write in [${event.cell}] allowed by ${event.flag ?? '--allow-writes'} (run by ${event.actor}; nobody confirmed it at the keyboard)`;
     default:
       return `» ${event.actor}: ${event.action} [${event.cell}]`;
   }
@@ -132,7 +135,8 @@ export function summaryLines(event: RunFinished, style: Style): string[] {
   const counts = order.filter((s) => event.counts[s]).map((s) => `${event.counts[s]} ${s}`);
   const line = `Run ${event.status} in ${humanDuration(event.durationMs)}${counts.length ? `: ${counts.join(', ')}` : ''}`;
   const paint = event.status === 'succeeded' ? style.green : event.status === 'failed' ? style.red : style.yellow;
-  return ['', paint(style.bold(line))];
+  const notRun = notRunSummary(event.notRun ?? [], event.selected);
+  return ['', paint(style.bold(line)), ...(notRun ? [paint(notRun)] : [])];
 }
 
 export function noteLines(event: OperatorNote): string[] {

@@ -51,8 +51,8 @@ export interface TimelineModel {
   startedAt: string;
   endedAt: string;
   durationMs: number;
-  /** `incomplete` when the transcript has no run.finished after its last start (killed, or still going). */
-  outcome: RunStatus | 'incomplete';
+  /** `unfinished` when the transcript has no run.finished after its last start (killed, or still going). */
+  outcome: RunStatus | 'unfinished';
   counts: Partial<Record<CellStatus, number>>;
   rows: TimelineRow[];
   spans: CellSpan[];
@@ -86,7 +86,7 @@ export function createTimelineBuilder(): TimelineBuilder {
   let last: RunEvent | undefined;
   const model: TimelineModel = {
     actors: [], startedAt: '', endedAt: '', durationMs: 0,
-    outcome: 'incomplete', counts: {}, rows: [], spans: [], ticks: [],
+    outcome: 'unfinished', counts: {}, rows: [], spans: [], ticks: [],
   };
   const actors = new Set<string>();
   const open = new Map<string, OpenCell>();
@@ -128,13 +128,13 @@ export function createTimelineBuilder(): TimelineBuilder {
         model.run = event.run;
         model.startedAt = event.ts;
         actor = event.actor;
-        model.outcome = 'incomplete';
+        model.outcome = 'unfinished';
         push({ kind: 'run.started', ...at(event), actor, action: 'RUN STARTED', result: startedText(event), details: { runbook: event.runbook, target: event.target, mode: event.mode, host: event.host, argv: event.argv } });
         break;
       case 'run.resumed':
         actor = event.actor;
         model.run ??= event.run;
-        model.outcome = 'incomplete';
+        model.outcome = 'unfinished';
         push({ kind: 'run.resumed', ...at(event), actor, action: 'RUN RESUMED', result: `on ${event.host}${event.from ? `, from ${event.from}` : ''}`, details: { host: event.host, from: event.from, argv: event.argv } });
         break;
       case 'run.preflight':
@@ -206,7 +206,7 @@ export function createTimelineBuilder(): TimelineBuilder {
   const finish = (): TimelineModel => {
     closeOpen();
     model.endedAt = last?.ts ?? '';
-    if (last && model.outcome === 'incomplete') {
+    if (last && model.outcome === 'unfinished') {
       push({ kind: 'transcript.ended', ...at(last), actor, action: 'TRANSCRIPT ENDS', result: 'no RUN ENDED after this: the run was killed, or is still going', details: { lastSeq: last.seq } });
     }
     // The transcript is masked already; a URL password that got in by hand is masked here too.

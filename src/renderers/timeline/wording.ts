@@ -82,7 +82,9 @@ export function decisionRow(event: OperatorDecision): { action: string; result: 
     case 'jump':
       return { action: 'jumped', result: `to ${event.to ?? '?'}`, details: { ...details, to: event.to } };
     case 'confirm':
-      return { action: 'confirmed a write', result: 'typed the target name', details };
+      return { action: 'confirmed a write', result: 'typed the target name', details: { ...details, by: event.by ?? 'typed' } };
+    case 'allow-write':
+      return { action: 'write allowed by flag', result: `${event.flag ?? '--allow-writes'} on the command line; nobody typed a confirmation`, details: { ...details, flag: event.flag } };
     case 'skip':
       return { action: 'chose skip', result: '', details };
     default:

@@ -1,0 +1,53 @@
+/**
+ * How a run ended, said without overstating: `succeeded` only when every selected cell
+ * succeeded or was skipped by the operator or the runbook; `incomplete` when nothing
+ * failed but a selected cell did not run for another reason (a missing interpreter, a
+ * cancel, the run stopping before it). Derived here, once, for run.finished and the
+ * exit code.
+ */
+import { EXIT } from '../errors.js';
+import type { CellStatus, NotRun, RunStatus } from '../events.js';
+
+export interface OutcomeInput {
+  /** The cells the run selected, in document order. */
+  selected: readonly string[];
+  /** The last status of every cell that finished (a resumed run's earlier cells too). */
+  statuses: ReadonlyMap<string, CellStatus>;
+  /** Cells skipped because they could not run (`pwsh not found`), with that reason. */
+  unavailable: ReadonlyMap<string, string>;
+  /** Why the walk ended before the last selected cell, if it did (quit, Ctrl-C, a failed cell). */
+  stoppedBecause?: string;
+  aborted: boolean;
+  quit: boolean;
+}
+
+export interface Outcome {
+  status: RunStatus;
+  exitCode: number;
+  notRun: NotRun[];
+}
+
+const FAILED: ReadonlySet<CellStatus> = new Set(['failed', 'timed-out']);
+
+export function runOutcome(input: OutcomeInput): Outcome {
+  const notRun: NotRun[] = [];
+  for (const cell of input.selected) {
+    const reason = notRunReason(cell, input);
+    if (reason) notRun.push({ cell, reason });
+  }
+  const failed = [...input.statuses.values()].some((s) => FAILED.has(s));
+  if (input.aborted) return { status: 'aborted', exitCode: EXIT.interrupted, notRun };
+  // `q` in the console is the operator ending the run: recorded as aborted, not an error.
+  if (input.quit) return { status: 'aborted', exitCode: failed ? EXIT.failed : EXIT.ok, notRun };
+  if (failed) return { status: 'failed', exitCode: EXIT.failed, notRun };
+  if (notRun.length) return { status: 'incomplete', exitCode: EXIT.incomplete, notRun };
+  return { status: 'succeeded', exitCode: EXIT.ok, notRun };
+}
+
+function notRunReason(cell: string, input: OutcomeInput): string | undefined {
+  const status = input.statuses.get(cell);
+  if (status === 'cancelled') return 'cancelled';
+  if (status === 'skipped') return input.unavailable.get(cell);
+  if (status === undefined) return input.stoppedBecause;
+  return undefined;
+}
