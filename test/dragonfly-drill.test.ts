@@ -50,6 +50,11 @@ describe('runbooks/dragonfly.md on the sandbox', () => {
       for (const id of ['1-immediate-containment-2-min', 'env-hygiene', 'rollback-if-bad-deploy', '4-verification']) {
         expect(finished[id]).toMatchObject({ status: 'skipped', reason: expect.stringContaining('pwsh') });
       }
+      // Nothing failed, but 5 of 7 cells never ran: the run says so (incomplete, exit 3), not "succeeded".
+      expect(result.code).toBe(3);
+      expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'incomplete', selected: 7 });
+      expect(result.stdout).toContain('5 of 7 cells did not run: pwsh not found (5)');
+    } else {
       expect(result.code).toBe(0);
     }
     expect(Object.keys(finished)).toHaveLength(7);
