@@ -162,8 +162,8 @@ describe('shell executor: sh', () => {
   });
 });
 
-describe('shell executor: PowerShell through the pwsh STAND-IN (test/fixtures/stand-ins/pwsh)', () => {
-  const standIn = join(import.meta.dirname, 'fixtures', 'stand-ins', 'pwsh');
+describe('shell executor: PowerShell per process, through the pwsh STAND-IN (test/fixtures/stand-ins/pwsh-stand-in)', () => {
+  const standIn = join(import.meta.dirname, 'fixtures', 'stand-ins', 'pwsh-stand-in');
 
   it('passes -NoProfile -NonInteractive -File and streams output', async () => {
     const run = contextFor('powershell', "Write-Output 'hello'\nWrite-Error 'bad'");
@@ -189,10 +189,9 @@ describe('shell executor: PowerShell through the pwsh STAND-IN (test/fixtures/st
     }
   });
 
-  it('binds a placeholder as ${env:NAME} and reports exit codes', async () => {
-    const bound = bindPlaceholders('powershell', "Write-Output 'deploy <GOOD_SHA>'\nexit 4", ['GOOD_SHA'], { GOOD_SHA: "a'b $(x)" });
-    const run = contextFor('powershell', bound.source);
-    run.context.env = { ...run.context.env, ...bound.env };
+  it('reads a bound value from ${env:NAME} and reports exit codes', async () => {
+    const run = contextFor('powershell', 'Write-Output "deploy ${env:GOOD_SHA}"\nexit 4');
+    run.context.env = { ...run.context.env, GOOD_SHA: "a'b $(x)" };
     const result = await sh({ lang: 'powershell', interpreter: standIn }).run(run.context);
     expect(run.output()).toBe("deploy a'b $(x)\n");
     expect(result).toEqual({ status: 'failed', exitCode: 4, error: { message: 'exit code 4', code: '4' } });
@@ -204,41 +203,4 @@ describe('shell executor: PowerShell through the pwsh STAND-IN (test/fixtures/st
   });
 });
 
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, program)));
-}
-
-describe.skipIf(!onPath('pwsh'))('shell executor: real pwsh', () => {
-  it('runs, binds, carries $env: values and exposes them as $NAME', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'runbook-pwsh-'));
-    try {
-      mkdirSync(join(dir, 'scripts'));
-      writeFileSync(join(dir, 'scripts', 'load_env.ps1'), "$env:SUPABASE_MODE = 'prod'\n");
-      const shell = sh({ lang: 'powershell' });
-      expect((await shell.run(contextFor('powershell', '. ./scripts/load_env.ps1', { cwd: dir }).context)).status).toBe('succeeded');
-      const bound = bindPlaceholders('powershell', "Write-Output \"mode=$SUPABASE_MODE url=$SUPABASE_DB_URL sha=<GOOD_SHA>\"\nWrite-Output 'lit <GOOD_SHA>'", ['GOOD_SHA'], {
-        GOOD_SHA: "a'b $(touch x)",
-      });
-      const next = contextFor('powershell', bound.source, { cwd: dir });
-      next.context.env = { ...next.context.env, ...bound.env, SUPABASE_DB_URL: 'postgres://sandbox' };
-      expect((await shell.run(next.context)).status).toBe('succeeded');
-      expect(next.output('stdout')).toBe("mode=prod url=postgres://sandbox sha=a'b $(touch x)\nlit a'b $(touch x)\n");
-      expect(existsSync(join(dir, 'x'))).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('fails on a failing command and keeps exit codes', async () => {
-    const shell = sh({ lang: 'powershell' });
-    expect(await shell.run(contextFor('powershell', 'exit 4').context)).toMatchObject({ status: 'failed', exitCode: 4 });
-    const stopped = contextFor('powershell', "Write-Error 'boom'\nWrite-Output 'after'");
-    expect((await shell.run(stopped.context)).status).toBe('failed');
-    expect(stopped.output('stdout')).toBe('');
-  });
-
-  it('times out Start-Sleep', async () => {
-    const run = contextFor('powershell', 'Start-Sleep -Seconds 60', { timeoutMs: 3000 });
-    expect((await sh({ lang: 'powershell' }).run(run.context)).status).toBe('timed-out');
-  });
-});
+// Real pwsh: test/pwsh-session.test.ts (one session per run); binding: test/placeholders-powershell.test.ts.

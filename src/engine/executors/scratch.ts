@@ -15,3 +15,8 @@ export function scratchRoot(): string {
     return tmpdir();
   }
 }
+
+/** A cell id as part of a file name. */
+export function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'cell';
+}

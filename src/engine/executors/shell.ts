@@ -1,7 +1,7 @@
 /**
  * Shell cells (sh/bash and PowerShell) in real processes: plain bash cells through one
- * long-lived bash session per executor (bash-session.ts), other interpreters spawned per
- * cell through execa (process-tree.ts).
+ * long-lived bash session per executor (bash-session.ts), PowerShell cells in one pwsh
+ * session (pwsh.ts), other interpreters spawned per cell through execa (process-tree.ts).
  * Each cell runs in a fresh interpreter in its own process group; state (exported
  * variables, cwd) carries to the next cell of the same shell by hand-over (see
  * shell-session.ts). A failing command stops the cell by default — bash `set -e -o
@@ -14,10 +14,12 @@ import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
+import { createPwshExecutor } from './pwsh.js';
+import { scratchRoot, safeName } from './scratch.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
 import { scratchRoot } from './scratch.js';
 import { SessionKeeper } from './session-keeper.js';
-import { onPath } from './which.js';
+import { onPath, powershellInterpreter } from './which.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';
@@ -30,6 +32,10 @@ export interface ShellExecutorOptions {
 }
 
 export function createShellExecutor(options: ShellExecutorOptions): Executor {
+  if (options.lang === 'powershell') {
+    const program = options.interpreter ?? powershellInterpreter(process.env);
+    if (runsInPwshSession(program)) return createPwshExecutor({ ...options, interpreter: program });
+  }
   const state = new CarriedState();
   let dir: string | undefined;
   let cells = 0;
@@ -91,8 +97,19 @@ function processArgs(lang: 'sh' | 'powershell', program: string, extra: string[]
 }
 
 function defaultInterpreter(lang: 'sh' | 'powershell', env: Record<string, string>): string {
-  if (lang === 'powershell') return 'pwsh';
+  if (lang === 'powershell') return powershellInterpreter(env);
   return onPath('bash', env.PATH ?? process.env.PATH ?? '') ? 'bash' : 'sh';
+}
+
+/**
+ * A PowerShell 7 (`pwsh`, `/opt/microsoft/powershell/7/pwsh`) runs cells in one session;
+ * anything else named as a PowerShell cell's interpreter (a wrapper, a stand-in, a command
+ * with arguments) gets a process per cell with `-NoProfile -NonInteractive -File`. On
+ * Windows the session's extra pipes do not exist, so Windows PowerShell and pwsh alike run
+ * per cell there (untested: see the README).
+ */
+export function runsInPwshSession(program: string): boolean {
+  return process.platform !== 'win32' && /^pwsh$/i.test(basename(program.trim()));
 }
 
 /** `pwsh`, `/opt/pwsh/pwsh`, `./tools/pwsh`, or a command with arguments such as `bash -x`. */
@@ -127,8 +144,4 @@ function resultOf(outcome: TreeOutcome, program: string, timeoutMs: number | und
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'cell';
 }

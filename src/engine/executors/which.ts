@@ -18,6 +18,12 @@ export function onPath(program: string, path: string = process.env.PATH ?? ''): 
   return found;
 }
 
+/** The default PowerShell: pwsh; on Windows without it, Windows PowerShell 5.1. */
+export function powershellInterpreter(env: NodeJS.ProcessEnv): string {
+  if (process.platform === 'win32' && !onPath('pwsh.exe', env.PATH ?? env.Path ?? '') && onPath('powershell.exe', env.PATH ?? env.Path ?? '')) return 'powershell.exe';
+  return 'pwsh';
+}
+
 function search(program: string, path: string): boolean {
   const candidates = isAbsolute(program) || program.includes('/')
     ? [program]

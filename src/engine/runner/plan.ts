@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { cellEffect } from '../sql/effects.js';
-import { onPath } from '../executors/which.js';
+import { onPath, powershellInterpreter } from '../executors/which.js';
 import type { Cell, Runbook } from '../runbook.js';
 
 export type Effect = 'read' | 'write';
@@ -43,16 +43,16 @@ export async function effectOf(cell: Cell, source = cell.source): Promise<Effect
 }
 
 /** The program a shell cell runs in, as the executor will look for it. */
-export function interpreterOf(cell: Cell): string | undefined {
+export function interpreterOf(cell: Cell, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (cell.lang === 'sql') return undefined;
   const named = typeof cell.attributes.interpreter === 'string' ? cell.attributes.interpreter : undefined;
   if (named) return named;
-  return cell.lang === 'powershell' ? 'pwsh' : 'bash';
+  return cell.lang === 'powershell' ? powershellInterpreter(env) : 'bash';
 }
 
 /** The interpreter a cell needs that cannot be found, if any. `bash` falls back to `sh`. */
 export function missingInterpreter(cell: Cell, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const program = interpreterOf(cell);
+  const program = interpreterOf(cell, env);
   if (!program || onPath(program, env.PATH)) return undefined;
   if (program === 'bash' && onPath('sh', env.PATH)) return undefined;
   return program;

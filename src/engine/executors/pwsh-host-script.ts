@@ -1,0 +1,312 @@
+/**
+ * The PowerShell side of the pwsh session (see pwsh-session.ts): a script that pwsh runs
+ * with `-NoProfile -NonInteractive -File`, reading requests as JSON lines on fd 3 and
+ * answering on fd 4 with lines `<kind> <json>`. Cells run in one runspace, one after the
+ * other, so variables, functions, modules and dot-sourced scripts carry from cell to cell;
+ * the host's own thread stays free while a cell runs, to stop its pipeline when asked and
+ * to answer parse requests.
+ *
+ * Events: `ready <pid>` (pwsh's own pid: the command started may be a launcher, as .NET tools are); per cell `o`/`e` (text for stdout/stderr) then, after the sentinel
+ * has been written to the raw stdout and stderr, `end {code, stopped, env, cwd}`;
+ * per parse request `p {…}`; `fatal "…"` when a request could not be handled.
+ *
+ * Written in a String.raw literal: the script must contain no backtick and no dollar-brace
+ * sequence (TypeScript would read them), hence [char]10 for a line feed.
+ */
+export const PWSH_HOST_SCRIPT = String.raw`
+param([string]$Sentinel)
+$ErrorActionPreference = 'Stop'
+$utf8 = [System.Text.UTF8Encoding]::new($false)
+$lf = [string][char]10
+function Open-Pipe([int]$Fd, [System.IO.FileAccess]$Access) {
+  [System.IO.FileStream]::new([Microsoft.Win32.SafeHandles.SafeFileHandle]::new([IntPtr]$Fd, $true), $Access, 1)
+}
+$requests = [System.IO.StreamReader]::new((Open-Pipe 3 Read), $utf8)
+$writer = [System.IO.StreamWriter]::new((Open-Pipe 4 Write), $utf8)
+$writer.AutoFlush = $true
+$writer.NewLine = $lf
+$json = [System.Text.Json.JsonSerializerOptions]::new()
+$json.Encoder = [System.Text.Encodings.Web.JavaScriptEncoder]::UnsafeRelaxedJsonEscaping
+$channel = [pscustomobject]@{
+  Events = [System.IO.TextWriter]::Synchronized($writer)
+  Json = $json
+  Job = $null
+  Code = $null
+  Format = $null
+  Mirrored = @{}
+}
+# JSON through System.Text.Json: ConvertTo-Json would load a module first (seconds under load).
+# The leading comma: PowerShell would otherwise unroll the collection a function returns.
+function New-Map { ,[System.Collections.Generic.Dictionary[string, object]]::new() }
+function Text-Map([string]$Text) { $map = New-Map; $map.message = $Text; ,$map }
+function New-List { ,[System.Collections.Generic.List[object]]::new() }
+function Send([string]$Kind, $Map) {
+  $channel.Events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Map, [System.Collections.Generic.Dictionary[string, object]], $json))
+}
+
+$runspace = [runspacefactory]::CreateRunspace()
+$runspace.Open()
+$runspace.SessionStateProxy.SetVariable('__runbook', $channel)
+
+# Helpers inside the cells' runspace. __runbook_show formats the merged streams of a cell:
+# success output through one Out-String (tables stay tables), every other record by its
+# kind, error stream to stderr. Out-Host and Out-Default have no host to write to here:
+# they hand their input to the same formatter.
+$setup = @'
+$PSStyle.OutputRendering = 'PlainText'
+function global:__runbook_emit([string]$Kind, [string]$Text) {
+  $__runbook.Events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Text, [string], $__runbook.Json))
+}
+function global:__runbook_flush {
+  $format = $__runbook.Format
+  $__runbook.Format = $null
+  if ($format) { foreach ($line in $format.End()) { __runbook_emit o ($line + [char]10) } }
+}
+function global:__runbook_error($Record) {
+  $id = [string]$Record.FullyQualifiedErrorId
+  if ($id -eq 'NativeCommandError' -or $id -eq 'NativeCommandErrorMessage') { $text = $Record.ToString() }
+  else { $text = ($Record | Out-String -Width 200).Trim() }
+  __runbook_emit e ($text + [char]10)
+}
+function global:__runbook_show {
+  param([Parameter(ValueFromPipeline = $true)] $Item)
+  begin {
+    if (-not $__runbook.Format) {
+      $__runbook.Format = { Out-String -Stream -Width 200 }.GetSteppablePipeline()
+      $__runbook.Format.Begin($true)
+    }
+  }
+  process {
+    if ($Item -is [System.Management.Automation.ErrorRecord]) { __runbook_error $Item }
+    elseif ($Item -is [System.Management.Automation.WarningRecord]) { __runbook_emit e ('WARNING: ' + $Item.Message + [char]10) }
+    elseif ($Item -is [System.Management.Automation.VerboseRecord]) { __runbook_emit e ('VERBOSE: ' + $Item.Message + [char]10) }
+    elseif ($Item -is [System.Management.Automation.DebugRecord]) { __runbook_emit e ('DEBUG: ' + $Item.Message + [char]10) }
+    elseif ($Item -is [System.Management.Automation.InformationRecord]) {
+      $data = $Item.MessageData
+      if ($data -is [System.Management.Automation.HostInformationMessage]) { __runbook_emit o ([string]$data.Message + $(if ($data.NoNewLine) { '' } else { [char]10 })) }
+      else { __runbook_emit o ([string]$data + [char]10) }
+    }
+    else { foreach ($line in $__runbook.Format.Process($Item)) { __runbook_emit o ($line + [char]10) } }
+  }
+}
+function global:Out-Host { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Paging) process { $InputObject | __runbook_show } }
+function global:Out-Default { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Transcript) process { $InputObject | __runbook_show } }
+'@
+
+# One cell: the runbook's error rules, its location, $NAME for the environment values it
+# reads, then the cell file dot-sourced in the global scope. The file ends with a line that
+# records $? of the cell's last statement; when that line did not run, the cell left by exit.
+$cell = @'
+$__runbook.Code = $null
+$global:__runbook_ok = $null
+$global:LASTEXITCODE = 0
+try {
+  $ErrorActionPreference = if ($__runbook.Job.StopOnError) { 'Stop' } else { 'Continue' }
+  $PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.StopOnError
+  Set-Location -LiteralPath $__runbook.Job.Cwd
+  foreach ($name in $__runbook.Job.Mirror) {
+    $value = [System.Environment]::GetEnvironmentVariable($name)
+    $known = $ExecutionContext.SessionState.PSVariable.Get($name)
+    $mine = $__runbook.Mirrored.ContainsKey($name) -and $known -and [string]$known.Value -ceq $__runbook.Mirrored[$name]
+    if ($null -ne $value -and (-not $known -or $mine)) {
+      $ExecutionContext.SessionState.PSVariable.Set($name, $value)
+      $__runbook.Mirrored[$name] = $value
+    }
+  }
+  . $__runbook.Job.File *>&1 | __runbook_show
+  __runbook_flush
+  $__runbook.Code = if ($null -eq $global:__runbook_ok) { [int]$global:LASTEXITCODE } elseif ($global:__runbook_ok) { 0 } elseif ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
+} catch {
+  __runbook_flush
+  __runbook_error $_
+  $__runbook.Code = if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { $_.Exception.ExitCode } else { 1 }
+} finally {
+  __runbook_flush
+}
+'@
+
+# The setup (and the first load of the formatting cmdlets) runs while the host answers
+# parse requests; the first cell waits for it.
+$init = [powershell]::Create()
+$init.Runspace = $runspace
+$null = $init.AddScript($setup + [char]10 + '$null = "" | Out-String')
+$initAsync = $init.BeginInvoke()
+
+$approvedVerbs = @{}
+foreach ($type in [System.Management.Automation.VerbsCommon], [System.Management.Automation.VerbsData], [System.Management.Automation.VerbsLifecycle],
+  [System.Management.Automation.VerbsDiagnostic], [System.Management.Automation.VerbsCommunications], [System.Management.Automation.VerbsSecurity], [System.Management.Automation.VerbsOther]) {
+  foreach ($field in $type.GetFields()) { $approvedVerbs[[string]$field.GetValue($null)] = $true }
+}
+
+function Set-JobEnvironment($Wanted) {
+  $want = [System.Collections.Generic.Dictionary[string, string]]::new([System.StringComparer]::Ordinal)
+  foreach ($property in $Wanted.EnumerateObject()) { $want[$property.Name] = $property.Value.GetString() }
+  foreach ($entry in @([System.Environment]::GetEnvironmentVariables().GetEnumerator())) {
+    if (-not $want.ContainsKey([string]$entry.Key) -and -not $ownVariables.ContainsKey([string]$entry.Key)) { [System.Environment]::SetEnvironmentVariable([string]$entry.Key, [NullString]::Value) }
+  }
+  foreach ($entry in $want.GetEnumerator()) {
+    if (-not $ownVariables.ContainsKey($entry.Key) -and [System.Environment]::GetEnvironmentVariable($entry.Key) -cne $entry.Value) { [System.Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
+  }
+}
+
+# Module discovery depends on the PSModulePath pwsh set up for itself at start: never reset, never carried.
+$ownVariables = @{ PSModulePath = $true }
+# Variables PowerShell sets itself as a script runs: never set from the environment.
+$automatic = @{}
+foreach ($name in '_', 'args', 'input', 'this', 'matches', 'foreach', 'switch', 'psitem', 'psboundparameters', 'myinvocation', 'lastexitcode', 'psscriptroot', 'pscommandpath', 'error', 'null', 'true', 'false') { $automatic[$name] = $true }
+
+# The variables a cell reads by plain name ($SUPABASE_DB_URL) that the environment holds:
+# the cell gets them as $NAME too, as the runbook is written (see the cell script).
+function Get-EnvironmentReads([string]$File) {
+  $tokens = $null
+  $errors = $null
+  $ast = [System.Management.Automation.Language.Parser]::ParseFile($File, [ref]$tokens, [ref]$errors)
+  $seen = @{}
+  foreach ($variable in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)) {
+    $path = $variable.VariablePath
+    $name = $path.UserPath
+    if ($path.IsUnqualified -and -not $automatic.ContainsKey($name) -and -not $seen.ContainsKey($name) -and $null -ne [System.Environment]::GetEnvironmentVariable($name)) {
+      $seen[$name] = $true
+      $name
+    }
+  }
+}
+
+function Get-State {
+  $vars = [System.Collections.Generic.Dictionary[string, string]]::new([System.StringComparer]::Ordinal)
+  foreach ($entry in [System.Environment]::GetEnvironmentVariables().GetEnumerator()) { if (-not $ownVariables.ContainsKey([string]$entry.Key)) { $vars[[string]$entry.Key] = [string]$entry.Value } }
+  @{ env = $vars; cwd = $runspace.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath }
+}
+
+# The innermost token at an offset, looking into the tokens nested in expandable strings.
+function Find-Token($Tokens, [int]$At) {
+  foreach ($token in $Tokens) {
+    if ($token.Extent.StartOffset -le $At -and $At -lt $token.Extent.EndOffset) {
+      if ($token -is [System.Management.Automation.Language.StringExpandableToken] -and $token.NestedTokens) {
+        $inner = Find-Token $token.NestedTokens $At
+        if ($inner) { return $inner }
+      }
+      return $token
+    }
+  }
+  return $null
+}
+
+function Send-Parse($Request) {
+  $source = $Request.GetProperty('source').GetString()
+  $tokens = $null
+  $errors = $null
+  $ast = [System.Management.Automation.Language.Parser]::ParseInput($source, [ref]$tokens, [ref]$errors)
+  $reply = New-Map
+  $reply.id = $Request.GetProperty('id').GetInt32()
+  $reply.errors = New-List
+  foreach ($problem in $errors) {
+    $entry = New-Map
+    $entry.message = $problem.Message
+    $entry.line = $problem.Extent.StartLineNumber
+    $entry.column = $problem.Extent.StartColumnNumber
+    $reply.errors.Add($entry)
+  }
+  $reply.spots = New-List
+  foreach ($at in $Request.GetProperty('at').EnumerateArray()) {
+    $token = Find-Token $tokens $at.GetInt32()
+    $spot = New-Map
+    $spot.at = $at.GetInt32()
+    if ($token) {
+      $spot.kind = [string]$token.Kind
+      $spot.start = $token.Extent.StartOffset
+      $spot.end = $token.Extent.EndOffset
+      $spot.commandName = $token.TokenFlags.HasFlag([System.Management.Automation.Language.TokenFlags]::CommandName)
+      if ($token -is [System.Management.Automation.Language.StringLiteralToken]) { $spot.value = $token.Value }
+    }
+    $reply.spots.Add($spot)
+  }
+  $reply.commands = New-List
+  foreach ($command in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+    $name = $command.GetCommandName()
+    if (-not $name) { continue }
+    $dash = $name.IndexOf('-')
+    $entry = New-Map
+    $entry.name = $name
+    $entry.line = $command.Extent.StartLineNumber
+    $entry.dot = $command.InvocationOperator -eq [System.Management.Automation.Language.TokenKind]::Dot
+    $entry.powershell = $ExecutionContext.SessionState.InvokeProvider.Item.Exists('alias:' + $name, $false, $true) -or ($dash -gt 0 -and $approvedVerbs.ContainsKey($name.Substring(0, $dash)))
+    $entry.arguments = New-List
+    foreach ($element in $command.CommandElements) {
+      if ($element -ne $command.CommandElements[0]) { $entry.arguments.Add($(if ($element -is [System.Management.Automation.Language.StringConstantExpressionAst]) { $element.Value } else { $null })) }
+    }
+    $reply.commands.Add($entry)
+  }
+  $reply.functions = New-List
+  foreach ($definition in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true)) { $reply.functions.Add($definition.Name) }
+  $seen = @{}
+  $reply.variables = New-List
+  foreach ($variable in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)) {
+    $path = $variable.VariablePath
+    if ($path.IsUnqualified -and -not $seen.ContainsKey($path.UserPath)) { $seen[$path.UserPath] = $true; $reply.variables.Add($path.UserPath) }
+  }
+  Send p $reply
+}
+
+function Invoke-Cell($Request) {
+  Set-JobEnvironment $Request.GetProperty('env')
+  $channel.Job = [pscustomobject]@{
+    File = $Request.GetProperty('file').GetString()
+    Cwd = $Request.GetProperty('cwd').GetString()
+    StopOnError = $Request.GetProperty('stopOnError').GetBoolean()
+    Mirror = [string[]]@(Get-EnvironmentReads $Request.GetProperty('file').GetString())
+  }
+  if ($init) {
+    try { $null = $init.EndInvoke($initAsync) } catch { Send fatal (Text-Map ('the session setup failed: ' + $_)) }
+    $init.Dispose()
+    $script:init = $null
+  }
+  $shell = [powershell]::Create()
+  $shell.Runspace = $runspace
+  $null = $shell.AddScript($cell)
+  $async = $shell.BeginInvoke()
+  $stopped = $false
+  while (-not $async.IsCompleted) {
+    $handles = [System.Threading.WaitHandle[]]@($async.AsyncWaitHandle, ([System.IAsyncResult]$script:pending).AsyncWaitHandle)
+    if ([System.Threading.WaitHandle]::WaitAny($handles) -ne 1) { continue }
+    $line = $script:pending.Result
+    if ($null -eq $line) { $null = $shell.BeginStop($null, $null); [System.Environment]::Exit(0) }
+    $script:pending = $requests.ReadLineAsync()
+    $next = [System.Text.Json.JsonDocument]::Parse($line).RootElement
+    switch ($next.GetProperty('op').GetString()) {
+      'stop' { if (-not $stopped) { $stopped = $true; $null = $shell.BeginStop($null, $null) } }
+      'parse' { Send-Parse $next }
+    }
+  }
+  try { $null = $shell.EndInvoke($async) } catch { $stopped = $true }
+  $shell.Dispose()
+  [System.Console]::Out.Write($Sentinel)
+  [System.Console]::Out.Flush()
+  [System.Console]::Error.Write($Sentinel)
+  [System.Console]::Error.Flush()
+  $state = Get-State
+  $end = New-Map
+  $end.code = $channel.Code
+  $end.stopped = $stopped
+  $end.env = $state.env
+  $end.cwd = $state.cwd
+  Send end $end
+}
+
+$channel.Events.WriteLine('ready ' + $PID)
+$script:pending = $requests.ReadLineAsync()
+while ($true) {
+  $line = $script:pending.GetAwaiter().GetResult()
+  if ($null -eq $line) { break }
+  $script:pending = $requests.ReadLineAsync()
+  try {
+    $request = [System.Text.Json.JsonDocument]::Parse($line).RootElement
+    switch ($request.GetProperty('op').GetString()) {
+      'run' { Invoke-Cell $request }
+      'parse' { Send-Parse $request }
+    }
+  } catch {
+    Send fatal (Text-Map ([string]$_))
+  }
+}
+`;

@@ -1,0 +1,263 @@
+/**
+ * One long-lived pwsh per PowerShell executor (the script it runs is pwsh-host-script.ts):
+ * pwsh starts once per run, every cell runs in the same runspace, and parse requests for
+ * placeholders and needed commands go to the same process. fd 3 carries requests in,
+ * fd 4 events out; the cells' stdin is /dev/null. The session leads its own process
+ * group, so the native commands a cell starts are in it: a timeout or cancel asks the host
+ * to stop the cell's pipeline and ends the group's other members; a session that does not
+ * come back within the grace period is killed with them, and the next cell starts a new one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { endGroupExcept, forgetGroupWhenGone, signalGroup, trackGroup, type TreeOutcome } from './process-tree.js';
+import { SentinelSplitter } from './session-protocol.js';
+import type { LeftState } from './shell-session.js';
+
+export interface PwshJob {
+  /** The cell's file (its source and the line that records `$?`). */
+  file: string;
+  cwd: string;
+  env: Record<string, string>;
+  stopOnError: boolean;
+}
+
+export interface PwshCell {
+  signal: AbortSignal;
+  timeoutMs?: number;
+  graceMs: number;
+  onStdout(chunk: string): void;
+  onStderr(chunk: string): void;
+}
+
+export interface PwshOutcome extends TreeOutcome {
+  /** What the session holds after the cell: its environment and location. */
+  left?: LeftState;
+  /** The pipeline did not stop within the grace period: the session was killed. */
+  killed?: boolean;
+  /** The host could not run the cell (its own message). */
+  hostError?: string;
+}
+
+/** What PowerShell's parser says about a source (see Send-Parse in the host script). */
+export interface ParseReport {
+  errors: { message: string; line: number; column: number }[];
+  /** The innermost token at each offset asked about. */
+  spots: { at: number; kind?: string; start?: number; end?: number; commandName?: boolean; value?: string }[];
+  /** Every command by name: `powershell` when it is an alias or a Verb-Noun name with an approved verb. */
+  commands: { name: string; line: number; dot: boolean; powershell: boolean; arguments: (string | null)[] }[];
+  functions: string[];
+  variables: string[];
+}
+
+interface Running {
+  cell: PwshCell;
+  stdout: SentinelSplitter;
+  stderr: SentinelSplitter;
+  end?: { code: number | null; stopped: boolean; env: Record<string, string>; cwd: string };
+  endedBy?: 'timeout' | 'cancel';
+  hostError?: string;
+  finish(outcome: PwshOutcome): void;
+}
+
+export class PwshSession {
+  private readonly child: ChildProcess;
+  private readonly sentinel = `__runbook_end_${randomBytes(16).toString('hex')}__`;
+  private running: Running | undefined;
+  private readonly parses = new Map<number, { resolve(report: ParseReport): void; reject(error: Error): void }>();
+  private nextParse = 1;
+  private events = '';
+  private exited: string | undefined;
+  /** What pwsh wrote before it was ready: the reason when it never gets there. */
+  private startupText = '';
+  /** pwsh's own pid, from its `ready`: the program started may be a launcher (a .NET tool's shim) with pwsh its child. */
+  private hostPid: number | undefined;
+
+  constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string) {
+    this.child = spawn(program, ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, this.sentinel], {
+      cwd,
+      env: { ...env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' },
+      // 0 the cells' stdin (/dev/null), 1 and 2 what bypasses PowerShell's streams, 3 requests in, 4 events out.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    if (this.child.pid !== undefined) trackGroup(this.child.pid);
+    for (const index of [1, 2, 4]) this.stream(index).setEncoding('utf8');
+    this.stream(1).on('data', (chunk: string) => this.raw(chunk, 'stdout'));
+    this.stream(2).on('data', (chunk: string) => this.raw(chunk, 'stderr'));
+    this.stream(4).on('data', (chunk: string) => this.onEvents(chunk));
+    for (const index of [1, 2, 3, 4]) this.stream(index).on('error', () => undefined);
+    this.child.on('error', (error: NodeJS.ErrnoException) => this.onExit(`could not start: ${error.message}`, error));
+    this.child.on('exit', (code, signal) => this.onExit(signal ? `was killed by ${signal}` : `exited with ${code}`));
+    this.idle();
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Asks PowerShell's parser about `source`, and which token stands at each offset in `at`. */
+  parse(source: string, at: readonly number[] = []): Promise<ParseReport> {
+    if (!this.alive) return Promise.reject(new Error(`the PowerShell session ${this.exited}`));
+    const id = this.nextParse++;
+    return new Promise<ParseReport>((resolve, reject) => {
+      this.parses.set(id, { resolve, reject });
+      this.busy();
+      this.send({ op: 'parse', id, source, at });
+    });
+  }
+
+  run(job: PwshJob, cell: PwshCell): Promise<PwshOutcome> {
+    if (cell.signal.aborted) return Promise.resolve({ endedBy: 'cancel' });
+    if (!this.alive) return Promise.resolve({ sessionLost: `the PowerShell session ${this.exited}`, sessionLostBeforeStart: true });
+    return new Promise<PwshOutcome>((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const stop = (why: 'timeout' | 'cancel') => {
+        if (running.endedBy || this.running !== running) return;
+        running.endedBy = why;
+        this.send({ op: 'stop' });
+        // Native commands the cell started are in the session's group: they end now; the session stays.
+        if (this.child.pid !== undefined) endGroupExcept(this.child.pid, [this.child.pid, ...(this.hostPid ? [this.hostPid] : [])], cell.graceMs);
+        // A pipeline that does not stop (a .NET call that never returns) costs the session.
+        timers.push(setTimeout(() => this.kill(), cell.graceMs + 1000));
+      };
+      const onAbort = () => stop('cancel');
+      const running: Running = {
+        cell,
+        stdout: new SentinelSplitter(this.sentinel, cell.onStdout),
+        stderr: new SentinelSplitter(this.sentinel, cell.onStderr),
+        finish: (outcome) => {
+          cell.signal.removeEventListener('abort', onAbort);
+          for (const timer of timers) clearTimeout(timer);
+          this.running = undefined;
+          this.idle();
+          resolve(outcome);
+        },
+      };
+      this.running = running;
+      this.busy();
+      cell.signal.addEventListener('abort', onAbort, { once: true });
+      if (cell.timeoutMs !== undefined && cell.timeoutMs > 0) timers.push(setTimeout(() => stop('timeout'), cell.timeoutMs));
+      this.send({ op: 'run', ...job });
+    });
+  }
+
+  /** Ends the session and every process in its group. */
+  close(graceMs: number): void {
+    (this.stream(3) as Writable).end();
+    if (this.child.pid === undefined || !this.alive) return;
+    const pid = this.child.pid;
+    // Closing fd 3 lets the host leave on its own; the group gets SIGTERM, then SIGKILL.
+    setTimeout(() => {
+      signalGroup(pid, 'SIGTERM');
+      forgetGroupWhenGone(pid, graceMs);
+    }, 200).unref();
+  }
+
+  private kill(): void {
+    if (this.child.pid !== undefined) signalGroup(this.child.pid, 'SIGKILL');
+  }
+
+  private send(message: object): void {
+    (this.stream(3) as Writable).write(`${JSON.stringify(message)}\n`);
+  }
+
+  private onEvents(chunk: string): void {
+    this.events += chunk;
+    let newline: number;
+    while ((newline = this.events.indexOf('\n')) >= 0) {
+      const line = this.events.slice(0, newline);
+      this.events = this.events.slice(newline + 1);
+      const space = line.indexOf(' ');
+      const kind = space < 0 ? line : line.slice(0, space);
+      if (kind === 'ready') this.hostPid = Number(line.slice(space + 1)) || undefined;
+      else this.onEvent(kind, JSON.parse(line.slice(space + 1)) as unknown);
+    }
+    this.settle();
+  }
+
+  private onEvent(kind: string, body: unknown): void {
+    const running = this.running;
+    if (kind === 'o' || kind === 'e') {
+      if (running) (kind === 'o' ? running.cell.onStdout : running.cell.onStderr)(body as string);
+    } else if (kind === 'end') {
+      if (running) running.end = body as Running['end'];
+    } else if (kind === 'p') {
+      const report = body as ParseReport & { id: number };
+      this.parses.get(report.id)?.resolve(report);
+      this.parses.delete(report.id);
+      if (!this.running && this.parses.size === 0) this.idle();
+    } else if (kind === 'fatal') {
+      const message = (body as { message: string }).message;
+      if (running) running.hostError = message;
+      // A failed request that was not a cell's is a parse: fail them all rather than hang.
+      else {
+        for (const pending of this.parses.values()) pending.reject(new Error(message));
+        this.parses.clear();
+      }
+    }
+  }
+
+  /** Raw output (a .NET Console write, a process started around PowerShell's streams) belongs to the running cell. */
+  private raw(chunk: string, stream: 'stdout' | 'stderr'): void {
+    if (!this.running) {
+      if (this.startupText.length < 4000) this.startupText += chunk;
+      return;
+    }
+    this.running[stream].push(chunk);
+    this.settle();
+  }
+
+  private settle(): void {
+    const running = this.running;
+    if (!running) return;
+    if (running.hostError && !running.end) {
+      running.finish({ hostError: running.hostError });
+      return;
+    }
+    const end = running.end;
+    if (!end || !running.stdout.done || !running.stderr.done) return;
+    const left: LeftState = { env: end.env, cwd: end.cwd };
+    if (running.endedBy) running.finish({ endedBy: running.endedBy, left });
+    else if (running.hostError) running.finish({ hostError: running.hostError, left });
+    else running.finish({ exitCode: end.code ?? 1, left });
+  }
+
+  private onExit(reason: string, error?: NodeJS.ErrnoException): void {
+    if (this.exited !== undefined) return;
+    this.exited = reason;
+    if (this.child.pid !== undefined) {
+      // What the cell started dies with the session.
+      signalGroup(this.child.pid, 'SIGKILL');
+      forgetGroupWhenGone(this.child.pid, 0);
+    }
+    const said = this.startupText.trim().split('\n')[0];
+    const why = `the PowerShell session ${reason}${said ? ` (${said})` : ''}`;
+    for (const pending of this.parses.values()) pending.reject(new Error(why));
+    this.parses.clear();
+    const running = this.running;
+    if (!running) return;
+    if (error) running.finish({ spawnError: { code: error.code ?? 'ENOENT', message: error.message } });
+    else if (running.endedBy) running.finish({ endedBy: running.endedBy, killed: true });
+    else running.finish({ sessionLost: why });
+  }
+
+  /** Between cells the session must not keep the CLI alive if nobody closes it. */
+  private idle(): void {
+    this.child.unref();
+    for (const index of [1, 2, 3, 4]) (this.stream(index) as unknown as { unref?: () => void }).unref?.();
+  }
+
+  private busy(): void {
+    this.child.ref();
+    for (const index of [1, 2, 3, 4]) (this.stream(index) as unknown as { ref?: () => void }).ref?.();
+  }
+
+  private stream(index: number): Readable & Writable {
+    return this.child.stdio[index] as Readable & Writable;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * PowerShell cells in real pwsh (7+), one session per executor, i.e. per run and
+ * interpreter (pwsh-session.ts): variables, functions, modules and dot-sourced scripts
+ * carry from cell to cell, and pwsh's start-up is paid once. The executor keeps the
+ * environment and location each cell left (as the sh executor does), so that a session
+ * killed by a pipeline that would not stop is replaced by one that starts from them.
+ * A cell's status: a terminating error (`throw`, or any error under the default
+ * `$ErrorActionPreference = 'Stop'`) fails it with exit code 1, a native command's
+ * non-zero exit fails it with that code, `exit N` ends it with N, and otherwise `$?` of
+ * its last statement decides (with `$LASTEXITCODE` when that was a native command).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
+import { PWSH_HOST_SCRIPT } from './pwsh-host-script.js';
+import { PwshSession, type ParseReport, type PwshOutcome } from './pwsh-session.js';
+import { scratchRoot, safeName } from './scratch.js';
+import { CarriedState } from './shell-session.js';
+
+export interface PwshExecutorOptions {
+  /** The pwsh to run: a name on PATH or a path. */
+  interpreter: string;
+  /** `$ErrorActionPreference = 'Stop'` and `$PSNativeCommandUseErrorActionPreference` for every cell. Default true. */
+  stopOnError?: boolean;
+  /** How long a stopped pipeline and its native commands get before they are killed. Default 2000. */
+  killGraceMs?: number;
+}
+
+export interface PwshExecutor extends Executor {
+  /** PowerShell's own parser, in the run's session (started if need be). */
+  parse(source: string, at?: readonly number[]): Promise<ParseReport>;
+}
+
+/** Appended to every cell file: records `$?` of the cell's last statement (see the host's cell script). */
+const STATUS_LINE = '\n\n$global:__runbook_ok = $?\n';
+
+export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
+  const state = new CarriedState();
+  const graceMs = options.killGraceMs ?? 2000;
+  let dir: string | undefined;
+  let cells = 0;
+  let session: PwshSession | undefined;
+  const workDir = () => (dir ??= mkdtempSync(join(scratchRoot(), 'runbook-pwsh-')));
+  const sessionFor = (env: Record<string, string>) => {
+    if (session?.alive) return session;
+    const script = join(workDir(), 'host.ps1');
+    writeFileSync(script, PWSH_HOST_SCRIPT);
+    session = new PwshSession(options.interpreter, script, env, workDir());
+    return session;
+  };
+
+  return {
+    lang: 'powershell',
+    parse(source, at = []) {
+      return sessionFor(processEnv()).parse(source, at);
+    },
+    async run(context) {
+      const env = state.envFor(context.env);
+      const cwd = typeof context.cell.attributes.cwd === 'string' ? context.cwd : (state.cwd ?? context.cwd);
+      const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}.ps1`);
+      writeFileSync(file, `${context.source}${STATUS_LINE}`);
+      const job = { file, cwd, env, stopOnError: options.stopOnError ?? true };
+      const cell = {
+        signal: context.signal,
+        ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
+        graceMs,
+        onStdout: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
+        onStderr: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
+      };
+      let outcome: PwshOutcome;
+      try {
+        outcome = await sessionFor(env).run(job, cell);
+        // The session had died between cells: the cell never started, so it may run on a new one.
+        if (outcome.sessionLostBeforeStart) outcome = await sessionFor(env).run(job, cell);
+      } finally {
+        rmSync(file, { force: true });
+      }
+      if (outcome.left) state.absorb(env, outcome.left);
+      if (outcome.killed) {
+        cell.onStderr(
+          `runbook: the pipeline did not stop within ${formatMs(graceMs + 1000)}; the PowerShell session was restarted: ` +
+            '$env: values and the location carry to the next cell, variables, functions and modules do not\n',
+        );
+      }
+      return resultOf(outcome, options.interpreter, context);
+    },
+    async close() {
+      session?.close(graceMs);
+      session = undefined;
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    },
+  };
+}
+
+function processEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return env;
+}
+
+function resultOf(outcome: PwshOutcome, program: string, context: ExecutionContext): ExecutionResult {
+  const how = outcome.killed ? 'the session was killed and will restart' : "the cell's pipeline and its native commands were stopped";
+  if (outcome.endedBy === 'timeout') {
+    return { status: 'timed-out', error: { message: `timed out after ${formatMs(context.timeoutMs ?? 0)}; ${how}`, code: 'ETIMEDOUT' } };
+  }
+  if (outcome.endedBy === 'cancel') return { status: 'cancelled', error: { message: `cancelled; ${how}`, code: 'ECANCELED' } };
+  if (outcome.spawnError) {
+    const missing = outcome.spawnError.code === 'ENOENT';
+    return {
+      status: 'failed',
+      error: {
+        message: missing ? `interpreter not found: ${program} (install PowerShell 7 or set the cell's interpreter attribute)` : `could not start ${program}: ${outcome.spawnError.message}`,
+        code: outcome.spawnError.code,
+      },
+    };
+  }
+  if (outcome.sessionLost) return { status: 'failed', error: { message: `${outcome.sessionLost} while the cell ran; the next cell starts a new one`, code: 'ESESSION' } };
+  if (outcome.hostError) return { status: 'failed', error: { message: `the PowerShell session could not run the cell: ${outcome.hostError}`, code: 'ESESSION' } };
+  const code = outcome.exitCode ?? 1;
+  if (code !== 0) return { status: 'failed', exitCode: code, error: { message: `exit code ${code}`, code: String(code) } };
+  return { status: 'succeeded', exitCode: 0 };
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
