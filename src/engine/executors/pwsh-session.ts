@@ -10,7 +10,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { endGroupExcept, forgetGroupWhenGone, signalGroup, trackGroup, type TreeOutcome } from './process-tree.js';
+import { endGroupExcept } from './group-members.js';
+import { forgetGroupWhenGone, signalGroup, trackGroup } from './process-group.js';
+import type { TreeOutcome } from './process-tree.js';
 import { SentinelSplitter } from './session-protocol.js';
 import type { LeftState } from './shell-session.js';
 

@@ -15,9 +15,8 @@ import { powershellEnvPrelude } from '../placeholders.js';
 import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { createPwshExecutor } from './pwsh.js';
-import { scratchRoot, safeName } from './scratch.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
-import { scratchRoot } from './scratch.js';
+import { scratchRoot, safeName } from './scratch.js';
 import { SessionKeeper } from './session-keeper.js';
 import { onPath, powershellInterpreter } from './which.js';
 

@@ -1,0 +1,53 @@
+/**
+ * The members of a process group, for a long-lived session whose cells' native commands
+ * share its group (pwsh-session.ts): they are ended one by one, the session is not.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * SIGTERM now, SIGKILL after the grace period, to every member of the group but `keep`:
+ * the native commands a long-lived session (pwsh) started, not the session itself.
+ */
+export function endGroupExcept(pgid: number, keep: readonly number[], graceMs: number): void {
+  const signal = (name: NodeJS.Signals) => {
+    for (const pid of groupMembers(pgid)) {
+      if (keep.includes(pid)) continue;
+      try {
+        process.kill(pid, name);
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  signal('SIGTERM');
+  setTimeout(() => signal('SIGKILL'), graceMs).unref();
+}
+
+/** The processes in a group: from /proc on Linux, from ps elsewhere. */
+export function groupMembers(pgid: number): number[] {
+  if (process.platform === 'linux') {
+    const members: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so count from the last ')'.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pgid) members.push(Number(entry));
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    return members;
+  }
+  try {
+    return execFileSync('ps', ['-A', '-o', 'pid=,pgid='], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number))
+      .filter(([pid, group]) => group === pgid && Number.isInteger(pid))
+      .map(([pid]) => pid!);
+  } catch {
+    return [];
+  }
+}
