@@ -31,14 +31,15 @@ describe('lintRunbook', () => {
     expect(diagnostics.some((d) => d.message.includes('with-placeholders'))).toBe(false);
   });
 
-  it('reports duplicate names and unclosed fences as errors, unknown attributes and heading-less cells as warnings', async () => {
+  it('reports duplicate names as errors; unknown attributes, heading-less cells and a fence left open at the very end as warnings', async () => {
     const diagnostics = await lintFixture('problems.md');
     expect(diagnostics.map(({ line, severity, rule }) => [line, severity, rule])).toEqual([
       [1, 'warning', 'no-heading'],
       [9, 'warning', 'unknown-attribute'],
       [15, 'error', 'duplicate-name'],
-      [19, 'error', 'unclosed-fence'],
+      [19, 'warning', 'unclosed-fence'],
     ]);
+    expect(diagnostics[3]!.message).toBe('code fence is never closed; it ends with the document, add a closing fence');
     expect(diagnostics[1]!.message).toMatch(/unknown attribute "flavour" on cell same; known: name, timeout/);
   });
 
@@ -47,11 +48,43 @@ describe('lintRunbook', () => {
     expect(await lintRunbook(parseRunbook(text, 'dragonfly.md'), text)).toEqual([]);
   });
 
-  it('explains a psql session pasted into a sql fence', async () => {
-    const text = '# Q\n\n```sql\nprod=# select 1;\n```\n';
+  it('reads a psql session in a sql fence: its SQL is checked, its output is not, one warning says so', async () => {
+    const text = '# Q\n\n```sql\nprod=# select 1;\n ?column?\n----------\n        1\n(1 row)\n\nprod=# selec 2;\n```\n';
+    const diagnostics = await lintRunbook(parseRunbook(text, 'q.md'), text);
+    expect(diagnostics.map(({ line, column, severity, rule }) => [line, column, severity, rule])).toEqual([
+      [3, 1, 'warning', 'console-session'],
+      [10, 8, 'error', 'sql-syntax'],
+    ]);
+    expect(diagnostics[0]!.message).toBe('cell q is a console session (prompt "prod=#"): 2 commands run without the prompt, 4 lines of output are not run');
+  });
+
+  it('still explains a psql prompt that is not the first line of a sql fence', async () => {
+    const text = '# Q\n\n```sql\nselect 1;\nprod=# select 2;\n```\n';
     const [diagnostic] = await lintRunbook(parseRunbook(text, 'q.md'), text);
-    expect(diagnostic).toMatchObject({ line: 4, column: 1, rule: 'sql-syntax' });
+    expect(diagnostic).toMatchObject({ line: 5, column: 1, rule: 'sql-syntax' });
     expect(diagnostic!.message).toMatch(/looks like a psql session \(prompt "prod=#"\)/);
+  });
+
+  it('an unclosed fence at the end that holds Markdown did swallow the document: an error', async () => {
+    const text = '# Q\n\n```sql\nselect 1;\n\n## Next step\n\nMore prose.\n';
+    const diagnostics = await lintRunbook(parseRunbook(text, 'q.md'), text);
+    expect(diagnostics.map(({ line, severity, rule }) => [line, severity, rule])).toContainEqual([3, 'error', 'unclosed-fence']);
+  });
+
+  it('a placeholder that stands for SQL syntax is a warning, not an unfinished placeholder', async () => {
+    const text = '# Q\n\n```sql\nEXPLAIN ANALYZE <query-statement-here>;\n```\n';
+    const diagnostics = await lintRunbook(parseRunbook(text, 'q.md'), text);
+    expect(diagnostics.map(({ line, severity, rule }) => [line, severity, rule])).toEqual([[4, 'warning', 'sql-placeholder']]);
+    expect(diagnostics[0]!.message).toMatch(/can only be checked once <query-statement-here> has a value/);
+  });
+
+  it('names Runme attributes it does not support as such', async () => {
+    const text = '# Q\n\n```sh {"id":"01HF7BT3HBDTRGQAQMGP4A5DAJ","terminalRows":"18","flavour":"x"}\necho\n```\n';
+    const messages = (await lintRunbook(parseRunbook(text, 'q.md'), text)).map((d) => d.message);
+    expect(messages).toEqual([
+      'attribute "terminalRows" on cell q is a Runme attribute this tool does not support; it is ignored (see "Runme documents" in the README)',
+      expect.stringMatching(/^unknown attribute "flavour" on cell q; known: name/),
+    ]);
   });
 
   it('without the text, places SQL errors from the fence column', async () => {

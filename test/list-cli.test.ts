@@ -65,7 +65,7 @@ describe('runbook list', () => {
   it('lists a runbook with problems and points at lint', async () => {
     const { code, stderr } = await runbook(['list', fixture('problems.md')]);
     expect(code).toBe(0);
-    expect(stderr.trim()).toBe(`runbook: ${fixture('problems.md')} has 2 problems; run \`runbook lint ${fixture('problems.md')}\` to see where`);
+    expect(stderr.trim()).toBe(`runbook: ${fixture('problems.md')} has 1 problem; run \`runbook lint ${fixture('problems.md')}\` to see where`);
   });
 });
 

@@ -143,7 +143,7 @@ describe('ids, sections and problems', () => {
     expect(runbook.cells.map((c) => c.id)).toEqual(['setup', 'same', 'same-2', 'two']);
     expect(runbook.diagnostics.map((d) => [d.line, d.severity, d.rule])).toEqual([
       [15, 'error', 'duplicate-name'],
-      [19, 'error', 'unclosed-fence'],
+      [19, 'warning', 'unclosed-fence'],
     ]);
     expect(runbook.cells[0]!.section).toEqual([]);
   });

@@ -1,9 +1,12 @@
 /**
  * What `runbook lint` finds. Errors: SQL the real PostgreSQL parser rejects (at its line
  * and column in the document), duplicate cell names, fences that never close. Warnings:
- * unknown attribute keys, cells with no heading above them, unreadable attributes.
+ * unknown attribute keys (saying which are Runme's), cells with no heading above them,
+ * unreadable attributes, console sessions (once per cell: what runs and what does not),
+ * SQL that only fails where a placeholder stands for syntax (`EXPLAIN <query>`).
  */
-import { KNOWN_ATTRIBUTES } from './markdown/attributes.js';
+import { KNOWN_ATTRIBUTES, RUNME_UNSUPPORTED } from './markdown/attributes.js';
+import { PLACEHOLDER } from './markdown/placeholders.js';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
 import { sqlSyntaxError } from './sql/statements.js';
 
@@ -24,9 +27,12 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
     for (const key of cell.unknownAttributes) {
       diagnostics.push({
         severity: 'warning', line: cell.line, column: cell.column, rule: 'unknown-attribute',
-        message: `unknown attribute "${key}" on cell ${cell.id}; known: ${KNOWN_ATTRIBUTES.join(', ')}`,
+        message: RUNME_UNSUPPORTED.has(key)
+          ? `attribute "${key}" on cell ${cell.id} is a Runme attribute this tool does not support; it is ignored (see "Runme documents" in the README)`
+          : `unknown attribute "${key}" on cell ${cell.id}; known: ${KNOWN_ATTRIBUTES.join(', ')}`,
       });
     }
+    if (cell.session) diagnostics.push(sessionDiagnostic(cell, cell.session));
     if (cell.section.length === 0) {
       diagnostics.push({
         severity: 'warning', line: cell.line, column: cell.column, rule: 'no-heading',
@@ -41,18 +47,33 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
   return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
+function sessionDiagnostic(cell: Cell, session: NonNullable<Cell['session']>): Diagnostic {
+  const commands = `${session.commands} command${session.commands === 1 ? '' : 's'}`;
+  const output = session.outputLines === 0
+    ? 'no output shown'
+    : `${session.outputLines} line${session.outputLines === 1 ? '' : 's'} of output are not run`;
+  return {
+    severity: 'warning', line: cell.line, column: cell.column, rule: 'console-session',
+    message: `cell ${cell.id} is a console session (prompt "${session.prompt}"): ${commands} run without the prompt, ${output}`,
+  };
+}
+
 function sqlDiagnostic(cell: Cell, problem: { message: string; line: number; column: number }, lines?: string[]): Diagnostic {
-  const line = cell.sourceLine + problem.line - 1;
+  // A console session runs only its commands: map the command's line back to the fence.
+  const writtenLine = cell.session ? cell.session.sourceLines[problem.line - 1] ?? problem.line : problem.line;
+  const line = cell.sourceLine + writtenLine - 1;
   const sourceLine = cell.source.split('\n')[problem.line - 1] ?? '';
-  const documentLine = lines?.[line - 1];
-  // The fence's container (list indentation, `> `) is a prefix of the document line.
-  const prefix = documentLine !== undefined && documentLine.endsWith(sourceLine)
-    ? documentLine.length - sourceLine.length
-    : cell.column - 1;
+  const placeholder = placeholderAtColumn(sourceLine, problem.column);
+  if (placeholder) {
+    return {
+      severity: 'warning', line, column: columnIn(sourceLine, line, problem.column, cell, lines), rule: 'sql-placeholder',
+      message: `SQL in cell ${cell.id} can only be checked once <${placeholder}> has a value: it stands where SQL syntax goes (${problem.message})`,
+    };
+  }
   return {
     severity: 'error',
     line,
-    column: prefix + problem.column,
+    column: columnIn(sourceLine, line, problem.column, cell, lines),
     rule: 'sql-syntax',
     message: `SQL in cell ${cell.id}: ${problem.message}${hint(sourceLine)}`,
   };
@@ -65,6 +86,27 @@ function hint(line: string): string {
   if (/^\s*\\[a-zA-Z]/.test(line)) return '; psql meta-commands (\\d, \\x, \\set…) are not SQL: move them to a sh fence that runs psql';
   const variable = /\$([A-Za-z_]\w*)(?![\w$])/.exec(line);
   if (variable) return `; $${variable[1]} is a shell variable, not SQL: write <${variable[1]}> for a value the operator supplies`;
-  if (/<[A-Za-z_][\w-]*>|\.\.\./.test(line)) return '; is there an unfinished placeholder here? write <NAME> for a value the operator supplies';
+  if (/<[^<>\n]*\s[^<>\n]*>|\.\.\./.test(line)) return '; is there an unfinished placeholder here? write <NAME> for a value the operator supplies';
   return '';
+}
+
+/** The document column of a column in a source line. */
+function columnIn(sourceLine: string, line: number, column: number, cell: Cell, lines?: string[]): number {
+  const documentLine = lines?.[line - 1];
+  // The fence's container (list indentation, `> `, a console prompt) is a prefix of the document line.
+  const prefix = documentLine !== undefined && documentLine.endsWith(sourceLine)
+    ? documentLine.length - sourceLine.length
+    : cell.column - 1;
+  return prefix + column;
+}
+
+/** The placeholder the parser stopped at (or just after), if the error sits on one. */
+function placeholderAtColumn(sourceLine: string, column: number): string | undefined {
+  for (const match of sourceLine.matchAll(PLACEHOLDER)) {
+    const start = match.index + 1;
+    const end = start + match[0].length;
+    // PostgreSQL reports the token after a misplaced one too: `EXPLAIN <q>;` fails at `;`.
+    if (column >= start && column <= end + 1) return match[1];
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { Root } from 'mdast';
 import { scanBlocks } from './markdown/blocks.js';
-import { buildCells } from './markdown/cells.js';
+import { buildCells, type CellDefaults } from './markdown/cells.js';
 import { lineStarts } from './markdown/fences.js';
 import { readFrontmatter } from './markdown/frontmatter.js';
 import { readRunbookText } from './markdown/read-file.js';
@@ -56,8 +56,10 @@ export function parseRunbook(text: string, path: string, readTree: (markdown: st
     runbook.escalation = walked.escalation.text;
     if (walked.escalation.afterMs !== undefined) runbook.escalationAfterMs = walked.escalation.afterMs;
   }
+  let defaults: CellDefaults = {};
   if (walked.yaml !== undefined) {
     const frontmatter = readFrontmatter(walked.yaml);
+    defaults = frontmatter.cellDefaults;
     runbook.frontmatter = frontmatter.data;
     runbook.variables = frontmatter.variables;
     if (frontmatter.database !== undefined) runbook.database = frontmatter.database;
@@ -68,7 +70,7 @@ export function parseRunbook(text: string, path: string, readTree: (markdown: st
   }
   const h1 = walked.sections.find((section) => section.depth === 1);
   if (h1 && h1.title) runbook.title = h1.title;
-  runbook.cells = buildCells(walked.drafts, runbook.diagnostics);
+  runbook.cells = buildCells(walked.drafts, runbook.diagnostics, defaults);
   runbook.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   return runbook;
 }

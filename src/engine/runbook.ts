@@ -35,6 +35,33 @@ export interface CellAttributes {
   [key: string]: unknown;
 }
 
+/** One line of a console-session cell as written: a command (prompt and all) or output. */
+export interface SessionLine {
+  kind: 'command' | 'output';
+  text: string;
+}
+
+/**
+ * A cell written as a terminal session (`$ kubectl get pods` and what it printed). The
+ * cell's `source` is then only the commands, prompts removed; this keeps the rest.
+ */
+export interface ConsoleSession {
+  /** The fence's text as written. */
+  written: string;
+  /** The prompt of the deciding line: `$`, `#`, `PS>`, `PS C:\>`, `db=>`… */
+  prompt: string;
+  /** One entry per line of `written`, in order. */
+  lines: SessionLine[];
+  /** How many prompt lines carry a command. */
+  commands: number;
+  /** Non-blank lines of expected output, which are not run. */
+  outputLines: number;
+  /** What runs: the commands with their continuations, prompts removed. */
+  source: string;
+  /** For each line of `source`, its 1-based line in `written`. */
+  sourceLines: number[];
+}
+
 export interface Section {
   /** Slug of the heading text, made unique in the document. */
   id: string;
@@ -63,7 +90,10 @@ export interface Cell {
   section: string[];
   /** The prose (paragraphs, lists) between the previous cell or heading and this cell. */
   prose: string;
+  /** What runs. For a console session, only its commands (see `session`). */
   source: string;
+  /** Set when the fence is a console session: prompts, commands and expected output as written. */
+  session?: ConsoleSession;
   attributes: CellAttributes;
   /** Attribute keys the engine does not know. */
   unknownAttributes: string[];

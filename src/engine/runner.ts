@@ -90,7 +90,7 @@ export class Runner {
     this.started = true;
     const started = Date.now();
     const { runbook, mode, resume } = this.opts;
-    const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only }).filter((c) => !resume?.skipCells.includes(c.id));
+    const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only, interactive: mode === 'interactive' }).filter((c) => !resume?.skipCells.includes(c.id));
     // A resumed run answers for the whole run: the cells before the resume are selected too.
     const selected = runbook.cells.filter((c) => cells.includes(c) || this.statuses.has(c.id)).map((c) => c.id);
     for (const cell of runbook.cells) this.effects.set(cell.id, await effectOf(cell));

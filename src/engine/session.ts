@@ -100,7 +100,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
   const { runbook, flags, argv, mode } = input;
   const env = input.env ?? process.env;
   const only = onlyOf(flags);
-  const cells = selectCells(runbook, { from: flags.from, only }).filter((c) => c.attributes.skip !== true);
+  const cells = selectCells(runbook, { from: flags.from, only, interactive: mode === 'interactive' }).filter((c) => c.attributes.skip !== true);
   const flagValues = parseVarFlags(flags.var ?? []);
   refuseTargetVariables(flagValues, runbook);
   // A resumed run keeps the values it had; flags given now win, secrets must come again.

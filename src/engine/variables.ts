@@ -4,6 +4,7 @@
  * the frontmatter pattern; a bad one is one clear line and exit 2.
  */
 import { InputError } from './errors.js';
+import { isPlaceholderName } from './placeholders/names.js';
 import { isSecretName } from './redact.js';
 import type { VariableBound } from './events.js';
 import type { Runbook, VariableSpec } from './runbook.js';
@@ -23,7 +24,7 @@ export function parseVarFlags(flags: readonly string[]): Record<string, string> 
   for (const flag of flags) {
     const eq = flag.indexOf('=');
     const name = eq > 0 ? flag.slice(0, eq).trim() : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
+    if (!isPlaceholderName(name)) {
       throw new InputError(`--var ${JSON.stringify(flag)}: expected NAME=VALUE, e.g. --var GOOD_SHA=1a2b3c4`);
     }
     values[name] = flag.slice(eq + 1);

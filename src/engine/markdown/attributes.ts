@@ -1,37 +1,54 @@
 /**
  * Cell attributes from a fence's info string, in either form:
  * `sql {name=stuck-jobs timeout=30s confirm}` or Runme's `sql {"name":"stuck-jobs"}`.
+ * As in Runme, the first `{…}` anywhere in the info string holds them
+ * (`sh title="x.sh" {name=later}`), and `key=` with nothing after it is an empty value.
  */
 import type { CellAttributes } from '../runbook.js';
 
 export const KNOWN_ATTRIBUTES = [
   'name', 'timeout', 'confirm', 'readonly', 'db', 'interpreter', 'cwd', 'skip', 'continueOnError',
+  'excludeFromRunAll', 'ignore', 'transform',
 ] as const;
 
-const BOOLEAN_KEYS = new Set(['confirm', 'readonly', 'skip', 'continueOnError']);
-const STRING_KEYS = new Set(['name', 'timeout', 'db', 'interpreter', 'cwd']);
+/** Runme's cell keys this tool reads (`id` is accepted silently: Runme writes it into every cell). */
+const RUNME_READ = new Set(['id', 'excludeFromRunAll', 'ignore', 'transform', 'interpreter', 'cwd', 'name']);
+
+/** Runme's cell keys this tool does not act on; lint says so instead of "unknown". */
+export const RUNME_UNSUPPORTED = new Set([
+  'background', 'interactive', 'promptEnv', 'terminalRows', 'closeTerminalOnSuccess', 'openTerminalOnError',
+  'mimeType', 'category', 'tag', 'terminalFontSize', 'terminalFontFamily',
+]);
+
+const BOOLEAN_KEYS = new Set(['confirm', 'readonly', 'skip', 'continueOnError', 'excludeFromRunAll', 'ignore', 'transform']);
+const STRING_KEYS = new Set(['name', 'timeout', 'db', 'interpreter', 'cwd', 'id']);
 
 export interface InfoString {
-  /** The language tag as written (`PowerShell`, `ps1`…). */
+  /** The language tag as written (`PowerShell`, `ps1`…); empty when the fence has none. */
   tag: string;
+  /** True when the info string holds a `{…}` block (even an empty or unreadable one). */
+  hasAttributes: boolean;
   attributes: CellAttributes;
   unknownAttributes: string[];
   /** Why some of the attributes could not be read; empty when all is well. */
   problems: string[];
 }
 
-/** Splits `sql {name=x}` / `sql{"name":"x"}` / `sql` into tag and attributes. */
+/** Splits `sql {name=x}` / `sql{"name":"x"}` / `{"name":"x"}` / `sql` into tag and attributes. */
 export function readInfoString(info: string): InfoString {
   const trimmed = info.trim();
   const tag = /^[^\s{]*/.exec(trimmed)?.[0] ?? '';
-  const rest = trimmed.slice(tag.length).trim();
-  const result: InfoString = { tag, attributes: {}, unknownAttributes: [], problems: [] };
-  if (!rest.startsWith('{')) return result;
-  if (!rest.endsWith('}')) {
-    result.problems.push(`attributes start with "{" but do not end with "}": ${rest}`);
+  const rest = trimmed.slice(tag.length);
+  const open = rest.indexOf('{');
+  const result: InfoString = { tag, hasAttributes: open >= 0, attributes: {}, unknownAttributes: [], problems: [] };
+  if (open < 0) return result;
+  const close = rest.lastIndexOf('}');
+  if (close < open) {
+    result.problems.push(`attributes start with "{" but do not end with "}": ${rest.slice(open).trim()}`);
     return result;
   }
-  const raw = /^\{\s*["}]/.test(rest) ? readJson(rest, result.problems) : readPairs(rest.slice(1, -1), result.problems);
+  const block = rest.slice(open, close + 1);
+  const raw = /^\{\s*["}]/.test(block) ? readJson(block, result.problems) : readPairs(block.slice(1, -1), result.problems);
   for (const [key, value] of Object.entries(raw)) setAttribute(result, key, value);
   return result;
 }
@@ -48,7 +65,11 @@ function readJson(text: string, problems: string[]): Record<string, unknown> {
   return {};
 }
 
-const PAIR = /\s*,?\s*([A-Za-z_][\w-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,}]+))?/y;
+/**
+ * `key=value`, `key="quoted"`, `key='quoted'`, `key=` (empty) or a bare `key`, separated by
+ * spaces or commas. A value never starts with a space: `first= second=2` is two keys.
+ */
+const PAIR = /\s*,?\s*([A-Za-z_][\w.-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,}]*)|\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,}]+))?/y;
 
 function readPairs(text: string, problems: string[]): Record<string, unknown> {
   const pairs: Record<string, unknown> = {};
@@ -61,7 +82,8 @@ function readPairs(text: string, problems: string[]): Record<string, unknown> {
       problems.push(`cannot read attributes at "${text.slice(at).trim()}"; write key=value or a bare key`);
       break;
     }
-    const [, key, value] = match as unknown as [string, string, string | undefined];
+    const key = match[1]!;
+    const value = match[2] ?? match[3];
     pairs[key] = value === undefined ? true : unquote(value);
     at = PAIR.lastIndex;
   }
@@ -82,7 +104,7 @@ function unquote(value: string): string {
 
 function setAttribute(result: InfoString, key: string, value: unknown): void {
   if (BOOLEAN_KEYS.has(key)) {
-    const flag = toBoolean(value);
+    const flag = toBoolean(key, value);
     if (flag === undefined) result.problems.push(`attribute ${key} must be true or false, got ${JSON.stringify(value)}`);
     else result.attributes[key] = flag;
     return;
@@ -93,12 +115,15 @@ function setAttribute(result: InfoString, key: string, value: unknown): void {
     return;
   }
   result.attributes[key] = value;
-  result.unknownAttributes.push(key);
+  if (!RUNME_READ.has(key)) result.unknownAttributes.push(key);
 }
 
-function toBoolean(value: unknown): boolean | undefined {
+function toBoolean(key: string, value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;
   if (typeof value !== 'string') return undefined;
+  // `skip=` / `confirm=` say the key and nothing more: read as the bare key. An empty
+  // `readonly=` would relax the write guard on a guess, so it is refused instead.
+  if (value === '') return key === 'readonly' ? undefined : true;
   const lower = value.toLowerCase();
   if (['true', 'yes', 'on', '1'].includes(lower)) return true;
   if (['false', 'no', 'off', '0'].includes(lower)) return false;

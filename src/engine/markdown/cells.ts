@@ -1,14 +1,27 @@
 /**
  * Cell drafts → cells: stable unique ids (explicit `name` first, then heading slugs with
- * `-2`, `-3`…), duplicate-name errors, timeouts, placeholders and environment references.
+ * `-2`, `-3`…), duplicate-name errors, timeouts, console sessions, placeholders and
+ * environment references, and what the document says for every cell (a `zsh` tag, the
+ * frontmatter's `shell:` and `cwd:`).
  */
-import type { Cell, Diagnostic } from '../runbook.js';
+import { isAbsolute, join } from 'node:path';
+import type { Cell, CellAttributes, Diagnostic } from '../runbook.js';
+import { readConsoleSession } from './console-session.js';
 import { parseDuration } from './durations.js';
+import { shellOfTag } from './languages.js';
 import { findEnvRefs, findPlaceholders } from './placeholders.js';
 import { UniqueIds } from './slug.js';
 import type { CellDraft } from './walk.js';
 
-export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[]): Cell[] {
+/** What the document's frontmatter sets for every cell (Runme's `shell:` and `cwd:`). */
+export interface CellDefaults {
+  /** The interpreter of shell cells that name none. */
+  shell?: string;
+  /** Relative to the document's directory; a cell's own relative `cwd` is relative to it. */
+  cwd?: string;
+}
+
+export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[], defaults: CellDefaults = {}): Cell[] {
   const explicit = drafts.map((draft) => explicitName(draft, diagnostics));
   const ids = new UniqueIds(explicit.filter((name): name is string => name !== undefined));
   const firstUse = new Map<string, number>();
@@ -17,6 +30,8 @@ export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[]): Cell
     const line = node.position?.start.line ?? 0;
     const column = node.position?.start.column ?? 1;
     const name = explicit[index];
+    const session = readConsoleSession(node.value, lang);
+    const source = session ? session.source : node.value;
     let id: string;
     if (name === undefined) id = ids.take(draft.section?.id ?? 'cell');
     else if (firstUse.has(name)) {
@@ -38,11 +53,12 @@ export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[]): Cell
       column,
       section: draft.section?.path ?? [],
       prose: draft.prose,
-      source: node.value,
-      attributes: info.attributes,
+      source,
+      ...(session ? { session } : {}),
+      attributes: withDefaults(info.attributes, lang === 'sh' ? shellOfTag(info.tag) ?? defaults.shell : undefined, lang === 'sql' ? undefined : defaults.cwd),
       unknownAttributes: info.unknownAttributes,
-      placeholders: findPlaceholders(node.value, lang),
-      envRefs: findEnvRefs(node.value, lang),
+      placeholders: findPlaceholders(source, lang),
+      envRefs: findEnvRefs(source, lang),
     };
     const timeout = info.attributes.timeout;
     if (timeout !== undefined) {
@@ -70,4 +86,19 @@ function explicitName(draft: CellDraft, diagnostics: Diagnostic[]): string | und
     return undefined;
   }
   return trimmed;
+}
+
+/**
+ * The cell's attributes with what the document implies filled in, so the plan and the
+ * executors read one `interpreter` and one `cwd`: the cell's own value wins; a relative
+ * cell `cwd` is taken from the frontmatter's, as Runme does.
+ */
+function withDefaults(attributes: CellAttributes, shell: string | undefined, cwd: string | undefined): CellAttributes {
+  const result = { ...attributes };
+  if (shell !== undefined && result.interpreter === undefined) result.interpreter = shell;
+  if (cwd !== undefined) {
+    const own = result.cwd;
+    result.cwd = own === undefined || own === '' ? cwd : isAbsolute(own) ? own : join(cwd, own);
+  }
+  return result;
 }

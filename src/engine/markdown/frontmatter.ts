@@ -1,20 +1,27 @@
 /**
  * YAML frontmatter: `title`, `database` (a URL or `$ENV_VAR`), and `variables`, either a
  * map `NAME: {description, default, secret, pattern}` (or `NAME: description`) or a list.
+ * From Runme: `shell:` (the interpreter of shell cells) and `cwd:` (relative to the
+ * document); its `skipPrompts`, `category` and `runme:` block are accepted and kept.
  */
 import { parse as parseYaml } from 'yaml';
 import type { VariableSpec } from '../runbook.js';
+import type { CellDefaults } from './cells.js';
 
 export interface Frontmatter {
   data: Record<string, unknown>;
   title?: string;
   database?: string;
   variables: VariableSpec[];
+  cellDefaults: CellDefaults;
   problems: string[];
 }
 
+/** Shells the executor runs by default; naming one changes nothing and keeps the shared session. */
+const DEFAULT_SHELLS = new Set(['bash', 'sh']);
+
 export function readFrontmatter(yaml: string): Frontmatter {
-  const result: Frontmatter = { data: {}, variables: [], problems: [] };
+  const result: Frontmatter = { data: {}, variables: [], cellDefaults: {}, problems: [] };
   let data: unknown;
   try {
     data = parseYaml(yaml);
@@ -33,7 +40,19 @@ export function readFrontmatter(yaml: string): Frontmatter {
   if (typeof database === 'string') result.database = database;
   else if (database !== undefined) result.problems.push('frontmatter database must be a string (a URL or $ENV_VAR)');
   result.variables = readVariables(variables, result.problems);
+  result.cellDefaults = readCellDefaults(result.data, result.problems);
   return result;
+}
+
+function readCellDefaults(data: Record<string, unknown>, problems: string[]): CellDefaults {
+  const defaults: CellDefaults = {};
+  const { shell, cwd } = data;
+  if (typeof shell === 'string' && shell.trim() !== '') {
+    if (!DEFAULT_SHELLS.has(shell.trim())) defaults.shell = shell.trim();
+  } else if (shell !== undefined) problems.push('frontmatter shell must be a program name such as zsh or bash');
+  if (typeof cwd === 'string' && cwd.trim() !== '') defaults.cwd = cwd.trim();
+  else if (cwd !== undefined) problems.push('frontmatter cwd must be a directory, relative to the runbook or absolute');
+  return defaults;
 }
 
 function readVariables(value: unknown, problems: string[]): VariableSpec[] {

@@ -2,12 +2,33 @@
  * Which fences are executable. Every other fence is documentation: shown, never run.
  */
 import type { Lang } from '../runbook.js';
+import type { InfoString } from './attributes.js';
 
 const ALIASES: Record<string, Lang> = {
   sql: 'sql', postgres: 'sql', postgresql: 'sql',
   powershell: 'powershell', pwsh: 'powershell', ps1: 'powershell',
-  sh: 'sh', bash: 'sh', shell: 'sh',
+  sh: 'sh', bash: 'sh', shell: 'sh', shellscript: 'sh', zsh: 'sh', fish: 'sh',
 };
+
+/** Tags whose shell is not bash: the cell runs in that program (skipped with the reason where it is missing). */
+const OWN_SHELL: Record<string, string> = { zsh: 'zsh', fish: 'fish' };
+
+/**
+ * The language family of a fence as a cell, or undefined for documentation. As in Runme, a
+ * fence without a language but with attributes (```` ```{"name":"x"} ````) is a shell cell,
+ * and `ignore` or `transform=false` make a fence documentation whatever its language.
+ */
+export function cellLanguage(info: InfoString): Lang | undefined {
+  if (info.attributes.ignore === true || info.attributes.transform === false) return undefined;
+  if (info.tag === '' && info.hasAttributes) return 'sh';
+  return languageOf(info.tag);
+}
+
+/** The program a tag such as `zsh` or `fish` names, when it is not the family's default. */
+export function shellOfTag(tag: string): string | undefined {
+  const lower = tag.toLowerCase();
+  return Object.hasOwn(OWN_SHELL, lower) ? OWN_SHELL[lower] : undefined;
+}
 
 /** The language family for a fence tag, case-insensitive; undefined for documentation. */
 export function languageOf(tag: string): Lang | undefined {

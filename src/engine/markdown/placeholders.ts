@@ -4,10 +4,11 @@
  */
 import type { Lang } from '../runbook.js';
 import { sqlRegions, type Region } from '../sql/lexer.js';
+import { PLACEHOLDER_NAME } from '../placeholders/names.js';
 import { shellRegions } from './shell-lexer.js';
 
-/** `<GOOD_SHA>`; never `<>` or `a < b`. */
-export const PLACEHOLDER = /<([A-Za-z_][A-Za-z0-9_]*)>/g;
+/** `<GOOD_SHA>`, `<pod-name>`, `<app.version>`; never `<>`, `a < b` or `<<EOF`. */
+export const PLACEHOLDER = new RegExp(`<(${PLACEHOLDER_NAME})>`, 'g');
 
 /** PowerShell's automatic variables: set by the shell, never by the environment. */
 const POWERSHELL_AUTOMATIC = new Set([

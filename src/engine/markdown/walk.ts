@@ -11,7 +11,7 @@ import { checklistItemFromListItem, checklistItemsFromTable } from './checklist.
 import { budgetFromHeading } from './durations.js';
 import { readEscalation, type Escalation } from './escalation.js';
 import { fenceOf } from './fences.js';
-import { languageOf, nearMissLanguage } from './languages.js';
+import { cellLanguage, nearMissLanguage } from './languages.js';
 import { slug, UniqueIds } from './slug.js';
 
 export interface CellDraft {
@@ -45,7 +45,7 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
     let found = false;
     if (node.type === 'code') {
       const fence = fenceOf(node, text, starts);
-      found = !!fence && !!languageOf(readInfoString(fence.info).tag);
+      found = !!fence && !!cellLanguage(readInfoString(fence.info));
     }
     else if ('children' in node) found = (node.children as Nodes[]).some(containsCell);
     hasCell.set(node, found);
@@ -82,17 +82,22 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
     const line = node.position?.start.line ?? 0;
     const column = node.position?.start.column ?? 1;
     const info = fence ? readInfoString(fence.info) : undefined;
-    const lang = info ? languageOf(info.tag) : undefined;
+    const lang = info ? cellLanguage(info) : undefined;
     if (fence?.unclosed) {
       // An unclosed documentation fence that ends with its list item is how many real
       // runbooks are written and renders as meant; one that eats the document is not.
       const toEnd = (node.position?.end.offset ?? 0) >= text.trimEnd().length;
-      const fatal = lang !== undefined || toEnd;
+      // Left open as the last thing in the file, it swallows nothing unless what it holds
+      // reads as Markdown (a heading, another fence's opening): then a close was forgotten.
+      const swallows = toEnd && holdsMarkdown(node.value, lang);
+      const fatal = (lang !== undefined && !toEnd) || swallows;
       result.diagnostics.push({
         severity: fatal ? 'error' : 'warning', line, column, rule: 'unclosed-fence',
-        message: toEnd
+        message: swallows
           ? 'code fence is never closed, so it swallows the rest of the document; add a closing fence'
-          : `code fence is never closed, so it ends with its ${containers[containers.length - 1] ?? 'block'}; add a closing fence`,
+          : toEnd
+            ? 'code fence is never closed; it ends with the document, add a closing fence'
+            : `code fence is never closed, so it ends with its ${containers[containers.length - 1] ?? 'block'}; add a closing fence`,
       });
     }
     if (!info || !lang) {
@@ -158,6 +163,12 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
 
   for (const child of tree.children) visit(child, true);
   return result;
+}
+
+/** Lines that are Markdown, not code: a fence opening with a language, or (outside shells, where `#` comments) a heading. */
+function holdsMarkdown(value: string, lang: Lang | undefined): boolean {
+  const heading = lang === 'sh' || lang === 'powershell' ? undefined : /^ {0,3}#{1,6}[ \t]+\S/m;
+  return /^ {0,3}(?:`{3,}|~{3,})[ \t]*[^\s`]/m.test(value) || (heading?.test(value) ?? false);
 }
 
 function isBlockContainer(node: Nodes): boolean {

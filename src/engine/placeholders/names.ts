@@ -4,6 +4,18 @@
  */
 import { InputError } from '../errors.js';
 
+/**
+ * The name inside `<…>`: starts with a letter (or `_`), then letters, digits, `_`, `-` and
+ * `.`, and ends with a letter, digit or `_`: `<GOOD_SHA>`, `<pod-name>`, `<app.version>`.
+ * `<-`, `<1>`, `< b >` and `<a->` are never names.
+ */
+export const PLACEHOLDER_NAME = '[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?';
+
+/** True for a string that can be a placeholder's name (what `--var NAME=…` accepts). */
+export function isPlaceholderName(name: string): boolean {
+  return new RegExp(`^${PLACEHOLDER_NAME}$`).test(name);
+}
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**

@@ -12,9 +12,15 @@ export type Effect = 'read' | 'write';
 export interface Selection {
   from?: string;
   only?: string[];
+  /** True when an operator walks the cells (the console): every cell is offered. */
+  interactive?: boolean;
 }
 
-/** Cells in document order that `--from` / `--only` select. Unknown ids are a usage error. */
+/**
+ * Cells in document order that `--from` / `--only` select. Unknown ids are a usage error.
+ * A whole unattended run (no `--from`, no `--only`) leaves out Runme's `excludeFromRunAll`
+ * cells, as `runme run --all` does; naming one, starting before it, or the console runs it.
+ */
 export function selectCells(runbook: Runbook, selection: Selection): Cell[] {
   const ids = new Set(runbook.cells.map((c) => c.id));
   const known = () => [...ids].join(', ') || '(none)';
@@ -27,6 +33,8 @@ export function selectCells(runbook: Runbook, selection: Selection): Cell[] {
     const only = new Set(selection.only);
     cells = cells.filter((c) => only.has(c.id));
   }
+  const wholeRun = !selection.from && !selection.only?.length && selection.interactive !== true;
+  if (wholeRun) cells = cells.filter((c) => c.attributes.excludeFromRunAll !== true);
   return cells;
 }
 
