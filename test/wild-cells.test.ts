@@ -73,8 +73,8 @@ describe('placeholders with - and .', () => {
 
   it('binds a kebab-case placeholder as a variable reference, never as text the shell reads as a redirection', () => {
     const bound = bindPlaceholders('sh', 'kubectl describe <pod-name> -n <ns>', ['pod-name', 'ns'], { 'pod-name': 'web-0; rm -rf /', ns: 'prod' });
-    expect(bound.source).toBe('kubectl describe "${pod_name}" -n "${ns}"');
-    expect(bound.env).toMatchObject({ pod_name: 'web-0; rm -rf /', ns: 'prod' });
+    expect(bound.source).toBe('kubectl describe "${RUNBOOK_VAR_pod_name}" -n "${RUNBOOK_VAR_ns}"');
+    expect(bound.env).toMatchObject({ RUNBOOK_VAR_pod_name: 'web-0; rm -rf /', RUNBOOK_VAR_ns: 'prod' });
   });
 
   it('--var accepts the names placeholders can have', () => {

@@ -92,10 +92,10 @@ describe('Runme attributes in a run', () => {
   it.skipIf(onPath('zsh'))('a zsh cell where zsh is missing is skipped with the reason (zsh is installed here)', async () => {
     const { file, transcript } = runbookFile('# Z\n\n```zsh {name=z}\necho in-zsh\n```\n\n```sh {name=after}\necho after\n```\n');
     const result = await runCli(['run', file, '--yes', '--transcript', transcript]);
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(3); // incomplete: a selected cell did not run
     expect(result.stdout).not.toContain('in-zsh');
     expect(events(transcript).filter((e) => e.type === 'cell.finished')).toMatchObject([
-      { cell: 'z', status: 'skipped', reason: 'zsh not found on PATH' },
+      { cell: 'z', status: 'skipped', reason: expect.stringMatching(/^zsh not found/) },
       { cell: 'after', status: 'succeeded' },
     ]);
   });
