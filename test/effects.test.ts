@@ -1,6 +1,8 @@
 /** Read or write, from the parse tree. */
 import { describe, expect, it } from 'vitest';
-import { cellEffect, classifySql, isWritingFunction } from '../src/engine/sql/effects.js';
+import { cellEffect, classifySql, explainSql, type Catalogue } from '../src/engine/sql/effects.js';
+import { loadCatalogue } from '../src/engine/sql/catalogue.js';
+import { freshDatabase, query } from './support/database.js';
 
 const cases: [string, 'read' | 'write'][] = [
   ['SELECT 1', 'read'],
@@ -9,7 +11,22 @@ const cases: [string, 'read' | 'write'][] = [
   ['VALUES (1), (2)', 'read'],
   ['SHOW statement_timeout', 'read'],
   ['EXPLAIN SELECT * FROM jobs', 'read'],
-  ['BEGIN; SELECT 1; COMMIT', 'read'],
+  ['BEGIN; SELECT 1; COMMIT', 'write'],
+  ['COMMIT; BEGIN READ WRITE; SELECT 1; COMMIT;', 'write'],
+  ['SET TRANSACTION READ WRITE', 'write'],
+  ['DISCARD ALL', 'write'],
+  ['LISTEN x', 'write'],
+  ['PREPARE p AS SELECT 1', 'write'],
+  ['EXPLAIN DELETE FROM jobs', 'read'],
+  ['EXPLAIN (ANALYZE false) DELETE FROM jobs', 'read'],
+  ['EXPLAIN ANALYZE SELECT 1', 'read'],
+  ['EXPLAIN (ANALYZE) SELECT pg_terminate_backend(1)', 'write'],
+  ["SELECT * FROM ts_stat($q$SELECT to_tsvector('x') FROM pg_stat_activity WHERE pg_terminate_backend(pid)$q$)", 'write'],
+  ["SELECT query_to_xml('SELECT 1', true, true, '')", 'write'],
+  ['SELECT public.sneaky()', 'write'],
+  ['SELECT count(*), now(), lower(x), random(), clock_timestamp() FROM t WHERE a ~~ b', 'read'],
+  ['SELECT pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class', 'read'],
+  ['SELECT 1 ### 2', 'write'],
   ["SELECT * FROM t WHERE a <> 1 AND b < 'x'", 'read'],
   ['SELECT * FROM jobs FOR UPDATE', 'write'],
   ['SELECT * FROM jobs FOR SHARE SKIP LOCKED', 'write'],
@@ -39,6 +56,12 @@ describe('classifySql', () => {
     expect(await classifySql('SELECT /* pg_terminate_backend(pid), */ pid FROM pg_stat_activity')).toBe('read');
   });
 
+  it('names the function that makes a statement a write', async () => {
+    expect(await explainSql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity')).toEqual({ effect: 'write', reason: 'calls pg_terminate_backend(), which is not a built-in read-only function' });
+    expect(await explainSql('SELECT 1; SELECT public.sneaky()')).toEqual({ effect: 'write', reason: 'calls sneaky(), which is not a built-in read-only function' });
+    expect((await explainSql('COMMIT; BEGIN READ WRITE; SELECT 1')).reason).toMatch(/transaction control/);
+  });
+
   it('classifies cells with placeholders', async () => {
     expect(await classifySql("SELECT * FROM deploys WHERE sha = <GOOD_SHA>")).toBe('read');
     expect(await classifySql('DELETE FROM deploys WHERE sha = <GOOD_SHA>')).toBe('write');
@@ -53,9 +76,20 @@ describe('cellEffect', () => {
   });
 });
 
-describe('isWritingFunction', () => {
-  it('knows the list and its prefixes, case-insensitively', () => {
-    expect(['pg_cancel_backend', 'PG_RELOAD_CONF', 'lo_unlink', 'dblink_exec', 'pg_try_advisory_lock', 'txid_current'].every(isWritingFunction)).toBe(true);
-    expect(['now', 'count', 'pg_sleep', 'current_setting'].some(isWritingFunction)).toBe(false);
+describe("the target's catalogue decides", () => {
+  it('a user function by its provolatile: VOLATILE writes, STABLE and IMMUTABLE read, one lookup for every cell', async () => {
+    const db = await freshDatabase('volatility');
+    await query(db, `CREATE FUNCTION public.sneaky() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT 1';
+      CREATE FUNCTION public.calm() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';
+      CREATE FUNCTION public.pure(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1'`);
+    const cells = ['SELECT public.sneaky()', 'SELECT calm(), pure(2)', 'SELECT count(*) FROM pg_class', 'SELECT missing_fn()'];
+    const catalogue: Catalogue = await loadCatalogue(db, cells);
+    expect(await explainSql(cells[0]!, catalogue)).toEqual({ effect: 'write', reason: 'calls sneaky() (VOLATILE)' });
+    expect(await classifySql(cells[1]!, catalogue)).toBe('read');
+    expect(await classifySql(cells[2]!, catalogue)).toBe('read');
+    expect(await explainSql(cells[3]!, catalogue)).toEqual({ effect: 'write', reason: 'calls missing_fn(), which the target does not know' });
+    // The same name, made VOLATILE in another schema: the most volatile overload counts.
+    await query(db, `CREATE SCHEMA other; CREATE FUNCTION other.calm() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT 2'`);
+    expect(await classifySql(cells[1]!, await loadCatalogue(db, cells))).toBe('write');
   });
 });

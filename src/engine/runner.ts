@@ -10,6 +10,8 @@ import { ExecutorPool, prepareCell } from './runner/executors.js';
 import { runOutcome } from './runner/outcome.js';
 import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
 import { newRunId, startEvent } from './runner/start.js';
+import { catalogueFor, widenCatalogue } from './sql/catalogue.js';
+import type { Catalogue } from './sql/effects.js';
 import { isSecretVariable, neededNames, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
 import type { CellStatus, EventBody, EventSink, NotRun, RunStatus } from './events.js';
 import type { Decision, WriteApproval } from './operator.js';
@@ -34,6 +36,8 @@ export class Runner {
   private readonly unavailable = new Map<string, string>();
   private stoppedBecause?: string;
   private readonly confirmed = new Set<string>();
+  /** The target's volatility of what the SQL cells call; undefined without a database (built-ins decide). */
+  private catalogue?: Catalogue;
   private readonly values: Record<string, string> = {};
   private readonly variables: BoundVariable[];
   private current?: AbortController;
@@ -93,7 +97,8 @@ export class Runner {
     const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only, interactive: mode === 'interactive' }).filter((c) => !resume?.skipCells.includes(c.id));
     // A resumed run answers for the whole run: the cells before the resume are selected too.
     const selected = runbook.cells.filter((c) => cells.includes(c) || this.statuses.has(c.id)).map((c) => c.id);
-    for (const cell of runbook.cells) this.effects.set(cell.id, await effectOf(cell));
+    if (mode !== 'dry-run') this.catalogue = await catalogueFor(this.opts.target.url, runbook.cells);
+    for (const cell of runbook.cells) this.effects.set(cell.id, await effectOf(cell, cell.source, this.catalogue));
     this.emitter.emit(startEvent(this.opts, this.effects, resume?.from ?? cells[0]?.id));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
@@ -212,7 +217,8 @@ export class Runner {
       switch (decision.action) {
         case 'edit':
           source = decision.source;
-          effect = await effectOf(cell, source);
+          if (this.catalogue && cell.lang === 'sql') this.catalogue = await widenCatalogue(this.catalogue, this.opts.target.url, source);
+          effect = await effectOf(cell, source, this.catalogue);
           continue;
         case 'run':
         case 'retry': {

@@ -3,7 +3,7 @@
  * database (read or write), and which interpreter it needs.
  */
 import { InputError } from '../errors.js';
-import { cellEffect } from '../sql/effects.js';
+import { cellEffect, type Catalogue } from '../sql/effects.js';
 import { onPath, powershellInterpreter } from '../executors/which.js';
 import type { Cell, Runbook } from '../runbook.js';
 
@@ -39,11 +39,11 @@ export function selectCells(runbook: Runbook, selection: Selection): Cell[] {
 }
 
 /** A cell's effect for this source: `readonly` wins; SQL is read from the parse tree; shells write. */
-export async function effectOf(cell: Cell, source = cell.source): Promise<Effect> {
+export async function effectOf(cell: Cell, source = cell.source, catalogue?: Catalogue): Promise<Effect> {
   if (cell.attributes.readonly === true) return 'read';
   if (cell.lang !== 'sql') return 'write';
   try {
-    return await cellEffect(source === cell.source ? cell : { ...cell, source });
+    return await cellEffect(source === cell.source ? cell : { ...cell, source }, catalogue);
   } catch {
     // Unparseable SQL is treated as a write: the guard errs on the safe side, the server reports the error.
     return 'write';

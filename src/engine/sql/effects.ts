@@ -1,91 +1,173 @@
 /**
- * Is a statement a read or a write? Decided from the parse tree, never from keywords:
- * a plain SELECT (WITH … SELECT, SHOW, EXPLAIN of a read, VALUES) that locks nothing,
- * creates nothing and calls no side-effecting function is a read; everything else writes.
+ * Is a statement a read or a write? The one place that decides, from the real parse tree
+ * and the target's own catalogue, never from keywords. A statement is a read only when:
+ * - it is a SELECT (WITH … SELECT, VALUES, UNION…), a SHOW, or an EXPLAIN without ANALYZE
+ *   (EXPLAIN ANALYZE runs its statement, so that statement decides);
+ * - it has no locking clause (FOR UPDATE/SHARE), no INTO, no data-modifying WITH;
+ * - every function and operator it calls is IMMUTABLE or STABLE in the target's
+ *   `pg_proc.provolatile` (or one of the few volatile functions below that only read).
+ * Transaction control (BEGIN, COMMIT, SET TRANSACTION…), session control (SET, RESET,
+ * DISCARD, LISTEN, PREPARE…) and everything else are writes. A function the catalogue does
+ * not know, or that is VOLATILE, makes a write and is named in the reason. Without a
+ * database (lint, list), PostgreSQL's built-in catalogue (builtin-functions.ts) stands in,
+ * and any other function counts as a write.
  */
 import type { Cell } from '../runbook.js';
 import type { ParsedStatement } from './pg-parser.js';
 import { parseCellSql } from './statements.js';
+import { BUILTIN_READ_FUNCTIONS, BUILTIN_READ_OPERATORS } from './builtin-functions.js';
+import { calls, type Calls } from './calls.js';
 
 export type Effect = 'read' | 'write';
 
-/** Functions that change state even when called from a SELECT. One list, kept here. */
-const WRITING_FUNCTIONS = new Set([
-  'pg_terminate_backend', 'pg_cancel_backend', 'set_config', 'nextval', 'setval',
-  'pg_reload_conf', 'pg_rotate_logfile', 'pg_switch_wal', 'pg_switch_xlog', 'txid_current',
-  'pg_current_xact_id', 'pg_promote', 'pg_notify', 'pg_logical_emit_message',
-  'pg_start_backup', 'pg_stop_backup', 'pg_backup_start', 'pg_backup_stop',
-  'pg_replication_slot_advance', 'pg_log_backend_memory_contexts', 'pg_import_system_collations',
-  'query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema',
-]);
-const WRITING_PREFIXES = [
-  'pg_advisory_', 'pg_try_advisory_', 'lo_', 'dblink', 'pg_create_', 'pg_drop_', 'pg_copy_',
-  'pg_stat_reset', 'pg_wal_replay_', 'pg_replication_origin_', 'pg_file_', 'pg_truncate_',
-];
-
-/** Statement kinds that never change anything by themselves. */
-const NEUTRAL_STATEMENTS = new Set(['VariableShowStmt', 'TransactionStmt']);
-/** Node kinds that, anywhere in a tree, make it a write (a data-modifying CTE, say). */
-const WRITING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
-
-export function isWritingFunction(name: string): boolean {
-  const lower = name.toLowerCase();
-  return WRITING_FUNCTIONS.has(lower) || WRITING_PREFIXES.some((prefix) => lower.startsWith(prefix));
+export interface EffectReason {
+  effect: Effect;
+  /** Why, in a few words: "calls pg_terminate_backend (VOLATILE)", "transaction control". */
+  reason: string;
 }
 
-/** The effect of one parsed statement (`{ SelectStmt: … }` and so on). */
-export function classifyStatement(stmt: Record<string, unknown> | ParsedStatement): Effect {
+/** `pg_proc.provolatile`: i(mmutable), s(table), v(olatile). */
+export type Volatility = 'i' | 's' | 'v';
+
+/**
+ * What the target's catalogue says about the names a run calls (see catalogue.ts): the
+ * most volatile overload of each, in any schema. A name absent from a map does not exist there.
+ */
+export interface Catalogue {
+  functions: ReadonlyMap<string, Volatility>;
+  operators: ReadonlyMap<string, Volatility>;
+}
+
+/**
+ * VOLATILE only because their result changes from call to call or they read live state;
+ * they neither write nor run a query string. Anything else volatile is a write.
+ */
+const VOLATILE_READS = new Set([
+  'random', 'random_normal', 'array_sample', 'array_shuffle', 'gen_random_uuid', // a new value each call
+  'clock_timestamp', 'timeofday', 'pg_sleep', 'pg_sleep_for', 'pg_sleep_until', // the clock
+  'currval', 'lastval', 'pg_sequence_last_value', 'current_query', // this session's own state
+  'pg_relation_size', 'pg_total_relation_size', 'pg_table_size', 'pg_indexes_size', // sizes on disk
+  'pg_database_size', 'pg_tablespace_size',
+  'pg_blocking_pids', 'pg_safe_snapshot_blocking_pids', 'pg_lock_status', 'pg_is_in_recovery', // live server state
+  'pg_current_wal_lsn', 'pg_current_wal_insert_lsn', 'pg_current_wal_flush_lsn', 'pg_last_wal_receive_lsn',
+  'pg_last_wal_replay_lsn', 'pg_last_xact_replay_timestamp', 'pg_xact_status', 'txid_status',
+]);
+
+const VOLATILITY_WORD: Record<Volatility, string> = { i: 'IMMUTABLE', s: 'STABLE', v: 'VOLATILE' };
+
+/** A statement kind (other than SELECT/SHOW/EXPLAIN), in words, for the reason. */
+const WRITE_KINDS: Record<string, string> = {
+  TransactionStmt: 'transaction control (BEGIN, COMMIT, ROLLBACK…)',
+  VariableSetStmt: 'session control (SET)',
+  DiscardStmt: 'session control (DISCARD)',
+  ListenStmt: 'session control (LISTEN)',
+  UnlistenStmt: 'session control (UNLISTEN)',
+  NotifyStmt: 'NOTIFY',
+  PrepareStmt: 'session control (PREPARE)',
+  ExecuteStmt: 'EXECUTE of a prepared statement',
+  DeallocateStmt: 'session control (DEALLOCATE)',
+  DeclareCursorStmt: 'a cursor (DECLARE)',
+  FetchStmt: 'a cursor (FETCH)',
+  ClosePortalStmt: 'a cursor (CLOSE)',
+  LoadStmt: 'LOAD',
+  DoStmt: 'a DO block',
+  CallStmt: 'CALL of a procedure',
+  CopyStmt: 'COPY',
+};
+
+/** The effect of one parsed statement (`{ SelectStmt: … }` and so on), with its reason. */
+export function explainStatement(stmt: Record<string, unknown> | ParsedStatement, catalogue?: Catalogue): EffectReason {
   const node = 'stmt' in stmt && 'start' in stmt ? (stmt as ParsedStatement).stmt : stmt;
   const [kind, body] = Object.entries(node)[0] ?? [];
-  if (!kind) return 'read';
-  if (NEUTRAL_STATEMENTS.has(kind)) return 'read';
+  if (!kind) return { effect: 'read', reason: 'an empty statement' };
+  if (kind === 'VariableShowStmt') return { effect: 'read', reason: 'SHOW' };
   if (kind === 'ExplainStmt') {
-    const query = (body as { query?: Record<string, unknown> }).query;
-    return query ? classifyStatement(query) : 'write';
+    const { query, options } = body as { query?: Record<string, unknown>; options?: unknown[] };
+    if (!query) return { effect: 'write', reason: 'EXPLAIN of nothing known' };
+    if (!analyzes(options)) return { effect: 'read', reason: 'EXPLAIN without ANALYZE runs nothing' };
+    const inner = explainStatement(query, catalogue);
+    return { effect: inner.effect, reason: `EXPLAIN ANALYZE runs it: ${inner.reason}` };
   }
-  if (kind !== 'SelectStmt') return 'write';
-  return treeWrites(body) ? 'write' : 'read';
+  if (kind !== 'SelectStmt') return { effect: 'write', reason: WRITE_KINDS[kind] ?? `a ${kind.replace(/Stmt$/, '')} statement` };
+  const found = calls(body);
+  if (found.into) return { effect: 'write', reason: 'SELECT … INTO creates a table' };
+  if (found.locking) return { effect: 'write', reason: 'a locking clause (FOR UPDATE/SHARE)' };
+  if (found.modifying) return { effect: 'write', reason: 'a data-modifying WITH (INSERT/UPDATE/DELETE/MERGE)' };
+  const writer = firstWriter(found, catalogue);
+  return writer ? { effect: 'write', reason: writer } : { effect: 'read', reason: 'a SELECT that calls only IMMUTABLE or STABLE functions' };
+}
+
+/** The effect of one parsed statement. */
+export function classifyStatement(stmt: Record<string, unknown> | ParsedStatement, catalogue?: Catalogue): Effect {
+  return explainStatement(stmt, catalogue).effect;
+}
+
+/** The effect of a piece of SQL, with the reason of its first writing statement. A syntax error is a write. */
+export async function explainSql(sql: string, catalogue?: Catalogue): Promise<EffectReason> {
+  if (sql.trim() === '') return { effect: 'read', reason: 'no statements' };
+  let statements: ParsedStatement[];
+  try {
+    statements = await parseCellSql(sql);
+  } catch {
+    return { effect: 'write', reason: 'the SQL does not parse' };
+  }
+  for (const statement of statements) {
+    const verdict = explainStatement(statement.stmt, catalogue);
+    if (verdict.effect === 'write') return verdict;
+  }
+  return { effect: 'read', reason: statements.length > 1 ? 'every statement reads' : explainStatement(statements[0]!.stmt, catalogue).reason };
 }
 
 /** The effect of a piece of SQL: `write` if any statement writes or the SQL does not parse. */
-export async function classifySql(sql: string): Promise<Effect> {
-  if (sql.trim() === '') return 'read';
-  try {
-    const statements = await parseCellSql(sql);
-    return statements.some((statement) => classifyStatement(statement.stmt) === 'write') ? 'write' : 'read';
-  } catch {
-    return 'write';
-  }
+export async function classifySql(sql: string, catalogue?: Catalogue): Promise<Effect> {
+  return (await explainSql(sql, catalogue)).effect;
 }
 
 /** SQL cells by their statements; shell cells write unless marked `readonly`. */
-export async function cellEffect(cell: Pick<Cell, 'lang' | 'source' | 'attributes'>): Promise<Effect> {
-  if (cell.lang === 'sql') return classifySql(cell.source);
+export async function cellEffect(cell: Pick<Cell, 'lang' | 'source' | 'attributes'>, catalogue?: Catalogue): Promise<Effect> {
+  if (cell.lang === 'sql') return classifySql(cell.source, catalogue);
   return cell.attributes.readonly === true ? 'read' : 'write';
 }
 
-/** Walks a SELECT's tree for locking clauses, INTO, data-modifying CTEs and writing calls. */
-function treeWrites(root: unknown): boolean {
-  const pending: unknown[] = [root];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (Array.isArray(value)) {
-      pending.push(...value);
-      continue;
+/** Every function and operator name the statements of `sql` call, for one catalogue lookup. */
+export async function calledNames(sql: string): Promise<{ functions: string[]; operators: string[] }> {
+  const functions = new Set<string>();
+  const operators = new Set<string>();
+  try {
+    for (const statement of await parseCellSql(sql)) {
+      const found = calls(statement.stmt);
+      for (const name of found.functions) functions.add(name);
+      for (const name of found.operators) operators.add(name);
     }
-    if (!value || typeof value !== 'object') continue;
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'lockingClause' || key === 'intoClause') return true;
-      if (WRITING_NODES.has(key)) return true;
-      if (key === 'FuncCall' && callsWritingFunction(child)) return true;
-      if (child && typeof child === 'object') pending.push(child);
-    }
+  } catch {
+    // Unparseable SQL is a write whatever it calls.
   }
-  return false;
+  return { functions: [...functions], operators: [...operators] };
 }
 
-function callsWritingFunction(call: unknown): boolean {
-  const names = (call as { funcname?: { String?: { sval?: string } }[] }).funcname ?? [];
-  const last = names[names.length - 1]?.String?.sval;
-  return last !== undefined && isWritingFunction(last);
+/** The first call that makes the statement a write, as the reason; undefined when all read. */
+function firstWriter(found: Calls, catalogue: Catalogue | undefined): string | undefined {
+  for (const name of found.functions) {
+    if (VOLATILE_READS.has(name)) continue;
+    const volatility = catalogue ? catalogue.functions.get(name) : BUILTIN_READ_FUNCTIONS.has(name) ? 's' : undefined;
+    if (volatility === undefined) return `calls ${name}(), which ${catalogue ? 'the target does not know' : 'is not a built-in read-only function'}`;
+    if (volatility === 'v') return `calls ${name}() (${VOLATILITY_WORD.v})`;
+  }
+  for (const name of found.operators) {
+    const volatility = catalogue ? catalogue.operators.get(name) : BUILTIN_READ_OPERATORS.has(name) ? 's' : undefined;
+    if (volatility === undefined) return `uses the operator ${name}, which ${catalogue ? 'the target does not know' : 'is not a built-in read-only operator'}`;
+    if (volatility === 'v') return `uses the operator ${name} (${VOLATILITY_WORD.v})`;
+  }
+  return undefined;
+}
+
+function analyzes(options: unknown[] | undefined): boolean {
+  return (options ?? []).some((option) => {
+    const def = (option as { DefElem?: { defname?: string; arg?: unknown } }).DefElem;
+    if (def?.defname !== 'analyze') return false;
+    const arg = def.arg as { Boolean?: { boolval?: boolean }; String?: { sval?: string } } | undefined;
+    if (!arg) return true;
+    if (arg.Boolean) return arg.Boolean.boolval === true;
+    return !/^(false|off|0|no)$/i.test(arg.String?.sval ?? '');
+  });
 }

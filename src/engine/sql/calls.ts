@@ -1,0 +1,58 @@
+/**
+ * What a parse tree calls and does: function names (without schema, lower case, as
+ * pg_proc spells them), operator names, and whether it locks rows, writes a table with
+ * INTO, or holds a data-modifying statement (a WITH … DELETE, say). One walk of the tree.
+ */
+export interface Calls {
+  functions: string[];
+  operators: string[];
+  locking: boolean;
+  into: boolean;
+  modifying: boolean;
+}
+
+const MODIFYING = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+/** A_Expr kinds whose `name` is a real operator (BETWEEN's is a keyword that expands to >= and <=). */
+const OPERATOR_KINDS = new Set([
+  'AEXPR_OP', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL', 'AEXPR_DISTINCT', 'AEXPR_NOT_DISTINCT', 'AEXPR_NULLIF',
+  'AEXPR_IN', 'AEXPR_LIKE', 'AEXPR_ILIKE', 'AEXPR_SIMILAR',
+]);
+
+type Names = { String?: { sval?: string } }[];
+
+export function calls(root: unknown): Calls {
+  const found: Calls = { functions: [], operators: [], locking: false, into: false, modifying: false };
+  const functions = new Set<string>();
+  const operators = new Set<string>();
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) {
+      pending.push(...value);
+      continue;
+    }
+    if (!value || typeof value !== 'object') continue;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'lockingClause') found.locking = true;
+      else if (key === 'intoClause') found.into = true;
+      else if (MODIFYING.has(key)) found.modifying = true;
+      else if (key === 'FuncCall') {
+        const name = lastName((child as { funcname?: Names }).funcname);
+        if (name) functions.add(name);
+      } else if (key === 'A_Expr') {
+        const expr = child as { kind?: string; name?: Names };
+        const name = lastName(expr.name);
+        if (name && OPERATOR_KINDS.has(expr.kind ?? '')) operators.add(name);
+      }
+      if (child && typeof child === 'object') pending.push(child);
+    }
+  }
+  found.functions = [...functions];
+  found.operators = [...operators];
+  return found;
+}
+
+function lastName(names: Names | undefined): string | undefined {
+  // Unquoted names arrive folded to lower case; a quoted "Name" keeps its case, as in pg_proc.
+  return names?.[names.length - 1]?.String?.sval;
+}
