@@ -70,7 +70,7 @@ describe('console components', () => {
     const frame = plain(render(<LiveArea state={next} columns={80} rows={30} />).lastFrame());
     expect(frame).toMatch(/✓ who-am-i succeeded 12 ms/);
     expect(frame).toMatch(/↷ rollback skipped/);
-    expect(frame).toMatch(/› ▶ broken running/);
+    expect(frame).toMatch(/› +3 ▶ broken running/);
     expect(frame).toContain('§ Diagnostics');
   });
 
@@ -109,15 +109,25 @@ describe('console components', () => {
   });
 
   it('prints the help screen from the key table', () => {
-    const frame = plain(render(<LiveArea state={{ ...scene().state, help: true }} columns={100} rows={30} />).lastFrame());
+    const frame = plain(render(<LiveArea state={{ ...scene().state, help: true }} columns={120} rows={30} />).lastFrame());
     for (const binding of KEY_TABLE) expect(frame).toContain(binding.command);
     expect(frame).toContain('enter');
+  });
+
+  it('wraps the help at 80×24 instead of cutting it, and it fits', () => {
+    const frame = plain(render(<LiveArea state={{ ...scene().state, help: true }} columns={80} rows={24} />).lastFrame());
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThan(24);
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    const text = frame.replace(/\s+/g, ' ');
+    for (const binding of KEY_TABLE) expect(text).toContain(binding.help);
   });
 
   it('masks a secret prompt as it is typed', () => {
     const state: ConsoleState = { ...scene().state, prompt: { kind: 'variable', label: 'Value for <API_TOKEN>:', text: 'hunter2', masked: true } };
     const frame = plain(render(<LiveArea state={state} columns={80} rows={24} />).lastFrame());
-    expect(frame).toContain('Value for <API_TOKEN>: •••••••');
+    expect(frame).toContain('Value for <API_TOKEN>:');
+    expect(frame).toContain('› •••••••');
     expect(frame).not.toContain('hunter2');
   });
 
@@ -138,6 +148,7 @@ describe('App', () => {
     store.push(make({ type: 'cell.started', cell: 'who-am-i', lang: 'sql', line: 3, section: ['Diagnostics'], source: 'SELECT current_user;', attempt: 1 }));
     store.push(make({ type: 'sql.result', cell: 'who-am-i', index: 1, statement: 'SELECT current_user', title: 'Who am I?', command: 'SELECT', columns: ['current_user'], rows: [['postgres']], rowCount: 1, truncated: false }));
     store.push(make({ type: 'cell.finished', cell: 'who-am-i', status: 'succeeded', durationMs: 4 }));
+    store.push(make({ type: 'run.finished', status: 'succeeded', durationMs: 9, counts: { succeeded: 1 } }));
     await new Promise((r) => setTimeout(r, 50));
     const all = plain(app.frames.join('\n'));
     expect(all).toContain('✓ who-am-i succeeded in 4 ms');
@@ -146,7 +157,7 @@ describe('App', () => {
     expect(all).toContain('(1 row)');
     app.stdin.write('?');
     await new Promise((r) => setTimeout(r, 50));
-    expect(plain(app.lastFrame())).toContain('help.toggle');
+    expect(plain(app.lastFrame())).toContain('Keys (? or esc closes)');
     app.unmount();
   });
 });

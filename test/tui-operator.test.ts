@@ -85,6 +85,8 @@ describe('TUI operator', () => {
     await h.asked('second');
     expect(h.store.getState().cells.first?.status).toBe('succeeded');
     h.press('s');
+    expect(h.store.getState().prompt?.kind).toBe('skip');
+    h.press('', { return: true });
     await h.asked('third');
     h.press('n');
     h.type('looks fine');
@@ -172,7 +174,8 @@ describe('TUI operator prompts', () => {
     controller.key('', { return: true });
     await expect(value).resolves.toBe('s3cr3t');
     const plain = operator.askVariable({ name: 'GOOD_SHA', description: 'last good commit' });
-    expect(store.getState().prompt).toMatchObject({ masked: false, label: 'Value for <GOOD_SHA> (last good commit):' });
+    expect(store.getState().prompt).toMatchObject({ masked: false, label: 'Value for <GOOD_SHA>:', detail: ['last good commit'] });
+    expect(store.getState().prompt?.keys).toMatch(/esc leaves it unset/);
     controller.key('', { escape: true });
     await expect(plain).resolves.toBeUndefined();
   });
@@ -195,8 +198,15 @@ describe('TUI operator prompts', () => {
     const controller = new Controller({ store, operator });
     const cell = runbook.cells[0]!;
     const wrong = operator.confirmWrite(cell, 'prod-db');
+    let settled = false;
+    void wrong.then(() => (settled = true));
     for (const ch of 'prod') controller.key(ch, {});
     controller.key('', { return: true });
+    // A typo is not a refusal: the prompt says what was expected and asks again.
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false);
+    expect(store.getState().prompt).toMatchObject({ kind: 'confirm', text: '', error: 'expected prod-db, got "prod": type prod-db exactly, or esc to refuse' });
+    controller.key('', { escape: true });
     await expect(wrong).resolves.toBe(false);
     const right = operator.confirmWrite(cell, 'prod-db');
     for (const ch of 'prod-db') controller.key(ch, {});

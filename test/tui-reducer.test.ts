@@ -36,7 +36,36 @@ describe('console reducer', () => {
     const skipped = reduce(failed, make({ type: 'cell.finished', cell: 'b', status: 'skipped', durationMs: 0, reason: 'skipped by operator' }));
     expect(skipped.cells.b).toMatchObject({ status: 'skipped', reason: 'skipped by operator' });
     expect(skipped.cells.c?.status).toBe('pending');
-    expect(skipped.log.map((c) => `${c.id}:${c.status}`)).toEqual(['a:failed', 'b:skipped']);
+    // a is in the scrollback once the console is past it; b may still be retried.
+    expect(skipped.log.map((c) => `${c.id}:${c.status}`)).toEqual(['a:failed']);
+    expect(skipped.unsettled).toBe('b');
+  });
+
+  it('prints a retried cell into the scrollback once, with its last attempt only', () => {
+    const { state, make } = running();
+    const retried = reduceAll(state, [
+      make({ type: 'cell.output', cell: 'a', stream: 'stderr', data: 'ERROR 42P01 first try\n' }),
+      make({ type: 'cell.finished', cell: 'a', status: 'failed', durationMs: 40 }),
+      make({ type: 'operator.decision', cell: 'a', action: 'retry', actor: 'alice' }),
+      make({ type: 'cell.started', cell: 'a', lang: 'sh', line: 1, section: ['Containment (< 2 min)'], source: 'echo fixed', attempt: 2 }),
+      make({ type: 'cell.output', cell: 'a', stream: 'stdout', data: 'fixed\n' }),
+      make({ type: 'cell.finished', cell: 'a', status: 'succeeded', durationMs: 5 }),
+    ]);
+    expect(retried.log).toEqual([]);
+    const moved = reduce(retried, { type: 'ui.ask', ask: { kind: 'decide', cell: 'b', attempts: 0, effect: 'read', phase: 'before' } });
+    expect(moved.log.map((c) => `${c.id}:${c.status}:${c.attempt}`)).toEqual(['a:succeeded:2']);
+    expect(outputLines(moved.log[0]!.output).map((l) => l.text)).toEqual(['fixed']);
+    // Settled once: another question about b prints nothing again.
+    expect(reduce(moved, { type: 'ui.ask', ask: { kind: 'decide', cell: 'b', attempts: 0, effect: 'read', phase: 'before' } }).log).toHaveLength(1);
+  });
+
+  it('after the last cell ↓ moves onto the checklist and ↑ back to the cells', () => {
+    const { state } = running();
+    const finishing = reduce({ ...state, checklist: [{ text: 'Timeline', checked: false, line: 9 }], cursor: 2 }, { type: 'ui.checklist.finishing' });
+    expect(finishing.onChecklist).toBe(true);
+    const back = reduce(finishing, { type: 'ui.cursor.move', delta: -1 });
+    expect(back).toMatchObject({ onChecklist: false, cursor: 2 });
+    expect(reduce(back, { type: 'ui.cursor.move', delta: 1 })).toMatchObject({ onChecklist: true, checklistCursor: 0 });
   });
 
   it('joins chunks cut mid-line and keeps stdout and stderr apart', () => {

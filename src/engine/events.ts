@@ -70,6 +70,16 @@ export interface VariableBound extends EventBase {
   value?: string;
 }
 
+/**
+ * A value the operator typed that failed its pattern: recorded as what it is, not as a
+ * note in the operator's name. The reason never holds a secret's value.
+ */
+export interface VariableRefused extends EventBase {
+  type: 'variable.refused';
+  name: string;
+  reason: string;
+}
+
 export interface CellStarted extends EventBase {
   type: 'cell.started';
   cell: string;
@@ -146,6 +156,8 @@ export interface OperatorDecision extends EventBase {
   by?: 'typed';
   /** `allow-write`: the command-line flag that allowed an unattended write; nobody typed anything. */
   flag?: string;
+  /** Why, when the operator gave a reason (a skip). */
+  reason?: string;
 }
 
 export interface OperatorNote extends EventBase {
@@ -185,6 +197,7 @@ export type RunEvent =
   | RunResumed
   | PreflightEvent
   | VariableBound
+  | VariableRefused
   | CellStarted
   | CellOutput
   | CellOutputSpilled

@@ -44,11 +44,15 @@ export interface Operator {
    * type the target's name. Resolves true when confirmed by typing (see WriteApproval).
    */
   confirmWrite(cell: Cell, targetName: string): Promise<WriteApproval>;
-  /** A placeholder or variable with no value yet; undefined means none given. */
-  askVariable(spec: VariableSpec): Promise<string | undefined>;
+  /**
+   * A placeholder or variable with no value yet; undefined means none given. A value that
+   * fails the spec's pattern is refused and asked for again, with `refused` saying why.
+   */
+  askVariable(spec: VariableSpec, refused?: string): Promise<string | undefined>;
   /**
    * Every cell is done (not on quit or abort): the last moment before `run.finished`.
    * The console shows the postmortem checklist here; ticks made meanwhile land in the run.
+   * A jump resolves it instead: the run goes back to that cell (and asks again at the end).
    */
-  finish?(): Promise<void>;
+  finish?(): Promise<void | Extract<Decision, { action: 'jump' }>>;
 }

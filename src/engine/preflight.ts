@@ -82,6 +82,14 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
   }
 
   const sqlCells = runnable.filter((c) => c.lang === 'sql');
+  if (input.target.kind === 'sandbox' && input.target.seedFileMissing && sqlCells.length) {
+    problems.push({
+      kind: 'sandbox-unseeded',
+      message: `the sandbox database is empty: no seed file ${input.target.seedFileMissing} beside the runbook (write one to give the SQL cells tables to read)`,
+      cells: sqlCells.map((c) => c.id),
+      fatal: false,
+    });
+  }
   if (input.checkDatabase !== false && input.mode !== 'dry-run' && sqlCells.length && input.target.url) {
     const failure = await databaseFailure(input.target.url);
     if (failure) {

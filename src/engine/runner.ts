@@ -31,6 +31,8 @@ export class Runner {
   private readonly emitter: Emitter;
   private readonly executors: ExecutorPool;
   private readonly statuses = new Map<string, CellStatus>();
+  /** Attempts per cell over the whole run, so a cell visited again after a jump counts on. */
+  private readonly attempts = new Map<string, number>();
   private readonly effects = new Map<string, Effect>();
   /** Cells skipped because they could not run (not the operator's or the runbook's choice), with why. */
   private readonly unavailable = new Map<string, string>();
@@ -122,11 +124,20 @@ export class Runner {
     }
 
     try {
-      await this.walk(cells);
+      let from: string | undefined;
+      for (;;) {
+        await this.walk(cells, from);
+        if (this.aborted || this.quit) break;
+        // After the last cell the operator may still go back (re-run a diagnostic to check a fix).
+        const back = await this.ask(this.opts.operator.finish?.() ?? Promise.resolve());
+        if (!back || back === ABORTED || !this.opts.runbook.cells.some((c) => c.id === back.to)) break;
+        const at = this.opts.runbook.cells.find((c) => c.id === back.to) as Cell;
+        this.record(at, back);
+        from = back.to;
+      }
     } finally {
       await this.executors.closeAll();
     }
-    if (!this.aborted && !this.quit) await this.opts.operator.finish?.();
     const outcome = runOutcome({
       selected,
       statuses: this.statuses,
@@ -138,18 +149,24 @@ export class Runner {
     return this.finish(started, selected.length, outcome, []);
   }
 
-  /** Asks the operator for each value still missing; a value that fails its pattern is asked again. */
+  /**
+   * Asks the operator for each value still missing. A value that fails its pattern is
+   * refused (its own event, with the reason) and asked for again, until a valid one or none.
+   */
   private async askMissing(needed: string[]): Promise<string[]> {
     const missing: string[] = [];
     for (const name of needed.filter((n) => this.values[n] === undefined)) {
       const spec = specFor(this.opts.runbook, name);
       let value: string | undefined;
-      for (let tries = 0; tries < 3 && value === undefined && this.opts.mode !== 'dry-run'; tries += 1) {
-        const answer = await this.ask(this.opts.operator.askVariable(spec));
+      let refused: string | undefined;
+      while (value === undefined && this.opts.mode !== 'dry-run') {
+        const answer = await this.ask(this.opts.operator.askVariable(spec, refused));
         if (answer === ABORTED || answer === undefined) break;
         const problem = validateValue(spec, answer);
-        if (problem) this.emitter.emit({ type: 'operator.note', text: problem, actor: this.opts.operator.actor });
-        else value = answer;
+        if (problem) {
+          refused = problem;
+          this.emitter.emit({ type: 'variable.refused', name, reason: problem });
+        } else value = answer;
       }
       if (value === undefined) {
         missing.push(name);
@@ -167,11 +184,12 @@ export class Runner {
     if (variable.secret) this.emitter.addSecrets([variable.value]);
   }
 
-  private async walk(cells: Cell[]): Promise<void> {
+  /** Walks from the first planned cell, or from `start` (a cell the operator went back to). */
+  private async walk(cells: Cell[], start?: string): Promise<void> {
     const all = this.opts.runbook.cells;
     const planned = new Set(cells.map((c) => c.id));
-    let index = cells[0] ? all.indexOf(cells[0]) : all.length;
-    let forced: string | undefined;
+    let index = start ? all.findIndex((c) => c.id === start) : cells[0] ? all.indexOf(cells[0]) : all.length;
+    let forced: string | undefined = start;
     while (index < all.length && !this.aborted && !this.quit) {
       const cell = all[index] as Cell;
       if (!planned.has(cell.id) && forced !== cell.id) {
@@ -198,18 +216,21 @@ export class Runner {
 
   private async visit(cell: Cell): Promise<Step> {
     const missingProgram = missingInterpreter(cell, this.opts.env);
-    if (cell.attributes.skip === true) return this.skipped(cell, 'skip attribute');
+    // One record per decision: a cell skipped by rule is recorded once, not on every pass after a jump.
+    const settled = this.statuses.has(cell.id);
+    if (cell.attributes.skip === true) return settled ? { next: true } : this.skipped(cell, 'skip attribute');
     // A dry run shows every cell, even one whose interpreter is missing (preflight names it).
     if (this.opts.mode === 'dry-run') return this.dryRun(cell);
     if (missingProgram) {
+      if (settled) return { next: true };
       this.unavailable.set(cell.id, `${missingProgram} not found`);
       return this.skipped(cell, `${missingProgram} not found`);
     }
 
     let source = cell.source;
     let effect = this.effects.get(cell.id) ?? 'write';
-    let attempts = 0;
-    let lastStatus: CellStatus | undefined;
+    let attempts = this.attempts.get(cell.id) ?? 0;
+    let lastStatus: CellStatus | undefined = this.statuses.get(cell.id);
     for (;;) {
       const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect }));
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
@@ -223,6 +244,7 @@ export class Runner {
         case 'run':
         case 'retry': {
           attempts += 1;
+          this.attempts.set(cell.id, attempts);
           lastStatus = await this.attempt(cell, source, effect, attempts);
           if (this.aborted) return { stop: 'not reached: the run was interrupted' };
           const failed = lastStatus === 'failed' || lastStatus === 'timed-out';
@@ -232,7 +254,9 @@ export class Runner {
         }
         case 'skip':
         case 'next':
-          return attempts === 0 ? this.skipped(cell, decision.action === 'skip' ? (decision.reason ?? 'skipped by operator') : 'skipped by operator') : { next: true };
+          // A cell that already has a result keeps it: moving past it again records nothing new.
+          if (attempts > 0 || this.statuses.has(cell.id)) return { next: true };
+          return this.skipped(cell, decision.action === 'skip' && decision.reason ? decision.reason : 'skipped by operator');
         case 'jump':
           return { jump: decision.to };
         case 'quit':
@@ -247,6 +271,7 @@ export class Runner {
     const body: EventBody = { type: 'operator.decision', cell: cell.id, action: decision.action, actor: this.opts.operator.actor };
     if (decision.action === 'edit') body.source = decision.source;
     if (decision.action === 'jump') body.to = decision.to;
+    if (decision.action === 'skip' && decision.reason) body.reason = decision.reason;
     this.emitter.emit(body);
   }
 
@@ -256,7 +281,7 @@ export class Runner {
     if (needsConfirmation(cell, effect, target) && !this.confirmed.has(cell.id)) {
       const approval = await this.ask(operator.confirmWrite(cell, target.name));
       if (approval === ABORTED) return 'cancelled';
-      if (!approval) return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed`);
+      if (!approval) return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
       this.confirmed.add(cell.id);
       this.emitter.emit(approvalEvent(cell.id, approval, operator.actor));
     }

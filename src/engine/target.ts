@@ -40,6 +40,8 @@ export interface Target {
   started?: boolean;
   /** Sandbox only: the seed file its database came from. */
   seedFile?: string;
+  /** Sandbox only, when there is no seed file: the file that would seed it. */
+  seedFileMissing?: string;
 }
 
 export interface ResolveTargetOptions {
@@ -94,8 +96,13 @@ export function shellCellsUseDatabase(runbook: Runbook, envVar: string | undefin
 
 /** `runbooks/dragonfly.md` → `runbooks/dragonfly.sandbox.sql`, when that file exists. */
 export function seedFileFor(runbookPath: string): string | undefined {
-  const seed = `${runbookPath.replace(/\.(md|markdown)$/i, '')}.sandbox.sql`;
+  const seed = seedFileName(runbookPath);
   return existsSync(seed) ? seed : undefined;
+}
+
+/** The seed file's name beside a runbook, whether or not it exists. */
+export function seedFileName(runbookPath: string): string {
+  return `${runbookPath.replace(/\.(md|markdown)$/i, '')}.sandbox.sql`;
 }
 
 async function sandboxTarget(runbook: Runbook, env: NodeJS.ProcessEnv, source: 'flag' | 'sandbox'): Promise<Target> {
@@ -108,7 +115,7 @@ async function sandboxTarget(runbook: Runbook, env: NodeJS.ProcessEnv, source: '
     name: `${sandbox.database}@sandbox`,
     source,
     started: sandbox.started,
-    ...(seedFile ? { seedFile } : {}),
+    ...(seedFile ? { seedFile } : { seedFileMissing: seedFileName(runbook.path) }),
   };
 }
 

@@ -73,7 +73,7 @@ export async function streamTranscript(
 }
 
 const KNOWN_TYPES = new Set<string>([
-  'run.started', 'run.resumed', 'run.preflight', 'variable.bound', 'cell.started', 'cell.output',
+  'run.started', 'run.resumed', 'run.preflight', 'variable.bound', 'variable.refused', 'cell.started', 'cell.output',
   'cell.output.spilled', 'sql.result', 'cell.finished', 'operator.decision', 'operator.note',
   'checklist.ticked', 'run.finished',
 ]);

@@ -1,18 +1,19 @@
 /**
- * The operator console: finished attempts go to <Static> (printed once, then part of
- * the scrollback); below them a live area sized to the terminal — header, outline,
- * the selected cell (or help, or the checklist), and one line for keys or a prompt.
+ * The operator console: settled cells go to <Static> (printed once, then part of the
+ * scrollback); below them a live area sized to the terminal — header, outline, the
+ * selected cell (or help, or the checklist), and the keys or an open prompt.
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Box, Static, useInput, useStdout } from 'ink';
 import { CellPane } from './components/CellPane.js';
 import { Checklist } from './components/Checklist.js';
 import { Footer } from './components/Footer.js';
-import { Header } from './components/Header.js';
+import { Header, headerRows } from './components/Header.js';
 import { Help } from './components/Help.js';
 import { LogEntry } from './components/LogEntry.js';
 import { Outline } from './components/Outline.js';
 import type { KeyHandler } from './controller.js';
+import { footerLines } from './footer-lines.js';
 import { cursorCell, inChecklistPhase, type ConsoleState } from './state.js';
 import type { ConsoleStore } from './store.js';
 
@@ -36,21 +37,25 @@ export function App({ store, controller, interactive, replay }: AppProps) {
   );
 }
 
-/** Rows of each part of the live area. It stays below the terminal's height so Ink never has to clear the screen. */
-export function layout(rows: number): { outline: number; pane: number } {
+/**
+ * Rows of each part of the live area, given the header's and the footer's (both wrap).
+ * It stays below the terminal's height so Ink never has to clear the screen.
+ */
+export function layout(rows: number, header = 2, footer = 1): { outline: number; pane: number } {
   const usable = Math.max(8, rows - 1);
   const outline = Math.min(10, Math.max(3, Math.floor(rows / 5)));
-  return { outline, pane: Math.max(3, usable - 2 - outline - 1) };
+  return { outline, pane: Math.max(3, usable - header - footer - outline) };
 }
 
 export function LiveArea({ state, columns, rows, replay }: { state: ConsoleState; columns: number; rows: number; replay?: boolean }) {
-  const { outline, pane } = layout(rows);
+  const footer = footerLines(state, columns, replay);
+  const { outline, pane } = layout(rows, headerRows(state, columns), footer.length);
   const selected = cursorCell(state);
   const showChecklist = inChecklistPhase(state) || (state.run.status !== 'running' && state.checklist.some((c) => c.checked));
   return (
     <Box flexDirection="column" width={columns}>
       <Header state={state} width={columns} />
-      <Outline state={state} height={outline} width={columns} />
+      {state.help ? null : <Outline state={state} height={outline} width={columns} />}
       <Box flexDirection="column">
         {state.help ? (
           <Help width={columns} />
@@ -60,7 +65,7 @@ export function LiveArea({ state, columns, rows, replay }: { state: ConsoleState
           <CellPane state={state} cell={selected} height={pane} width={columns} />
         ) : null}
       </Box>
-      <Footer state={state} replay={replay} width={columns} />
+      <Footer lines={footer} width={columns} />
     </Box>
   );
 }

@@ -3,10 +3,12 @@
  * the TUI operator, calls the runner's note / tick / cancel, or changes what is shown.
  * Components only translate key presses into `command()` and `promptKey()` calls.
  */
+import type { Decision } from '../../engine/operator.js';
 import type { Lang } from '../../engine/runbook.js';
 import { commandFor, type CommandName, type KeyPress } from './keys.js';
 import type { TuiOperator } from './operator.js';
-import { cursorCell, inChecklistPhase, type ChecklistEntry, type Prompt } from './state.js';
+import { submitPrompt } from './prompts.js';
+import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type ChecklistEntry, type ConsoleState, type Prompt } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The runner's side of the console: what keys may ask of a live run. */
@@ -23,6 +25,8 @@ export interface ControllerDeps {
   runner?: RunControls;
   /** Opens an editor on the source; the saved text, or undefined when nothing changed. */
   edit?: (cell: { id: string; source: string; lang: Lang }) => Promise<string | undefined> | string | undefined;
+  /** Shows the selected cell's whole output in the pager ($PAGER, else `less -S`). */
+  page?: (state: ConsoleState, cell: string) => unknown;
   /** Ctrl-C: stop the run (the runner finishes it as aborted). */
   interrupt?: () => void;
 }
@@ -51,65 +55,106 @@ export class Controller implements KeyHandler {
     if (key.ctrl && input === 'c') return this.deps.interrupt?.();
     if (state.prompt) return this.promptKey(state.prompt, input, key);
     if (state.help && (key.escape || input === 'q')) return this.dispatch({ type: 'ui.help.toggle' });
+    if (state.sourceView && (key.escape || input === 'v')) return this.dispatch({ type: 'ui.source.toggle' });
+    if (state.sourceView && (key.upArrow || key.downArrow || input === 'j' || input === 'k')) {
+      return this.dispatch({ type: 'ui.source.scroll', delta: key.upArrow || input === 'k' ? -1 : 1 });
+    }
     const command = commandFor(input, key);
     if (command) void this.command(command);
   }
 
   async command(name: CommandName): Promise<void> {
-    const { store, operator, runner } = this.deps;
+    const { store, runner } = this.deps;
     const state = store.getState();
-    const waiting = operator.waitingDecision;
     const selected = cursorCell(state);
     switch (name) {
       case 'help.toggle':
         return this.dispatch({ type: 'ui.help.toggle' });
       case 'cursor.up':
-      case 'cursor.down': {
-        const delta = name === 'cursor.up' ? -1 : 1;
-        return this.dispatch(inChecklistPhase(state) ? { type: 'ui.checklist.move', delta } : { type: 'ui.cursor.move', delta });
-      }
+      case 'cursor.down':
+        return this.dispatch({ type: 'ui.cursor.move', delta: name === 'cursor.up' ? -1 : 1 });
+      case 'source.view':
+        return this.dispatch({ type: 'ui.source.toggle' });
+      case 'output.page':
+        if (!selected || !isFinished(selected) || !this.deps.page) return this.flash('the pager shows a finished cell\'s output: select one');
+        this.deps.page(state, selected.id);
+        return;
       case 'checklist.tick': {
         const item = state.checklist[state.checklistCursor];
-        if (!inChecklistPhase(state) || !item || !runner) return this.flash('the checklist can be ticked after the last cell');
+        if (!inChecklistPhase(state) || !item || !runner) return this.flash('the checklist can be ticked after the last cell (↓ onto it)');
         runner.tick(item, !item.checked);
         return;
       }
       case 'note.add':
         if (!runner) return this.flash('replay: notes cannot be added');
-        return this.open('note', 'Note for the timeline (enter saves, esc drops):');
+        return this.open({ kind: 'note', label: 'Note for the timeline:', keys: 'enter saves · esc drops it' });
       case 'cell.jump':
-        return this.open('jump', 'Jump to cell id:');
+        return this.open({ kind: 'jump', label: 'Jump to cell (number, id or heading; part of it will do):', keys: 'enter jumps · esc stays' });
       case 'run.quit':
-        return this.open('quit', 'Quit the run? (y/n)');
+        return this.open({ kind: 'quit', label: 'Quit the run? (y/n)' });
       case 'cell.cancel':
         if (!runner || state.focus === undefined || state.cells[state.focus]?.status !== 'running') return this.flash('nothing is running');
         runner.cancelCurrent();
         return;
     }
-    if (inChecklistPhase(state)) {
-      if (name === 'cell.run') operator.endRun();
-      else this.flash('enter finishes the run; space or x ticks');
-      return;
-    }
-    if (!waiting || !selected) return this.flash(runner ? 'a cell is running (c cancels it)' : 'nothing to do');
-    const onAsked = selected.id === waiting.cell;
+    if (!selected) return this.flash('nothing to do');
+    if (inFinishPhase(state)) return this.afterLastCell(name, selected.id, selected.attempt);
+    return this.onCell(name, selected.id, selected.attempt, state);
+  }
+
+  /** After the last cell: enter ends the run; r (or enter on a cell) goes back to re-run it. */
+  private afterLastCell(name: CommandName, id: string, attempt: number): void {
+    const { operator, store } = this.deps;
+    const onCell = !inChecklistPhase(store.getState());
+    if (name === 'cell.run' && !onCell) return void operator.endRun();
+    if ((name === 'cell.retry' || name === 'cell.run') && onCell) return void operator.jumpThen(id, { action: attempt > 0 ? 'retry' : 'run' });
+    this.flash(onCell ? 'r runs this cell again · ↓ to the checklist · enter there ends the run' : 'enter ends the run · ↑ selects a cell to re-run');
+  }
+
+  private onCell(name: CommandName, id: string, attempt: number, state: ConsoleState): void {
+    const { operator } = this.deps;
+    const waiting = operator.waitingDecision;
+    if (!waiting) return this.notAsked(name, id, attempt, state);
+    const onAsked = id === waiting.cell;
     switch (name) {
       case 'cell.run':
-        if (!onAsked) operator.jumpThen(selected.id, { action: selected.attempt > 0 ? 'retry' : 'run' });
+        if (!onAsked) operator.jumpThen(id, { action: attempt > 0 ? 'retry' : 'run' });
         else operator.answer(waiting.phase === 'after' ? { action: 'next' } : { action: 'run' });
         return;
       case 'cell.retry':
-        if (selected.attempt === 0) return this.flash(`${selected.id} has not run yet (enter runs it)`);
-        if (!onAsked) operator.jumpThen(selected.id, { action: 'retry' });
+        if (attempt === 0) return this.flash(`${id} has not run yet (enter runs it)`);
+        if (!onAsked) operator.jumpThen(id, { action: 'retry' });
         else operator.answer({ action: 'retry' });
         return;
       case 'cell.skip':
         if (!onAsked) return this.flash(`select ${waiting.cell} to skip it`);
-        operator.answer(waiting.phase === 'after' ? { action: 'next' } : { action: 'skip', reason: 'skipped by operator' });
-        return;
+        if (waiting.phase === 'after') return void operator.answer({ action: 'next' });
+        return this.openSkip(id);
       case 'cell.edit':
-        return this.editCell(waiting.cell);
+        return void this.editCell(waiting.cell);
     }
+  }
+
+  /**
+   * The runner asks nothing yet (it is still preparing, or between two cells): enter, s
+   * or r are kept for the cell on screen, one key at most, and used only if the runner's
+   * next question is about that cell. Nothing is lost, and nothing runs another cell.
+   */
+  private notAsked(name: CommandName, id: string, attempt: number, state: ConsoleState): void {
+    const { operator, runner } = this.deps;
+    const running = state.focus !== undefined && state.cells[state.focus]?.status === 'running';
+    if (!runner || running || !operator.idle || state.run.status !== 'running') {
+      return this.flash(running ? 'a cell is running (c cancels it)' : 'nothing to do');
+    }
+    if (name === 'cell.skip') return this.openSkip(id);
+    const decision: Decision | undefined = name === 'cell.run' ? { action: attempt > 0 ? 'retry' : 'run' } : name === 'cell.retry' && attempt > 0 ? { action: 'retry' } : undefined;
+    if (!decision) return this.flash('editing waits until the console is ready');
+    operator.queue(id, decision, name === 'cell.run' ? 'enter' : 'r');
+    this.flash(`enter kept for ${id}: it runs as soon as the console is ready`);
+  }
+
+  private openSkip(cell: string): void {
+    this.open({ kind: 'skip', cell, label: `Skip ${cell}. Reason (optional):`, keys: 'enter skips (with the reason, if any) · esc does not skip' });
   }
 
   private async editCell(id: string): Promise<void> {
@@ -126,28 +171,10 @@ export class Controller implements KeyHandler {
       else this.dispatch({ type: 'ui.prompt.close' });
       return;
     }
-    if (key.escape) return this.submit(prompt, undefined);
-    if (key.return) return this.submit(prompt, prompt.text);
+    if (key.escape) return submitPrompt(this.deps, prompt, undefined);
+    if (key.return) return submitPrompt(this.deps, prompt, prompt.text);
     if (key.backspace || key.delete) return this.dispatch({ type: 'ui.prompt.erase' });
     if (input && !key.ctrl && !key.meta) this.dispatch({ type: 'ui.prompt.input', text: input.replace(/[\r\n]/g, '') });
-  }
-
-  private submit(prompt: Prompt, text: string | undefined): void {
-    const { store, operator, runner } = this.deps;
-    if (prompt.kind === 'confirm') return void operator.answerConfirm(text);
-    if (prompt.kind === 'variable') return void operator.answerVariable(text);
-    this.dispatch({ type: 'ui.prompt.close' });
-    const value = text?.trim();
-    if (!value) return;
-    if (prompt.kind === 'note') {
-      runner?.note(value, store.getState().focus);
-      return;
-    }
-    if (prompt.kind === 'jump') {
-      if (!(value in store.getState().cells)) return this.flash(`no cell named ${value}`);
-      this.dispatch({ type: 'ui.cursor.to', cell: value });
-      if (operator.waitingDecision && operator.waitingDecision.cell !== value) operator.jumpThen(value, undefined);
-    }
   }
 
   /** Quit confirmed: a waiting question resolves as quit; a running cell is cancelled first. */
@@ -160,8 +187,8 @@ export class Controller implements KeyHandler {
     if (running) runner?.cancelCurrent();
   }
 
-  private open(kind: Prompt['kind'], label: string): void {
-    this.dispatch({ type: 'ui.prompt.open', prompt: { kind, label, masked: false } });
+  private open(prompt: Omit<Prompt, 'text' | 'masked'>): void {
+    this.dispatch({ type: 'ui.prompt.open', prompt: { ...prompt, masked: false } });
   }
 
   private flash(text: string): void {

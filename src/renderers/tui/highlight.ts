@@ -11,8 +11,14 @@ const PLACEHOLDER = /<([A-Za-z_][A-Za-z0-9_-]*)>/g;
 const INVERSE_ON = '\u001b[7m';
 const INVERSE_OFF = '\u001b[27m';
 
-/** The source with ANSI colour (none under NO_COLOR) and its placeholders marked. */
-export function highlightSource(source: string, lang: Lang, options: { color?: boolean } = {}): string {
+export interface HighlightOptions {
+  color?: boolean;
+  /** Values bound so far: shown in place of their placeholder (still marked); a secret's as the mask. */
+  values?: Record<string, string>;
+}
+
+/** The source with ANSI colour (none under NO_COLOR) and its placeholders marked, or their values in place. */
+export function highlightSource(source: string, lang: Lang, options: HighlightOptions = {}): string {
   const color = options.color ?? colorEnabled();
   const names: string[] = [];
   // Placeholders become plain identifiers while highlighting, so `<` and `>` are not
@@ -27,5 +33,8 @@ export function highlightSource(source: string, lang: Lang, options: { color?: b
     }
   }
   // Inverse off (not a full reset) so a placeholder inside a string keeps the string's colour after it.
-  return coloured.replace(/__RBPH(\d+)__/g, (_m, i: string) => `${INVERSE_ON}<${names[Number(i)]}>${INVERSE_OFF}`);
+  return coloured.replace(/__RBPH(\d+)__/g, (_m, i: string) => {
+    const name = names[Number(i)] as string;
+    return `${INVERSE_ON}${options.values?.[name] ?? `<${name}>`}${INVERSE_OFF}`;
+  });
 }

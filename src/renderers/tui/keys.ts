@@ -13,6 +13,8 @@ export type CommandName =
   | 'cursor.down'
   | 'cell.jump'
   | 'cell.cancel'
+  | 'source.view'
+  | 'output.page'
   | 'checklist.tick'
   | 'run.quit'
   | 'help.toggle';
@@ -27,16 +29,18 @@ export interface KeyBinding {
 }
 
 export const KEY_TABLE: readonly KeyBinding[] = [
-  { command: 'cell.run', keys: ['enter'], help: 'run the cell (or move on after a finished one)' },
-  { command: 'cell.skip', keys: ['s'], help: 'skip the cell' },
+  { command: 'cell.run', keys: ['enter'], help: 'run the cell, or move on after a finished one; after the last cell, end the run' },
+  { command: 'cell.skip', keys: ['s'], help: 'skip the cell, with an optional reason for the record' },
   { command: 'cell.edit', keys: ['e'], help: 'edit the cell in $VISUAL / $EDITOR; what you save runs' },
-  { command: 'cell.retry', keys: ['r'], help: 'run the selected cell again' },
+  { command: 'cell.retry', keys: ['r'], help: 'run the selected cell again (after the last cell too)' },
+  { command: 'source.view', keys: ['v'], help: 'the whole source of the selected cell, values filled in (↑↓ scroll)' },
+  { command: 'output.page', keys: ['o'], help: 'the finished cell\'s whole output and tables in $PAGER (less -S)' },
   { command: 'note.add', keys: ['n'], help: 'write a note into the timeline' },
   { command: 'cursor.up', keys: ['up', 'k'], help: 'select the previous cell' },
   { command: 'cursor.down', keys: ['down', 'j'], help: 'select the next cell' },
-  { command: 'cell.jump', keys: ['g'], help: 'jump to a cell by id' },
+  { command: 'cell.jump', keys: ['g'], help: 'jump to a cell: its number, or part of its id or heading' },
   { command: 'cell.cancel', keys: ['c'], help: 'cancel the running cell' },
-  { command: 'checklist.tick', keys: ['space', 'x'], help: 'tick or untick a checklist item (end of run)' },
+  { command: 'checklist.tick', keys: ['space', 'x'], help: 'tick or untick a checklist item (after the last cell, ↓ onto the checklist)' },
   { command: 'run.quit', keys: ['q'], help: 'quit (asks first)' },
   { command: 'help.toggle', keys: ['?'], help: 'show or hide this help' },
 ];

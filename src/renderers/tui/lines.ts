@@ -3,7 +3,7 @@
  * that fit and a finished cell prints its whole (capped) record once.
  */
 import type { CellError } from '../../engine/events.js';
-import { formatTable, rowCountFooter } from '../table.js';
+import { formatTable, formatValue, rowCountFooter } from '../table.js';
 import type { OutputBuffer, OutputItem } from './state.js';
 
 export type LineTone = 'stdout' | 'stderr' | 'notice' | 'title' | 'table' | 'meta' | 'error' | 'hint';
@@ -13,14 +13,18 @@ export interface ScreenLine {
   tone: LineTone;
 }
 
-export function outputLines(buffer: OutputBuffer): ScreenLine[] {
+/**
+ * `width`: the screen's width; a table wider than it is shown expanded (one column per
+ * line, like psql's \x). Without it (the pager) every table keeps its full width.
+ */
+export function outputLines(buffer: OutputBuffer, width?: number): ScreenLine[] {
   const lines: ScreenLine[] = [];
   if (buffer.dropped > 0) lines.push({ text: `… ${buffer.dropped} earlier lines not shown`, tone: 'meta' });
-  for (const item of buffer.items) lines.push(...itemLines(item));
+  for (const item of buffer.items) lines.push(...itemLines(item, width));
   return lines;
 }
 
-function itemLines(item: OutputItem): ScreenLine[] {
+function itemLines(item: OutputItem, width?: number): ScreenLine[] {
   switch (item.kind) {
     case 'text':
       if (item.stream === 'stderr') return [{ text: `! ${item.text}`, tone: 'stderr' }];
@@ -29,19 +33,39 @@ function itemLines(item: OutputItem): ScreenLine[] {
     case 'spilled':
       return [{ text: `… more ${item.stream} in ${item.path}`, tone: 'meta' }];
     case 'result':
-      return resultLines(item);
+      return resultLines(item, width);
   }
 }
 
-function resultLines(item: Extract<OutputItem, { kind: 'result' }>): ScreenLine[] {
+type ResultItem = Extract<OutputItem, { kind: 'result' }>;
+
+function resultLines(item: ResultItem, width?: number): ScreenLine[] {
   const lines: ScreenLine[] = [];
   if (item.title) lines.push({ text: `-- ${item.title}`, tone: 'title' });
   if (item.columns.length === 0) {
     lines.push({ text: `${item.command}${item.rowCount ? ` ${item.rowCount}` : ''}`, tone: 'meta' });
     return lines;
   }
-  for (const text of formatTable(item.columns, item.rows, { maxColumnWidth: 40 })) lines.push({ text, tone: 'table' });
+  const table = formatTable(item.columns, item.rows, width === undefined ? { maxColumnWidth: Number.MAX_SAFE_INTEGER } : { maxColumnWidth: 40 });
+  const widest = Math.max(...table.map((line) => [...line].length));
+  if (width !== undefined && widest > width) {
+    lines.push({ text: `(expanded: the table is ${widest} columns wide, the screen ${width}; o shows it whole in the pager)`, tone: 'meta' });
+    lines.push(...expandedLines(item));
+  } else {
+    for (const text of table) lines.push({ text, tone: 'table' });
+  }
   lines.push({ text: rowCountFooter(item.rowCount, item.rows.length, item.truncated), tone: 'meta' });
+  return lines;
+}
+
+/** psql's expanded display: a `-[ RECORD n ]-` rule per row, then `column | value` lines (these wrap). */
+function expandedLines(item: ResultItem): ScreenLine[] {
+  const nameWidth = Math.max(...item.columns.map((c) => [...c].length));
+  const lines: ScreenLine[] = [];
+  item.rows.forEach((row, r) => {
+    lines.push({ text: `-[ RECORD ${r + 1} ]${'-'.repeat(Math.max(3, nameWidth - 8))}`, tone: 'meta' });
+    item.columns.forEach((column, c) => lines.push({ text: `${column.padEnd(nameWidth)} | ${formatValue(row[c])}`, tone: 'stdout' }));
+  });
   return lines;
 }
 

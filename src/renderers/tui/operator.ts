@@ -1,7 +1,7 @@
 /**
  * The TUI Operator: a promise bridge between the runner and the keyboard. The runner
- * asks (decide, confirmWrite, askVariable); the question lands in the console state;
- * the promise resolves when the operator presses a key or submits a prompt.
+ * asks (decide, confirmWrite, askVariable, finish); the question lands in the console
+ * state; the promise resolves when the operator presses a key or submits a prompt.
  */
 import type { Decision, DecisionContext, Operator } from '../../engine/operator.js';
 import type { Cell, VariableSpec } from '../../engine/runbook.js';
@@ -9,11 +9,13 @@ import type { RunEvent } from '../../engine/events.js';
 import { isSecretName } from '../../engine/redact.js';
 import type { ConsoleStore } from './store.js';
 
+type Jump = Extract<Decision, { action: 'jump' }>;
+
 type Pending =
   | { kind: 'decide'; cell: string; after: boolean; resolve: (decision: Decision) => void }
   | { kind: 'confirm'; targetName: string; resolve: (confirmed: boolean) => void }
   | { kind: 'variable'; resolve: (value: string | undefined) => void }
-  | { kind: 'finish'; resolve: () => void };
+  | { kind: 'finish'; resolve: (back: Jump | undefined) => void };
 
 /** What a decide is about: before the cell runs, or after it finished. */
 export type DecidePhase = 'before' | 'after';
@@ -21,14 +23,21 @@ export type DecidePhase = 'before' | 'after';
 /**
  * After a cell that succeeded or was skipped the console moves on by itself: one key
  * per step. A failed, cancelled or timed-out cell waits (retry, edit, move on, quit).
- * After the last cell, `finish` keeps the postmortem checklist up to be ticked.
+ * After the last cell, `finish` keeps the console up: tick the checklist, go back to a
+ * cell, or end the run with enter.
  */
 export class TuiOperator implements Operator {
   private pending: Pending | undefined;
   private justFinished: string | undefined;
-  /** A decision already taken for a cell the runner has not asked about yet (enter on another cell = jump, then run). */
-  private intent: { cell: string; decision: Decision } | undefined;
+  /**
+   * One decision already taken for a cell the runner has not asked about yet: enter on
+   * another cell (a jump, then run), or a key pressed before the runner's first question.
+   * It is used only if the runner's next question is about that very cell.
+   */
+  private intent: { cell: string; decision: Decision; key?: string } | undefined;
   private quitting = false;
+  /** Said once the next question is on screen: a queued key that was not used. */
+  private dropped: string | undefined;
 
   constructor(
     readonly actor: string,
@@ -46,12 +55,8 @@ export class TuiOperator implements Operator {
     const after = this.justFinished === id;
     this.justFinished = undefined;
     if (this.quitting) return Promise.resolve({ action: 'quit' });
-    if (this.intent?.cell === id && !after) {
-      const { decision } = this.intent;
-      this.intent = undefined;
-      return Promise.resolve(decision);
-    }
-    this.intent = undefined;
+    const intent = this.takeIntent(id, after);
+    if (intent) return Promise.resolve(intent);
     const movesOn = after && (context.lastStatus === 'succeeded' || context.lastStatus === 'skipped');
     if (movesOn) return Promise.resolve({ action: 'next' });
     return new Promise((resolve) => {
@@ -61,42 +66,61 @@ export class TuiOperator implements Operator {
         ask: { kind: 'decide', cell: id, attempts: context.attempts, lastStatus: context.lastStatus, effect: context.effect, phase: after ? 'after' : 'before' },
         source: context.source,
       });
+      if (this.dropped) this.store.dispatch({ type: 'ui.flash', text: this.dropped });
+      this.dropped = undefined;
     });
   }
 
   confirmWrite(cell: Cell, targetName: string): Promise<boolean> {
     if (this.quitting) return Promise.resolve(false);
+    this.dropIntent();
     return new Promise((resolve) => {
       this.pending = { kind: 'confirm', targetName, resolve };
       this.store.dispatch({ type: 'ui.ask', ask: { kind: 'confirm', cell: cell.id, targetName } });
       this.store.dispatch({
         type: 'ui.prompt.open',
-        prompt: { kind: 'confirm', label: `Type ${targetName} to confirm the write (esc refuses):`, masked: false },
+        prompt: {
+          kind: 'confirm',
+          label: `${cell.id} writes to ${targetName}. Type ${targetName} to confirm:`,
+          masked: false,
+          keys: 'enter confirms · esc refuses the write (the cell is skipped)',
+        },
       });
     });
   }
 
-  askVariable(spec: VariableSpec): Promise<string | undefined> {
+  askVariable(spec: VariableSpec, refused?: string): Promise<string | undefined> {
     if (this.quitting) return Promise.resolve(undefined);
+    this.dropIntent();
     const masked = Boolean(spec.secret) || isSecretName(spec.name);
     return new Promise((resolve) => {
       this.pending = { kind: 'variable', resolve };
-      this.store.dispatch({ type: 'ui.ask', ask: { kind: 'variable', name: spec.name, secret: masked, description: spec.description } });
-      const hint = spec.description ? ` (${spec.description})` : '';
-      this.store.dispatch({ type: 'ui.prompt.open', prompt: { kind: 'variable', label: `Value for <${spec.name}>${hint}:`, masked } });
+      this.store.dispatch({ type: 'ui.ask', ask: { kind: 'variable', name: spec.name, secret: masked, description: spec.description, pattern: spec.pattern } });
+      const detail = [...(spec.description ? [spec.description] : []), ...(spec.pattern ? [`must match ${spec.pattern}`] : [])];
+      this.store.dispatch({
+        type: 'ui.prompt.open',
+        prompt: {
+          kind: 'variable',
+          label: `Value for <${spec.name}>${masked ? ' (secret: not shown, not recorded)' : ''}:`,
+          masked,
+          detail,
+          ...(refused ? { error: refused } : {}),
+          keys: 'enter gives the value · esc leaves it unset: the run stops before its first cell',
+        },
+      });
     });
   }
 
-  /** After the last cell: the checklist stays up until the operator ends the run with enter. */
-  finish(): Promise<void> {
-    if (this.quitting || this.store.getState().checklist.length === 0) return Promise.resolve();
+  /** After the last cell: the console stays up until enter ends the run, or the operator goes back to a cell. */
+  finish(): Promise<Jump | undefined> {
+    if (this.quitting) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.pending = { kind: 'finish', resolve };
       this.store.dispatch({ type: 'ui.checklist.finishing' });
     });
   }
 
-  /** Enter in the checklist phase: the run may finish. */
+  /** Enter in the finish phase: the run may end. */
   endRun(): boolean {
     if (this.pending?.kind !== 'finish') return false;
     return this.settle(this.pending.resolve, undefined);
@@ -107,21 +131,45 @@ export class TuiOperator implements Operator {
     return this.pending?.kind === 'decide' ? { cell: this.pending.cell, phase: this.pending.after ? 'after' : 'before' } : undefined;
   }
 
+  /** True while the runner waits for nothing from the console (preparing, running, between cells). */
+  get idle(): boolean {
+    return this.pending === undefined;
+  }
+
   answer(decision: Decision): boolean {
     if (this.pending?.kind !== 'decide') return false;
     return this.settle(this.pending.resolve, decision);
   }
 
-  /** Answers now with a jump, and remembers what to do when the runner arrives at the cell. */
+  /** Answers now with a jump (or, after the last cell, goes back), and remembers what to do at the cell. */
   jumpThen(to: string, then: Decision | undefined): boolean {
-    if (this.pending?.kind !== 'decide') return false;
+    const pending = this.pending;
+    if (pending?.kind !== 'decide' && pending?.kind !== 'finish') return false;
     this.intent = then ? { cell: to, decision: then } : undefined;
-    return this.settle(this.pending.resolve, { action: 'jump', to });
+    if (pending.kind === 'finish') return this.settle(pending.resolve, { action: 'jump', to });
+    return this.settle(pending.resolve, { action: 'jump', to });
   }
 
+  /**
+   * A key pressed while the runner is not asking yet (still preparing, or between cells):
+   * kept for the cell on screen, used only if the runner's next question is about it.
+   * A second key replaces the first: exactly one is ever queued.
+   */
+  queue(cell: string, decision: Decision, key: string): boolean {
+    if (this.pending) return false;
+    this.intent = { cell, decision, key };
+    return true;
+  }
+
+  /** The wrong name is not a refusal: the prompt says what was expected and asks again. */
   answerConfirm(typed: string | undefined): boolean {
     if (this.pending?.kind !== 'confirm') return false;
-    return this.settle(this.pending.resolve, typed !== undefined && typed.trim() === this.pending.targetName);
+    if (typed === undefined) return this.settle(this.pending.resolve, false);
+    const expected = this.pending.targetName;
+    if (typed.trim() === expected) return this.settle(this.pending.resolve, true);
+    const shown = typed.trim() === '' ? 'nothing' : JSON.stringify(typed.trim());
+    this.store.dispatch({ type: 'ui.prompt.refused', error: `expected ${expected}, got ${shown}: type ${expected} exactly, or esc to refuse` });
+    return true;
   }
 
   answerVariable(value: string | undefined): boolean {
@@ -132,6 +180,7 @@ export class TuiOperator implements Operator {
   /** Quit: the current question resolves as a refusal, every later one as quit. */
   quit(): void {
     this.quitting = true;
+    this.intent = undefined;
     const pending = this.pending;
     if (!pending) return;
     if (pending.kind === 'decide') this.settle(pending.resolve, { action: 'quit' });
@@ -142,6 +191,28 @@ export class TuiOperator implements Operator {
 
   get isQuitting(): boolean {
     return this.quitting;
+  }
+
+  /** The queued decision for this question, if it was meant for this very cell; any other is dropped and said so. */
+  private takeIntent(cell: string, after: boolean): Decision | undefined {
+    const intent = this.intent;
+    if (!intent) return undefined;
+    if (intent.cell === cell && !after) {
+      this.intent = undefined;
+      return intent.decision;
+    }
+    // After a cell finished, a key queued for the cell that comes next waits for its question.
+    if (after && intent.cell !== cell) return undefined;
+    this.dropIntent(cell);
+    return undefined;
+  }
+
+  private dropIntent(now?: string): void {
+    const intent = this.intent;
+    this.intent = undefined;
+    if (!intent?.key) return;
+    const where = now ? `the console is on ${now} now` : 'the console asked something else first';
+    this.dropped = `${intent.key} for ${intent.cell} was not used: ${where}; press it again`;
   }
 
   private settle<T>(resolve: (value: T) => void, value: T): true {

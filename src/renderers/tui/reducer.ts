@@ -11,6 +11,7 @@ import {
   type Ask,
   type CellView,
   type ConsoleState,
+  isFinished,
   type FinishedCell,
   type Prompt,
 } from './state.js';
@@ -29,6 +30,9 @@ export type UiAction =
   | { type: 'ui.prompt.close' }
   | { type: 'ui.flash'; text?: string }
   | { type: 'ui.checklist.move'; delta: number }
+  | { type: 'ui.prompt.refused'; error: string }
+  | { type: 'ui.source.toggle' }
+  | { type: 'ui.source.scroll'; delta: number }
   /** Hold back the decision that ends the run and show the checklist; without one, close it. */
   | { type: 'ui.checklist.finishing' };
 
@@ -58,7 +62,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
         ...state,
         title: event.runbook.title || state.title,
         actor: event.actor,
-        target: event.target,
+        target: state.target?.seedFileMissing ? { ...event.target, seedFileMissing: state.target.seedFileMissing } : event.target,
         mode: event.mode,
         startedAt: at,
         order: known ? state.order : event.cells.map((c) => c.id),
@@ -68,7 +72,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
       };
     }
     case 'cell.started':
-      return withCell(startSection({ ...state, focus: event.cell, cursor: indexOf(state, event.cell) }, event.section, at), event.cell, (cell) => ({
+      return withCell(startSection({ ...settle(state, event.cell), focus: event.cell, cursor: indexOf(state, event.cell) }, event.section, at), event.cell, (cell) => ({
         ...cell,
         status: 'running',
         startedAt: at,
@@ -91,7 +95,11 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
     case 'cell.finished':
       return finishCell(state, event);
     case 'operator.decision':
-      return event.action === 'jump' && event.to ? { ...state, cursor: indexOf(state, event.to) } : state;
+      return event.action === 'jump' && event.to ? { ...settle(state, event.to), cursor: indexOf(state, event.to) } : state;
+    case 'variable.bound':
+      return { ...state, values: { ...state.values, [event.name]: { name: event.name, value: event.value, secret: event.secret, source: event.source } } };
+    case 'run.preflight':
+      return { ...state, preflight: event.problems.map(({ kind, message, fatal }) => ({ kind, message, fatal })) };
     case 'operator.note':
       return { ...state, notes: [...state.notes, { text: event.text, cell: event.cell }], flash: `note: ${event.text}` };
     case 'checklist.ticked':
@@ -100,7 +108,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
         checklist: state.checklist.map((item) => (item.line === event.line || item.text === event.item ? { ...item, checked: event.checked } : item)),
       };
     case 'run.finished':
-      return { ...state, run: { status: event.status, durationMs: event.durationMs }, ask: undefined, prompt: undefined, focus: undefined, finishing: undefined };
+      return { ...settle(state), run: { status: event.status, durationMs: event.durationMs }, ask: undefined, prompt: undefined, focus: undefined, finishing: undefined };
     default:
       // run.resumed, run.preflight, variable.bound and types from newer versions change nothing on screen.
       return state;
@@ -129,12 +137,26 @@ function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
       break;
   }
   const known = event.cell in state.cells;
+  const settled = settle(state, event.cell);
   return {
-    ...state,
+    ...settled,
     order: known ? state.order : [...state.order, event.cell],
     cells: { ...state.cells, [event.cell]: finished },
-    log: [...state.log, finished],
+    unsettled: event.cell,
   };
+}
+
+/**
+ * Prints the cell that finished last into the scrollback once the console moves past it
+ * (to `next`, another cell), so a retried cell shows only its last attempt there.
+ * Earlier attempts stay in the transcript and the timeline.
+ */
+function settle(state: ConsoleState, next?: string): ConsoleState {
+  const id = state.unsettled;
+  if (id === undefined || id === next) return state;
+  const cell = state.cells[id];
+  const log = cell && isFinished(cell) ? [...state.log, cell] : state.log;
+  return { ...state, log, unsettled: undefined };
 }
 
 function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
@@ -143,7 +165,7 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
       return action.now > state.now ? { ...state, now: action.now } : state;
     case 'ui.ask': {
       const cellId = 'cell' in action.ask ? action.ask.cell : undefined;
-      let next: ConsoleState = { ...state, ask: action.ask, flash: undefined };
+      let next: ConsoleState = { ...(cellId ? settle(state, cellId) : state), ask: action.ask, flash: undefined };
       if (cellId && cellId in state.cells) {
         next = { ...next, focus: cellId, cursor: indexOf(state, cellId) };
         if (action.source !== undefined) next = withCell(next, cellId, (cell) => ({ ...cell, source: action.source ?? cell.source }));
@@ -153,9 +175,15 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
     case 'ui.answered':
       return { ...state, ask: undefined, prompt: undefined, finishing: undefined };
     case 'ui.cursor.move':
-      return { ...state, cursor: clamp(state.cursor + action.delta, 0, Math.max(0, state.order.length - 1)) };
+      return moveCursor(state, action.delta);
     case 'ui.cursor.to':
-      return action.cell in state.cells ? { ...state, cursor: indexOf(state, action.cell) } : state;
+      return action.cell in state.cells ? { ...state, cursor: indexOf(state, action.cell), onChecklist: false, sourceView: undefined } : state;
+    case 'ui.source.toggle':
+      return { ...state, sourceView: state.sourceView ? undefined : { scroll: 0 } };
+    case 'ui.source.scroll':
+      return state.sourceView ? { ...state, sourceView: { scroll: Math.max(0, state.sourceView.scroll + action.delta) } } : state;
+    case 'ui.prompt.refused':
+      return state.prompt ? { ...state, prompt: { ...state.prompt, text: '', error: action.error } } : state;
     case 'ui.help.toggle':
       return { ...state, help: !state.help };
     case 'ui.prompt.open':
@@ -171,8 +199,24 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
     case 'ui.checklist.move':
       return { ...state, checklistCursor: clamp(state.checklistCursor + action.delta, 0, Math.max(0, state.checklist.length - 1)) };
     case 'ui.checklist.finishing':
-      return { ...state, finishing: true };
+      return { ...settle(state), finishing: true, onChecklist: state.checklist.length > 0, checklistCursor: 0 };
   }
+}
+
+/**
+ * ↑/↓. After the last cell the checklist sits below the outline: ↓ past the last cell
+ * moves onto it, ↑ past its first item moves back to the cells (to re-run one).
+ */
+function moveCursor(state: ConsoleState, delta: number): ConsoleState {
+  const last = Math.max(0, state.order.length - 1);
+  if (state.finishing && state.onChecklist) {
+    const item = state.checklistCursor + delta;
+    if (item < 0) return { ...state, onChecklist: false, cursor: last };
+    return { ...state, checklistCursor: clamp(item, 0, Math.max(0, state.checklist.length - 1)) };
+  }
+  const cursor = state.cursor + delta;
+  if (state.finishing && cursor > last && state.checklist.length) return { ...state, onChecklist: true, checklistCursor: 0, sourceView: undefined };
+  return { ...state, cursor: clamp(cursor, 0, last), sourceView: undefined };
 }
 
 function withCell(state: ConsoleState, id: string, update: (cell: CellView) => CellView): ConsoleState {

@@ -10,6 +10,7 @@ import { App } from './App.js';
 import { Controller } from './controller.js';
 import { editSource } from './editor.js';
 import { TuiOperator } from './operator.js';
+import { pagerText, showInPager } from './pager.js';
 import { stateFromRunbook, type ChecklistEntry } from './state.js';
 import { createConsoleStore } from './store.js';
 
@@ -20,7 +21,8 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
     throw new InputError('runbook run: the console needs a terminal; run it in one, or pass --yes for an unattended run');
   }
   const { runbook, target, actor } = opts;
-  const store = createConsoleStore(stateFromRunbook(runbook, actor, { kind: target.kind, name: target.name, url: target.maskedUrl }));
+  const unseeded = target.seedFileMissing ? { seedFileMissing: target.seedFileMissing } : {};
+  const store = createConsoleStore(stateFromRunbook(runbook, actor, { kind: target.kind, name: target.name, url: target.maskedUrl, ...unseeded }));
   const operator = new TuiOperator(actor, store);
   const runner = opts.createRunner(operator);
   runner.subscribe((event) => {
@@ -41,6 +43,11 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
       editSource(cell.source, cell.lang, {
         name: cell.id,
         // The editor owns the terminal while it runs: cooked mode, no console keys.
+        suspend: () => stdin.setRawMode(false),
+        resume: () => stdin.setRawMode(true),
+      }),
+    page: (state, cell) =>
+      showInPager(pagerText(state, cell), {
         suspend: () => stdin.setRawMode(false),
         resume: () => stdin.setRawMode(true),
       }),

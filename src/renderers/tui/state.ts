@@ -49,14 +49,37 @@ export type CellViewStatus = CellView['status'];
 export type Ask =
   | { kind: 'decide'; cell: string; attempts: number; lastStatus?: CellStatus; effect: 'read' | 'write'; phase: 'before' | 'after' }
   | { kind: 'confirm'; cell: string; targetName: string }
-  | { kind: 'variable'; name: string; secret: boolean; description?: string };
+  | { kind: 'variable'; name: string; secret: boolean; description?: string; pattern?: string };
 
 /** An inline text prompt at the bottom of the screen. */
 export interface Prompt {
-  kind: 'note' | 'jump' | 'quit' | 'confirm' | 'variable';
+  kind: 'note' | 'jump' | 'quit' | 'confirm' | 'variable' | 'skip';
   label: string;
   text: string;
   masked: boolean;
+  /** Lines under the label: what the value is for, the pattern it must match. */
+  detail?: string[];
+  /** Why the last answer was refused, shown under the input until the next one. */
+  error?: string;
+  /** What enter and esc do here, said on screen. */
+  keys?: string;
+  /** The cell a skip prompt is about. */
+  cell?: string;
+}
+
+/** A value bound for the run, as the events record it (a secret's value never is). */
+export interface BoundValue {
+  name: string;
+  value?: string;
+  secret: boolean;
+  source: string;
+}
+
+/** A preflight finding, as recorded. */
+export interface PreflightProblem {
+  kind: string;
+  message: string;
+  fatal: boolean;
 }
 
 export interface ChecklistEntry {
@@ -73,7 +96,7 @@ export interface Budget {
 export interface ConsoleState {
   title: string;
   actor: string;
-  target?: { kind: TargetKind; name: string; url: string };
+  target?: { kind: TargetKind; name: string; url: string; seedFileMissing?: string };
   mode?: RunMode;
   /** Epoch ms of run.started; the clock the header counts from. */
   startedAt?: number;
@@ -103,8 +126,17 @@ export interface ConsoleState {
    * the operator ticks the postmortem checklist; enter sends it.
    */
   finishing?: boolean;
-  /** Finished attempts, append-only: what `<Static>` prints once. */
+  /** Settled cells, append-only: what `<Static>` prints once (a cell's last attempt of a visit). */
   log: FinishedCell[];
+  /** The cell that finished but may still be retried: printed once the console moves past it. */
+  unsettled?: string;
+  /** Values bound for the run, by name. */
+  values: Record<string, BoundValue>;
+  preflight: PreflightProblem[];
+  /** `v`: the selected cell's whole source, scrolled this many lines down. */
+  sourceView?: { scroll: number };
+  /** After the last cell: the selection is on the checklist (else on a cell, to re-run it). */
+  onChecklist?: boolean;
   /** Cap of each cell's output buffer. */
   outputCap: number;
 }
@@ -164,6 +196,8 @@ export function initialState(info: InitialInfo = {}): ConsoleState {
     checklist: info.checklist ?? [],
     checklistCursor: 0,
     log: [],
+    values: {},
+    preflight: [],
     outputCap: info.outputCap ?? LIVE_OUTPUT_CAP,
   };
 }
@@ -202,7 +236,12 @@ export function isFinished(cell: CellView): cell is FinishedCell {
   return cell.status !== 'pending' && cell.status !== 'running';
 }
 
-/** Every cell is done and the operator is ticking the checklist before the run ends. */
-export function inChecklistPhase(state: ConsoleState): boolean {
+/** Every cell is done; the operator ticks the checklist or goes back to a cell before the run ends. */
+export function inFinishPhase(state: ConsoleState): boolean {
   return state.finishing === true;
+}
+
+/** The finish phase with the selection on the checklist. */
+export function inChecklistPhase(state: ConsoleState): boolean {
+  return state.finishing === true && state.onChecklist === true;
 }

@@ -1,9 +1,12 @@
 /**
- * The selected cell: compact prose, highlighted source with placeholders marked, and
- * what it did — the live tail while it runs, the status and error once it finished
- * (its full output is already printed above, in the finished log).
+ * The selected cell: compact prose, highlighted source with placeholders marked (or the
+ * values bound to them, secrets masked), and what it did — the live tail while it runs,
+ * the status and error once it finished (and its output, until the console moves past
+ * it and the scrollback holds it). `v` shows the whole source instead, scrollable.
  */
+import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
+import { MASK } from '../../../engine/redact.js';
 import { duration, fitLines } from '../format.js';
 import { highlightSource } from '../highlight.js';
 import { errorLines, outputLines, type ScreenLine } from '../lines.js';
@@ -14,26 +17,34 @@ import { OutputView } from './OutputView.js';
 export function CellPane({ state, cell, height, width }: { state: ConsoleState; cell: CellView; height: number; width: number }) {
   const ask = state.ask?.kind === 'decide' && state.ask.cell === cell.id ? state.ask : undefined;
   const running = cell.status === 'running';
-  // The pane stays short so the finished log above it stays in view.
+  const source = highlightSource(cell.source, cell.lang, { values: shownValues(state) }).split('\n');
+  const title = (
+    <Text wrap="truncate-end" bold>
+      <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} `}</Text>
+      {`${cell.id}`}
+      <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${cell.status}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
+      {ask?.effect === 'write' ? <Text color={tone('red')}>{' · WRITES'}</Text> : null}
+    </Text>
+  );
+  if (state.sourceView) return <SourceView state={state} cell={cell} source={source} title={title} height={height} width={width} />;
+
   let room = height - 1;
   const prose = running ? [] : fitLines(cell.prose, width, height >= 20 ? 2 : 1);
   room -= prose.length;
-  const placeholderRow = cell.placeholders.length && !running ? 1 : 0;
-  room -= placeholderRow;
-  const source = highlightSource(cell.source, cell.lang).split('\n');
-  const sourceRows = Math.max(1, Math.min(source.length, running ? 3 : Math.max(3, Math.floor(height / 2)), room - 1));
-  const shown = source.length > sourceRows ? [...source.slice(0, sourceRows - 1), dimmed(`… ${source.length - sourceRows + 1} more lines`)] : source;
+  const valueLine = running ? undefined : valuesLine(state, cell);
+  if (valueLine) room -= 1;
+  // Output of a finished cell shows here until the scrollback holds it (after the console moves on).
+  const unprinted = state.unsettled === cell.id;
+  const after = running ? outputLines(cell.output, width) : [...(unprinted ? outputLines(cell.output, width) : []), ...finishedSummary(cell)];
+  const outputRows = running ? Math.max(1, room - 3) : Math.min(after.length, Math.max(1, room - 3));
+  const sourceRows = Math.max(1, Math.min(source.length, room - outputRows));
+  const cut = source.length > sourceRows;
+  const shown = cut ? [...source.slice(0, sourceRows - 1), dimmed(`… ${source.length - sourceRows + 1} more lines · v shows the whole source`)] : source;
   room -= shown.length;
-  const all = running ? outputLines(cell.output) : finishedSummary(cell);
-  const lines = running ? all.slice(-Math.max(1, room)) : all.slice(0, Math.max(1, room));
+  const lines = running || unprinted ? after.slice(-Math.max(1, room)) : after.slice(0, Math.max(1, room));
   return (
     <Box flexDirection="column" width={width}>
-      <Text wrap="truncate-end" bold>
-        <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} `}</Text>
-        {`${cell.id}`}
-        <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${cell.status}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
-        {ask?.effect === 'write' ? <Text color={tone('red')}>{' · WRITES'}</Text> : null}
-      </Text>
+      {title}
       {prose.map((line, i) => (
         <Text key={`p${i}`} dimColor wrap="truncate-end">
           {line}
@@ -44,10 +55,57 @@ export function CellPane({ state, cell, height, width }: { state: ConsoleState; 
           {`  ${line || ' '}`}
         </Text>
       ))}
-      {placeholderRow ? <Text wrap="truncate-end" color={tone('yellow')}>{`needs: ${cell.placeholders.map((p) => `<${p.replace(/^<|>$/g, '')}>`).join(' ')}`}</Text> : null}
+      {valueLine ? <Text wrap="truncate-end" color={tone('yellow')}>{valueLine}</Text> : null}
       <OutputView lines={lines} />
     </Box>
   );
+}
+
+/** `v`: every line of the source from the scroll position, then the values bound in it. */
+function SourceView({ state, cell, source, title, height, width }: { state: ConsoleState; cell: CellView; source: string[]; title: ReactNode; height: number; width: number }) {
+  const listed = boundList(state, cell);
+  const rows = Math.max(1, height - 2 - listed.length);
+  const top = Math.min(state.sourceView?.scroll ?? 0, Math.max(0, source.length - rows));
+  const visible = source.slice(top, top + rows);
+  const where = source.length > rows ? `lines ${top + 1}–${top + visible.length} of ${source.length} · ↑↓ scroll · ` : '';
+  return (
+    <Box flexDirection="column" width={width}>
+      {title}
+      <Text dimColor wrap="truncate-end">{`whole source · ${where}v or esc closes`}</Text>
+      {visible.map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {`  ${line || ' '}`}
+        </Text>
+      ))}
+      {listed.map((line, i) => (
+        <Text key={`v${i}`} wrap="truncate-end" color={tone('yellow')}>
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** Values to show in place of placeholders: the bound ones, a secret's as the mask. */
+function shownValues(state: ConsoleState): Record<string, string> {
+  return Object.fromEntries(Object.values(state.values).map((v) => [v.name, v.secret || v.value === undefined ? MASK : v.value]));
+}
+
+function boundList(state: ConsoleState, cell: CellView): string[] {
+  return cell.placeholders.map((name) => {
+    const bound = state.values[name];
+    if (!bound) return `<${name}> has no value yet`;
+    return `<${name}> = ${bound.secret || bound.value === undefined ? `${MASK} (secret)` : bound.value} (from ${bound.source})`;
+  });
+}
+
+/** One line under the source: the values it uses, and the ones it still needs. */
+function valuesLine(state: ConsoleState, cell: CellView): string | undefined {
+  if (!cell.placeholders.length) return undefined;
+  const missing = cell.placeholders.filter((name) => !state.values[name]);
+  const bound = cell.placeholders.filter((name) => state.values[name]);
+  const parts = [...(bound.length ? [`values: ${bound.map((n) => `<${n}>`).join(' ')} filled in (v lists them)`] : []), ...(missing.length ? [`needs: ${missing.map((n) => `<${n}>`).join(' ')}`] : [])];
+  return parts.join(' · ');
 }
 
 /** One status line, then the error as psql would show it. */

@@ -10,7 +10,7 @@ export function Checklist({ state, height, width }: { state: ConsoleState; heigh
     <Box flexDirection="column" width={width}>
       <Text bold>Postmortem checklist</Text>
       {state.checklist.slice(start, start + rows).map((item, i) => {
-        const selected = start + i === state.checklistCursor;
+        const selected = start + i === state.checklistCursor && state.onChecklist === true;
         return (
           <Text key={item.line} wrap="truncate-end" inverse={selected}>
             {selected ? '›' : ' '}

@@ -1,8 +1,12 @@
-/** Title, a loud target badge, actor, elapsed; the section budget and the escalation line. */
+/**
+ * Title, a loud target badge, actor, elapsed; the section budget and the escalation
+ * line, wrapped (it is what the engineer must not miss); an empty sandbox said so.
+ */
 import { Box, Text } from 'ink';
 import { clock } from '../format.js';
 import { budgetFor, sectionKey, type ConsoleState } from '../state.js';
 import { tone } from '../theme.js';
+import { wrapText } from '../wrap.js';
 
 export function TargetBadge({ target }: { target: ConsoleState['target'] }) {
   if (target?.kind === 'sandbox') {
@@ -20,10 +24,24 @@ export function TargetBadge({ target }: { target: ConsoleState['target'] }) {
   );
 }
 
+/** The header's lines below the title: what the layout has to leave room for. */
+export function headerLayout(state: ConsoleState, width: number): { budget?: Budget; escalation: string[]; unseeded?: string } {
+  const budget = budgetOf(state);
+  const room = Math.max(10, width - (budget ? [...budget.text].length + 1 : 0));
+  const escalation = state.escalation ? wrapText(`⚑ ${state.escalation}`, room, '  ') : [];
+  return { budget, escalation, unseeded: unseededNotice(state) };
+}
+
+export function headerRows(state: ConsoleState, width: number): number {
+  const { budget, escalation, unseeded } = headerLayout(state, width);
+  return 1 + Math.max(budget ? 1 : 0, escalation.length) + (unseeded ? wrapText(unseeded, width).length : 0);
+}
+
 export function Header({ state, width }: { state: ConsoleState; width: number }) {
   const elapsed = state.startedAt === undefined ? '0:00' : clock(state.now - state.startedAt);
   const targetName = state.target ? (state.target.kind === 'none' ? 'no database' : state.target.name) : '';
   const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}`;
+  const { budget, escalation, unseeded } = headerLayout(state, width);
   return (
     <Box flexDirection="column" width={width}>
       <Box>
@@ -39,35 +57,57 @@ export function Header({ state, width }: { state: ConsoleState; width: number })
           <Text wrap="truncate-start">{right}</Text>
         </Box>
       </Box>
-      <Box>
-        <Box flexShrink={0}>
-          <Budget state={state} />
+      {unseeded
+        ? wrapText(unseeded, width).map((line, i) => (
+            <Text key={`u${i}`} bold color={tone('yellow')}>
+              {line}
+            </Text>
+          ))
+        : null}
+      {budget || escalation.length ? (
+        <Box>
+          {budget ? (
+            <Box flexShrink={0} marginRight={1}>
+              <Text bold={budget.over} inverse={budget.over} color={budget.over ? tone('yellow') : undefined}>
+                {budget.text}
+              </Text>
+            </Box>
+          ) : null}
+          <Box flexDirection="column" flexGrow={1}>
+            {escalation.map((line, i) => (
+              <Text key={i} wrap="truncate-end" color={tone('yellow')}>
+                {line}
+              </Text>
+            ))}
+          </Box>
         </Box>
-        <Box flexGrow={1} marginLeft={1}>
-          <Text wrap="truncate-end" color={tone('yellow')}>
-            {state.escalation ? `⚑ ${state.escalation}` : ' '}
-          </Text>
-        </Box>
-      </Box>
+      ) : null}
     </Box>
   );
 }
 
-function Budget({ state }: { state: ConsoleState }) {
+/** A sandbox with no seed file: its database is empty, and a SQL cell's "relation does not exist" would come without a hint. */
+function unseededNotice(state: ConsoleState): string | undefined {
+  const problem = state.preflight.find((p) => p.kind === 'sandbox-unseeded');
+  if (problem) return `⚠ ${problem.message}`;
+  if (state.target?.kind === 'sandbox' && state.target.seedFileMissing) return `⚠ the sandbox database is empty: no seed file ${state.target.seedFileMissing}`;
+  return undefined;
+}
+
+interface Budget {
+  text: string;
+  over: boolean;
+}
+
+function budgetOf(state: ConsoleState): Budget | undefined {
   const id = state.focus ?? state.order[state.cursor];
   const cell = id === undefined ? undefined : state.cells[id];
   const budget = cell ? budgetFor(state, cell.section) : undefined;
-  if (!budget) return null;
+  if (!budget) return undefined;
   const since = state.sectionStartedAt[sectionKey(budget.section)];
   const spent = since === undefined ? 0 : state.now - since;
   const title = budget.section[budget.section.length - 1] ?? '';
   const short = title.replace(/\s*\(.*\)\s*$/, '');
-  if (spent > budget.budgetMs) {
-    return (
-      <Text bold inverse color={tone('yellow')}>
-        {` ⚠ ${short}: ${clock(spent)} / ${clock(budget.budgetMs)} OVER BUDGET `}
-      </Text>
-    );
-  }
-  return <Text>{`⏱ ${short}: ${clock(spent)} / ${clock(budget.budgetMs)}`}</Text>;
+  if (spent > budget.budgetMs) return { text: ` ⚠ ${short}: ${clock(spent)} / ${clock(budget.budgetMs)} OVER BUDGET `, over: true };
+  return { text: `⏱ ${short}: ${clock(spent)} / ${clock(budget.budgetMs)}`, over: false };
 }

@@ -16,7 +16,7 @@ export function LogEntry({ cell, width }: { cell: FinishedCell; width: number })
         <Text bold color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} ${cell.id}`}</Text>
         <Text dimColor>{` ${cell.status}${took}${exit}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
       </Text>
-      <OutputView lines={[...outputLines(cell.output), ...error]} wrap />
+      <OutputView lines={[...outputLines(cell.output, width), ...error]} wrap />
     </Box>
   );
 }

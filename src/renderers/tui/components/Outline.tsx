@@ -31,18 +31,20 @@ export function Outline({ state, height, width }: { state: ConsoleState; height:
         row.kind === 'section' ? (
           <Text key={i} dimColor wrap="truncate-end">{`  § ${row.title}`}</Text>
         ) : (
-          <CellRow key={i} cell={row.cell} selected={row.index === state.cursor} focused={row.cell.id === state.focus} />
+          <CellRow key={i} cell={row.cell} number={row.index + 1} selected={row.index === state.cursor && !state.onChecklist} focused={row.cell.id === state.focus} />
         ),
       )}
     </Box>
   );
 }
 
-function CellRow({ cell, selected, focused }: { cell: CellView; selected: boolean; focused: boolean }) {
+/** `› 3 ✓ who-am-i succeeded 12 ms`: the number is what `g 3` jumps to. */
+function CellRow({ cell, number, selected, focused }: { cell: CellView; number: number; selected: boolean; focused: boolean }) {
   const detail = 'durationMs' in cell ? ` ${duration(cell.durationMs)}` : cell.status === 'skipped' && cell.reason ? ` ${cell.reason}` : '';
   return (
     <Text wrap="truncate-end" inverse={selected} bold={focused}>
       {selected ? '›' : ' '}
+      <Text dimColor>{String(number).padStart(2)}</Text>
       <Text color={tone(STATUS_COLOR[cell.status])}>{` ${STATUS_MARK[cell.status]} `}</Text>
       {`${cell.id} `}
       <Text dimColor>{`${cell.status}${detail}`}</Text>

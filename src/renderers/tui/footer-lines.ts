@@ -1,0 +1,70 @@
+/**
+ * The bottom of the console as lines: an open prompt (label, what the value is for,
+ * why the last answer was refused, the input, what enter and esc do), a message, or
+ * the keys that make sense now. Wrapped, never cut; the layout gives the pane what is left.
+ */
+import { duration } from './format.js';
+import { candidateLine, matchJump } from './jump.js';
+import { inChecklistPhase, inFinishPhase, type CellView, type ConsoleState, type Prompt } from './state.js';
+import { wrapText } from './wrap.js';
+
+export type FooterTone = 'label' | 'detail' | 'error' | 'input' | 'keys' | 'flash' | 'summary';
+
+export interface FooterLine {
+  text: string;
+  tone: FooterTone;
+}
+
+export function footerLines(state: ConsoleState, width: number, replay?: boolean): FooterLine[] {
+  const as = (tone: FooterTone, text: string, indent = '') => wrapText(text, width, indent).map((line) => ({ text: line, tone }));
+  if (state.prompt) return promptLines(state, state.prompt, width, as);
+  if (state.run.status !== 'running') return as('summary', runSummary(state));
+  const lines = state.flash ? as('flash', state.flash) : [];
+  return [...lines, ...as('keys', hints(state, replay))];
+}
+
+function promptLines(state: ConsoleState, prompt: Prompt, width: number, as: (tone: FooterTone, text: string, indent?: string) => FooterLine[]): FooterLine[] {
+  const lines = [...as('label', prompt.label)];
+  for (const detail of prompt.detail ?? []) lines.push(...as('detail', `  ${detail}`, '  '));
+  if (prompt.kind === 'jump' && prompt.text.trim()) {
+    const match = matchJump(state, prompt.text);
+    lines.push(...as('detail', match.total ? `  → ${candidateLine(state, match)}` : '  → no cell matches yet', '    '));
+  }
+  if (prompt.error) lines.push(...as('error', `✗ ${prompt.error}`, '  '));
+  const typed = [...(prompt.masked ? '•'.repeat([...prompt.text].length) : prompt.text)];
+  // A long answer shows its end, where the typing is.
+  const room = Math.max(4, width - 3);
+  const shown = typed.length > room ? `…${typed.slice(typed.length - room + 1).join('')}` : typed.join('');
+  lines.push({ text: `› ${shown}`, tone: 'input' });
+  if (prompt.keys) lines.push(...as('keys', prompt.keys));
+  return lines;
+}
+
+function hints(state: ConsoleState, replay?: boolean): string {
+  if (replay) return 'replay · ↑↓ select · v source · q quit · ? help';
+  if (inChecklistPhase(state)) return 'all cells done · space/x tick · ↑ back to the cells · enter ends the run · n note · q quit';
+  if (inFinishPhase(state)) return 'all cells done · r run the selected cell again · ↓ checklist · enter ends the run · v source · o output · q quit';
+  const ask = state.ask;
+  if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · v source · ↑↓ select · g jump · n note · q quit · ? help';
+  if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · ↑↓ select · g jump · n note · q quit · ? help';
+  const focus = state.focus === undefined ? undefined : state.cells[state.focus];
+  if (focus?.status === 'running') return 'running · c cancel · n note · ↑↓ select · q quit · ? help';
+  // The runner has not asked yet: say so rather than offer a key that would do nothing.
+  return 'preparing… (a key for the cell on screen is kept until it is ready) · q quit · ? help';
+}
+
+/** The last line: the outcome, and how many cells did not run and why. */
+export function runSummary(state: ConsoleState): string {
+  if (state.run.status === 'running') return '';
+  const head = `run ${state.run.status} in ${duration(state.run.durationMs)}`;
+  const cells = state.order.map((id) => state.cells[id]).filter((c): c is CellView => c !== undefined);
+  const reasons = new Map<string, number>();
+  for (const cell of cells) {
+    const why = cell.status === 'skipped' ? (cell.reason ?? 'skipped') : cell.status === 'pending' ? 'not reached' : undefined;
+    if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
+  const notRun = [...reasons.values()].reduce((a, b) => a + b, 0);
+  if (notRun === 0) return `${head} · all ${cells.length} cells ran`;
+  const why = [...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ');
+  return `${head} · ${notRun} of ${cells.length} cells did not run: ${why}`;
+}
