@@ -37,10 +37,10 @@ describe('the operator console in a pseudo-terminal', () => {
       expect(first).toContain('Console drill');
       expect(first).toContain('alice');
       expect(first).toContain('If unresolved in 15 min, page on-call lead.');
-      expect(first).toMatch(/› · who-am-i pending/);
+      expect(first).toMatch(/› +1 · who-am-i pending/);
 
       tui.write(KEYS.enter);
-      await tui.waitFor(/› · skip-me pending/);
+      await tui.waitFor(/› +2 · skip-me pending/);
       const table = tui.screen.all();
       expect(table).toContain('✓ who-am-i succeeded');
       expect(table).toContain('-- Who am I?');
@@ -51,7 +51,9 @@ describe('the operator console in a pseudo-terminal', () => {
       expect(tui.screen.text()).toMatch(/Containment: 0:\d\d \/ 1:00/);
 
       tui.write('s');
-      await tui.waitFor(/› · edit-me pending/);
+      await tui.waitFor('Reason (optional)');
+      tui.write(KEYS.enter);
+      await tui.waitFor(/› +3 · edit-me pending/);
       tui.write('e');
       await tui.waitFor('echo edited-by-editor');
       tui.write('n');
@@ -65,11 +67,11 @@ describe('the operator console in a pseudo-terminal', () => {
       await tui.waitFor(`Type ${targetName} to confirm`);
       tui.write(targetName);
       tui.write(KEYS.enter);
-      await tui.waitFor(/› · long pending/);
+      await tui.waitFor(/› +4 · long pending/);
       expect(tui.screen.all()).toContain('edited-by-editor');
 
       tui.write(KEYS.enter);
-      await tui.waitFor(/› ▶ long running/);
+      await tui.waitFor(/› +4 ▶ long running/);
       tui.write('c');
       await tui.waitFor(/⊘ long cancelled/);
       await tui.waitFor('r retry');

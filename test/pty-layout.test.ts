@@ -23,7 +23,7 @@ describe('the console at 80×24', () => {
     try {
       await tui.waitFor('enter run');
       tui.write(KEYS.enter);
-      await tui.waitFor(/› · skip-me pending/);
+      await tui.waitFor(/› +2 · skip-me pending/);
       // The key line comes with the console's question about the next cell, a frame later.
       await tui.waitFor('enter run · s skip');
       const screen = tui.screen.text();
@@ -38,11 +38,11 @@ describe('the console at 80×24', () => {
 
       tui.resize(60, 18);
       tui.write('j');
-      await tui.waitFor(/› · edit-me pending/);
+      await tui.waitFor(/› +3 · edit-me pending/);
       expect(tui.screen.text()).toContain('PRODUCTION');
       tui.resize(100, 30);
       tui.write('k');
-      await tui.waitFor(/› · skip-me pending/);
+      await tui.waitFor(/› +2 · skip-me pending/);
       expect(tui.screen.text()).toContain('Console drill');
 
       tui.write('q');

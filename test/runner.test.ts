@@ -169,6 +169,9 @@ describe('Runner', () => {
     const seen = collector();
     await new Runner(options({ runbook, operator, target: noTarget, sinks: [seen.sink] })).run();
     expect(calls).toBe(2);
+    // The refusal is its own event, not a note in the operator's name.
+    expect(seen.of('variable.refused')).toEqual([expect.objectContaining({ name: 'SHA', reason: expect.stringContaining('"not-hex" does not match') })]);
+    expect(seen.of('operator.note')).toEqual([]);
     expect(seen.of('variable.bound')).toEqual([expect.objectContaining({ name: 'SHA', source: 'prompt', value: 'abcdef0', secret: false })]);
     expect(seen.of('cell.output').map((o) => o.data).join('')).toBe('sha=abcdef0\n');
   });

@@ -102,13 +102,13 @@ export class Controller implements KeyHandler {
     return this.onCell(name, selected.id, selected.attempt, state);
   }
 
-  /** After the last cell: enter ends the run; r (or enter on a cell) goes back to re-run it. */
+  /** After the last cell: enter ends the run; r goes back to the selected cell and runs it again. */
   private afterLastCell(name: CommandName, id: string, attempt: number): void {
     const { operator, store } = this.deps;
     const onCell = !inChecklistPhase(store.getState());
-    if (name === 'cell.run' && !onCell) return void operator.endRun();
-    if ((name === 'cell.retry' || name === 'cell.run') && onCell) return void operator.jumpThen(id, { action: attempt > 0 ? 'retry' : 'run' });
-    this.flash(onCell ? 'r runs this cell again · ↓ to the checklist · enter there ends the run' : 'enter ends the run · ↑ selects a cell to re-run');
+    if (name === 'cell.run') return void operator.endRun();
+    if (name === 'cell.retry' && onCell) return void operator.jumpThen(id, { action: attempt > 0 ? 'retry' : 'run' });
+    this.flash(onCell ? 'r runs this cell again · enter ends the run' : 'enter ends the run · ↑ selects a cell to run again with r');
   }
 
   private onCell(name: CommandName, id: string, attempt: number, state: ConsoleState): void {

@@ -42,8 +42,8 @@ function promptLines(state: ConsoleState, prompt: Prompt, width: number, as: (to
 
 function hints(state: ConsoleState, replay?: boolean): string {
   if (replay) return 'replay · ↑↓ select · v source · q quit · ? help';
-  if (inChecklistPhase(state)) return 'all cells done · space/x tick · ↑ back to the cells · enter ends the run · n note · q quit';
-  if (inFinishPhase(state)) return 'all cells done · r run the selected cell again · ↓ checklist · enter ends the run · v source · o output · q quit';
+  if (inChecklistPhase(state)) return 'all cells done · enter ends the run · space/x tick · ↑ back to the cells · n note · ? help';
+  if (inFinishPhase(state)) return `all cells done · enter ends the run · r runs the selected cell again${state.checklist.length ? ' · ↓ checklist' : ''} · ? help`;
   const ask = state.ask;
   if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · v source · ↑↓ select · g jump · n note · q quit · ? help';
   if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · ↑↓ select · g jump · n note · q quit · ? help';
