@@ -5,7 +5,8 @@
  */
 import { duration } from './format.js';
 import { candidateLine, matchJump } from './jump.js';
-import { inChecklistPhase, inFinishPhase, type CellView, type ConsoleState, type Prompt } from './state.js';
+import { notRunSummary } from '../outcome.js';
+import { inChecklistPhase, inFinishPhase, type ConsoleState, type Prompt } from './state.js';
 import { wrapText } from './wrap.js';
 
 export type FooterTone = 'label' | 'detail' | 'error' | 'input' | 'keys' | 'flash' | 'summary';
@@ -53,18 +54,23 @@ function hints(state: ConsoleState, replay?: boolean): string {
   return 'preparing… (a key for the cell on screen is kept until it is ready) · q quit · ? help';
 }
 
-/** The last line: the outcome, and how many cells did not run and why. */
+/**
+ * The last line: the outcome as run.finished records it, the cells that could not run
+ * and why (its `notRun`, in the words the plain summary uses), and the cells skipped by
+ * choice (the operator's reason or the runbook's).
+ */
 export function runSummary(state: ConsoleState): string {
-  if (state.run.status === 'running') return '';
-  const head = `run ${state.run.status} in ${duration(state.run.durationMs)}`;
-  const cells = state.order.map((id) => state.cells[id]).filter((c): c is CellView => c !== undefined);
-  const reasons = new Map<string, number>();
-  for (const cell of cells) {
-    const why = cell.status === 'skipped' ? (cell.reason ?? 'skipped') : cell.status === 'pending' ? 'not reached' : undefined;
-    if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  const run = state.run;
+  if (run.status === 'running') return '';
+  const parts = [`run ${run.status} in ${duration(run.durationMs)}`];
+  const notRun = notRunSummary(run.notRun ?? [], run.selected);
+  if (notRun) parts.push(notRun);
+  const couldNot = new Set((run.notRun ?? []).map((n) => n.cell));
+  const skipped = new Map<string, number>();
+  for (const cell of state.order.map((id) => state.cells[id])) {
+    if (cell?.status === 'skipped' && !couldNot.has(cell.id)) skipped.set(cell.reason ?? 'skipped', (skipped.get(cell.reason ?? 'skipped') ?? 0) + 1);
   }
-  const notRun = [...reasons.values()].reduce((a, b) => a + b, 0);
-  if (notRun === 0) return `${head} · all ${cells.length} cells ran`;
-  const why = [...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ');
-  return `${head} · ${notRun} of ${cells.length} cells did not run: ${why}`;
+  const count = [...skipped.values()].reduce((a, b) => a + b, 0);
+  if (count) parts.push(`${count} skipped: ${[...skipped].map(([reason, n]) => `${reason} (${n})`).join(', ')}`);
+  return parts.join(' · ');
 }

@@ -108,7 +108,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
         checklist: state.checklist.map((item) => (item.line === event.line || item.text === event.item ? { ...item, checked: event.checked } : item)),
       };
     case 'run.finished':
-      return { ...settle(state), run: { status: event.status, durationMs: event.durationMs }, ask: undefined, prompt: undefined, focus: undefined, finishing: undefined };
+      return { ...settle(state), run: { status: event.status, durationMs: event.durationMs, selected: event.selected, notRun: event.notRun }, ask: undefined, prompt: undefined, focus: undefined, finishing: undefined };
     default:
       // run.resumed, run.preflight, variable.bound and types from newer versions change nothing on screen.
       return state;

@@ -3,7 +3,7 @@
  * No Ink, no React, no engine runtime — only engine types — so it is unit-tested
  * without a terminal and fed the same way by a live run and by a replay.
  */
-import type { CellError, CellStatus, OutputStream, RunMode, RunStatus, TargetKind } from '../../engine/events.js';
+import type { CellError, CellStatus, NotRun, OutputStream, RunMode, RunStatus, TargetKind } from '../../engine/events.js';
 import type { Lang, Runbook } from '../../engine/runbook.js';
 
 /** A line of text output, a SQL result set, or a pointer to spilled output. */
@@ -102,7 +102,7 @@ export interface ConsoleState {
   startedAt?: number;
   /** The newest time seen: the wall clock live, the events' own time on replay. */
   now: number;
-  run: { status: 'running' } | { status: RunStatus; durationMs: number };
+  run: { status: 'running' } | { status: RunStatus; durationMs: number; selected?: number; notRun?: NotRun[] };
   order: string[];
   cells: Record<string, CellView>;
   budgets: Budget[];
