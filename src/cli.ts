@@ -51,6 +51,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
     .option('--strict', 'a missing interpreter is an error, not a skip')
     .option('--actor <name>', 'who is running this (default: $USER)')
+    .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends')
     .action(exit(async (file: string, opts) => (await import('./commands/run.js')).run(file, opts, cli.args)));
 
   cli
@@ -64,6 +65,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--keep-going', 'unattended: continue after a failed cell')
     .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
     .option('--actor <name>', 'who is running this (default: $USER)')
+    .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends (an old signature no longer covers it)')
     .action(exit(async (file: string, opts) => (await import('./commands/resume.js')).resume(file, opts)));
 
   cli
@@ -83,9 +85,17 @@ function program(record: (code: number | void) => void): Command {
 
   cli
     .command('verify')
-    .description('check a transcript: seq without gaps and an unbroken hash chain')
+    .description('check a transcript: seq without gaps and an unbroken hash chain (and its signature)')
     .argument('<transcript>', 'transcript JSONL file')
-    .action(exit(async (file: string) => (await import('./commands/verify.js')).verify(file)));
+    .option('--allowed-signers <file>', 'also check <transcript>.sig against these keys (ssh-keygen ALLOWED SIGNERS format) and name the signer')
+    .action(exit(async (file: string, opts) => (await import('./commands/verify.js')).verify(file, opts)));
+
+  cli
+    .command('sign')
+    .description('sign a transcript\'s last hash with an SSH key (ssh-keygen -Y sign -n runbook) into <transcript>.sig')
+    .argument('<transcript>', 'transcript JSONL file')
+    .option('--key <key>', 'SSH private key, e.g. ~/.ssh/id_ed25519')
+    .action(exit(async (file: string, opts) => (await import('./commands/sign.js')).sign(file, opts)));
 
   cli
     .command('sandbox')

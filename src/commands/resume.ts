@@ -9,9 +9,10 @@ import { EXIT, InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
 import { readResumeState, remainingCells } from '../engine/resume-point.js';
 import { modeOf, openSession, type RunFlags, type Session } from '../engine/session.js';
-import { NO_TERMINAL, recordedArgv, runUnattended, runWithTerminal } from './run.js';
+import { retireSignature, requireKey } from '../engine/transcript/signature.js';
+import { NO_TERMINAL, recordedArgv, runUnattended, runWithTerminal, signIfAsked } from './run.js';
 
-export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict'>;
+export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey'>;
 
 export async function resume(transcriptPath: string, flags: ResumeFlags, argv: string[] = []): Promise<number> {
   const mode = modeOf(flags);
@@ -19,6 +20,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
     process.stderr.write(`${NO_TERMINAL}\n`);
     return EXIT.usage;
   }
+  if (flags.signKey) requireKey(flags.signKey);
   const state = await readResumeState(transcriptPath);
   const { path, sha256 } = state.started.runbook;
   if (!existsSync(path)) {
@@ -37,7 +39,11 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
     resume: { runId: state.runId, nextSeq: state.lastSeq + 1, skipCells: skip, statuses: state.statuses, from, transcriptPath, variables: state.variables },
   });
   sameTarget(session, state.started.target);
-  return mode === 'interactive' ? runWithTerminal(session) : runUnattended(session, flags);
+  // From the first appended line on, an old signature no longer covers the record's end.
+  const kept = retireSignature(transcriptPath, state.lastSeq);
+  if (kept) process.stderr.write(`runbook: ${transcriptPath}.sig covered the run up to seq ${state.lastSeq}; kept as ${kept}${flags.signKey ? '' : '; sign again with --sign-key or runbook sign'}\n`);
+  const code = mode === 'interactive' ? await runWithTerminal(session) : await runUnattended(session, flags);
+  return signIfAsked(code, transcriptPath, flags);
 }
 
 /** A resumed run talks to the database the run started against, or not at all. */

@@ -9,6 +9,7 @@ import { readRunbookFile } from '../engine/parse.js';
 import { modeOf, openSession, type InteractiveOptions, type RunFlags, type Session } from '../engine/session.js';
 import { createNdjsonSink } from '../renderers/ndjson.js';
 import { createPlainRenderer } from '../renderers/plain.js';
+import { requireKey } from '../engine/transcript/signature.js';
 import type { EventSink } from '../engine/events.js';
 
 export const NO_TERMINAL =
@@ -20,9 +21,21 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
     process.stderr.write(`${NO_TERMINAL}\n`);
     return EXIT.usage;
   }
+  // A key that cannot sign is found before the first cell runs, not after the last.
+  if (flags.signKey) requireKey(flags.signKey);
   const runbook = await readRunbookFile(file);
   const session = await openSession({ runbook, flags, argv: recordedArgv(argv), mode });
-  return mode === 'interactive' ? runWithTerminal(session) : runUnattended(session, flags);
+  const code = mode === 'interactive' ? await runWithTerminal(session) : await runUnattended(session, flags);
+  return signIfAsked(code, session.transcript.path, flags);
+}
+
+/** `--sign-key`: the transcript is signed once it is closed; a run that could not be signed does not exit 0. */
+export async function signIfAsked(code: number, transcriptPath: string, flags: Pick<RunFlags, 'signKey' | 'json'>): Promise<number> {
+  if (!flags.signKey) return code;
+  const { signAfterRun } = await import('./sign.js');
+  const info = (text: string) => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
+  const signed = await signAfterRun(transcriptPath, flags.signKey, info);
+  return signed || code !== EXIT.ok ? code : EXIT.failed;
 }
 
 /** The arguments as typed, for the record (the runner masks any secret among them). */

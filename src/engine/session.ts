@@ -32,6 +32,8 @@ export interface RunFlags {
   allowWrites?: boolean;
   strict?: boolean;
   actor?: string;
+  /** SSH private key to sign the transcript with when the run ends. */
+  signKey?: string;
 }
 
 /** What the TUI gets: enough to draw the header, and a way to make the runner it drives. */
