@@ -6,7 +6,7 @@ import { InputError } from '../src/engine/errors.js';
 
 describe('placeholders: exports', () => {
   it('exposes the binding API', () => {
-    expect(Object.keys(placeholders).sort()).toEqual(['VALUE_PREFIX', 'bindPlaceholders', 'envNames', 'powershellEnvPrelude', 'quoteLiteral']);
+    expect(Object.keys(placeholders).sort()).toEqual(['VALUE_PREFIX', 'bindCellPlaceholders', 'bindPlaceholders', 'envNames', 'powershellEnvPrelude', 'quoteLiteral']);
   });
 });
 
@@ -174,28 +174,12 @@ describe('placeholders: sh', () => {
   });
 });
 
-describe('placeholders: PowerShell', () => {
-  const bind = (source: string) => bindPlaceholders('powershell', source, ['GOOD_SHA', 'timestamp'], { GOOD_SHA: 'abc', timestamp: '2024' });
-
-  it('rewrites to $env references, barewords included', () => {
-    expect(bind('railway deploy --service api --commit <GOOD_SHA>')).toEqual({
-      source: 'railway deploy --service api --commit ${env:RUNBOOK_VAR_GOOD_SHA}',
-      env: { RUNBOOK_VAR_GOOD_SHA: 'abc', RUNBOOK_VAR_timestamp: '2024' },
-    });
-    expect(bind('psql $SUPABASE_DB_URL -f supabase/migrations/<timestamp>_rollback.sql').source).toBe(
-      'psql $SUPABASE_DB_URL -f supabase/migrations/${env:RUNBOOK_VAR_timestamp}_rollback.sql',
+describe('placeholders: PowerShell (binding itself: test/placeholders-powershell.test.ts, with the real parser)', () => {
+  it("refuses to bind without PowerShell's parser, in one line that says what to install", () => {
+    expect(() => bindPlaceholders('powershell', 'deploy <GOOD_SHA>', ['GOOD_SHA'], { GOOD_SHA: 'abc' })).toThrow(
+      "binding <GOOD_SHA> in a PowerShell cell needs PowerShell's parser: install pwsh (PowerShell 7), see the README",
     );
-    expect(bind('Write-Output "sha: <GOOD_SHA>"').source).toBe('Write-Output "sha: ${env:RUNBOOK_VAR_GOOD_SHA}"');
-  });
-
-  it('turns a single-quoted literal with a placeholder into an equivalent expandable string', () => {
-    expect(bind("Write-Output 'it''s $x `n <GOOD_SHA>'").source).toBe('Write-Output "it\'s `$x ``n ${env:RUNBOOK_VAR_GOOD_SHA}"');
-    expect(bind("Write-Output 'plain'").source).toBe("Write-Output 'plain'");
-    expect(bind("@'\n$a <GOOD_SHA>\n'@").source).toBe('@"\n`$a ${env:RUNBOOK_VAR_GOOD_SHA}\n"@');
-  });
-
-  it('leaves comments alone', () => {
-    expect(bind('# deploy <GOOD_SHA>\n<# <GOOD_SHA> #> x').source).toBe('# deploy <GOOD_SHA>\n<# <GOOD_SHA> #> x');
+    expect(bindPlaceholders('powershell', 'Write-Output hi', [], {})).toEqual({ source: 'Write-Output hi', env: {} });
   });
 
   it('builds $NAME assignments for environment values the cell reads as variables', () => {

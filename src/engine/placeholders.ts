@@ -3,11 +3,14 @@
  * SQL gets a quoted literal; sh and PowerShell get an environment variable reference
  * and the value in `env`. Detection is the parser's job: `names` are the cell's placeholders.
  */
+import { InputError } from './errors.js';
 import type { Lang } from './runbook.js';
 import { envNames, valueOf } from './placeholders/names.js';
 import { bindSql } from './placeholders/sql.js';
 import { bindSh } from './placeholders/sh.js';
-import { bindPowerShell } from './placeholders/powershell.js';
+import { bindPowerShell, placeholderOccurrences, type ParseReport, type PowerShellParser } from './placeholders/powershell.js';
+
+export type { PowerShellParser } from './placeholders/powershell.js';
 
 export { quoteLiteral } from './placeholders/sql.js';
 export { envNames } from './placeholders/names.js';
@@ -21,9 +24,10 @@ export interface BoundSource {
 
 /**
  * Rewrites `<NAME>` for each of `names` in `source`. Throws an `InputError` (one clear line)
- * when a name has no value or a value cannot be bound where it stands.
+ * when a name has no value or a value cannot be bound where it stands. PowerShell needs
+ * its parser's report on the source (see bindCellPlaceholders).
  */
-export function bindPlaceholders(lang: Lang, source: string, names: string[], values: Record<string, string>): BoundSource {
+export function bindPlaceholders(lang: Lang, source: string, names: string[], values: Record<string, string>, parsed?: ParseReport): BoundSource {
   if (lang === 'sql') return { source: bindSql(source, names, values), env: {} };
   const variables = envNames(names);
   const envName = (name: string) => `${VALUE_PREFIX}${variables.get(name) ?? name}`;
@@ -32,8 +36,26 @@ export function bindPlaceholders(lang: Lang, source: string, names: string[], va
   const bound =
     lang === 'sh'
       ? bindSh(source, names, { envName, valueOf: (name) => valueOf(name, values) })
-      : bindPowerShell(source, names, envName);
+      : names.length === 0 ? source : bindPowerShell(source, names, envName, parsed ?? noParser(names));
   return { source: bound, env };
+}
+
+/** bindPlaceholders, asking PowerShell's own parser (the run's pwsh session) first for a PowerShell cell. */
+export async function bindCellPlaceholders(
+  lang: Lang,
+  source: string,
+  names: string[],
+  values: Record<string, string>,
+  parser: PowerShellParser | undefined,
+): Promise<BoundSource> {
+  if (lang !== 'powershell' || names.length === 0) return bindPlaceholders(lang, source, names, values);
+  if (!parser) noParser(names);
+  const report = await parser!.parse(source, placeholderOccurrences(source, names).map((o) => o.at));
+  return bindPlaceholders(lang, source, names, values, report);
+}
+
+function noParser(names: readonly string[]): never {
+  throw new InputError(`binding <${names[0]}> in a PowerShell cell needs PowerShell's parser: install pwsh (PowerShell 7), see the README`);
 }
 
 /**

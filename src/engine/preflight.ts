@@ -8,7 +8,7 @@ import type { Cell } from './runbook.js';
 import type { Target } from './target.js';
 import { installHint } from './install-hints.js';
 import { missingInterpreter, type Effect } from './runner/plan.js';
-import { bindPlaceholders } from './placeholders.js';
+import { bindCellPlaceholders, type PowerShellParser } from './placeholders.js';
 import { InputError } from './errors.js';
 
 export type Problem = PreflightEvent['problems'][number];
@@ -26,6 +26,8 @@ export interface PreflightInput {
   env?: NodeJS.ProcessEnv;
   /** Values bound so far: every cell must bind with them before anything runs. */
   values?: Readonly<Record<string, string>>;
+  /** PowerShell's parser for a cell (the run's pwsh session), where pwsh is installed. */
+  parserFor?: (cell: Cell) => Promise<PowerShellParser | undefined>;
   /** Skips the connection check (tests of the other checks, dry runs). */
   checkDatabase?: boolean;
 }
@@ -50,7 +52,10 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
   }
 
   for (const cell of runnable) {
-    const refusal = bindingRefusal(cell, input.values ?? {});
+    const parser = cell.lang === 'powershell' && !missingInterpreter(cell, input.env) ? await input.parserFor?.(cell) : undefined;
+    // Without pwsh a PowerShell cell is skipped (below), so its binding is not checked.
+    if (cell.lang === 'powershell' && !parser) continue;
+    const refusal = await bindingRefusal(cell, input.values ?? {}, parser);
     if (refusal) problems.push({ kind: 'unbindable', message: `cell ${cell.id} (line ${cell.line}): ${refusal}`, cells: [cell.id], fatal: input.mode !== 'dry-run' });
   }
 
@@ -105,14 +110,16 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
 }
 
 /** Why a cell's values cannot be bound where they stand (an arithmetic context, a dollar-quoted body…), if so. */
-function bindingRefusal(cell: Cell, values: Readonly<Record<string, string>>): string | undefined {
+async function bindingRefusal(cell: Cell, values: Readonly<Record<string, string>>, parser: PowerShellParser | undefined): Promise<string | undefined> {
   const names = cell.placeholders.filter((name) => values[name] !== undefined);
   if (names.length === 0) return undefined;
   try {
-    bindPlaceholders(cell.lang, cell.source, names, { ...values });
+    await bindCellPlaceholders(cell.lang, cell.source, names, { ...values }, parser);
     return undefined;
   } catch (error) {
     if (error instanceof InputError) return error.message;
+    // The pwsh session could not parse (it died): the cell meets the same cause when it runs.
+    if (cell.lang === 'powershell') return undefined;
     throw error;
   }
 }

@@ -115,9 +115,11 @@ export class Runner {
       allowWrites: this.opts.allowWrites === true,
       strict: this.opts.strict === true,
       env: this.opts.env,
+      parserFor: (cell) => this.executors.parserFor(cell),
     });
     this.emitter.emit({ type: 'run.preflight', problems });
     const fatal = problems.filter((p) => p.fatal);
+    if (fatal.length || this.aborted) await this.executors.closeAll();
     if (fatal.length || this.aborted) {
       const notRun = cells.map((c) => ({ cell: c.id, reason: this.aborted ? 'interrupted before the first cell' : 'preflight refused the run' }));
       return this.finish(started, selected.length, { status: this.aborted ? 'aborted' : 'failed', exitCode: this.aborted ? 130 : 2, notRun }, fatal.map((p) => p.message));
@@ -220,7 +222,7 @@ export class Runner {
     const settled = this.statuses.has(cell.id);
     if (cell.attributes.skip === true) return settled ? { next: true } : this.skipped(cell, 'skip attribute');
     // A dry run shows every cell, even one whose interpreter is missing (preflight names it).
-    if (this.opts.mode === 'dry-run') return this.dryRun(cell);
+    if (this.opts.mode === 'dry-run') return await this.dryRun(cell);
     if (missingProgram) {
       if (settled) return { next: true };
       this.unavailable.set(cell.id, `${missingProgram} not found`);
@@ -322,10 +324,12 @@ export class Runner {
   }
 
   /** Shows the cell as it would run (placeholders bound, secrets masked) and runs nothing. */
-  private dryRun(cell: Cell): Step {
+  private async dryRun(cell: Cell): Promise<Step> {
     let source = cell.source;
     try {
-      source = prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.runbook.path, this.opts.env).source;
+      // A PowerShell cell with values is bound by PowerShell's parser (a pwsh session, which runs nothing).
+      const parser = await this.executors.parserFor(cell);
+      source = (await prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.runbook.path, this.opts.env, parser)).source;
     } catch {
       // Shown as written; the real run would fail this cell with the binding's message.
     }

@@ -1,134 +1,98 @@
 /**
- * Binds `<NAME>` placeholders in PowerShell as `${env:NAME}` references; the value travels
- * in the environment and is never parsed as code.
- * - in code, in `"…"` and in `@"…"@`: `${env:NAME}` (in argument mode a bareword such as
- *   `migrations/<timestamp>_rollback.sql` stays one argument: `migrations/${env:timestamp}_rollback.sql`);
- * - `'…'` and `@'…'@` cannot expand anything, so a literal holding a placeholder is
- *   rewritten as the equivalent expandable string with its own text escaped (`` ` ``, `$`, `"`);
- * - comments (`#…`, `<#…#>`) stay as written.
+ * Binds `<NAME>` placeholders in PowerShell where PowerShell's own parser
+ * ([System.Management.Automation.Language.Parser]::ParseInput, in the run's pwsh session)
+ * puts them, always as a reference to the environment variable that holds the value,
+ * `${env:RUNBOOK_VAR_NAME}`: the value is data and is never parsed as code.
+ * - in a comment (`#…`, `<#…#>`): stays as written;
+ * - in `'…'` or `@'…'@`, which cannot expand anything: the literal becomes the equivalent
+ *   expandable string, its own text escaped (`` ` ``, `$`, `"`);
+ * - in `"…"`, `@"…"@`, a bareword argument (`migrations/<timestamp>_rollback.sql`) or where a
+ *   token starts (`--commit <GOOD_SHA>`, `$sha = <GOOD_SHA>`; PowerShell reads that `<` as a
+ *   redirection): the reference in place, so a bareword stays one argument;
+ * - as (part of) a command name, or inside any other token (a variable name, a number): refused.
  */
-import { longestFirst, placeholderAt } from './names.js';
+import { InputError } from '../errors.js';
+import type { ParseReport } from '../executors/pwsh-session.js';
+import { lineAt, longestFirst, placeholderAt } from './names.js';
 
-type Frame = { kind: 'code'; closer?: ')'; depth: number } | { kind: 'dq' };
+export type { ParseReport } from '../executors/pwsh-session.js';
 
-const WORD_START = /[\s;|(){}]/;
+/** PowerShell's parser, as the pwsh session offers it. */
+export interface PowerShellParser {
+  parse(source: string, at: readonly number[]): Promise<ParseReport>;
+}
 
-export function bindPowerShell(source: string, names: readonly string[], envName: (name: string) => string): string {
-  if (names.length === 0) return source;
+interface Occurrence {
+  at: number;
+  name: string;
+}
+
+/** Where each `<NAME>` of `names` stands in `source` (the offset of its `<`). */
+export function placeholderOccurrences(source: string, names: readonly string[]): Occurrence[] {
   const sorted = longestFirst(names);
-  const ref = (name: string) => `\${env:${envName(name)}}`;
-  const stack: Frame[] = [{ kind: 'code', depth: 0 }];
-  let out = '';
-  let at = 0;
-  while (at < source.length) {
-    const frame = stack.at(-1)!;
-    const char = source[at]!;
+  const found: Occurrence[] = [];
+  for (let at = source.indexOf('<'); at >= 0; at = source.indexOf('<', at + 1)) {
     const name = placeholderAt(source, at, sorted);
-    if (name !== undefined) {
-      out += ref(name);
-      at += name.length + 2;
-      continue;
+    if (name === undefined) continue;
+    found.push({ at, name });
+    at += name.length + 1;
+  }
+  return found;
+}
+
+/** Rewrites the placeholders using the parser's report on `source` (asked about every occurrence's offset). */
+export function bindPowerShell(source: string, names: readonly string[], envName: (name: string) => string, report: ParseReport): string {
+  const occurrences = placeholderOccurrences(source, names);
+  const spots = new Map(report.spots.map((spot) => [spot.at, spot]));
+  const ref = (name: string) => `\${env:${envName(name)}}`;
+  let out = '';
+  let cursor = 0;
+  for (let index = 0; index < occurrences.length; index++) {
+    const { at, name } = occurrences[index]!;
+    if (at < cursor) continue;
+    const spot = spots.get(at);
+    const where = `<${name}> at line ${lineAt(source, at)}`;
+    if (spot?.kind === undefined || spot.start === undefined || spot.end === undefined) {
+      throw new InputError(`cannot bind ${where}: PowerShell's parser puts no token there`);
     }
-    if (char === '`') {
-      out += source.slice(at, at + 2);
-      at += 2;
-      continue;
-    }
-    if (frame.kind === 'dq') {
-      if (char === '"' && source[at + 1] === '"') {
-        out += '""';
-        at += 2;
-        continue;
-      }
-      if (char === '"') stack.pop();
-      else if (char === '$' && source[at + 1] === '(') {
-        stack.push({ kind: 'code', closer: ')', depth: 0 });
-        out += '$(';
-        at += 2;
-        continue;
-      }
-      out += char;
-      at++;
-      continue;
-    }
-    const hereString = /^@(['"])[ \t]*\r?\n/.exec(source.slice(at, at + 8));
-    if (hereString) {
-      const quote = hereString[1]!;
-      const close = new RegExp(`\\n${quote}@`).exec(source.slice(at));
-      const end = close ? at + close.index + close[0].length : source.length;
-      const text = source.slice(at, end);
-      out += quote === '"' ? replaceAll(text, sorted, ref) : literalHereString(text, sorted, ref);
-      at = end;
-    } else if (char === '<' && source[at + 1] === '#') {
-      const close = source.indexOf('#>', at + 2);
-      const end = close < 0 ? source.length : close + 2;
-      out += source.slice(at, end);
-      at = end;
-    } else if (char === '#' && (at === 0 || WORD_START.test(source[at - 1]!))) {
-      const close = source.indexOf('\n', at);
-      const end = close < 0 ? source.length : close;
-      out += source.slice(at, end);
-      at = end;
-    } else if (char === "'") {
-      const end = singleQuotedEnd(source, at);
-      out += end < 0 ? source.slice(at) : singleQuoted(source.slice(at + 1, end - 1), sorted, ref);
-      at = end < 0 ? source.length : end;
-    } else if (char === '"') {
-      stack.push({ kind: 'dq' });
-      out += char;
-      at++;
-    } else {
-      if (frame.closer === ')' && char === '(') frame.depth++;
-      if (frame.closer === ')' && char === ')' && frame.depth-- === 0) stack.pop();
-      out += char;
-      at++;
+    switch (spot.kind) {
+      case 'Comment':
+        break;
+      case 'StringLiteral':
+      case 'HereStringLiteral':
+        out += source.slice(cursor, spot.start) + expandable(source.slice(spot.start, spot.end), spot.value ?? '', names, ref);
+        cursor = spot.end;
+        break;
+      case 'RedirectInStd':
+      case 'StringExpandable':
+      case 'HereStringExpandable':
+      case 'Generic':
+        if (spot.commandName) {
+          throw new InputError(`cannot bind ${where}: it stands in a command name, and a value never becomes a command; pass it as an argument or in a string`);
+        }
+        out += source.slice(cursor, at) + ref(name);
+        cursor = at + name.length + 2;
+        break;
+      default:
+        throw new InputError(`cannot bind ${where}: it stands inside a PowerShell ${spot.kind} token; write it in a string ("…<${name}>…") or as an argument`);
     }
   }
-  return out;
+  return out + source.slice(cursor);
 }
 
-/** `'it''s <N>'` → `"it's ${env:N}"`; a literal without placeholders stays as written. */
-function singleQuoted(body: string, sorted: string[], ref: (name: string) => string): string {
-  if (!hasPlaceholder(body, sorted)) return `'${body}'`;
-  return `"${replaceAll(body, sorted, ref, (text) => escapeExpandable(text.replace(/''/g, "'")))}"`;
+/** `'it''s <N>'` → `"it's ${env:…}"`: the literal's value (quotes already undone by the parser), escaped. */
+function expandable(text: string, value: string, names: readonly string[], ref: (name: string) => string): string {
+  let body = '';
+  let start = 0;
+  for (const { at, name } of placeholderOccurrences(value, names)) {
+    body += escapeExpandable(value.slice(start, at)) + ref(name);
+    start = at + name.length + 2;
+  }
+  body += escapeExpandable(value.slice(start));
+  return text.startsWith('@') ? `@"\n${body}\n"@` : `"${body}"`;
 }
 
-function literalHereString(text: string, sorted: string[], ref: (name: string) => string): string {
-  if (!hasPlaceholder(text, sorted)) return text;
-  const open = /^@'[ \t]*\r?\n/.exec(text)![0];
-  const closes = /\n'@$/.test(text);
-  const body = text.slice(open.length, closes ? text.length - 3 : text.length);
-  return `@"${open.slice(2)}${replaceAll(body, sorted, ref, escapeExpandable)}${closes ? '\n"@' : ''}`;
-}
-
+/** PowerShell's double quotes include the typographic ones. */
 function escapeExpandable(text: string): string {
   return text.replace(/[`$"\u201c\u201d\u201e]/g, '`$&');
-}
-
-function replaceAll(text: string, sorted: string[], ref: (name: string) => string, literal: (text: string) => string = (t) => t): string {
-  let out = '';
-  let start = 0;
-  for (let at = 0; at < text.length; at++) {
-    const name = placeholderAt(text, at, sorted);
-    if (name === undefined) continue;
-    out += literal(text.slice(start, at)) + ref(name);
-    at += name.length + 1;
-    start = at + 1;
-  }
-  return out + literal(text.slice(start));
-}
-
-function hasPlaceholder(text: string, sorted: string[]): boolean {
-  for (let at = text.indexOf('<'); at >= 0; at = text.indexOf('<', at + 1)) {
-    if (placeholderAt(text, at, sorted) !== undefined) return true;
-  }
-  return false;
-}
-
-function singleQuotedEnd(source: string, open: number): number {
-  for (let at = open + 1; at < source.length; at++) {
-    if (source[at] === "'" && source[at + 1] === "'") at++;
-    else if (source[at] === "'") return at + 1;
-  }
-  return -1;
 }

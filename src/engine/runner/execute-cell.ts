@@ -39,7 +39,8 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
     emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt });
   let prepared: PreparedCell;
   try {
-    prepared = prepareCell(cell, source, run.values, options.target, options.runbook.path, options.env);
+    const parser = await run.executors.parserFor(cell);
+    prepared = await prepareCell(cell, source, run.values, options.target, options.runbook.path, options.env, parser);
   } catch (error) {
     // A value that cannot be bound where it stands: the cell fails, nothing runs.
     announce(source);

@@ -4,7 +4,7 @@
  * Executors are imported when first needed: a shell-only runbook never loads pg.
  */
 import { dirname, resolve } from 'node:path';
-import { bindPlaceholders } from '../placeholders.js';
+import { bindCellPlaceholders, type PowerShellParser } from '../placeholders.js';
 import type { Executor } from '../executors/executor.js';
 import type { Cell } from '../runbook.js';
 import type { Target } from '../target.js';
@@ -38,6 +38,13 @@ export class ExecutorPool {
     return createShellExecutor(interpreter ? { lang, interpreter } : { lang });
   }
 
+  /** PowerShell's parser in the session the cell will run in (started if need be), when the cell runs in one. */
+  async parserFor(cell: Cell): Promise<PowerShellParser | undefined> {
+    if (cell.lang !== 'powershell') return undefined;
+    const executor = await this.get(cell);
+    return 'parse' in executor ? (executor as Executor & PowerShellParser) : undefined;
+  }
+
   async closeAll(): Promise<void> {
     const all = [...this.executors.values()];
     this.executors.clear();
@@ -58,17 +65,18 @@ export interface PreparedCell {
  * frontmatter gave it, and the cell's bound values (as RUNBOOK_VAR_<NAME>). A SQL cell runs in the database session and
  * gets no environment: copying process.env was a tenth of the runner's own time per SQL cell.
  */
-export function prepareCell(
+export async function prepareCell(
   cell: Cell,
   source: string,
   values: Record<string, string>,
   target: Target,
   runbookPath: string,
   baseEnv: NodeJS.ProcessEnv = process.env,
-): PreparedCell {
+  parser?: PowerShellParser,
+): Promise<PreparedCell> {
   // From the source as it stands, so a placeholder the operator typed in an edit is bound too.
   const names = Object.keys(values).filter((name) => source.includes(`<${name}>`));
-  const bound = bindPlaceholders(cell.lang, source, names, values);
+  const bound = await bindCellPlaceholders(cell.lang, source, names, values, parser);
   const base = dirname(resolve(runbookPath));
   const cwd = typeof cell.attributes.cwd === 'string' ? resolve(base, cell.attributes.cwd) : base;
   if (cell.lang === 'sql') return { source: bound.source, env: {}, cwd };
