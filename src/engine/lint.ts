@@ -8,7 +8,11 @@
 import { KNOWN_ATTRIBUTES, RUNME_UNSUPPORTED } from './markdown/attributes.js';
 import { PLACEHOLDER } from './markdown/placeholders.js';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
-import { sqlSyntaxError } from './sql/statements.js';
+import { sqlSyntaxError, positionAt } from './sql/statements.js';
+import { reparsedMessage, reparsedPlaceholders } from './sql/reparsed.js';
+
+/** `psql … -c "… <X> …"`: the value is pasted into SQL text that psql sends as it is. */
+const PSQL_COMMAND = /\bpsql\b.*?(?:\s-c\s*|\s--command[=\s]\s*)(["'])/;
 
 /**
  * All diagnostics for a runbook, in document order. Pass the document text to get exact
@@ -43,6 +47,7 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
       const problem = await sqlSyntaxError(cell.source);
       if (problem) diagnostics.push(sqlDiagnostic(cell, problem, lines));
     }
+    diagnostics.push(...placeholderDiagnostics(cell));
   }
   return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
 }
@@ -56,6 +61,43 @@ function sessionDiagnostic(cell: Cell, session: NonNullable<Cell['session']>): D
     severity: 'warning', line: cell.line, column: cell.column, rule: 'console-session',
     message: `cell ${cell.id} is a console session (prompt "${session.prompt}"): ${commands} run without the prompt, ${output}`,
   };
+}
+
+/**
+ * Placeholders bound where the text is parsed again: an error in SQL (dollar-quoted
+ * bodies, query strings; the run refuses them too), a warning for `psql -c "… <X> …"`.
+ */
+function placeholderDiagnostics(cell: Cell): Diagnostic[] {
+  if (cell.placeholders.length === 0) return [];
+  const at = (offset: number) => {
+    const { line, column } = positionAt(cell.source, offset);
+    return { line: cell.sourceLine + line - 1, column: (line === 1 ? cell.column : 1) + column - 1 };
+  };
+  if (cell.lang === 'sql') {
+    return reparsedPlaceholders(cell.source, cell.placeholders).map((found) => ({
+      severity: 'error' as const,
+      ...at(found.offset),
+      rule: 'placeholder-reparsed',
+      message: `SQL in cell ${cell.id}: ${reparsedMessage(found, positionAt(cell.source, found.offset).line)}`,
+    }));
+  }
+  if (cell.lang !== 'sh') return [];
+  const found: Diagnostic[] = [];
+  let offset = 0;
+  for (const line of cell.source.split('\n')) {
+    const command = PSQL_COMMAND.exec(line);
+    const name = command ? cell.placeholders.find((n) => line.indexOf(`<${n}>`, command.index + command[0].length) >= 0) : undefined;
+    if (name !== undefined) {
+      found.push({
+        severity: 'warning',
+        ...at(offset + line.indexOf(`<${name}>`)),
+        rule: 'psql-placeholder',
+        message: `cell ${cell.id}: <${name}> is pasted into the SQL that psql -c sends as text, where a quote in the value ends the string; pass it as a psql variable and the SQL on stdin (psql does not interpolate variables in -c): psql -v ${name}="<${name}>" <<'SQL' … :'${name}' … SQL`,
+      });
+    }
+    offset += line.length + 1;
+  }
+  return found;
 }
 
 function sqlDiagnostic(cell: Cell, problem: { message: string; line: number; column: number }, lines?: string[]): Diagnostic {

@@ -21,6 +21,8 @@ export interface ExecutionContext {
   readOnly: boolean;
   /** Working directory for shells (the runbook's directory unless the cell says `cwd`). */
   cwd: string;
+  /** SQL: session settings to hold before the cell runs (`runbook.<name>` → value), set with bound parameters. */
+  settings?: Record<string, string>;
   /** Rows kept per result set in events; the rowCount stays exact. */
   maxRows: number;
   emit(event: ExecutorEvent): void;

@@ -37,6 +37,8 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
   const guard = new GuardQueue();
   /** The client `guard` knows about: a new session starts clean. */
   let session: pg.Client | undefined;
+  /** The `runbook.<name>` settings this session holds. */
+  const applied = new Map<string, string>();
   return {
     lang: 'sql',
     async run(context) {
@@ -57,8 +59,13 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
         const code = error instanceof SqlConnectError ? error.code : undefined;
         return { status: 'failed', error: { message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) } };
       }
-      if (client !== session) guard.forgetSession();
+      if (client !== session) {
+        guard.forgetSession();
+        applied.clear();
+      }
       session = client;
+      const refused = await applySettings(client, context.settings ?? {});
+      if (refused) return refused;
       return runCell(client, statements, context);
     },
     close: () => connection.close(),
@@ -134,6 +141,26 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       clearTimeout(watchdog);
       clearTimeout(cancelTimer);
     }
+  }
+
+  /**
+   * Values as session settings, so a DO block or function body reads them with
+   * current_setting('runbook.<name>') instead of text pasted into code. Bound parameters:
+   * the value never meets the parser. Inside a transaction a rollback would undo them, so
+   * there they are set again before every cell.
+   */
+  async function applySettings(client: pg.Client, settings: Record<string, string>): Promise<ExecutionResult | undefined> {
+    const inTransaction = connection.transactionStatus !== 'I';
+    const changed = Object.entries(settings).filter(([name, value]) => inTransaction || applied.get(name) !== value);
+    if (changed.length === 0) return undefined;
+    const calls = changed.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
+    try {
+      await client.query({ text: `SELECT ${calls.join(', ')}`, values: changed.flat() });
+    } catch (error) {
+      return { status: 'failed', error: { message: `could not set the runbook.* session settings: ${(error as Error).message}` } };
+    }
+    for (const [name, value] of changed) applied.set(name, value);
+    return undefined;
   }
 
   /** ON_ERROR_STOP: roll back whatever is open so the next cell never sees an aborted transaction. */

@@ -7,12 +7,14 @@
  *   escaped for that string (`'x-<N>'` → `'x-va''lue'`), switching to `E'…'` if the value
  *   holds a backslash so the result does not depend on `standard_conforming_strings`;
  * - `"…<N>…"` (an identifier) → the value with `""` doubled;
- * - `$tag$…$tag$` bodies (DO blocks, functions) are bound as SQL too, and a value that
- *   would spell the closing `$tag$` is refused;
+ * - `$tag$…$tag$` bodies (DO blocks, functions) and query strings given to ts_stat(),
+ *   dblink() and the like are parsed again by the server: a placeholder there is refused
+ *   (see sql/reparsed.ts; such a body reads `current_setting('runbook.<name>')`);
  * - comments are left alone: a value with a newline could otherwise end a `--` comment.
  */
 import { InputError } from '../errors.js';
 import { lineAt, longestFirst, placeholderAt, valueOf } from './names.js';
+import { reparsedMessage, reparsedPlaceholders } from '../sql/reparsed.js';
 
 interface Scope {
   full: string;
@@ -26,6 +28,8 @@ interface Scope {
 
 export function bindSql(source: string, names: readonly string[], values: Record<string, string>): string {
   if (names.length === 0) return source;
+  const reparsed = reparsedPlaceholders(source, names)[0];
+  if (reparsed) throw new InputError(reparsedMessage(reparsed, lineAt(source, reparsed.offset)));
   return bindCode(source, { full: source, names: longestFirst(names), values, base: 0, tags: [] });
 }
 

@@ -8,6 +8,7 @@ import type { Cell } from '../runbook.js';
 import type { Emitter } from './emitter.js';
 import { prepareCell, type ExecutorPool, type PreparedCell } from './executors.js';
 import { OutputCap } from './output-cap.js';
+import { sessionSettings } from '../sql/reparsed.js';
 import type { Effect } from './plan.js';
 import type { RunnerOptions } from './types.js';
 
@@ -62,6 +63,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
       timeoutMs: cell.timeoutMs,
       readOnly: run.effect === 'read',
       cwd: prepared.cwd,
+      ...(cell.lang === 'sql' ? { settings: sessionSettings(run.values) } : {}),
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       emit: (event) => {
         if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body);
