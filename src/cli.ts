@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, EXIT } from './engine/errors.js';
 import { VERSION } from './version.js';
+import { guardOutput } from './commands/output-guard.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -109,6 +110,7 @@ function program(record: (code: number | void) => void): Command {
 
 /** Runs the CLI and resolves to the exit code. Never throws for bad input. */
 export async function main(argv: string[]): Promise<number> {
+  guardOutput();
   let code: number = EXIT.ok;
   const cli = program((result) => {
     if (typeof result === 'number') code = result;

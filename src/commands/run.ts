@@ -11,6 +11,8 @@ import { createNdjsonSink } from '../renderers/ndjson.js';
 import { createPlainRenderer } from '../renderers/plain.js';
 import { requireKey } from '../engine/transcript/signature.js';
 import type { EventSink } from '../engine/events.js';
+import type { Runner } from '../engine/runner.js';
+import { watchStops, type RunStop } from './run-stops.js';
 
 export const NO_TERMINAL =
   'runbook: no terminal for the interactive console; use --yes for an unattended run or run it in a terminal';
@@ -43,21 +45,22 @@ export function recordedArgv(argv: string[]): string[] {
   return argv.length ? argv : process.argv.slice(2);
 }
 
-/** Unattended and dry runs: events to the plain renderer or NDJSON; SIGINT aborts cleanly. */
+/** Unattended and dry runs: events to the plain renderer or NDJSON; a signal or a closed stdout aborts cleanly (run-stops.ts). */
 export async function runUnattended(session: Session, flags: Pick<RunFlags, 'json' | 'allowWrites'>): Promise<number> {
   const out = (text: string) => void process.stdout.write(text);
   const info = (text: string) => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
   const sink: EventSink = flags.json ? createNdjsonSink(out) : createPlainRenderer(out, { transcriptPath: session.transcript.path });
   const operator = createUnattendedOperator({ actor: session.actor, allowWrites: flags.allowWrites === true });
-  info(`transcript: ${session.transcript.path}`);
   const runner = session.createRunner(operator, [sink]);
-  const stop = onInterrupt(() => runner.abort());
+  // Watched before the first write: a pipe closed at once still leaves a finished record.
+  const stops = watchStops((stop) => runner.abort(stop.reason));
+  info(`transcript: ${session.transcript.path}`);
   try {
     const summary = await runner.run();
     for (const line of summary.refused) process.stderr.write(`runbook: ${line}\n`);
-    return summary.exitCode;
+    return stops.stop?.exitCode ?? summary.exitCode;
   } finally {
-    stop();
+    stops.dispose();
     await session.close();
     info(`transcript: ${session.transcript.path}`);
   }
@@ -65,33 +68,28 @@ export async function runUnattended(session: Session, flags: Pick<RunFlags, 'jso
 
 /** The Ink console, loaded only here so that pipes and CI never load React. */
 export async function runWithTerminal(session: Session): Promise<number> {
+  let runner: Runner | undefined;
+  let early: RunStop | undefined;
+  const stops = watchStops((stop) => {
+    if (runner) runner.abort(stop.reason);
+    else early = stop;
+  });
+  const options = session.interactiveOptions();
+  const create = options.createRunner;
+  options.createRunner = (operator) => {
+    runner = create(operator);
+    if (early) runner.abort(early.reason);
+    return runner;
+  };
   process.stdout.write(`transcript: ${session.transcript.path}\n`);
   try {
     const specifier = '../renderers/tui/run.js';
     const tui = (await import(specifier)) as { runInteractive(options: InteractiveOptions): Promise<number> };
-    return await tui.runInteractive(session.interactiveOptions());
+    const code = await tui.runInteractive(options);
+    return stops.stop?.exitCode ?? code;
   } finally {
+    stops.dispose();
     await session.close();
     process.stdout.write(`transcript: ${session.transcript.path}\n`);
   }
-}
-
-/**
- * First SIGINT/SIGTERM: cancel the running cell and let the run finish its transcript
- * (exit 130). A second one while that is under way ends the process at once; every
- * event handed to the transcript is already on disk.
- */
-export function onInterrupt(abort: () => void): () => void {
-  let count = 0;
-  const handler = () => {
-    count += 1;
-    if (count === 1) abort();
-    else process.exit(EXIT.interrupted);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 }

@@ -17,5 +17,10 @@ export const EXIT = {
   usage: 2,
   /** Nothing failed, but a selected cell did not run (missing interpreter, cancelled, not reached). */
   incomplete: 3,
+  /** SIGHUP: the terminal or SSH connection went away (128 + 1). */
+  hangup: 129,
+  /** SIGINT or SIGTERM (128 + 2). */
   interrupted: 130,
+  /** stdout closed under us, as after a SIGPIPE (128 + 13). */
+  stdoutClosed: 141,
 } as const;

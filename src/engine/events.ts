@@ -190,6 +190,8 @@ export interface RunFinished extends EventBase {
   selected?: number;
   /** Selected cells that did not run for a reason other than the operator's or the runbook's skip. */
   notRun?: NotRun[];
+  /** Why an aborted run ended from outside: `interrupted (SIGINT)`, `hangup (SIGHUP)`, `stdout closed`, a transcript write error… */
+  reason?: string;
 }
 
 export type RunEvent =

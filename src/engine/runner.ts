@@ -46,6 +46,8 @@ export class Runner {
   /** The cell whose execution `current` controls, so a cancel is recorded against it. */
   private currentCell?: string;
   private aborted = false;
+  /** Why the run was aborted from outside (a signal, stdout closed), for `run.finished`. */
+  private abortReason?: string;
   private quit = false;
   private started = false;
   private abortRun!: () => void;
@@ -84,8 +86,9 @@ export class Runner {
     this.current.abort();
   }
 
-  /** SIGINT: cancel the running cell, stop asking, finish the run as aborted. */
-  abort(): void {
+  /** SIGINT, SIGHUP, stdout closed…: cancel the running cell, stop asking, finish the run as aborted (with the reason). */
+  abort(reason?: string): void {
+    if (!this.aborted && reason) this.abortReason = reason;
     this.aborted = true;
     this.current?.abort();
     this.abortRun();
@@ -346,7 +349,8 @@ export class Runner {
     const { status, exitCode, notRun } = outcome;
     const counts: Partial<Record<CellStatus, number>> = {};
     for (const s of this.statuses.values()) counts[s] = (counts[s] ?? 0) + 1;
-    this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts, selected, ...(notRun.length ? { notRun } : {}) });
+    const reason = status === 'aborted' ? this.abortReason : undefined;
+    this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts, selected, ...(notRun.length ? { notRun } : {}), ...(reason ? { reason } : {}) });
     return { status, counts, exitCode, refused, notRun };
   }
 }

@@ -166,6 +166,8 @@ export interface PtyRun {
   resize(cols: number, rows: number): void;
   exited: Promise<number>;
   kill(): void;
+  /** Closes the terminal as a closed window or a dropped SSH connection does: the master goes away, then SIGHUP. */
+  hangup(): void;
 }
 
 export function spawnCli(args: string[], options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyRun {
@@ -201,6 +203,10 @@ export function spawnCli(args: string[], options: { cols?: number; rows?: number
     exited,
     kill: () => {
       if (exitCode === undefined) term.kill();
+    },
+    hangup: () => {
+      // destroy() is on node-pty's Unix terminal, not on its IPty interface.
+      if (exitCode === undefined) (term as unknown as { destroy(): void }).destroy();
     },
     waitFor(text, { timeoutMs = 20_000, history = false } = {}) {
       const seen = () => {

@@ -56,9 +56,7 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
 
   const ink = render(<App store={store} controller={controller} interactive />, { exitOnCtrlC: false, patchConsole: false });
   const clock = setInterval(() => store.dispatch({ type: 'ui.clock', now: Date.now() }), 1000);
-  const onSignal = () => runner.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Signals (SIGINT, SIGTERM, SIGHUP) are the command's to map: see src/commands/run-stops.ts.
   let refused: string[] = [];
   try {
     const summary = await runner.run();
@@ -69,8 +67,6 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
     return summary.exitCode;
   } finally {
     clearInterval(clock);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);
     store.close();
