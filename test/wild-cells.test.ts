@@ -140,3 +140,39 @@ describe('console sessions', () => {
     expect(cell!.session!.written).toBe('$ echo "<insert-env-here>"\n<insert-env-here>');
   });
 });
+
+describe('frontmatter forms', () => {
+  it('reads TOML frontmatter between +++ lines', () => {
+    const runbook = parseRunbook('+++\ntitle = "Deploy"\nshell = "zsh"\n[variables.REGION]\ndescription = "where"\ndefault = \'eu\'\n+++\n\n## Go\n\n```sh\necho\n```\n', 'doc.md');
+    expect(runbook.title).toBe('Deploy');
+    expect(runbook.variables).toEqual([{ name: 'REGION', description: 'where', default: 'eu' }]);
+    expect(runbook.cells[0]!.attributes.interpreter).toBe('zsh');
+    expect(runbook.sections.map((s) => s.title)).toEqual(['Go']);
+  });
+
+  it('reports bad TOML as one frontmatter error with its line', () => {
+    const runbook = parseRunbook('+++\ntitle = "Deploy\n+++\n', 'doc.md');
+    expect(runbook.diagnostics.map((d) => [d.rule, d.message])).toEqual([
+      ['frontmatter', 'frontmatter is not valid TOML: a string is not closed on its line (line 1 of the frontmatter)'],
+    ]);
+  });
+
+  it('reads JSON frontmatter the way Runme writes it, and leaves a document that merely starts with { alone', () => {
+    const runbook = parseRunbook('{\n  "runme": {\n    "id": "01HF7AX2R37KPNPH1MQ2KEEYGM",\n    "version": "v3"\n  },\n  "cwd": "sub"\n}\n\n```sh {"id":"01HF7BT3HBDTRGQAQMGP4A5DAJ"}\npwd\n```\n', 'doc.md');
+    expect(runbook.frontmatter).toEqual({ runme: { id: '01HF7AX2R37KPNPH1MQ2KEEYGM', version: 'v3' }, cwd: 'sub' });
+    expect(runbook.cells.map((c) => [c.line, c.attributes.cwd])).toEqual([[9, 'sub']]);
+    expect(parseRunbook('{\nnot json\n}\n', 'doc.md').frontmatter).toEqual({});
+  });
+
+  it('takes "--- " with a trailing space as frontmatter, not a setext heading', () => {
+    const runbook = parseRunbook('--- \ntitle: Spaced\n---  \n\n```sh\necho\n```\n', 'doc.md');
+    expect(runbook).toMatchObject({ title: 'Spaced', sections: [] });
+  });
+
+  it('Runme frontmatter cwd is relative to the document; a cell cwd relative to it, an absolute one stays', () => {
+    const runbook = parseRunbook('---\ncwd: ../../../\nshell: bash\n---\n\n```sh {"name":"a"}\npwd\n```\n\n```sh {"cwd":"../","name":"b"}\npwd\n```\n\n```sh {"cwd":"/opt","name":"c"}\npwd\n```\n', 'doc.md');
+    expect(runbook.cells.map((c) => [c.id, c.attributes.cwd, c.attributes.interpreter])).toEqual([
+      ['a', '../../../', undefined], ['b', '../../../../', undefined], ['c', '/opt', undefined],
+    ]);
+  });
+});

@@ -37,6 +37,8 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
       });
     }
     if (cell.session) diagnostics.push(sessionDiagnostic(cell, cell.session));
+    const runme = runmeDiagnostic(cell);
+    if (runme) diagnostics.push(runme);
     if (cell.section.length === 0) {
       diagnostics.push({
         severity: 'warning', line: cell.line, column: cell.column, rule: 'no-heading',
@@ -50,6 +52,18 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
     diagnostics.push(...placeholderDiagnostics(cell));
   }
   return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Runme's `interactive` and `background`, read but not acted on: say what happens instead. */
+function runmeDiagnostic(cell: Cell): Diagnostic | undefined {
+  const at = { severity: 'warning' as const, line: cell.line, column: cell.column, rule: 'runme-attribute' };
+  if (cell.attributes.interactive === true) {
+    return { ...at, message: `cell ${cell.id} is interactive in Runme (it gets a terminal); unattended runs give it no terminal and no input, so read, stty and prompts fail there: run it in the console, or drop interactive` };
+  }
+  if (cell.attributes.background === true) {
+    return { ...at, message: `cell ${cell.id} runs in the background in Runme; this tool does not support background cells and waits for it to finish` };
+  }
+  return undefined;
 }
 
 function sessionDiagnostic(cell: Cell, session: NonNullable<Cell['session']>): Diagnostic {

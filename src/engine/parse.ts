@@ -58,7 +58,7 @@ export function parseRunbook(text: string, path: string, readTree: (markdown: st
   }
   let defaults: CellDefaults = {};
   if (walked.yaml !== undefined) {
-    const frontmatter = readFrontmatter(walked.yaml);
+    const frontmatter = readFrontmatter(walked.yaml, walked.frontmatterFormat);
     defaults = frontmatter.cellDefaults;
     runbook.frontmatter = frontmatter.data;
     runbook.variables = frontmatter.variables;

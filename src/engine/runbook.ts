@@ -77,6 +77,8 @@ export interface Section {
 export interface Cell {
   /** `name` attribute, else heading slug with `-2`, `-3`… Unique in the document. */
   id: string;
+  /** For a cell without `name`: the name Runme gives it from its first command (`echo-hello`). */
+  runmeName?: string;
   lang: Lang;
   /** The language tag as written (`PowerShell`, `ps1`, `postgresql`…). */
   tag: string;

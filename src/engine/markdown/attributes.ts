@@ -12,15 +12,15 @@ export const KNOWN_ATTRIBUTES = [
 ] as const;
 
 /** Runme's cell keys this tool reads (`id` is accepted silently: Runme writes it into every cell). */
-const RUNME_READ = new Set(['id', 'excludeFromRunAll', 'ignore', 'transform', 'interpreter', 'cwd', 'name']);
+const RUNME_READ = new Set(['id', 'excludeFromRunAll', 'ignore', 'transform', 'interpreter', 'cwd', 'name', 'interactive', 'background']);
 
 /** Runme's cell keys this tool does not act on; lint says so instead of "unknown". */
 export const RUNME_UNSUPPORTED = new Set([
-  'background', 'interactive', 'promptEnv', 'terminalRows', 'closeTerminalOnSuccess', 'openTerminalOnError',
+  'promptEnv', 'terminalRows', 'closeTerminalOnSuccess', 'openTerminalOnError',
   'mimeType', 'category', 'tag', 'terminalFontSize', 'terminalFontFamily',
 ]);
 
-const BOOLEAN_KEYS = new Set(['confirm', 'readonly', 'skip', 'continueOnError', 'excludeFromRunAll', 'ignore', 'transform']);
+const BOOLEAN_KEYS = new Set(['confirm', 'readonly', 'skip', 'continueOnError', 'excludeFromRunAll', 'ignore', 'transform', 'interactive', 'background']);
 const STRING_KEYS = new Set(['name', 'timeout', 'db', 'interpreter', 'cwd', 'id']);
 
 export interface InfoString {

@@ -24,6 +24,8 @@ export interface Block {
   htmlType?: number;
   list?: { ordered: boolean; marker: string; markerOffset: number; padding: number };
   checked?: boolean;
+  /** For frontmatter: how its text is written. */
+  frontmatterFormat?: 'yaml' | 'toml' | 'json';
 }
 
 interface Point {
@@ -81,7 +83,7 @@ function leaf(block: Block, children: RootContent[], lineStart: (line: number) =
     case 'html':
       return { type: 'html', value: block.lines.join('\n') };
     case 'yaml':
-      return { type: 'yaml', value: block.lines.join('\n') } as RootContent;
+      return { type: 'yaml', value: block.lines.join('\n'), data: { format: block.frontmatterFormat ?? 'yaml' } } as RootContent;
     case 'thematicBreak':
       return { type: 'thematicBreak' };
     case 'blockquote':

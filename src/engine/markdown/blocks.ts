@@ -12,6 +12,7 @@ import {
 } from './block-starts.js';
 import { type Block, toMdast } from './block-tree.js';
 import { BlockContinuation } from './block-continuation.js';
+import { findFrontmatter } from './frontmatter.js';
 import { isSpaceOrTab } from './line-cursor.js';
 
 export function scanBlocks(text: string): Root {
@@ -43,16 +44,15 @@ class BlockScanner extends BlockContinuation {
 
   run(): Root {
     let first = 0;
-    if (this.lines[0] === '---') {
-      const close = this.lines.findIndex((line, index) => index > 0 && line === '---');
-      if (close > 0) {
-        const yaml = this.block('yaml', 1, 0);
-        yaml.lines = this.lines.slice(1, close);
-        yaml.lastLine = close + 1;
-        yaml.open = false;
-        this.root.children.push(yaml);
-        first = close + 1;
-      }
+    const frontmatter = findFrontmatter(this.lines);
+    if (frontmatter) {
+      const block = this.block('yaml', 1, 0);
+      block.lines = frontmatter.lines;
+      block.lastLine = frontmatter.lastLine;
+      block.frontmatterFormat = frontmatter.format;
+      block.open = false;
+      this.root.children.push(block);
+      first = frontmatter.lastLine;
     }
     for (let index = first; index < this.lines.length; index += 1) {
       if (index === this.lines.length - 1 && this.lines[index] === '') break;

@@ -10,6 +10,7 @@ import { readConsoleSession } from './console-session.js';
 import { parseDuration } from './durations.js';
 import { shellOfTag } from './languages.js';
 import { findEnvRefs, findPlaceholders } from './placeholders.js';
+import { assignRunmeNames } from './runme-name.js';
 import { UniqueIds } from './slug.js';
 import type { CellDraft } from './walk.js';
 
@@ -25,7 +26,7 @@ export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[], defau
   const explicit = drafts.map((draft) => explicitName(draft, diagnostics));
   const ids = new UniqueIds(explicit.filter((name): name is string => name !== undefined));
   const firstUse = new Map<string, number>();
-  return drafts.map((draft, index) => {
+  const cells = drafts.map((draft, index) => {
     const { node, info, lang } = draft;
     const line = node.position?.start.line ?? 0;
     const column = node.position?.start.column ?? 1;
@@ -72,6 +73,8 @@ export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[], defau
     }
     return cell;
   });
+  assignRunmeNames(cells);
+  return cells;
 }
 
 function explicitName(draft: CellDraft, diagnostics: Diagnostic[]): string | undefined {

@@ -1,5 +1,6 @@
 /**
- * YAML frontmatter: `title`, `database` (a URL or `$ENV_VAR`), and `variables`, either a
+ * Frontmatter, YAML (`---`), TOML (`+++`) or JSON (a `{…}` object on the first lines, as
+ * Runme writes it): `title`, `database` (a URL or `$ENV_VAR`), and `variables`, either a
  * map `NAME: {description, default, secret, pattern}` (or `NAME: description`) or a list.
  * From Runme: `shell:` (the interpreter of shell cells) and `cwd:` (relative to the
  * document); its `skipPrompts`, `category` and `runme:` block are accepted and kept.
@@ -7,6 +8,48 @@
 import { parse as parseYaml } from 'yaml';
 import type { VariableSpec } from '../runbook.js';
 import type { CellDefaults } from './cells.js';
+import { parseToml } from './toml.js';
+
+export type FrontmatterFormat = 'yaml' | 'toml' | 'json';
+
+export interface FrontmatterBlock {
+  format: FrontmatterFormat;
+  /** The text between the delimiters (for JSON, the whole object). */
+  lines: string[];
+  /** 1-based line of the block's last line. */
+  lastLine: number;
+}
+
+const DELIMITERS: [FrontmatterFormat, string][] = [['yaml', '---'], ['toml', '+++']];
+
+/**
+ * The frontmatter at the top of a document's lines, if any. A delimiter may carry trailing
+ * spaces (`--- `), which editors leave and readers do not see; a JSON object must parse.
+ */
+export function findFrontmatter(lines: readonly string[]): FrontmatterBlock | undefined {
+  const first = lines[0]?.trimEnd();
+  for (const [format, delimiter] of DELIMITERS) {
+    if (first !== delimiter) continue;
+    const close = lines.findIndex((line, index) => index > 0 && line.trimEnd() === delimiter);
+    return close > 0 ? { format, lines: lines.slice(1, close), lastLine: close + 1 } : undefined;
+  }
+  if (first !== '{') return undefined;
+  for (let index = 1; index < lines.length; index += 1) {
+    if (lines[index]!.trimEnd() !== '}') continue;
+    const object = lines.slice(0, index + 1);
+    if (isJsonObject(object.join('\n'))) return { format: 'json', lines: object, lastLine: index + 1 };
+  }
+  return undefined;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return !!value && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
 
 export interface Frontmatter {
   data: Record<string, unknown>;
@@ -20,18 +63,18 @@ export interface Frontmatter {
 /** Shells the executor runs by default; naming one changes nothing and keeps the shared session. */
 const DEFAULT_SHELLS = new Set(['bash', 'sh']);
 
-export function readFrontmatter(yaml: string): Frontmatter {
+export function readFrontmatter(text: string, format: FrontmatterFormat = 'yaml'): Frontmatter {
   const result: Frontmatter = { data: {}, variables: [], cellDefaults: {}, problems: [] };
   let data: unknown;
   try {
-    data = parseYaml(yaml);
+    data = format === 'toml' ? parseToml(text) : format === 'json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    result.problems.push(`frontmatter is not valid YAML: ${firstLine((error as Error).message)}`);
+    result.problems.push(`frontmatter is not valid ${format.toUpperCase()}: ${firstLine((error as Error).message)}`);
     return result;
   }
   if (data === null || data === undefined) return result;
   if (typeof data !== 'object' || Array.isArray(data)) {
-    result.problems.push('frontmatter must be a YAML mapping (key: value lines)');
+    result.problems.push(format === 'yaml' ? 'frontmatter must be a YAML mapping (key: value lines)' : `frontmatter must be a ${format.toUpperCase()} table of keys`);
     return result;
   }
   result.data = data as Record<string, unknown>;

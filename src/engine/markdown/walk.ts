@@ -11,6 +11,7 @@ import { checklistItemFromListItem, checklistItemsFromTable } from './checklist.
 import { budgetFromHeading } from './durations.js';
 import { readEscalation, type Escalation } from './escalation.js';
 import { fenceOf } from './fences.js';
+import type { FrontmatterFormat } from './frontmatter.js';
 import { cellLanguage, nearMissLanguage } from './languages.js';
 import { slug, UniqueIds } from './slug.js';
 
@@ -23,7 +24,9 @@ export interface CellDraft {
 }
 
 export interface WalkResult {
+  /** The frontmatter's text, YAML unless `frontmatterFormat` says otherwise. */
   yaml?: string;
+  frontmatterFormat?: FrontmatterFormat;
   sections: Section[];
   drafts: CellDraft[];
   checklist: ChecklistItem[];
@@ -121,7 +124,10 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
   const visit = (node: Nodes, collectProse: boolean): void => {
     switch (node.type) {
       case 'yaml':
-        if (result.yaml === undefined && node.position?.start.line === 1) result.yaml = node.value;
+        if (result.yaml === undefined && node.position?.start.line === 1) {
+          result.yaml = node.value;
+          result.frontmatterFormat = (node.data as { format?: FrontmatterFormat } | undefined)?.format ?? 'yaml';
+        }
         return;
       case 'heading':
         onHeading(node);

@@ -21,9 +21,10 @@ export interface Selection {
  * A whole unattended run (no `--from`, no `--only`) leaves out Runme's `excludeFromRunAll`
  * cells, as `runme run --all` does; naming one, starting before it, or the console runs it.
  */
-export function selectCells(runbook: Runbook, selection: Selection): Cell[] {
+export function selectCells(runbook: Runbook, given: Selection): Cell[] {
   const ids = new Set(runbook.cells.map((c) => c.id));
   const known = () => [...ids].join(', ') || '(none)';
+  const selection = { ...given, only: given.only?.map((id) => idOf(runbook, id)), from: given.from === undefined ? undefined : idOf(runbook, given.from) };
   for (const id of [...(selection.only ?? []), ...(selection.from ? [selection.from] : [])]) {
     if (!ids.has(id)) throw new InputError(`${runbook.path}: no cell named "${id}"; cells are: ${known()}`);
   }
@@ -36,6 +37,12 @@ export function selectCells(runbook: Runbook, selection: Selection): Cell[] {
   const wholeRun = !selection.from && !selection.only?.length && selection.interactive !== true;
   if (wholeRun) cells = cells.filter((c) => c.attributes.excludeFromRunAll !== true);
   return cells;
+}
+
+/** An id as given: the cell's own id, else the name Runme gives an unnamed cell (`echo-hello`). */
+function idOf(runbook: Runbook, given: string): string {
+  if (runbook.cells.some((c) => c.id === given)) return given;
+  return runbook.cells.find((c) => c.runmeName === given)?.id ?? given;
 }
 
 /** A cell's effect for this source: `readonly` wins; SQL is read from the parse tree; shells write. */
