@@ -45,7 +45,7 @@ describe('console reducer', () => {
     const { state, make } = running();
     const retried = reduceAll(state, [
       make({ type: 'cell.output', cell: 'a', stream: 'stderr', data: 'ERROR 42P01 first try\n' }),
-      make({ type: 'cell.finished', cell: 'a', status: 'failed', durationMs: 40 }),
+      make({ type: 'cell.finished', cell: 'a', status: 'failed', durationMs: 40, error: { message: 'relation "t" does not exist', code: '42P01' } }),
       make({ type: 'operator.decision', cell: 'a', action: 'retry', actor: 'alice' }),
       make({ type: 'cell.started', cell: 'a', lang: 'sh', line: 1, section: ['Containment (< 2 min)'], source: 'echo fixed', attempt: 2 }),
       make({ type: 'cell.output', cell: 'a', stream: 'stdout', data: 'fixed\n' }),
@@ -55,6 +55,8 @@ describe('console reducer', () => {
     const moved = reduce(retried, { type: 'ui.ask', ask: { kind: 'decide', cell: 'b', attempts: 0, effect: 'read', phase: 'before' } });
     expect(moved.log.map((c) => `${c.id}:${c.status}:${c.attempt}`)).toEqual(['a:succeeded:2']);
     expect(outputLines(moved.log[0]!.output).map((l) => l.text)).toEqual(['fixed']);
+    // The failed attempt's error does not stay on the cell that then succeeded.
+    expect(moved.log[0]).not.toHaveProperty('error');
     // Settled once: another question about b prints nothing again.
     expect(reduce(moved, { type: 'ui.ask', ask: { kind: 'decide', cell: 'b', attempts: 0, effect: 'read', phase: 'before' } }).log).toHaveLength(1);
   });

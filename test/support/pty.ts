@@ -24,6 +24,7 @@ export class VirtualScreen {
   private row = 0;
   private col = 0;
   readonly history: string[] = [];
+  private saved: { grid: string[][]; row: number; col: number } | undefined;
 
   constructor(
     private cols: number,
@@ -83,6 +84,12 @@ export class VirtualScreen {
       this.row += 1;
       return;
     }
+    // What scrolls off the alternate screen is not the terminal's scrollback.
+    if (this.saved) {
+      this.grid.shift();
+      this.grid.push(this.blank());
+      return;
+    }
     this.history.push((this.grid.shift() as string[]).join('').trimEnd());
     this.grid.push(this.blank());
   }
@@ -103,7 +110,7 @@ export class VirtualScreen {
   }
 
   private csi(params: string, final: string): void {
-    if (params.startsWith('?')) return;
+    if (params.startsWith('?')) return this.mode(params, final);
     const args = params.split(';').map((p) => (p === '' ? NaN : Number(p)));
     const n = Number.isNaN(args[0] as number) ? 1 : (args[0] as number);
     switch (final) {
@@ -136,6 +143,18 @@ export class VirtualScreen {
       default:
         // Colours (m) and modes change nothing in the text.
         break;
+    }
+  }
+
+  /** The alternate screen (less, vi): entered with a saved screen, which comes back on leaving. */
+  private mode(params: string, final: string): void {
+    if (!/^\?(1049|1047|47)$/.test(params)) return;
+    if (final === 'h' && !this.saved) {
+      this.saved = { grid: this.grid.map((line) => line.slice()), row: this.row, col: this.col };
+      this.grid = Array.from({ length: this.rows }, () => this.blank());
+    } else if (final === 'l' && this.saved) {
+      ({ grid: this.grid, row: this.row, col: this.col } = this.saved);
+      this.saved = undefined;
     }
   }
 

@@ -41,6 +41,13 @@ export interface PromptKey extends KeyPress {
   delete?: boolean;
 }
 
+/** One character of a chunk as the key it stands for: enter, backspace, or itself. */
+function chunkKey(ch: string): [string, PromptKey] {
+  if (ch === '\r' || ch === '\n') return ['', { return: true }];
+  if (ch === '\u007f' || ch === '\b') return ['', { backspace: true }];
+  return [ch, {}];
+}
+
 export class Controller implements KeyHandler {
   constructor(private readonly deps: ControllerDeps) {}
 
@@ -48,7 +55,7 @@ export class Controller implements KeyHandler {
   key(input: string, key: PromptKey): void {
     // Keys typed faster than the terminal is read (or pasted) arrive as one chunk: one at a time.
     if ([...input].length > 1 && !input.startsWith('\u001b') && !key.ctrl && !key.meta) {
-      for (const ch of input) this.key(ch === '\r' || ch === '\n' ? '' : ch, ch === '\r' || ch === '\n' ? { return: true } : {});
+      for (const ch of input) this.key(...chunkKey(ch));
       return;
     }
     const state = this.deps.store.getState();

@@ -46,8 +46,9 @@ function hints(state: ConsoleState, replay?: boolean): string {
   if (inChecklistPhase(state)) return 'all cells done · enter ends the run · space/x tick · ↑ back to the cells · n note · ? help';
   if (inFinishPhase(state)) return `all cells done · enter ends the run · r runs the selected cell again${state.checklist.length ? ' · ↓ checklist' : ''} · ? help`;
   const ask = state.ask;
-  if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · v source · ↑↓ select · g jump · n note · q quit · ? help';
-  if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · ↑↓ select · g jump · n note · q quit · ? help';
+  // One line at 80 columns; the help (?) lists every key.
+  if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · v source · g jump · q quit · ? help';
+  if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · ↑↓ select · g jump · q quit · ? help';
   const focus = state.focus === undefined ? undefined : state.cells[state.focus];
   if (focus?.status === 'running') return 'running · c cancel · n note · ↑↓ select · q quit · ? help';
   // The runner has not asked yet: say so rather than offer a key that would do nothing.

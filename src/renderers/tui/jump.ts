@@ -32,9 +32,15 @@ export function matchJump(state: ConsoleState, typed: string, limit = 6): JumpMa
     const id = state.order[Number(query) - 1];
     return id === undefined ? { candidates: [], total: 0 } : { cell: id, candidates: [id], total: 1 };
   }
+  // At each kind of match the id is tried before the heading (cells under one heading share it).
   for (const tier of TIERS) {
-    const found = state.order.filter((id) => texts(state, id).some((text) => tier(text, query)));
-    if (found.length) return { ...(found.length === 1 ? { cell: found[0] } : {}), candidates: found.slice(0, limit), total: found.length };
+    for (const text of [idText, headingText]) {
+      const found = state.order.filter((id) => {
+        const candidate = text(state, id);
+        return candidate !== undefined && tier(candidate, query);
+      });
+      if (found.length) return { ...(found.length === 1 ? { cell: found[0] } : {}), candidates: found.slice(0, limit), total: found.length };
+    }
   }
   return { candidates: [], total: 0 };
 }
@@ -45,10 +51,13 @@ export function candidateLine(state: ConsoleState, match: JumpMatch): string {
   return match.total > match.candidates.length ? `${shown} · … ${match.total - match.candidates.length} more` : shown;
 }
 
-function texts(state: ConsoleState, id: string): string[] {
+function idText(_state: ConsoleState, id: string): string {
+  return id.toLowerCase();
+}
+
+function headingText(state: ConsoleState, id: string): string | undefined {
   const cell = state.cells[id];
-  const heading = cell?.section[cell.section.length - 1];
-  return [id.toLowerCase(), ...(heading ? [heading.toLowerCase()] : [])];
+  return cell?.section[cell.section.length - 1]?.toLowerCase();
 }
 
 function inOrder(text: string, query: string): boolean {

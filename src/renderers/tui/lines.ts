@@ -49,7 +49,7 @@ function resultLines(item: ResultItem, width?: number): ScreenLine[] {
   const table = formatTable(item.columns, item.rows, width === undefined ? { maxColumnWidth: Number.MAX_SAFE_INTEGER } : { maxColumnWidth: 40 });
   const widest = Math.max(...table.map((line) => [...line].length));
   if (width !== undefined && widest > width) {
-    lines.push({ text: `(expanded: the table is ${widest} columns wide, the screen ${width}; o shows it whole in the pager)`, tone: 'meta' });
+    lines.push({ text: `(expanded: ${widest} columns do not fit in ${width}; o pages the table whole)`, tone: 'meta' });
     lines.push(...expandedLines(item));
   } else {
     for (const text of table) lines.push({ text, tone: 'table' });

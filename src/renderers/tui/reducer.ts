@@ -9,6 +9,7 @@ import {
   pendingCell,
   sectionKey,
   type Ask,
+  type CellBase,
   type CellView,
   type ConsoleState,
   isFinished,
@@ -73,7 +74,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
     }
     case 'cell.started':
       return withCell(startSection({ ...settle(state, event.cell), focus: event.cell, cursor: indexOf(state, event.cell) }, event.section, at), event.cell, (cell) => ({
-        ...cell,
+        ...baseOf(cell),
         status: 'running',
         startedAt: at,
         source: event.source,
@@ -117,7 +118,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
 
 function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
   const cell = state.cells[event.cell] ?? pendingCell({ id: event.cell, lang: 'sh', line: 0, section: [] });
-  const base = { ...cell, attempt: Math.max(cell.attempt, 1) };
+  const base = { ...baseOf(cell), attempt: Math.max(cell.attempt, 1) };
   let finished: FinishedCell;
   switch (event.status) {
     case 'succeeded':
@@ -217,6 +218,12 @@ function moveCursor(state: ConsoleState, delta: number): ConsoleState {
   const cursor = state.cursor + delta;
   if (state.finishing && cursor > last && state.checklist.length) return { ...state, onChecklist: true, checklistCursor: 0, sourceView: undefined };
   return { ...state, cursor: clamp(cursor, 0, last), sourceView: undefined };
+}
+
+/** What a cell keeps from one attempt to the next: never the last attempt's error, reason or exit code. */
+function baseOf(cell: CellView): CellBase {
+  const { id, lang, line, section, source, prose, placeholders, attempt, output } = cell;
+  return { id, lang, line, section, source, prose, placeholders, attempt, output };
 }
 
 function withCell(state: ConsoleState, id: string, update: (cell: CellView) => CellView): ConsoleState {

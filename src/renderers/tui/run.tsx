@@ -46,11 +46,14 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
         suspend: () => stdin.setRawMode(false),
         resume: () => stdin.setRawMode(true),
       }),
-    page: (state, cell) =>
+    page: (state, cell) => {
       showInPager(pagerText(state, cell), {
         suspend: () => stdin.setRawMode(false),
         resume: () => stdin.setRawMode(true),
-      }),
+      });
+      // The pager had the screen: a new frame puts the console back.
+      store.dispatch({ type: 'ui.flash', text: `back from the pager (${cell})` });
+    },
     interrupt: () => runner.abort(),
   });
 
