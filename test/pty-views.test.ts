@@ -44,7 +44,7 @@ describe('views in a pseudo-terminal at 80×24', () => {
       await tui.waitFor('whole source · lines 1–');
       for (let i = 0; i < 20; i += 1) tui.write(KEYS.down);
       await tui.waitFor('echo step 21');
-      let screen = tui.screen.text();
+      const screen = tui.screen.text();
       expect(screen).toContain('echo "deploy --commit abc1234"');
       expect(screen).toContain('echo "token ********" > /dev/null');
       expect(screen).toContain('<GOOD_SHA> = abc1234 (from flag)');
