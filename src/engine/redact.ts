@@ -1,55 +1,85 @@
 /**
- * Secrets never leave the process: passwords in connection URLs and the values of
- * secret variables are masked before an event reaches any sink (screen, NDJSON,
- * transcript, timeline).
+ * Secrets never leave the process. One masking transform, used by every sink through the
+ * emitter (screen, NDJSON, transcript) and, for output streams, by the per-cell stream
+ * (sidecar files included) with a carry-over so no chunk boundary cuts a secret in two;
+ * the timeline, cast and replay read the masked transcript. A secret is masked in every
+ * form the engine itself produces: as given, as a SQL literal (`''`), in an `E''` string
+ * (`\\`), JSON-escaped, URL-encoded, shell-quoted. Connection-string passwords are read
+ * by the driver's parser (connection-string.ts) before anything prints them.
  */
+import { passwordForms } from './connection-string.js';
+
 export const MASK = '********';
 
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL/i;
+/** Shorter values are not masked: masking every "1" would destroy the record, not protect it. */
+const MIN_SECRET = 3;
 
 /** `*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*KEY*` (any case) name a secret. */
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
-/** postgres://user:pw@host/db → postgres://user:********@host/db. Non-URLs come back unchanged. */
+/** Passwords in URLs and `password=` pairs that no known secret covers (any host, any scheme). */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s]*@(?=[^@\s]*)/gi;
+const PASSWORD_PAIR = /(\bpassword\s*=\s*)(?:'(?:\\.|[^'\\])*'|[^&\s'"]+)/gi;
+
+/** A connection string with its password masked, however it was written. Other text comes back unchanged. */
 export function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@/\s]*)@/i, (_m, head: string, pw: string) =>
-    pw ? `${head}${MASK}@` : `${head}@`,
-  );
+  return maskConnection(createRedactor(urlPasswords(url))(url));
 }
 
-/** The password inside a connection URL, if it has one (decoded and as written). */
+/** Every spelling of the password in a connection string (URL, key/value, scheme-less). */
 export function urlPasswords(url: string): string[] {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@/\s]+)@/i.exec(url);
-  if (!match?.[1]) return [];
-  const raw = match[1];
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    // A malformed escape is still masked as written.
-  }
-  return decoded === raw ? [raw] : [raw, decoded];
+  return passwordForms(url);
 }
 
-export type Redact = (text: string) => string;
+export interface Redact {
+  (text: string): string;
+  /** Length of the longest masked form: a stream holds back one less than this at a chunk's end. */
+  readonly longest: number;
+  /** Whether some form spans lines (a PEM key): then no line end is a safe place to cut either. */
+  readonly multiline: number;
+  /** Where forms occur in `text`, as [start, end) pairs, for cutting a stream between them. */
+  spans(text: string): [number, number][];
+}
+
+/** The forms of one secret value that the engine or a tool may print. */
+export function secretForms(value: string): string[] {
+  const forms = new Set([value]);
+  forms.add(value.replace(/'/g, "''"));
+  forms.add(value.replace(/\\/g, '\\\\').replace(/'/g, "''"));
+  forms.add(value.replace(/\\/g, '\\\\'));
+  forms.add(JSON.stringify(value).slice(1, -1));
+  forms.add(encodeURIComponent(value));
+  forms.add(value.replace(/'/g, `'\\''`));
+  return [...forms];
+}
 
 /**
- * Builds a function that masks every known secret value and every URL password in a
- * text. Longer secrets are replaced first so a secret that contains another is masked whole.
+ * Builds the transform that masks every known secret (in all its forms) and every URL
+ * password in a text. Longer forms are replaced first so a secret that contains another is masked whole.
  */
 export function createRedactor(secrets: Iterable<string>): Redact {
-  const values = [...new Set([...secrets].filter((s) => s.length >= 3))].sort((a, b) => b.length - a.length);
+  const forms = new Set<string>();
+  for (const secret of secrets) if (secret.length >= MIN_SECRET) for (const form of secretForms(secret)) forms.add(form);
+  const values = [...forms].sort((a, b) => b.length - a.length);
   const pattern = values.length ? new RegExp(values.map(escapeRegExp).join('|'), 'g') : undefined;
-  return (text) => {
+  const redact = ((text: string) => {
     const masked = pattern ? text.replace(pattern, MASK) : text;
-    return masked.includes('://') ? masked.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@/\s]+)@/gi, `$1${MASK}@`) : masked;
-  };
+    return maskConnection(masked);
+  }) as Redact;
+  const longest = values[0]?.length ?? 0;
+  const multiline = Math.max(0, ...values.filter((v) => v.includes('\n')).map((v) => v.length));
+  return Object.assign(redact, {
+    longest,
+    multiline,
+    spans: (text: string): [number, number][] => (pattern ? [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]) : []),
+  });
 }
 
 /** Applies a redactor to every string inside a JSON-like value. */
-export function redactDeep<T>(value: T, redact: Redact): T {
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
   if (value && typeof value === 'object') {
@@ -58,6 +88,12 @@ export function redactDeep<T>(value: T, redact: Redact): T {
     return out as T;
   }
   return value;
+}
+
+function maskConnection(text: string): string {
+  let masked = text.includes('://') ? text.replace(URL_PASSWORD, `$1${MASK}@`) : text;
+  if (/password\s*=/i.test(masked)) masked = masked.replace(PASSWORD_PAIR, `$1${MASK}`);
+  return masked;
 }
 
 function escapeRegExp(text: string): string {

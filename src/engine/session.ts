@@ -113,7 +113,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
     return old && flagValues[v.name] === undefined ? { ...v, source: old.source } : v;
   });
   const target = await resolveTarget({ db: flags.db, env, runbook, needsDatabase: cells.some((c) => c.lang === 'sql') });
-  const secrets = secretEnvValues(runbook, env);
+  const secrets = secretEnvValues(env);
   const actor = actorOf(flags, env);
   // One id for the run and its file name, so the two never tell different times.
   const runId = input.resume?.runId ?? newRunId();
@@ -177,8 +177,13 @@ function refuseTargetVariables(flagValues: Record<string, string>, runbook: Runb
   }
 }
 
-/** Values of secret-named environment variables the runbook's cells reference: masked everywhere. */
-function secretEnvValues(runbook: Runbook, env: NodeJS.ProcessEnv): string[] {
-  const names = new Set(runbook.cells.flatMap((c) => c.envRefs).filter(isSecretName));
-  return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+/**
+ * Values of every secret-named environment variable present (AWS_SECRET_ACCESS_KEY,
+ * PGPASSWORD, *_TOKEN…), referenced by a cell or not: `env | grep TOKEN` prints them too.
+ * Very short values are left out (a `*_KEY=1` flag would mask every 1), and so are paths.
+ */
+export function secretEnvValues(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.length >= 6 && !/^\/[\w./-]*$/.test(value))
+    .map(([, value]) => value as string);
 }

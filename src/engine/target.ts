@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { InputError } from './errors.js';
 import type { TargetKind } from './events.js';
 import { maskUrl } from './redact.js';
+import { isKeyValue, keyValueToUrl, parseConnectionString } from './connection-string.js';
 import type { Runbook } from './runbook.js';
 import { ensureSandbox } from './sandbox.js';
 
@@ -119,22 +120,22 @@ async function sandboxTarget(runbook: Runbook, env: NodeJS.ProcessEnv, source: '
   };
 }
 
-/** A configured PostgreSQL URL, checked; `where` says where it came from, for the error line. */
+/**
+ * A configured connection string, checked and read by pg's own parser; `where` says where
+ * it came from, for the error line. A libpq key/value string becomes the equivalent URL.
+ * Every error line shows the string with its password masked, however it was written.
+ */
 export function postgresTarget(raw: string, where: string, source: Target['source']): Target {
   const value = raw.trim();
   const hint = 'expected postgres://user:password@host:5432/database';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(`${where}: '${maskUrl(value)}' is not a PostgreSQL URL; ${hint}`);
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new InputError(`${where}: '${maskUrl(value)}' is a ${url.protocol.replace(/:$/, '')} URL, not PostgreSQL; ${hint}`);
-  }
-  const host = url.hostname || url.searchParams.get('host') || '';
-  if (!host) throw new InputError(`${where}: '${maskUrl(value)}' names no host; ${hint}`);
-  const user = decodeURIComponent(url.username);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || url.searchParams.get('dbname') || user || 'postgres';
-  return { kind: 'postgres', url: value, maskedUrl: maskUrl(value), name: `${database}@${host}`, source };
+  const shown = maskUrl(value);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (!scheme && !isKeyValue(value)) throw new InputError(`${where}: '${shown}' is not a PostgreSQL URL; ${hint}`);
+  if (scheme && scheme !== 'postgres' && scheme !== 'postgresql') throw new InputError(`${where}: '${shown}' is a ${scheme} URL, not PostgreSQL; ${hint}`);
+  const parts = parseConnectionString(value);
+  if (!parts) throw new InputError(`${where}: '${shown}' is not a PostgreSQL URL; ${hint}`);
+  if (!parts.host) throw new InputError(`${where}: '${shown}' names no host; ${hint}`);
+  const url = scheme ? value : keyValueToUrl(parts);
+  const database = parts.database || parts.user || 'postgres';
+  return { kind: 'postgres', url, maskedUrl: maskUrl(url), name: `${database}@${parts.host}`, source };
 }

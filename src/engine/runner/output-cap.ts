@@ -31,19 +31,23 @@ export class OutputCap {
     private readonly redact: () => Redact,
   ) {}
 
-  /** The events to emit for one piece of output: whole lines only, the rest held until more comes. */
+  /**
+   * The events to emit for one piece of output, masked here, before anything is cut:
+   * whole lines where there are line ends, and a partial line past MAX_CARRY without
+   * waiting for its newline. Either way the cut never falls inside a secret: the tail that
+   * could begin one (the longest masked form, less one) waits for the next chunk.
+   */
   take(stream: OutputStream, data: string): EventBody[] {
     const text = (this.carry.get(stream) ?? '') + data;
-    const cut = text.lastIndexOf('\n') + 1;
-    const ready = cut === 0 && text.length > MAX_CARRY ? text : text.slice(0, cut);
-    this.carry.set(stream, text.slice(ready.length));
-    return ready ? this.pass(stream, ready) : [];
+    const cut = safeCut(text, this.redact());
+    this.carry.set(stream, text.slice(cut));
+    return cut > 0 ? this.pass(stream, this.redact()(text.slice(0, cut))) : [];
   }
 
   /** Whatever is still held back, at the end of the cell. */
   flush(): EventBody[] {
     const out: EventBody[] = [];
-    for (const [stream, text] of this.carry) if (text) out.push(...this.pass(stream, text));
+    for (const [stream, text] of this.carry) if (text) out.push(...this.pass(stream, this.redact()(text)));
     this.carry.clear();
     return out;
   }
@@ -72,9 +76,22 @@ export class OutputCap {
       const shown = relative(dirname(this.sidecars.path), path) || path;
       out.push({ type: 'cell.output.spilled', cell: this.cell, stream, path: shown });
     }
-    if (data) appendFileSync(path, this.redact()(data));
+    // Masked in take(), whole: the cut between the events and the file cannot split a secret.
+    if (data) appendFileSync(path, data);
     return out;
   }
+}
+
+/** Where `text` may be cut so that no secret straddles the cut (0: hold it all). */
+function safeCut(text: string, redact: Redact): number {
+  const newline = text.lastIndexOf('\n') + 1;
+  let cut = newline > 0 ? newline : text.length > MAX_CARRY ? text.length : 0;
+  // A cut at a line end is safe unless a secret spans lines; anywhere else, hold back what could start one.
+  if (newline === 0 || redact.multiline > 0) cut = Math.min(cut, text.length - Math.max(0, (newline === 0 ? redact.longest : redact.multiline) - 1));
+  if (cut <= 0) return 0;
+  // A secret found whole around the cut goes out whole.
+  for (const [start, end] of redact.spans(text)) if (start < cut && end > cut) cut = end;
+  return cut;
 }
 
 /** The longest prefix of `text` (whole characters) that fits in `bytes` UTF-8 bytes. */
