@@ -2,7 +2,9 @@
  * `runbook verify <transcript> [--allowed-signers FILE]`: seq without gaps and an
  * unbroken hash chain; with --allowed-signers also `<transcript>.sig` (signature.ts).
  * Exit 0 with a one-line summary; 1 naming the first bad line or a signature that does
- * not match; 2 for a file that is not a transcript (thrown as InputError, printed by the CLI).
+ * not match; 2 for a file that is not a transcript (thrown as InputError, printed by the
+ * CLI) or a line that is not a v1 event; 3 for an intact record whose run never finished
+ * (killed, still running, or its tail cut off at a line boundary).
  */
 import { EXIT } from '../engine/errors.js';
 import { verifyTranscript } from '../engine/transcript.js';
@@ -14,11 +16,23 @@ export interface VerifyFlags {
 
 export async function verify(file: string, flags: VerifyFlags = {}): Promise<number> {
   const result = await verifyTranscript(file);
+  if (!result.ok && result.contract) {
+    process.stderr.write(`runbook: ${file}:${result.line}: ${result.reason}; not a transcript v1 event (written by hand or by another tool?)\n`);
+    return EXIT.usage;
+  }
   if (!result.ok) {
     process.stderr.write(`runbook: ${file}:${result.line}: ${result.reason}; the transcript was altered at or before line ${result.line}\n`);
     return EXIT.failed;
   }
   for (const warning of result.warnings) process.stderr.write(`runbook: warning: ${file}: ${warning}\n`);
+  if (result.unfinished) {
+    const { seq, type, cell, ts } = result.unfinished;
+    process.stderr.write(
+      `runbook: ${file}: run did not finish: last event seq ${seq} (${type}${cell ? `, ${cell}` : ''}) at ${ts}; ` +
+        `the chain is intact up to there, but the run was killed, is still running, or the rest of the record was cut off — continue it with: runbook resume ${file}\n`,
+    );
+    return EXIT.incomplete;
+  }
   const runs = result.runs.length === 1 ? `run ${result.runs[0]}` : `runs ${result.runs.join(', ')}`;
   let signed = '';
   if (flags.allowedSigners) {

@@ -1,9 +1,12 @@
 /**
  * Reads a transcript for replay and timelines. Forgiving where a crash or a newer
  * version leaves its marks (a torn last line is a warning; an unknown event type is
- * kept as an UnknownEvent), strict only about a file that is not a transcript at all.
+ * kept as an UnknownEvent), strict about a file that is not a transcript at all and about
+ * a line whose fields break the v1 contract (contract.ts): the first one is named, exit 2.
  */
 import type { RunEvent, UnknownEvent } from '../events.js';
+import { InputError } from '../errors.js';
+import { contractProblem, KNOWN_TYPES } from './contract.js';
 import { isEventShaped, notATranscript, transcriptLines } from './lines.js';
 import { ChainChecker, type VerifyResult } from './verify.js';
 
@@ -64,6 +67,11 @@ export async function streamTranscript(
       warnings.push(`line ${raw.number} of ${path} is not an event (no v, seq or type); skipped`);
       continue;
     }
+    // A line that parses but breaks the contract would crash a renderer far from here: name it.
+    const problem = contractProblem(value as Record<string, unknown>);
+    if (problem) {
+      throw new InputError(`${path}:${raw.number}: ${value.type}: ${problem}; not a transcript v1 event (written by hand or by another tool?)`);
+    }
     count += 1;
     onEvent(value as RunEvent | UnknownEvent);
   }
@@ -72,11 +80,6 @@ export async function streamTranscript(
   return { warnings, ...(verification ? { verification } : {}) };
 }
 
-const KNOWN_TYPES = new Set<string>([
-  'run.started', 'run.resumed', 'run.preflight', 'variable.bound', 'variable.refused', 'cell.started', 'cell.output',
-  'cell.output.spilled', 'sql.result', 'cell.finished', 'operator.decision', 'operator.note',
-  'checklist.ticked', 'run.finished',
-]);
 
 /** Narrows an event read from a file to the union this version knows. */
 export function isKnownEvent(event: RunEvent | UnknownEvent): event is RunEvent {

@@ -4,11 +4,21 @@
  * Any edit, deletion or reordering breaks the chain at the first line it touches.
  */
 import { TRANSCRIPT_VERSION, chainHash, splitHash } from './format.js';
+import { contractProblem } from './contract.js';
 import { isEventShaped, notATranscript, transcriptLines, transcriptLinesSync, type RawLine } from './lines.js';
 
+/** The last event of a record that has no `run.finished` after its last start or resume. */
+export interface Unfinished {
+  seq: number;
+  type: string;
+  cell?: string;
+  ts: string;
+}
+
 export type VerifyResult =
-  | { ok: true; events: number; runs: string[]; lastSeq: number; warnings: string[] }
-  | { ok: false; line: number; reason: string };
+  | { ok: true; events: number; runs: string[]; lastSeq: number; warnings: string[]; unfinished?: Unfinished }
+  /** `contract`: the chain holds, but the line is not a v1 event (contract.ts). */
+  | { ok: false; line: number; reason: string; contract?: true };
 
 /** What the writer needs to continue a chain: verification's by-product. */
 export interface ChainState {
@@ -42,7 +52,11 @@ export class ChainChecker {
   private readonly state: ChainState = { result: { ok: false, line: 0, reason: '' }, lastSeq: -1, lastHash: '', goodBytes: 0, missingNewline: false };
   private readonly runs = new Set<string>();
   private readonly warnings: string[] = [];
-  private failure?: { line: number; reason: string };
+  private failure?: { line: number; reason: string; contract?: true };
+  /** The run id lines must carry: the first line's, changed only by a `run.resumed`. */
+  private currentRun?: string;
+  private last?: Unfinished;
+  private finished = false;
 
   constructor(private readonly path: string) {}
 
@@ -70,11 +84,14 @@ export class ChainChecker {
     if (chainHash(this.state.lastHash, parts.head) !== parts.hash) {
       return this.fail(raw.number, 'hash does not match the chain (this line was changed, or one before it)');
     }
-    const run = (event as { run?: unknown }).run;
-    if (typeof run === 'string') {
-      this.runs.add(run);
-      this.state.firstRun ??= run;
-    }
+    const record = event as Record<string, unknown>;
+    const problem = contractProblem(record);
+    if (problem) return this.fail(raw.number, `${String(record.type)}: ${problem}`, true);
+    const spliced = this.splice(record);
+    if (spliced) return this.fail(raw.number, spliced);
+    this.last = { seq: expected, type: event.type, ts: record.ts as string, ...(typeof record.cell === 'string' ? { cell: record.cell } : {}) };
+    if (event.type === 'run.finished') this.finished = true;
+    else if (event.type === 'run.started' || event.type === 'run.resumed') this.finished = false;
     this.state.lastSeq = expected;
     this.state.lastHash = parts.hash;
     this.state.goodBytes = raw.end;
@@ -86,11 +103,31 @@ export class ChainChecker {
     if (this.failure) return { ...this.state, result: { ok: false, ...this.failure } };
     if (this.state.lastSeq < 0 && this.warnings.length === 0) throw notATranscript(this.path, 'the file is empty');
     const { lastSeq } = this.state;
-    return { ...this.state, result: { ok: true, events: lastSeq + 1, runs: [...this.runs], lastSeq, warnings: this.warnings } };
+    const unfinished = this.last && !this.finished ? { unfinished: this.last } : {};
+    return { ...this.state, result: { ok: true, events: lastSeq + 1, runs: [...this.runs], lastSeq, warnings: this.warnings, ...unfinished } };
   }
 
-  private fail(line: number, reason: string): false {
-    this.failure = { line, reason };
+  /**
+   * Two records joined into one and re-hashed chain perfectly; what gives them away is
+   * the run: one `run.started`, on the first line, and lines of another run id only
+   * after a `run.resumed` of that run.
+   */
+  private splice(event: Record<string, unknown>): string | undefined {
+    const run = event.run as string;
+    if (event.type === 'run.started' && this.currentRun !== undefined) {
+      return `a second run.started (run ${run}): another record was joined onto this one`;
+    }
+    if (this.currentRun !== undefined && run !== this.currentRun && event.type !== 'run.resumed') {
+      return `run ${run} is not the run of the lines before (${this.currentRun}) and no run.resumed of it came first: lines of another record were spliced in`;
+    }
+    this.currentRun = run;
+    this.runs.add(run);
+    this.state.firstRun ??= run;
+    return undefined;
+  }
+
+  private fail(line: number, reason: string, contract?: true): false {
+    this.failure = contract ? { line, reason, contract } : { line, reason };
     return false;
   }
 }
