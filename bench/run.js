@@ -18,7 +18,7 @@ import { rssMethod } from './lib/measure.js';
 import { failedRow, machine, textTable, writeDoc } from './lib/report.js';
 import { startPostgres } from './lib/postgres.js';
 
-const WORKLOADS = ['startup', 'shell', 'sql', 'flood', 'big-result', 'parse', 'timeline', 'tui'];
+const WORKLOADS = ['startup', 'shell', 'sql', 'flood', 'big-result', 'parse', 'timeline', 'tui', 'first-key'];
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +67,7 @@ try {
       continue;
     }
     try {
-      rows.push(...(await module.run({ rounds, databaseUrl: database?.url, log })));
+      rows.push(...(await module.run({ rounds, databaseUrl: database?.url, sandboxEnv: database?.env, log })));
     } catch (error) {
       rows.push(failedRow(module.title, `bench workload ${name} threw: ${error.message}`));
     }

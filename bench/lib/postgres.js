@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureSandbox, sandboxStatus, stopSandbox } from '../../dist/engine/sandbox.js';
 
-/** Starts the server; resolves to {url, stop}. */
+/** Starts the server; resolves to {url, env, stop} (env: RUNBOOK_SANDBOX_DIR for a CLI run against this sandbox). */
 export async function startPostgres() {
   const env = { ...process.env, RUNBOOK_SANDBOX_DIR: mkdtempSync(join(tmpdir(), 'runbook-bench-pg-')) };
   const { url } = await ensureSandbox({ env });
   return {
     url,
+    env: { RUNBOOK_SANDBOX_DIR: env.RUNBOOK_SANDBOX_DIR },
     async stop() {
       const { cacheDir, dataDir } = sandboxStatus({ env });
       await stopSandbox({ env });
