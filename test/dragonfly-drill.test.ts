@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTranscript, verifyTranscript } from '../src/engine/transcript.js';
-import type { CellFinished, RunEvent, RunStarted, SqlResult } from '../src/engine/events.js';
+import type { CellFinished, RunEvent, RunFinished, RunStarted, SqlResult } from '../src/engine/events.js';
+import { onPath } from '../src/engine/executors/which.js';
 import { DRAGONFLY, freshSandboxEnv, removeSandbox } from './sandbox.helpers.js';
 import { runCli, tempDir } from './runner-support.js';
 import { KEYS, spawnCli } from './support/pty.js';
@@ -55,7 +56,23 @@ describe('runbooks/dragonfly.md on the sandbox', () => {
       expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'incomplete', selected: 7 });
       expect(result.stdout).toContain('5 of 7 cells did not run: pwsh not found (5)');
     } else {
-      expect(result.code).toBe(0);
+      // Real pwsh: every PowerShell cell runs in one session, or is skipped naming what it lacks.
+      const needs = of(events, 'run.preflight')[0]?.needs ?? [];
+      const found = (name: string) => onPath(name);
+      expect(needs).toContainEqual({ cell: '1-immediate-containment-2-min', name: 'railway', found: found('railway') });
+      for (const name of ['curl', 'jq', 'python']) expect(needs).toContainEqual({ cell: '4-verification', name, found: found(name) });
+      if (!found('railway')) expect(finished['1-immediate-containment-2-min']).toMatchObject({ status: 'skipped', reason: 'railway not found on PATH' });
+      // The dot-sourced script does not exist beside the runbook: the cell fails with PowerShell's words, the run goes on.
+      expect(finished['env-hygiene']).toMatchObject({ status: 'failed', exitCode: 1 });
+      const hygiene = of(events, 'cell.output').filter((e) => e.cell === 'env-hygiene' && e.stream === 'stderr').map((e) => e.data).join('');
+      expect(hygiene).toMatch(/The term '\.\/scripts\/load_env\.ps1' is not recognized/);
+      const verification = needs.filter((n) => n.cell === '4-verification' && !n.found).map((n) => n.name);
+      if (verification.length) expect(finished['4-verification']).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/not found/) });
+      const last = events.at(-1) as RunFinished;
+      expect(last).toMatchObject({ type: 'run.finished', status: 'failed', selected: 7 });
+      expect(last.notRun?.length).toBe(Object.values(finished).filter((f) => f.status === 'skipped').length);
+      expect(result.stdout).toMatch(new RegExp(`${last.notRun?.length} of 7 cells did not run: .*not found`));
+      expect(result.code).toBe(1);
     }
     expect(Object.keys(finished)).toHaveLength(7);
     expect(await verifyTranscript(transcript)).toMatchObject({ ok: true });
@@ -73,12 +90,22 @@ describe('runbooks/dragonfly.md on the sandbox', () => {
     const console_ = spawnCli(['run', DRAGONFLY, ...VARS, '--transcript', transcript], { cols: 100, rows: 30, env });
     try {
       await console_.waitFor('SANDBOX', { timeoutMs: 60_000 });
+      if (hasPwsh) {
+        // With pwsh the console stops at the containment cell first, naming what it lacks; skip it.
+        await console_.waitFor(/1-immediate-containment-2-min · powershell/);
+        await console_.waitFor('enter run');
+        if (!onPath('railway')) await console_.waitFor('missing: railway', { history: true });
+        console_.write('s');
+        await console_.waitFor('Reason (optional)');
+        console_.write(KEYS.enter);
+      }
       // The cell pane and the key line show once the console is asked about the cell.
       await console_.waitFor(/2-diagnostics-sql-run-against-prod · sql · line 43/);
       await console_.waitFor('enter run');
       console_.write(KEYS.enter);
       await console_.waitFor('(9 rows)', { history: true });
-      await console_.waitFor('release-stuck-jobs');
+      // Next comes the first cell that can run: Env Hygiene with pwsh, else the stuck jobs' release.
+      await console_.waitFor(hasPwsh ? /env-hygiene · powershell/ : 'release-stuck-jobs');
       console_.write('q');
       await console_.waitFor('Quit the run?');
       console_.write('y');
@@ -89,7 +116,7 @@ describe('runbooks/dragonfly.md on the sandbox', () => {
     }
     const { events } = (await readTranscript(transcript)) as { events: RunEvent[] };
     const decisions = of(events, 'operator.decision').map((d) => `${d.action}:${d.cell}`);
-    expect(decisions).toEqual(['run:2-diagnostics-sql-run-against-prod', 'quit:release-stuck-jobs']);
+    expect(decisions).toEqual([...(hasPwsh ? ['skip:1-immediate-containment-2-min'] : []), 'run:2-diagnostics-sql-run-against-prod', hasPwsh ? 'quit:env-hygiene' : 'quit:release-stuck-jobs']);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'aborted' });
   }, 120_000);
 });

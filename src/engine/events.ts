@@ -59,6 +59,8 @@ export interface RunResumed extends EventBase {
 export interface PreflightEvent extends EventBase {
   type: 'run.preflight';
   problems: { kind: string; message: string; cells: string[]; fatal: boolean }[];
+  /** The external commands each cell calls (from PowerShell's AST), found on PATH or not. */
+  needs?: { cell: string; name: string; found: boolean }[];
 }
 
 export interface VariableBound extends EventBase {

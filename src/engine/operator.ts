@@ -14,6 +14,8 @@ export interface DecisionContext {
   /** The status of the last attempt, when there was one (a failed cell can be retried). */
   lastStatus?: CellStatus;
   effect: 'read' | 'write';
+  /** Commands the cell calls that preflight did not find (`railway`): the operator decides (run anyway, edit, skip). */
+  missing?: string[];
 }
 
 export type Decision =

@@ -10,6 +10,7 @@ import { installHint } from './install-hints.js';
 import { missingInterpreter, type Effect } from './runner/plan.js';
 import { bindCellPlaceholders, type PowerShellParser } from './placeholders.js';
 import { InputError } from './errors.js';
+import type { NeededCommand } from './commands-needed.js';
 
 export type Problem = PreflightEvent['problems'][number];
 
@@ -28,6 +29,8 @@ export interface PreflightInput {
   values?: Readonly<Record<string, string>>;
   /** PowerShell's parser for a cell (the run's pwsh session), where pwsh is installed. */
   parserFor?: (cell: Cell) => Promise<PowerShellParser | undefined>;
+  /** The external commands each cell calls, found or not (commands-needed.ts). */
+  needed?: ReadonlyMap<string, readonly NeededCommand[]>;
   /** Skips the connection check (tests of the other checks, dry runs). */
   checkDatabase?: boolean;
 }
@@ -72,6 +75,17 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
       cells,
       fatal,
     });
+  }
+
+  const byCommand = new Map<string, string[]>();
+  for (const [cell, needs] of input.needed ?? []) {
+    for (const need of needs) if (!need.found) byCommand.set(need.name, [...(byCommand.get(need.name) ?? []), cell]);
+  }
+  for (const [command, cells] of byCommand) {
+    const fatal = input.strict && input.mode !== 'dry-run';
+    const what = command.includes(' -m ') ? `python module ${command.split(' -m ')[1]} is not found (for ${command})` : `${command} is not on PATH`;
+    const then = fatal ? `cannot run ${cells.join(', ')}; install it or drop --strict` : input.mode === 'unattended' ? `skipping ${cells.join(', ')}` : `needed by ${cells.join(', ')}; you decide there: run anyway, edit or skip`;
+    problems.push({ kind: 'missing-command', message: `${what}; ${then}`, cells, fatal });
   }
 
   if (input.mode === 'unattended' && !input.allowWrites) {

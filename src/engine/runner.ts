@@ -6,7 +6,8 @@
 import { needsConfirmation, preflight } from './preflight.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
-import { ExecutorPool, prepareCell } from './runner/executors.js';
+import { cellCwd, ExecutorPool, prepareCell } from './runner/executors.js';
+import { commandsNeeded, missingReason, type NeededCommand } from './commands-needed.js';
 import { runOutcome } from './runner/outcome.js';
 import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
 import { newRunId, startEvent } from './runner/start.js';
@@ -36,6 +37,8 @@ export class Runner {
   private readonly effects = new Map<string, Effect>();
   /** Cells skipped because they could not run (not the operator's or the runbook's choice), with why. */
   private readonly unavailable = new Map<string, string>();
+  /** What each cell calls (railway, curl…), found or not: read once, before preflight. */
+  private needed = new Map<string, NeededCommand[]>();
   private stoppedBecause?: string;
   private readonly confirmed = new Set<string>();
   /** The target's volatility of what the SQL cells call; undefined without a database (built-ins decide). */
@@ -108,6 +111,13 @@ export class Runner {
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
     const missing = await this.askMissing(neededNames(cells.filter((c) => c.attributes.skip !== true)));
+    const env = this.opts.env ?? process.env;
+    this.needed = await commandsNeeded({
+      cells: cells.filter((c) => c.attributes.skip !== true && !missingInterpreter(c, env)),
+      parserFor: (cell) => this.executors.parserFor(cell),
+      env,
+      cwdOf: (cell) => cellCwd(cell, this.opts.runbook.path),
+    });
     const problems = await preflight({
       cells,
       mode,
@@ -119,8 +129,10 @@ export class Runner {
       strict: this.opts.strict === true,
       env: this.opts.env,
       parserFor: (cell) => this.executors.parserFor(cell),
+      needed: this.needed,
     });
-    this.emitter.emit({ type: 'run.preflight', problems });
+    const needs = [...this.needed].flatMap(([cell, list]) => list.map((n) => ({ cell, ...n })));
+    this.emitter.emit({ type: 'run.preflight', problems, ...(needs.length ? { needs } : {}) });
     const fatal = problems.filter((p) => p.fatal);
     if (fatal.length || this.aborted) await this.executors.closeAll();
     if (fatal.length || this.aborted) {
@@ -231,13 +243,21 @@ export class Runner {
       this.unavailable.set(cell.id, `${missingProgram} not found`);
       return this.skipped(cell, `${missingProgram} not found`);
     }
+    const missingCommands = missingReason(this.needed.get(cell.id) ?? []);
+    // Unattended, nobody can decide to run it anyway (--strict refused the run in preflight).
+    if (missingCommands && this.opts.mode === 'unattended') {
+      if (settled) return { next: true };
+      this.unavailable.set(cell.id, missingCommands);
+      return this.skipped(cell, missingCommands);
+    }
+    const missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);
 
     let source = cell.source;
     let effect = this.effects.get(cell.id) ?? 'write';
     let attempts = this.attempts.get(cell.id) ?? 0;
     let lastStatus: CellStatus | undefined = this.statuses.get(cell.id);
     for (;;) {
-      const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect }));
+      const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}) }));
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
       this.record(cell, decision);
       switch (decision.action) {

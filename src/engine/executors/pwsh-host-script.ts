@@ -233,7 +233,10 @@ function Send-Parse($Request) {
     $entry.powershell = $ExecutionContext.SessionState.InvokeProvider.Item.Exists('alias:' + $name, $false, $true) -or ($dash -gt 0 -and $approvedVerbs.ContainsKey($name.Substring(0, $dash)))
     $entry.arguments = New-List
     foreach ($element in $command.CommandElements) {
-      if ($element -ne $command.CommandElements[0]) { $entry.arguments.Add($(if ($element -is [System.Management.Automation.Language.StringConstantExpressionAst]) { $element.Value } else { $null })) }
+      if ($element -eq $command.CommandElements[0]) { continue }
+      if ($element -is [System.Management.Automation.Language.StringConstantExpressionAst]) { $entry.arguments.Add($element.Value) }
+      elseif ($element -is [System.Management.Automation.Language.CommandParameterAst]) { $entry.arguments.Add($element.Extent.Text) }
+      else { $entry.arguments.Add($null) }
     }
     $reply.commands.Add($entry)
   }

@@ -52,6 +52,12 @@ export class ExecutorPool {
   }
 }
 
+/** Where a shell cell runs: the runbook's directory, or its `cwd` attribute from there. */
+export function cellCwd(cell: Cell, runbookPath: string): string {
+  const base = dirname(resolve(runbookPath));
+  return typeof cell.attributes.cwd === 'string' ? resolve(base, cell.attributes.cwd) : base;
+}
+
 export interface PreparedCell {
   /** The source handed to the executor: placeholders bound as literals or env references. */
   source: string;
@@ -77,8 +83,7 @@ export async function prepareCell(
   // From the source as it stands, so a placeholder the operator typed in an edit is bound too.
   const names = Object.keys(values).filter((name) => source.includes(`<${name}>`));
   const bound = await bindCellPlaceholders(cell.lang, source, names, values, parser);
-  const base = dirname(resolve(runbookPath));
-  const cwd = typeof cell.attributes.cwd === 'string' ? resolve(base, cell.attributes.cwd) : base;
+  const cwd = cellCwd(cell, runbookPath);
   if (cell.lang === 'sql') return { source: bound.source, env: {}, cwd };
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;

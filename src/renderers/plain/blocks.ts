@@ -41,11 +41,19 @@ export function resumedLines(event: RunResumed): string[] {
 }
 
 export function preflightLines(event: PreflightEvent, style: Style): string[] {
-  return event.problems.map((p) => {
+  const problems = event.problems.map((p) => {
     const named = p.cells.every((cell) => p.message.includes(cell));
     const cells = p.cells.length && !named ? ` (cells: ${p.cells.join(', ')})` : '';
     return p.fatal ? style.red(`✘ preflight: ${p.message}${cells}`) : style.yellow(`⚠ preflight: ${p.message}${cells}`);
   });
+  return [...problems, ...needsLines(event.needs ?? [])];
+}
+
+/** What each cell calls, found or missing: `needs [4-verification]: curl (found), jq (missing)`. */
+function needsLines(needs: NonNullable<PreflightEvent['needs']>): string[] {
+  const byCell = new Map<string, string[]>();
+  for (const need of needs) byCell.set(need.cell, [...(byCell.get(need.cell) ?? []), `${need.name} (${need.found ? 'found' : 'missing'})`]);
+  return [...byCell].map(([cell, list]) => `${INDENT}needs [${cell}]: ${list.join(', ')}`);
 }
 
 export function variableLine(event: VariableBound): string {

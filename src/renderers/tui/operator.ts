@@ -66,6 +66,9 @@ export class TuiOperator implements Operator {
         ask: { kind: 'decide', cell: id, attempts: context.attempts, lastStatus: context.lastStatus, effect: context.effect, phase: after ? 'after' : 'before' },
         source: context.source,
       });
+      if (context.missing?.length && !after) {
+        this.store.dispatch({ type: 'ui.flash', text: `missing: ${context.missing.join(', ')} (preflight did not find it): enter runs anyway, e edits, s skips` });
+      }
       if (this.dropped) this.store.dispatch({ type: 'ui.flash', text: this.dropped });
       this.dropped = undefined;
     });

@@ -1,0 +1,108 @@
+/**
+ * The external commands a cell calls (`railway`, `psql`, `curl`, `jq`, `python`), read from
+ * PowerShell's own AST (the parser in the run's pwsh session), and checked before anything
+ * runs, like interpreters: found on PATH or not. `python -m pkg.module` also needs the
+ * module: found beside the runbook (pkg/module.py, a package) or importable by that python.
+ *
+ * Not external: PowerShell's cmdlets and aliases (an alias, or a Verb-Noun name with an
+ * approved verb), functions defined by any cell of the run, script paths (`./x.ps1`,
+ * dot-sourced or not: they fail as the cell runs, with PowerShell's message), and names
+ * computed at run time (`& $tool`).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { onPath } from './executors/which.js';
+import type { PowerShellParser } from './placeholders.js';
+import type { Cell } from './runbook.js';
+
+export interface NeededCommand {
+  /** `railway`, or `python -m tools.prod_gate` for a module. */
+  name: string;
+  found: boolean;
+}
+
+export interface CommandsInput {
+  cells: readonly Cell[];
+  /** PowerShell's parser for a cell; undefined where pwsh is missing (the cell is skipped anyway). */
+  parserFor(cell: Cell): Promise<PowerShellParser | undefined>;
+  env: NodeJS.ProcessEnv;
+  /** Where a cell runs (for `python -m`, which looks there first). */
+  cwdOf(cell: Cell): string;
+}
+
+/** Per cell id, what it needs, in the order the cell first calls it. Only PowerShell cells are read. */
+export async function commandsNeeded(input: CommandsInput): Promise<Map<string, NeededCommand[]>> {
+  const calls = new Map<string, { name: string; arguments: (string | null)[] }[]>();
+  const defined = new Set<string>();
+  for (const cell of input.cells) {
+    if (cell.lang !== 'powershell') continue;
+    const parser = await input.parserFor(cell).catch(() => undefined);
+    const report = parser ? await parser.parse(cell.source, []).catch(() => undefined) : undefined;
+    if (!report) continue;
+    for (const name of report.functions) defined.add(name.toLowerCase());
+    calls.set(cell.id, report.commands.filter((c) => !c.powershell && !c.dot && !/[/\\]/.test(c.name)));
+  }
+  const needed = new Map<string, NeededCommand[]>();
+  const path = input.env.PATH ?? '';
+  for (const cell of input.cells) {
+    const commands = calls.get(cell.id);
+    if (!commands) continue;
+    const list: NeededCommand[] = [];
+    const seen = new Set<string>();
+    for (const command of commands) {
+      if (defined.has(command.name.toLowerCase())) continue;
+      const found = onPath(command.name, path);
+      if (!seen.has(command.name)) list.push({ name: command.name, found });
+      seen.add(command.name);
+      const module = found && /^python[0-9.]*$/.test(command.name) ? moduleOf(command.arguments) : undefined;
+      if (module && !seen.has(`${command.name} -m ${module}`)) {
+        seen.add(`${command.name} -m ${module}`);
+        list.push({ name: `${command.name} -m ${module}`, found: await moduleFound(command.name, module, input.cwdOf(cell), input.env) });
+      }
+    }
+    needed.set(cell.id, list);
+  }
+  return needed;
+}
+
+/** The missing ones, as a skip reason: "railway not found on PATH". */
+export function missingReason(needed: readonly NeededCommand[]): string | undefined {
+  const missing = needed.filter((n) => !n.found);
+  if (missing.length === 0) return undefined;
+  const commands = missing.filter((n) => !n.name.includes(' -m ')).map((n) => n.name);
+  const modules = missing.filter((n) => n.name.includes(' -m ')).map((n) => n.name.split(' -m ')[1]);
+  return [
+    ...(commands.length ? [`${commands.join(', ')} not found on PATH`] : []),
+    ...(modules.length ? [`python module${modules.length > 1 ? 's' : ''} ${modules.join(', ')} not found`] : []),
+  ].join('; ');
+}
+
+function moduleOf(args: readonly (string | null)[]): string | undefined {
+  const at = args.indexOf('-m');
+  const module = at >= 0 ? args[at + 1] : undefined;
+  return module && /^[A-Za-z_][\w.]*$/.test(module) ? module : undefined;
+}
+
+/**
+ * Beside the runbook first (as `python -m` looks in its working directory), then as the
+ * interpreter sees it — the top-level name only, so that no package's code is imported.
+ */
+async function moduleFound(python: string, module: string, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const parts = module.split('.');
+  const base = join(cwd, ...parts);
+  if (existsSync(`${base}.py`) || existsSync(join(base, '__init__.py')) || existsSync(join(base, '__main__.py'))) return true;
+  if (parts.length > 1 && existsSync(join(cwd, parts[0]!))) return false;
+  try {
+    await promisify(execFile)(python, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 1)', parts[0]!], {
+      cwd,
+      env,
+      timeout: 10_000,
+    });
+    // A submodule of an installed package cannot be checked without importing the package.
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * PowerShell cells through the real CLI and real pwsh: the commands a cell needs, named in
+ * preflight and skipped unattended (refused with --strict), and secrets masked in all five
+ * of PowerShell's streams.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTranscript } from '../src/engine/transcript.js';
+import type { CellFinished, RunEvent } from '../src/engine/events.js';
+import { onPath } from '../src/engine/executors/which.js';
+import { fixture, runCli, tempDir } from './runner-support.js';
+
+const hasPwsh = onPath('pwsh');
+if (!hasPwsh) console.warn('pwsh-runbook.test.ts: skipped, pwsh (PowerShell 7) is not on PATH; .ci/run installs it with dotnet');
+
+describe.skipIf(!hasPwsh)('PowerShell runbooks through the CLI (real pwsh)', () => {
+  it('names the commands each cell needs, skips the cell whose command is missing, and --strict refuses the run', async () => {
+    const dir = tempDir('runbook-pwsh-commands-');
+    const transcript = join(dir, 'a.jsonl');
+    const run = await runCli(['run', fixture('pwsh-commands.md'), '--yes', '--transcript', transcript]);
+    expect(run.stdout).toContain('⚠ preflight: no-such-tool-xyz is not on PATH; skipping needs-missing');
+    expect(run.stdout).toContain('needs [needs-missing]: no-such-tool-xyz (missing)');
+    expect(run.stdout).toContain('needs [needs-found]: sh (found)');
+    const { events } = (await readTranscript(transcript)) as { events: RunEvent[] };
+    const preflight = events.find((e) => e.type === 'run.preflight');
+    // Cmdlets, functions the run defines and script paths are not external commands.
+    expect(preflight && 'needs' in preflight ? preflight.needs : undefined).toEqual([
+      { cell: 'needs-missing', name: 'no-such-tool-xyz', found: false },
+      { cell: 'needs-found', name: 'sh', found: true },
+    ]);
+    const finished = events.filter((e): e is CellFinished => e.type === 'cell.finished').map((e) => [e.cell, e.status, e.reason ?? '']);
+    expect(finished).toEqual([
+      ['defines', 'succeeded', ''],
+      ['needs-missing', 'skipped', 'no-such-tool-xyz not found on PATH'],
+      ['needs-found', 'succeeded', ''],
+    ]);
+    expect(run.stdout).toContain('helper ran\n');
+    expect(run.stdout).toContain('1 of 3 cells did not run: no-such-tool-xyz not found on PATH (1)');
+
+    const strict = await runCli(['run', fixture('pwsh-commands.md'), '--yes', '--strict', '--transcript', join(dir, 'b.jsonl')]);
+    expect(strict.code).toBe(2);
+    expect(strict.stdout + strict.stderr).toContain('no-such-tool-xyz is not on PATH; cannot run needs-missing; install it or drop --strict');
+    const refused = (await readTranscript(join(dir, 'b.jsonl'))) as { events: RunEvent[] };
+    expect(refused.events.filter((e) => e.type === 'cell.started')).toEqual([]);
+  }, 120_000);
+
+  it('masks a secret in the success, information, warning, verbose and error streams, on screen and in the transcript', async () => {
+    const dir = tempDir('runbook-pwsh-secrets-');
+    const transcript = join(dir, 't.jsonl');
+    const secret = 'tok-9f8e7d6c5b4a';
+    const run = await runCli(['run', fixture('pwsh-secrets.md'), '--yes', '--var', `API_TOKEN=${secret}`, '--transcript', transcript]);
+    expect(run.code).toBe(0);
+    const text = readFileSync(transcript, 'utf8');
+    expect(text).not.toContain(secret);
+    expect(run.stdout + run.stderr).not.toContain(secret);
+    const { events } = (await readTranscript(transcript)) as { events: RunEvent[] };
+    const output = (stream: string) =>
+      events.filter((e) => e.type === 'cell.output' && e.stream === stream).map((e) => (e.type === 'cell.output' ? e.data : '')).join('');
+    for (const line of ['out ', 'host ', 'info ', 'env ']) expect(output('stdout')).toMatch(new RegExp(`^${line}\\S*\\*{3,}`, 'm'));
+    for (const line of ['WARNING: warn ', 'VERBOSE: verbose ', 'error ']) expect(output('stderr')).toMatch(new RegExp(`${line}\\S*\\*{3,}`));
+  }, 120_000);
+});
