@@ -65,7 +65,10 @@ export function parseRunbook(text: string, path: string, readTree: (markdown: st
     if (frontmatter.database !== undefined) runbook.database = frontmatter.database;
     if (frontmatter.title !== undefined) runbook.title = frontmatter.title;
     for (const problem of frontmatter.problems) {
-      runbook.diagnostics.push({ severity: 'error', line: 1, column: 1, rule: 'frontmatter', message: problem });
+      // The YAML parser names its line within the block, which starts on the document's line 2.
+      const at = /\bat line (\d+), column (\d+)/.exec(problem);
+      const line = at && walked.frontmatterFormat !== 'json' ? Number(at[1]) + 1 : 1;
+      runbook.diagnostics.push({ severity: 'error', line, column: at ? Number(at[2]) : 1, rule: 'frontmatter', message: problem });
     }
   }
   const h1 = walked.sections.find((section) => section.depth === 1);

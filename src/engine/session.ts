@@ -88,9 +88,23 @@ export function actorOf(flags: RunFlags, env: NodeJS.ProcessEnv = process.env): 
   }
 }
 
+/** `--only a,b`. Given but naming no cell (`--only ''`, `--only ,,`) is a usage error, never "every cell". */
 export function onlyOf(flags: RunFlags): string[] | undefined {
-  const ids = flags.only?.split(',').map((s) => s.trim()).filter(Boolean);
-  return ids?.length ? ids : undefined;
+  if (flags.only === undefined) return undefined;
+  const ids = flags.only.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) throw new InputError(`--only ${JSON.stringify(flags.only)} names no cell; give cell ids, e.g. --only stuck-jobs,blocked-queries (runbook list shows them)`);
+  return ids;
+}
+
+/**
+ * A frontmatter that does not parse loses its `secret:`, `pattern:` and `database:`: a run
+ * without them would mask less, validate less and pick another database. Refused like lint.
+ */
+export function refuseBrokenFrontmatter(runbook: Runbook): void {
+  const problem = runbook.diagnostics.find((d) => d.rule === 'frontmatter' && d.severity === 'error');
+  if (problem) {
+    throw new InputError(`${runbook.path}:${problem.line}:${problem.column}: error: ${problem.message} (frontmatter); fix it before running (runbook lint ${runbook.path})`);
+  }
 }
 
 export async function readSessionRunbook(file: string): Promise<Runbook> {
@@ -101,6 +115,7 @@ export async function readSessionRunbook(file: string): Promise<Runbook> {
 export async function openSession(input: SessionInput): Promise<Session> {
   const { runbook, flags, argv, mode } = input;
   const env = input.env ?? process.env;
+  refuseBrokenFrontmatter(runbook);
   const only = onlyOf(flags);
   const cells = selectCells(runbook, { from: flags.from, only, interactive: mode === 'interactive' }).filter((c) => c.attributes.skip !== true);
   const flagValues = parseVarFlags(flags.var ?? []);
