@@ -100,3 +100,15 @@ describe('Runme attributes in a run', () => {
     ]);
   });
 });
+
+describe('runbook list of what real runbooks hold', () => {
+  it('shows console sessions, Runme names and excluded cells in the outline and in --json', async () => {
+    const { file } = runbookFile('# Pods\n\n```sh\n$ kubectl get pods\nNAME   READY\nweb-0  1/1\n```\n\n```sh {"name":"teardown","excludeFromRunAll":true}\necho bye\n```\n');
+    const outline = await runCli(['list', file]);
+    expect(outline.code, outline.stderr).toBe(0);
+    expect(outline.stdout).toMatch(/pods +sh +line +3 +write +console session: 1 command, 2 output lines not run/);
+    expect(outline.stdout).toMatch(/teardown +sh +line +9 +write +not in a whole run/);
+    const json = JSON.parse((await runCli(['list', file, '--json'])).stdout) as { cells: { id: string; source: string; runmeName?: string; session?: { written: string } }[] };
+    expect(json.cells[0]).toMatchObject({ id: 'pods', source: 'kubectl get pods', runmeName: 'kubectl-get', session: { written: '$ kubectl get pods\nNAME   READY\nweb-0  1/1' } });
+  });
+});

@@ -69,5 +69,10 @@ function cellFlags(cell: Cell): string[] {
   if (typeof attributes.db === 'string') flags.push(`db ${attributes.db}`);
   if (typeof attributes.interpreter === 'string') flags.push(`interpreter ${attributes.interpreter}`);
   if (typeof attributes.cwd === 'string') flags.push(`cwd ${attributes.cwd}`);
+  if (attributes.excludeFromRunAll) flags.push('not in a whole run');
+  if (cell.session) {
+    const { commands, outputLines } = cell.session;
+    flags.push(`console session: ${commands} command${commands === 1 ? '' : 's'}${outputLines ? `, ${outputLines} output line${outputLines === 1 ? '' : 's'} not run` : ''}`);
+  }
   return flags;
 }

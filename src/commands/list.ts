@@ -63,5 +63,7 @@ function cellJson(cell: Cell, effect: Effect) {
     placeholders: cell.placeholders,
     envRefs: cell.envRefs,
     ...(cell.timeoutMs === undefined ? {} : { timeoutMs: cell.timeoutMs }),
+    ...(cell.runmeName === undefined ? {} : { runmeName: cell.runmeName }),
+    ...(cell.session === undefined ? {} : { session: cell.session }),
   };
 }
