@@ -102,9 +102,14 @@ describe('TranscriptWriter and readTranscript', () => {
     expect(() => TranscriptWriter.open(join(file, 'run.jsonl'))).toThrow(/^cannot write transcript .*a-file\/run\.jsonl: .*choose another --transcript$/);
   });
 
-  it('names sidecar files beside the transcript', () => {
+  it('names sidecar files beside the transcript, one per cell attempt, never reusing an existing one', () => {
     const writer = TranscriptWriter.open(join(tempDir(), 'dragonfly-20260102T030405Z.jsonl'));
-    expect(writer.sidecarPath('stuck jobs/2', 'stdout')).toBe(join(writer.path, '..', 'dragonfly-20260102T030405Z.stuck_jobs_2.stdout.log'));
+    const first = writer.openSidecar('stuck jobs/2', 3, 'stdout');
+    expect(first.path).toBe(join(writer.path, '..', 'dragonfly-20260102T030405Z.stuck_jobs_2.3.stdout.log'));
+    expect(first.recorded).toBe('dragonfly-20260102T030405Z.stuck_jobs_2.3.stdout.log');
+    first.append('héllo\n');
+    expect(first.close()).toEqual({ bytes: 7, sha256: createHash('sha256').update('héllo\n').digest('hex') });
+    expect(writer.openSidecar('stuck jobs/2', 3, 'stdout').recorded).toBe('dragonfly-20260102T030405Z.stuck_jobs_2.3-2.stdout.log');
     writer.close();
   });
 });

@@ -36,7 +36,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
     flags,
     argv: recordedArgv(argv),
     mode,
-    resume: { runId: state.runId, nextSeq: state.lastSeq + 1, skipCells: skip, statuses: state.statuses, from, transcriptPath, variables: state.variables },
+    resume: { runId: state.runId, nextSeq: state.lastSeq + 1, skipCells: skip, statuses: state.statuses, attempts: state.attempts, from, transcriptPath, variables: state.variables },
   });
   sameTarget(session, state.started.target);
   // From the first appended line on, an old signature no longer covers the record's end.

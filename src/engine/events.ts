@@ -107,6 +107,18 @@ export interface CellOutputSpilled extends EventBase {
   stream: OutputStream;
   /** Path of the sidecar file, relative to the transcript's directory. */
   path: string;
+  /** The attempt whose output it holds (one sidecar per cell attempt and stream). */
+  attempt?: number;
+}
+
+/** A sidecar is complete: its byte count and sha256 put its contents inside the hash chain. */
+export interface CellOutputClosed extends EventBase {
+  type: 'cell.output.closed';
+  cell: string;
+  stream: OutputStream;
+  path: string;
+  bytes: number;
+  sha256: string;
 }
 
 export interface SqlResult extends EventBase {
@@ -205,6 +217,7 @@ export type RunEvent =
   | CellStarted
   | CellOutput
   | CellOutputSpilled
+  | CellOutputClosed
   | SqlResult
   | CellFinished
   | OperatorDecision

@@ -20,6 +20,8 @@ export interface ResumeState {
   secretNames: string[];
   /** Final status of every cell that finished (retries: the last one counts). */
   statuses: Record<string, CellStatus>;
+  /** The highest attempt number each cell reached: a resumed run numbers on from there (one sidecar per attempt). */
+  attempts: Record<string, number>;
   /** Id of the last cell that finished (not counting a cancelled one, which runs again). */
   lastFinished?: string;
   /**
@@ -43,6 +45,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const values = new Map<string, BoundVariable>();
   const secretNames = new Set<string>();
   const statuses: Record<string, CellStatus> = {};
+  const attempts: Record<string, number> = {};
   let lastFinished: string | undefined;
   let position: ResumeState['position'];
   for (const event of events) {
@@ -55,6 +58,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
         values.set(event.name, { name: event.name, value: event.value, source: event.source, secret: false });
       }
     }
+    if (event.type === 'cell.started') attempts[event.cell] = Math.max(attempts[event.cell] ?? 0, event.attempt ?? 1);
     if (event.type === 'cell.finished') {
       statuses[event.cell] = event.status;
       if (event.status !== 'cancelled') lastFinished = event.cell;
@@ -70,6 +74,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     variables: [...values.values()],
     secretNames: [...secretNames],
     statuses,
+    attempts,
     lastFinished,
     ...(position ? { position } : {}),
     only: optionList(started.argv, '--only'),

@@ -270,7 +270,7 @@ export class Runner {
         case 'retry': {
           attempts += 1;
           this.attempts.set(cell.id, attempts);
-          lastStatus = await this.attempt(cell, source, effect, attempts);
+          lastStatus = await this.attempt(cell, source, effect, attempts + (this.opts.resume?.attempts?.[cell.id] ?? 0));
           if (this.aborted) return { stop: 'not reached: the run was interrupted' };
           const failed = lastStatus === 'failed' || lastStatus === 'timed-out';
           const tolerated = this.opts.keepGoing === true || cell.attributes.continueOnError === true;

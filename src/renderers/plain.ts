@@ -98,6 +98,9 @@ export function createPlainRenderer(
         return output(known.stream, known.data);
       case 'cell.output.spilled':
         return lines([style.dim(`  … more ${known.stream} in ${known.path}`)]);
+      case 'cell.output.closed':
+        // The spilled line said where; the figures are for verify.
+        return lines([]);
       case 'sql.result':
         return lines(sqlResultLines(known, style, maxColumnWidth(known.columns.length)));
       case 'cell.finished':

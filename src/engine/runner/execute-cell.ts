@@ -48,7 +48,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
     return { status: 'failed', durationMs: 0, result: { error: { message: (error as Error).message } } };
   }
   announce(prepared.source);
-  const cap = new OutputCap(cell.id, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
+  const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
   const controller = new AbortController();
   run.setCurrent(controller);
   const started = Date.now();

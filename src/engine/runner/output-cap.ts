@@ -1,18 +1,16 @@
 /**
  * Per-cell output cap. Up to `capBytes` of a cell's output travels in events; past it,
- * each stream's output is appended to a sidecar file beside the transcript and one
- * `cell.output.spilled` event per stream says where. Nothing is lost, and a cell that
- * prints gigabytes does not bloat the transcript or the screen.
+ * each stream's output is appended to a sidecar file of this attempt beside the
+ * transcript (transcript/sidecar.ts): `cell.output.spilled` says where, and at the end of
+ * the cell `cell.output.closed` records its byte count and sha256, so the chain covers it.
+ * Nothing is lost, and a cell that prints gigabytes does not bloat the transcript or the screen.
  */
-import { appendFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
 import type { EventBody, OutputStream } from '../events.js';
 import type { Redact } from '../redact.js';
+import type { SidecarFile } from '../transcript/sidecar.js';
 
 export interface SidecarSource {
-  /** The transcript's path, to make the sidecar path relative to its directory. */
-  readonly path: string;
-  sidecarPath(cell: string, stream: OutputStream): string;
+  openSidecar(cell: string, attempt: number, stream: OutputStream): SidecarFile;
 }
 
 /** A partial line longer than this goes out without waiting for its newline. */
@@ -20,12 +18,13 @@ const MAX_CARRY = 64 * 1024;
 
 export class OutputCap {
   private used = 0;
-  private readonly spilled = new Map<OutputStream, string>();
+  private readonly spilled = new Map<OutputStream, SidecarFile>();
   /** The unfinished last line of each stream, held back so a secret is never split across two events. */
   private readonly carry = new Map<OutputStream, string>();
 
   constructor(
     private readonly cell: string,
+    private readonly attempt: number,
     private readonly capBytes: number,
     private readonly sidecars: SidecarSource | undefined,
     private readonly redact: () => Redact,
@@ -49,6 +48,8 @@ export class OutputCap {
     const out: EventBody[] = [];
     for (const [stream, text] of this.carry) if (text) out.push(...this.pass(stream, this.redact()(text)));
     this.carry.clear();
+    for (const [stream, file] of this.spilled) out.push({ type: 'cell.output.closed', cell: this.cell, stream, path: file.recorded, ...file.close() });
+    this.spilled.clear();
     return out;
   }
 
@@ -69,15 +70,14 @@ export class OutputCap {
       data = data.slice(head.length);
     }
     if (!this.sidecars) return out;
-    let path = this.spilled.get(stream);
-    if (!path) {
-      path = this.sidecars.sidecarPath(this.cell, stream);
-      this.spilled.set(stream, path);
-      const shown = relative(dirname(this.sidecars.path), path) || path;
-      out.push({ type: 'cell.output.spilled', cell: this.cell, stream, path: shown });
+    let file = this.spilled.get(stream);
+    if (!file) {
+      file = this.sidecars.openSidecar(this.cell, this.attempt, stream);
+      this.spilled.set(stream, file);
+      out.push({ type: 'cell.output.spilled', cell: this.cell, stream, path: file.recorded, attempt: this.attempt });
     }
     // Masked in take(), whole: the cut between the events and the file cannot split a secret.
-    if (data) appendFileSync(path, data);
+    file.append(data);
     return out;
   }
 }

@@ -4,12 +4,13 @@ import type { Operator } from '../operator.js';
 import type { Runbook } from '../runbook.js';
 import type { Target } from '../target.js';
 import type { BoundVariable } from '../variables.js';
+import type { SidecarFile } from '../transcript/sidecar.js';
 
 /** What the runner needs of a transcript writer (src/engine/transcript.ts provides it). */
 export interface RunTranscript {
   readonly path: string;
   write(event: RunEvent): unknown;
-  sidecarPath(cell: string, stream: OutputStream): string;
+  openSidecar(cell: string, attempt: number, stream: OutputStream): SidecarFile;
 }
 
 export interface ResumePoint {
@@ -19,6 +20,8 @@ export interface ResumePoint {
   skipCells: string[];
   /** Their last statuses, so the final counts and exit code cover the whole run. */
   statuses?: Record<string, CellStatus>;
+  /** Attempts each cell had before, so attempt numbers (and sidecar names) go on from there. */
+  attempts?: Record<string, number>;
   /** The cell the resumed run starts at, for the `run.resumed` event. */
   from?: string;
 }

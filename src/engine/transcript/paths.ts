@@ -15,10 +15,10 @@ export function defaultTranscriptPath(runbookPath: string, runId: string, cwd?: 
   return candidate;
 }
 
-/** `<transcript without .jsonl>.<cell>.<stream>.log`, beside the transcript. */
-export function sidecarPathFor(transcriptPath: string, cell: string, stream: string): string {
+/** `<transcript without .jsonl>.<cell>.<attempt>.<stream>.log`, beside the transcript: one per cell attempt. */
+export function sidecarPathFor(transcriptPath: string, cell: string, attempt: number | string, stream: string): string {
   const stem = basename(transcriptPath).replace(/\.jsonl$/i, '');
-  return join(dirname(transcriptPath), `${stem}.${safe(cell)}.${safe(stream)}.log`);
+  return join(dirname(transcriptPath), `${stem}.${safe(cell)}.${safe(String(attempt))}.${safe(stream)}.log`);
 }
 
 function safe(part: string): string {

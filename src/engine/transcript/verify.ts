@@ -5,6 +5,7 @@
  */
 import { TRANSCRIPT_VERSION, chainHash, splitHash } from './format.js';
 import { contractProblem } from './contract.js';
+import { sidecarProblem, type RecordedSidecar } from './sidecar.js';
 import { isEventShaped, notATranscript, transcriptLines, transcriptLinesSync, type RawLine } from './lines.js';
 
 /** The last event of a record that has no `run.finished` after its last start or resume. */
@@ -32,10 +33,20 @@ export interface ChainState {
   missingNewline: boolean;
 }
 
+/** The chain, then every closed sidecar against its recorded byte count and sha256. */
 export async function verifyTranscript(path: string): Promise<VerifyResult> {
   const checker = new ChainChecker(path);
   for await (const raw of transcriptLines(path)) if (!checker.feed(raw)) break;
-  return checker.finish().result;
+  const { result } = checker.finish();
+  if (!result.ok) return result;
+  for (const sidecar of checker.sidecars) {
+    const problem = await sidecarProblem(path, sidecar);
+    if (problem) return { ok: false, line: sidecar.line, reason: problem };
+  }
+  for (const open of checker.openSidecars) {
+    result.warnings.push(`sidecar ${open} was never closed (the run was killed while writing it): its contents are not covered by the chain`);
+  }
+  return result;
 }
 
 /** The same check, synchronously, for the writer continuing a chain. */
@@ -57,6 +68,9 @@ export class ChainChecker {
   private currentRun?: string;
   private last?: Unfinished;
   private finished = false;
+  /** Sidecars with a `cell.output.closed`, to check once the chain holds. */
+  readonly sidecars: RecordedSidecar[] = [];
+  private readonly spilled = new Set<string>();
 
   constructor(private readonly path: string) {}
 
@@ -90,6 +104,7 @@ export class ChainChecker {
     const spliced = this.splice(record);
     if (spliced) return this.fail(raw.number, spliced);
     this.last = { seq: expected, type: event.type, ts: record.ts as string, ...(typeof record.cell === 'string' ? { cell: record.cell } : {}) };
+    this.noteSidecar(record, raw.number);
     if (event.type === 'run.finished') this.finished = true;
     else if (event.type === 'run.started' || event.type === 'run.resumed') this.finished = false;
     this.state.lastSeq = expected;
@@ -105,6 +120,19 @@ export class ChainChecker {
     const { lastSeq } = this.state;
     const unfinished = this.last && !this.finished ? { unfinished: this.last } : {};
     return { ...this.state, result: { ok: true, events: lastSeq + 1, runs: [...this.runs], lastSeq, warnings: this.warnings, ...unfinished } };
+  }
+
+  /** Spilled sidecars that no `cell.output.closed` covers. */
+  get openSidecars(): string[] {
+    return [...this.spilled];
+  }
+
+  private noteSidecar(event: Record<string, unknown>, line: number): void {
+    const path = event.path as string;
+    if (event.type === 'cell.output.spilled') this.spilled.add(path);
+    if (event.type !== 'cell.output.closed') return;
+    this.spilled.delete(path);
+    this.sidecars.push({ line, path, bytes: event.bytes as number, sha256: event.sha256 as string });
   }
 
   /**

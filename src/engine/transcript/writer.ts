@@ -13,7 +13,7 @@ import { InputError } from '../errors.js';
 import type { RunEvent } from '../events.js';
 import { serializeLine } from './format.js';
 import { acquireLock, type TranscriptLock } from './lock.js';
-import { sidecarPathFor } from './paths.js';
+import { openSidecar, type SidecarFile } from './sidecar.js';
 import { scanChainSync } from './verify.js';
 
 /** Events after which the file is flushed to disk before the run goes on. */
@@ -127,9 +127,9 @@ export class TranscriptWriter {
     return hash;
   }
 
-  /** Where output past the per-cell cap goes: `<transcript>.<cell>.<stream>.log` beside it. */
-  sidecarPath(cell: string, stream: string): string {
-    return sidecarPathFor(this.path, cell, stream);
+  /** Where output past the per-cell cap goes: `<transcript>.<cell>.<attempt>.<stream>.log` beside it (sidecar.ts). */
+  openSidecar(cell: string, attempt: number, stream: string): SidecarFile {
+    return openSidecar(this.path, cell, attempt, stream);
   }
 
   /** Flushes, closes and unlocks. Safe to call twice. */
