@@ -112,3 +112,37 @@ describe('runbook list of what real runbooks hold', () => {
     expect(json.cells[0]).toMatchObject({ id: 'pods', source: 'kubectl get pods', runmeName: 'kubectl-get', session: { written: '$ kubectl get pods\nNAME   READY\nweb-0  1/1' } });
   });
 });
+
+describe('hostile input from the wild', () => {
+  it('{name=wipe cwd= skip}: the empty cwd does not swallow skip, so the cell is skipped and runs nothing', async () => {
+    const { dir, file, transcript } = runbookFile('# Wipe\n\n```sh {name=wipe cwd= skip}\ntouch wiped\n```\n');
+    await runCli(['run', file, '--yes', '--transcript', transcript], { cwd: dir });
+    expect(events(transcript).find((e) => e.type === 'cell.finished')).toMatchObject({ cell: 'wipe', status: 'skipped' });
+    expect(() => readFileSync(join(dir, 'wiped'))).toThrow();
+  });
+
+  it('a kebab-case placeholder in heredocs, double quotes and arithmetic: data everywhere, a non-integer refused where bash would evaluate it', async () => {
+    const doc = '# H\n\n```sh {name=h}\ncat <<EOF\nnode=<node-name>\nEOF\necho "in quotes: <node-name>"\nrows=(a b c)\necho "${rows[<row-id>]}"\n```\n';
+    const { dir, file, transcript } = runbookFile(doc);
+    const value = 'ünï "$(touch pwned)" `touch pwned2` ${HOME}';
+    const ok = await runCli(['run', file, '--yes', '--var', `node-name=${value}`, '--var', 'row-id=2', '--transcript', transcript], { cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`node=${value}`);
+    expect(ok.stdout).toContain(`in quotes: ${value}`);
+    expect(ok.stdout).toMatch(/^\s*c$/m);
+    expect(() => readFileSync(join(dir, 'pwned'))).toThrow();
+    expect(() => readFileSync(join(dir, 'pwned2'))).toThrow();
+    const refused = await runCli(['run', file, '--yes', '--var', 'node-name=x', '--var', 'row-id=$(touch pwned3)', '--transcript', join(dir, 'b.jsonl')], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(() => readFileSync(join(dir, 'pwned3'))).toThrow();
+  });
+
+  it('a session with a 1 MB output line and 50,000 output lines runs its one command', async () => {
+    const output = ['x'.repeat(1_000_000), ...Array.from({ length: 50_000 }, (_, i) => `row ${i} $(touch pwned) ; rm -rf .`)].join('\n');
+    const { dir, file, transcript } = runbookFile(`# Big\n\n\`\`\`sh {name=big}\n$ echo one command\n${output}\n\`\`\`\n`);
+    const result = await runCli(['run', file, '--yes', '--transcript', transcript], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(events(transcript).find((e): e is CellStarted => e.type === 'cell.started')!.source).toBe('echo one command');
+    expect(() => readFileSync(join(dir, 'pwned'))).toThrow();
+  }, 120_000);
+});
