@@ -43,7 +43,7 @@ describe('views in a pseudo-terminal at 80×24', () => {
       tui.write('v');
       await tui.waitFor('whole source · lines 1–');
       for (let i = 0; i < 20; i += 1) tui.write(KEYS.down);
-      await tui.waitFor('echo step 21');
+      await tui.waitFor('END-OF-LONG-LINE');
       const screen = tui.screen.text();
       expect(screen).toContain('echo "deploy --commit abc1234"');
       expect(screen).toContain('echo "token ********" > /dev/null');

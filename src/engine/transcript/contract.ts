@@ -48,7 +48,7 @@ const TYPES: Record<string, Shape> = {
     columns: 'string[]', rows: 'array[]', rowCount: 'integer', truncated: 'boolean',
   },
   'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', error: 'object:error', reason: 'string?' },
-  'operator.decision': { cell: 'string', action: 'string', actor: 'string', source: 'string?', to: 'string?' },
+  'operator.decision': { cell: 'string', action: 'string', actor: 'string', source: 'string?', to: 'string?', reason: 'string?' },
   'operator.note': { text: 'string', actor: 'string', cell: 'string?' },
   'checklist.ticked': { item: 'string', checked: 'boolean', line: 'integer', actor: 'string' },
   'run.finished': { status: 'string', durationMs: 'number', counts: 'object', selected: 'integer?', notRun: 'array:notRun', reason: 'string?' },

@@ -26,7 +26,13 @@ export function CellPane({ state, cell, height, width }: { state: ConsoleState; 
       {ask?.effect === 'write' ? <Text color={tone('red')}>{' · WRITES'}</Text> : null}
     </Text>
   );
-  if (state.sourceView) return <SourceView state={state} cell={cell} source={source} title={title} height={height} width={width} />;
+  if (state.sourceView) {
+    // The whole view wraps long lines rather than cut them: colour gives way, every character stays.
+    // eslint-disable-next-line no-control-regex -- the inverse marks are escapes; cut rows must not split one
+    const plain = highlightSource(cell.source, cell.lang, { values: shownValues(state), color: false }).replace(/\u001b\[2?7m/g, '').split('\n');
+    const rows = plain.flatMap((line) => hardWrap(line, Math.max(10, width - 4)));
+    return <SourceView state={state} cell={cell} source={rows} title={title} height={height} width={width} />;
+  }
 
   let room = height - 1;
   const prose = running ? [] : fitLines(cell.prose, width, height >= 20 ? 2 : 1);
@@ -127,6 +133,15 @@ function finishedSummary(cell: CellView): ScreenLine[] {
     case 'timed-out':
       return [{ text: `${cell.status} after ${duration(cell.durationMs)}`, tone: 'meta' }, ...(cell.error ? errorLines(cell.error) : [])];
   }
+}
+
+/** A source line cut into rows of `width` characters; continuation rows start with ↪. */
+function hardWrap(line: string, width: number): string[] {
+  const chars = [...line];
+  if (chars.length <= width) return [line];
+  const rows = [chars.slice(0, width).join('')];
+  for (let i = width; i < chars.length; i += width - 2) rows.push(`↪ ${chars.slice(i, i + width - 2).join('')}`);
+  return rows;
 }
 
 function dimmed(text: string): string {
