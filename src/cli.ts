@@ -53,6 +53,8 @@ function program(record: (code: number | void) => void): Command {
     .option('--strict', 'a missing interpreter is an error, not a skip')
     .option('--actor <name>', 'who is running this (default: $USER)')
     .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends')
+    .option('--log <url>', 'also deliver every event to this shared incident log (default: RUNBOOK_LOG_URL, frontmatter log:)')
+    .option('--incident <id>', 'the incident the run belongs to in the log (default: RUNBOOK_INCIDENT)')
     .action(exit(async (file: string, opts) => (await import('./commands/run.js')).run(file, opts, cli.args)));
 
   cli
@@ -67,6 +69,8 @@ function program(record: (code: number | void) => void): Command {
     .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
     .option('--actor <name>', 'who is running this (default: $USER)')
     .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends (an old signature no longer covers it)')
+    .option('--log <url>', 'also deliver every event to this shared incident log (default: RUNBOOK_LOG_URL, frontmatter log:)')
+    .option('--incident <id>', 'the incident the run belongs to in the log (default: RUNBOOK_INCIDENT)')
     .action(exit(async (file: string, opts) => (await import('./commands/resume.js')).resume(file, opts)));
 
   cli
@@ -80,16 +84,21 @@ function program(record: (code: number | void) => void): Command {
   cli
     .command('timeline')
     .description('turn a transcript into a postmortem timeline')
-    .argument('<transcript>', 'transcript JSONL file')
+    .argument('[transcript]', 'transcript JSONL file')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json', 'cast']).default('md'))
-    .action(exit(async (file: string, opts) => (await import('./commands/timeline.js')).timeline(file, opts)));
+    .option('--log <url>', 'read the incident from this shared log instead of a file')
+    .option('--incident <id>', 'the incident to read (with --log)')
+    .action(exit(async (file: string | undefined, opts) => (await import('./commands/timeline.js')).timeline(file, opts)));
 
   cli
     .command('verify')
-    .description('check a transcript: seq without gaps and an unbroken hash chain (and its signature)')
-    .argument('<transcript>', 'transcript JSONL file')
+    .description('check a transcript: seq without gaps and an unbroken hash chain (and its signature); or every run of an incident in the shared log')
+    .argument('[transcript]', 'transcript JSONL file')
     .option('--allowed-signers <file>', 'also check <transcript>.sig against these keys (ssh-keygen ALLOWED SIGNERS format) and name the signer')
-    .action(exit(async (file: string, opts) => (await import('./commands/verify.js')).verify(file, opts)));
+    .option('--log <url>', 'check every run of an incident in this shared log (one line per run)')
+    .option('--incident <id>', 'the incident to check (with --log)')
+    .option('--transcript <file>', "with --log: compare this transcript with its run's rows, line by line")
+    .action(exit(async (file: string | undefined, opts) => (await import('./commands/verify.js')).verify(file, opts)));
 
   cli
     .command('sign')
@@ -97,6 +106,23 @@ function program(record: (code: number | void) => void): Command {
     .argument('<transcript>', 'transcript JSONL file')
     .option('--key <key>', 'SSH private key, e.g. ~/.ssh/id_ed25519')
     .action(exit(async (file: string, opts) => (await import('./commands/sign.js')).sign(file, opts)));
+
+  cli
+    .command('log')
+    .description('the shared incident log: init its schema, push transcripts to it (what a run could not deliver)')
+    .argument('<action>', 'push | init')
+    .argument('[transcripts...]', 'transcript JSONL files')
+    .option('--log <url>', 'the log database (default: RUNBOOK_LOG_URL)')
+    .option('--incident <id>', 'the incident the runs belong to (default: RUNBOOK_INCIDENT)')
+    .action(exit(async (action: string, files: string[], opts) => (await import('./commands/log.js')).logCommand(action, files, opts)));
+
+  cli
+    .command('follow')
+    .description('print every run of an incident live from the shared log (Ctrl-C to stop)')
+    .option('--log <url>', 'the log database (default: RUNBOOK_LOG_URL)')
+    .option('--incident <id>', 'the incident to follow (default: RUNBOOK_INCIDENT)')
+    .option('--json', 'NDJSON: the transcript lines as they arrive')
+    .action(exit(async (opts) => (await import('./commands/follow.js')).follow(opts)));
 
   cli
     .command('sandbox')

@@ -12,7 +12,7 @@ import { modeOf, openSession, type RunFlags, type Session } from '../engine/sess
 import { retireSignature, requireKey } from '../engine/transcript/signature.js';
 import { NO_TERMINAL, recordedArgv, runUnattended, runWithTerminal, signIfAsked } from './run.js';
 
-export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey'>;
+export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident'>;
 
 export async function resume(transcriptPath: string, flags: ResumeFlags, argv: string[] = []): Promise<number> {
   const mode = modeOf(flags);

@@ -51,6 +51,7 @@ export async function runUnattended(session: Session, flags: Pick<RunFlags, 'jso
   const info = (text: string) => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
   const sink: EventSink = flags.json ? createNdjsonSink(out) : createPlainRenderer(out, { transcriptPath: session.transcript.path });
   const operator = createUnattendedOperator({ actor: session.actor, allowWrites: flags.allowWrites === true });
+  const stopLog = logLines(session);
   const runner = session.createRunner(operator, [sink]);
   // Watched before the first write: a pipe closed at once still leaves a finished record.
   const stops = watchStops((stop) => runner.abort(stop.reason));
@@ -61,7 +62,8 @@ export async function runUnattended(session: Session, flags: Pick<RunFlags, 'jso
     return stops.stop?.exitCode ?? summary.exitCode;
   } finally {
     stops.dispose();
-    await session.close();
+    stopLog();
+    for (const line of await session.close()) process.stderr.write(`${line}\n`);
     info(`transcript: ${session.transcript.path}`);
   }
 }
@@ -89,7 +91,15 @@ export async function runWithTerminal(session: Session): Promise<number> {
     return stops.stop?.exitCode ?? code;
   } finally {
     stops.dispose();
-    await session.close();
+    for (const line of await session.close()) process.stderr.write(`${line}\n`);
     process.stdout.write(`transcript: ${session.transcript.path}\n`);
   }
+}
+
+/** The shared log's lines on stderr, beside the run's output: where it goes, and when it falls behind or goes away. */
+function logLines(session: Session): () => void {
+  if (!session.log) return () => undefined;
+  const { incident, maskedUrl } = session.log.target;
+  process.stderr.write(`log: delivering to incident ${incident} at ${maskedUrl}\n`);
+  return session.log.onStatus((line) => void process.stderr.write(`${line}\n`));
 }

@@ -16,9 +16,13 @@ import { renderTimelineJson } from '../renderers/timeline-json.js';
 
 export interface TimelineFlags {
   format?: string;
+  log?: string;
+  incident?: string;
 }
 
-export async function timeline(file: string, flags: TimelineFlags = {}): Promise<number> {
+export async function timeline(file: string | undefined, flags: TimelineFlags = {}): Promise<number> {
+  if (flags.log !== undefined || flags.incident !== undefined || (file === undefined && process.env.RUNBOOK_LOG_URL)) return (await import('./timeline-log.js')).timelineLog(flags);
+  if (file === undefined) throw new InputError('runbook timeline: name a transcript, or the log: runbook timeline --log URL --incident ID');
   const format = flags.format ?? 'md';
   if (!['md', 'json', 'cast'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json or cast`);
   if (format === 'cast') {

@@ -6,15 +6,21 @@
  * CLI) or a line that is not a v1 event; 3 for an intact record whose run never finished
  * (killed, still running, or its tail cut off at a line boundary).
  */
-import { EXIT } from '../engine/errors.js';
+import { EXIT, InputError } from '../engine/errors.js';
 import { verifyTranscript } from '../engine/transcript.js';
 import { verifySignature } from '../engine/transcript/signature.js';
+import type { VerifyLogFlags } from './verify-log.js';
 
-export interface VerifyFlags {
+export interface VerifyFlags extends VerifyLogFlags {
   allowedSigners?: string;
 }
 
-export async function verify(file: string, flags: VerifyFlags = {}): Promise<number> {
+export async function verify(file: string | undefined, flags: VerifyFlags = {}): Promise<number> {
+  // The shared log instead of a file (a file named too is the local copy to compare with).
+  if (flags.log !== undefined || flags.incident !== undefined || (file === undefined && process.env.RUNBOOK_LOG_URL)) {
+    return (await import('./verify-log.js')).verifyLog({ ...flags, transcript: flags.transcript ?? file });
+  }
+  if (file === undefined) throw new InputError('runbook verify: name a transcript, or the log: runbook verify --log URL --incident ID');
   const result = await verifyTranscript(file);
   if (!result.ok && result.contract) {
     process.stderr.write(`runbook: ${file}:${result.line}: ${result.reason}; not a transcript v1 event (written by hand or by another tool?)\n`);

@@ -4,6 +4,8 @@
  * bind values, resolve targets and mask secrets the same way.
  */
 import { userInfo } from 'node:os';
+import { resolveRunLog } from './log/config.js';
+import { startRunLog, type RunLog } from './log/run-log.js';
 import { readRunbookFile } from './parse.js';
 import { isSecretName } from './redact.js';
 import { Runner } from './runner.js';
@@ -34,6 +36,9 @@ export interface RunFlags {
   actor?: string;
   /** SSH private key to sign the transcript with when the run ends. */
   signKey?: string;
+  /** The shared incident log (see src/engine/log/). */
+  log?: string;
+  incident?: string;
 }
 
 /** What the TUI gets: enough to draw the header, and a way to make the runner it drives. */
@@ -49,6 +54,8 @@ export interface InteractiveOptions {
    * before `runner.run()`; `runner.abort()` on Ctrl-C; resolve to `summary.exitCode`.
    */
   createRunner(operator: Operator): Runner;
+  /** With a shared log: its status lines, for the console's header. */
+  logStatus?: (listener: (line: string) => void) => () => void;
 }
 
 export interface Session {
@@ -58,10 +65,12 @@ export interface Session {
   actor: string;
   variables: BoundVariable[];
   transcript: TranscriptWriter;
+  /** The shared incident log the run delivers to, if any. */
+  log?: RunLog;
   createRunner(operator: Operator, sinks?: EventSink[]): Runner;
   interactiveOptions(): InteractiveOptions;
-  /** Closes the transcript (flushes, releases its lock). */
-  close(): Promise<void>;
+  /** Closes the transcript (flushes, releases its lock), then the log; resolves to lines to tell the operator. */
+  close(): Promise<string[]>;
 }
 
 export interface SessionInput {
@@ -117,6 +126,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
   const env = input.env ?? process.env;
   refuseBrokenFrontmatter(runbook);
   const only = onlyOf(flags);
+  const logTarget = resolveRunLog(flags, env, input.runbook);
   const cells = selectCells(runbook, { from: flags.from, only, interactive: mode === 'interactive' }).filter((c) => c.attributes.skip !== true);
   const flagValues = parseVarFlags(flags.var ?? []);
   refuseTargetVariables(flagValues, runbook);
@@ -128,12 +138,14 @@ export async function openSession(input: SessionInput): Promise<Session> {
     return old && flagValues[v.name] === undefined ? { ...v, source: old.source } : v;
   });
   const target = await resolveTarget({ db: flags.db, env, runbook, needsDatabase: cells.some((c) => c.lang === 'sql') });
-  const secrets = secretEnvValues(env);
+  const secrets = [...secretEnvValues(env), ...(logTarget?.secrets ?? [])];
   const actor = actorOf(flags, env);
   // One id for the run and its file name, so the two never tell different times.
   const runId = input.resume?.runId ?? newRunId();
   const transcriptPath = input.resume?.transcriptPath ?? flags.transcript ?? defaultTranscriptPath(runbook.path, runId);
   const transcript = await TranscriptWriter.open(transcriptPath, { append: input.resume !== undefined });
+  // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
+  const log = logTarget ? startRunLog(logTarget, transcript.path) : undefined;
 
   const createRunner = (operator: Operator, sinks: EventSink[] = []): Runner => {
     const options: RunnerOptions = {
@@ -144,7 +156,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
       mode,
       variables,
       secrets,
-      sinks,
+      sinks: log ? [log.sink, ...sinks] : sinks,
       actor,
       argv,
       from: flags.from,
@@ -165,6 +177,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
     actor,
     variables,
     transcript,
+    ...(log ? { log } : {}),
     createRunner,
     interactiveOptions: () => ({
       runbook,
@@ -173,9 +186,11 @@ export async function openSession(input: SessionInput): Promise<Session> {
       actor,
       ...(input.resume ? { resumed: { runId: input.resume.runId, finished: input.resume.skipCells } } : {}),
       createRunner: (operator: Operator) => createRunner(operator),
+      ...(log ? { logStatus: (listener: (line: string) => void) => log.onStatus(listener) } : {}),
     }),
     close: async () => {
       await transcript.close();
+      return log ? [await log.finish()] : [];
     },
   };
 }
