@@ -33,6 +33,7 @@ describe('runbook follow', () => {
     }
     expect((await alice.run.exited).code, alice.run.stderr()).toBe(0);
     expect((await bob.run.exited).code, bob.run.stderr()).toBe(0);
+    for (const r of [alice, bob]) expect(r.run.stderr()).toContain(`log: every event delivered to incident ${incident}`);
     await live.waitFor(/"type":"run\.finished"[\s\S]*"type":"run\.finished"/);
     live.child.kill('SIGINT');
     expect((await live.exited).code).toBe(130);
@@ -62,6 +63,7 @@ describe('runbook follow', () => {
     openGate(r.gates.GATE_ONE);
     openGate(r.gates.GATE_TWO);
     expect((await r.run.exited).code, r.run.stderr()).toBe(0);
+    expect(r.run.stderr()).toContain('log: every event delivered to incident INC-7');
     for (const format of ['json', 'md']) {
       const fromFile = await runCli(['timeline', r.transcript, '--format', format]);
       const fromLog = await runCli(['timeline', '--log', log, '--incident', 'INC-7', '--format', format]);

@@ -123,13 +123,15 @@ export class LogDelivery {
       try {
         const client = await this.connected();
         const readAt = Date.now();
+        // Only a read that began after the run ended can tell that nothing is left.
+        const finalRead = this.finishing;
         if (!this.pending) this.dirty = false;
         this.pending ??= await this.tail.next(this.options.limits ?? DEFAULT_LIMITS);
         const batch = this.pending;
         if (batch.rows.length === 0) {
           this.pending = undefined;
-          if (this.finishing) return;
-          if (!this.dirty) await this.idle();
+          if (finalRead) return;
+          if (!this.dirty && !this.finishing) await this.idle();
           continue;
         }
         const result = await insertRows(client, this.options.target.incident, batch.rows);
