@@ -8,6 +8,7 @@ import { EXIT } from '../engine/errors.js';
 import { requireLog, type LogFlags } from '../engine/log/config.js';
 import { followLog } from '../engine/log/follow.js';
 import { createFollowRenderer } from '../renderers/follow.js';
+import { onStdoutClosed } from './output-guard.js';
 
 export interface FollowFlags extends LogFlags {
   json?: boolean;
@@ -20,9 +21,9 @@ export async function follow(flags: FollowFlags): Promise<number> {
   const stop = () => controller.abort();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // A reader that went away (`| head`) ends the follow quietly, not as an interrupt.
+  // A reader that went away (`| head`) ends the follow like any command whose stdout closed (141).
   let pipeClosed = false;
-  process.stdout.on('error', () => {
+  const unguard = onStdoutClosed(() => {
     pipeClosed = true;
     stop();
   });
@@ -37,7 +38,8 @@ export async function follow(flags: FollowFlags): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    renderer.end();
+    unguard();
+    if (!pipeClosed) renderer.end();
   }
-  return pipeClosed ? EXIT.ok : EXIT.interrupted;
+  return pipeClosed ? EXIT.stdoutClosed : EXIT.interrupted;
 }
