@@ -2,7 +2,8 @@
  * `runbook verify --log URL --incident ID [--transcript FILE]`: one line per run of the
  * incident, in the same form as for a file; with a transcript, its run's rows compared
  * with the file line by line. Exit 0 all good; 1 a broken chain, a gap, rows that differ
- * from the file or are missing from the log; 2 bad input or an unreachable log.
+ * from the file or are missing from the log; 2 bad input or an unreachable log; 3 a run
+ * whose rows stop before its run.finished (still going, killed, or not all delivered).
  */
 import { EXIT } from '../engine/errors.js';
 import { requireLog, type LogFlags, type LogTarget } from '../engine/log/config.js';
@@ -29,7 +30,14 @@ export async function verifyLog(flags: VerifyLogFlags): Promise<number> {
   }
   let code: number = EXIT.ok;
   for (const { run, check } of runs.values()) {
-    if (check.result.ok) {
+    if (check.result.ok && check.result.unfinished) {
+      const { seq, type, cell, ts } = check.result.unfinished;
+      process.stderr.write(
+        `runbook: ${label}: run ${run} did not finish: last event seq ${seq} (${type}${cell ? `, ${cell}` : ''}) at ${ts}; ` +
+          `the chain is intact up to there, but the run is still going, was killed, or has not delivered the rest (runbook log push)\n`,
+      );
+      code = Math.max(code, EXIT.incomplete);
+    } else if (check.result.ok) {
       const { events, lastSeq } = check.result;
       process.stdout.write(`${label}: ok, ${events} events (seq 0-${lastSeq}), hash chain intact, run ${run}\n`);
     } else {

@@ -63,8 +63,10 @@ export class LogDelivery {
   private wake: (() => void) | undefined;
   /** Set by `written`; cleared before each read, so an event written during a read is not slept through. */
   private dirty = false;
-  /** Since when the oldest undelivered event has (at most) waited. */
+  /** Since when events have waited with nothing delivered: the backlog's start, or the last batch the log took. */
   private backlogSince: number | undefined;
+  /** A "delivering again" line is out; "caught up" follows when the backlog is gone. */
+  private recovering = false;
   private readonly ticker: ReturnType<typeof setInterval>;
   private reported: LogStatus = { state: 'ok', behind: 0 };
   private readonly loop: Promise<void>;
@@ -122,7 +124,6 @@ export class LogDelivery {
     while (!this.stopped) {
       try {
         const client = await this.connected();
-        const readAt = Date.now();
         // Only a read that began after the run ended can tell that nothing is left.
         const finalRead = this.finishing;
         if (!this.pending) this.dirty = false;
@@ -139,7 +140,7 @@ export class LogDelivery {
         this.delivered += result.added;
         this.differing += result.differing.length;
         this.lastDelivered = Math.max(this.lastDelivered, batch.rows.at(-1)?.seq ?? -1);
-        this.backlogSince = this.lastDelivered >= this.lastWritten ? undefined : readAt;
+        this.backlogSince = this.lastDelivered >= this.lastWritten ? undefined : Date.now();
         this.failure = undefined;
         this.retryMs = this.options.retryMinMs ?? 250;
         this.report();
@@ -190,20 +191,25 @@ export class LogDelivery {
   }
 
   /**
-   * Tells the operator when the state changes, and while behind, when the count has doubled.
-   * Behind means events have waited longer than `behindAfterMs`: a burst of output that
-   * the next batch takes is not worth a line.
+   * Tells the operator when the state changes, while behind when the count has doubled,
+   * and "caught up" once a backlog announced as "delivering again" is gone. Behind means
+   * events have waited `behindAfterMs` with nothing delivered, or 1000 wait: a burst of
+   * output that the next batch takes is not worth a line.
    */
   private report(): void {
     const behind = Math.max(0, this.lastWritten - this.lastDelivered);
     const waited = this.backlogSince === undefined || behind === 0 ? 0 : Date.now() - this.backlogSince;
-    const state: LogState = this.failure ? 'unreachable' : waited > (this.options.behindAfterMs ?? 2000) ? 'behind' : 'ok';
+    const slow = waited > (this.options.behindAfterMs ?? 2000) || behind >= 1000;
+    const state: LogState = this.failure ? 'unreachable' : slow ? 'behind' : 'ok';
     const previous = this.reported;
     const grown = state === 'behind' && previous.state === 'behind' && behind >= previous.behind * 2;
-    if (state === previous.state && !grown && !(state === 'unreachable' && this.failure !== previous.reason)) return;
+    const caughtUp = state === 'ok' && this.recovering && behind === 0;
+    if (state === previous.state && !grown && !caughtUp && !(state === 'unreachable' && this.failure !== previous.reason)) return;
+    this.recovering = state === 'ok' && behind > 0;
     this.reported = { state, behind, ...(this.failure ? { reason: this.failure } : {}) };
     this.options.onStatus?.(this.reported);
   }
+
 }
 
 /** The one line a screen shows for a status. */
