@@ -1,5 +1,5 @@
 /**
- * Workload 9: the shared incident log. 20 runs of a fast runbook at once, all into one
+ * Workload 10: the shared incident log. 20 runs of a fast runbook at once, all into one
  * incident of one log database, against the same 20 runs without a log in the same
  * minute. Measured from the log itself: events per second delivered, delivery lag
  * (received_at - ts) p50/p99, and every transcript line present exactly once.
@@ -134,7 +134,7 @@ export async function run({ rounds, databaseUrl, log }) {
     plain.failed ??= failed;
     logged.failed = failed;
   }
-  const workload = `9 log: ${RUNS} concurrent runs × ${CELLS} cells, one incident`;
+  const workload = `10 log: ${RUNS} concurrent runs × ${CELLS} cells, one incident`;
   const live = measured.map((m) => `${m.events}/${m.total}`).join(', ');
   return [
     ratioRow({ workload, engine: logged, baselineLabel: 'the same 20 runs without --log', baseline: plain, maxRatio: 1.25, note: 'wall time until the last run exited' }),
