@@ -48,13 +48,14 @@ export function arithmeticTestClause(source: string, open: number, at: number): 
 
 /**
  * A value bash may evaluate: only an integer (no leading zeros, which bash reads as octal).
- * It is pasted as a number, in parentheses when negative so `1-<N>` stays a subtraction.
+ * It is pasted as a number, in parentheses when negative so `1-<N>` stays a subtraction
+ * (not inside `[[ … ]]`, where parentheses group tests).
  */
-export function integerLiteral(name: string, value: string, line: number): string {
+export function integerLiteral(name: string, value: string, line: number, parenthesise = true): string {
   if (!/^-?(?:0|[1-9][0-9]*)$/.test(value)) {
     throw new InputError(
       `<${name}> at line ${line} of the cell is used in shell arithmetic ($((…)), ((…)), [[ -gt ]], let, an array index), where bash runs a value as code: it takes an integer only; pass e.g. --var ${name}=10`,
     );
   }
-  return value.startsWith('-') ? `(${value})` : value;
+  return parenthesise && value.startsWith('-') ? `(${value})` : value;
 }

@@ -202,14 +202,12 @@ function scanRange(scan: Scan, from: number, to: number, stack: Frame[]): string
 
 /** The text that replaces `<name>` at `at`, given every frame around it. */
 function bindHere(scan: Scan, stack: Frame[], name: string, at: number): string {
-  const arithmetic = stack.some(
-    (frame) =>
-      frame.kind === 'arith' ||
-      (frame.kind === 'code' &&
-        ((frame.test !== undefined && arithmeticTestClause(scan.source, frame.test, at)) ||
-          arithmeticCommand(scan.source.slice(frame.cmdStart, at), scan.integers))),
+  // In `[[ … ]]` parentheses group tests, so a negative number goes bare there.
+  const expression = stack.some(
+    (frame) => frame.kind === 'arith' || (frame.kind === 'code' && arithmeticCommand(scan.source.slice(frame.cmdStart, at), scan.integers)),
   );
-  if (arithmetic) return integerLiteral(name, scan.valueOf(name), lineAt(scan.source, at));
+  const test = !expression && stack.some((frame) => frame.kind === 'code' && frame.test !== undefined && arithmeticTestClause(scan.source, frame.test, at));
+  if (expression || test) return integerLiteral(name, scan.valueOf(name), lineAt(scan.source, at), expression);
   const frame = stack.at(-1)!;
   const reference = `\${${scan.envName(name)}}`;
   const quoted = frame.kind === 'dq' || frame.kind === 'heredoc' || (frame.kind === 'param' && frame.quoted);
