@@ -42,11 +42,16 @@ describe.skipIf(!RUNME)('Runme compatibility: which blocks are cells, and their 
     expect(runbook.cells.find((c) => c.id === 'echo')!.attributes.excludeFromRunAll).toBe(true);
   });
 
-  it('script/basic: Runme names unnamed cells from their first command, and so do we (suffixes count only our cells)', () => {
+  it('script/basic: Runme names unnamed cells from their first command, and so do we, numbered as Runme numbers them', () => {
     const runbook = parseFrom('script/basic.txtar', 'README.md');
-    // Runme: echo-hello, echo-hello-2 (the language-less fence, not a cell here), echo-inferred,
-    // echo, echo-1, echo-hello-3, tempdir. Our numbering skips the fence we do not run.
-    expect(runbook.cells.map((c) => c.runmeName ?? c.id)).toEqual(['echo-hello', 'echo-inferred', 'echo', 'echo-1', 'echo-hello-2', 'tempdir']);
+    // Runme (golden-list-allow-unnamed.txt): echo-hello, echo-hello-2 (the language-less fence,
+    // not a cell here), echo-inferred, echo, echo-1, echo-hello-3, tempdir, package-main (go).
+    expect(runbook.cells.map((c) => c.runmeName ?? c.id)).toEqual(['echo-hello', 'echo-inferred', 'echo', 'echo-1', 'echo-hello-3', 'tempdir']);
+  });
+
+  it('tags/categories install-manual-solution-2: unnamed cells get Runme\'s stty-opost, stty-opost-2, echo-delete', () => {
+    const runbook = parseFrom('tags/categories.txtar', 'install-manual-solution-2.md');
+    expect(runbook.cells.map((c) => c.runmeName ?? c.id)).toEqual(['stty-opost', 'stty-opost-2', 'post-deployment-2', 'echo-delete']);
   });
 
   it('script/basic: the first command is the prompt-less line (`echo "Hello, runme!"`), as `runme ls` prints it', () => {

@@ -73,7 +73,7 @@ export function parseRunbook(text: string, path: string, readTree: (markdown: st
   }
   const h1 = walked.sections.find((section) => section.depth === 1);
   if (h1 && h1.title) runbook.title = h1.title;
-  runbook.cells = buildCells(walked.drafts, runbook.diagnostics, defaults);
+  runbook.cells = buildCells(walked.drafts, runbook.diagnostics, defaults, walked.otherFences);
   runbook.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   return runbook;
 }

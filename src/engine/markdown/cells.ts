@@ -22,7 +22,12 @@ export interface CellDefaults {
   cwd?: string;
 }
 
-export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[], defaults: CellDefaults = {}): Cell[] {
+export function buildCells(
+  drafts: CellDraft[],
+  diagnostics: Diagnostic[],
+  defaults: CellDefaults = {},
+  otherFences: readonly { line: number; value: string }[] = [],
+): Cell[] {
   const explicit = drafts.map((draft) => explicitName(draft, diagnostics));
   const ids = new UniqueIds(explicit.filter((name): name is string => name !== undefined));
   const firstUse = new Map<string, number>();
@@ -73,7 +78,7 @@ export function buildCells(drafts: CellDraft[], diagnostics: Diagnostic[], defau
     }
     return cell;
   });
-  assignRunmeNames(cells);
+  assignRunmeNames(cells, otherFences);
   return cells;
 }
 

@@ -6,6 +6,7 @@
  * joined by `-` (`echo "Hello, runme!"` → `echo-hello`). Repeats get `-2`, `-3`…
  */
 import type { Cell } from '../runbook.js';
+import { readConsoleSession } from './console-session.js';
 
 export function runmeNameOf(source: string): string | undefined {
   const first = source.split('\n').map((line) => line.trim()).find((line) => line !== '' && !line.startsWith('#'));
@@ -27,15 +28,22 @@ function sanitise(text: string): string {
   return out;
 }
 
-/** Runme's names for the cells without a `name`, unique in document order. */
-export function assignRunmeNames(cells: Cell[]): void {
+/**
+ * Runme's names for the cells without a `name`, unique in document order. Runme numbers
+ * every unnamed fence (a language-less one, a `js` one), so those count too, though they
+ * are not cells here: `echo-hello-3` is the same cell in both tools.
+ */
+export function assignRunmeNames(cells: Cell[], otherFences: readonly { line: number; value: string }[] = []): void {
   const seen = new Map<string, number>();
-  for (const cell of cells) {
-    if (cell.attributes.name !== undefined) continue;
-    const base = runmeNameOf(cell.source);
+  const fences = [
+    ...cells.filter((cell) => cell.attributes.name === undefined).map((cell) => ({ line: cell.line, source: cell.source, cell })),
+    ...otherFences.map((fence) => ({ line: fence.line, source: readConsoleSession(fence.value, 'sh')?.source ?? fence.value, cell: undefined })),
+  ].sort((a, b) => a.line - b.line);
+  for (const { source, cell } of fences) {
+    const base = runmeNameOf(source);
     if (base === undefined) continue;
     const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
-    cell.runmeName = count === 1 ? base : `${base}-${count}`;
+    if (cell) cell.runmeName = count === 1 ? base : `${base}-${count}`;
   }
 }

@@ -29,13 +29,15 @@ export interface WalkResult {
   frontmatterFormat?: FrontmatterFormat;
   sections: Section[];
   drafts: CellDraft[];
+  /** Fences that are not cells but that Runme would name (unnamed, fenced): their line and text. */
+  otherFences: { line: number; value: string }[];
   checklist: ChecklistItem[];
   escalation?: Escalation;
   diagnostics: Diagnostic[];
 }
 
 export function walkTree(tree: Root, text: string, starts: number[]): WalkResult {
-  const result: WalkResult = { sections: [], drafts: [], checklist: [], diagnostics: [] };
+  const result: WalkResult = { sections: [], drafts: [], otherFences: [], checklist: [], diagnostics: [] };
   const sectionIds = new UniqueIds();
   const stack: Section[] = [];
   let prose: string[] = [];
@@ -111,6 +113,7 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
           message: `fence language "${info!.tag}" is not executable; did you mean "${meant}"?`,
         });
       }
+      if (info && info.attributes.name === undefined) result.otherFences.push({ line, value: node.value });
       if (collectProse) prose.push(rawSlice(node));
       return;
     }
