@@ -66,10 +66,19 @@ describe('prompts in a pseudo-terminal at 80×24', () => {
       expect(flat(tui.screen.text())).toContain('enter skips (with the reason, if any) · esc does not skip');
       tui.write('not needed in the drill');
       tui.write(KEYS.enter);
+      // A console-session cell: its expected output is on screen, dimmed (documentation, never run).
+      await tui.waitFor(/› +4 · pods pending/);
+      await tui.waitFor('expected-pods-output');
+      expect(tui.screen.text()).toContain('$ echo pods');
+      expect(tui.raw()).toContain('\u001b[2mexpected-pods-output');
+      await tui.waitFor('enter run · s skip');
+      tui.write('s');
+      await tui.waitFor('Skip pods. Reason (optional):');
+      tui.write(KEYS.enter);
       await tui.waitFor('enter ends the run');
       tui.write(KEYS.enter);
       await tui.waitFor('run succeeded in');
-      expect(flat(tui.screen.text())).toContain(`2 skipped: write to ${targetName} not confirmed: refused by the operator (1), not needed in the drill (1)`);
+      expect(flat(tui.screen.text())).toContain(`3 skipped: write to ${targetName} not confirmed: refused by the operator (1), not needed in the drill (1), skipped by operator (1)`);
       expect(await tui.exited).toBe(0);
     } finally {
       tui.kill();
@@ -80,7 +89,7 @@ describe('prompts in a pseudo-terminal at 80×24', () => {
     expect(events.filter((e) => e.type === 'variable.refused')).toEqual([expect.objectContaining({ name: 'GOOD_SHA', reason: expect.stringContaining('"xyz" does not match') })]);
     expect(events.filter((e) => e.type === 'variable.bound')).toEqual([expect.objectContaining({ name: 'GOOD_SHA', value: 'abc1234', source: 'prompt' })]);
     const finished = events.flatMap((e) => (e.type === 'cell.finished' ? [`${e.cell}:${e.status}${e.reason ? `:${e.reason}` : ''}`] : []));
-    expect(finished).toEqual(['redeploy:succeeded', `write-it:skipped:write to ${targetName} not confirmed: refused by the operator`, 'skip-me:skipped:not needed in the drill']);
+    expect(finished).toEqual(['redeploy:succeeded', `write-it:skipped:write to ${targetName} not confirmed: refused by the operator`, 'skip-me:skipped:not needed in the drill', 'pods:skipped:skipped by operator']);
     expect(events.find((e) => e.type === 'operator.decision' && e.action === 'skip')).toMatchObject({ cell: 'skip-me', reason: 'not needed in the drill', actor: 'alice' });
   });
 });

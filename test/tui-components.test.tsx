@@ -131,6 +131,17 @@ describe('console components', () => {
     expect(frame).not.toContain('hunter2');
   });
 
+  it('shows a console-session cell as written, its expected output dimmed', () => {
+    const session = { lines: [{ kind: 'command' as const, text: '$ kubectl get pods' }, { kind: 'output' as const, text: 'NAME   READY   STATUS' }], source: 'kubectl get pods' };
+    const state = initialState({ cells: [{ id: 'pods', lang: 'sh', line: 3, section: ['Check'], source: 'kubectl get pods', session }] });
+    const frame = render(<LiveArea state={state} columns={80} rows={24} />).lastFrame() ?? '';
+    expect(plain(frame)).toContain('$ kubectl get pods');
+    expect(frame).toContain('\u001b[2mNAME   READY   STATUS\u001b[22m');
+    // Once edited, what runs is what is shown.
+    const edited = initialState({ cells: [{ id: 'pods', lang: 'sh', line: 3, section: ['Check'], source: 'kubectl get pods -A', session }] });
+    expect(plain(render(<LiveArea state={edited} columns={80} rows={24} />).lastFrame())).not.toContain('NAME   READY');
+  });
+
   it('NO_COLOR: no colour in sources or tones, placeholders still marked', () => {
     process.env.NO_COLOR = '1';
     expect(tone('red')).toBeUndefined();

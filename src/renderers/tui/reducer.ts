@@ -222,8 +222,8 @@ function moveCursor(state: ConsoleState, delta: number): ConsoleState {
 
 /** What a cell keeps from one attempt to the next: never the last attempt's error, reason or exit code. */
 function baseOf(cell: CellView): CellBase {
-  const { id, lang, line, section, source, prose, placeholders, attempt, output } = cell;
-  return { id, lang, line, section, source, prose, placeholders, attempt, output };
+  const { id, lang, line, section, source, prose, placeholders, session, attempt, output } = cell;
+  return { id, lang, line, section, source, prose, placeholders, ...(session ? { session } : {}), attempt, output };
 }
 
 function withCell(state: ConsoleState, id: string, update: (cell: CellView) => CellView): ConsoleState {

@@ -4,7 +4,7 @@
  * without a terminal and fed the same way by a live run and by a replay.
  */
 import type { CellError, CellStatus, NotRun, OutputStream, RunMode, RunStatus, TargetKind } from '../../engine/events.js';
-import type { Lang, Runbook } from '../../engine/runbook.js';
+import type { Lang, Runbook, SessionLine } from '../../engine/runbook.js';
 
 /** A line of text output, a SQL result set, or a pointer to spilled output. */
 export type OutputItem =
@@ -28,6 +28,8 @@ export interface CellBase {
   source: string;
   prose: string;
   placeholders: string[];
+  /** A console-session cell as written: its commands and the output the author saw (shown dimmed, never run). */
+  session?: { lines: SessionLine[]; source: string };
   /** Runs so far (1 after the first attempt). */
   attempt: number;
   output: OutputBuffer;
@@ -151,6 +153,7 @@ export interface CellInfo {
   source?: string;
   prose?: string;
   placeholders?: string[];
+  session?: { lines: SessionLine[]; source: string };
 }
 
 export interface InitialInfo {
@@ -173,6 +176,7 @@ export function pendingCell(info: CellInfo): PendingCell {
     source: info.source ?? '',
     prose: info.prose ?? '',
     placeholders: info.placeholders ?? [],
+    ...(info.session ? { session: { lines: info.session.lines, source: info.session.source } } : {}),
     attempt: 0,
     output: { items: [], dropped: 0 },
   };

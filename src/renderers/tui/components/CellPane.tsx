@@ -17,7 +17,7 @@ import { OutputView } from './OutputView.js';
 export function CellPane({ state, cell, height, width }: { state: ConsoleState; cell: CellView; height: number; width: number }) {
   const ask = state.ask?.kind === 'decide' && state.ask.cell === cell.id ? state.ask : undefined;
   const running = cell.status === 'running';
-  const source = highlightSource(cell.source, cell.lang, { values: shownValues(state) }).split('\n');
+  const source = shownSource(cell, shownValues(state));
   const title = (
     <Text wrap="truncate-end" bold>
       <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} `}</Text>
@@ -90,6 +90,16 @@ function SourceView({ state, cell, source, title, height, width }: { state: Cons
       ))}
     </Box>
   );
+}
+
+/**
+ * The source as shown: a console session as its author wrote it (prompts, commands, and
+ * the expected output dimmed: documentation, never run), unless it was edited; else the source.
+ */
+function shownSource(cell: CellView, values: Record<string, string>): string[] {
+  const session = cell.session;
+  if (!session || cell.source !== session.source) return highlightSource(cell.source, cell.lang, { values }).split('\n');
+  return session.lines.map((line) => (line.kind === 'output' ? dimmed(line.text) : highlightSource(line.text, cell.lang, { values })));
 }
 
 /** Values to show in place of placeholders: the bound ones, a secret's as the mask. */
