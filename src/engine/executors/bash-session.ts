@@ -16,7 +16,8 @@ import type { TreeOutcome } from './process-tree.js';
 import { SentinelSplitter } from './session-protocol.js';
 
 export interface SessionCell {
-  jobFile: string;
+  /** The job script itself (written to the session's fd 3, NUL-terminated: it holds no NUL). */
+  jobText: string;
   /** The job's claim file (see jobScript). */
   claimFile: string;
   signal: AbortSignal;
@@ -106,7 +107,7 @@ export class BashSession {
       };
       this.running = running;
       this.busy();
-      (this.stream(3) as Writable).write(`${cell.jobFile}\0`);
+      (this.stream(3) as Writable).write(`${cell.jobText}\0`);
     });
   }
 

@@ -18,22 +18,22 @@ export class SessionKeeper {
     private readonly graceMs: number,
   ) {}
 
-  async run(job: Omit<Job, 'sessionNames' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobFile' | 'claimFile'>, name: string): Promise<TreeOutcome> {
+  async run(job: Omit<Job, 'sessionNames' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile'>, _name: string): Promise<TreeOutcome> {
     const passThrough = passThroughKey(job.env);
     const registration = selfRegistration();
-    const files = { jobFile: join(this.workDir(), `${name}.job.sh`), claimFile: registration.path };
+    const claimFile = registration.path;
     let outcome: TreeOutcome = {};
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         const session = this.sessionFor(job, passThrough);
-        rmSync(files.claimFile, { force: true });
-        writeFileSync(files.jobFile, jobScript({ ...job, sessionNames: session.exportedNames, claimFile: files.claimFile, deadMark: registration.deadMark }));
-        outcome = await session.run({ ...cell, ...files });
+        rmSync(claimFile, { force: true });
+        // Over the session's pipe, never a file: the job exports the cell's environment, secrets included.
+        const jobText = jobScript({ ...job, sessionNames: session.exportedNames, claimFile, deadMark: registration.deadMark });
+        outcome = await session.run({ ...cell, jobText, claimFile });
         if (!outcome.sessionLostBeforeStart) break;
       }
     } finally {
-      rmSync(files.jobFile, { force: true });
-      rmSync(files.claimFile, { force: true });
+      rmSync(claimFile, { force: true });
     }
     return outcome;
   }

@@ -28,7 +28,8 @@ export const SESSION_SCRIPT = [
   'set -m',
   '__runbook_sentinel=$1',
   "while IFS= read -r -d '' __runbook_job <&3; do",
-  '  ( exec 2>&6 6>&- 3<&- 4>&- </dev/null; . "$__runbook_job" ) &',
+  // The job's text comes over the pipe, never through a file: it holds the cell's environment, secrets included.
+  '  ( exec 2>&6 6>&- 3<&- 4>&- </dev/null; eval "$__runbook_job" ) &',
   '  __runbook_pid=$!',
   "  printf 'start %s\\n' \"$__runbook_pid\" >&4",
   '  wait "$__runbook_pid"',

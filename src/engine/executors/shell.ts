@@ -8,7 +8,7 @@
  * pipefail`, PowerShell `$ErrorActionPreference = 'Stop'` — like psql's ON_ERROR_STOP for
  * SQL cells; a cell that wants to carry on says `set +e` (or sets the preference) itself.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
@@ -16,7 +16,7 @@ import type { ExecutionContext, ExecutionResult, Executor } from './executor.js'
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { createPwshExecutor } from './pwsh.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
-import { scratchRoot, safeName } from './scratch.js';
+import { ownScratchDir, safeName } from './scratch.js';
 import { SessionKeeper } from './session-keeper.js';
 import { onPath, powershellInterpreter } from './which.js';
 
@@ -38,7 +38,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   const state = new CarriedState();
   let dir: string | undefined;
   let cells = 0;
-  const workDir = () => (dir ??= mkdtempSync(join(scratchRoot(), 'runbook-shell-')));
+  const workDir = () => (dir ??= ownScratchDir('runbook-shell-'));
   const graceMs = options.killGraceMs ?? 2000;
   const sessions = new SessionKeeper(workDir, graceMs);
   return {
