@@ -68,33 +68,44 @@ describe('renderTimelineMarkdown', () => {
     expect(markdown).toContain('- **Transcript:** `transcripts/dragonfly-20260102T030405Z.jsonl`: hash chain verified, 17 events');
   });
 
-  it('has a row per cell, note and tick, with what mattered, between RUN STARTED, FIRST FAILURE and RUN ENDED', () => {
+  it('has a row per cell and note (ticks go to the checklist), with what mattered, between RUN STARTED, FIRST FAILURE and RUN ENDED', () => {
     expect(tableRows(markdown)).toEqual([
       ['03:04:05.123', '+0:00.000', 'alice', '', '**RUN STARTED**', 'unattended run against SANDBOX'],
-      ['03:04:05.166', '+0:00.043', 'alice', '`containment`', 'ran sh cell, line 28', 'succeeded in 220 ms, exit 0'],
+      ['03:04:05.166', '+0:00.043', 'alice', '`containment`', 'ran sh cell, line 28', 'succeeded in 220 ms, exit 0 ([W1](#timeline-w1))'],
       ['03:04:06.889', '+0:01.766', 'alice', '`diagnostics`', 'ran sql cell, line 44', 'succeeded in 35 ms. Who am I?: 1 row returned; Stuck jobs: 40 rows returned'],
       ['03:04:06.924', '+0:01.801', 'alice', '', 'note', 'jobs look stuck since 02:50 \\| see #incident'],
-      ['03:05:08.927', '+1:03.804', 'alice', '`release-stuck-jobs`', 'ran sql cell, line 103', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist'],
+      ['03:05:08.927', '+1:03.804', 'alice', '`release-stuck-jobs`', 'ran sql cell, line 103', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist ([W2](#timeline-w2))'],
       ['03:05:08.939', '+1:03.816', 'alice', '`release-stuck-jobs`', '**FIRST FAILURE**', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist'],
-      ['03:05:08.939', '+1:03.816', 'alice', '', 'ticked', 'Root cause identified (logs, metrics, code diff)'],
       ['03:05:08.939', '+1:03.816', 'alice', '', '**RUN ENDED**', 'failed: 2 succeeded, 1 failed'],
     ]);
   });
 
-  it('draws a Mermaid gantt of the cells on the run clock, failed cells crit', () => {
-    const chart = markdown.slice(markdown.indexOf('```mermaid'), markdown.indexOf('```\n', markdown.indexOf('```mermaid') + 3) + 3);
+  it('says in a sentence, instead of drawing a chart, when every cell is under 1% of the run', () => {
+    // 220 ms, 35 ms and 12 ms on a 64-second axis: three invisible slivers.
+    expect(markdown).not.toContain('```mermaid');
+    expect(markdown).toContain(
+      '### Where the minutes went\n\nThe 3 cells took 12 ms to 220 ms each, 267 ms in all, of 1 min 3 s on the run\'s clock; the rest was reading, deciding and waiting. Each is under 1% of the run, so no chart is drawn.\n',
+    );
+  });
+
+  it('draws a Mermaid gantt when a cell is long enough to see, short cells at least 1% of the axis wide, failed cells crit', () => {
+    const run = new RunBuilder().started({ cells: [] })
+      .cell({ id: 'quick', lang: 'sh', line: 1, section: ['Doc', 'Look'], source: 'x', durationMs: 5 })
+      .wait(1000)
+      .cell({ id: 'slow', lang: 'sql', line: 5, section: ['Doc', 'Fix'], source: 'y', durationMs: 9000, status: 'failed' })
+      .finished('failed');
+    const md = renderTimelineMarkdown(run.events);
+    const chart = md.slice(md.indexOf('```mermaid'), md.indexOf('```\n', md.indexOf('```mermaid') + 3) + 3);
     expect(chart.split('\n')).toEqual([
       '```mermaid',
       'gantt',
       '    title Cells on the run clock (time since RUN STARTED)',
       '    dateFormat x',
       '    axisFormat %M:%S',
-      '    section 1. Immediate Containment (< 2 min)',
-      '    containment ✔ 220 ms :done, c0, 43, 263',
-      '    section 2. Diagnostics (SQL - run against prod)',
-      '    diagnostics ✔ 35 ms :done, c1, 1766, 1801',
-      '    section Release Stuck Jobs',
-      '    release-stuck-jobs ✘ 12 ms :crit, c2, 63804, 63816',
+      '    section Look',
+      '    quick ✔ 5 ms :done, c0, 3, 104',
+      '    section Fix',
+      '    slow ✘ 9.0 s :crit, c1, 1011, 10011',
       '```',
     ]);
   });
@@ -112,11 +123,18 @@ describe('renderTimelineMarkdown', () => {
     );
   });
 
-  it('without the runbook lists only what the run ticked, says why, and adds Timeline documented', () => {
+  it('without the runbook lists only what the run ticked, says why, and invents no Timeline documented item', () => {
     const md = renderTimelineMarkdown(dragonflyRun().events, { checklist: { note: 'runbooks/dragonfly.md changed since the run' } });
     expect(md.slice(md.indexOf('### Postmortem checklist'))).toBe(
       '### Postmortem checklist\n\n_runbooks/dragonfly.md changed since the run_\n\n' +
-        '- [x] Root cause identified (logs, metrics, code diff) (ticked by alice at 03:05:08 UTC)\n- [x] Timeline documented: this timeline\n',
+        '- [x] Root cause identified (logs, metrics, code diff) (ticked by alice at 03:05:08 UTC)\n',
+    );
+  });
+
+  it('ticks no Timeline documented when the runbook\'s checklist has no such item', () => {
+    const md = renderTimelineMarkdown(dragonflyRun().events, { checklist: { items: [{ text: 'Root cause identified (logs, metrics, code diff)', checked: false }, { text: 'Runbook updated', checked: false }] } });
+    expect(md.slice(md.indexOf('### Postmortem checklist'))).toBe(
+      '### Postmortem checklist\n\n- [x] Root cause identified (logs, metrics, code diff) (ticked by alice at 03:05:08 UTC)\n- [ ] Runbook updated\n',
     );
   });
 
@@ -143,15 +161,15 @@ describe('renderTimelineMarkdown', () => {
       ['bob', '', '**RUN RESUMED**', 'on bob-laptop, from release'],
       ['bob', '`release`', 'ran sql cell, line 20', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
       ['bob', '`release`', '**FIRST FAILURE**', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
-      ['bob', '`release`', 'chose retry', ''],
-      ['bob', '`release`', 'retried (attempt 2) sql cell, line 20', 'succeeded in 900 ms. UPDATE 7 rows affected'],
-      ['alice', '`smoke`', 'skipped', 'skipped: pwsh not found'].map((v, i) => (i === 0 ? 'bob' : v)),
+      ['bob', '`release`', 'retried (attempt 2) sql cell, line 20 (retried by bob)', 'succeeded in 900 ms. UPDATE 7 rows affected'],
+      ['bob', '', 'skipped 1 cell', 'pwsh not found: smoke'],
       ['bob', '', '**RUN ENDED**', 'succeeded: 2 succeeded, 1 skipped'],
     ]);
     // The killed attempt ends at the last event before the run stopped: its own start, here.
-    expect(md).toContain('    count ✔ 50 ms :done, c0, 1003, 1053\n    release … unfinished :active, c1, 3053, 3054\n');
+    // Bars are at least 1% of the 634-second axis wide (6344 ms), so the short ones are seen.
+    expect(md).toContain('    count ✔ 50 ms :done, c0, 1003, 7347\n    release … unfinished :active, c1, 3053, 9397\n');
     expect(md).toContain('    release ⏱ 30 s :crit, c2, 603458, 633458\n');
-    expect(md).toContain('    release attempt 2 ✔ 900 ms :done, c3, 633458, 634358\n');
+    expect(md).toContain('    release attempt 2 ✔ 900 ms :done, c3, 633458, 639802\n');
     expect(md).toContain('    axisFormat %M:%S');
   });
 
@@ -185,9 +203,9 @@ describe('renderTimelineMarkdown', () => {
 
   it('keeps Mermaid syntax out of task and section names', () => {
     const run = new RunBuilder().started({ cells: [] })
-      .cell({ id: 'a', lang: 'sh', line: 1, section: ['Doc', 'Step: one; #1'], source: 'x', durationMs: 0 });
+      .cell({ id: 'a', lang: 'sh', line: 1, section: ['Doc', 'Step: one; #1'], source: 'x', durationMs: 100 });
     const md = renderTimelineMarkdown(run.events);
-    expect(md).toContain('    section Step one 1\n    a ✔ 0 ms :done, c0, 3, 4\n');
+    expect(md).toContain('    section Step one 1\n    a ✔ 100 ms :done, c0, 3, 103\n');
   });
 
   it('has no chart when no cell ran', () => {
@@ -197,17 +215,18 @@ describe('renderTimelineMarkdown', () => {
 });
 
 describe('timeline JSON', () => {
-  it('is one array of {occurred_at, author, type, step, summary, details}, a row each', () => {
+  it('is one array of {occurred_at, author, type, step, run, summary, details}, a row each', () => {
     const entries = JSON.parse(renderTimelineJson(resumedRun().events)) as ReturnType<typeof timelineEntries>;
-    expect(entries.every((e) => Object.keys(e).join() === 'occurred_at,author,type,step,summary,details')).toBe(true);
+    expect(entries.every((e) => Object.keys(e).join() === 'occurred_at,author,type,step,run,summary,details')).toBe(true);
     expect(entries.map((e) => e.type)).toEqual([
-      'run.started', 'decision', 'cell', 'decision', 'cell', 'run.resumed', 'cell', 'first-failure', 'decision', 'cell', 'cell', 'run.finished',
+      'run.started', 'decision', 'cell', 'decision', 'cell', 'run.resumed', 'cell', 'first-failure', 'cell', 'skips', 'run.finished',
     ]);
+    expect(entries[9]).toMatchObject({ summary: 'skipped 1 cell: pwsh not found: smoke', details: { reason: 'pwsh not found', cells: ['smoke'] } });
     expect(entries[0]).toMatchObject({ occurred_at: '2026-01-02T03:04:05.123Z', author: 'alice', step: null, summary: 'RUN STARTED: unattended run against PRODUCTION prod' });
-    const retried = entries[9]!;
+    const retried = entries[8]!;
     expect(retried).toMatchObject({
       author: 'bob', step: 'release',
-      summary: 'retried (attempt 2) sql cell, line 20: succeeded in 900 ms. UPDATE 7 rows affected',
+      summary: 'retried (attempt 2) sql cell, line 20 (retried by bob): succeeded in 900 ms. UPDATE 7 rows affected',
       details: { attempt: 2, status: 'succeeded', durationMs: 900, section: ['Dragonfly Production Incident Runbook', 'Checks'], statements: [{ index: 1, command: 'UPDATE', rowCount: 7, text: 'UPDATE 7 rows affected' }] },
     });
     expect(entries[7]?.details).toMatchObject({ error: { code: '57014' }, status: 'timed-out' });

@@ -1,6 +1,6 @@
 /**
- * `runbook timeline <transcript> [--format md|json|cast]`: the postmortem views of a
- * run. Markdown also reads the runbook the run used (when it is still there and
+ * `runbook timeline <transcript>... [--format md|json|cast]`: the postmortem views of a
+ * run, or of several runs of one incident merged by time (md, json). Markdown also reads the runbook the run used (when it is still there and
  * unchanged) for its postmortem checklist, and says whether the hash chain holds.
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +10,8 @@ import type { RunStarted } from '../engine/events.js';
 import { readRunbookFile } from '../engine/parse.js';
 import { readTranscript, streamTranscript, type VerifyResult } from '../engine/transcript.js';
 import { renderAsciicast } from '../renderers/asciicast.js';
-import { renderTimelineModel, type ChecklistSource } from '../renderers/timeline.js';
+import { renderMergedTimeline, renderTimelineModel, type ChecklistSource, type TranscriptState } from '../renderers/timeline.js';
+import { mergeTimelines } from '../renderers/timeline/merge.js';
 import { createTimelineBuilder, type TimelineModel } from '../renderers/timeline/model.js';
 import { renderTimelineJson } from '../renderers/timeline-json.js';
 
@@ -20,11 +21,18 @@ export interface TimelineFlags {
   incident?: string;
 }
 
-export async function timeline(file: string | undefined, flags: TimelineFlags = {}): Promise<number> {
-  if (flags.log !== undefined || flags.incident !== undefined || (file === undefined && process.env.RUNBOOK_LOG_URL)) return (await import('./timeline-log.js')).timelineLog(flags);
-  if (file === undefined) throw new InputError('runbook timeline: name a transcript, or the log: runbook timeline --log URL --incident ID');
+export async function timeline(files: string | string[] | undefined, flags: TimelineFlags = {}): Promise<number> {
+  const given = files === undefined ? [] : typeof files === 'string' ? [files] : files;
+  if (flags.log !== undefined || flags.incident !== undefined || (given.length === 0 && process.env.RUNBOOK_LOG_URL)) return (await import('./timeline-log.js')).timelineLog(flags);
+  if (given.length === 0) throw new InputError('runbook timeline: name a transcript, or the log: runbook timeline --log URL --incident ID');
   const format = flags.format ?? 'md';
   if (!['md', 'json', 'cast'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json or cast`);
+  const list = given;
+  if (list.length > 1) {
+    if (format === 'cast') throw new InputError('--format cast plays one transcript; give one file, or use md or json to merge several');
+    return merged(list, format);
+  }
+  const file = list[0] as string;
   if (format === 'cast') {
     const { events, warnings } = await readTranscript(file);
     warn(warnings);
@@ -37,6 +45,34 @@ export async function timeline(file: string | undefined, flags: TimelineFlags = 
   warn(warnings);
   const model = builder.finish();
   process.stdout.write(format === 'json' ? renderTimelineJson(model) : await markdown(file, model, verification));
+  return 0;
+}
+
+/**
+ * Several transcripts of one incident as one timeline. Every file is read (and its chain
+ * checked) before anything is printed, so a bad file refuses the whole command.
+ */
+async function merged(files: string[], format: string): Promise<number> {
+  const models: TimelineModel[] = [];
+  const transcripts = new Map<string, TranscriptState>();
+  for (const file of files) {
+    const builder = createTimelineBuilder();
+    const { warnings, verification } = await streamTranscript(file, builder.add, { verify: true });
+    warn(warnings);
+    if (verification && !verification.ok) process.stderr.write(`runbook: warning: ${file}:${verification.line}: ${verification.reason}\n`);
+    const model = builder.finish();
+    if (model.run && transcripts.has(model.run)) throw new InputError(`${file} holds run ${model.run} again (also in ${transcripts.get(model.run)?.path}); give each transcript once`);
+    models.push(model);
+    transcripts.set(model.run ?? file, { path: file, ...(verification ? { verified: verification } : {}) });
+  }
+  const timelineModel = mergeTimelines(models);
+  if (format === 'json') {
+    process.stdout.write(renderTimelineJson(timelineModel));
+    return 0;
+  }
+  const first = models.find((m) => m.started);
+  const checklist = first?.started ? await runbookChecklist(first.started, transcripts.get(first.run ?? '')?.path ?? files[0] as string) : {};
+  process.stdout.write(renderMergedTimeline(timelineModel, { checklist, transcripts }));
   return 0;
 }
 

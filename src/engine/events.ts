@@ -45,6 +45,8 @@ export interface RunStarted extends EventBase {
   /** Section budgets and the escalation line, for the TUI header on replay. */
   budgets?: { section: string[]; budgetMs: number }[];
   escalation?: string;
+  /** The N of "If unresolved in N min", in milliseconds, when the escalation line says it. */
+  escalationAfterMs?: number;
 }
 
 export interface RunResumed extends EventBase {
@@ -91,6 +93,8 @@ export interface CellStarted extends EventBase {
   /** The source as run, after any edit, with placeholders as bound (never secret values). */
   source: string;
   attempt: number;
+  /** The placeholder values this attempt used, by name (secrets masked), so the record says which JOB_TYPE ran. */
+  values?: Record<string, string>;
 }
 
 export interface CellOutput extends EventBase {
@@ -164,6 +168,8 @@ export interface OperatorDecision extends EventBase {
   actor: string;
   /** The edited source, when action is `edit`. */
   source?: string;
+  /** The source before the edit, when action is `edit`, so the change can be shown as a diff. */
+  previous?: string;
   /** The jump target, when action is `jump`. */
   to?: string;
   /** `confirm`: how the write was confirmed (the console: the operator typed the target's name). */

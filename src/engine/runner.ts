@@ -149,7 +149,7 @@ export class Runner {
         const back = await this.ask(this.opts.operator.finish?.() ?? Promise.resolve());
         if (!back || back === ABORTED || !this.opts.runbook.cells.some((c) => c.id === back.to)) break;
         const at = this.opts.runbook.cells.find((c) => c.id === back.to) as Cell;
-        this.record(at, back);
+        this.record(at, back, at.source);
         from = back.to;
       }
     } finally {
@@ -259,7 +259,7 @@ export class Runner {
     for (;;) {
       const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}) }));
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
-      this.record(cell, decision);
+      this.record(cell, decision, source);
       switch (decision.action) {
         case 'edit':
           source = decision.source;
@@ -291,10 +291,13 @@ export class Runner {
     }
   }
 
-  private record(cell: Cell, decision: Decision): void {
+  private record(cell: Cell, decision: Decision, before: string): void {
     if (decision.action === 'next') return;
     const body: EventBody = { type: 'operator.decision', cell: cell.id, action: decision.action, actor: this.opts.operator.actor };
-    if (decision.action === 'edit') body.source = decision.source;
+    if (decision.action === 'edit') {
+      body.source = decision.source;
+      body.previous = before;
+    }
     if (decision.action === 'jump') body.to = decision.to;
     if (decision.action === 'skip' && decision.reason) body.reason = decision.reason;
     this.emitter.emit(body);

@@ -1,28 +1,43 @@
 /**
  * `runbook timeline --format md`: the transcript as a postmortem section — header facts,
- * a table of what happened when and who did it, a Mermaid Gantt chart of the cells, and
- * the runbook's postmortem checklist as the run left it. Everything shown is already
+ * a table of what happened when and who did it, the writes and edits in full, a Mermaid
+ * Gantt chart of the cells (when it can show them), and the runbook's postmortem
+ * checklist as the run left it. Several transcripts merge into one incident timeline. Everything shown is already
  * masked in the transcript; URLs are masked once more in case a hand-edited one is not.
  */
-import type { RunEvent, UnknownEvent } from '../engine/events.js';
+import type { RunEvent, RunStarted, UnknownEvent } from '../engine/events.js';
 import { maskUrl } from '../engine/redact.js';
 import { elapsedClock, humanDuration, utcStamp } from './durations.js';
 import { checklistLines, type ChecklistSource } from './timeline/checklist.js';
 import { ganttLines } from './timeline/gantt.js';
 import { codeSpan, escapeCell, escapeInline } from './timeline/markdown.js';
-import { buildTimeline, shownTargetName, type TimelineModel, type TimelineRow } from './timeline/model.js';
+import { anchorOf, appendixEntries, appendixLines, type AppendixEntry } from './timeline/appendix.js';
+import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
+import { buildTimeline, shownTargetName, type CellSpan, type TimelineModel, type TimelineRow } from './timeline/model.js';
 import { counted } from './timeline/wording.js';
+import { notRunSummary } from './outcome.js';
 
 export type { ChecklistSource } from './timeline/checklist.js';
+
+export interface TranscriptState {
+  path: string;
+  verified?: { ok: true; events: number } | { ok: false; line: number; reason: string };
+}
 
 export interface TimelineOptions {
   /** The runbook's checklist items (see ChecklistSource); without them only what the run ticked is listed. */
   checklist?: ChecklistSource;
   /** Where the transcript is, and what `verify` said of it, for the header. */
-  transcript?: { path: string; verified?: { ok: true; events: number } | { ok: false; line: number; reason: string } };
+  transcript?: TranscriptState;
 }
 
-const MARKERS = new Set<TimelineRow['kind']>(['run.started', 'run.resumed', 'first-failure', 'run.finished', 'transcript.ended']);
+export interface MergedTimelineOptions {
+  checklist?: ChecklistSource;
+  /** Per run (same order as the merged runs), where its transcript is and whether its chain holds. */
+  transcripts?: Map<string, TranscriptState>;
+}
+
+const MARKERS = new Set<TimelineRow['kind']>(['run.started', 'run.resumed', 'first-failure', 'budget-overrun', 'escalation', 'run.finished', 'transcript.ended']);
 
 export function renderTimelineMarkdown(events: Iterable<RunEvent | UnknownEvent>, options: TimelineOptions = {}): string {
   return renderTimelineModel(buildTimeline(events), options);
@@ -30,28 +45,85 @@ export function renderTimelineMarkdown(events: Iterable<RunEvent | UnknownEvent>
 
 /** The Markdown of a model built elsewhere (e.g. streamed from a large transcript). */
 export function renderTimelineModel(model: TimelineModel, options: TimelineOptions = {}): string {
+  const merged = mergeTimelines([model]);
   const title = model.started?.runbook.title;
+  const entries = appendixEntries(merged.rows);
   return [
     `## Incident timeline${title ? `: ${escapeInline(title)}` : ''}`,
     '',
-    ...headerLines(model, options),
+    ...headerLines(model, options.transcript),
     '',
     '### What happened',
     '',
-    ...tableLines(model),
+    ...tableLines(merged, entries, false),
     '',
-    ...chartLines(model, title),
+    ...appendixLines(entries),
+    ...chartLines(merged.spans, title),
     ...checklistLines(model.ticks, options.checklist ?? {}),
     '',
   ].join('\n');
 }
 
-function headerLines(model: TimelineModel, options: TimelineOptions): string[] {
+/** Several runs of one incident as one timeline: a header per run, one table by time with Run and Actor columns. */
+export function renderMergedTimeline(merged: MergedTimeline, options: MergedTimelineOptions = {}): string {
+  const titles = [...new Set(merged.runs.map((m) => m.started?.runbook.title).filter((t): t is string => Boolean(t)))];
+  const entries = appendixEntries(merged.rows);
+  const runLines = merged.runs.flatMap((model, i) => [
+    `- **R${i + 1}** ${runSummary(model, options.transcripts?.get(model.run ?? ''))}`,
+  ]);
+  return [
+    `## Incident timeline${titles.length ? `: ${titles.map(escapeInline).join(' + ')}` : ''}`,
+    '',
+    `- **Runs:** ${merged.runs.length}, by ${merged.actors.map(escapeInline).join(', ') || 'unknown'}`,
+    `- **Start:** ${utcStamp(merged.startedAt)}`,
+    `- **End:** ${utcStamp(merged.endedAt)}`,
+    `- **Duration:** ${humanDuration(merged.durationMs)}`,
+    '',
+    ...runLines,
+    '',
+    '### What happened',
+    '',
+    ...tableLines(merged, entries, true),
+    '',
+    ...appendixLines(entries),
+    ...chartLines(merged.spans, titles.length === 1 ? titles[0] : undefined),
+    ...checklistLines(merged.ticks, options.checklist ?? {}),
+    '',
+  ].join('\n');
+}
+
+function runSummary(model: TimelineModel, transcript: TranscriptState | undefined): string {
+  const started = model.started;
+  const who = model.actors.length ? model.actors.map(escapeInline).join(', ') : 'unknown';
+  const where = started ? `${started.mode} against ${badgeOf(started)}${shownTargetName(started.target, badgeOf(started)) ? ` ${escapeInline(started.target.name)}` : ''}, on ${escapeInline(started.host)}` : 'no RUN STARTED';
+  const outcome = `${model.outcome}${counted(model.counts)}${notRunText(model)}`;
+  const file = transcript ? `; ${codeSpan(transcript.path)}${chainText(transcript)}` : '';
+  return `${model.run ? codeSpan(model.run) : 'unknown run'} by ${who}, ${where}, ${utcStamp(model.startedAt)} to ${utcStamp(model.endedAt)}: ${outcome}${file}`;
+}
+
+function badgeOf(started: RunStarted): string {
+  return started.target.kind === 'sandbox' ? 'SANDBOX' : started.target.kind === 'postgres' ? 'PRODUCTION' : 'no database';
+}
+
+function notRunText(model: TimelineModel): string {
+  const summary = notRunSummary(model.notRun, model.selected);
+  return summary ? ` (${summary})` : '';
+}
+
+function chainText(transcript: TranscriptState): string {
+  const verified = transcript.verified;
+  if (!verified) return '';
+  return verified.ok
+    ? `: hash chain verified, ${verified.events} events`
+    : `: **hash chain broken at line ${verified.line}** (${escapeInline(verified.reason)}); this timeline may not be faithful`;
+}
+
+function headerLines(model: TimelineModel, transcript: TranscriptState | undefined): string[] {
   const started = model.started;
   const lines: string[] = [];
   if (started) {
     lines.push(`- **Runbook:** ${codeSpan(started.runbook.path)} (sha256 ${codeSpan(started.runbook.sha256)})`);
-    const badge = started.target.kind === 'sandbox' ? 'SANDBOX' : started.target.kind === 'postgres' ? 'PRODUCTION' : 'no database';
+    const badge = badgeOf(started);
     const url = started.target.url ? ` ${codeSpan(maskUrl(started.target.url))}` : '';
     const name = shownTargetName(started.target, badge) ? ` ${escapeInline(started.target.name)}` : '';
     lines.push(`- **Target:** ${badge}${name}${url}`);
@@ -64,36 +136,33 @@ function headerLines(model: TimelineModel, options: TimelineOptions): string[] {
     `- **Start:** ${utcStamp(model.startedAt)}`,
     `- **End:** ${utcStamp(model.endedAt)}${model.outcome === 'unfinished' ? ' (last event; the run did not finish)' : ''}`,
     `- **Duration:** ${humanDuration(model.durationMs)}`,
-    `- **Outcome:** ${model.outcome}${counted(model.counts)}`,
+    `- **Outcome:** ${model.outcome}${counted(model.counts)}${notRunText(model)}`,
   );
-  const transcript = options.transcript;
-  if (transcript) {
-    const verified = transcript.verified;
-    const state = !verified
-      ? ''
-      : verified.ok
-        ? `: hash chain verified, ${verified.events} events`
-        : `: **hash chain broken at line ${verified.line}** (${escapeInline(verified.reason)}); this timeline may not be faithful`;
-    lines.push(`- **Transcript:** ${codeSpan(transcript.path)}${state}`);
-  }
+  if (transcript) lines.push(`- **Transcript:** ${codeSpan(transcript.path)}${chainText(transcript)}`);
   return lines;
 }
 
-function tableLines(model: TimelineModel): string[] {
+function tableLines(merged: MergedTimeline, entries: Map<TimelineRow, AppendixEntry>, withRun: boolean): string[] {
   const day = (iso: string) => iso.slice(0, 10);
-  const spansDays = model.rows.some((row) => day(row.at) !== day(model.startedAt));
-  const lines = ['| Time (UTC) | +elapsed | Actor | Step | Action | Result |', '|---|---:|---|---|---|---|'];
-  for (const row of model.rows) {
+  const spansDays = merged.rows.some((row) => day(row.at) !== day(merged.startedAt));
+  const label = new Map(merged.runs.map((m, i) => [m.run, `R${i + 1}`]));
+  const lines = withRun
+    ? ['| Time (UTC) | +elapsed | Run | Actor | Step | Action | Result |', '|---|---:|---|---|---|---|---|']
+    : ['| Time (UTC) | +elapsed | Actor | Step | Action | Result |', '|---|---:|---|---|---|---|'];
+  for (const row of merged.rows) {
     const time = spansDays ? row.at.replace('T', ' ').replace('Z', '') : row.at.slice(11, 23);
     const step = row.step ? codeSpan(row.step) : '';
     const action = MARKERS.has(row.kind) ? `**${escapeCell(row.action)}**` : escapeCell(row.action);
-    lines.push(`| ${time} | ${elapsedClock(row.elapsedMs)} | ${escapeCell(row.actor)} | ${step} | ${action} | ${escapeCell(row.result)} |`);
+    const entry = entries.get(row);
+    const result = `${escapeCell(row.result)}${entry ? ` ([${entry.id}](#${anchorOf(entry)}))` : ''}`;
+    const run = withRun ? ` ${label.get(row.run) ?? ''} |` : '';
+    lines.push(`| ${time} | ${elapsedClock(row.elapsedMs)} |${run} ${escapeCell(row.actor)} | ${step} | ${action} | ${result} |`);
   }
   return lines;
 }
 
-function chartLines(model: TimelineModel, title: string | undefined): string[] {
-  const chart = ganttLines(model.spans, title);
+function chartLines(spans: CellSpan[], title: string | undefined): string[] {
+  const chart = ganttLines(spans, title);
   if (!chart.length) return [];
   return ['### Where the minutes went', '', ...chart, ''];
 }

@@ -36,8 +36,11 @@ export interface CellOutcome {
 
 export async function executeCell(run: CellRun): Promise<CellOutcome> {
   const { cell, source, attempt, options, emitter } = run;
-  const announce = (shown: string) =>
-    emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt });
+  // The values the cell used go on record with it (a secret's value is masked by the emitter).
+  const announce = (shown: string, names: string[] = []) => {
+    const values = Object.fromEntries(names.map((name) => [name, run.values[name] ?? '']));
+    emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, ...(names.length ? { values } : {}) });
+  };
   let prepared: PreparedCell;
   try {
     const parser = await run.executors.parserFor(cell);
@@ -47,7 +50,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
     announce(source);
     return { status: 'failed', durationMs: 0, result: { error: { message: (error as Error).message } } };
   }
-  announce(prepared.source);
+  announce(prepared.source, prepared.bound);
   const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
   const controller = new AbortController();
   run.setCurrent(controller);

@@ -63,6 +63,8 @@ export interface PreparedCell {
   source: string;
   env: Record<string, string>;
   cwd: string;
+  /** The placeholders bound in this source, for the record of which values the cell used. */
+  bound: string[];
 }
 
 /**
@@ -84,7 +86,7 @@ export async function prepareCell(
   const names = Object.keys(values).filter((name) => source.includes(`<${name}>`));
   const bound = await bindCellPlaceholders(cell.lang, source, names, values, parser);
   const cwd = cellCwd(cell, runbookPath);
-  if (cell.lang === 'sql') return { source: bound.source, env: {}, cwd };
+  if (cell.lang === 'sql') return { source: bound.source, env: {}, cwd, bound: names };
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   if (target.url) {
@@ -94,5 +96,5 @@ export async function prepareCell(
   // Only the cell's own placeholders, under RUNBOOK_VAR_ names: a value named PATH or
   // BASH_ENV must not become the shell's PATH or BASH_ENV.
   Object.assign(env, bound.env);
-  return { source: bound.source, env, cwd };
+  return { source: bound.source, env, cwd, bound: names };
 }

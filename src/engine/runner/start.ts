@@ -23,6 +23,7 @@ export function startEvent(opts: RunnerOptions, effects: ReadonlyMap<string, Eff
     cells: runbook.cells.map((c) => ({ id: c.id, lang: c.lang, line: c.line, section: c.section, effect: effects.get(c.id) })),
     ...(budgets.length ? { budgets } : {}),
     ...(runbook.escalation ? { escalation: runbook.escalation } : {}),
+    ...(runbook.escalationAfterMs !== undefined ? { escalationAfterMs: runbook.escalationAfterMs } : {}),
   };
 }
 

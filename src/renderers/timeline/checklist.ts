@@ -1,7 +1,8 @@
 /**
  * The runbook's postmortem checklist as the run left it: every item of the runbook (when
- * the file the run used is still there, unchanged), ticked as the run ticked it, and
- * "Timeline documented" ticked, because this document is that timeline.
+ * the file the run used is still there, unchanged) in its final state — who ticked or
+ * unticked it last, and when — and the runbook's own "Timeline documented" item, if it
+ * has one, ticked, because this document is that timeline.
  */
 import type { Tick } from './model.js';
 import { escapeInline } from './markdown.js';
@@ -23,18 +24,16 @@ export function checklistLines(ticks: Tick[], source: ChecklistSource): string[]
     const entry = state.get(key(tick.item)) ?? { text: tick.item, checked: false };
     state.set(key(tick.item), { ...entry, checked: tick.checked, by: tick });
   }
-  let timeline = [...state.values()].find((entry) => TIMELINE_ITEM.test(entry.text));
-  if (!timeline) {
-    timeline = { text: 'Timeline documented', checked: true };
-    state.set(key(timeline.text), timeline);
-  }
-  timeline.checked = true;
+  // This document is the timeline: the runbook's own item for it is ticked — never one it does not have.
+  const timeline = (source.items ?? []).length ? [...state.values()].find((entry) => TIMELINE_ITEM.test(entry.text)) : undefined;
+  if (timeline) timeline.checked = true;
+  if (!state.size && !source.note) return [];
 
   const lines = ['### Postmortem checklist', ''];
   if (source.note) lines.push(`_${escapeInline(source.note)}_`, '');
   for (const entry of state.values()) {
     const owner = entry.owner ? ` (owner: ${escapeInline(entry.owner)})` : '';
-    const by = entry === timeline ? ': this timeline' : entry.by ? ` (${entry.checked ? 'ticked' : 'unticked'} by ${escapeInline(entry.by.actor)} at ${entry.by.at.slice(11, 19)} UTC)` : '';
+    const by = timeline && entry === timeline ? ': this timeline' : entry.by ? ` (${entry.checked ? 'ticked' : 'unticked'} by ${escapeInline(entry.by.actor)} at ${entry.by.at.slice(11, 19)} UTC)` : '';
     lines.push(`- [${entry.checked ? 'x' : ' '}] ${escapeInline(entry.text)}${owner}${by}`);
   }
   return lines;

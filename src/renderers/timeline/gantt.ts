@@ -13,10 +13,26 @@ const TAG: Record<CellSpan['status'], string> = {
   succeeded: 'done, ', failed: 'crit, ', 'timed-out': 'crit, ', cancelled: 'active, ', skipped: '', unfinished: 'active, ',
 };
 
+/** A bar shorter than this share of the axis is invisible; bars are drawn at least this long. */
+const MIN_SHARE = 0.01;
+
 export function ganttLines(spans: CellSpan[], title: string | undefined): string[] {
   const drawn = spans.filter((s) => s.status !== 'skipped');
   if (!drawn.length) return [];
+  const first = Math.min(...drawn.map((s) => s.startMs));
   const longest = Math.max(...drawn.map((s) => s.endMs));
+  const axis = Math.max(1, longest - Math.min(0, first));
+  const minBar = Math.ceil(axis * MIN_SHARE);
+  if (!drawn.some((s) => s.endMs - s.startMs >= minBar)) {
+    // Every cell would be a sliver on this axis: the chart would show nothing.
+    const took = drawn.map((s) => s.endMs - s.startMs);
+    const total = took.reduce((sum, ms) => sum + ms, 0);
+    return [
+      `The ${drawn.length} ${drawn.length === 1 ? 'cell' : 'cells'} took ${humanDuration(Math.min(...took))} to ${humanDuration(Math.max(...took))} each, ` +
+        `${humanDuration(total)} in all, of ${humanDuration(axis)} on the run's clock; the rest was reading, deciding and waiting. ` +
+        'Each is under 1% of the run, so no chart is drawn.',
+    ];
+  }
   const lines = ['```mermaid', 'gantt', `    title ${safe('Cells on the run clock (time since RUN STARTED)')}`, '    dateFormat x', `    axisFormat ${longest >= 3_600_000 ? '%H:%M:%S' : '%M:%S'}`];
   let section: string | undefined;
   drawn.forEach((span, i) => {
@@ -28,8 +44,8 @@ export function ganttLines(spans: CellSpan[], title: string | undefined): string
     const attempt = span.attempt > 1 ? ` attempt ${span.attempt}` : '';
     const took = span.status === 'unfinished' ? 'unfinished' : humanDuration(span.endMs - span.startMs);
     const name = safe(`${span.cell}${attempt} ${MARK[span.status]} ${took}`);
-    // A zero-length bar is not drawn at all; a cell that took no time still gets a sliver.
-    const end = Math.max(span.endMs, span.startMs + 1);
+    // A bar under 1% of the axis is not seen at all; a short cell still gets a visible sliver.
+    const end = Math.max(span.endMs, span.startMs + minBar, span.startMs + 1);
     lines.push(`    ${name} :${TAG[span.status]}c${i}, ${Math.max(0, span.startMs)}, ${end}`);
   });
   return [...lines, '```'];

@@ -20,3 +20,10 @@ export function codeSpan(text: string): string {
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}${pad}${fence}`;
 }
+
+/** A fenced code block that holds any text: more backticks than the longest run inside. */
+export function fence(text: string, lang: string): string[] {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const marks = '`'.repeat(longest + 1);
+  return [`${marks}${lang}`, ...text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n'), marks];
+}

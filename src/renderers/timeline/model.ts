@@ -1,15 +1,25 @@
 /**
  * The postmortem's view of a transcript: one pass over the events builds the header
- * facts, the rows (a row per cell attempt, decision, note and tick, plus markers), the
+ * facts, the rows (a row per cell attempt, edit, authorisation, note, plus markers), the
  * cell spans for the Gantt chart and what the run ticked. Markdown, JSON and the chart
  * are all drawn from this, so they cannot disagree.
+ *
+ * Choices that change nothing by themselves (a jump, a retry, a skip, a cancel) are not
+ * rows: they are folded into the row of the cell they led to. Skips nobody chose (the
+ * runbook's `skip`, a missing interpreter) become one row per reason (fold.ts). Budget
+ * overruns and the escalation time are markers (markers.ts).
  */
-import type { CellStatus, RunEvent, RunStarted, RunStatus, SqlResult, UnknownEvent } from '../../engine/events.js';
+import type { CellStatus, NotRun, RunEvent, RunStarted, RunStatus, SqlResult, UnknownEvent } from '../../engine/events.js';
 import { createRedactor, redactDeep } from '../../engine/redact.js';
 import type { Lang } from '../../engine/runbook.js';
-import { cellResult, counted, decisionRow, finishedText, statementSummary } from './wording.js';
+import { unifiedDiff } from './diff.js';
+import { choiceText, groupAutoSkips, type Choice } from './fold.js';
+import { budgetMarkers, escalationMarker } from './markers.js';
+import { cellResult, counted, decisionRow, finishedText, statementSummary, valuesText } from './wording.js';
 
-export type RowKind = 'run.started' | 'run.resumed' | 'preflight' | 'cell' | 'decision' | 'note' | 'checklist' | 'first-failure' | 'run.finished' | 'transcript.ended';
+export type RowKind =
+  | 'run.started' | 'run.resumed' | 'preflight' | 'cell' | 'skips' | 'decision' | 'note'
+  | 'first-failure' | 'budget-overrun' | 'escalation' | 'run.finished' | 'transcript.ended';
 
 export interface TimelineRow {
   kind: RowKind;
@@ -17,6 +27,8 @@ export interface TimelineRow {
   at: string;
   elapsedMs: number;
   actor: string;
+  /** The run id, for timelines that merge several runs. */
+  run?: string;
   /** The cell id, when the row is about one cell. */
   step?: string;
   section?: string[];
@@ -54,6 +66,9 @@ export interface TimelineModel {
   /** `unfinished` when the transcript has no run.finished after its last start (killed, or still going). */
   outcome: RunStatus | 'unfinished';
   counts: Partial<Record<CellStatus, number>>;
+  /** Selected cells that did not run, from the last run.finished. */
+  notRun: NotRun[];
+  selected?: number;
   rows: TimelineRow[];
   spans: CellSpan[];
   ticks: Tick[];
@@ -86,22 +101,38 @@ export function createTimelineBuilder(): TimelineBuilder {
   let last: RunEvent | undefined;
   const model: TimelineModel = {
     actors: [], startedAt: '', endedAt: '', durationMs: 0,
-    outcome: 'unfinished', counts: {}, rows: [], spans: [], ticks: [],
+    outcome: 'unfinished', counts: {}, notRun: [], rows: [], spans: [], ticks: [],
   };
   const actors = new Set<string>();
   const open = new Map<string, OpenCell>();
   const lastDecider = new Map<string, string>();
+  /** Folded choices waiting for the row of the cell they lead to. */
+  const pending = new Map<string, Choice[]>();
   const statuses = new Map<string, CellStatus>();
+  const effects = new Map<string, 'read' | 'write'>();
+  const sections = new Map<string, string[]>();
   let actor = '';
   let failureMarked = false;
-
   const at = (event: RunEvent) => ({ at: event.ts, elapsedMs: (Date.parse(event.ts) || origin) - origin });
   const push = (row: TimelineRow) => {
     model.rows.push(row);
     if (row.actor) actors.add(row.actor);
     return row;
   };
-
+  const takeChoices = (cell: string): Choice[] => {
+    const choices = pending.get(cell) ?? [];
+    pending.delete(cell);
+    return choices;
+  };
+  /** A row's action before choices were folded into it, so later ones join the same parentheses. */
+  const bareAction = new Map<TimelineRow, string>();
+  const fold = (row: TimelineRow, choices: Choice[]) => {
+    if (!choices.length) return;
+    const all = [...((row.details.choices as Choice[] | undefined) ?? []), ...choices];
+    if (!bareAction.has(row)) bareAction.set(row, row.action);
+    row.details.choices = all;
+    row.action = `${bareAction.get(row) as string} (${all.map(choiceText).join('; ')})`;
+  };
   let previousTs = '';
   /** Cells still running when their run stopped (killed): they end at the last event before it. */
   const closeOpen = () => {
@@ -129,6 +160,10 @@ export function createTimelineBuilder(): TimelineBuilder {
         model.startedAt = event.ts;
         actor = event.actor;
         model.outcome = 'unfinished';
+        for (const cell of event.cells ?? []) {
+          if (cell.effect) effects.set(cell.id, cell.effect);
+          sections.set(cell.id, cell.section);
+        }
         push({ kind: 'run.started', ...at(event), actor, action: 'RUN STARTED', result: startedText(event), details: { runbook: event.runbook, target: event.target, mode: event.mode, host: event.host, argv: event.argv } });
         break;
       case 'run.resumed':
@@ -144,18 +179,35 @@ export function createTimelineBuilder(): TimelineBuilder {
         break;
       case 'operator.decision': {
         lastDecider.set(event.cell, event.actor);
-        const row = decisionRow(event);
-        if (row) push({ kind: 'decision', ...at(event), actor: event.actor, step: event.cell, ...row });
+        const choice: Choice = { action: event.action, actor: event.actor, at: event.ts, ...(event.to ? { to: event.to } : {}) };
+        if (event.action === 'jump' && event.to) pending.set(event.to, [...(pending.get(event.to) ?? []), { ...choice, from: event.cell }]);
+        else if (event.action === 'cancel' && open.has(event.cell)) fold((open.get(event.cell) as OpenCell).row, [choice]);
+        else if (event.action === 'retry' || event.action === 'skip') pending.set(event.cell, [...(pending.get(event.cell) ?? []), choice]);
+        else {
+          const row = decisionRow(event);
+          if (row && event.action === 'edit' && event.previous !== undefined) {
+            const diff = unifiedDiff(event.previous, event.source ?? '', event.cell);
+            row.result = diff.text ? `+${diff.added} −${diff.removed} lines` : 'saved without changes';
+            row.details.diff = diff.text;
+          }
+          if (row) push({ kind: 'decision', ...at(event), actor: event.actor, step: event.cell, ...row });
+        }
         break;
       }
       case 'cell.started': {
         const who = lastDecider.get(event.cell) ?? actor;
+        const values = event.values ?? {};
+        const write = effects.get(event.cell) === 'write';
         const row = push({
           kind: 'cell', ...at(event), actor: who, step: event.cell, section: event.section,
-          action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : 'ran'} ${event.lang} cell, line ${event.line}`,
+          action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : 'ran'} ${event.lang} cell, line ${event.line}${valuesText(values)}`,
           result: 'did not finish',
-          details: { cell: event.cell, lang: event.lang, line: event.line, section: event.section, attempt: event.attempt, source: event.source, status: 'unfinished' },
+          details: {
+            cell: event.cell, lang: event.lang, line: event.line, section: event.section, attempt: event.attempt, source: event.source, status: 'unfinished',
+            values, effect: effects.get(event.cell) ?? null, ...(write ? { written: event.source } : {}),
+          },
         });
+        fold(row, takeChoices(event.cell));
         const start = Date.parse(event.ts) - origin;
         const span: CellSpan = { cell: event.cell, attempt: event.attempt, lang: event.lang, section: event.section, startMs: start, endMs: start, status: 'unfinished' };
         model.spans.push(span);
@@ -178,7 +230,15 @@ export function createTimelineBuilder(): TimelineBuilder {
           if (event.status === 'skipped') cell.row.action = `showed ${cell.span.lang} cell, line ${cell.row.details.line as number}`;
           Object.assign(cell.row.details, details);
         } else {
-          push({ kind: 'cell', ...at(event), actor: lastDecider.get(event.cell) ?? actor, step: event.cell, action: 'skipped', result: finishedText(event), details: { cell: event.cell, ...details } });
+          const choices = takeChoices(event.cell);
+          const chosen = choices.some((c) => c.action === 'skip');
+          const row = push({
+            kind: 'cell', ...at(event), actor: lastDecider.get(event.cell) ?? actor, step: event.cell,
+            ...(sections.has(event.cell) ? { section: sections.get(event.cell) } : {}),
+            action: chosen ? 'skipped by the operator' : 'skipped', result: event.reason ?? '',
+            details: { cell: event.cell, ...details, auto: !chosen },
+          });
+          fold(row, choices.filter((c) => c.action !== 'skip'));
         }
         if (FAILED.has(event.status) && !failureMarked) {
           failureMarked = true;
@@ -190,12 +250,15 @@ export function createTimelineBuilder(): TimelineBuilder {
         push({ kind: 'note', ...at(event), actor: event.actor, ...(event.cell ? { step: event.cell } : {}), action: 'note', result: event.text, details: { text: event.text } });
         break;
       case 'checklist.ticked':
+        // The final state goes to the checklist section; tick/untick pairs are not rows.
         model.ticks.push({ item: event.item, checked: event.checked, actor: event.actor, at: event.ts, line: event.line });
-        push({ kind: 'checklist', ...at(event), actor: event.actor, action: event.checked ? 'ticked' : 'unticked', result: event.item, details: { item: event.item, checked: event.checked, line: event.line } });
+        if (event.actor) actors.add(event.actor);
         break;
       case 'run.finished':
         model.outcome = event.status;
-        push({ kind: 'run.finished', ...at(event), actor, action: 'RUN ENDED', result: `${event.status}${counted(event.counts)}`, details: { status: event.status, durationMs: event.durationMs, counts: event.counts } });
+        model.notRun = event.notRun ?? [];
+        if (event.selected !== undefined) model.selected = event.selected;
+        push({ kind: 'run.finished', ...at(event), actor, action: 'RUN ENDED', result: `${event.status}${counted(event.counts)}`, details: { status: event.status, durationMs: event.durationMs, counts: event.counts, selected: event.selected, notRun: event.notRun ?? [] } });
         break;
       default:
         break; // cell output, variables and types this version does not know are not timeline rows
@@ -209,8 +272,16 @@ export function createTimelineBuilder(): TimelineBuilder {
     if (last && model.outcome === 'unfinished') {
       push({ kind: 'transcript.ended', ...at(last), actor, action: 'TRANSCRIPT ENDS', result: 'no RUN ENDED after this: the run was killed, or is still going', details: { lastSeq: last.seq } });
     }
+    model.rows = groupAutoSkips(model.rows);
+    const markers = [...budgetMarkers(model, origin), ...escalationMarker(model, origin)];
+    if (markers.length) {
+      // Stable: a marker goes after the rows of the same millisecond.
+      model.rows = [...model.rows, ...markers].map((row, index) => ({ row, index })).sort((a, b) => a.row.elapsedMs - b.row.elapsedMs || a.index - b.index).map((x) => x.row);
+    }
     // The transcript is masked already; a URL password that got in by hand is masked here too.
     for (const row of model.rows) {
+      row.run ??= model.run;
+      row.action = mask(row.action);
       row.result = mask(row.result);
       row.details = redactDeep(row.details, mask);
     }

@@ -78,7 +78,7 @@ export function decisionRow(event: OperatorDecision): { action: string; result: 
     case 'run':
       return undefined;
     case 'edit':
-      return { action: 'edited the cell', result: firstLine(event.source ?? ''), details: { ...details, source: event.source } };
+      return { action: 'edited the cell', result: firstLine(event.source ?? ''), details: { ...details, source: event.source, previous: event.previous } };
     case 'jump':
       return { action: 'jumped', result: `to ${event.to ?? '?'}`, details: { ...details, to: event.to } };
     case 'confirm':
@@ -96,4 +96,10 @@ function firstLine(text: string): string {
   const lines = text.trim().split('\n');
   const first = lines[0] ?? '';
   return lines.length > 1 || first.length > 80 ? `${first.slice(0, 80)}…` : first;
+}
+
+/** ` with JOB_TYPE=send_notice, GOOD_SHA=abc1234`: the values a cell used (secrets arrive masked). */
+export function valuesText(values: Record<string, string>): string {
+  const pairs = Object.entries(values).map(([name, value]) => `${name}=${value}`);
+  return pairs.length ? ` with ${pairs.join(', ')}` : '';
 }
