@@ -5,6 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import { resolveRunLog } from './log/config.js';
+import { logHeaderText } from './log/delivery.js';
 import { startRunLog, type RunLog } from './log/run-log.js';
 import { readRunbookFile } from './parse.js';
 import { isSecretName } from './redact.js';
@@ -54,8 +55,8 @@ export interface InteractiveOptions {
    * before `runner.run()`; `runner.abort()` on Ctrl-C; resolve to `summary.exitCode`.
    */
   createRunner(operator: Operator): Runner;
-  /** With a shared log: its status lines, for the console's header. */
-  logStatus?: (listener: (line: string) => void) => () => void;
+  /** With a shared log: its state for the console's header, short ("log: unreachable"), undefined when it keeps up. */
+  logStatus?: (listener: (text: string | undefined) => void) => () => void;
 }
 
 export interface Session {
@@ -186,7 +187,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
       actor,
       ...(input.resume ? { resumed: { runId: input.resume.runId, finished: input.resume.skipCells } } : {}),
       createRunner: (operator: Operator) => createRunner(operator),
-      ...(log ? { logStatus: (listener: (line: string) => void) => log.onStatus(listener) } : {}),
+      ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, status) => listener(logHeaderText(status))) } : {}),
     }),
     close: async () => {
       await transcript.close();

@@ -220,6 +220,13 @@ export function logStatusLine(status: LogStatus, incident: string): string {
   return `log: caught up, delivering to incident ${incident}`;
 }
 
+/** The same status, short, for a console header; undefined when the log keeps up. */
+export function logHeaderText(status: LogStatus): string | undefined {
+  if (status.state === 'unreachable') return 'log: unreachable';
+  if (status.state === 'behind') return `log: behind ${status.behind} events`;
+  return status.behind > 0 ? `log: ${status.behind} events to go` : undefined;
+}
+
 /** The one line at the end of a run. */
 export function deliveryReportLine(report: DeliveryReport, transcriptPath: string, maskedUrl: string): string {
   const differing = report.differing ? `; ${report.differing} events were already in the log with other content and were left as they were` : '';

@@ -30,6 +30,8 @@ export type UiAction =
   | { type: 'ui.prompt.erase' }
   | { type: 'ui.prompt.close' }
   | { type: 'ui.flash'; text?: string }
+  /** The shared log's state for the header (src/engine/log/delivery.ts words it); undefined when it keeps up. */
+  | { type: 'ui.log'; text?: string }
   | { type: 'ui.checklist.move'; delta: number }
   | { type: 'ui.prompt.refused'; error: string }
   | { type: 'ui.source.toggle' }
@@ -197,6 +199,8 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
       return { ...state, prompt: undefined };
     case 'ui.flash':
       return { ...state, flash: action.text };
+    case 'ui.log':
+      return { ...state, logStatus: action.text };
     case 'ui.checklist.move':
       return { ...state, checklistCursor: clamp(state.checklistCursor + action.delta, 0, Math.max(0, state.checklist.length - 1)) };
     case 'ui.checklist.finishing':

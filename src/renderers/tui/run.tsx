@@ -59,6 +59,7 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
 
   const ink = render(<App store={store} controller={controller} interactive />, { exitOnCtrlC: false, patchConsole: false });
   const clock = setInterval(() => store.dispatch({ type: 'ui.clock', now: Date.now() }), 1000);
+  const stopLog = opts.logStatus?.((text) => store.dispatch({ type: 'ui.log', text }));
   // Signals (SIGINT, SIGTERM, SIGHUP) are the command's to map: see src/commands/run-stops.ts.
   let refused: string[] = [];
   try {
@@ -70,6 +71,7 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
     return summary.exitCode;
   } finally {
     clearInterval(clock);
+    stopLog?.();
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);
     store.close();

@@ -120,6 +120,8 @@ export interface ConsoleState {
   help: boolean;
   /** A short message for the footer (an edit cancelled, an unknown cell id…). */
   flash?: string;
+  /** The shared log when it needs attention ("log: behind 40 events", "log: unreachable"); absent when it keeps up. */
+  logStatus?: string;
   notes: { text: string; cell?: string }[];
   checklist: ChecklistEntry[];
   checklistCursor: number;

@@ -40,7 +40,7 @@ export function headerRows(state: ConsoleState, width: number): number {
 export function Header({ state, width }: { state: ConsoleState; width: number }) {
   const elapsed = state.startedAt === undefined ? '0:00' : clock(state.now - state.startedAt);
   const targetName = state.target ? (state.target.kind === 'none' ? 'no database' : state.target.name) : '';
-  const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}`;
+  const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}${state.logStatus ? ` · ${state.logStatus}` : ''}`;
   const { budget, escalation, unseeded } = headerLayout(state, width);
   return (
     <Box flexDirection="column" width={width}>
