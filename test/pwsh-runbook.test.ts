@@ -20,23 +20,25 @@ describe.skipIf(!hasPwsh)('PowerShell runbooks through the CLI (real pwsh)', () 
     const transcript = join(dir, 'a.jsonl');
     const run = await runCli(['run', fixture('pwsh-commands.md'), '--yes', '--transcript', transcript]);
     expect(run.stdout).toContain('⚠ preflight: no-such-tool-xyz is not on PATH; skipping needs-missing');
-    expect(run.stdout).toContain('needs [needs-missing]: no-such-tool-xyz (missing)');
+    expect(run.stdout).toContain('⚠ preflight: no-such-tool-abc is not on PATH; skipping needs-missing');
+    expect(run.stdout).toContain('needs [needs-missing]: no-such-tool-xyz (missing), no-such-tool-abc (missing)');
     expect(run.stdout).toContain('needs [needs-found]: sh (found)');
     const { events } = (await readTranscript(transcript)) as { events: RunEvent[] };
     const preflight = events.find((e) => e.type === 'run.preflight');
     // Cmdlets, functions the run defines and script paths are not external commands.
     expect(preflight && 'needs' in preflight ? preflight.needs : undefined).toEqual([
       { cell: 'needs-missing', name: 'no-such-tool-xyz', found: false },
+      { cell: 'needs-missing', name: 'no-such-tool-abc', found: false },
       { cell: 'needs-found', name: 'sh', found: true },
     ]);
     const finished = events.filter((e): e is CellFinished => e.type === 'cell.finished').map((e) => [e.cell, e.status, e.reason ?? '']);
     expect(finished).toEqual([
       ['defines', 'succeeded', ''],
-      ['needs-missing', 'skipped', 'no-such-tool-xyz not found on PATH'],
+      ['needs-missing', 'skipped', 'no-such-tool-xyz, no-such-tool-abc not found on PATH'],
       ['needs-found', 'succeeded', ''],
     ]);
     expect(run.stdout).toContain('helper ran\n');
-    expect(run.stdout).toContain('1 of 3 cells did not run: no-such-tool-xyz not found on PATH (1)');
+    expect(run.stdout).toContain('1 of 3 cells did not run: no-such-tool-xyz, no-such-tool-abc not found on PATH (1)');
 
     const strict = await runCli(['run', fixture('pwsh-commands.md'), '--yes', '--strict', '--transcript', join(dir, 'b.jsonl')]);
     expect(strict.code).toBe(2);

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPwshExecutor, type PwshExecutor } from '../src/engine/executors/pwsh.js';
 import { createShellExecutor } from '../src/engine/executors/shell.js';
 import { onPath } from '../src/engine/executors/which.js';
-import { contextFor } from './support/executor-context.js';
+import { contextFor, cellOf } from './support/executor-context.js';
+import { ExecutorPool } from '../src/engine/runner/executors.js';
 
 const hasPwsh = onPath('pwsh');
 if (!hasPwsh) console.warn('pwsh-session.test.ts: skipped, pwsh (PowerShell 7) is not on PATH; .ci/run installs it with dotnet');
@@ -24,6 +25,19 @@ const pwsh = (options: { stopOnError?: boolean } = {}) => {
   return executor;
 };
 const ps = (source: string, overrides: Parameters<typeof contextFor>[2] = {}) => contextFor('powershell', source, overrides);
+
+describe('pwsh session: one per run', () => {
+  it('is shared by callers that ask at once (preflight parses every PowerShell cell together)', async () => {
+    const pool = new ExecutorPool({ kind: 'sandbox', name: 'none', maskedUrl: '' } as never);
+    try {
+      const parsers = await Promise.all([1, 2, 3, 4].map((n) => pool.parserFor(cellOf('powershell', `Write-Output ${n}`, {}, `c${n}`))));
+      expect(new Set(parsers).size).toBe(1);
+      expect(parsers[0]).toBeDefined();
+    } finally {
+      await pool.closeAll();
+    }
+  });
+});
 
 describe.skipIf(!hasPwsh)('pwsh session (real PowerShell 7)', () => {
   it('is what the shell executor runs PowerShell cells in', async () => {

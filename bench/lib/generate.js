@@ -150,3 +150,12 @@ function contractLine(event, previousHash) {
   const hash = createHash('sha256').update(previousHash).update(body).digest('hex');
   return { line: `${body.slice(0, -1)},"hash":"${hash}"}\n`, hash };
 }
+
+/** `n` one-line PowerShell cells `Write-Output "step N"`, each under its own heading. */
+export function pwshRunbook(n) {
+  const cells = range(n).map((i) => `## Step ${i}\n\n\`\`\`powershell\nWrite-Output "step ${i}"\n\`\`\`\n`);
+  return `# PowerShell bench (${n} cells)\n\n${cells.join('\n')}`;
+}
+
+/** The same commands as one PowerShell script, for `pwsh -File`. */
+export const pwshScript = (n) => `${range(n).map((i) => `Write-Output "step ${i}"`).join('\n')}\n`;

@@ -1,6 +1,7 @@
 /**
- * The external commands a cell calls (`railway`, `psql`, `curl`, `jq`, `python`), read from
- * PowerShell's own AST (the parser in the run's pwsh session), and checked before anything
+ * The external commands a cell calls (`railway`, `psql`, `curl`, `jq`, `python`), read by
+ * PowerShell's own parser in the run's pwsh session (its tokens mark command names, also
+ * inside "$(…)"), and checked before anything
  * runs, like interpreters: found on PATH or not. `python -m pkg.module` also needs the
  * module: found beside the runbook (pkg/module.py, a package) or importable by that python.
  *
@@ -36,10 +37,16 @@ export interface CommandsInput {
 export async function commandsNeeded(input: CommandsInput): Promise<Map<string, NeededCommand[]>> {
   const calls = new Map<string, { name: string; arguments: (string | null)[] }[]>();
   const defined = new Set<string>();
-  for (const cell of input.cells) {
-    if (cell.lang !== 'powershell') continue;
-    const parser = await input.parserFor(cell).catch(() => undefined);
-    const report = parser ? await parser.parse(cell.source, []).catch(() => undefined) : undefined;
+  // All at once: the session answers them in order, without a round trip between them.
+  const reports = await Promise.all(
+    input.cells.map(async (cell) => {
+      if (cell.lang !== 'powershell') return undefined;
+      const parser = await input.parserFor(cell).catch(() => undefined);
+      return parser ? await parser.parse(cell.source, []).catch(() => undefined) : undefined;
+    }),
+  );
+  for (const [index, cell] of input.cells.entries()) {
+    const report = reports[index];
     if (!report) continue;
     for (const name of report.functions) defined.add(name.toLowerCase());
     calls.set(cell.id, report.commands.filter((c) => !c.powershell && !c.dot && !/[/\\]/.test(c.name)));

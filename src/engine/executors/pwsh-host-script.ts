@@ -44,9 +44,10 @@ function Send([string]$Kind, $Map) {
   $channel.Events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Map, [System.Collections.Generic.Dictionary[string, object]], $json))
 }
 
-$runspace = [runspacefactory]::CreateRunspace()
-$runspace.Open()
-$runspace.SessionStateProxy.SetVariable('__runbook', $channel)
+# The cells' runspace: the session state pwsh itself starts with (modules load on first use).
+# It opens in the background while the host answers parse requests (preflight).
+$runspace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
+$runspace.OpenAsync()
 
 # Helpers inside the cells' runspace. __runbook_show formats the merged streams of a cell:
 # success output through one Out-String (tables stay tables), every other record by its
@@ -125,12 +126,18 @@ try {
 }
 '@
 
-# The setup (and the first load of the formatting cmdlets) runs while the host answers
-# parse requests; the first cell waits for it.
-$init = [powershell]::Create()
-$init.Runspace = $runspace
-$null = $init.AddScript($setup + [char]10 + '$null = "" | Out-String')
-$initAsync = $init.BeginInvoke()
+# The setup (and the first load of the formatting cmdlets) runs once the runspace is open,
+# still while the host answers parse requests; the first cell waits for it.
+$init = $null
+$initAsync = $null
+function Start-Setup {
+  if ($script:init -or $runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
+  $runspace.SessionStateProxy.SetVariable('__runbook', $channel)
+  $script:init = [powershell]::Create()
+  $script:init.Runspace = $runspace
+  $null = $script:init.AddScript($setup + [char]10 + '$null = "" | Out-String')
+  $script:initAsync = $script:init.BeginInvoke()
+}
 
 $approvedVerbs = @{}
 foreach ($type in [System.Management.Automation.VerbsCommon], [System.Management.Automation.VerbsData], [System.Management.Automation.VerbsLifecycle],
@@ -160,10 +167,13 @@ foreach ($name in '_', 'args', 'input', 'this', 'matches', 'foreach', 'switch', 
 function Get-EnvironmentReads([string]$File) {
   $tokens = $null
   $errors = $null
-  $ast = [System.Management.Automation.Language.Parser]::ParseFile($File, [ref]$tokens, [ref]$errors)
+  $null = [System.Management.Automation.Language.Parser]::ParseFile($File, [ref]$tokens, [ref]$errors)
+  $flat = New-List
+  Add-Tokens $flat $tokens
   $seen = @{}
-  foreach ($variable in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)) {
-    $path = $variable.VariablePath
+  foreach ($token in $flat) {
+    if ($token -isnot [System.Management.Automation.Language.VariableToken]) { continue }
+    $path = $token.VariablePath
     $name = $path.UserPath
     if ($path.IsUnqualified -and -not $automatic.ContainsKey($name) -and -not $seen.ContainsKey($name) -and $null -ne [System.Environment]::GetEnvironmentVariable($name)) {
       $seen[$name] = $true
@@ -191,6 +201,16 @@ function Find-Token($Tokens, [int]$At) {
   }
   return $null
 }
+
+# Tokens in source order, with those nested in expandable strings ("$(railway status)").
+function Add-Tokens($List, $Tokens) {
+  foreach ($token in $Tokens) {
+    $List.Add($token)
+    if ($token -is [System.Management.Automation.Language.StringExpandableToken] -and $token.NestedTokens) { Add-Tokens $List $token.NestedTokens }
+  }
+}
+$argumentEnd = @{}
+foreach ($kind in 'NewLine', 'Semi', 'Pipe', 'EndOfInput', 'AndAnd', 'OrOr', 'RParen', 'RCurly', 'LCurly', 'Ampersand') { $argumentEnd[$kind] = $true }
 
 function Send-Parse($Request) {
   $source = $Request.GetProperty('source').GetString()
@@ -221,32 +241,29 @@ function Send-Parse($Request) {
     }
     $reply.spots.Add($spot)
   }
+  # From the tokens (the parser marks command names), not Ast.FindAll: a script-block
+  # predicate per node cost tens of milliseconds per cell.
   $reply.commands = New-List
-  foreach ($command in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true)) {
-    $name = $command.GetCommandName()
-    if (-not $name) { continue }
+  $reply.functions = New-List
+  $flat = New-List
+  Add-Tokens $flat $tokens
+  for ($i = 0; $i -lt $flat.Count; $i++) {
+    $token = $flat[$i]
+    if ($token.Kind -eq [System.Management.Automation.Language.TokenKind]::Function -and $i + 1 -lt $flat.Count) { $reply.functions.Add($flat[$i + 1].Text); continue }
+    if (-not $token.TokenFlags.HasFlag([System.Management.Automation.Language.TokenFlags]::CommandName)) { continue }
+    $name = $token.Text
     $dash = $name.IndexOf('-')
     $entry = New-Map
     $entry.name = $name
-    $entry.line = $command.Extent.StartLineNumber
-    $entry.dot = $command.InvocationOperator -eq [System.Management.Automation.Language.TokenKind]::Dot
+    $entry.line = $token.Extent.StartLineNumber
+    $entry.dot = $i -gt 0 -and $flat[$i - 1].Kind -eq [System.Management.Automation.Language.TokenKind]::Dot
     $entry.powershell = $ExecutionContext.SessionState.InvokeProvider.Item.Exists('alias:' + $name, $false, $true) -or ($dash -gt 0 -and $approvedVerbs.ContainsKey($name.Substring(0, $dash)))
     $entry.arguments = New-List
-    foreach ($element in $command.CommandElements) {
-      if ($element -eq $command.CommandElements[0]) { continue }
-      if ($element -is [System.Management.Automation.Language.StringConstantExpressionAst]) { $entry.arguments.Add($element.Value) }
-      elseif ($element -is [System.Management.Automation.Language.CommandParameterAst]) { $entry.arguments.Add($element.Extent.Text) }
-      else { $entry.arguments.Add($null) }
+    for ($j = $i + 1; $j -lt $flat.Count -and -not $argumentEnd.ContainsKey([string]$flat[$j].Kind); $j++) {
+      $argument = $flat[$j]
+      if ($argument -is [System.Management.Automation.Language.StringToken]) { $entry.arguments.Add($argument.Value) } else { $entry.arguments.Add($argument.Text) }
     }
     $reply.commands.Add($entry)
-  }
-  $reply.functions = New-List
-  foreach ($definition in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true)) { $reply.functions.Add($definition.Name) }
-  $seen = @{}
-  $reply.variables = New-List
-  foreach ($variable in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)) {
-    $path = $variable.VariablePath
-    if ($path.IsUnqualified -and -not $seen.ContainsKey($path.UserPath)) { $seen[$path.UserPath] = $true; $reply.variables.Add($path.UserPath) }
   }
   Send p $reply
 }
@@ -259,10 +276,16 @@ function Invoke-Cell($Request) {
     StopOnError = $Request.GetProperty('stopOnError').GetBoolean()
     Mirror = [string[]]@(Get-EnvironmentReads $Request.GetProperty('file').GetString())
   }
-  if ($init) {
-    try { $null = $init.EndInvoke($initAsync) } catch { Send fatal (Text-Map ('the session setup failed: ' + $_)) }
-    $init.Dispose()
-    $script:init = $null
+  while (-not $script:init) {
+    $state = $runspace.RunspaceStateInfo
+    if ($state.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Broken) { throw ('the cells'' runspace did not open: ' + $state.Reason) }
+    Start-Setup
+    if (-not $script:init) { [System.Threading.Thread]::Sleep(5) }
+  }
+  if ($script:initAsync) {
+    try { $null = $script:init.EndInvoke($script:initAsync) } catch { Send fatal (Text-Map ('the session setup failed: ' + $_)) }
+    $script:initAsync = $null
+    $script:init.Dispose()
   }
   $shell = [powershell]::Create()
   $shell.Runspace = $runspace
@@ -299,6 +322,9 @@ function Invoke-Cell($Request) {
 $channel.Events.WriteLine('ready ' + $PID)
 $script:pending = $requests.ReadLineAsync()
 while ($true) {
+  # Until the runspace is open, look every few milliseconds whether the setup can start.
+  while (-not $script:init -and -not $script:pending.Wait(10)) { Start-Setup }
+  Start-Setup
   $line = $script:pending.GetAwaiter().GetResult()
   if ($null -eq $line) { break }
   $script:pending = $requests.ReadLineAsync()

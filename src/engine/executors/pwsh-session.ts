@@ -49,7 +49,6 @@ export interface ParseReport {
   /** Every command by name: `powershell` when it is an alias or a Verb-Noun name with an approved verb. */
   commands: { name: string; line: number; dot: boolean; powershell: boolean; arguments: (string | null)[] }[];
   functions: string[];
-  variables: string[];
 }
 
 interface Running {

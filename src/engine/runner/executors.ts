@@ -11,16 +11,19 @@ import type { Target } from '../target.js';
 import { interpreterOf } from './plan.js';
 
 export class ExecutorPool {
-  private readonly executors = new Map<string, Executor>();
+  /** Promises, so that callers asking at once (preflight parses every PowerShell cell together) share one executor. */
+  private readonly executors = new Map<string, Promise<Executor>>();
 
   constructor(private readonly target: Target) {}
 
-  async get(cell: Cell): Promise<Executor> {
+  get(cell: Cell): Promise<Executor> {
     const key = cell.lang === 'sql' ? 'sql' : `${cell.lang}:${String(cell.attributes.interpreter ?? '')}`;
     let executor = this.executors.get(key);
     if (!executor) {
-      executor = cell.lang === 'sql' ? await this.sql() : await this.shell(cell);
+      executor = cell.lang === 'sql' ? this.sql() : this.shell(cell);
       this.executors.set(key, executor);
+      // A failed start is not kept: the next cell tries again (and meets the same error, told its own way).
+      executor.catch(() => this.executors.delete(key));
     }
     return executor;
   }
@@ -48,7 +51,7 @@ export class ExecutorPool {
   async closeAll(): Promise<void> {
     const all = [...this.executors.values()];
     this.executors.clear();
-    await Promise.allSettled(all.map((e) => e.close()));
+    await Promise.allSettled(all.map(async (e) => (await e).close()));
   }
 }
 
