@@ -77,6 +77,12 @@ describe('placeholders with - and .', () => {
     expect(bound.env).toMatchObject({ RUNBOOK_VAR_pod_name: 'web-0; rm -rf /', RUNBOOK_VAR_ns: 'prod' });
   });
 
+  it('binding a kebab-case placeholder leaves the redirections, heredocs and here-strings beside it alone', () => {
+    const source = 'sort <in-file >out-file <pod-name>\ncat <<EOF\n<pod-name>\nEOF\ngrep <pod-name> <<<"$x"\ndiff <(ls) <(ls <pod-name>)';
+    const bound = bindPlaceholders('sh', source, ['pod-name'], { 'pod-name': 'p' });
+    expect(bound.source).toBe('sort <in-file >out-file "${RUNBOOK_VAR_pod_name}"\ncat <<EOF\n${RUNBOOK_VAR_pod_name}\nEOF\ngrep "${RUNBOOK_VAR_pod_name}" <<<"$x"\ndiff <(ls) <(ls "${RUNBOOK_VAR_pod_name}")');
+  });
+
   it('--var accepts the names placeholders can have', () => {
     expect(parseVarFlags(['pod-name=a', 'app.version=1.2'])).toEqual({ 'pod-name': 'a', 'app.version': '1.2' });
     expect(() => parseVarFlags(['-x=1'])).toThrow(/expected NAME=VALUE/);
