@@ -70,6 +70,17 @@ describe('console reducer', () => {
     expect(reduce(back, { type: 'ui.cursor.move', delta: 1 })).toMatchObject({ onChecklist: true, checklistCursor: 0 });
   });
 
+  it('shows a table whole when it fits, and expanded (never cut) when it does not', () => {
+    const query = 'INSERT INTO ops.jobs (id, job_type, payload) VALUES (42, $1, $2) ON CONFLICT DO NOTHING';
+    const item = { kind: 'result' as const, statement: 'SELECT', command: 'SELECT', columns: ['pid', 'blocking_query'], rows: [[7, query]], rowCount: 1, truncated: false };
+    const narrow = outputLines({ items: [item], dropped: 0 }, 80).map((l) => l.text);
+    expect(narrow[0]).toMatch(/^\(expanded: \d+ columns do not fit in 80; o pages the table whole\)$/);
+    expect(narrow).toContain(`blocking_query | ${query}`);
+    const wide = outputLines({ items: [item], dropped: 0 }, 200).map((l) => l.text);
+    expect(wide.some((line) => line.endsWith(query))).toBe(true);
+    expect(wide.join('\n')).not.toContain('expanded');
+  });
+
   it('joins chunks cut mid-line and keeps stdout and stderr apart', () => {
     const { state, make } = running();
     const next = reduceAll(state, [

@@ -46,7 +46,8 @@ function resultLines(item: ResultItem, width?: number): ScreenLine[] {
     lines.push({ text: `${item.command}${item.rowCount ? ` ${item.rowCount}` : ''}`, tone: 'meta' });
     return lines;
   }
-  const table = formatTable(item.columns, item.rows, width === undefined ? { maxColumnWidth: Number.MAX_SAFE_INTEGER } : { maxColumnWidth: 40 });
+  // Values are never cut: a table that fits shows every character; one that does not is expanded.
+  const table = formatTable(item.columns, item.rows, { maxColumnWidth: Number.MAX_SAFE_INTEGER });
   const widest = Math.max(...table.map((line) => [...line].length));
   if (width !== undefined && widest > width) {
     lines.push({ text: `(expanded: ${widest} columns do not fit in ${width}; o pages the table whole)`, tone: 'meta' });
