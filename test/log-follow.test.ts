@@ -46,6 +46,24 @@ describe('runbook follow', () => {
     }
     expect(shown).toHaveLength(transcriptLinesOf(readFileSync(alice.transcript, 'utf8')).length + transcriptLinesOf(readFileSync(bob.transcript, 'utf8')).length);
 
+    // The incident's timeline from the log is the merge of the two files, row for row.
+    const runOf = (path: string) => (JSON.parse(transcriptLinesOf(readFileSync(path, 'utf8'))[0] as string) as { run: string }).run;
+    for (const format of ['json', 'md']) {
+      const fromFiles = await runCli(['timeline', alice.transcript, bob.transcript, '--format', format]);
+      const fromLog = await runCli(['timeline', '--log', log, '--incident', incident, '--format', format]);
+      expect(fromFiles.code, fromFiles.stderr).toBe(0);
+      expect(fromLog.code, fromLog.stderr).toBe(0);
+      // Where each run's record is: a file path here, the log there; everything else is the same.
+      let files = fromFiles.stdout;
+      let fromLogText = fromLog.stdout;
+      for (const r of [alice, bob]) {
+        files = files.replaceAll(`\`${r.transcript}\``, `\`record of ${runOf(r.transcript)}\``);
+        fromLogText = fromLogText.replaceAll(`\`log ${incident}, run ${runOf(r.transcript)}\``, `\`record of ${runOf(r.transcript)}\``);
+      }
+      expect(fromLogText).toBe(files);
+      if (format === 'md') expect(files).toMatch(/\| alice \|[\s\S]*\| bob \||\| bob \|[\s\S]*\| alice \|/);
+    }
+
     // Started afterwards, a follower catches up on everything; plain text names actor and run on every line.
     const later = watchCli(['follow', '--log', log, '--incident', incident]);
     await later.waitFor(/Run succeeded[\s\S]*Run succeeded/);

@@ -1,16 +1,17 @@
 /**
  * `runbook timeline --log URL --incident ID [--format md|json|cast]`: the timeline of an
  * incident from the shared log, built by the same builder and renderers as from files.
- * Until the merged multi-run timeline lands (the evidence issue), an incident with several
- * runs gets each run's timeline in turn (md, cast) or all entries in time order (json).
+ * One run gives the file's timeline; several runs are merged the way files are
+ * (`runbook timeline a.jsonl b.jsonl`: mergeTimelines), with each run's chain checked.
  */
 import { requireLog, type LogFlags } from '../engine/log/config.js';
 import { readLogRuns, type LogRun } from '../engine/log/reader.js';
 import { InputError } from '../engine/errors.js';
 import { renderAsciicast } from '../renderers/asciicast.js';
-import { renderTimelineModel } from '../renderers/timeline.js';
-import { buildTimeline } from '../renderers/timeline/model.js';
-import { entriesOf } from '../renderers/timeline-json.js';
+import { renderMergedTimeline, renderTimelineModel, type ChecklistSource, type TranscriptState } from '../renderers/timeline.js';
+import { mergeTimelines } from '../renderers/timeline/merge.js';
+import { buildTimeline, type TimelineModel } from '../renderers/timeline/model.js';
+import { renderTimelineJson } from '../renderers/timeline-json.js';
 import { runbookChecklist } from './timeline.js';
 
 export interface TimelineLogFlags extends LogFlags {
@@ -23,32 +24,43 @@ export async function timelineLog(flags: TimelineLogFlags): Promise<number> {
   const target = requireLog(flags);
   const runs = await readLogRuns(target);
   if (runs.length === 0) throw new InputError(`no events of incident ${target.incident} in the log ${target.maskedUrl}; check --incident`, 1);
+  if (format === 'cast' && runs.length > 1) {
+    throw new InputError(`incident ${target.incident} has ${runs.length} runs in the log; --format cast plays one run: use md or json to merge them`);
+  }
   for (const { run, check } of runs) {
     if (!check.result.ok) process.stderr.write(`runbook: warning: log ${target.incident}: run ${run}, seq ${check.seq}: ${check.result.reason}\n`);
   }
   if (format === 'cast') {
-    for (const { run, events } of runs) process.stdout.write(renderAsciicast(events, { transcriptPath: `log ${target.incident} run ${run}` }));
+    const only = runs[0] as LogRun;
+    process.stdout.write(renderAsciicast(only.events, { transcriptPath: where(target.incident, only.run) }));
     return 0;
   }
-  if (format === 'json') {
-    const entries = runs.flatMap((r) => entriesOf(buildTimeline(r.events)));
-    // A stable sort: entries of one run keep their order, runs interleave by time.
-    entries.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at));
-    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+  const models = runs.map((run) => buildTimeline(run.events));
+  const transcripts = new Map(runs.map((run) => [run.run, { path: where(target.incident, run.run), verified: verified(run) }]));
+  // One run reads as the file's timeline; several are merged exactly as `runbook timeline a.jsonl b.jsonl` merges files.
+  const only = runs[0] as LogRun;
+  if (models.length === 1) {
+    const model = models[0] as TimelineModel;
+    if (format === 'json') process.stdout.write(renderTimelineJson(model));
+    else process.stdout.write(renderTimelineModel(model, { checklist: await checklistOf(model), transcript: { path: where(target.incident, only.run), verified: verified(only) } }));
     return 0;
   }
-  const parts = [];
-  for (const run of runs) parts.push(await markdown(run, target.incident));
-  process.stdout.write(parts.join('\n'));
+  const merged = mergeTimelines(models);
+  if (format === 'json') process.stdout.write(renderTimelineJson(merged));
+  else process.stdout.write(renderMergedTimeline(merged, { checklist: await checklistOf(models.find((m) => m.started)), transcripts }));
   return 0;
 }
 
-async function markdown(run: LogRun, incident: string): Promise<string> {
-  const model = buildTimeline(run.events);
+/** The runbook's checklist, looked up the way the file timeline does (its path as recorded, from here). */
+async function checklistOf(model: TimelineModel | undefined): Promise<ChecklistSource> {
+  return model?.started ? runbookChecklist(model.started, '.') : { note: 'The log has no RUN STARTED for this incident, so the runbook is unknown.' };
+}
+
+function where(incident: string, run: string): string {
+  return `log ${incident}, run ${run}`;
+}
+
+function verified(run: LogRun): TranscriptState['verified'] {
   const result = run.check.result;
-  const verified = result.ok ? { ok: true as const, events: result.events } : { ok: false as const, line: result.line, reason: result.reason };
-  return renderTimelineModel(model, {
-    checklist: model.started ? await runbookChecklist(model.started, '.') : { note: 'The log has no RUN STARTED for this run, so the runbook is unknown.' },
-    transcript: { path: `log ${incident}, run ${run.run}`, verified },
-  });
+  return result.ok ? { ok: true, events: result.events } : { ok: false, line: result.line, reason: result.reason };
 }
