@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { Root } from 'mdast';
 import { scanBlocks } from './markdown/blocks.js';
+import { MAX_NESTING } from './markdown/block-tree.js';
 import { buildCells, type CellDefaults } from './markdown/cells.js';
 import { lineStarts } from './markdown/fences.js';
 import { readFrontmatter } from './markdown/frontmatter.js';
@@ -51,7 +52,15 @@ export function parseRunbook(text: string, path: string, readTree: (markdown: st
   const walked = walkTree(tree, source, starts);
   runbook.sections = walked.sections;
   runbook.checklist = walked.checklist;
-  runbook.diagnostics.push(...walked.diagnostics);
+  // Not a spread: a runbook of 200,000 cells can have that many diagnostics, past the argument limit.
+  for (const diagnostic of walked.diagnostics) runbook.diagnostics.push(diagnostic);
+  const capped = (tree.data as { nestingCappedAt?: number } | undefined)?.nestingCappedAt;
+  if (capped !== undefined) {
+    runbook.diagnostics.push({
+      severity: 'warning', line: capped, column: 1, rule: 'too-deep',
+      message: `lists and blockquotes nest more than ${MAX_NESTING} blocks deep here (a list level is two: the list and its item); deeper markers are read as text`,
+    });
+  }
   if (walked.escalation) {
     runbook.escalation = walked.escalation.text;
     if (walked.escalation.afterMs !== undefined) runbook.escalationAfterMs = walked.escalation.afterMs;

@@ -26,7 +26,17 @@ export interface Block {
   checked?: boolean;
   /** For frontmatter: how its text is written. */
   frontmatterFormat?: 'yaml' | 'toml' | 'json';
+  /** How many blocks hold this one (the root: 0). */
+  nesting: number;
 }
+
+/**
+ * Containers (blockquotes, lists, list items) nest at most this deep; a deeper start is
+ * read as paragraph text, as markdown-it does past its maxNesting. Every reader of the
+ * tree (the walk, mdast-util-to-string) recurses per level, and a runbook nested 3,000
+ * deep is a hostile input, not a runbook: the cap keeps parsing linear and the stack safe.
+ */
+export const MAX_NESTING = 200;
 
 interface Point {
   line: number;
@@ -34,7 +44,8 @@ interface Point {
   offset: number;
 }
 
-export function toMdast(root: Block, text: string, starts: number[], lines: string[]): Root {
+/** `capped`: the first line where a container was not opened because of MAX_NESTING. */
+export function toMdast(root: Block, text: string, starts: number[], lines: string[], capped?: number): Root {
   const point = (line: number, column: number): Point => ({ line, column, offset: (starts[line - 1] ?? text.length) + column - 1 });
   const endOf = (line: number): Point => point(line, (lines[line - 1] ?? '').length + 1);
 
@@ -65,6 +76,7 @@ export function toMdast(root: Block, text: string, starts: number[], lines: stri
 
   const tree: Root = { type: 'root', children: root.children.map((child) => convert(child).node) };
   tree.position = { start: point(1, 1), end: endOf(lines.length) };
+  if (capped !== undefined) tree.data = { nestingCappedAt: capped };
   return tree;
 }
 

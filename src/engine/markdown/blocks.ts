@@ -10,7 +10,7 @@ import type { Root } from 'mdast';
 import {
   ATX_HEADING, delimiterColumns, FENCE_OPEN, HTML_BLOCKS, MAYBE_SPECIAL, SETEXT_UNDERLINE, TASK, tableCells, THEMATIC_BREAK,
 } from './block-starts.js';
-import { type Block, toMdast } from './block-tree.js';
+import { type Block, MAX_NESTING, toMdast } from './block-tree.js';
 import { BlockContinuation } from './block-continuation.js';
 import { findFrontmatter } from './frontmatter.js';
 import { isSpaceOrTab } from './line-cursor.js';
@@ -29,6 +29,8 @@ class BlockScanner extends BlockContinuation {
   private allClosed = true;
   /** Set when a leaf start (heading, fence opening, rule, table delimiter) used up the line. */
   private lineConsumed = false;
+  /** The first line whose container start MAX_NESTING refused. */
+  private capped: number | undefined;
 
   constructor(private readonly text: string) {
     super();
@@ -60,11 +62,11 @@ class BlockScanner extends BlockContinuation {
       this.incorporate(this.lines[index]!);
     }
     while (this.tip !== this.root) this.finalize(this.tip);
-    return toMdast(this.root, this.text, this.starts, this.lines);
+    return toMdast(this.root, this.text, this.starts, this.lines, this.capped);
   }
 
   private block(type: Block['type'], line: number, offset: number): Block {
-    return { type, children: [], open: true, line, column: offset + 1, lastLine: line, lines: [], lineNumbers: [] };
+    return { type, children: [], open: true, line, column: offset + 1, lastLine: line, lines: [], lineNumbers: [], nesting: 0 };
   }
 
   private incorporate(line: string): void {
@@ -131,8 +133,10 @@ class BlockScanner extends BlockContinuation {
   private startBlock(container: Block): 0 | 1 | 2 {
     const rest = this.line.slice(this.nextNonspace);
     const first = rest[0];
+    const deepest = container.nesting >= MAX_NESTING;
+    if (deepest && (first === '>' || /^(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)/.test(rest))) this.capped ??= this.lineNumber;
     if (!this.indented) {
-      if (first === '>') {
+      if (first === '>' && !deepest) {
         this.advanceNextNonspace();
         this.advanceOffset(1, false);
         if (isSpaceOrTab(this.line[this.offset])) this.advanceOffset(1, true);
@@ -183,7 +187,7 @@ class BlockScanner extends BlockContinuation {
         return 2;
       }
     }
-    if ((!this.indented || container.type === 'list') && this.startListItem(container)) return 1;
+    if ((!this.indented || container.type === 'list') && !deepest && this.startListItem(container)) return 1;
     if (this.indented && this.tip.type !== 'paragraph' && !this.blank) {
       // Like remark, indented code starts where its indentation starts.
       const start = this.offset;
@@ -243,6 +247,7 @@ class BlockScanner extends BlockContinuation {
     while (!canContain(this.tip.type, type)) this.finalize(this.tip);
     const child = this.block(type, this.lineNumber, offset);
     child.parent = this.tip;
+    child.nesting = this.tip.nesting + 1;
     this.tip.children.push(child);
     this.tip = child;
     return child;

@@ -30,15 +30,27 @@ export class LineCursor {
   protected blank = false;
   protected partiallyConsumedTab = false;
 
+  /** The last scan's line, where it started, and the non-space it found. */
+  private scanned = { line: '', lineNumber: -1, from: 0, at: 0, columns: 0 };
+
   protected findNextNonspace(): void {
     let at = this.offset;
     let columns = this.column;
-    for (;;) {
-      const char = this.line[at];
-      if (char === ' ') columns += 1;
-      else if (char === '\t') columns += 4 - (columns % 4);
-      else break;
-      at += 1;
+    const last = this.scanned;
+    if (last.lineNumber === this.lineNumber && last.line === this.line && last.from <= at && at <= last.at) {
+      // Still inside the whitespace the last scan crossed: the same non-space. Without this,
+      // every nested container would rescan the line's indentation, cubic in the nesting depth.
+      at = last.at;
+      columns = last.columns;
+    } else {
+      for (;;) {
+        const char = this.line[at];
+        if (char === ' ') columns += 1;
+        else if (char === '\t') columns += 4 - (columns % 4);
+        else break;
+        at += 1;
+      }
+      this.scanned = { line: this.line, lineNumber: this.lineNumber, from: this.offset, at, columns };
     }
     this.blank = at >= this.line.length;
     this.nextNonspace = at;

@@ -149,7 +149,7 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
         break;
       }
       case 'table':
-        result.checklist.push(...checklistItemsFromTable(node, sectionPath()));
+        for (const item of checklistItemsFromTable(node, sectionPath())) result.checklist.push(item);
         break;
       case 'thematicBreak':
       case 'definition':

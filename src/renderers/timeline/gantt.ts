@@ -19,8 +19,9 @@ const MIN_SHARE = 0.01;
 export function ganttLines(spans: CellSpan[], title: string | undefined): string[] {
   const drawn = spans.filter((s) => s.status !== 'skipped');
   if (!drawn.length) return [];
-  const first = Math.min(...drawn.map((s) => s.startMs));
-  const longest = Math.max(...drawn.map((s) => s.endMs));
+  // reduce, not Math.min(...spans): a run of 200,000 cells overflows the argument limit.
+  const first = drawn.reduce((least, s) => Math.min(least, s.startMs), Infinity);
+  const longest = drawn.reduce((most, s) => Math.max(most, s.endMs), -Infinity);
   const axis = Math.max(1, longest - Math.min(0, first));
   const minBar = Math.ceil(axis * MIN_SHARE);
   if (!drawn.some((s) => s.endMs - s.startMs >= minBar)) {
@@ -28,7 +29,7 @@ export function ganttLines(spans: CellSpan[], title: string | undefined): string
     const took = drawn.map((s) => s.endMs - s.startMs);
     const total = took.reduce((sum, ms) => sum + ms, 0);
     return [
-      `The ${drawn.length} ${drawn.length === 1 ? 'cell' : 'cells'} took ${humanDuration(Math.min(...took))} to ${humanDuration(Math.max(...took))} each, ` +
+      `The ${drawn.length} ${drawn.length === 1 ? 'cell' : 'cells'} took ${humanDuration(took.reduce((a, b) => Math.min(a, b), Infinity))} to ${humanDuration(took.reduce((a, b) => Math.max(a, b), -Infinity))} each, ` +
         `${humanDuration(total)} in all, of ${humanDuration(axis)} on the run's clock; the rest was reading, deciding and waiting. ` +
         'Each is under 1% of the run, so no chart is drawn.',
     ];
