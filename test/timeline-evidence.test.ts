@@ -198,6 +198,7 @@ echo d
     expect(json.filter((e) => e.type === 'skips').map((e) => e.summary)).toEqual(['skipped 2 cells: pwsh not found: ps-1, ps-2', 'skipped 1 cell: skip attribute: b']);
     expect(JSON.stringify(json)).not.toContain('skipped: skipped');
     expect(md).toContain('- **Outcome:** incomplete: 3 succeeded, 3 skipped (2 of 6 cells did not run: pwsh not found (2))');
+    expect(md).toMatch(/\| \*\*RUN ENDED\*\* \| incomplete: 3 succeeded, 3 skipped \(2 of 6 cells did not run: pwsh not found \(2\)\) \|/);
   }, 60_000);
 });
 

@@ -15,6 +15,7 @@ import type { Lang } from '../../engine/runbook.js';
 import { unifiedDiff } from './diff.js';
 import { choiceText, groupAutoSkips, type Choice } from './fold.js';
 import { budgetMarkers, escalationMarker } from './markers.js';
+import { notRunSummary } from '../outcome.js';
 import { cellResult, counted, decisionRow, finishedText, statementSummary, valuesText } from './wording.js';
 
 export type RowKind =
@@ -258,7 +259,7 @@ export function createTimelineBuilder(): TimelineBuilder {
         model.outcome = event.status;
         model.notRun = event.notRun ?? [];
         if (event.selected !== undefined) model.selected = event.selected;
-        push({ kind: 'run.finished', ...at(event), actor, action: 'RUN ENDED', result: `${event.status}${counted(event.counts)}`, details: { status: event.status, durationMs: event.durationMs, counts: event.counts, selected: event.selected, notRun: event.notRun ?? [] } });
+        push({ kind: 'run.finished', ...at(event), actor, action: 'RUN ENDED', result: `${event.status}${counted(event.counts)}${notRunNote(event.notRun ?? [], event.selected)}`, details: { status: event.status, durationMs: event.durationMs, counts: event.counts, selected: event.selected, notRun: event.notRun ?? [] } });
         break;
       default:
         break; // cell output, variables and types this version does not know are not timeline rows
@@ -302,4 +303,10 @@ function startedText(event: RunStarted): string {
 /** The target's name, unless it only repeats the badge (`SANDBOX sandbox`) or there is no database. */
 export function shownTargetName(target: RunStarted['target'], badge: string): boolean {
   return target.kind !== 'none' && Boolean(target.name) && target.name.toLowerCase() !== badge.toLowerCase();
+}
+
+/** ` (5 of 7 cells did not run: pwsh not found (4), cancelled (1))`, or nothing. */
+function notRunNote(notRun: NotRun[], selected: number | undefined): string {
+  const summary = notRunSummary(notRun, selected);
+  return summary ? ` (${summary})` : '';
 }
