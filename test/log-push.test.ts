@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './runner-support.js';
-import { freshLogDatabase, GATED, logRows, openGate, transcriptLinesOf } from './log-support.js';
+import { freshLogDatabase, GATED, logRows, openGate, transcriptLinesOf, until, watchCli } from './log-support.js';
 
 const gatedEnv = (dir: string) => {
   const env = { GATE_ONE: join(dir, 'one'), GATE_TWO: join(dir, 'two') };
@@ -54,6 +54,30 @@ describe('runbook log push', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^runbook: cannot reach the log postgres:\/\/u:\*{8}@127\.0\.0\.1:1\/log: .*ECONNREFUSED.*; nothing was pushed\n$/);
     expect(result.stderr).not.toContain('hunter2secret');
+  });
+});
+
+describe('resume --log', () => {
+  it('kill -9 mid-run, then resume --log: delivery starts over from the file (what is there adds nothing) and the log ends equal to it', async () => {
+    const log = await freshLogDatabase();
+    const dir = tempDir('runbook-log-resume-');
+    const gates = { GATE_ONE: join(dir, 'one'), GATE_TWO: join(dir, 'two') };
+    const transcript = join(dir, 'killed.jsonl');
+    const run = watchCli(['run', GATED, '--yes', '--transcript', transcript, '--log', log, '--incident', 'INC-kill'], { env: gates });
+    await until(async () => (await logRows(log, 'INC-kill').catch(() => [])).some((r) => r.type === 'cell.started' && r.line.includes('"cell":"gate-one"')), 'gate-one reached the log');
+    run.child.kill('SIGKILL');
+    await run.exited;
+    openGate(gates.GATE_ONE);
+    openGate(gates.GATE_TWO);
+    const resumed = await runCli(['resume', transcript, '--yes', '--log', log, '--incident', 'INC-kill'], { env: gates });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('log: every event delivered to incident INC-kill');
+    const lines = transcriptLinesOf(readFileSync(transcript, 'utf8'));
+    expect(lines.some((l) => l.includes('"type":"run.resumed"'))).toBe(true);
+    expect((await logRows(log, 'INC-kill')).map((r) => r.line)).toEqual(lines);
+    const verify = await runCli(['verify', '--log', log, '--incident', 'INC-kill', '--transcript', transcript]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain(`the log has all ${lines.length} events`);
   });
 });
 
