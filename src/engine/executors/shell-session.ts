@@ -90,7 +90,8 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
     `    ${shQuote(process.execPath)} -e ${shQuote(dump)} ${shQuote(files.state)} 2>/dev/null || true`,
     '  exit "$__runbook_status"',
     '}',
-    'trap __runbook_save EXIT',
+    // In a group with stderr closed: a cell's `set -x` must not print `+ __runbook_save` as the trap runs.
+    "trap '{ __runbook_save; } 2>/dev/null' EXIT",
     'set -a',
     // bash has pipefail; only other shells need the probe, which costs a subshell.
     ...(stopOnError ? ['set -e', 'if [ -n "${BASH_VERSION-}" ] || (set -o pipefail) 2>/dev/null; then set -o pipefail; fi'] : []),
