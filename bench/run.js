@@ -18,11 +18,7 @@ import { rssMethod } from './lib/measure.js';
 import { failedRow, machine, textTable, writeDoc } from './lib/report.js';
 import { startPostgres } from './lib/postgres.js';
 
-<<<<<<< HEAD
-const WORKLOADS = ['startup', 'shell', 'sql', 'flood', 'big-result', 'parse', 'timeline', 'tui', 'first-key', 'log', 'pwsh'];
-=======
-const WORKLOADS = ['startup', 'shell', 'sql', 'flood', 'big-result', 'parse', 'timeline', 'tui', 'first-key', 'log', 'huge'];
->>>>>>> 98d3c30 (Parsing stays linear on huge inputs: no spread of every cell into Math.max (list of 200,000 cells crashed) or of every diagnostic/table row into push; findNextNonspace reuses the scan it already made (nested lists were cubic: 1,000 levels 21 s), and containers nest at most 200 blocks deep with a too-deep warning (3,000 levels overflowed the walk's stack); bench workload 'huge' with rows for both)
+const WORKLOADS = ['startup', 'shell', 'sql', 'flood', 'big-result', 'parse', 'timeline', 'tui', 'first-key', 'log', 'pwsh', 'huge'];
 
 const { values } = parseArgs({
   options: {
