@@ -108,3 +108,20 @@ describe('random Markdown', () => {
     );
   });
 });
+
+describe('micromark quirks the scanner follows', () => {
+  // Found by the random comparison above: after an open indented code block, remark reads
+  // `10) x` and an empty `-` as text (only what may interrupt a paragraph starts a list).
+  it.each([
+    ['Intro\n\n\t```sql\n10) ```sql\n'],
+    ['\tx\n\n10) ```sql\n'],
+    ['\tx\n-\n```sql\nSELECT 1;\n```\n'],
+    ['> \tx\n10) ```sql\n'],
+    ['\tx\n1) ```sql\n'],
+    // A task item whose text becomes a setext heading is no task; the marker stays in the text.
+    ['Intro\n\n* [ ] ```sql\n  ---\n'],
+    ['* [x] Timeline documented\n  ---\n'],
+  ])('%j', (markdown) => {
+    expect(essentials(parseRunbook(markdown, 'quirk.md'))).toEqual(essentials(parseRunbook(markdown, 'quirk.md', reference)));
+  });
+});

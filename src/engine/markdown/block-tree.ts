@@ -24,6 +24,8 @@ export interface Block {
   htmlType?: number;
   list?: { ordered: boolean; marker: string; markerOffset: number; padding: number };
   checked?: boolean;
+  /** The task marker as written (`[ ] `), in case the item's text turns out not to be a task. */
+  taskMarker?: string;
   /** For frontmatter: how its text is written. */
   frontmatterFormat?: 'yaml' | 'toml' | 'json';
   /** How many blocks hold this one (the root: 0). */

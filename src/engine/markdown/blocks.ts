@@ -176,6 +176,13 @@ class BlockScanner extends BlockContinuation {
         this.closeUnmatched();
         container.type = 'heading';
         container.depth = first === '=' ? 1 : 2;
+        const item = container.parent;
+        if (item?.type === 'listItem' && item.taskMarker !== undefined && item.children[0] === container) {
+          // Like remark-gfm: a task item whose text becomes a setext heading is no task; the
+          // marker stays in the heading's text.
+          item.checked = undefined;
+          container.lines[0] = `${item.taskMarker.trimEnd()} ${container.lines[0] ?? ''}`;
+        }
         container.lastLine = this.lineNumber;
         this.lineConsumed = true;
         return 2;
@@ -226,7 +233,10 @@ class BlockScanner extends BlockContinuation {
   }
 
   private startListItem(container: Block): boolean {
-    const list = this.readListMarker(container.type === 'paragraph');
+    // micromark (remark's tokenizer) lets an open indented code block be interrupted only the
+    // way a paragraph is: after one, `10) x` and an empty `-` are text, not list items.
+    const afterIndentedCode = this.tip.type === 'code' && !this.tip.fence && this.tip.parent === container;
+    const list = this.readListMarker(container.type === 'paragraph' || afterIndentedCode);
     if (!list) return false;
     const { markerColumn } = list;
     this.closeUnmatched();
@@ -238,6 +248,7 @@ class BlockScanner extends BlockContinuation {
     const task = TASK.exec(this.line.slice(this.offset));
     if (task && /\S/.test(this.line.slice(this.offset + task[0].length))) {
       item.checked = task[1] !== ' ';
+      item.taskMarker = task[0];
       this.advanceOffset(task[0].length, false);
     }
     return true;
