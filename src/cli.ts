@@ -3,7 +3,8 @@
  * src/commands/ and is imported only when called, so `runbook list` never loads Ink.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { InputError, EXIT } from './engine/errors.js';
+import { EXIT } from './commands/exit.js';
+import { CheckFailedError, InputError } from './engine/errors.js';
 import { VERSION } from './version.js';
 import { guardOutput } from './commands/output-guard.js';
 
@@ -150,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof InputError) {
       process.stderr.write(`runbook: ${error.message}\n`);
-      return error.exitCode;
+      return error instanceof CheckFailedError ? EXIT.failed : EXIT.usage;
     }
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     throw error;

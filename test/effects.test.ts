@@ -1,6 +1,7 @@
 /** Read or write, from the parse tree. */
 import { describe, expect, it } from 'vitest';
-import { cellEffect, classifySql, explainSql, type Catalogue } from '../src/engine/sql/effects.js';
+import { planEffect } from '../src/engine/plan/index.js';
+import { classifySql, explainSql, type Catalogue } from '../src/engine/sql/effects.js';
 import { loadCatalogue } from '../src/engine/sql/catalogue.js';
 import { freshDatabase, query } from './support/database.js';
 
@@ -68,11 +69,19 @@ describe('classifySql', () => {
   });
 });
 
-describe('cellEffect', () => {
-  it('SQL by its statements; shell writes unless readonly', async () => {
-    expect(await cellEffect({ lang: 'sql', source: 'SELECT 1', attributes: {} })).toBe('read');
-    expect(await cellEffect({ lang: 'sh', source: 'ls', attributes: {} })).toBe('write');
-    expect(await cellEffect({ lang: 'powershell', source: 'Get-Date', attributes: { readonly: true } })).toBe('read');
+describe('planEffect (the plan reads sql/effects for SQL)', () => {
+  it('SQL by its statements; shell writes unless readonly; readonly wins for SQL too (it runs READ ONLY)', async () => {
+    expect(await planEffect({ lang: 'sql', source: 'SELECT 1', attributes: {} })).toMatchObject({ effect: 'read' });
+    expect(await planEffect({ lang: 'sh', source: 'ls', attributes: {} })).toMatchObject({ effect: 'write', because: expect.stringMatching(/^sh cell/) });
+    expect(await planEffect({ lang: 'powershell', source: 'Get-Date', attributes: { readonly: true } })).toEqual({ effect: 'read', because: 'readonly attribute' });
+    expect(await planEffect({ lang: 'sql', source: 'UPDATE t SET x = 1', attributes: { readonly: true } })).toEqual({ effect: 'read', because: 'readonly attribute' });
+  });
+
+  it('an edited source is judged as edited, with the reason sql/effects gives', async () => {
+    const cell = { lang: 'sql' as const, source: 'SELECT 1', attributes: {} };
+    const edited = await planEffect(cell, 'SELECT pg_terminate_backend(1)');
+    expect(edited.effect).toBe('write');
+    expect(edited.because).toBe((await explainSql('SELECT pg_terminate_backend(1)')).reason);
   });
 });
 

@@ -15,7 +15,7 @@ describe('huge inputs', () => {
     for (let i = 0; i < 200_000; i += 1) parts.push('```sh', `echo ${i}`, '```', '');
     const runbook = parseRunbook(parts.join('\n'), 'many.md');
     expect(runbook.cells).toHaveLength(200_000);
-    const outline = formatOutline(runbook, new Map());
+    const outline = formatOutline(runbook, { selection: {}, cells: [], neededValues: [], needsDatabase: false });
     expect(outline).toContain('many-200000');
   }, 120_000);
 

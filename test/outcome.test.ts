@@ -69,7 +69,7 @@ describe('run.finished does not overstate', () => {
     const summary = await runner.run();
     transcript.close();
 
-    expect(summary.exitCode).toBe(3);
+    expect(summary.outcome).toBe('incomplete');
     const finished = finishedOf(parseLines(readFileSync(path, 'utf8')));
     expect(finished).toMatchObject({ status: 'incomplete', selected: 7, counts: { succeeded: 2, skipped: 4, cancelled: 1 } });
     expect(finished?.notRun).toEqual([
@@ -93,7 +93,7 @@ describe('run.finished does not overstate', () => {
       if (event.type === 'cell.started' && event.attempt === 1) setTimeout(() => runner.cancelCurrent(), 300);
     });
     const summary = await runner.run();
-    expect(summary).toMatchObject({ status: 'succeeded', exitCode: 0, notRun: [] });
+    expect(summary).toMatchObject({ status: 'succeeded', outcome: 'ok', notRun: [] });
     expect(finishedOf(seen.events)?.notRun).toBeUndefined();
   }, 60_000);
 
@@ -101,7 +101,7 @@ describe('run.finished does not overstate', () => {
     const runbook = parseRunbook('# R\n\n## S\n\n```sh {name=a}\necho a\n```\n\n```sh {name=b skip}\necho b\n```\n\n```sh {name=c}\necho c\n```\n', 'r.md');
     const seen = collector();
     const runner = new Runner(options({ runbook, operator: scriptedOperator((c) => (c.cell.id === 'c' ? { action: 'skip' } : runEach(c))), sinks: [seen.sink] }));
-    expect(await runner.run()).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(await runner.run()).toMatchObject({ status: 'succeeded', outcome: 'ok' });
     expect(finishedOf(seen.events)).toMatchObject({ status: 'succeeded', selected: 3, counts: { succeeded: 1, skipped: 2 } });
   });
 

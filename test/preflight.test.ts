@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../src/engine/parse.js';
-import { needsConfirmation, preflight, type PreflightInput } from '../src/engine/preflight.js';
+import { planConfirm, planRun } from '../src/engine/plan/index.js';
+import { preflight, type PreflightInput, type Problem } from '../src/engine/preflight.js';
+import type { Target } from '../src/engine/target.js';
 import { databaseUrl } from './support/database.js';
 import { noTarget, postgresTarget } from './runner-support.js';
 
@@ -26,73 +28,75 @@ const runbook = parseRunbook(
   ].join('\n'),
   'p.md',
 );
-const effects = new Map([['read', 'read'], ['write', 'write'], ['ps', 'write'], ['look', 'read'], ['skipped', 'write']] as const);
+interface Given {
+  mode?: PreflightInput['mode'];
+  target?: Target;
+  missing?: string[];
+  allowWrites?: boolean;
+  strict?: boolean;
+  checkDatabase?: boolean;
+}
 
-function input(overrides: Partial<PreflightInput>): PreflightInput {
-  return {
-    cells: runbook.cells,
-    mode: 'unattended',
-    target: noTarget,
-    effects,
-    missing: [],
-    allowWrites: true,
-    strict: false,
-    env: { PATH: '/usr/bin:/bin' },
-    checkDatabase: false,
-    ...overrides,
-  };
+/** Preflight over the plan the session would make: the facts come from planRun, the verdicts from preflight. */
+async function check(given: Given = {}): Promise<Problem[]> {
+  const mode = given.mode ?? 'unattended';
+  const target = given.target ?? noTarget;
+  const plan = await planRun({ runbook, env: { PATH: '/usr/bin:/bin' }, mode, allowWrites: given.allowWrites ?? true, target: () => target.kind });
+  return preflight({ plan, runbook, mode, target, missing: given.missing ?? [], strict: given.strict ?? false, checkDatabase: given.checkDatabase ?? false });
 }
 
 describe('preflight', () => {
-  it('lists each missing value with the cells that use it; fatal except in a dry run', async () => {
-    const problems = await preflight(input({ missing: ['VALUE'] }));
+  it('lists each missing value with the cells that use it and will run (not ps: no pwsh here); fatal except in a dry run', async () => {
+    const problems = await check({ missing: ['VALUE'] });
     expect(problems.find((p) => p.kind === 'missing-variable')).toEqual({
       kind: 'missing-variable',
-      message: 'no value for <VALUE> (used by write, ps); pass --var VALUE=VALUE or set VALUE in the environment',
-      cells: ['write', 'ps'],
+      message: 'no value for <VALUE> (used by write); pass --var VALUE=VALUE or set VALUE in the environment',
+      cells: ['write'],
       fatal: true,
     });
-    const dry = await preflight(input({ missing: ['VALUE'], mode: 'dry-run' }));
+    const dry = await check({ missing: ['VALUE'], mode: 'dry-run' });
     expect(dry.find((p) => p.kind === 'missing-variable')?.fatal).toBe(false);
   });
 
   it('names a missing interpreter and the cells it affects; --strict makes it fatal', async () => {
-    const [problem] = (await preflight(input({}))).filter((p) => p.kind === 'missing-interpreter');
+    const [problem] = (await check()).filter((p) => p.kind === 'missing-interpreter');
     expect(problem).toMatchObject({ cells: ['ps'], fatal: false, message: expect.stringMatching(/^pwsh is not on PATH; skipping ps/) });
-    const strict = (await preflight(input({ strict: true }))).find((p) => p.kind === 'missing-interpreter');
+    const strict = (await check({ strict: true })).find((p) => p.kind === 'missing-interpreter');
     expect(strict?.fatal).toBe(true);
   });
 
-  it('refuses unattended writes against a real database without --allow-writes, listing them (not reads, not skipped cells)', async () => {
+  it('refuses unattended writes against a real database without --allow-writes, listing them (not reads, not cells that will not run)', async () => {
     const target = postgresTarget('postgres://u:pw@db.example.com/prod');
-    const problems = await preflight(input({ target, allowWrites: false }));
-    expect(problems.find((p) => p.kind === 'write-refused')).toMatchObject({ cells: ['write', 'ps'], fatal: true });
-    expect(await preflight(input({ target, allowWrites: true }))).not.toContainEqual(expect.objectContaining({ kind: 'write-refused' }));
-    expect(await preflight(input({ target: postgresTarget(databaseUrl(), 'sandbox'), allowWrites: false }))).not.toContainEqual(
+    const problems = await check({ target, allowWrites: false });
+    expect(problems.find((p) => p.kind === 'write-refused')).toMatchObject({ cells: ['write'], fatal: true });
+    expect(await check({ target, allowWrites: true })).not.toContainEqual(expect.objectContaining({ kind: 'write-refused' }));
+    expect(await check({ target: postgresTarget(databaseUrl(), 'sandbox'), allowWrites: false })).not.toContainEqual(
       expect.objectContaining({ kind: 'write-refused' }),
     );
-    expect(await preflight(input({ target, allowWrites: false, mode: 'interactive' }))).not.toContainEqual(expect.objectContaining({ kind: 'write-refused' }));
+    expect(await check({ target, allowWrites: false, mode: 'interactive' })).not.toContainEqual(expect.objectContaining({ kind: 'write-refused' }));
   });
 
   it('checks that the database answers, in one line with the password masked', async () => {
-    const down = await preflight(input({ target: postgresTarget('postgres://u:hunter22@127.0.0.1:1/prod'), checkDatabase: true }));
+    const down = await check({ target: postgresTarget('postgres://u:hunter22@127.0.0.1:1/prod'), checkDatabase: true });
     const problem = down.find((p) => p.kind === 'database-unreachable');
     expect(problem?.message).toMatch(/^cannot connect to postgres:\/\/u:\*+@127\.0\.0\.1:1\/prod: connection refused/);
     expect(problem?.message).not.toContain('hunter22');
     const badPassword = new URL(databaseUrl());
     badPassword.password = 'wrong-password';
-    const refused = await preflight(input({ target: postgresTarget(badPassword.toString()), checkDatabase: true }));
+    const refused = await check({ target: postgresTarget(badPassword.toString()), checkDatabase: true });
     expect(refused.find((p) => p.kind === 'database-unreachable')?.message).toMatch(/password authentication failed/);
-    expect(await preflight(input({ target: postgresTarget(databaseUrl()), checkDatabase: true }))).not.toContainEqual(
+    expect(await check({ target: postgresTarget(databaseUrl()), checkDatabase: true })).not.toContainEqual(
       expect.objectContaining({ kind: 'database-unreachable' }),
     );
   });
 
   it('a `confirm` cell needs confirmation even in the sandbox; a write only against a real database', () => {
     const [read, write] = runbook.cells;
-    expect(needsConfirmation(write!, 'write', postgresTarget(databaseUrl(), 'sandbox'))).toBe(false);
-    expect(needsConfirmation(write!, 'write', postgresTarget(databaseUrl()))).toBe(true);
-    expect(needsConfirmation(read!, 'read', postgresTarget(databaseUrl()))).toBe(false);
-    expect(needsConfirmation({ ...read!, attributes: { confirm: true } }, 'read', postgresTarget(databaseUrl(), 'sandbox'))).toBe(true);
+    expect(planConfirm(write!, 'write', { targetKind: 'sandbox' })).toEqual({ required: false, because: 'write in the sandbox' });
+    expect(planConfirm(write!, 'write', { targetKind: 'postgres' })).toEqual({ required: true, because: 'write against postgres' });
+    expect(planConfirm(read!, 'read', { targetKind: 'postgres' })).toEqual({ required: false, because: 'read' });
+    expect(planConfirm({ attributes: { confirm: true } }, 'read', { targetKind: 'sandbox' })).toEqual({ required: true, because: 'confirm attribute' });
+    expect(planConfirm(write!, 'write', { targetKind: 'postgres', mode: 'unattended', allowWrites: false })).toMatchObject({ unattended: 'refused' });
+    expect(planConfirm(write!, 'write', { targetKind: 'postgres', mode: 'unattended', allowWrites: true })).toMatchObject({ unattended: 'allowed-by-flag' });
   });
 });

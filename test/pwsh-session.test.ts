@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPwshExecutor, type PwshExecutor } from '../src/engine/executors/pwsh.js';
 import { createShellExecutor } from '../src/engine/executors/shell.js';
 import { onPath } from '../src/engine/executors/which.js';
-import { contextFor, cellOf } from './support/executor-context.js';
+import { contextFor } from './support/executor-context.js';
+import type { CellPlan } from '../src/engine/plan/index.js';
 import { ExecutorPool } from '../src/engine/runner/executors.js';
 
 const hasPwsh = onPath('pwsh');
@@ -30,7 +31,12 @@ describe('pwsh session: one per run', () => {
   it('is shared by callers that ask at once (preflight parses every PowerShell cell together)', async () => {
     const pool = new ExecutorPool({ kind: 'sandbox', name: 'none', maskedUrl: '' } as never);
     try {
-      const parsers = await Promise.all([1, 2, 3, 4].map((n) => pool.parserFor(cellOf('powershell', `Write-Output ${n}`, {}, `c${n}`))));
+      // The pool takes each cell's plan; the interpreter as the plan names it (pwsh, looked up when it starts).
+      const planOf = (id: string): CellPlan => ({
+        id, lang: 'powershell', effect: 'write', effectReason: 'powershell cell', interpreter: { named: 'pwsh', command: 'pwsh', args: [] },
+        placeholders: [], env: [], confirm: { required: false, because: 'write in the sandbox' }, willRun: true,
+      });
+      const parsers = await Promise.all([1, 2, 3, 4].map((n) => pool.parserFor(planOf(`c${n}`))));
       expect(new Set(parsers).size).toBe(1);
       expect(parsers[0]).toBeDefined();
     } finally {

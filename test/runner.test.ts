@@ -35,7 +35,7 @@ describe('Runner', () => {
     const summary = await runner.run();
     transcript.close();
 
-    expect(summary).toMatchObject({ status: 'failed', exitCode: 1, counts: { succeeded: 5, failed: 1 } });
+    expect(summary).toMatchObject({ status: 'failed', outcome: 'cell-failed', counts: { succeeded: 5, failed: 1 } });
     const finished = Object.fromEntries(seen.of('cell.finished').map((e) => [e.cell, e.status]));
     expect(finished).toEqual({ setup: 'succeeded', 'count-stuck': 'succeeded', 'set-marker': 'succeeded', 'read-marker': 'succeeded', broken: 'failed', after: 'succeeded' });
     expect(seen.of('sql.result').find((r) => r.cell === 'count-stuck')).toMatchObject({ title: 'stuck', rows: [['2']], rowCount: 1 });
@@ -66,7 +66,7 @@ describe('Runner', () => {
     };
     const seen = collector();
     const summary = await new Runner(options({ runbook, operator: scriptedOperator(script), target: postgresTarget(db), sinks: [seen.sink] })).run();
-    expect(summary.exitCode).toBe(0);
+    expect(summary.outcome).toBe('ok');
     expect(seen.of('operator.decision').map((d) => d.action)).toEqual(['run', 'edit', 'retry']);
     expect(seen.of('operator.decision')[1]?.source).toBe('SELECT 41 + 1 AS answer;');
     expect(seen.of('cell.started').map((s) => [s.attempt, s.source])).toEqual([
@@ -91,7 +91,7 @@ describe('Runner', () => {
     const summary = await new Runner(options({ runbook, operator: scriptedOperator(script), target: noTarget, sinks: [seen.sink] })).run();
     expect(visits).toEqual(['a:0', 'a:1', 'c:0', 'c:1', 'b:0']);
     expect(seen.of('operator.decision').map((d) => `${d.cell}:${d.action}${d.to ? `>${d.to}` : ''}`)).toEqual(['a:run', 'a:jump>c', 'c:run', 'c:jump>b', 'b:quit']);
-    expect(summary).toMatchObject({ status: 'aborted', exitCode: 0 });
+    expect(summary).toMatchObject({ status: 'aborted', outcome: 'ok' });
   });
 
   it('asks to confirm a write against a real database once per cell, and skips it when refused', async () => {
@@ -128,7 +128,7 @@ describe('Runner', () => {
     const seen = collector();
     const summary = await new Runner(options({ runbook, operator: scriptedOperator(runEach), target: postgresTarget(db), sinks: [seen.sink] })).run();
     expect(seen.of('cell.finished')[0]).toMatchObject({ status: 'failed', error: { code: '25006' } });
-    expect(summary.exitCode).toBe(1);
+    expect(summary.outcome).toBe('cell-failed');
     expect(await query(db, 'SELECT x FROM t')).toEqual([{ x: 1 }]);
   });
 
@@ -156,7 +156,7 @@ describe('Runner', () => {
     const runner = new Runner(options({ runbook, operator: scriptedOperator(() => new Promise<Decision>(() => {})), target: noTarget, sinks: [seen.sink] }));
     const done = runner.run();
     setTimeout(() => runner.abort(), 100);
-    expect(await done).toMatchObject({ status: 'aborted', exitCode: 130 });
+    expect(await done).toMatchObject({ status: 'aborted', outcome: 'interrupted' });
     expect(seen.of('cell.started')).toHaveLength(0);
     expect(seen.events.at(-1)).toMatchObject({ type: 'run.finished', status: 'aborted' });
   });

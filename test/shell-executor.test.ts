@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { bindPlaceholders } from '../src/engine/placeholders.js';
+import { findProgram } from '../src/engine/plan/index.js';
 import { contextFor, shellExecutors } from './support/executor-context.js';
 
 const sh = shellExecutors();
@@ -143,10 +144,13 @@ describe('shell executor: sh', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('runs in the given cwd and uses the cell interpreter attribute', async () => {
-    const run = contextFor('sh', 'pwd; echo "$0"', { cwd: tmpdir(), attributes: { interpreter: 'sh' } });
-    expect((await sh().run(run.context)).status).toBe('succeeded');
-    expect(run.output().split('\n')[0]).toBe(tmpdir());
+  it('runs in the given cwd, in the interpreter its plan resolved (command and arguments)', async () => {
+    const run = contextFor('sh', 'pwd; echo traced', { cwd: tmpdir(), cwdFrom: 'attribute' });
+    const bash = findProgram('bash') as string;
+    expect((await sh({ lang: 'sh', interpreter: { command: bash, args: ['-x'] } }).run(run.context)).status).toBe('succeeded');
+    expect(run.output('stdout').split('\n')[0]).toBe(tmpdir());
+    // `-x` reached bash: it traces the cell's commands on stderr.
+    expect(run.output('stderr')).toContain('+ echo traced');
   });
 
   it('names a missing interpreter clearly', async () => {

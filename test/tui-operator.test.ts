@@ -102,7 +102,7 @@ describe('TUI operator', () => {
     h.press('', { return: true });
     const summary = await h.done;
 
-    expect(summary.exitCode).toBe(0);
+    expect(summary.outcome).toBe('ok');
     const record = h.seen.events
       .filter((e) => ['operator.decision', 'operator.note', 'checklist.ticked'].includes(e.type))
       .map((e) => (e.type === 'operator.decision' ? `${e.action}:${e.cell}${e.source ? `:${e.source}` : ''}` : e.type === 'operator.note' ? `note:${e.text}:${e.cell}` : `tick:${(e as { item: string }).item}`));

@@ -4,7 +4,7 @@
  * and run on each line, or NDJSON (the transcript lines as they are). Runs until Ctrl-C
  * (exit 130); a log that goes away is retried, and what arrived meanwhile is caught up.
  */
-import { EXIT } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { requireLog, type LogFlags } from '../engine/log/config.js';
 import { followLog } from '../engine/log/follow.js';
 import { createFollowRenderer } from '../renderers/follow.js';

@@ -3,11 +3,12 @@
  * one aligned line per cell with its id, language, line, effect and flags.
  */
 import { formatDuration } from '../engine/markdown/durations.js';
+import type { CellPlan, RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook, Section } from '../engine/runbook.js';
-import type { Effect } from '../engine/sql/effects.js';
 
-export function formatOutline(runbook: Runbook, effects: ReadonlyMap<string, Effect>): string {
-  const out: string[] = [`${runbook.title}  (${runbook.path})`, summary(runbook, effects)];
+export function formatOutline(runbook: Runbook, plan: RunPlan): string {
+  const plans = new Map(plan.cells.map((c) => [c.id, c]));
+  const out: string[] = [`${runbook.title}  (${runbook.path})`, summary(runbook, plans)];
   // reduce, not Math.max(...cells): 200,000 arguments overflow the stack.
   const widest = (width: (cell: Cell) => number) => runbook.cells.reduce((most, cell) => Math.max(most, width(cell)), -Infinity);
   const idWidth = widest((cell) => cell.id.length);
@@ -21,12 +22,13 @@ export function formatOutline(runbook: Runbook, effects: ReadonlyMap<string, Eff
       out.push('', heading);
       currentSection = heading;
     }
-    const flags = cellFlags(cell);
+    const cellPlan = plans.get(cell.id);
+    const flags = cellFlags(cell, cellPlan);
     out.push([
       `  ${cell.id.padEnd(idWidth)}`,
       cell.lang.padEnd(langWidth),
       `line ${String(cell.line).padStart(lineWidth)}`,
-      (effects.get(cell.id) ?? 'write').padEnd(5),
+      (cellPlan?.effect ?? 'write').padEnd(5),
       ...flags,
     ].join('  ').trimEnd());
   }
@@ -38,11 +40,11 @@ export function formatOutline(runbook: Runbook, effects: ReadonlyMap<string, Eff
   return `${out.join('\n')}\n`;
 }
 
-function summary(runbook: Runbook, effects: ReadonlyMap<string, Effect>): string {
+function summary(runbook: Runbook, plans: ReadonlyMap<string, CellPlan>): string {
   const byLang = new Map<string, number>();
   for (const cell of runbook.cells) byLang.set(cell.lang, (byLang.get(cell.lang) ?? 0) + 1);
   const langs = [...byLang].map(([lang, count]) => `${count} ${lang}`).join(', ');
-  const writes = runbook.cells.filter((cell) => effects.get(cell.id) !== 'read').length;
+  const writes = runbook.cells.filter((cell) => plans.get(cell.id)?.effect !== 'read').length;
   const count = runbook.cells.length;
   return `${count} cell${count === 1 ? '' : 's'}: ${langs}; ${count - writes} read, ${writes} write`;
 }
@@ -58,7 +60,7 @@ function sectionHeading(runbook: Runbook, cell: Cell, sections: ReadonlyMap<stri
 
 const pathKey = (path: string[]) => path.join('\u0000');
 
-function cellFlags(cell: Cell): string[] {
+function cellFlags(cell: Cell, plan: CellPlan | undefined): string[] {
   const flags: string[] = [];
   if (cell.placeholders.length > 0) flags.push(`placeholders: ${cell.placeholders.map((name) => `<${name}>`).join(' ')}`);
   if (cell.envRefs.length > 0) flags.push(`env: ${cell.envRefs.map((name) => `$${name}`).join(' ')}`);
@@ -76,5 +78,6 @@ function cellFlags(cell: Cell): string[] {
     const { commands, outputLines } = cell.session;
     flags.push(`console session: ${commands} command${commands === 1 ? '' : 's'}${outputLines ? `, ${outputLines} output line${outputLines === 1 ? '' : 's'} not run` : ''}`);
   }
+  if (plan?.whyNot?.reason === 'missing-interpreter') flags.push(`(not run here: ${plan.interpreter?.missing ?? plan.whyNot.message})`);
   return flags;
 }

@@ -1,10 +1,14 @@
 /**
  * `runbook list <file.md> [--json]`: the outline of a runbook, section by section, or
- * the DESIGN.md JSON shape. Loads no UI code, and the SQL parser only for SQL cells.
+ * the DESIGN.md JSON shape with each cell's run plan — the same plan objects a run
+ * records in run.started, made here for a run of every cell against the target the
+ * environment names. Loads no UI code, and the SQL parser only for SQL cells.
  */
+import { InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
+import { planRun, type CellPlan, type RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook } from '../engine/runbook.js';
-import { cellEffect, type Effect } from '../engine/sql/effects.js';
+import { chooseTarget } from '../engine/target.js';
 import { formatOutline } from './list-outline.js';
 
 export interface ListOptions {
@@ -13,16 +17,15 @@ export interface ListOptions {
 
 export async function list(file: string, opts: ListOptions = {}): Promise<number> {
   const runbook = await readRunbookFile(file);
-  const effects = new Map<string, Effect>();
-  for (const cell of runbook.cells) effects.set(cell.id, await cellEffect(cell));
+  const plan = await listPlan(runbook, process.env);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(listJson(runbook, effects), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(listJson(runbook, plan), null, 2)}\n`);
     return 0;
   }
   if (runbook.cells.length === 0) {
     process.stdout.write(`${file}: no executable cells (no sql, powershell or sh fences); nothing to run\n`);
   } else {
-    process.stdout.write(formatOutline(runbook, effects));
+    process.stdout.write(formatOutline(runbook, plan));
   }
   const errors = runbook.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   if (errors > 0) {
@@ -31,8 +34,29 @@ export async function list(file: string, opts: ListOptions = {}): Promise<number
   return 0;
 }
 
-/** DESIGN.md's shape, extended with effects, placeholders, sections and the checklist. */
-export function listJson(runbook: Runbook, effects: ReadonlyMap<string, Effect>) {
+/**
+ * The plan of a run of every cell: whether each would run here (its interpreter on this
+ * PATH), and its write guard against the target the environment names. A target that
+ * cannot be resolved leaves the guard at "target unknown" rather than failing the list.
+ */
+export async function listPlan(runbook: Runbook, env: NodeJS.ProcessEnv): Promise<RunPlan> {
+  return planRun({
+    runbook,
+    env,
+    target: (needsDatabase) => {
+      try {
+        return chooseTarget({ env, runbook, needsDatabase }).kind;
+      } catch (error) {
+        if (error instanceof InputError) return undefined;
+        throw error;
+      }
+    },
+  });
+}
+
+/** DESIGN.md's shape, extended with each cell's plan, placeholders, sections and the checklist. */
+export function listJson(runbook: Runbook, plan: RunPlan) {
+  const plans = new Map(plan.cells.map((c) => [c.id, c]));
   return {
     runbook: {
       path: runbook.path,
@@ -40,7 +64,7 @@ export function listJson(runbook: Runbook, effects: ReadonlyMap<string, Effect>)
       sha256: runbook.sha256,
       ...(runbook.database === undefined ? {} : { database: runbook.database }),
     },
-    cells: runbook.cells.map((cell) => cellJson(cell, effects.get(cell.id) ?? 'write')),
+    cells: runbook.cells.map((cell) => cellJson(cell, plans.get(cell.id) as CellPlan)),
     sections: runbook.sections,
     variables: runbook.variables,
     checklist: runbook.checklist,
@@ -49,7 +73,7 @@ export function listJson(runbook: Runbook, effects: ReadonlyMap<string, Effect>)
   };
 }
 
-function cellJson(cell: Cell, effect: Effect) {
+function cellJson(cell: Cell, plan: CellPlan) {
   return {
     id: cell.id,
     lang: cell.lang,
@@ -59,7 +83,8 @@ function cellJson(cell: Cell, effect: Effect) {
     attributes: cell.attributes,
     tag: cell.tag,
     column: cell.column,
-    effect,
+    effect: plan.effect,
+    plan,
     placeholders: cell.placeholders,
     envRefs: cell.envRefs,
     ...(cell.timeoutMs === undefined ? {} : { timeoutMs: cell.timeoutMs }),

@@ -5,7 +5,8 @@
  * Exit 0 when every file is in the log; 1 when the log already holds other content for a
  * run (nothing is replaced) or a file fails verification; 2 for bad input or no log.
  */
-import { EXIT, InputError } from '../engine/errors.js';
+import { CheckFailedError, InputError } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { requireLog, type LogFlags } from '../engine/log/config.js';
 import { closeLog, connectLog, describeLogError } from '../engine/log/connection.js';
 import { checkForPush, pushTranscript, type PushResult } from '../engine/log/push.js';
@@ -39,7 +40,7 @@ export async function logCommand(action: string, files: string[], flags: LogFlag
       if (!c.ok) continue;
       for (const warning of c.warnings) process.stderr.write(`runbook: warning: ${c.path}: ${warning}\n`);
       const result = await pushTranscript(client, log.incident, c).catch((error: unknown) => {
-        throw new InputError(`${c.path}: the log ${log.maskedUrl} failed: ${describeLogError(error)}; push again to deliver the rest`, EXIT.failed);
+        throw new CheckFailedError(`${c.path}: the log ${log.maskedUrl} failed: ${describeLogError(error)}; push again to deliver the rest`);
       });
       process.stdout.write(`${summary(result, log.incident)}\n`);
       if (result.differing.length) {

@@ -7,7 +7,7 @@
  */
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { EXIT } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 
 /** The errors that mean the reader of our output is gone. */
 const GONE = new Set(['EPIPE', 'EIO', 'ECONNRESET', 'ERR_STREAM_DESTROYED']);

@@ -3,24 +3,32 @@
  * cell, with the same run id, appending to the same transcript (`run.resumed`). Values
  * come back from the transcript; secrets were never stored and are asked for again
  * (from --var, the environment, or the operator).
+ *
+ * Everything that can refuse is checked first — the transcript (a run, not finished, not
+ * in use), the runbook (there, unchanged), the flags, the target (the same one) — and only
+ * then is the transcript locked and its torn tail cut, or the sandbox started. A refused
+ * resume leaves the transcript byte for byte as it was.
  */
 import { existsSync } from 'node:fs';
-import { EXIT, InputError } from '../engine/errors.js';
+import { InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
-import { readResumeState, remainingCells } from '../engine/resume-point.js';
-import { modeOf, openSession, type RunFlags, type Session } from '../engine/session.js';
+import { readResumeState } from '../engine/resume-point.js';
+import { prepareSession } from '../engine/session.js';
 import { retireSignature, requireKey } from '../engine/transcript/signature.js';
-import { NO_TERMINAL, recordedArgv, runUnattended, runWithTerminal, signIfAsked } from './run.js';
+import { EXIT } from './exit.js';
+import { actorOf, modeOf, valuesOf, type RunFlags } from './run-flags.js';
+import { hasTerminal, logFlags, NO_TERMINAL, recordedArgv, runUnattended, runWithTerminal, signIfAsked } from './run.js';
 
 export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident'>;
 
 export async function resume(transcriptPath: string, flags: ResumeFlags, argv: string[] = []): Promise<number> {
   const mode = modeOf(flags);
-  if (mode === 'interactive' && !(process.stdin.isTTY && process.stdout.isTTY)) {
+  if (mode === 'interactive' && !hasTerminal()) {
     process.stderr.write(`${NO_TERMINAL}\n`);
     return EXIT.usage;
   }
   if (flags.signKey) requireKey(flags.signKey);
+  const values = valuesOf(flags);
   const state = await readResumeState(transcriptPath);
   const { path, sha256 } = state.started.runbook;
   if (!existsSync(path)) {
@@ -30,29 +38,32 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
   if (runbook.sha256 !== sha256) {
     throw new InputError(`${path} changed since run ${state.runId} started (sha256 differs); a resumed run must run the same runbook — start a new run instead`);
   }
-  const { skip, from } = remainingCells(runbook, state);
-  const session = await openSession({
+  const prepared = await prepareSession({
     runbook,
-    flags,
-    argv: recordedArgv(argv),
+    selection: state.selection,
     mode,
-    resume: { runId: state.runId, nextSeq: state.lastSeq + 1, skipCells: skip, statuses: state.statuses, attempts: state.attempts, from, transcriptPath, variables: state.variables },
+    ...(flags.db !== undefined ? { db: flags.db } : {}),
+    values,
+    actor: actorOf(flags),
+    argv: recordedArgv(argv),
+    keepGoing: flags.keepGoing === true,
+    strict: flags.strict === true,
+    allowWrites: flags.allowWrites === true,
+    ...logFlags(flags),
+    resume: {
+      runId: state.runId,
+      nextSeq: state.lastSeq + 1,
+      statuses: state.statuses,
+      attempts: state.attempts,
+      transcriptPath,
+      variables: state.variables,
+      target: state.started.target,
+    },
   });
-  sameTarget(session, state.started.target);
+  const session = await prepared.open();
   // From the first appended line on, an old signature no longer covers the record's end.
   const kept = retireSignature(transcriptPath, state.lastSeq);
   if (kept) process.stderr.write(`runbook: ${transcriptPath}.sig covered the run up to seq ${state.lastSeq}; kept as ${kept}${flags.signKey ? '' : '; sign again with --sign-key or runbook sign'}\n`);
   const code = mode === 'interactive' ? await runWithTerminal(session) : await runUnattended(session, flags);
   return signIfAsked(code, transcriptPath, flags);
-}
-
-/** A resumed run talks to the database the run started against, or not at all. */
-function sameTarget(session: Session, recorded: { kind: string; url: string }): void {
-  const now = session.target;
-  const same = now.kind === recorded.kind && (now.kind === 'sandbox' || now.maskedUrl === recorded.url);
-  if (same) return;
-  void session.close();
-  throw new InputError(
-    `this run started against ${recorded.kind} ${recorded.url || '(no database)'}, but now resolves ${now.kind} ${now.maskedUrl || '(no database)'}; pass the same --db to resume`,
-  );
 }

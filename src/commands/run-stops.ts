@@ -6,7 +6,7 @@
  * at once (every event handed to the transcript is already on disk), a second SIGHUP is
  * the same hangup again. The exit code is the first stop's.
  */
-import { EXIT } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { onStdoutClosed, terminalGone } from './output-guard.js';
 
 export interface RunStop {

@@ -2,31 +2,53 @@
  * `runbook run <file>`: interactivity is decided once, here. `--yes` / `--dry-run` run
  * unattended with the plain renderer (or NDJSON with --json); a terminal gets the TUI;
  * anything else is told how to run unattended.
+ *
+ * Order of work: flags and the runbook are read and checked, the run is planned, values
+ * bound and the transcript path checked (prepareSession); only then is the sandbox started
+ * and the transcript opened (open()). A refused command has touched nothing.
  */
-import { EXIT } from '../engine/errors.js';
 import { createUnattendedOperator } from '../engine/operators/unattended.js';
 import { readRunbookFile } from '../engine/parse.js';
-import { modeOf, openSession, type InteractiveOptions, type RunFlags, type Session } from '../engine/session.js';
+import { prepareSession, type InteractiveOptions, type Session } from '../engine/session.js';
 import { createNdjsonSink } from '../renderers/ndjson.js';
 import { createPlainRenderer } from '../renderers/plain.js';
 import { requireKey } from '../engine/transcript/signature.js';
 import type { EventSink } from '../engine/events.js';
-import type { Runner } from '../engine/runner.js';
+import type { Runner, RunSummary } from '../engine/runner.js';
+import { EXIT, exitCodeOf } from './exit.js';
+import { actorOf, modeOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
 import { watchStops, type RunStop } from './run-stops.js';
+
+export type { RunFlags } from './run-flags.js';
 
 export const NO_TERMINAL =
   'runbook: no terminal for the interactive console; use --yes for an unattended run or run it in a terminal';
 
 export async function run(file: string, flags: RunFlags, argv: string[] = []): Promise<number> {
   const mode = modeOf(flags);
-  if (mode === 'interactive' && !(process.stdin.isTTY && process.stdout.isTTY)) {
+  if (mode === 'interactive' && !hasTerminal()) {
     process.stderr.write(`${NO_TERMINAL}\n`);
     return EXIT.usage;
   }
   // A key that cannot sign is found before the first cell runs, not after the last.
   if (flags.signKey) requireKey(flags.signKey);
+  const values = valuesOf(flags);
   const runbook = await readRunbookFile(file);
-  const session = await openSession({ runbook, flags, argv: recordedArgv(argv), mode });
+  const prepared = await prepareSession({
+    runbook,
+    selection: selectionOf(flags),
+    mode,
+    ...(flags.db !== undefined ? { db: flags.db } : {}),
+    values,
+    actor: actorOf(flags),
+    argv: recordedArgv(argv),
+    ...(flags.transcript ? { transcriptPath: flags.transcript } : {}),
+    keepGoing: flags.keepGoing === true,
+    strict: flags.strict === true,
+    allowWrites: flags.allowWrites === true,
+    ...logFlags(flags),
+  });
+  const session = await prepared.open();
   const code = mode === 'interactive' ? await runWithTerminal(session) : await runUnattended(session, flags);
   return signIfAsked(code, session.transcript.path, flags);
 }
@@ -38,6 +60,10 @@ export async function signIfAsked(code: number, transcriptPath: string, flags: P
   const info = (text: string) => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
   const signed = await signAfterRun(transcriptPath, flags.signKey, info);
   return signed || code !== EXIT.ok ? code : EXIT.failed;
+}
+
+export function hasTerminal(): boolean {
+  return process.stdin.isTTY === true && process.stdout.isTTY === true;
 }
 
 /** The arguments as typed, for the record (the runner masks any secret among them). */
@@ -57,9 +83,8 @@ export async function runUnattended(session: Session, flags: Pick<RunFlags, 'jso
   const stops = watchStops((stop) => runner.abort(stop.reason));
   info(`transcript: ${session.transcript.path}`);
   try {
-    const summary = await runner.run();
-    for (const line of summary.refused) process.stderr.write(`runbook: ${line}\n`);
-    return stops.stop?.exitCode ?? summary.exitCode;
+    const code = finished(await runner.run());
+    return stops.stop?.exitCode ?? code;
   } finally {
     stops.dispose();
     stopLog();
@@ -86,8 +111,8 @@ export async function runWithTerminal(session: Session): Promise<number> {
   process.stdout.write(`transcript: ${session.transcript.path}\n`);
   try {
     const specifier = '../renderers/tui/run.js';
-    const tui = (await import(specifier)) as { runInteractive(options: InteractiveOptions): Promise<number> };
-    const code = await tui.runInteractive(options);
+    const tui = (await import(specifier)) as { runInteractive(options: InteractiveOptions): Promise<RunSummary> };
+    const code = finished(await tui.runInteractive(options));
     return stops.stop?.exitCode ?? code;
   } finally {
     stops.dispose();
@@ -102,4 +127,15 @@ function logLines(session: Session): () => void {
   const { incident, maskedUrl } = session.log.target;
   process.stderr.write(`log: delivering to incident ${incident} at ${maskedUrl}\n`);
   return session.log.onStatus((line) => void process.stderr.write(`${line}\n`));
+}
+
+/** Prints why a run was refused, and gives its exit code. */
+function finished(summary: RunSummary): number {
+  for (const line of summary.refused) process.stderr.write(`runbook: ${line}\n`);
+  return exitCodeOf(summary.outcome);
+}
+
+/** `--log` / `--incident` as the session takes them. */
+export function logFlags(flags: Pick<RunFlags, 'log' | 'incident'>): { log?: string; incident?: string } {
+  return { ...(flags.log !== undefined ? { log: flags.log } : {}), ...(flags.incident !== undefined ? { incident: flags.incident } : {}) };
 }

@@ -5,7 +5,8 @@
  * everything else masks the password.
  */
 import { existsSync } from 'node:fs';
-import { EXIT, InputError } from '../engine/errors.js';
+import { InputError } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { maskUrl } from '../engine/redact.js';
 import { ensureSandbox, resetSandbox, sandboxStatus, stopSandbox } from '../engine/sandbox.js';
 import { seedFileFor } from '../engine/target.js';

@@ -3,7 +3,8 @@
  * with `ssh-keygen -Y sign -n runbook` into `<transcript>.sig`. Refuses a broken chain
  * (exit 1) and a transcript a run is still writing (exit 2); changes nothing when it refuses.
  */
-import { EXIT, InputError } from '../engine/errors.js';
+import { InputError } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { signTranscript } from '../engine/transcript/signature.js';
 
 export interface SignFlags {

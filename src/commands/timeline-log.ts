@@ -6,7 +6,7 @@
  */
 import { requireLog, type LogFlags } from '../engine/log/config.js';
 import { readLogRuns, type LogRun } from '../engine/log/reader.js';
-import { InputError } from '../engine/errors.js';
+import { CheckFailedError, InputError } from '../engine/errors.js';
 import { renderAsciicast } from '../renderers/asciicast.js';
 import { renderMergedTimeline, renderTimelineModel, type ChecklistSource, type TranscriptState } from '../renderers/timeline.js';
 import { mergeTimelines } from '../renderers/timeline/merge.js';
@@ -23,7 +23,7 @@ export async function timelineLog(flags: TimelineLogFlags): Promise<number> {
   if (!['md', 'json', 'cast'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json or cast`);
   const target = requireLog(flags);
   const runs = await readLogRuns(target);
-  if (runs.length === 0) throw new InputError(`no events of incident ${target.incident} in the log ${target.maskedUrl}; check --incident`, 1);
+  if (runs.length === 0) throw new CheckFailedError(`no events of incident ${target.incident} in the log ${target.maskedUrl}; check --incident`);
   if (format === 'cast' && runs.length > 1) {
     throw new InputError(`incident ${target.incident} has ${runs.length} runs in the log; --format cast plays one run: use md or json to merge them`);
   }

@@ -5,7 +5,7 @@
  * from the file or are missing from the log; 2 bad input or an unreachable log; 3 a run
  * whose rows stop before its run.finished (still going, killed, or not all delivered).
  */
-import { EXIT } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { requireLog, type LogFlags, type LogTarget } from '../engine/log/config.js';
 import { readLogRuns, type LogRun } from '../engine/log/reader.js';
 import { compareWithFile } from '../engine/log/verify.js';

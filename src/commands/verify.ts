@@ -6,7 +6,8 @@
  * CLI) or a line that is not a v1 event; 3 for an intact record whose run never finished
  * (killed, still running, or its tail cut off at a line boundary).
  */
-import { EXIT, InputError } from '../engine/errors.js';
+import { InputError } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { verifyTranscript } from '../engine/transcript.js';
 import { verifySignature } from '../engine/transcript/signature.js';
 import type { VerifyLogFlags } from './verify-log.js';

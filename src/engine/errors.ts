@@ -1,26 +1,21 @@
 /**
- * Errors that end a command with a clear line and a chosen exit code.
- * `InputError` is bad input or usage (exit 2): what, where, what to do.
+ * Errors that end a command with a clear line: `InputError` is bad input or usage —
+ * what, where, what to do. The commands map it to its exit code (src/commands/exit.ts).
  */
 export class InputError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
+  constructor(message: string) {
     super(message);
     this.name = 'InputError';
-    this.exitCode = exitCode;
   }
 }
 
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  /** Nothing failed, but a selected cell did not run (missing interpreter, cancelled, not reached). */
-  incomplete: 3,
-  /** SIGHUP: the terminal or SSH connection went away (128 + 1). */
-  hangup: 129,
-  /** SIGINT or SIGTERM (128 + 2). */
-  interrupted: 130,
-  /** stdout closed under us, as after a SIGPIPE (128 + 13). */
-  stdoutClosed: 141,
-} as const;
+/**
+ * The input was read and checked, and the check failed (a broken hash chain, a signature
+ * that does not verify): the command's answer is "no" (exit 1), not "bad input" (exit 2).
+ */
+export class CheckFailedError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailedError';
+  }
+}

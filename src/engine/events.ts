@@ -3,6 +3,7 @@
  * transcript. The transcript contract (version 1) is these objects, one per line,
  * with `hash` appended by the transcript writer.
  */
+import type { CellPlan, Selection } from './plan/types.js';
 import type { Lang } from './runbook.js';
 
 export type CellStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'timed-out';
@@ -29,6 +30,8 @@ export interface CellSummary {
   line: number;
   section: string[];
   effect?: 'read' | 'write';
+  /** The cell's run plan, the same object `runbook list --json` prints (absent in older transcripts). */
+  plan?: CellPlan;
 }
 
 export interface RunStarted extends EventBase {
@@ -40,6 +43,8 @@ export interface RunStarted extends EventBase {
   target: { kind: TargetKind; url: string; name: string };
   mode: RunMode;
   argv: string[];
+  /** The cells asked for (`--from`, `--only`); resume reads it from here, never from argv. */
+  selection?: Selection;
   /** The outline, so replay and timeline need not re-read the Markdown. */
   cells: CellSummary[];
   /** Section budgets and the escalation line, for the TUI header on replay. */
@@ -56,6 +61,8 @@ export interface RunResumed extends EventBase {
   argv: string[];
   /** The cell the resumed run continues from. */
   from?: string;
+  /** The original selection plus the point it resumed after. */
+  selection?: Selection;
 }
 
 export interface PreflightEvent extends EventBase {

@@ -1,51 +1,47 @@
 /**
  * Checks made before the first cell runs, so a run never stops halfway for a reason
  * known at the start: a placeholder without a value, a missing interpreter, a database
- * that does not answer, an unattended write nobody allowed.
+ * that does not answer, an unattended write nobody allowed. Every fact about a cell is
+ * read from the run plan; preflight only decides which of them stop the run.
  */
-import type { PreflightEvent, RunMode } from './events.js';
-import type { Cell } from './runbook.js';
-import type { Target } from './target.js';
-import { installHint } from './install-hints.js';
-import { missingInterpreter, type Effect } from './runner/plan.js';
-import { bindCellPlaceholders, type PowerShellParser } from './placeholders.js';
 import { InputError } from './errors.js';
 import type { NeededCommand } from './commands-needed.js';
+import type { PreflightEvent, RunMode } from './events.js';
+import { installHint } from './install-hints.js';
+import { bindCellPlaceholders, type PowerShellParser } from './placeholders.js';
+import { programName } from './plan/interpreter.js';
+import type { CellPlan, RunPlan } from './plan/types.js';
+import type { Runbook } from './runbook.js';
+import type { Target } from './target.js';
 
 export type Problem = PreflightEvent['problems'][number];
 
 export interface PreflightInput {
-  /** The cells the run will walk. */
-  cells: readonly Cell[];
-  mode: RunMode;
-  target: Target;
-  effects: ReadonlyMap<string, Effect>;
-  /** Placeholders still without a value after flags, environment, defaults and the operator. */
-  missing: readonly string[];
-  allowWrites: boolean;
-  strict: boolean;
-  env?: NodeJS.ProcessEnv;
-  /** Values bound so far: every cell must bind with them before anything runs. */
+  plan: RunPlan;
+  /** The cells' sources, for the binding check. */
+  runbook: Runbook;
+  /** Values bound so far: every cell that will run must bind with them before anything runs. */
   values?: Readonly<Record<string, string>>;
   /** PowerShell's parser for a cell (the run's pwsh session), where pwsh is installed. */
-  parserFor?: (cell: Cell) => Promise<PowerShellParser | undefined>;
+  parserFor?: (cell: CellPlan) => Promise<PowerShellParser | undefined>;
   /** The external commands each cell calls, found or not (commands-needed.ts). */
   needed?: ReadonlyMap<string, readonly NeededCommand[]>;
+  mode: RunMode;
+  target: Target;
+  /** Placeholders still without a value after flags, environment, defaults and the operator. */
+  missing: readonly string[];
+  strict: boolean;
   /** Skips the connection check (tests of the other checks, dry runs). */
   checkDatabase?: boolean;
 }
 
-function hintFor(program: string): string {
-  const hint = installHint(program);
-  return hint ? `; ${hint}` : '';
-}
-
 export async function preflight(input: PreflightInput): Promise<Problem[]> {
   const problems: Problem[] = [];
-  const runnable = input.cells.filter((c) => c.attributes.skip !== true);
+  const running = input.plan.cells.filter((c) => c.willRun);
+  const ids = (cells: CellPlan[]) => cells.map((c) => c.id);
 
   for (const name of input.missing) {
-    const cells = runnable.filter((c) => c.placeholders.includes(name)).map((c) => c.id);
+    const cells = ids(running.filter((c) => c.placeholders.includes(name)));
     problems.push({
       kind: 'missing-variable',
       message: `no value for <${name}> (used by ${cells.join(', ')}); pass --var ${name}=VALUE or set ${name} in the environment`,
@@ -54,24 +50,31 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     });
   }
 
-  for (const cell of runnable) {
-    const parser = cell.lang === 'powershell' && !missingInterpreter(cell, input.env) ? await input.parserFor?.(cell) : undefined;
-    // Without pwsh a PowerShell cell is skipped (below), so its binding is not checked.
-    if (cell.lang === 'powershell' && !parser) continue;
-    const refusal = await bindingRefusal(cell, input.values ?? {}, parser);
-    if (refusal) problems.push({ kind: 'unbindable', message: `cell ${cell.id} (line ${cell.line}): ${refusal}`, cells: [cell.id], fatal: input.mode !== 'dry-run' });
+  const sources = new Map(input.runbook.cells.map((c) => [c.id, c]));
+  for (const plan of running) {
+    const cell = sources.get(plan.id);
+    const parser = plan.lang === 'powershell' ? await input.parserFor?.(plan) : undefined;
+    // A PowerShell cell is bound by PowerShell's own parser; without one its binding is the run's to find.
+    if (plan.lang === 'powershell' && !parser) continue;
+    const refusal = cell ? await bindingRefusal(cell, input.values ?? {}, parser) : undefined;
+    if (refusal && cell) problems.push({ kind: 'unbindable', message: `cell ${cell.id} (line ${cell.line}): ${refusal}`, cells: [cell.id], fatal: input.mode !== 'dry-run' });
   }
 
-  const byProgram = new Map<string, string[]>();
-  for (const cell of runnable) {
-    const program = missingInterpreter(cell, input.env);
-    if (program) byProgram.set(program, [...(byProgram.get(program) ?? []), cell.id]);
+  // One problem per missing program, naming every cell it keeps from running, with where to get it once.
+  const byReason = new Map<string, { program: string; cells: string[] }>();
+  for (const cell of input.plan.cells) {
+    const missing = cell.whyNot?.reason === 'missing-interpreter' ? cell.interpreter?.missing : undefined;
+    if (!missing || !cell.interpreter) continue;
+    const entry = byReason.get(missing) ?? { program: programName(cell.interpreter), cells: [] };
+    entry.cells.push(cell.id);
+    byReason.set(missing, entry);
   }
-  for (const [program, cells] of byProgram) {
+  for (const [reason, { program, cells }] of byReason) {
     const fatal = input.strict && input.mode !== 'dry-run';
+    const hint = installHint(program);
     problems.push({
       kind: 'missing-interpreter',
-      message: `${program} is not on PATH; ${fatal ? 'cannot run' : 'skipping'} ${cells.join(', ')}${fatal ? '; install it or drop --strict to skip those cells' : ''}${hintFor(program)}`,
+      message: `${reason}; ${fatal ? 'cannot run' : 'skipping'} ${cells.join(', ')}${fatal ? '; install it or drop --strict to skip those cells' : ''}${hint ? `; ${hint}` : ''}`,
       cells,
       fatal,
     });
@@ -88,24 +91,22 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     problems.push({ kind: 'missing-command', message: `${what}; ${then}`, cells, fatal });
   }
 
-  if (input.mode === 'unattended' && !input.allowWrites) {
-    const guarded = runnable.filter((c) => needsConfirmation(c, input.effects.get(c.id) ?? 'write', input.target));
-    if (guarded.length) {
-      problems.push({
-        kind: 'write-refused',
-        message: `${guarded.length} write cell(s) against ${input.target.name} refused without --allow-writes: ${guarded.map((c) => c.id).join(', ')}`,
-        cells: guarded.map((c) => c.id),
-        fatal: true,
-      });
-    }
+  const refused = running.filter((c) => c.confirm.unattended === 'refused');
+  if (refused.length) {
+    problems.push({
+      kind: 'write-refused',
+      message: `${refused.length} write cell(s) against ${input.target.name} refused without --allow-writes: ${ids(refused).join(', ')}`,
+      cells: ids(refused),
+      fatal: true,
+    });
   }
 
-  const sqlCells = runnable.filter((c) => c.lang === 'sql');
+  const sqlCells = running.filter((c) => c.lang === 'sql');
   if (input.target.kind === 'sandbox' && input.target.seedFileMissing && sqlCells.length) {
     problems.push({
       kind: 'sandbox-unseeded',
       message: `the sandbox database is empty: no seed file ${input.target.seedFileMissing} beside the runbook (write one to give the SQL cells tables to read)`,
-      cells: sqlCells.map((c) => c.id),
+      cells: ids(sqlCells),
       fatal: false,
     });
   }
@@ -115,7 +116,7 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
       problems.push({
         kind: 'database-unreachable',
         message: `cannot connect to ${input.target.maskedUrl}: ${failure}; check --db, RUNBOOK_DATABASE_URL or the runbook's database:`,
-        cells: sqlCells.map((c) => c.id),
+        cells: ids(sqlCells),
         fatal: true,
       });
     }
@@ -124,7 +125,7 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
 }
 
 /** Why a cell's values cannot be bound where they stand (an arithmetic context, a dollar-quoted body…), if so. */
-async function bindingRefusal(cell: Cell, values: Readonly<Record<string, string>>, parser: PowerShellParser | undefined): Promise<string | undefined> {
+async function bindingRefusal(cell: Runbook['cells'][number], values: Readonly<Record<string, string>>, parser: PowerShellParser | undefined): Promise<string | undefined> {
   const names = cell.placeholders.filter((name) => values[name] !== undefined);
   if (names.length === 0) return undefined;
   try {
@@ -136,12 +137,6 @@ async function bindingRefusal(cell: Cell, values: Readonly<Record<string, string
     if (cell.lang === 'powershell') return undefined;
     throw error;
   }
-}
-
-/** The write guard: a `confirm` cell always asks; a write asks against a real database. */
-export function needsConfirmation(cell: Cell, effect: Effect, target: Target): boolean {
-  if (cell.attributes.confirm === true) return true;
-  return effect === 'write' && target.kind === 'postgres';
 }
 
 /** Null when the database answers `SELECT 1`, else a short reason. */

@@ -6,7 +6,7 @@
 import { InputError } from './errors.js';
 import { isKnownEvent, readTranscript } from './transcript.js';
 import type { CellStatus, RunEvent, RunStarted } from './events.js';
-import type { Runbook } from './runbook.js';
+import type { Selection } from './plan/types.js';
 import type { BoundVariable } from './variables.js';
 
 export interface ResumeState {
@@ -25,12 +25,11 @@ export interface ResumeState {
   /** Id of the last cell that finished (not counting a cancelled one, which runs again). */
   lastFinished?: string;
   /**
-   * Where the operator's path through the runbook stopped: after the last finished cell,
-   * at a cancelled cell (it runs again), or at the cell a later jump moved to.
+   * The cells still to walk: the run's recorded selection (`--from`, `--only`), from where
+   * the operator's path stopped — after the last finished cell, at a cancelled cell (it
+   * runs again), or at the cell a later jump moved to — leaving out cells that finished.
    */
-  position?: { cell: string; after: boolean };
-  /** `--only` of the original run, read from its argv. */
-  only?: string[];
+  selection: Selection;
 }
 
 export async function readResumeState(path: string): Promise<ResumeState> {
@@ -47,7 +46,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const statuses: Record<string, CellStatus> = {};
   const attempts: Record<string, number> = {};
   let lastFinished: string | undefined;
-  let position: ResumeState['position'];
+  let position: { cell: string; after: boolean } | undefined;
   for (const event of events) {
     if (event.type === 'operator.decision' && event.action === 'jump' && event.to) position = { cell: event.to, after: false };
     if (event.type === 'variable.bound') {
@@ -76,31 +75,18 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     statuses,
     attempts,
     lastFinished,
-    ...(position ? { position } : {}),
-    only: optionList(started.argv, '--only'),
+    selection: {
+      ...recordedSelection(started),
+      // A jump back and a rerun must not run later cells twice: every finished cell stays done.
+      resume: { ...(position ? { at: position.cell, after: position.after } : {}), finished: Object.keys(statuses).filter((id) => statuses[id] !== 'cancelled') },
+    },
   };
 }
 
-/**
- * The cells still to walk: from where the operator's path stopped (after the last
- * finished cell, or at a later jump's target), in document order, leaving out cells
- * that already finished (a jump back and a rerun must not run later cells twice), within
- * the original `--only`.
- */
-export function remainingCells(runbook: Runbook, state: ResumeState): { skip: string[]; from?: string } {
-  const ids = runbook.cells.map((c) => c.id);
-  const at = state.position ? ids.indexOf(state.position.cell) : -1;
-  const startAt = at >= 0 && state.position ? at + (state.position.after ? 1 : 0) : startOf(ids, state.started.argv);
-  const only = state.only ? new Set(state.only) : undefined;
-  const done = (id: string) => state.statuses[id] !== undefined && state.statuses[id] !== 'cancelled';
-  const remaining = ids.slice(startAt).filter((id) => (!only || only.has(id)) && !done(id));
-  return { skip: ids.filter((id) => !remaining.includes(id)), from: remaining[0] };
-}
-
-function startOf(ids: string[], argv: string[]): number {
-  const from = optionList(argv, '--from')?.[0];
-  const index = from ? ids.indexOf(from) : 0;
-  return index < 0 ? 0 : index;
+/** `--from` / `--only` as the run recorded them in run.started (the resume point is read from the cells). */
+function recordedSelection(started: RunStarted): Selection {
+  const { from, only } = started.selection ?? {};
+  return { ...(from ? { from } : {}), ...(only?.length ? { only } : {}) };
 }
 
 /**
@@ -118,16 +104,6 @@ function lastEnd(events: RunEvent[]): Extract<RunEvent, { type: 'run.finished' }
     const refused = segment.some((e) => e.type === 'run.preflight' && e.problems.some((p) => p.fatal));
     if (refused && !segment.some((e) => e.type === 'cell.started')) continue;
     return segment.find((e): e is Extract<RunEvent, { type: 'run.finished' }> => e.type === 'run.finished');
-  }
-  return undefined;
-}
-
-/** `--only a,b` or `--only=a,b` in a recorded argv. */
-function optionList(argv: string[], flag: string): string[] | undefined {
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    const value = arg === flag ? argv[i + 1] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : undefined;
-    if (value !== undefined) return value.split(',').map((s) => s.trim()).filter(Boolean);
   }
   return undefined;
 }

@@ -3,24 +3,25 @@
  * after each finished one, runs cells through one executor per language family, and
  * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
  */
-import { needsConfirmation, preflight } from './preflight.js';
+import { preflight } from './preflight.js';
+import { ownReason, planConfirm, planEffect, planRun, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
-import { cellCwd, ExecutorPool, prepareCell } from './runner/executors.js';
+import { dirname, resolve } from 'node:path';
 import { commandsNeeded, missingReason, type NeededCommand } from './commands-needed.js';
-import { runOutcome } from './runner/outcome.js';
-import { effectOf, missingInterpreter, selectCells, type Effect } from './runner/plan.js';
+import { ExecutorPool, prepareCell } from './runner/executors.js';
+import { runOutcome, type Outcome } from './runner/outcome.js';
 import { newRunId, startEvent } from './runner/start.js';
 import { catalogueFor, widenCatalogue } from './sql/catalogue.js';
 import type { Catalogue } from './sql/effects.js';
-import { isSecretVariable, neededNames, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
-import type { CellStatus, EventBody, EventSink, NotRun, RunStatus } from './events.js';
+import { isSecretVariable, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
+import type { CellStatus, EventBody, EventSink } from './events.js';
 import type { Decision, WriteApproval } from './operator.js';
 import type { Cell, ChecklistItem } from './runbook.js';
 import type { ExecutionResult } from './executors/executor.js';
 import type { RunnerOptions, RunSummary } from './runner/types.js';
 
-export type { RunnerOptions, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
+export type { RunnerOptions, RunOutcome, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
 
 const ABORTED = Symbol('aborted');
 
@@ -34,7 +35,8 @@ export class Runner {
   private readonly statuses = new Map<string, CellStatus>();
   /** Attempts per cell over the whole run, so a cell visited again after a jump counts on. */
   private readonly attempts = new Map<string, number>();
-  private readonly effects = new Map<string, Effect>();
+  /** Each cell's plan (the session's, its SQL effects refined by the target's catalogue). */
+  private readonly plans = new Map<string, CellPlan>();
   /** Cells skipped because they could not run (not the operator's or the runbook's choice), with why. */
   private readonly unavailable = new Map<string, string>();
   /** What each cell calls (railway, curl…), found or not: read once, before preflight. */
@@ -101,33 +103,35 @@ export class Runner {
     if (this.started) throw new Error('a Runner runs once; create another for another run');
     this.started = true;
     const started = Date.now();
-    const { runbook, mode, resume } = this.opts;
-    const cells = selectCells(runbook, { from: this.opts.from, only: this.opts.only, interactive: mode === 'interactive' }).filter((c) => !resume?.skipCells.includes(c.id));
-    // A resumed run answers for the whole run: the cells before the resume are selected too.
-    const selected = runbook.cells.filter((c) => cells.includes(c) || this.statuses.has(c.id)).map((c) => c.id);
+    const { runbook, mode } = this.opts;
+    let plan = await this.planOf();
+    // Connected now (the command validated and planned first): the target's catalogue decides what its functions do.
     if (mode !== 'dry-run') this.catalogue = await catalogueFor(this.opts.target.url, runbook.cells);
-    for (const cell of runbook.cells) this.effects.set(cell.id, await effectOf(cell, cell.source, this.catalogue));
-    this.emitter.emit(startEvent(this.opts, this.effects, resume?.from ?? cells[0]?.id));
+    if (this.catalogue) plan = await withCatalogue(plan, runbook, this.catalogue);
+    for (const cell of plan.cells) this.plans.set(cell.id, cell);
+    // The cells this run walks: those that run, and those it records as skipped with their reason.
+    const walked = new Set(plan.cells.filter((c) => c.willRun || isOwnReason(c)).map((c) => c.id));
+    // A resumed run answers for the whole run: the cells before the resume are selected too.
+    const selected = plan.cells.filter((c) => walked.has(c.id) || this.statuses.has(c.id)).map((c) => c.id);
+    this.emitter.emit(startEvent(this.opts, plan));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
-    const missing = await this.askMissing(neededNames(cells.filter((c) => c.attributes.skip !== true)));
-    const env = this.opts.env ?? process.env;
+    const missing = await this.askMissing(plan.neededValues);
+    // Read from PowerShell's own parser, so it needs the run's pwsh session: after the plan, before preflight.
     this.needed = await commandsNeeded({
-      cells: cells.filter((c) => c.attributes.skip !== true && !missingInterpreter(c, env)),
-      parserFor: (cell) => this.executors.parserFor(cell),
-      env,
-      cwdOf: (cell) => cellCwd(cell, this.opts.runbook.path),
+      cells: runbook.cells.filter((c) => this.plans.get(c.id)?.willRun === true),
+      parserFor: (cell) => this.executors.parserFor(this.planFor(cell)),
+      env: this.opts.env ?? process.env,
+      cwdOf: (cell) => this.planFor(cell).cwd ?? dirname(resolve(runbook.path)),
     });
     const problems = await preflight({
-      cells,
+      plan,
+      runbook,
       mode,
       target: this.opts.target,
-      effects: this.effects,
       missing,
       values: this.values,
-      allowWrites: this.opts.allowWrites === true,
       strict: this.opts.strict === true,
-      env: this.opts.env,
       parserFor: (cell) => this.executors.parserFor(cell),
       needed: this.needed,
     });
@@ -136,14 +140,14 @@ export class Runner {
     const fatal = problems.filter((p) => p.fatal);
     if (fatal.length || this.aborted) await this.executors.closeAll();
     if (fatal.length || this.aborted) {
-      const notRun = cells.map((c) => ({ cell: c.id, reason: this.aborted ? 'interrupted before the first cell' : 'preflight refused the run' }));
-      return this.finish(started, selected.length, { status: this.aborted ? 'aborted' : 'failed', exitCode: this.aborted ? 130 : 2, notRun }, fatal.map((p) => p.message));
+      const notRun = [...walked].map((cell) => ({ cell, reason: this.aborted ? 'interrupted before the first cell' : 'preflight refused the run' }));
+      return this.finish(started, selected.length, { status: this.aborted ? 'aborted' : 'failed', outcome: this.aborted ? 'interrupted' : 'refused', notRun }, fatal.map((p) => p.message));
     }
 
     try {
       let from: string | undefined;
       for (;;) {
-        await this.walk(cells, from);
+        await this.walk(walked, from);
         if (this.aborted || this.quit) break;
         // After the last cell the operator may still go back (re-run a diagnostic to check a fix).
         const back = await this.ask(this.opts.operator.finish?.() ?? Promise.resolve());
@@ -164,6 +168,13 @@ export class Runner {
       quit: this.quit,
     });
     return this.finish(started, selected.length, outcome, []);
+  }
+
+  /** The session's plan, or (a Runner made directly, as tests do) one made here by the plan module. */
+  private async planOf(): Promise<RunPlan> {
+    if (this.opts.plan) return this.opts.plan;
+    const { runbook, mode, env, target, allowWrites } = this.opts;
+    return planRun({ runbook, selection: this.opts.selection ?? {}, env: env ?? process.env, mode, allowWrites: allowWrites === true, target: () => target.kind });
   }
 
   /**
@@ -202,10 +213,10 @@ export class Runner {
   }
 
   /** Walks from the first planned cell, or from `start` (a cell the operator went back to). */
-  private async walk(cells: Cell[], start?: string): Promise<void> {
+  private async walk(planned: ReadonlySet<string>, start?: string): Promise<void> {
     const all = this.opts.runbook.cells;
-    const planned = new Set(cells.map((c) => c.id));
-    let index = start ? all.findIndex((c) => c.id === start) : cells[0] ? all.indexOf(cells[0]) : all.length;
+    const first = all.findIndex((c) => planned.has(c.id));
+    let index = start ? all.findIndex((c) => c.id === start) : first >= 0 ? first : all.length;
     let forced: string | undefined = start;
     while (index < all.length && !this.aborted && !this.quit) {
       const cell = all[index] as Cell;
@@ -232,16 +243,18 @@ export class Runner {
   }
 
   private async visit(cell: Cell): Promise<Step> {
-    const missingProgram = missingInterpreter(cell, this.opts.env);
+    const plan = this.planFor(cell);
+    // Its own reason, not the selection's: a cell the operator jumped to runs unless it cannot.
+    const whyNot = ownReason(cell, plan.interpreter);
     // One record per decision: a cell skipped by rule is recorded once, not on every pass after a jump.
     const settled = this.statuses.has(cell.id);
-    if (cell.attributes.skip === true) return settled ? { next: true } : this.skipped(cell, 'skip attribute');
+    if (whyNot?.reason === 'skip-attribute') return settled ? { next: true } : this.skipped(cell, whyNot.message);
     // A dry run shows every cell, even one whose interpreter is missing (preflight names it).
     if (this.opts.mode === 'dry-run') return await this.dryRun(cell);
-    if (missingProgram) {
+    if (whyNot) {
       if (settled) return { next: true };
-      this.unavailable.set(cell.id, `${missingProgram} not found`);
-      return this.skipped(cell, `${missingProgram} not found`);
+      this.unavailable.set(cell.id, whyNot.message);
+      return this.skipped(cell, whyNot.message);
     }
     const missingCommands = missingReason(this.needed.get(cell.id) ?? []);
     // Unattended, nobody can decide to run it anyway (--strict refused the run in preflight).
@@ -253,7 +266,7 @@ export class Runner {
     const missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);
 
     let source = cell.source;
-    let effect = this.effects.get(cell.id) ?? 'write';
+    let effect = plan.effect;
     let attempts = this.attempts.get(cell.id) ?? 0;
     let lastStatus: CellStatus | undefined = this.statuses.get(cell.id);
     for (;;) {
@@ -264,7 +277,7 @@ export class Runner {
         case 'edit':
           source = decision.source;
           if (this.catalogue && cell.lang === 'sql') this.catalogue = await widenCatalogue(this.catalogue, this.opts.target.url, source);
-          effect = await effectOf(cell, source, this.catalogue);
+          effect = (await planEffect(cell, source, this.catalogue)).effect;
           continue;
         case 'run':
         case 'retry': {
@@ -305,8 +318,11 @@ export class Runner {
 
   /** One execution of a cell, behind the write guard. Resolves to its status. */
   private async attempt(cell: Cell, source: string, effect: Effect, attempt: number): Promise<CellStatus> {
-    const { target, operator } = this.opts;
-    if (needsConfirmation(cell, effect, target) && !this.confirmed.has(cell.id)) {
+    const { target, operator, mode, allowWrites } = this.opts;
+    const plan = this.planFor(cell);
+    // An edit can turn a read into a write: the guard is the plan's rule for the effect as it stands.
+    const confirm = effect === plan.effect ? plan.confirm : planConfirm(cell, effect, { targetKind: target.kind, mode, allowWrites });
+    if (confirm.required && !this.confirmed.has(cell.id)) {
       const approval = await this.ask(operator.confirmWrite(cell, target.name));
       if (approval === ABORTED) return 'cancelled';
       if (!approval) return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
@@ -315,6 +331,7 @@ export class Runner {
     }
     const outcome = await executeCell({
       cell,
+      plan,
       source,
       effect,
       attempt,
@@ -354,8 +371,8 @@ export class Runner {
     let source = cell.source;
     try {
       // A PowerShell cell with values is bound by PowerShell's parser (a pwsh session, which runs nothing).
-      const parser = await this.executors.parserFor(cell);
-      source = (await prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.runbook.path, this.opts.env, parser)).source;
+      const parser = await this.executors.parserFor(this.planFor(cell));
+      source = (await prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.env, parser)).source;
     } catch {
       // Shown as written; the real run would fail this cell with the binding's message.
     }
@@ -368,14 +385,25 @@ export class Runner {
     return this.aborted ? Promise.resolve(ABORTED) : Promise.race([pending, this.abortedPromise]);
   }
 
-  private finish(started: number, selected: number, outcome: { status: RunStatus; exitCode: number; notRun: NotRun[] }, refused: string[]): RunSummary {
-    const { status, exitCode, notRun } = outcome;
+  private planFor(cell: Cell): CellPlan {
+    const plan = this.plans.get(cell.id);
+    if (!plan) throw new Error(`cell ${cell.id} is not in the run plan`);
+    return plan;
+  }
+
+  private finish(started: number, selected: number, ended: Outcome, refused: string[]): RunSummary {
+    const { status, outcome, notRun } = ended;
     const counts: Partial<Record<CellStatus, number>> = {};
     for (const s of this.statuses.values()) counts[s] = (counts[s] ?? 0) + 1;
     const reason = status === 'aborted' ? this.abortReason : undefined;
     this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts, selected, ...(notRun.length ? { notRun } : {}), ...(reason ? { reason } : {}) });
-    return { status, counts, exitCode, refused, notRun };
+    return { status, counts, outcome, refused, notRun };
   }
+}
+
+/** Not run for a reason of its own (the `skip` attribute, a missing interpreter), not the selection's. */
+function isOwnReason(cell: CellPlan): boolean {
+  return cell.whyNot?.reason === 'skip-attribute' || cell.whyNot?.reason === 'missing-interpreter';
 }
 
 /**

@@ -1,46 +1,25 @@
 /**
- * Everything a run needs, built once from the command line: the runbook, the target,
- * the bound values, the transcript. Shared by `run`, `resume` and the TUI, so all three
- * bind values, resolve targets and mask secrets the same way.
+ * Everything a run needs, in the order a command must get it: `prepareSession` reads and
+ * checks (the selection, the values, the target's identity, the transcript) and plans,
+ * touching nothing; `open()` then starts the sandbox when it is the target and opens the
+ * transcript. A command that refuses does so before `open()`, so it changes no file and
+ * starts nothing. Shared by `run`, `resume` and the console.
  */
-import { userInfo } from 'node:os';
-import { resolveRunLog } from './log/config.js';
+import { InputError } from './errors.js';
+import { resolveRunLog, type LogTarget } from './log/config.js';
 import { logHeaderText } from './log/delivery.js';
 import { startRunLog, type RunLog } from './log/run-log.js';
-import { readRunbookFile } from './parse.js';
 import { isSecretName } from './redact.js';
 import { Runner } from './runner.js';
 import { newRunId } from './runner/start.js';
-import { selectCells } from './runner/plan.js';
-import { InputError } from './errors.js';
-import { declaredDatabase, resolveTarget, type Target } from './target.js';
+import { planRun, type RunPlan, type Selection } from './plan/index.js';
+import { chooseTarget, declaredDatabase, startTarget, type Target, type TargetChoice } from './target.js';
 import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
-import { neededNames, parseVarFlags, resolveVariables, type BoundVariable } from './variables.js';
+import { resolveVariables, type BoundVariable } from './variables.js';
 import type { EventSink, RunMode } from './events.js';
 import type { Operator } from './operator.js';
 import type { Runbook } from './runbook.js';
 import type { ResumePoint, RunnerOptions } from './runner/types.js';
-
-/** The flags of `runbook run` (and the subset `resume` shares), as commander gives them. */
-export interface RunFlags {
-  db?: string;
-  yes?: boolean;
-  dryRun?: boolean;
-  var?: string[];
-  from?: string;
-  only?: string;
-  transcript?: string;
-  json?: boolean;
-  keepGoing?: boolean;
-  allowWrites?: boolean;
-  strict?: boolean;
-  actor?: string;
-  /** SSH private key to sign the transcript with when the run ends. */
-  signKey?: string;
-  /** The shared incident log (see src/engine/log/). */
-  log?: string;
-  incident?: string;
-}
 
 /** What the TUI gets: enough to draw the header, and a way to make the runner it drives. */
 export interface InteractiveOptions {
@@ -48,11 +27,11 @@ export interface InteractiveOptions {
   target: Target;
   transcriptPath: string;
   actor: string;
-  /** Set when continuing a run (`runbook resume`): cells already finished are not offered again. */
-  resumed?: { runId: string; finished: string[] };
+  /** Which cells run, and why the others do not. */
+  plan: RunPlan;
   /**
    * A runner whose operator is the TUI. Subscribe the TUI's sink with `runner.subscribe`
-   * before `runner.run()`; `runner.abort()` on Ctrl-C; resolve to `summary.exitCode`.
+   * before `runner.run()`; `runner.abort()` on Ctrl-C.
    */
   createRunner(operator: Operator): Runner;
   /** With a shared log: its state for the console's header, short ("log: unreachable"), undefined when it keeps up. */
@@ -64,6 +43,7 @@ export interface Session {
   target: Target;
   mode: RunMode;
   actor: string;
+  plan: RunPlan;
   variables: BoundVariable[];
   transcript: TranscriptWriter;
   /** The shared incident log the run delivers to, if any. */
@@ -74,36 +54,166 @@ export interface Session {
   close(): Promise<string[]>;
 }
 
-export interface SessionInput {
+/** A run that continues a transcript (`runbook resume`), as read from it. */
+export interface SessionResume extends ResumePoint {
+  transcriptPath: string;
+  /** Non-secret values the run had; flags given now win, secrets must come again. */
+  variables: BoundVariable[];
+  /** The target the run started against, as recorded (URL masked). */
+  target: { kind: string; url: string };
+}
+
+/** A validated request: values already split from their flags by the command. */
+export interface SessionRequest {
   runbook: Runbook;
-  flags: RunFlags;
-  argv: string[];
+  selection: Selection;
   mode: RunMode;
+  /** `--db`. */
+  db?: string;
+  /** `--var NAME=VALUE`, as names and values. */
+  values: Record<string, string>;
+  actor: string;
+  argv: string[];
+  /** `--transcript`; default ./transcripts/<runbook>-<time>.jsonl. Ignored on resume. */
+  transcriptPath?: string;
+  keepGoing?: boolean;
+  strict?: boolean;
+  allowWrites?: boolean;
+  /** `--log URL` and `--incident ID`: the shared incident log (see src/engine/log/). */
+  log?: string;
+  incident?: string;
   env?: NodeJS.ProcessEnv;
-  resume?: ResumePoint & { transcriptPath: string; variables: BoundVariable[] };
+  resume?: SessionResume;
 }
 
-export function modeOf(flags: RunFlags): RunMode {
-  if (flags.dryRun) return 'dry-run';
-  return flags.yes ? 'unattended' : 'interactive';
+export interface PreparedSession {
+  runId: string;
+  plan: RunPlan;
+  target: TargetChoice;
+  variables: BoundVariable[];
+  transcriptPath: string;
+  /** The first side effects: start the sandbox if it is the target, then open (lock, repair) the transcript. */
+  open(): Promise<Session>;
 }
 
-export function actorOf(flags: RunFlags, env: NodeJS.ProcessEnv = process.env): string {
-  if (flags.actor) return flags.actor;
-  if (env.USER) return env.USER;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
+/** Checks and plans; throws InputError for bad input. Opens, starts and connects nothing. */
+export async function prepareSession(request: SessionRequest): Promise<PreparedSession> {
+  const { runbook, mode, resume } = request;
+  const env = request.env ?? process.env;
+  refuseBrokenFrontmatter(runbook);
+  refuseTargetVariables(request.values, runbook);
+  const logTarget = resolveRunLog({ ...(request.log !== undefined ? { log: request.log } : {}), ...(request.incident !== undefined ? { incident: request.incident } : {}) }, env, runbook);
+  let choice: TargetChoice | undefined;
+  const plan = await planRun({
+    runbook,
+    selection: request.selection,
+    env,
+    mode,
+    allowWrites: request.allowWrites === true,
+    target: (needsDatabase) => (choice = chooseTarget({ db: request.db, env, runbook, needsDatabase })).kind,
+  });
+  const target = choice as TargetChoice;
+  const variables = bindValues(runbook, plan, request.values, env, resume?.variables ?? []);
+  if (resume) sameTarget(target, resume.target);
+  // One id for the run and its file name, so the two never tell different times.
+  const runId = resume?.runId ?? newRunId();
+  const transcriptPath = resume?.transcriptPath ?? request.transcriptPath ?? defaultTranscriptPath(runbook.path, runId);
+  TranscriptWriter.check(transcriptPath, { append: resume !== undefined });
+  return {
+    runId,
+    plan,
+    target,
+    variables,
+    transcriptPath,
+    open: async () => {
+      const started = await startTarget(target, runbook, env);
+      const transcript = TranscriptWriter.open(transcriptPath, { append: resume !== undefined });
+      // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
+      const log = logTarget ? startRunLog(logTarget, transcript.path) : undefined;
+      return sessionOf(request, runId, plan, started, variables, transcript, env, logTarget, log);
+    },
+  };
 }
 
-/** `--only a,b`. Given but naming no cell (`--only ''`, `--only ,,`) is a usage error, never "every cell". */
-export function onlyOf(flags: RunFlags): string[] | undefined {
-  if (flags.only === undefined) return undefined;
-  const ids = flags.only.split(',').map((s) => s.trim()).filter(Boolean);
-  if (ids.length === 0) throw new InputError(`--only ${JSON.stringify(flags.only)} names no cell; give cell ids, e.g. --only stuck-jobs,blocked-queries (runbook list shows them)`);
-  return ids;
+/** The values of the cells that will run: flag > resumed transcript > environment > default. */
+function bindValues(runbook: Runbook, plan: RunPlan, values: Record<string, string>, env: NodeJS.ProcessEnv, carried: BoundVariable[]): BoundVariable[] {
+  const old = Object.fromEntries(carried.map((v) => [v.name, v.value]));
+  const { bound } = resolveVariables({ runbook, flags: { ...old, ...values }, env, needed: plan.neededValues });
+  return bound.map((v) => {
+    const before = carried.find((r) => r.name === v.name);
+    return before && values[v.name] === undefined ? { ...v, source: before.source } : v;
+  });
+}
+
+/** A resumed run talks to the database the run started against, or (needing none now) to none. */
+function sameTarget(now: TargetChoice, recorded: { kind: string; url: string }): void {
+  if (now.kind === 'none') return;
+  const nowUrl = now.kind === 'postgres' ? now.maskedUrl : '';
+  if (now.kind === recorded.kind && (now.kind === 'sandbox' || nowUrl === recorded.url)) return;
+  throw new InputError(
+    `this run started against ${recorded.kind} ${recorded.url || '(no database)'}, but now resolves ${now.kind} ${nowUrl || '(the sandbox)'}; pass the same --db to resume`,
+  );
+}
+
+function sessionOf(
+  request: SessionRequest,
+  runId: string,
+  plan: RunPlan,
+  target: Target,
+  variables: BoundVariable[],
+  transcript: TranscriptWriter,
+  env: NodeJS.ProcessEnv,
+  logTarget: LogTarget | undefined,
+  log: RunLog | undefined,
+): Session {
+  const { runbook, mode, actor, argv, resume } = request;
+  const secrets = [...secretEnvValues(env), ...(logTarget?.secrets ?? [])];
+  const createRunner = (operator: Operator, sinks: EventSink[] = []): Runner => {
+    const options: RunnerOptions = {
+      runId,
+      runbook,
+      operator,
+      target,
+      mode,
+      variables,
+      secrets,
+      sinks: log ? [log.sink, ...sinks] : sinks,
+      actor,
+      argv,
+      plan,
+      keepGoing: request.keepGoing,
+      strict: request.strict,
+      allowWrites: request.allowWrites,
+      transcript,
+      ...(resume ? { resume: { runId: resume.runId, nextSeq: resume.nextSeq, ...(resume.statuses ? { statuses: resume.statuses } : {}), ...(resume.attempts ? { attempts: resume.attempts } : {}) } } : {}),
+      env,
+    };
+    return new Runner(options);
+  };
+  return {
+    runbook,
+    target,
+    mode,
+    actor,
+    plan,
+    variables,
+    transcript,
+    ...(log ? { log } : {}),
+    createRunner,
+    interactiveOptions: () => ({
+      runbook,
+      target,
+      transcriptPath: transcript.path,
+      actor,
+      plan,
+      createRunner: (operator: Operator) => createRunner(operator),
+      ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, status) => listener(logHeaderText(status))) } : {}),
+    }),
+    close: async () => {
+      await transcript.close();
+      return log ? [await log.finish()] : [];
+    },
+  };
 }
 
 /**
@@ -117,92 +227,13 @@ export function refuseBrokenFrontmatter(runbook: Runbook): void {
   }
 }
 
-export async function readSessionRunbook(file: string): Promise<Runbook> {
-  return readRunbookFile(file);
-}
-
-/** Binds values, resolves the target and opens the transcript. Bad input throws InputError. */
-export async function openSession(input: SessionInput): Promise<Session> {
-  const { runbook, flags, argv, mode } = input;
-  const env = input.env ?? process.env;
-  refuseBrokenFrontmatter(runbook);
-  const only = onlyOf(flags);
-  const logTarget = resolveRunLog(flags, env, input.runbook);
-  const cells = selectCells(runbook, { from: flags.from, only, interactive: mode === 'interactive' }).filter((c) => c.attributes.skip !== true);
-  const flagValues = parseVarFlags(flags.var ?? []);
-  refuseTargetVariables(flagValues, runbook);
-  // A resumed run keeps the values it had; flags given now win, secrets must come again.
-  const carried = Object.fromEntries((input.resume?.variables ?? []).map((v) => [v.name, v.value]));
-  const { bound } = resolveVariables({ runbook, flags: { ...carried, ...flagValues }, env, needed: neededNames(cells) });
-  const variables = bound.map((v) => {
-    const old = input.resume?.variables.find((r) => r.name === v.name);
-    return old && flagValues[v.name] === undefined ? { ...v, source: old.source } : v;
-  });
-  const target = await resolveTarget({ db: flags.db, env, runbook, needsDatabase: cells.some((c) => c.lang === 'sql') });
-  const secrets = [...secretEnvValues(env), ...(logTarget?.secrets ?? [])];
-  const actor = actorOf(flags, env);
-  // One id for the run and its file name, so the two never tell different times.
-  const runId = input.resume?.runId ?? newRunId();
-  const transcriptPath = input.resume?.transcriptPath ?? flags.transcript ?? defaultTranscriptPath(runbook.path, runId);
-  const transcript = await TranscriptWriter.open(transcriptPath, { append: input.resume !== undefined });
-  // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
-  const log = logTarget ? startRunLog(logTarget, transcript.path) : undefined;
-
-  const createRunner = (operator: Operator, sinks: EventSink[] = []): Runner => {
-    const options: RunnerOptions = {
-      runId,
-      runbook,
-      operator,
-      target,
-      mode,
-      variables,
-      secrets,
-      sinks: log ? [log.sink, ...sinks] : sinks,
-      actor,
-      argv,
-      from: flags.from,
-      only,
-      keepGoing: flags.keepGoing,
-      strict: flags.strict,
-      allowWrites: flags.allowWrites,
-      transcript,
-      resume: input.resume,
-      env,
-    };
-    return new Runner(options);
-  };
-  return {
-    runbook,
-    target,
-    mode,
-    actor,
-    variables,
-    transcript,
-    ...(log ? { log } : {}),
-    createRunner,
-    interactiveOptions: () => ({
-      runbook,
-      target,
-      transcriptPath: transcript.path,
-      actor,
-      ...(input.resume ? { resumed: { runId: input.resume.runId, finished: input.resume.skipCells } } : {}),
-      createRunner: (operator: Operator) => createRunner(operator),
-      ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, status) => listener(logHeaderText(status))) } : {}),
-    }),
-    close: async () => {
-      await transcript.close();
-      return log ? [await log.finish()] : [];
-    },
-  };
-}
-
 /**
  * `--var DATABASE_URL=…` (or the variable the frontmatter's `database:` names) would point
  * shell cells at another database than the one the run shows and guards: refused.
  */
-function refuseTargetVariables(flagValues: Record<string, string>, runbook: Runbook): void {
+function refuseTargetVariables(values: Record<string, string>, runbook: Runbook): void {
   const reserved = ['DATABASE_URL', 'RUNBOOK_DATABASE_URL', declaredDatabase(runbook)?.variable].filter((n): n is string => n !== undefined);
-  const given = reserved.find((name) => flagValues[name] !== undefined);
+  const given = reserved.find((name) => values[name] !== undefined);
   if (given) {
     throw new InputError(`--var ${given}: the database target is not a variable; choose it with --db URL (or RUNBOOK_DATABASE_URL)`);
   }

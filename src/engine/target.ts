@@ -1,98 +1,48 @@
 /**
- * Which database a run talks to. First match wins:
+ * Which database a run talks to, and the one side effect of getting it: starting the
+ * sandbox. The choice itself (target-choice.ts) is pure, so a command can validate and
+ * plan before anything starts; `startTarget` runs only after that.
  *
- *   1. `--db URL` (or `--db sandbox` to ask for the sandbox explicitly)
- *   2. `RUNBOOK_DATABASE_URL`
- *   3. frontmatter `database:` — a literal URL, or `$VAR` / `${VAR}` / `$env:VAR` naming an
- *      environment variable, used when that variable is set (non-empty)
- *   4. the sandbox, seeded from `<runbook>.sandbox.sql` beside the runbook when it exists
- *
- * A target that was configured but is unusable (malformed URL, a variable holding
- * something that is not a URL) is an InputError, never a silent fall back to the
- * sandbox. An empty variable counts as unset.
- *
- * The sandbox is only started when the run needs a database: SQL cells to run
- * (`needsDatabase`), or shell cells that reference the database variable the frontmatter
- * names (or DATABASE_URL), such as `psql $SUPABASE_DB_URL` in runbooks/dragonfly.md.
- * Otherwise the target is `none` and nothing is started or connected.
+ * The sandbox is seeded from `<runbook>.sandbox.sql` beside the runbook when it exists.
  */
 import { existsSync } from 'node:fs';
-import { InputError } from './errors.js';
-import type { TargetKind } from './events.js';
 import { maskUrl } from './redact.js';
-import { isKeyValue, keyValueToUrl, parseConnectionString } from './connection-string.js';
 import type { Runbook } from './runbook.js';
 import { ensureSandbox } from './sandbox.js';
+import { chooseTarget, declaredDatabase, usesDatabaseVariable, type ChooseTargetOptions, type Target, type TargetChoice } from './target-choice.js';
 
-export type { TargetKind };
+export type { TargetKind } from './events.js';
+export { chooseTarget, declaredDatabase, postgresTarget, usesDatabaseVariable, type Target, type TargetChoice } from './target-choice.js';
 
-export interface Target {
-  kind: TargetKind;
-  /** Full URL, password included; '' for `none`. */
-  url: string;
-  maskedUrl: string;
-  /** What the operator types to confirm a write: `database@host`, e.g. `postgres@db.example.com`. */
-  name: string;
-  /** The environment variable the frontmatter names (e.g. SUPABASE_DB_URL); shells get the URL under it too. */
-  envVar?: string;
-  /** How the target was chosen. */
-  source?: 'flag' | 'env' | 'frontmatter' | 'sandbox' | 'none';
-  /** Sandbox only: this resolution started the server (first run, after a stop or crash). */
-  started?: boolean;
-  /** Sandbox only: the seed file its database came from. */
-  seedFile?: string;
-  /** Sandbox only, when there is no seed file: the file that would seed it. */
-  seedFileMissing?: string;
-}
+export type ResolveTargetOptions = ChooseTargetOptions;
 
-export interface ResolveTargetOptions {
-  db?: string;
-  env: NodeJS.ProcessEnv;
-  runbook: Runbook;
-  /** True when SQL cells will run. */
-  needsDatabase: boolean;
-}
-
-const VARIABLE = /^\$(?:env:)?(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
-
+/** Choice and start in one step, for callers without a plan: any shell cell using the database variable needs it. */
 export async function resolveTarget(opts: ResolveTargetOptions): Promise<Target> {
-  const { runbook, env } = opts;
-  const declared = declaredDatabase(runbook);
-  const envVar = declared?.variable;
-  const withVar = (target: Target): Target => (envVar ? { ...target, envVar } : target);
-
-  if (opts.db !== undefined) {
-    if (opts.db.trim().toLowerCase() === 'sandbox') return withVar(await sandboxTarget(runbook, env, 'flag'));
-    return withVar(postgresTarget(opts.db, '--db', 'flag'));
-  }
-  if (env.RUNBOOK_DATABASE_URL) return withVar(postgresTarget(env.RUNBOOK_DATABASE_URL, 'RUNBOOK_DATABASE_URL', 'env'));
-  if (declared?.url) return withVar(postgresTarget(declared.url, `${runbook.path}: frontmatter database:`, 'frontmatter'));
-  if (envVar && env[envVar]) return withVar(postgresTarget(env[envVar] as string, `$${envVar} (named by ${runbook.path})`, 'frontmatter'));
-  if (!opts.needsDatabase && !shellCellsUseDatabase(runbook, envVar)) {
-    return withVar({ kind: 'none', url: '', maskedUrl: '', name: 'none', source: 'none' });
-  }
-  return withVar(await sandboxTarget(runbook, env, 'sandbox'));
+  const envVar = declaredDatabase(opts.runbook)?.variable;
+  const needsDatabase = opts.needsDatabase || opts.runbook.cells.some((cell) => usesDatabaseVariable(cell, envVar));
+  return startTarget(chooseTarget({ ...opts, needsDatabase }), opts.runbook, opts.env);
 }
 
-/** The frontmatter's `database:` read as a variable name or a literal URL. */
-export function declaredDatabase(runbook: Runbook): { variable?: string; url?: string } | undefined {
-  const raw = runbook.database ?? (typeof runbook.frontmatter.database === 'string' ? runbook.frontmatter.database : undefined);
-  const value = raw?.trim();
-  if (!value) return undefined;
-  const match = VARIABLE.exec(value);
-  if (match) return { variable: (match[1] ?? match[2]) as string };
-  if (/^postgres(ql)?:\/\//i.test(value)) return { url: value };
-  throw new InputError(
-    `${runbook.path}: frontmatter database: '${maskUrl(value)}' is neither $VARIABLE nor a postgres:// URL; write e.g. database: $DATABASE_URL`,
-  );
+/** The target a choice names, starting (and seeding) the sandbox when it is the sandbox. */
+export async function startTarget(choice: TargetChoice, runbook: Runbook, env: NodeJS.ProcessEnv): Promise<Target> {
+  if (choice.kind !== 'sandbox') return choice;
+  const seedFile = seedFileFor(runbook.path);
+  const sandbox = await ensureSandbox({ ...(seedFile ? { seedFile } : {}), env });
+  return {
+    kind: 'sandbox',
+    url: sandbox.url,
+    maskedUrl: maskUrl(sandbox.url),
+    name: `${sandbox.database}@sandbox`,
+    source: choice.source,
+    started: sandbox.started,
+    ...(seedFile ? { seedFile } : { seedFileMissing: seedFileName(runbook.path) }),
+    ...(choice.envVar ? { envVar: choice.envVar } : {}),
+  };
 }
 
 /** Shell cells that mention the database variable (or DATABASE_URL) need a database even without SQL cells. */
 export function shellCellsUseDatabase(runbook: Runbook, envVar: string | undefined): boolean {
-  const wanted = new Set(['DATABASE_URL', ...(envVar ? [envVar] : [])]);
-  return runbook.cells.some(
-    (cell) => cell.lang !== 'sql' && cell.envRefs.some((ref) => wanted.has(ref.replace(/^\$(env:)?\{?|\}$/g, ''))),
-  );
+  return runbook.cells.some((cell) => usesDatabaseVariable(cell, envVar));
 }
 
 /** `runbooks/dragonfly.md` → `runbooks/dragonfly.sandbox.sql`, when that file exists. */
@@ -104,38 +54,4 @@ export function seedFileFor(runbookPath: string): string | undefined {
 /** The seed file's name beside a runbook, whether or not it exists. */
 export function seedFileName(runbookPath: string): string {
   return `${runbookPath.replace(/\.(md|markdown)$/i, '')}.sandbox.sql`;
-}
-
-async function sandboxTarget(runbook: Runbook, env: NodeJS.ProcessEnv, source: 'flag' | 'sandbox'): Promise<Target> {
-  const seedFile = seedFileFor(runbook.path);
-  const sandbox = await ensureSandbox({ ...(seedFile ? { seedFile } : {}), env });
-  return {
-    kind: 'sandbox',
-    url: sandbox.url,
-    maskedUrl: maskUrl(sandbox.url),
-    name: `${sandbox.database}@sandbox`,
-    source,
-    started: sandbox.started,
-    ...(seedFile ? { seedFile } : { seedFileMissing: seedFileName(runbook.path) }),
-  };
-}
-
-/**
- * A configured connection string, checked and read by pg's own parser; `where` says where
- * it came from, for the error line. A libpq key/value string becomes the equivalent URL.
- * Every error line shows the string with its password masked, however it was written.
- */
-export function postgresTarget(raw: string, where: string, source: Target['source']): Target {
-  const value = raw.trim();
-  const hint = 'expected postgres://user:password@host:5432/database';
-  const shown = maskUrl(value);
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
-  if (!scheme && !isKeyValue(value)) throw new InputError(`${where}: '${shown}' is not a PostgreSQL URL; ${hint}`);
-  if (scheme && scheme !== 'postgres' && scheme !== 'postgresql') throw new InputError(`${where}: '${shown}' is a ${scheme} URL, not PostgreSQL; ${hint}`);
-  const parts = parseConnectionString(value);
-  if (!parts) throw new InputError(`${where}: '${shown}' is not a PostgreSQL URL; ${hint}`);
-  if (!parts.host) throw new InputError(`${where}: '${shown}' names no host; ${hint}`);
-  const url = scheme ? value : keyValueToUrl(parts);
-  const database = parts.database || parts.user || 'postgres';
-  return { kind: 'postgres', url, maskedUrl: maskUrl(url), name: `${database}@${parts.host}`, source };
 }

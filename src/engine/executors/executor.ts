@@ -19,10 +19,15 @@ export interface ExecutionContext {
   timeoutMs?: number;
   /** Run SQL inside a READ ONLY transaction (the cell is classified or marked readonly). */
   readOnly: boolean;
-  /** Working directory for shells (the runbook's directory unless the cell says `cwd`). */
+  /** Working directory for shells (the runbook's directory unless the cell says `cwd`), from the cell's plan. */
   cwd: string;
   /** SQL: session settings to hold before the cell runs (`runbook.<name>` → value), set with bound parameters. */
   settings?: Record<string, string>;
+  /**
+   * `attribute`: the cell named its `cwd`, which always applies. Otherwise a `cd` in an
+   * earlier cell of the same shell carries over.
+   */
+  cwdFrom?: 'attribute' | 'runbook';
   /** Rows kept per result set in events; the rowCount stays exact. */
   maxRows: number;
   emit(event: ExecutorEvent): void;

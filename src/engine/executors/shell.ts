@@ -9,21 +9,24 @@
  * SQL cells; a cell that wants to carry on says `set +e` (or sets the preference) itself.
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
-import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
+import type { ExecutionResult, Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { createPwshExecutor } from './pwsh.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
 import { ownScratchDir, safeName } from './scratch.js';
 import { SessionKeeper } from './session-keeper.js';
-import { onPath, powershellInterpreter } from './which.js';
+import { defaultInterpreterName } from '../plan/interpreter.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';
-  /** Interpreter command (a name on PATH or a path); a cell's `interpreter` attribute wins. */
-  interpreter?: string;
+  /**
+   * The program and its own arguments, as the run plan resolved them (an absolute path),
+   * or a program name as given (looked up on PATH when it starts). Default: the language's.
+   */
+  interpreter?: string | { command: string; args: string[] };
   /** Stop the cell at the first failing command. Default true. */
   stopOnError?: boolean;
   /** Between SIGTERM and SIGKILL when a cell's process tree is ended. Default 2000. */
@@ -32,8 +35,8 @@ export interface ShellExecutorOptions {
 
 export function createShellExecutor(options: ShellExecutorOptions): Executor {
   if (options.lang === 'powershell') {
-    const program = options.interpreter ?? powershellInterpreter(process.env);
-    if (runsInPwshSession(program)) return createPwshExecutor({ ...options, interpreter: program });
+    const [program, ...args] = interpreterFor(options, { PATH: process.env.PATH ?? '' });
+    if (args.length === 0 && runsInPwshSession(program!)) return createPwshExecutor({ ...options, interpreter: program! });
   }
   const state = new CarriedState();
   let dir: string | undefined;
@@ -53,8 +56,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
       writeFileSync(wrapperFile, wrapper);
-      const cwd = typeof context.cell.attributes.cwd === 'string' ? context.cwd : (state.cwd ?? context.cwd);
-      const [program, ...extra] = interpreterFor(options, context, env, cwd);
+      const cwd = context.cwdFrom === 'attribute' ? context.cwd : (state.cwd ?? context.cwd);
+      const [program, ...extra] = interpreterFor(options, env);
       const cell = {
         signal: context.signal,
         ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
@@ -82,22 +85,18 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   };
 }
 
-/** The interpreter and its own arguments: the cell's `interpreter` attribute, the executor's, or the default. */
-function interpreterFor(options: ShellExecutorOptions, context: ExecutionContext, env: Record<string, string>, cwd: string): string[] {
-  const named = typeof context.cell.attributes.interpreter === 'string' ? context.cell.attributes.interpreter : options.interpreter;
-  const [program, ...extra] = named ? splitInterpreter(named, cwd) : [defaultInterpreter(options.lang, env)];
-  return [program!, ...extra];
+/** The interpreter and its own arguments: the executor's (from the cell's plan), or the language's default. */
+function interpreterFor(options: ShellExecutorOptions, env: Record<string, string>): string[] {
+  const given = options.interpreter;
+  if (typeof given === 'object') return [given.command, ...given.args];
+  return [given ?? defaultInterpreterName(options.lang, env.PATH ?? process.env.PATH ?? '', process.env)];
 }
 
 function processArgs(lang: 'sh' | 'powershell', program: string, extra: string[], wrapperFile: string): string[] {
   if (lang === 'powershell') return [...extra, '-NoProfile', '-NonInteractive', '-File', wrapperFile];
-  // Not an interactive shell: no profile or rc file may add output or change state.
-  return basename(program) === 'bash' ? [...extra, '--noprofile', '--norc', wrapperFile] : [...extra, wrapperFile];
-}
-
-function defaultInterpreter(lang: 'sh' | 'powershell', env: Record<string, string>): string {
-  if (lang === 'powershell') return powershellInterpreter(env);
-  return onPath('bash', env.PATH ?? process.env.PATH ?? '') ? 'bash' : 'sh';
+  // Not an interactive shell: no profile or rc file may add output or change state. Bash
+  // takes its long options only before the short ones, so `bash -x` becomes `bash --noprofile --norc -x`.
+  return basename(program) === 'bash' ? ['--noprofile', '--norc', ...extra, wrapperFile] : [...extra, wrapperFile];
 }
 
 /**
@@ -109,14 +108,6 @@ function defaultInterpreter(lang: 'sh' | 'powershell', env: Record<string, strin
  */
 export function runsInPwshSession(program: string): boolean {
   return process.platform !== 'win32' && /^pwsh$/i.test(basename(program.trim()));
-}
-
-/** `pwsh`, `/opt/pwsh/pwsh`, `./tools/pwsh`, or a command with arguments such as `bash -x`. */
-function splitInterpreter(interpreter: string, cwd: string): string[] {
-  const words = interpreter.trim().split(/\s+/);
-  const [program, ...rest] = words;
-  const resolved = program!.includes('/') && !isAbsolute(program!) ? resolve(cwd, program!) : program!;
-  return [resolved, ...rest];
 }
 
 function resultOf(outcome: TreeOutcome, program: string, timeoutMs: number | undefined): ExecutionResult {

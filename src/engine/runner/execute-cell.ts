@@ -9,7 +9,7 @@ import type { Emitter } from './emitter.js';
 import { prepareCell, type ExecutorPool, type PreparedCell } from './executors.js';
 import { OutputCap } from './output-cap.js';
 import { sessionSettings } from '../sql/reparsed.js';
-import type { Effect } from './plan.js';
+import type { CellPlan, Effect } from '../plan/types.js';
 import type { RunnerOptions } from './types.js';
 
 export const DEFAULT_MAX_ROWS = 500;
@@ -17,6 +17,8 @@ export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 
 export interface CellRun {
   cell: Cell;
+  /** The cell's plan: its interpreter and working directory. */
+  plan: CellPlan;
   source: string;
   effect: Effect;
   attempt: number;
@@ -43,8 +45,8 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   };
   let prepared: PreparedCell;
   try {
-    const parser = await run.executors.parserFor(cell);
-    prepared = await prepareCell(cell, source, run.values, options.target, options.runbook.path, options.env, parser);
+    const parser = await run.executors.parserFor(run.plan);
+    prepared = await prepareCell(cell, source, run.values, options.target, options.env, parser);
   } catch (error) {
     // A value that cannot be bound where it stands: the cell fails, nothing runs.
     announce(source);
@@ -57,7 +59,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   const started = Date.now();
   let result: ExecutionResult;
   try {
-    const executor = await run.executors.get(cell);
+    const executor = await run.executors.get(run.plan);
     result = await executor.run({
       cell,
       source: prepared.source,
@@ -65,8 +67,9 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
       signal: controller.signal,
       timeoutMs: cell.timeoutMs,
       readOnly: run.effect === 'read',
-      cwd: prepared.cwd,
       ...(cell.lang === 'sql' ? { settings: sessionSettings(run.values) } : {}),
+      // SQL cells have no working directory; the field is for shells.
+      ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       emit: (event) => {
         if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body);

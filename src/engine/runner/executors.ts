@@ -3,12 +3,11 @@
  * first needs it and closed at the end, so shell state carries from cell to cell.
  * Executors are imported when first needed: a shell-only runbook never loads pg.
  */
-import { dirname, resolve } from 'node:path';
 import { bindCellPlaceholders, type PowerShellParser } from '../placeholders.js';
 import type { Executor } from '../executors/executor.js';
+import type { CellPlan } from '../plan/types.js';
 import type { Cell } from '../runbook.js';
 import type { Target } from '../target.js';
-import { interpreterOf } from './plan.js';
 
 export class ExecutorPool {
   /** Promises, so that callers asking at once (preflight parses every PowerShell cell together) share one executor. */
@@ -16,11 +15,13 @@ export class ExecutorPool {
 
   constructor(private readonly target: Target) {}
 
-  get(cell: Cell): Promise<Executor> {
-    const key = cell.lang === 'sql' ? 'sql' : `${cell.lang}:${String(cell.attributes.interpreter ?? '')}`;
+  /** The executor for a cell as its plan has it: one per language and interpreter (command and arguments). */
+  get(plan: CellPlan): Promise<Executor> {
+    const interpreter = plan.interpreter;
+    const key = plan.lang === 'sql' ? 'sql' : `${plan.lang}:${JSON.stringify([interpreter?.command, ...(interpreter?.args ?? [])])}`;
     let executor = this.executors.get(key);
     if (!executor) {
-      executor = cell.lang === 'sql' ? this.sql() : this.shell(cell);
+      executor = plan.lang === 'sql' ? this.sql() : this.shell(plan);
       this.executors.set(key, executor);
       // A failed start is not kept: the next cell tries again (and meets the same error, told its own way).
       executor.catch(() => this.executors.delete(key));
@@ -34,17 +35,19 @@ export class ExecutorPool {
     return createSqlExecutor({ url: this.target.url, applicationName: 'runbook' });
   }
 
-  private async shell(cell: Cell): Promise<Executor> {
-    const lang = cell.lang === 'powershell' ? 'powershell' : 'sh';
-    const interpreter = typeof cell.attributes.interpreter === 'string' ? interpreterOf(cell) : undefined;
+  private async shell(plan: CellPlan): Promise<Executor> {
+    const lang = plan.lang === 'powershell' ? 'powershell' : 'sh';
+    const command = plan.interpreter?.command;
+    // The runner never runs a cell whose interpreter is missing; said plainly if it is asked to.
+    if (!command) throw new Error(`${plan.id}: ${plan.interpreter?.missing ?? 'no interpreter'}`);
     const { createShellExecutor } = await import('../executors/shell.js');
-    return createShellExecutor(interpreter ? { lang, interpreter } : { lang });
+    return createShellExecutor({ lang, interpreter: { command, args: plan.interpreter?.args ?? [] } });
   }
 
   /** PowerShell's parser in the session the cell will run in (started if need be), when the cell runs in one. */
-  async parserFor(cell: Cell): Promise<PowerShellParser | undefined> {
-    if (cell.lang !== 'powershell') return undefined;
-    const executor = await this.get(cell);
+  async parserFor(plan: CellPlan): Promise<PowerShellParser | undefined> {
+    if (plan.lang !== 'powershell' || !plan.interpreter?.command) return undefined;
+    const executor = await this.get(plan);
     return 'parse' in executor ? (executor as Executor & PowerShellParser) : undefined;
   }
 
@@ -55,17 +58,10 @@ export class ExecutorPool {
   }
 }
 
-/** Where a shell cell runs: the runbook's directory, or its `cwd` attribute from there. */
-export function cellCwd(cell: Cell, runbookPath: string): string {
-  const base = dirname(resolve(runbookPath));
-  return typeof cell.attributes.cwd === 'string' ? resolve(base, cell.attributes.cwd) : base;
-}
-
 export interface PreparedCell {
   /** The source handed to the executor: placeholders bound as literals or env references. */
   source: string;
   env: Record<string, string>;
-  cwd: string;
   /** The placeholders bound in this source, for the record of which values the cell used. */
   bound: string[];
 }
@@ -81,15 +77,13 @@ export async function prepareCell(
   source: string,
   values: Record<string, string>,
   target: Target,
-  runbookPath: string,
   baseEnv: NodeJS.ProcessEnv = process.env,
   parser?: PowerShellParser,
 ): Promise<PreparedCell> {
   // From the source as it stands, so a placeholder the operator typed in an edit is bound too.
   const names = Object.keys(values).filter((name) => source.includes(`<${name}>`));
   const bound = await bindCellPlaceholders(cell.lang, source, names, values, parser);
-  const cwd = cellCwd(cell, runbookPath);
-  if (cell.lang === 'sql') return { source: bound.source, env: {}, cwd, bound: names };
+  if (cell.lang === 'sql') return { source: bound.source, env: {}, bound: names };
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   if (target.url) {
@@ -99,5 +93,5 @@ export async function prepareCell(
   // Only the cell's own placeholders, under RUNBOOK_VAR_ names: a value named PATH or
   // BASH_ENV must not become the shell's PATH or BASH_ENV.
   Object.assign(env, bound.env);
-  return { source: bound.source, env, cwd, bound: names };
+  return { source: bound.source, env, bound: names };
 }

@@ -3,10 +3,10 @@
  * succeeded or was skipped by the operator or the runbook; `incomplete` when nothing
  * failed but a selected cell did not run for another reason (a missing interpreter, a
  * cancel, the run stopping before it). Derived here, once, for run.finished and the
- * exit code.
+ * outcome the command turns into an exit code (src/commands/exit.ts).
  */
-import { EXIT } from '../errors.js';
 import type { CellStatus, NotRun, RunStatus } from '../events.js';
+import type { RunOutcome } from './types.js';
 
 export interface OutcomeInput {
   /** The cells the run selected, in document order. */
@@ -23,7 +23,7 @@ export interface OutcomeInput {
 
 export interface Outcome {
   status: RunStatus;
-  exitCode: number;
+  outcome: RunOutcome;
   notRun: NotRun[];
 }
 
@@ -36,12 +36,12 @@ export function runOutcome(input: OutcomeInput): Outcome {
     if (reason) notRun.push({ cell, reason });
   }
   const failed = [...input.statuses.values()].some((s) => FAILED.has(s));
-  if (input.aborted) return { status: 'aborted', exitCode: EXIT.interrupted, notRun };
+  if (input.aborted) return { status: 'aborted', outcome: 'interrupted', notRun };
   // `q` in the console is the operator ending the run: recorded as aborted, not an error.
-  if (input.quit) return { status: 'aborted', exitCode: failed ? EXIT.failed : EXIT.ok, notRun };
-  if (failed) return { status: 'failed', exitCode: EXIT.failed, notRun };
-  if (notRun.length) return { status: 'incomplete', exitCode: EXIT.incomplete, notRun };
-  return { status: 'succeeded', exitCode: EXIT.ok, notRun };
+  if (input.quit) return { status: 'aborted', outcome: failed ? 'cell-failed' : 'ok', notRun };
+  if (failed) return { status: 'failed', outcome: 'cell-failed', notRun };
+  if (notRun.length) return { status: 'incomplete', outcome: 'incomplete', notRun };
+  return { status: 'succeeded', outcome: 'ok', notRun };
 }
 
 function notRunReason(cell: string, input: OutcomeInput): string | undefined {

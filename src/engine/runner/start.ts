@@ -1,17 +1,19 @@
 /**
- * The first event of a run: `run.started` carries the outline, budgets and escalation so
- * replay and timeline need not re-read the Markdown; a resumed run starts with `run.resumed`.
+ * The first event of a run: `run.started` carries the outline with each cell's plan, the
+ * selection, budgets and escalation, so replay, timeline and resume need not re-read the
+ * Markdown or the argv; a resumed run starts with `run.resumed`.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EventBody } from '../events.js';
-import type { Effect } from './plan.js';
+import type { RunPlan } from '../plan/types.js';
 import type { RunnerOptions } from './types.js';
 
-export function startEvent(opts: RunnerOptions, effects: ReadonlyMap<string, Effect>, from: string | undefined): EventBody {
+export function startEvent(opts: RunnerOptions, plan: RunPlan): EventBody {
   const { runbook, target, mode, actor, argv, resume } = opts;
-  if (resume) return { type: 'run.resumed', actor, host: hostname(), argv, ...(from ? { from } : {}) };
+  if (resume) return { type: 'run.resumed', actor, host: hostname(), argv, ...(plan.startsAt ? { from: plan.startsAt } : {}), selection: plan.selection };
   const budgets = runbook.sections.filter((s) => s.budgetMs !== undefined).map((s) => ({ section: s.path, budgetMs: s.budgetMs as number }));
+  const plans = new Map(plan.cells.map((c) => [c.id, c]));
   return {
     type: 'run.started',
     runbook: { path: runbook.path, sha256: runbook.sha256, title: runbook.title },
@@ -20,7 +22,8 @@ export function startEvent(opts: RunnerOptions, effects: ReadonlyMap<string, Eff
     target: { kind: target.kind, url: target.maskedUrl, name: target.name },
     mode,
     argv,
-    cells: runbook.cells.map((c) => ({ id: c.id, lang: c.lang, line: c.line, section: c.section, effect: effects.get(c.id) })),
+    selection: plan.selection,
+    cells: runbook.cells.map((c) => ({ id: c.id, lang: c.lang, line: c.line, section: c.section, effect: plans.get(c.id)?.effect, plan: plans.get(c.id) })),
     ...(budgets.length ? { budgets } : {}),
     ...(runbook.escalation ? { escalation: runbook.escalation } : {}),
     ...(runbook.escalationAfterMs !== undefined ? { escalationAfterMs: runbook.escalationAfterMs } : {}),

@@ -1,6 +1,7 @@
 /** The options and result of a run, shared by the runner, the session and the commands. */
 import type { CellStatus, EventSink, NotRun, OutputStream, RunEvent, RunMode, RunStatus } from '../events.js';
 import type { Operator } from '../operator.js';
+import type { RunPlan, Selection } from '../plan/types.js';
 import type { Runbook } from '../runbook.js';
 import type { Target } from '../target.js';
 import type { BoundVariable } from '../variables.js';
@@ -13,17 +14,14 @@ export interface RunTranscript {
   openSidecar(cell: string, attempt: number, stream: OutputStream): SidecarFile;
 }
 
+/** A run continued by `runbook resume`; which cells remain is the plan's selection (`resume`). */
 export interface ResumePoint {
   runId: string;
   nextSeq: number;
-  /** Cells that finished before the run stopped; not run again. */
-  skipCells: string[];
-  /** Their last statuses, so the final counts and exit code cover the whole run. */
+  /** The last statuses of cells that finished before, so the final counts and outcome cover the whole run. */
   statuses?: Record<string, CellStatus>;
   /** Attempts each cell had before, so attempt numbers (and sidecar names) go on from there. */
   attempts?: Record<string, number>;
-  /** The cell the resumed run starts at, for the `run.resumed` event. */
-  from?: string;
 }
 
 export interface RunnerOptions {
@@ -40,8 +38,9 @@ export interface RunnerOptions {
   sinks?: EventSink[];
   actor: string;
   argv: string[];
-  from?: string;
-  only?: string[];
+  /** The plan the command made before opening anything; built from `selection` when absent (tests). */
+  plan?: RunPlan;
+  selection?: Selection;
   keepGoing?: boolean;
   strict?: boolean;
   /** Unattended: write cells against a non-sandbox target (and `confirm` cells) may run. */
@@ -56,10 +55,17 @@ export interface RunnerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * How a run ended, for the command to turn into an exit code: every cell fine (or quit
+ * with none failed), a cell failed, nothing failed but a selected cell did not run,
+ * refused before the first cell, or interrupted.
+ */
+export type RunOutcome = 'ok' | 'cell-failed' | 'incomplete' | 'refused' | 'interrupted';
+
 export interface RunSummary {
   status: RunStatus;
   counts: Partial<Record<CellStatus, number>>;
-  exitCode: number;
+  outcome: RunOutcome;
   /** Fatal preflight problems, one line each, for the command to print. */
   refused: string[];
   /** Selected cells that did not run, and why (as in run.finished). */

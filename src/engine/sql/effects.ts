@@ -12,7 +12,6 @@
  * database (lint, list), PostgreSQL's built-in catalogue (builtin-functions.ts) stands in,
  * and any other function counts as a write.
  */
-import type { Cell } from '../runbook.js';
 import type { ParsedStatement } from './pg-parser.js';
 import { parseCellSql } from './statements.js';
 import { BUILTIN_READ_FUNCTIONS, BUILTIN_READ_OPERATORS } from './builtin-functions.js';
@@ -121,12 +120,6 @@ export async function explainSql(sql: string, catalogue?: Catalogue): Promise<Ef
 /** The effect of a piece of SQL: `write` if any statement writes or the SQL does not parse. */
 export async function classifySql(sql: string, catalogue?: Catalogue): Promise<Effect> {
   return (await explainSql(sql, catalogue)).effect;
-}
-
-/** SQL cells by their statements; shell cells write unless marked `readonly`. */
-export async function cellEffect(cell: Pick<Cell, 'lang' | 'source' | 'attributes'>, catalogue?: Catalogue): Promise<Effect> {
-  if (cell.lang === 'sql') return classifySql(cell.source, catalogue);
-  return cell.attributes.readonly === true ? 'read' : 'write';
 }
 
 /** Every function and operator name the statements of `sql` call, for one catalogue lookup. */

@@ -52,6 +52,21 @@ export function acquireLock(transcriptPath: string): TranscriptLock {
   return { path: lockPath, release };
 }
 
+/**
+ * Refuses, as acquireLock would, a transcript a live process holds, without creating or
+ * removing anything: a command checks this before its first side effect.
+ */
+export function checkNotLocked(transcriptPath: string): void {
+  const lockPath = lockPathFor(transcriptPath);
+  const holder = readHolder(lockPath);
+  if (holder && isAlive(holder) && !(holder.pid === process.pid && holder.host === hostname())) {
+    throw new InputError(
+      `transcript ${transcriptPath} is in use by process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} ` +
+        `(lock ${lockPath}); wait for that run to end, or choose another --transcript`,
+    );
+  }
+}
+
 interface Holder {
   pid: number;
   host: string;

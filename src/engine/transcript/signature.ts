@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { CheckFailedError, InputError } from '../errors.js';
 import { acquireLock } from './lock.js';
 import { scanChainSync } from './verify.js';
 
@@ -110,10 +110,7 @@ export function requireKey(keyPath: string): void {
 function verifiedEnd(transcriptPath: string): { lastSeq: number; lastHash: string } {
   const state = scanChainSync(transcriptPath);
   if (!state.result.ok) {
-    throw new InputError(
-      `${transcriptPath}:${state.result.line}: ${state.result.reason}; a transcript whose chain is broken is not signed or trusted`,
-      1,
-    );
+    throw new CheckFailedError(`${transcriptPath}:${state.result.line}: ${state.result.reason}; a transcript whose chain is broken is not signed or trusted`);
   }
   return { lastSeq: state.lastSeq, lastHash: state.lastHash };
 }
@@ -142,7 +139,7 @@ function sshKeygen(args: string[], input: string, what: string, tolerate = false
       }
       if (code !== 0 && !tolerate) {
         const said = stderr.trim().split('\n').filter((l) => !/^Signing data on standard input/.test(l)).at(-1) ?? `exit ${code}`;
-        reject(new InputError(`ssh-keygen could not ${what}: ${said}`, 1));
+        reject(new CheckFailedError(`ssh-keygen could not ${what}: ${said}`));
         return;
       }
       resolve({ code, stdout, stderr });

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunEvent } from '../events.js';
 import { serializeLine } from './format.js';
-import { acquireLock, type TranscriptLock } from './lock.js';
+import { acquireLock, checkNotLocked, type TranscriptLock } from './lock.js';
 import { openSidecar, type SidecarFile } from './sidecar.js';
 import { scanChainSync } from './verify.js';
 
@@ -69,6 +69,19 @@ export class TranscriptWriter {
       // A directory that cannot be written, a full disk…: one line, not a stack trace.
       throw new InputError(`cannot write transcript ${path}: ${(error as Error).message}; choose another --transcript`);
     }
+  }
+
+  /**
+   * Every refusal `open` would make (in use, already exists, a chain that does not
+   * verify), made without writing, locking or truncating anything.
+   */
+  static check(path: string, opts: TranscriptWriterOptions = {}): void {
+    checkNotLocked(path);
+    const existing = sizeOf(path);
+    if (existing > 0 && !opts.append) {
+      throw new InputError(`transcript ${path} already exists; choose another --transcript, or continue it with: runbook resume ${path}`);
+    }
+    if (existing > 0) continueChain(path);
   }
 
   private static openLocked(path: string, opts: TranscriptWriterOptions): TranscriptWriter {

@@ -1,8 +1,9 @@
 /**
  * `runbook run` on a terminal: the runner's operator is the console. Resolves to the
- * run's exit code once the run finished and the last frame is on the screen.
+ * run's summary (the command maps it to an exit code) once the last frame is on the screen.
  */
 import { render } from 'ink';
+import type { RunSummary } from '../../engine/runner.js';
 import type { InteractiveOptions } from '../../engine/session.js';
 import { InputError } from '../../engine/errors.js';
 import type { ChecklistItem } from '../../engine/runbook.js';
@@ -14,7 +15,7 @@ import { pagerText, showInPager } from './pager.js';
 import { stateFromRunbook, type ChecklistEntry } from './state.js';
 import { createConsoleStore } from './store.js';
 
-export async function runInteractive(opts: InteractiveOptions): Promise<number> {
+export async function runInteractive(opts: InteractiveOptions): Promise<RunSummary> {
   const stdin = process.stdin;
   // Decided once: keys need a terminal in raw mode; anything else is an unattended run.
   if (!stdin.isTTY || !process.stdout.isTTY) {
@@ -61,20 +62,17 @@ export async function runInteractive(opts: InteractiveOptions): Promise<number> 
   const clock = setInterval(() => store.dispatch({ type: 'ui.clock', now: Date.now() }), 1000);
   const stopLog = opts.logStatus?.((text) => store.dispatch({ type: 'ui.log', text }));
   // Signals (SIGINT, SIGTERM, SIGHUP) are the command's to map: see src/commands/run-stops.ts.
-  let refused: string[] = [];
   try {
     const summary = await runner.run();
-    refused = summary.refused;
     store.flush();
     // One more frame (Ink draws at most every ~33 ms) so the final state is what stays on screen.
     await new Promise((resolve) => setTimeout(resolve, 60));
-    return summary.exitCode;
+    return summary;
   } finally {
     clearInterval(clock);
     stopLog?.();
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);
     store.close();
-    for (const line of refused) process.stderr.write(`runbook: ${line}\n`);
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * The flags of `runbook run` and `runbook resume` as commander gives them, turned into
+ * what the engine takes: a mode, a selection (comma lists split here), values, an actor.
+ */
+import { userInfo } from 'node:os';
+import { InputError } from '../engine/errors.js';
+import type { RunMode } from '../engine/events.js';
+import type { Selection } from '../engine/plan/index.js';
+import { parseVarFlags } from '../engine/variables.js';
+
+export interface RunFlags {
+  db?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  var?: string[];
+  from?: string;
+  only?: string;
+  transcript?: string;
+  json?: boolean;
+  keepGoing?: boolean;
+  allowWrites?: boolean;
+  strict?: boolean;
+  actor?: string;
+  /** SSH private key to sign the transcript with when the run ends. */
+  signKey?: string;
+  /** The shared incident log (see src/engine/log/). */
+  log?: string;
+  incident?: string;
+}
+
+export function modeOf(flags: Pick<RunFlags, 'dryRun' | 'yes'>): RunMode {
+  if (flags.dryRun) return 'dry-run';
+  return flags.yes ? 'unattended' : 'interactive';
+}
+
+export function actorOf(flags: Pick<RunFlags, 'actor'>, env: NodeJS.ProcessEnv = process.env): string {
+  if (flags.actor) return flags.actor;
+  if (env.USER) return env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `--only a, b,,c` → ['a', 'b', 'c']. Given but naming no cell (`--only ''`, `--only ,,`) is a usage error, never "every cell". */
+export function idList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) throw new InputError(`--only ${JSON.stringify(value)} names no cell; give cell ids, e.g. --only stuck-jobs,blocked-queries (runbook list shows them)`);
+  return ids;
+}
+
+export function selectionOf(flags: Pick<RunFlags, 'from' | 'only'>): Selection {
+  const only = idList(flags.only);
+  return { ...(flags.from ? { from: flags.from } : {}), ...(only ? { only } : {}) };
+}
+
+/** `--var NAME=VALUE`… → values; a malformed one is an InputError naming it. */
+export function valuesOf(flags: Pick<RunFlags, 'var'>): Record<string, string> {
+  return parseVarFlags(flags.var ?? []);
+}

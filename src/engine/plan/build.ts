@@ -1,0 +1,115 @@
+/**
+ * Builds the run plan: the selection checked, then per cell its effect, interpreter,
+ * working directory, needed names and whether it runs; from the cells that run, whether
+ * the run needs a database and so which target it gets; from the target, each write's
+ * guard. Reads the runbook, the environment and PATH; opens, starts and connects nothing.
+ */
+import { dirname, resolve } from 'node:path';
+import type { RunMode, TargetKind } from '../events.js';
+import type { Cell, Runbook } from '../runbook.js';
+import type { Catalogue } from '../sql/effects.js';
+import { declaredDatabase, usesDatabaseVariable } from '../target-choice.js';
+import { planConfirm } from './confirm.js';
+import { planEffect } from './effect.js';
+import { planInterpreter, programName } from './interpreter.js';
+import { checkSelection, resolveSelection, unselected } from './selection.js';
+import type { CellPlan, InterpreterPlan, RunPlan, Selection, WhyNot } from './types.js';
+
+export interface PlanInput {
+  runbook: Runbook;
+  selection?: Selection;
+  /** For PATH and the database variable. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Undefined for `runbook list` and `lint`: no run, so no unattended refusal is decided. */
+  mode?: RunMode;
+  allowWrites?: boolean;
+  /**
+   * The target's kind once the plan knows whether a cell that runs needs a database
+   * (see target-choice.ts); undefined when it cannot be told (writes then count as guarded).
+   */
+  target?: (needsDatabase: boolean) => TargetKind | undefined;
+}
+
+/**
+ * The same plan with SQL effects decided by the target's own catalogue (what it says each
+ * called function does), once the run is connected; and with them, the write guards.
+ * Which cells run, and so the values the run needs, do not change.
+ */
+export async function withCatalogue(plan: RunPlan, runbook: Runbook, catalogue: Catalogue): Promise<RunPlan> {
+  const guard = { mode: plan.mode, allowWrites: plan.allowWrites, ...(plan.targetKind ? { targetKind: plan.targetKind } : {}) };
+  const cells = await Promise.all(
+    plan.cells.map(async (planned, index) => {
+      const cell = runbook.cells[index]!;
+      if (cell.lang !== 'sql') return planned;
+      const { effect, because } = await planEffect(cell, cell.source, catalogue);
+      return { ...planned, effect, effectReason: because, confirm: planConfirm(cell, effect, guard) };
+    }),
+  );
+  return { ...plan, cells };
+}
+
+/** Throws InputError for a selection naming an unknown cell, before anything else is looked at. */
+export async function planRun(input: PlanInput): Promise<RunPlan> {
+  const { runbook } = input;
+  const selection = resolveSelection(runbook, input.selection ?? {});
+  const env = input.env ?? process.env;
+  checkSelection(runbook, selection);
+  const runbookDir = dirname(resolve(runbook.path));
+  const left = unselected(runbook, selection, input.mode);
+  const partial = await Promise.all(runbook.cells.map(async (cell) => planCell(cell, runbookDir, env, left.get(cell.id))));
+
+  const running = runbook.cells.filter((_, index) => partial[index]!.willRun);
+  const envVar = databaseVariable(runbook);
+  const needsDatabase = running.some((cell) => cell.lang === 'sql' || usesDatabaseVariable(cell, envVar));
+  const targetKind = input.target?.(needsDatabase);
+  const guard = { mode: input.mode, allowWrites: input.allowWrites, ...(targetKind ? { targetKind } : {}) };
+  const cells = partial.map((plan, index) => ({ ...plan, confirm: planConfirm(runbook.cells[index]!, plan.effect, guard) }));
+  const neededValues = [...new Set(running.flatMap((cell) => cell.placeholders))];
+  return {
+    selection,
+    cells,
+    neededValues,
+    needsDatabase,
+    ...(running[0] ? { startsAt: running[0].id } : {}),
+    ...(input.mode ? { mode: input.mode } : {}),
+    ...(input.allowWrites ? { allowWrites: true } : {}),
+    ...(targetKind ? { targetKind } : {}),
+  };
+}
+
+/** The plan of one cell, without its write guard (that needs the target). */
+async function planCell(cell: Cell, runbookDir: string, env: NodeJS.ProcessEnv, notSelected: WhyNot | undefined): Promise<Omit<CellPlan, 'confirm'>> {
+  const { effect, because } = await planEffect(cell);
+  const interpreter = planInterpreter(cell, runbookDir, env);
+  const explicitCwd = typeof cell.attributes.cwd === 'string' && cell.lang !== 'sql' ? cell.attributes.cwd : undefined;
+  const whyNot = notSelected ?? ownReason(cell, interpreter);
+  return {
+    id: cell.id,
+    lang: cell.lang,
+    effect,
+    effectReason: because,
+    ...(interpreter ? { interpreter } : {}),
+    ...(cell.lang === 'sql' ? {} : { cwd: explicitCwd ? resolve(runbookDir, explicitCwd) : runbookDir, cwdFrom: explicitCwd ? 'attribute' : 'runbook' }),
+    placeholders: cell.placeholders,
+    env: cell.envRefs,
+    willRun: whyNot === undefined,
+    ...(whyNot ? { whyNot } : {}),
+  };
+}
+
+/** Why a selected cell does not run: its `skip` attribute, or an interpreter that is not there. */
+export function ownReason(cell: Pick<Cell, 'attributes'>, interpreter: InterpreterPlan | undefined): WhyNot | undefined {
+  if (cell.attributes.skip === true) return { reason: 'skip-attribute', message: 'skip attribute' };
+  // Short, as the cell's skip reason and the run's "did not run" summary say it: `pwsh not found`.
+  if (interpreter?.missing) return { reason: 'missing-interpreter', message: `${programName(interpreter)} not found` };
+  return undefined;
+}
+
+/** The frontmatter's database variable; a broken `database:` line is the target's error to report, not the plan's. */
+function databaseVariable(runbook: Runbook): string | undefined {
+  try {
+    return declaredDatabase(runbook)?.variable;
+  } catch {
+    return undefined;
+  }
+}

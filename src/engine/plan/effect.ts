@@ -1,0 +1,20 @@
+/**
+ * A cell's effect on the database, with the reason: the `readonly` attribute wins (a SQL
+ * cell then runs in a READ ONLY transaction, so a write that slipped through fails and
+ * changes nothing); SQL is read from the parse tree and the catalogue (sql/effects.ts);
+ * a shell cell writes unless marked.
+ */
+import type { Cell } from '../runbook.js';
+import { explainSql, type Catalogue } from '../sql/effects.js';
+import type { EffectPlan } from './types.js';
+
+/**
+ * For the cell as written, or for `source` after an operator's edit. Without a catalogue
+ * (list, lint, dry runs, before connecting) PostgreSQL's built-in one decides.
+ */
+export async function planEffect(cell: Pick<Cell, 'lang' | 'attributes' | 'source'>, source = cell.source, catalogue?: Catalogue): Promise<EffectPlan> {
+  if (cell.attributes.readonly === true) return { effect: 'read', because: 'readonly attribute' };
+  if (cell.lang !== 'sql') return { effect: 'write', because: `${cell.lang} cell (shell cells write unless marked readonly)` };
+  const { effect, reason } = await explainSql(source, catalogue);
+  return { effect, because: reason };
+}

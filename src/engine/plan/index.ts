@@ -1,0 +1,7 @@
+/** The run plan: one place for every fact about a cell that more than one layer reads. */
+export { ownReason, planRun, withCatalogue, type PlanInput } from './build.js';
+export { planConfirm, type GuardContext } from './confirm.js';
+export { planEffect } from './effect.js';
+export { planInterpreter, programName } from './interpreter.js';
+export { findProgram, onPath, powershellInterpreter } from './which.js';
+export type { CellPlan, ConfirmPlan, Effect, EffectPlan, InterpreterPlan, ResumeSelection, RunPlan, Selection, WhyNot, WhyNotReason } from './types.js';
