@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { endGroup, forgetGroupWhenGone, GroupSupervisor, trackGroup } from './process-group.js';
 import type { TreeOutcome } from './process-tree.js';
+import { holdSession, sessionPipe } from './session-pipes.js';
 import { SentinelSplitter } from './session-protocol.js';
 
 export interface SessionCell {
@@ -188,17 +189,15 @@ export class BashSession {
 
   /** Between cells the session must not keep the CLI alive if nobody closes it. */
   private idle(): void {
-    this.child.unref();
-    for (const index of [1, 2, 3, 4]) (this.stream(index) as unknown as { unref?: () => void }).unref?.();
+    holdSession(this.child, false);
   }
 
   private busy(): void {
-    this.child.ref();
-    for (const index of [1, 2, 3, 4]) (this.stream(index) as unknown as { ref?: () => void }).ref?.();
+    holdSession(this.child, true);
   }
 
   private stream(index: number): Readable & Writable {
-    return this.child.stdio[index] as Readable & Writable;
+    return sessionPipe(this.child, index);
   }
 }
 

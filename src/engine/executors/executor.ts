@@ -45,3 +45,19 @@ export interface Executor {
   /** Ends sessions and connections. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/** How a shell executor's process reports back for one cell: its limits and its two streams as events. */
+export function shellCellIo(context: ExecutionContext, graceMs: number) {
+  return {
+    signal: context.signal,
+    ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
+    graceMs,
+    onStdout: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
+    onStderr: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
+  };
+}
+
+/** A cell's own `cwd` always applies; otherwise a `cd` in an earlier cell of the same shell carries over. */
+export function shellCwd(context: ExecutionContext, carried: string | undefined): string {
+  return context.cwdFrom === 'attribute' ? context.cwd : (carried ?? context.cwd);
+}

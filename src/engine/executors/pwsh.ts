@@ -11,7 +11,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
+import { shellCellIo, shellCwd, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
 import { PWSH_HOST_SCRIPT } from './pwsh-host-script.js';
 import { PwshSession, type ParseReport, type PwshOutcome } from './pwsh-session.js';
 import { scratchRoot, safeName } from './scratch.js';
@@ -56,17 +56,11 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
     },
     async run(context) {
       const env = state.envFor(context.env);
-      const cwd = typeof context.cell.attributes.cwd === 'string' ? context.cwd : (state.cwd ?? context.cwd);
+      const cwd = shellCwd(context, state.cwd);
       const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}.ps1`);
       writeFileSync(file, `${context.source}${STATUS_LINE}`);
       const job = { file, cwd, env, stopOnError: options.stopOnError ?? true };
-      const cell = {
-        signal: context.signal,
-        ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
-        graceMs,
-        onStdout: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
-        onStderr: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
-      };
+      const cell = shellCellIo(context, graceMs);
       let outcome: PwshOutcome;
       try {
         outcome = await sessionFor(env).run(job, cell);

@@ -12,7 +12,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
-import type { ExecutionResult, Executor } from './executor.js';
+import { shellCellIo, shellCwd, type ExecutionResult, type Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { createPwshExecutor } from './pwsh.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
@@ -56,15 +56,9 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
       writeFileSync(wrapperFile, wrapper);
-      const cwd = context.cwdFrom === 'attribute' ? context.cwd : (state.cwd ?? context.cwd);
+      const cwd = shellCwd(context, state.cwd);
       const [program, ...extra] = interpreterFor(options, env);
-      const cell = {
-        signal: context.signal,
-        ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
-        graceMs,
-        onStdout: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
-        onStderr: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
-      };
+      const cell = shellCellIo(context, graceMs);
       let outcome: TreeOutcome;
       if (options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0) {
         // Plain bash: one long-lived session per executor instead of a process spawned per cell.
