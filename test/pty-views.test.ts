@@ -44,6 +44,8 @@ describe('views in a pseudo-terminal at 80×24', () => {
       await tui.waitFor('whole source · lines 1–');
       for (let i = 0; i < 20; i += 1) tui.write(KEYS.down);
       await tui.waitFor('END-OF-LONG-LINE');
+      // Twenty queued ↓ keys may still be arriving under load: wait for the bottom of the view.
+      await tui.waitFor('<API_TOKEN> = ******** (secret)');
       const screen = tui.screen.text();
       expect(screen).toContain('echo "deploy --commit abc1234"');
       expect(screen).toContain('echo "token ********" > /dev/null');
