@@ -3,30 +3,31 @@
  * after each finished one, runs cells through one executor per language family, and
  * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
  */
-import { preflight } from './preflight.js';
-import { ownReason, planConfirm, planEffect, planRun, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
+import { checkBeforeRun } from './runner/before-run.js';
+import { planEffect, planRun, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
-import { dirname, resolve } from 'node:path';
-import { commandsNeeded, missingReason, type NeededCommand } from './commands-needed.js';
-import { ExecutorPool, prepareCell } from './runner/executors.js';
+import type { NeededCommand } from './commands-needed.js';
+import { cannotRun, isOwnReason } from './runner/cannot-run.js';
+import { ExecutorPool } from './runner/executors.js';
 import { runOutcome, type Outcome } from './runner/outcome.js';
 import { newRunId, startEvent } from './runner/start.js';
 import { catalogueFor, widenCatalogue } from './sql/catalogue.js';
 import type { Catalogue } from './sql/effects.js';
-import { isSecretVariable, specFor, validateValue, boundEvent, type BoundVariable } from './variables.js';
-import type { CellStatus, EventBody, EventSink } from './events.js';
-import type { Decision, WriteApproval } from './operator.js';
+import { boundEvent, type BoundVariable } from './variables.js';
+import { ABORTED, askForValues } from './runner/ask-values.js';
+import { decisionEvent, finishedEvent } from './runner/records.js';
+import { dryRunStarted } from './runner/dry-run.js';
+import { passWriteGuard } from './runner/write-guard.js';
+import { walkRun, type Step } from './runner/walk.js';
+import { Interrupts } from './runner/interrupts.js';
+import type { CellStatus, EventSink } from './events.js';
+import type { Decision } from './operator.js';
 import type { Cell, ChecklistItem } from './runbook.js';
 import type { ExecutionResult } from './executors/executor.js';
 import type { RunnerOptions, RunSummary } from './runner/types.js';
 
 export type { RunnerOptions, RunOutcome, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
-
-const ABORTED = Symbol('aborted');
-
-/** What the walk does after a cell; `stop` says why the cells after it were not reached. */
-type Step = { next: true } | { jump: string } | { stop: string };
 
 export class Runner {
   readonly runId: string;
@@ -47,18 +48,9 @@ export class Runner {
   private catalogue?: Catalogue;
   private readonly values: Record<string, string> = {};
   private readonly variables: BoundVariable[];
-  private current?: AbortController;
-  /** The cell whose execution `current` controls, so a cancel is recorded against it. */
-  private currentCell?: string;
-  private aborted = false;
-  /** Why the run was aborted from outside (a signal, stdout closed), for `run.finished`. */
-  private abortReason?: string;
+  private readonly interrupts = new Interrupts();
   private quit = false;
   private started = false;
-  private abortRun!: () => void;
-  private readonly abortedPromise = new Promise<typeof ABORTED>((resolve) => {
-    this.abortRun = () => resolve(ABORTED);
-  });
 
   constructor(private readonly opts: RunnerOptions) {
     this.runId = opts.resume?.runId ?? opts.runId ?? newRunId();
@@ -86,17 +78,16 @@ export class Runner {
 
   /** Cancels the running cell only (recorded as the operator's `cancel`); the operator decides what happens next. */
   cancelCurrent(): void {
-    if (!this.current || this.current.signal.aborted) return;
-    if (this.currentCell) this.emitter.emit({ type: 'operator.decision', cell: this.currentCell, action: 'cancel', actor: this.opts.operator.actor });
-    this.current.abort();
+    this.interrupts.cancel((cell) => this.emitter.emit({ type: 'operator.decision', cell, action: 'cancel', actor: this.opts.operator.actor }));
   }
 
   /** SIGINT, SIGHUP, stdout closed…: cancel the running cell, stop asking, finish the run as aborted (with the reason). */
   abort(reason?: string): void {
-    if (!this.aborted && reason) this.abortReason = reason;
-    this.aborted = true;
-    this.current?.abort();
-    this.abortRun();
+    this.interrupts.abort(reason);
+  }
+
+  private get aborted(): boolean {
+    return this.interrupts.aborted;
   }
 
   async run(): Promise<RunSummary> {
@@ -116,15 +107,17 @@ export class Runner {
     this.emitter.emit(startEvent(this.opts, plan));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
-    const missing = await this.askMissing(plan.neededValues);
-    // Read from PowerShell's own parser, so it needs the run's pwsh session: after the plan, before preflight.
-    this.needed = await commandsNeeded({
-      cells: runbook.cells.filter((c) => this.plans.get(c.id)?.willRun === true),
-      parserFor: (cell) => this.executors.parserFor(this.planFor(cell)),
-      env: this.opts.env ?? process.env,
-      cwdOf: (cell) => this.planFor(cell).cwd ?? dirname(resolve(runbook.path)),
+    const missing = await askForValues({
+      needed: plan.neededValues,
+      values: this.values,
+      runbook,
+      mode,
+      operator: this.opts.operator,
+      ask: (pending) => this.ask(pending),
+      bind: (variable) => this.bind(variable),
+      emit: (body) => this.emitter.emit(body),
     });
-    const problems = await preflight({
+    const { needed, problems, event } = await checkBeforeRun({
       plan,
       runbook,
       mode,
@@ -132,11 +125,11 @@ export class Runner {
       missing,
       values: this.values,
       strict: this.opts.strict === true,
-      parserFor: (cell) => this.executors.parserFor(cell),
-      needed: this.needed,
+      executors: this.executors,
+      env: this.opts.env ?? process.env,
     });
-    const needs = [...this.needed].flatMap(([cell, list]) => list.map((n) => ({ cell, ...n })));
-    this.emitter.emit({ type: 'run.preflight', problems, ...(needs.length ? { needs } : {}) });
+    this.needed = needed;
+    this.emitter.emit(event);
     const fatal = problems.filter((p) => p.fatal);
     if (fatal.length || this.aborted) await this.executors.closeAll();
     if (fatal.length || this.aborted) {
@@ -145,17 +138,14 @@ export class Runner {
     }
 
     try {
-      let from: string | undefined;
-      for (;;) {
-        await this.walk(walked, from);
-        if (this.aborted || this.quit) break;
-        // After the last cell the operator may still go back (re-run a diagnostic to check a fix).
-        const back = await this.ask(this.opts.operator.finish?.() ?? Promise.resolve());
-        if (!back || back === ABORTED || !this.opts.runbook.cells.some((c) => c.id === back.to)) break;
-        const at = this.opts.runbook.cells.find((c) => c.id === back.to) as Cell;
-        this.record(at, back, at.source);
-        from = back.to;
-      }
+      const stopped = await walkRun({
+        cells: runbook.cells,
+        planned: walked,
+        visit: (cell) => this.visit(cell),
+        done: () => this.aborted || this.quit,
+        goBack: () => this.goBack(),
+      });
+      if (stopped) this.stoppedBecause = stopped;
     } finally {
       await this.executors.closeAll();
     }
@@ -177,91 +167,33 @@ export class Runner {
     return planRun({ runbook, selection: this.opts.selection ?? {}, env: env ?? process.env, mode, allowWrites: allowWrites === true, target: () => target.kind });
   }
 
-  /**
-   * Asks the operator for each value still missing. A value that fails its pattern is
-   * refused (its own event, with the reason) and asked for again, until a valid one or none.
-   */
-  private async askMissing(needed: string[]): Promise<string[]> {
-    const missing: string[] = [];
-    for (const name of needed.filter((n) => this.values[n] === undefined)) {
-      const spec = specFor(this.opts.runbook, name);
-      let value: string | undefined;
-      let refused: string | undefined;
-      while (value === undefined && this.opts.mode !== 'dry-run') {
-        const answer = await this.ask(this.opts.operator.askVariable(spec, refused));
-        if (answer === ABORTED || answer === undefined) break;
-        const problem = validateValue(spec, answer);
-        if (problem) {
-          refused = problem;
-          this.emitter.emit({ type: 'variable.refused', name, reason: problem });
-        } else value = answer;
-      }
-      if (value === undefined) {
-        missing.push(name);
-        continue;
-      }
-      const variable: BoundVariable = { name, value, source: 'prompt', secret: isSecretVariable(spec) };
-      this.bind(variable);
-      this.emitter.emit(boundEvent(variable));
-    }
-    return missing;
-  }
-
   private bind(variable: BoundVariable): void {
     this.values[variable.name] = variable.value;
     if (variable.secret) this.emitter.addSecrets([variable.value]);
   }
 
-  /** Walks from the first planned cell, or from `start` (a cell the operator went back to). */
-  private async walk(planned: ReadonlySet<string>, start?: string): Promise<void> {
-    const all = this.opts.runbook.cells;
-    const first = all.findIndex((c) => planned.has(c.id));
-    let index = start ? all.findIndex((c) => c.id === start) : first >= 0 ? first : all.length;
-    let forced: string | undefined = start;
-    while (index < all.length && !this.aborted && !this.quit) {
-      const cell = all[index] as Cell;
-      if (!planned.has(cell.id) && forced !== cell.id) {
-        index += 1;
-        continue;
-      }
-      forced = undefined;
-      const step = await this.visit(cell);
-      if ('stop' in step) {
-        this.stoppedBecause = step.stop;
-        break;
-      }
-      if ('jump' in step) {
-        const target = all.findIndex((c) => c.id === step.jump);
-        if (target >= 0) {
-          index = target;
-          forced = step.jump;
-          continue;
-        }
-      }
-      index += 1;
-    }
+  /** After the last cell: the cell the operator goes back to, recorded, or undefined to end the run. */
+  private async goBack(): Promise<string | undefined> {
+    const back = await this.ask(this.opts.operator.finish?.() ?? Promise.resolve());
+    if (!back || back === ABORTED) return undefined;
+    const at = this.opts.runbook.cells.find((c) => c.id === back.to);
+    if (!at) return undefined;
+    this.record(at, back, at.source);
+    return back.to;
   }
 
   private async visit(cell: Cell): Promise<Step> {
     const plan = this.planFor(cell);
-    // Its own reason, not the selection's: a cell the operator jumped to runs unless it cannot.
-    const whyNot = ownReason(cell, plan.interpreter);
-    // One record per decision: a cell skipped by rule is recorded once, not on every pass after a jump.
-    const settled = this.statuses.has(cell.id);
-    if (whyNot?.reason === 'skip-attribute') return settled ? { next: true } : this.skipped(cell, whyNot.message);
-    // A dry run shows every cell, even one whose interpreter is missing (preflight names it).
-    if (this.opts.mode === 'dry-run') return await this.dryRun(cell);
-    if (whyNot) {
-      if (settled) return { next: true };
-      this.unavailable.set(cell.id, whyNot.message);
-      return this.skipped(cell, whyNot.message);
+    const blocked = cannotRun(cell, plan, this.needed.get(cell.id) ?? [], this.opts.mode);
+    if (blocked) {
+      // One record per decision: a cell skipped by rule is recorded once, not on every pass after a jump.
+      if (this.statuses.has(cell.id)) return { next: true };
+      if (blocked.by === 'unavailable') this.unavailable.set(cell.id, blocked.message);
+      return this.skipped(cell, blocked.message);
     }
-    const missingCommands = missingReason(this.needed.get(cell.id) ?? []);
-    // Unattended, nobody can decide to run it anyway (--strict refused the run in preflight).
-    if (missingCommands && this.opts.mode === 'unattended') {
-      if (settled) return { next: true };
-      this.unavailable.set(cell.id, missingCommands);
-      return this.skipped(cell, missingCommands);
+    if (this.opts.mode === 'dry-run') {
+      this.emitter.emit(await dryRunStarted(cell, plan, this.executors, this.values, this.opts.target, this.opts.env));
+      return this.skipped(cell, 'dry run');
     }
     const missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);
 
@@ -305,30 +237,28 @@ export class Runner {
   }
 
   private record(cell: Cell, decision: Decision, before: string): void {
-    if (decision.action === 'next') return;
-    const body: EventBody = { type: 'operator.decision', cell: cell.id, action: decision.action, actor: this.opts.operator.actor };
-    if (decision.action === 'edit') {
-      body.source = decision.source;
-      body.previous = before;
-    }
-    if (decision.action === 'jump') body.to = decision.to;
-    if (decision.action === 'skip' && decision.reason) body.reason = decision.reason;
-    this.emitter.emit(body);
+    const body = decisionEvent(cell.id, decision, before, this.opts.operator.actor);
+    if (body) this.emitter.emit(body);
   }
 
   /** One execution of a cell, behind the write guard. Resolves to its status. */
   private async attempt(cell: Cell, source: string, effect: Effect, attempt: number): Promise<CellStatus> {
     const { target, operator, mode, allowWrites } = this.opts;
     const plan = this.planFor(cell);
-    // An edit can turn a read into a write: the guard is the plan's rule for the effect as it stands.
-    const confirm = effect === plan.effect ? plan.confirm : planConfirm(cell, effect, { targetKind: target.kind, mode, allowWrites });
-    if (confirm.required && !this.confirmed.has(cell.id)) {
-      const approval = await this.ask(operator.confirmWrite(cell, target.name));
-      if (approval === ABORTED) return 'cancelled';
-      if (!approval) return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
-      this.confirmed.add(cell.id);
-      this.emitter.emit(approvalEvent(cell.id, approval, operator.actor));
-    }
+    const guard = await passWriteGuard({
+      cell,
+      plan,
+      effect,
+      target,
+      mode,
+      allowWrites,
+      operator,
+      confirmed: this.confirmed,
+      ask: (pending) => this.ask(pending),
+      emit: (body) => this.emitter.emit(body),
+    });
+    if (guard === 'aborted') return 'cancelled';
+    if (guard === 'refused') return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
     const outcome = await executeCell({
       cell,
       plan,
@@ -340,8 +270,7 @@ export class Runner {
       emitter: this.emitter,
       executors: this.executors,
       setCurrent: (controller) => {
-        this.current = controller;
-        this.currentCell = controller ? cell.id : undefined;
+        this.interrupts.running(cell.id, controller);
       },
     });
     return this.finishCell(cell, outcome.status, outcome.durationMs, outcome.result);
@@ -349,15 +278,7 @@ export class Runner {
 
   private finishCell(cell: Cell, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string): CellStatus {
     this.statuses.set(cell.id, status);
-    this.emitter.emit({
-      type: 'cell.finished',
-      cell: cell.id,
-      status,
-      durationMs,
-      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.error ? { error: result.error } : {}),
-      ...(reason ? { reason } : {}),
-    });
+    this.emitter.emit(finishedEvent(cell.id, status, durationMs, result, reason));
     return status;
   }
 
@@ -366,23 +287,8 @@ export class Runner {
     return { next: true };
   }
 
-  /** Shows the cell as it would run (placeholders bound, secrets masked) and runs nothing. */
-  private async dryRun(cell: Cell): Promise<Step> {
-    let source = cell.source;
-    try {
-      // A PowerShell cell with values is bound by PowerShell's parser (a pwsh session, which runs nothing).
-      const parser = await this.executors.parserFor(this.planFor(cell));
-      source = (await prepareCell(cell, cell.source, this.values, this.opts.target, this.opts.env, parser)).source;
-    } catch {
-      // Shown as written; the real run would fail this cell with the binding's message.
-    }
-    this.emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source, attempt: 1 });
-    return this.skipped(cell, 'dry run');
-  }
-
-  /** Waits for the operator, unless the run is aborted first. */
   private ask<T>(pending: Promise<T>): Promise<T | typeof ABORTED> {
-    return this.aborted ? Promise.resolve(ABORTED) : Promise.race([pending, this.abortedPromise]);
+    return this.interrupts.ask(pending);
   }
 
   private planFor(cell: Cell): CellPlan {
@@ -395,22 +301,8 @@ export class Runner {
     const { status, outcome, notRun } = ended;
     const counts: Partial<Record<CellStatus, number>> = {};
     for (const s of this.statuses.values()) counts[s] = (counts[s] ?? 0) + 1;
-    const reason = status === 'aborted' ? this.abortReason : undefined;
+    const reason = status === 'aborted' ? this.interrupts.reason : undefined;
     this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts, selected, ...(notRun.length ? { notRun } : {}), ...(reason ? { reason } : {}) });
     return { status, counts, outcome, refused, notRun };
   }
-}
-
-/** Not run for a reason of its own (the `skip` attribute, a missing interpreter), not the selection's. */
-function isOwnReason(cell: CellPlan): boolean {
-  return cell.whyNot?.reason === 'skip-attribute' || cell.whyNot?.reason === 'missing-interpreter';
-}
-
-/**
- * A write let through is recorded as what it was: the operator typing the target's name
- * (`confirm`, by typed), or the command line's flag (`allow-write`) with nobody typing.
- */
-function approvalEvent(cell: string, approval: Exclude<WriteApproval, false>, actor: string): EventBody {
-  if (approval === true) return { type: 'operator.decision', cell, action: 'confirm', by: 'typed', actor };
-  return { type: 'operator.decision', cell, action: 'allow-write', flag: approval.flag, actor };
 }

@@ -1,0 +1,52 @@
+/**
+ * Asking the operator for the values a run still lacks. A value that fails its pattern
+ * is refused (its own event, with the reason) and asked for again, until a valid one or
+ * none; what stays missing goes to preflight, which decides whether the run may start.
+ */
+import { isSecretVariable, specFor, validateValue, boundEvent, type BoundVariable } from '../variables.js';
+import type { EventBody, RunMode } from '../events.js';
+import type { Operator } from '../operator.js';
+import type { Runbook } from '../runbook.js';
+
+export interface AskValues {
+  needed: string[];
+  values: Readonly<Record<string, string>>;
+  runbook: Runbook;
+  mode: RunMode;
+  operator: Operator;
+  /** The operator's answer, or `aborted` when the run is interrupted while waiting. */
+  ask: <T>(pending: Promise<T>) => Promise<T | typeof ABORTED>;
+  /** Binds a value at once, so a secret is masked before its own event is written. */
+  bind: (variable: BoundVariable) => void;
+  emit: (body: EventBody) => void;
+}
+
+/** What `ask` resolves to when the run is aborted while the operator is being asked. */
+export const ABORTED = Symbol('aborted');
+
+/** Asks for each needed value not bound yet; resolves to the names still missing. */
+export async function askForValues(opts: AskValues): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of opts.needed.filter((n) => opts.values[n] === undefined)) {
+    const spec = specFor(opts.runbook, name);
+    let value: string | undefined;
+    let refused: string | undefined;
+    while (value === undefined && opts.mode !== 'dry-run') {
+      const answer = await opts.ask(opts.operator.askVariable(spec, refused));
+      if (answer === ABORTED || answer === undefined) break;
+      const problem = validateValue(spec, answer);
+      if (problem) {
+        refused = problem;
+        opts.emit({ type: 'variable.refused', name, reason: problem });
+      } else value = answer;
+    }
+    if (value === undefined) {
+      missing.push(name);
+      continue;
+    }
+    const variable: BoundVariable = { name, value, source: 'prompt', secret: isSecretVariable(spec) };
+    opts.bind(variable);
+    opts.emit(boundEvent(variable));
+  }
+  return missing;
+}

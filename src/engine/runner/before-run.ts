@@ -1,0 +1,58 @@
+/**
+ * The checks between the plan and the first cell that need the run's executors: the
+ * commands each PowerShell cell calls (read by PowerShell's own parser in the run's pwsh
+ * session) and preflight over the plan, the values bound so far and those commands.
+ */
+import { dirname, resolve } from 'node:path';
+import { commandsNeeded, type NeededCommand } from '../commands-needed.js';
+import { preflight, type Problem } from '../preflight.js';
+import type { EventBody, RunMode } from '../events.js';
+import type { CellPlan, RunPlan } from '../plan/types.js';
+import type { Runbook } from '../runbook.js';
+import type { Target } from '../target.js';
+import type { ExecutorPool } from './executors.js';
+
+export interface BeforeRun {
+  plan: RunPlan;
+  runbook: Runbook;
+  mode: RunMode;
+  target: Target;
+  /** Values still missing after the operator was asked. */
+  missing: string[];
+  values: Readonly<Record<string, string>>;
+  strict: boolean;
+  executors: ExecutorPool;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Checked {
+  needed: Map<string, NeededCommand[]>;
+  problems: Problem[];
+  /** The `run.preflight` event that records both. */
+  event: EventBody;
+}
+
+export async function checkBeforeRun(input: BeforeRun): Promise<Checked> {
+  const { plan, runbook, executors } = input;
+  const plans = new Map(plan.cells.map((c) => [c.id, c]));
+  const planOf = (id: string): CellPlan => plans.get(id) as CellPlan;
+  const needed = await commandsNeeded({
+    cells: runbook.cells.filter((c) => plans.get(c.id)?.willRun === true),
+    parserFor: (cell) => executors.parserFor(planOf(cell.id)),
+    env: input.env,
+    cwdOf: (cell) => planOf(cell.id).cwd ?? dirname(resolve(runbook.path)),
+  });
+  const problems = await preflight({
+    plan,
+    runbook,
+    mode: input.mode,
+    target: input.target,
+    missing: input.missing,
+    values: input.values,
+    strict: input.strict,
+    parserFor: (cell) => executors.parserFor(cell),
+    needed,
+  });
+  const needs = [...needed].flatMap(([cell, list]) => list.map((n) => ({ cell, ...n })));
+  return { needed, problems, event: { type: 'run.preflight', problems, ...(needs.length ? { needs } : {}) } };
+}

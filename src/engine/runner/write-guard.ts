@@ -1,0 +1,40 @@
+/**
+ * The write guard before a cell's execution: a cell whose effect needs confirmation asks
+ * the operator once per run (typing the target's name, or the unattended flag's approval)
+ * and records how the write was let through. An edit can turn a read into a write, so the
+ * rule is the plan's for the effect as it stands now.
+ */
+import { planConfirm, type CellPlan, type Effect } from '../plan/index.js';
+import { ABORTED } from './ask-values.js';
+import { approvalEvent } from './records.js';
+import type { EventBody, RunMode } from '../events.js';
+import type { Operator } from '../operator.js';
+import type { Cell } from '../runbook.js';
+import type { Target } from '../target.js';
+
+export interface WriteGuard {
+  cell: Cell;
+  plan: CellPlan;
+  effect: Effect;
+  target: Target;
+  mode: RunMode;
+  allowWrites?: boolean;
+  operator: Operator;
+  /** Cells already confirmed in this run: asked once, not on every retry. */
+  confirmed: Set<string>;
+  ask: <T>(pending: Promise<T>) => Promise<T | typeof ABORTED>;
+  emit: (body: EventBody) => void;
+}
+
+/** `pass`: run it; `refused`: the operator did not confirm; `aborted`: the run ended while asking. */
+export async function passWriteGuard(g: WriteGuard): Promise<'pass' | 'refused' | 'aborted'> {
+  const { cell, plan, effect, target, mode, allowWrites } = g;
+  const confirm = effect === plan.effect ? plan.confirm : planConfirm(cell, effect, { targetKind: target.kind, mode, allowWrites });
+  if (!confirm.required || g.confirmed.has(cell.id)) return 'pass';
+  const approval = await g.ask(g.operator.confirmWrite(cell, target.name));
+  if (approval === ABORTED) return 'aborted';
+  if (!approval) return 'refused';
+  g.confirmed.add(cell.id);
+  g.emit(approvalEvent(cell.id, approval, g.operator.actor));
+  return 'pass';
+}
