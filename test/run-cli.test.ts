@@ -1,5 +1,6 @@
 /** `runbook run` end to end: the built CLI, a real PostgreSQL, real bash. */
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/engine/transcript.js';
@@ -124,6 +125,25 @@ describe('runbook run --yes', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toEqual([expect.stringMatching(/^runbook: cannot connect to postgres:\/\/ops:\*+@127\.0\.0\.1:1\/prod: connection refused/)]);
     expect(result.stdout + result.stderr).not.toContain('s3cret-pw');
+  });
+
+  it('asks an unreachable database once: the catalogue lookup and the reachability check share one connection attempt', async () => {
+    // A server that takes each connection and hangs up at once: pg fails fast, and every attempt is counted.
+    let attempts = 0;
+    const server = createServer((socket) => {
+      attempts += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const result = await runCli(['run', fixture('ops-drill.md'), '--yes', '--allow-writes', '--db', `postgres://ops:pw@127.0.0.1:${port}/prod`, '--transcript', join(tempDir(), 'x.jsonl')]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^runbook: cannot connect to postgres:\/\/ops:\*+@127\.0\.0\.1:\d+\/prod: /)]);
+      expect(attempts).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('skips cells whose interpreter is missing, with the reason, and calls the run incomplete (exit 3); --strict refuses the run', async () => {

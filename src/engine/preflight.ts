@@ -13,6 +13,8 @@ import { programName } from './plan/interpreter.js';
 import type { CellPlan, RunPlan } from './plan/types.js';
 import type { Runbook } from './runbook.js';
 import type { Target } from './target.js';
+import { connectFailure, withClient } from './sql/connect.js';
+import type { Probe } from './sql/probe.js';
 
 export type Problem = PreflightEvent['problems'][number];
 
@@ -31,6 +33,8 @@ export interface PreflightInput {
   /** Placeholders still without a value after flags, environment, defaults and the operator. */
   missing: readonly string[];
   strict: boolean;
+  /** The run's one connection attempt, made before preflight (sql/probe.ts); preflight connects itself without it. */
+  probe?: Probe;
   /** Skips the connection check (tests of the other checks, dry runs). */
   checkDatabase?: boolean;
 }
@@ -111,7 +115,7 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     });
   }
   if (input.checkDatabase !== false && input.mode !== 'dry-run' && sqlCells.length && input.target.url) {
-    const failure = await databaseFailure(input.target.url);
+    const failure = input.probe ? (input.probe.failure ?? null) : await databaseFailure(input.target.url);
     if (failure) {
       problems.push({
         kind: 'database-unreachable',
@@ -141,26 +145,10 @@ async function bindingRefusal(cell: Runbook['cells'][number], values: Readonly<R
 
 /** Null when the database answers `SELECT 1`, else a short reason. */
 async function databaseFailure(url: string): Promise<string | null> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'runbook preflight' });
-  client.on('error', () => {});
   try {
-    await client.connect();
-    await client.query('SELECT 1');
+    await withClient(url, 'runbook preflight', (client) => client.query('SELECT 1'));
     return null;
   } catch (error) {
-    return describe(error);
-  } finally {
-    await client.end().catch(() => {});
+    return connectFailure(error);
   }
-}
-
-function describe(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  if (e.code === 'ECONNREFUSED') return 'connection refused (is the server running on that host and port?)';
-  if (e.code === 'ENOTFOUND') return 'host not found';
-  if (e.code === '28P01') return 'password authentication failed';
-  if (e.code === '3D000') return e.message ?? 'database does not exist';
-  const message = (e.message ?? String(error)).split('\n')[0] ?? '';
-  return e.code ? `${message} (${e.code})` : message;
 }

@@ -12,7 +12,8 @@ import { cannotRun, isOwnReason } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
 import { runOutcome, type Outcome } from './runner/outcome.js';
 import { newRunId, startEvent } from './runner/start.js';
-import { catalogueFor, widenCatalogue } from './sql/catalogue.js';
+import { widenCatalogue } from './sql/catalogue.js';
+import { probeDatabase } from './sql/probe.js';
 import type { Catalogue } from './sql/effects.js';
 import { boundEvent, type BoundVariable } from './variables.js';
 import { ABORTED, askForValues } from './runner/ask-values.js';
@@ -97,7 +98,8 @@ export class Runner {
     const { runbook, mode } = this.opts;
     let plan = await this.planOf();
     // Connected now (the command validated and planned first): the target's catalogue decides what its functions do.
-    if (mode !== 'dry-run') this.catalogue = await catalogueFor(this.opts.target.url, runbook.cells);
+    const probe = mode !== 'dry-run' ? await probeDatabase(this.opts.target.url, runbook.cells) : undefined;
+    this.catalogue = probe?.catalogue;
     if (this.catalogue) plan = await withCatalogue(plan, runbook, this.catalogue);
     for (const cell of plan.cells) this.plans.set(cell.id, cell);
     // The cells this run walks: those that run, and those it records as skipped with their reason.
@@ -127,6 +129,7 @@ export class Runner {
       strict: this.opts.strict === true,
       executors: this.executors,
       env: this.opts.env ?? process.env,
+      ...(probe ? { probe } : {}),
     });
     this.needed = needed;
     this.emitter.emit(event);

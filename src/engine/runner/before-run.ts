@@ -11,6 +11,7 @@ import type { CellPlan, RunPlan } from '../plan/types.js';
 import type { Runbook } from '../runbook.js';
 import type { Target } from '../target.js';
 import type { ExecutorPool } from './executors.js';
+import type { Probe } from '../sql/probe.js';
 
 export interface BeforeRun {
   plan: RunPlan;
@@ -23,6 +24,8 @@ export interface BeforeRun {
   strict: boolean;
   executors: ExecutorPool;
   env: NodeJS.ProcessEnv;
+  /** The run's one look at its database (connected or why not), so preflight does not connect again. */
+  probe?: Probe;
 }
 
 export interface Checked {
@@ -52,6 +55,7 @@ export async function checkBeforeRun(input: BeforeRun): Promise<Checked> {
     strict: input.strict,
     parserFor: (cell) => executors.parserFor(cell),
     needed,
+    ...(input.probe ? { probe: input.probe } : {}),
   });
   const needs = [...needed].flatMap(([cell, list]) => list.map((n) => ({ cell, ...n })));
   return { needed, problems, event: { type: 'run.preflight', problems, ...(needs.length ? { needs } : {}) } };

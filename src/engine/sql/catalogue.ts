@@ -7,6 +7,7 @@
  */
 import type { Catalogue, Volatility } from './effects.js';
 import { calledNames } from './effects.js';
+import { withClient, type Queryable } from './connect.js';
 
 const QUERY = `
 SELECT 'f' AS kind, proname AS name, max(provolatile::text) AS volatility
@@ -16,8 +17,8 @@ SELECT 'o', o.oprname, max(p.provolatile::text)
   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode
  WHERE o.oprname = ANY($2::text[]) GROUP BY o.oprname`;
 
-/** Everything `sources` call, looked up on the database at `url`. Throws when it cannot connect. */
-export async function loadCatalogue(url: string, sources: readonly string[]): Promise<Catalogue> {
+/** What `sources` call: the names to look up. */
+async function namesIn(sources: readonly string[]): Promise<{ functions: string[]; operators: string[] }> {
   const functions = new Set<string>();
   const operators = new Set<string>();
   for (const sql of sources) {
@@ -25,23 +26,26 @@ export async function loadCatalogue(url: string, sources: readonly string[]): Pr
     for (const name of names.functions) functions.add(name);
     for (const name of names.operators) operators.add(name);
   }
+  return { functions: [...functions], operators: [...operators] };
+}
+
+/** Everything `sources` call, looked up through a connected client. */
+export async function queryCatalogue(client: Queryable, sources: readonly string[]): Promise<Catalogue> {
+  const { functions, operators } = await namesIn(sources);
   const catalogue = { functions: new Map<string, Volatility>(), operators: new Map<string, Volatility>() };
-  if (functions.size === 0 && operators.size === 0) return catalogue;
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'runbook catalogue' });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    const result = await client.query<{ kind: string; name: string; volatility: string }>(QUERY, [[...functions], [...operators]]);
-    for (const row of result.rows) {
-      // 'v' > 's' > 'i' as text: max() is the most volatile overload.
-      const volatility = (['i', 's', 'v'].includes(row.volatility) ? row.volatility : 'v') as Volatility;
-      (row.kind === 'f' ? catalogue.functions : catalogue.operators).set(row.name, volatility);
-    }
-    return catalogue;
-  } finally {
-    await client.end().catch(() => {});
+  if (functions.length === 0 && operators.length === 0) return catalogue;
+  const result = await client.query<{ kind: string; name: string; volatility: string }>(QUERY, [functions, operators]);
+  for (const row of result.rows) {
+    // 'v' > 's' > 'i' as text: max() is the most volatile overload.
+    const volatility = (['i', 's', 'v'].includes(row.volatility) ? row.volatility : 'v') as Volatility;
+    (row.kind === 'f' ? catalogue.functions : catalogue.operators).set(row.name, volatility);
   }
+  return catalogue;
+}
+
+/** Everything `sources` call, looked up on the database at `url`. Throws when it cannot connect. */
+export async function loadCatalogue(url: string, sources: readonly string[]): Promise<Catalogue> {
+  return withClient(url, 'runbook catalogue', (client) => queryCatalogue(client, sources));
 }
 
 /** One lookup per run for the SQL cells of a run; a database that does not answer leaves the built-ins to decide (preflight says why). */

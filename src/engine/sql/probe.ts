@@ -1,0 +1,33 @@
+/**
+ * The run's one look at its database before the first cell: connect once, read the
+ * catalogue of what the SQL cells call, and keep the failure if it does not answer, so
+ * preflight reports an unreachable target without a second 10-second connection attempt.
+ */
+import { queryCatalogue } from './catalogue.js';
+import { connectFailure, withClient } from './connect.js';
+import type { Catalogue } from './effects.js';
+
+export interface Probe {
+  /** The target's volatility of what the cells call; absent when it did not answer. */
+  catalogue?: Catalogue;
+  /** Why the target did not answer, in one line. */
+  failure?: string;
+}
+
+/** Undefined when there is nothing to look at (no URL or no SQL cell). */
+export async function probeDatabase(url: string, cells: readonly { lang: string; source: string }[]): Promise<Probe | undefined> {
+  const sql = cells.filter((cell) => cell.lang === 'sql').map((cell) => cell.source);
+  if (!url || sql.length === 0) return undefined;
+  try {
+    return await withClient(url, 'runbook preflight', async (client): Promise<Probe> => {
+      try {
+        return { catalogue: await queryCatalogue(client, sql) };
+      } catch {
+        // It answered but its catalogue could not be read: the built-in snapshot decides.
+        return {};
+      }
+    });
+  } catch (error) {
+    return { failure: connectFailure(error) };
+  }
+}
