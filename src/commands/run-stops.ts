@@ -4,10 +4,12 @@
  * (SQL cancelled on the server, the process tree killed), and the run finishes as
  * aborted with the reason in `run.finished`; a second SIGINT or SIGTERM ends the process
  * at once (every event handed to the transcript is already on disk), a second SIGHUP is
- * the same hangup again. The exit code is the first stop's.
+ * the same hangup again. A transcript that cannot be written (a full disk) stops the
+ * run the same way: exit 2 when no cell had started, 1 mid-run. The exit code is the first stop's.
  */
 import { EXIT } from './exit.js';
 import { onStdoutClosed, terminalGone } from './output-guard.js';
+import type { TranscriptFailure } from '../engine/transcript/write-failure.js';
 
 export interface RunStop {
   /** Recorded as `run.finished.reason`. */
@@ -29,7 +31,12 @@ export interface StopWatch {
   dispose(): void;
 }
 
-export function watchStops(abort: (stop: RunStop) => void): StopWatch {
+/** The run's transcript, as far as stopping goes. */
+export interface FailingTranscript {
+  onFailure(listener: (failure: TranscriptFailure) => void): () => void;
+}
+
+export function watchStops(abort: (stop: RunStop) => void, transcript?: FailingTranscript): StopWatch {
   let first: RunStop | undefined;
   const take = (stop: RunStop) => {
     if (first) return false;
@@ -47,6 +54,7 @@ export function watchStops(abort: (stop: RunStop) => void): StopWatch {
     return () => process.off(signal, handler);
   });
   const offStdout = onStdoutClosed((loss) => void take(loss === 'hangup' ? SIGNAL_STOPS.SIGHUP : STDOUT_CLOSED));
+  const offTranscript = transcript?.onFailure((failure) => void take({ reason: failure.reason, exitCode: failure.beforeRun ? EXIT.usage : EXIT.failed }));
   return {
     get stop() {
       return first;
@@ -54,6 +62,7 @@ export function watchStops(abort: (stop: RunStop) => void): StopWatch {
     dispose() {
       for (const off of handlers) off();
       offStdout();
+      offTranscript?.();
     },
   };
 }

@@ -80,7 +80,7 @@ export async function runUnattended(session: Session, flags: Pick<RunFlags, 'jso
   const stopLog = logLines(session);
   const runner = session.createRunner(operator, [sink]);
   // Watched before the first write: a pipe closed at once still leaves a finished record.
-  const stops = watchStops((stop) => runner.abort(stop.reason));
+  const stops = watchStops((stop) => runner.abort(stop.reason), session.transcript);
   info(`transcript: ${session.transcript.path}`);
   try {
     const code = finished(await runner.run());
@@ -100,7 +100,7 @@ export async function runWithTerminal(session: Session): Promise<number> {
   const stops = watchStops((stop) => {
     if (runner) runner.abort(stop.reason);
     else early = stop;
-  });
+  }, session.transcript);
   const options = session.interactiveOptions();
   const create = options.createRunner;
   options.createRunner = (operator) => {

@@ -210,8 +210,10 @@ function sessionOf(
       ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, status) => listener(logHeaderText(status))) } : {}),
     }),
     close: async () => {
-      await transcript.close();
-      return log ? [await log.finish()] : [];
+      transcript.close();
+      // A transcript that could not be written: one line saying which file, and what to do.
+      const failed = transcript.failure ? [`runbook: ${transcript.failure.message}`] : [];
+      return log ? [...failed, await log.finish()] : failed;
     },
   };
 }

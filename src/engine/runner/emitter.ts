@@ -1,9 +1,11 @@
 /**
  * Stamps event bodies (v, seq, ts, run), masks every secret in them, and hands them
  * out: the transcript first, so nothing reaches a screen that is not on disk, then
- * every other sink. A failing screen sink never stops the run; a failing transcript does.
+ * every other sink. A failing screen sink never stops the run; a failing transcript does
+ * (the command that owns the writer hears of it and aborts the run).
  */
 import { createRedactor, redactDeep, urlPasswords, type Redact } from '../redact.js';
+import { TranscriptWriteError } from '../transcript/write-failure.js';
 import type { EventBody, EventSink, RunEvent } from '../events.js';
 
 export interface EventWriter {
@@ -55,17 +57,28 @@ export class Emitter {
     const { type, ...rest } = body;
     const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), type, run: this.runId, ...rest } as RunEvent;
     const redacted = redactDeep(stamped, this.redactor);
-    const hash = this.transcript?.write(redacted);
+    let hash: unknown;
+    try {
+      hash = this.transcript?.write(redacted);
+    } catch (error) {
+      if (!(error instanceof TranscriptWriteError)) throw error;
+      // Not on disk, so on no screen either; only the run's end goes out, so every screen can close.
+      if (body.type !== 'run.finished') return redacted;
+      for (const sink of this.sinks) deliver(sink, redacted);
+      return redacted;
+    }
     // Screens and NDJSON get the very object the transcript holds, hash included.
     const event = typeof hash === 'string' ? { ...redacted, hash } : redacted;
     this.seq += 1;
-    for (const sink of this.sinks) {
-      try {
-        sink(event);
-      } catch {
-        // A renderer that breaks must not break the run: the transcript already has the event.
-      }
-    }
+    for (const sink of this.sinks) deliver(sink, event);
     return event;
+  }
+}
+
+function deliver(sink: EventSink, event: RunEvent): void {
+  try {
+    sink(event);
+  } catch {
+    // A renderer that breaks must not break the run: the transcript already has the event.
   }
 }

@@ -52,10 +52,15 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
     announce(source);
     return { status: 'failed', durationMs: 0, result: { error: { message: (error as Error).message } } };
   }
-  announce(prepared.source, prepared.bound);
-  const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
   const controller = new AbortController();
   run.setCurrent(controller);
+  announce(prepared.source, prepared.bound);
+  // Aborted while it was announced (a transcript that could not take cell.started, a signal): nothing runs.
+  if (controller.signal.aborted) {
+    run.setCurrent(undefined);
+    return { status: 'cancelled', durationMs: 0, result: {} };
+  }
+  const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
   const started = Date.now();
   let result: ExecutionResult;
   try {

@@ -21,8 +21,9 @@ export function acquireLock(transcriptPath: string): TranscriptLock {
   const lockPath = lockPathFor(transcriptPath);
   const content = `${process.pid}\n${hostname()}\n`;
   const staging = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(staging, content);
   try {
+    // Inside the try: on a full disk the staging file may be created and left empty.
+    writeFileSync(staging, content);
     for (let attempt = 0; ; attempt += 1) {
       try {
         linkSync(staging, lockPath);

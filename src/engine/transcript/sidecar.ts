@@ -71,6 +71,38 @@ class OpenSidecar implements SidecarFile {
   }
 }
 
+/**
+ * A sidecar whose write errors (a full disk) go to `onError` instead of up through the
+ * cell's output stream; once the transcript has failed it takes nothing more.
+ */
+export function guardSidecar(file: SidecarFile, failed: () => boolean, onError: (error: unknown) => void): SidecarFile {
+  return {
+    path: file.path,
+    recorded: file.recorded,
+    append: (text) => {
+      if (failed()) return;
+      try {
+        file.append(text);
+      } catch (error) {
+        onError(error);
+      }
+    },
+    close: () => {
+      try {
+        return file.close();
+      } catch (error) {
+        onError(error);
+        return { bytes: 0, sha256: '' };
+      }
+    },
+  };
+}
+
+/** A sidecar after the transcript failed: takes nothing, so a full disk is not written to again. */
+export function deadSidecar(path: string): SidecarFile {
+  return { path, recorded: path, append: () => undefined, close: () => ({ bytes: 0, sha256: '' }) };
+}
+
 /** A sidecar as the chain records it, with the line of its `cell.output.closed`. */
 export interface RecordedSidecar {
   line: number;

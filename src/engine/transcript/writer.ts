@@ -13,8 +13,10 @@ import { InputError } from '../errors.js';
 import type { RunEvent } from '../events.js';
 import { serializeLine } from './format.js';
 import { acquireLock, checkNotLocked, type TranscriptLock } from './lock.js';
-import { openSidecar, type SidecarFile } from './sidecar.js';
+import { sidecarPathFor } from './paths.js';
+import { deadSidecar, guardSidecar, openSidecar, type SidecarFile } from './sidecar.js';
 import { scanChainSync } from './verify.js';
+import { describeFailure, errorText, leaveNothing, remedy, TranscriptWriteError, type TranscriptFailure } from './write-failure.js';
 
 /** Events after which the file is flushed to disk before the run goes on. */
 const SYNC_TYPES = new Set([
@@ -43,15 +45,30 @@ export class TranscriptWriter {
   private lastSync = Date.now();
   /** Written (or truncated, on append) since the last sync. */
   private unsynced = true;
+  /** The file's length up to its last complete line: where a half-written line is cut back to. */
+  private goodBytes: number;
+  /** The length at open: a run that fails before its first cell leaves the file as it found it. */
+  private readonly openedBytes: number;
+  private cellStarted = false;
+  private failed?: TranscriptFailure;
+  private readonly failureListeners = new Set<(failure: TranscriptFailure) => void>();
   private readonly onExit = () => this.lock.release();
 
-  private constructor(path: string, fd: number, lock: TranscriptLock, chain: { lastSeq: number; lastHash: string; runId?: string }) {
+  private constructor(
+    path: string,
+    fd: number,
+    lock: TranscriptLock,
+    chain: { lastSeq: number; lastHash: string; runId?: string; bytes: number },
+    private readonly made: { file: boolean; dir?: string },
+  ) {
     this.path = path;
     this.fd = fd;
     this.lock = lock;
     this.seq = chain.lastSeq;
     this.hash = chain.lastHash;
     this.run = chain.runId;
+    this.goodBytes = chain.bytes;
+    this.openedBytes = chain.bytes;
     process.on('exit', this.onExit);
   }
 
@@ -67,7 +84,7 @@ export class TranscriptWriter {
       const code = (error as NodeJS.ErrnoException).code;
       if (error instanceof InputError || !code) throw error;
       // A directory that cannot be written, a full disk…: one line, not a stack trace.
-      throw new InputError(`cannot write transcript ${path}: ${(error as Error).message}; choose another --transcript`);
+      throw new InputError(`cannot write transcript ${path}: ${errorText(error)}; nothing was run — ${remedy(code)}`);
     }
   }
 
@@ -85,21 +102,27 @@ export class TranscriptWriter {
   }
 
   private static openLocked(path: string, opts: TranscriptWriterOptions): TranscriptWriter {
-    mkdirSync(dirname(path), { recursive: true });
-    const lock = acquireLock(path);
+    // The first directory this call made, if any: removed again when the open fails.
+    const dir = mkdirSync(dirname(path), { recursive: true });
+    let lock: TranscriptLock | undefined;
+    let created = false;
     try {
+      lock = acquireLock(path);
       const existing = sizeOf(path);
       if (existing > 0 && !opts.append) {
         throw new InputError(`transcript ${path} already exists; choose another --transcript, or continue it with: runbook resume ${path}`);
       }
       const chain = existing > 0 ? continueChain(path) : { lastSeq: -1, lastHash: '', goodBytes: 0, missingNewline: false };
+      created = !exists(path);
       const fd = openSync(path, 'a');
       if (existing > chain.goodBytes) ftruncateSync(fd, chain.goodBytes);
       if (chain.missingNewline) writeSync(fd, '\n');
       if (existing === 0) syncDirectory(dirname(path));
-      return new TranscriptWriter(path, fd, lock, chain);
+      const bytes = chain.goodBytes + (chain.missingNewline ? 1 : 0);
+      return new TranscriptWriter(path, fd, lock, { ...chain, bytes }, { file: created, ...(dir ? { dir } : {}) });
     } catch (error) {
-      lock.release();
+      lock?.release();
+      leaveNothing(path, { file: created, ...(dir ? { dir } : {}) });
       throw error;
     }
   }
@@ -119,44 +142,117 @@ export class TranscriptWriter {
     return this.run;
   }
 
-  /** Appends one event as one line. Its `seq` must follow the last one; `hash` is computed here and returned. */
+  /**
+   * Appends one event as one line. Its `seq` must follow the last one; `hash` is computed
+   * here and returned. A line the file cannot take (a full disk…) is cut back off and
+   * throws TranscriptWriteError; so does every later event but one `run.finished`.
+   */
   write(event: RunEvent): string {
     if (this.fd === undefined) throw new Error(`transcript ${this.path} is closed; cannot write ${event.type}`);
+    if (this.failed && (event.type !== 'run.finished' || this.failed.beforeRun)) throw new TranscriptWriteError(this.failed);
     if (event.seq !== this.seq + 1) {
       throw new Error(`transcript ${this.path}: ${event.type} has seq ${event.seq}, expected ${this.seq + 1}`);
     }
     const { line, hash } = serializeLine(event, this.hash);
-    writeWhole(this.fd, Buffer.from(line, 'utf8'));
+    const bytes = Buffer.from(line, 'utf8');
+    const now = Date.now();
+    const sync = mustSync(event.type, now - this.lastSync);
+    try {
+      writeWhole(this.fd, bytes);
+      if (sync) fdatasyncSync(this.fd);
+    } catch (error) {
+      // The chain stays whole: the half-written line goes, and the event counts as not written.
+      this.cutBack(this.goodBytes);
+      throw new TranscriptWriteError(this.fail(this.path, error, `seq ${event.seq} (${event.type}${'cell' in event ? ` of ${event.cell}` : ''})`));
+    }
+    this.goodBytes += bytes.length;
+    if (event.type === 'cell.started') this.cellStarted = true;
     this.seq = event.seq;
     this.hash = hash;
     this.run ??= event.run;
-    this.unsynced = true;
-    const now = Date.now();
-    if (mustSync(event.type, now - this.lastSync)) {
-      fdatasyncSync(this.fd);
-      this.unsynced = false;
-      this.lastSync = now;
-    }
+    this.unsynced = !sync;
+    if (sync) this.lastSync = now;
     return hash;
   }
 
-  /** Where output past the per-cell cap goes: `<transcript>.<cell>.<attempt>.<stream>.log` beside it (sidecar.ts). */
-  openSidecar(cell: string, attempt: number, stream: string): SidecarFile {
-    return openSidecar(this.path, cell, attempt, stream);
+  /** The first write that failed, if one did. */
+  get failure(): TranscriptFailure | undefined {
+    return this.failed;
   }
 
-  /** Flushes, closes and unlocks. Safe to call twice. */
+  /** Called once, at the first failed write (the command cancels the run). */
+  onFailure(listener: (failure: TranscriptFailure) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /**
+   * Where output past the per-cell cap goes: `<transcript>.<cell>.<attempt>.<stream>.log`
+   * beside it (sidecar.ts). A sidecar that cannot be written fails the transcript the same way.
+   */
+  openSidecar(cell: string, attempt: number, stream: string): SidecarFile {
+    const what = `output of ${cell}`;
+    if (this.failed) return deadSidecar(sidecarPathFor(this.path, cell, attempt, stream));
+    let file: SidecarFile;
+    try {
+      file = openSidecar(this.path, cell, attempt, stream);
+    } catch (error) {
+      const path = sidecarPathFor(this.path, cell, attempt, stream);
+      this.fail(path, error, what);
+      return deadSidecar(path);
+    }
+    return guardSidecar(file, () => this.failed !== undefined, (error) => this.fail(file.path, error, what));
+  }
+
+  /** Flushes, closes and unlocks; never throws for the disk (a failed sync becomes the failure). Safe to call twice. */
   close(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
     try {
       if (this.unsynced) fdatasyncSync(fd);
+    } catch (error) {
+      this.fail(this.path, error, 'the last lines (their sync to disk failed)');
     } finally {
+      // A run that never began leaves nothing: a new file goes, a resumed one is cut back to where it was.
+      if (this.failed?.beforeRun) this.cutBack(this.openedBytes, fd);
       closeSync(fd);
+      if (this.failed?.beforeRun) leaveNothing(this.path, this.made);
       this.lock.release();
       process.off('exit', this.onExit);
     }
+  }
+
+  private fail(file: string, error: unknown, lost: string): TranscriptFailure {
+    if (this.failed) return this.failed;
+    const resumed = !this.made.file;
+    this.failed = describeFailure({ file, transcript: this.path, error, lost, beforeRun: !this.cellStarted, resumed });
+    for (const listener of this.failureListeners) {
+      try {
+        listener(this.failed);
+      } catch {
+        // A listener's own trouble must not hide the failure from the others.
+      }
+    }
+    return this.failed;
+  }
+
+  /** Truncating frees space, so it works on a full disk; if even that fails, the reader's torn-line rule still holds. */
+  private cutBack(length: number, fd = this.fd): void {
+    try {
+      if (fd !== undefined) ftruncateSync(fd, length);
+    } catch {
+      // Left as it is: a trailing partial line is reported as incomplete, never as a broken chain.
+    }
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
