@@ -86,11 +86,24 @@ describe.skipIf(!RUNME)('Runme compatibility: which blocks are cells, and their 
     expect(warnings[0]).toBe('attribute "tag" on cell foo is a Runme attribute this tool does not support; it is ignored (see "Runme documents" in the README)');
   });
 
-  it('prompts/basic: Runme\'s generated ids are accepted without a word; promptEnv is named as unsupported', async () => {
+  it('prompts/basic: Runme\'s generated ids are accepted without a word; promptEnv "", auto, yes and no are read as Runme reads them', async () => {
     const runbook = parseFrom('prompts/basic.txtar', 'PROMPTS.md');
     expect(runbook.cells.map((c) => c.attributes.id)).toEqual(['01HQQZ50CYM981N6X20VMRJYXV', '01HQQZ60MHZEDTXWG70PMXZNHH', '01HQQZ6WBD82EQ39ZR7N49XV7B', '01HQQZ7AYPP87D1MB6D06G9BTX']);
-    const attributeWarnings = (await lintRunbook(runbook)).filter((d) => d.rule === 'unknown-attribute').map((d) => d.message.split(' on ')[0]);
-    expect(attributeWarnings).toEqual(Array(4).fill('attribute "promptEnv"'));
+    expect(runbook.cells.map((c) => c.attributes.promptEnv)).toEqual(['auto', 'auto', 'yes', 'no']);
+    const attributeWarnings = (await lintRunbook(runbook)).filter((d) => d.rule === 'unknown-attribute' || d.rule === 'attributes');
+    expect(attributeWarnings).toEqual([]);
+  });
+
+  it('examples/envs: promptEnv=auto asks for the export lines of "vars" (quoted ones are defaults), promptEnv=no asks for none of "vars2"', async () => {
+    const file = join(RUNME!, 'examples/envs/README.md');
+    const dir = tempDir('runbook-runme-');
+    const refused = await runCli(['run', file, '--yes', '--only', 'vars', '--transcript', join(dir, 'a.jsonl')], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no value for VAR_NAME3 .*\n.*no value for VAR_NAME4 /);
+    const ran = await runCli(['run', file, '--yes', '--only', 'vars,vars2', '--var', 'VAR_NAME3=three', '--var', 'VAR_NAME4=four', '--transcript', join(dir, 'b.jsonl')], { cwd: dir });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/1\. Placeholder 1\n.*2\. Placeholder 2\n.*3\. three\n.*4\. four/s);
+    expect(ran.stdout).toMatch(/5\. Placeholder 5\n.*6\. Placeholder 6/s);
   });
 
   it('examples: lint reports no error on any of Runme\'s example documents', async () => {

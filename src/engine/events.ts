@@ -75,7 +75,8 @@ export interface PreflightEvent extends EventBase {
 export interface VariableBound extends EventBase {
   type: 'variable.bound';
   name: string;
-  source: 'flag' | 'env' | 'frontmatter' | 'prompt' | 'default' | 'target';
+  /** `written`: the quoted value of the cell's own `export NAME="…"` line (promptEnv), taken unattended. */
+  source: 'flag' | 'env' | 'frontmatter' | 'prompt' | 'default' | 'target' | 'written';
   secret: boolean;
   /** Absent for secrets: the transcript records that a value was given, never the value. */
   value?: string;

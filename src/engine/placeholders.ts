@@ -8,6 +8,7 @@ import type { Lang } from './runbook.js';
 import { envNames, valueOf } from './placeholders/names.js';
 import { bindSql } from './placeholders/sql.js';
 import { bindSh } from './placeholders/sh.js';
+import { bindExportPrompts } from './placeholders/prompt-env.js';
 import { bindPowerShell, placeholderOccurrences, type ParseReport, type PowerShellParser } from './placeholders/powershell.js';
 
 export type { PowerShellParser } from './placeholders/powershell.js';
@@ -27,9 +28,9 @@ export interface BoundSource {
  * when a name has no value or a value cannot be bound where it stands. PowerShell needs
  * its parser's report on the source (see bindCellPlaceholders).
  */
-export function bindPlaceholders(lang: Lang, source: string, names: string[], values: Record<string, string>, parsed?: ParseReport): BoundSource {
+export function bindPlaceholders(lang: Lang, source: string, names: string[], values: Record<string, string>, parsed?: ParseReport, reserved: readonly string[] = []): BoundSource {
   if (lang === 'sql') return { source: bindSql(source, names, values), env: {} };
-  const variables = envNames(names);
+  const variables = envNames(names, reserved);
   const envName = (name: string) => `${VALUE_PREFIX}${variables.get(name) ?? name}`;
   const env: Record<string, string> = {};
   for (const name of new Set(names)) env[envName(name)] = valueOf(name, values);
@@ -47,11 +48,26 @@ export async function bindCellPlaceholders(
   names: string[],
   values: Record<string, string>,
   parser: PowerShellParser | undefined,
+  prompted: readonly string[] = [],
 ): Promise<BoundSource> {
+  if (lang === 'sh' && prompted.length) return bindShCell(source, names, values, prompted);
   if (lang !== 'powershell' || names.length === 0) return bindPlaceholders(lang, source, names, values);
   if (!parser) noParser(names);
   const report = await parser!.parse(source, placeholderOccurrences(source, names).map((o) => o.at));
   return bindPlaceholders(lang, source, names, values, report);
+}
+
+/**
+ * An sh cell with prompted exports (promptEnv): each `export NAME=…` the plan asks for takes
+ * `${RUNBOOK_VAR_NAME}`, then the placeholders are bound as always. The exports are
+ * rewritten first, on the source as written, and put no `<` into it.
+ */
+async function bindShCell(source: string, names: string[], values: Record<string, string>, prompted: readonly string[]): Promise<BoundSource> {
+  const withValues = prompted.filter((name) => values[name] !== undefined);
+  const rewritten = await bindExportPrompts(source, withValues, (name) => `${VALUE_PREFIX}${name}`);
+  const bound = bindPlaceholders('sh', rewritten, names, values, undefined, withValues);
+  for (const name of withValues) bound.env[`${VALUE_PREFIX}${name}`] = values[name]!;
+  return bound;
 }
 
 function noParser(names: readonly string[]): never {

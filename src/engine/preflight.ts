@@ -45,13 +45,13 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
   const ids = (cells: CellPlan[]) => cells.map((c) => c.id);
 
   for (const name of input.missing) {
-    const cells = ids(running.filter((c) => c.placeholders.includes(name)));
-    problems.push({
-      kind: 'missing-variable',
-      message: `no value for <${name}> (used by ${cells.join(', ')}); pass --var ${name}=VALUE or set ${name} in the environment`,
-      cells,
-      fatal: input.mode !== 'dry-run',
-    });
+    const prompting = running.filter((c) => c.prompts?.some((p) => p.name === name));
+    const cells = ids(running.filter((c) => c.placeholders.includes(name) || prompting.includes(c)));
+    // A prompted `export NAME=…` (promptEnv) is named as the line it is, with the way to run it as written.
+    const message = prompting.length && !running.some((c) => c.placeholders.includes(name))
+      ? `no value for ${name} (export ${name}=… in ${ids(prompting).join(', ')} asks for it: promptEnv); pass --var ${name}=VALUE, set ${name} in the environment, or mark the cell promptEnv=no to run the line as written`
+      : `no value for <${name}> (used by ${cells.join(', ')}); pass --var ${name}=VALUE or set ${name} in the environment`;
+    problems.push({ kind: 'missing-variable', message, cells, fatal: input.mode !== 'dry-run' });
   }
 
   const sources = new Map(input.runbook.cells.map((c) => [c.id, c]));

@@ -32,6 +32,8 @@ export interface CellAttributes {
   cwd?: string;
   skip?: boolean;
   continueOnError?: boolean;
+  /** Runme's: whether `export NAME=…` lines are asked for (see placeholders/prompt-env.ts). */
+  promptEnv?: 'yes' | 'no' | 'auto';
   [key: string]: unknown;
 }
 
@@ -122,6 +124,10 @@ export interface VariableSpec {
   secret?: boolean;
   /** A regular expression (source) the value must match in full. */
   pattern?: string;
+  /** Offered in the console for the operator to keep or change (a prompted `export`'s written value). */
+  suggested?: string;
+  /** Shown beside the prompt, not offered as the value (a prompted `export`'s bare word). */
+  hint?: string;
 }
 
 export interface Runbook {

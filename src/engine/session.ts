@@ -113,7 +113,7 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
     target: (needsDatabase) => (choice = chooseTarget({ db: request.db, env, runbook, needsDatabase })).kind,
   });
   const target = choice as TargetChoice;
-  const variables = bindValues(runbook, plan, request.values, env, resume?.variables ?? []);
+  const variables = bindValues(runbook, plan, request.values, env, resume?.variables ?? [], mode);
   if (resume) sameTarget(target, resume.target);
   // One id for the run and its file name, so the two never tell different times.
   const runId = resume?.runId ?? newRunId();
@@ -136,9 +136,9 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
 }
 
 /** The values of the cells that will run: flag > resumed transcript > environment > default. */
-function bindValues(runbook: Runbook, plan: RunPlan, values: Record<string, string>, env: NodeJS.ProcessEnv, carried: BoundVariable[]): BoundVariable[] {
+function bindValues(runbook: Runbook, plan: RunPlan, values: Record<string, string>, env: NodeJS.ProcessEnv, carried: BoundVariable[], mode: RunMode): BoundVariable[] {
   const old = Object.fromEntries(carried.map((v) => [v.name, v.value]));
-  const { bound } = resolveVariables({ runbook, flags: { ...old, ...values }, env, needed: plan.neededValues });
+  const { bound } = resolveVariables({ runbook, flags: { ...old, ...values }, env, needed: plan.neededValues, plan, mode });
   return bound.map((v) => {
     const before = carried.find((r) => r.name === v.name);
     return before && values[v.name] === undefined ? { ...v, source: before.source } : v;

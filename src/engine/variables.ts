@@ -6,7 +6,8 @@
 import { InputError } from './errors.js';
 import { isPlaceholderName } from './placeholders/names.js';
 import { isSecretName } from './redact.js';
-import type { VariableBound } from './events.js';
+import type { RunMode, VariableBound } from './events.js';
+import type { PromptPlan, RunPlan } from './plan/types.js';
 import type { Runbook, VariableSpec } from './runbook.js';
 
 export type VariableSource = VariableBound['source'];
@@ -32,9 +33,32 @@ export function parseVarFlags(flags: readonly string[]): Record<string, string> 
   return values;
 }
 
-/** The spec the runbook declares for a name, or a bare one for an undeclared placeholder. */
-export function specFor(runbook: Runbook, name: string): VariableSpec {
-  return runbook.variables.find((v) => v.name === name) ?? { name };
+/**
+ * The spec the runbook declares for a name, or a bare one for an undeclared placeholder.
+ * With the run's plan, a name a cell's `export NAME=…` asks for (promptEnv) also gets what
+ * that line writes: a quoted value is offered to keep, a bare word is shown as a hint.
+ */
+export function specFor(runbook: Runbook, name: string, plan?: RunPlan, env?: NodeJS.ProcessEnv): VariableSpec {
+  const declared = runbook.variables.find((v) => v.name === name) ?? { name };
+  const prompt = plan ? promptOf(plan, name) : undefined;
+  if (!prompt) return declared;
+  // promptEnv=yes asks even for a value the environment has: that value is the one offered.
+  const offered = prompt.always && env?.[name] ? env[name] : prompt.kind === 'default' ? prompt.written : undefined;
+  return {
+    description: `export ${name}=… in cell ${prompt.cell} (line ${prompt.line})`,
+    ...declared,
+    ...(offered !== undefined && declared.default === undefined ? { suggested: offered } : {}),
+    ...(prompt.kind === 'hint' ? { hint: prompt.written } : {}),
+  };
+}
+
+/** The first `export NAME=…` prompt for `name` among the cells that will run. */
+export function promptOf(plan: RunPlan, name: string): (PromptPlan & { cell: string }) | undefined {
+  for (const cell of plan.cells) {
+    const prompt = cell.willRun ? cell.prompts?.find((p) => p.name === name) : undefined;
+    if (prompt) return { ...prompt, cell: cell.id };
+  }
+  return undefined;
 }
 
 export function isSecretVariable(spec: VariableSpec): boolean {
@@ -69,6 +93,10 @@ export interface ResolveOptions {
   env: NodeJS.ProcessEnv;
   /** Placeholders the run needs; declared frontmatter variables are always considered. */
   needed: readonly string[];
+  /** The run's plan, for the names its cells' `export` lines ask for (promptEnv). */
+  plan?: RunPlan;
+  /** Interactive: a prompted export is asked in the console, not taken from what the line writes. */
+  mode?: RunMode;
 }
 
 /**
@@ -83,7 +111,8 @@ export function resolveVariables(options: ResolveOptions): { bound: BoundVariabl
   const missing: string[] = [];
   for (const name of names) {
     const spec = specFor(runbook, name);
-    const found = lookup(spec, flags, env);
+    const prompt = options.plan ? promptOf(options.plan, name) : undefined;
+    const found = lookup(spec, flags, env, prompt, options.mode);
     if (!found) {
       if (options.needed.includes(name)) missing.push(name);
       continue;
@@ -95,16 +124,26 @@ export function resolveVariables(options: ResolveOptions): { bound: BoundVariabl
   return { bound, missing };
 }
 
+/**
+ * flag > environment > frontmatter default; for a prompted export (promptEnv), the console
+ * then asks, while an unattended run takes a quoted written value (`export X="v"`, which
+ * Runme offers to keep) and refuses a bare word or an empty one (Runme only hints at those).
+ * `promptEnv=yes` leaves the environment's value to be offered in the console, not taken.
+ */
 function lookup(
   spec: VariableSpec,
   flags: Record<string, string>,
   env: NodeJS.ProcessEnv,
+  prompt: PromptPlan | undefined,
+  mode: RunMode | undefined,
 ): { value: string; source: VariableSource } | undefined {
   const flag = flags[spec.name];
   if (flag !== undefined) return { value: flag, source: 'flag' };
   const fromEnv = env[spec.name];
-  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: 'env' };
+  const askAnyway = prompt?.always === true && mode === 'interactive';
+  if (fromEnv !== undefined && fromEnv !== '' && !askAnyway) return { value: fromEnv, source: 'env' };
   if (spec.default !== undefined) return { value: String(spec.default), source: 'default' };
+  if (prompt?.kind === 'default' && mode !== 'interactive') return { value: prompt.written, source: 'written' };
   return undefined;
 }
 

@@ -8,15 +8,15 @@ import type { CellAttributes } from '../runbook.js';
 
 export const KNOWN_ATTRIBUTES = [
   'name', 'timeout', 'confirm', 'readonly', 'db', 'interpreter', 'cwd', 'skip', 'continueOnError',
-  'excludeFromRunAll', 'ignore', 'transform',
+  'excludeFromRunAll', 'ignore', 'transform', 'promptEnv',
 ] as const;
 
 /** Runme's cell keys this tool reads (`id` is accepted silently: Runme writes it into every cell). */
-const RUNME_READ = new Set(['id', 'excludeFromRunAll', 'ignore', 'transform', 'interpreter', 'cwd', 'name', 'interactive', 'background']);
+const RUNME_READ = new Set(['id', 'excludeFromRunAll', 'ignore', 'transform', 'interpreter', 'cwd', 'name', 'interactive', 'background', 'promptEnv']);
 
 /** Runme's cell keys this tool does not act on; lint says so instead of "unknown". */
 export const RUNME_UNSUPPORTED = new Set([
-  'promptEnv', 'terminalRows', 'closeTerminalOnSuccess', 'openTerminalOnError',
+  'terminalRows', 'closeTerminalOnSuccess', 'openTerminalOnError',
   'mimeType', 'category', 'tag', 'terminalFontSize', 'terminalFontFamily',
 ]);
 
@@ -103,6 +103,12 @@ function unquote(value: string): string {
 }
 
 function setAttribute(result: InfoString, key: string, value: unknown): void {
+  if (key === 'promptEnv') {
+    const mode = promptEnvMode(value);
+    if (mode === undefined) result.problems.push(`attribute promptEnv must be yes, no or auto, got ${JSON.stringify(value)}`);
+    else result.attributes.promptEnv = mode;
+    return;
+  }
   if (BOOLEAN_KEYS.has(key)) {
     const flag = toBoolean(key, value);
     if (flag === undefined) result.problems.push(`attribute ${key} must be true or false, got ${JSON.stringify(value)}`);
@@ -127,5 +133,20 @@ function toBoolean(key: string, value: unknown): boolean | undefined {
   const lower = value.toLowerCase();
   if (['true', 'yes', 'on', '1'].includes(lower)) return true;
   if (['false', 'no', 'off', '0'].includes(lower)) return false;
+  return undefined;
+}
+
+/**
+ * Runme's reading of `promptEnv`: `yes`/`true` asks even for a value the environment has,
+ * `no`/`false` never asks (the line runs as written), `auto`, empty or a bare key asks for
+ * what the environment lacks.
+ */
+function promptEnvMode(value: unknown): 'yes' | 'no' | 'auto' | undefined {
+  if (typeof value === 'boolean') return value ? 'auto' : 'no';
+  if (typeof value !== 'string') return undefined;
+  const lower = value.trim().toLowerCase();
+  if (lower === '' || lower === 'auto') return 'auto';
+  if (['true', 'yes', '1'].includes(lower)) return 'yes';
+  if (['false', 'no', '0'].includes(lower)) return 'no';
   return undefined;
 }

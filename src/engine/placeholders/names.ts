@@ -23,9 +23,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * others are sanitised (`my-var` → `my_var`, `1st` → `_1st`). Distinct placeholders never
  * share a variable: a clash gets a numeric suffix.
  */
-export function envNames(names: readonly string[]): Map<string, string> {
+export function envNames(names: readonly string[], reserved: readonly string[] = []): Map<string, string> {
   const byPlaceholder = new Map<string, string>();
-  const taken = new Set<string>();
+  // `reserved`: names another binder uses in the same cell (its prompted exports), never given to a sanitised one.
+  const taken = new Set<string>(reserved);
   for (const name of names) if (ENV_NAME.test(name)) taken.add(name);
   for (const name of names) {
     if (byPlaceholder.has(name)) continue;

@@ -12,6 +12,7 @@ import { declaredDatabase, usesDatabaseVariable } from '../target-choice.js';
 import { planConfirm } from './confirm.js';
 import { planEffect } from './effect.js';
 import { planInterpreter, programName } from './interpreter.js';
+import { planPrompts } from './prompts.js';
 import { checkSelection, resolveSelection, unselected } from './selection.js';
 import type { CellPlan, InterpreterPlan, RunPlan, Selection, WhyNot } from './types.js';
 
@@ -56,7 +57,7 @@ export async function planRun(input: PlanInput): Promise<RunPlan> {
   checkSelection(runbook, selection);
   const runbookDir = dirname(resolve(runbook.path));
   const left = unselected(runbook, selection, input.mode);
-  const partial = await Promise.all(runbook.cells.map(async (cell) => planCell(cell, runbookDir, env, left.get(cell.id))));
+  const partial = await Promise.all(runbook.cells.map(async (cell) => planCell(cell, runbook, runbookDir, env, left.get(cell.id))));
 
   const running = runbook.cells.filter((_, index) => partial[index]!.willRun);
   const envVar = databaseVariable(runbook);
@@ -64,7 +65,7 @@ export async function planRun(input: PlanInput): Promise<RunPlan> {
   const targetKind = input.target?.(needsDatabase);
   const guard = { mode: input.mode, allowWrites: input.allowWrites, ...(targetKind ? { targetKind } : {}) };
   const cells = partial.map((plan, index) => ({ ...plan, confirm: planConfirm(runbook.cells[index]!, plan.effect, guard) }));
-  const neededValues = [...new Set(running.flatMap((cell) => cell.placeholders))];
+  const neededValues = [...new Set(partial.filter((plan) => plan.willRun).flatMap((plan) => [...(plan.prompts ?? []).map((p) => p.name), ...plan.placeholders]))];
   return {
     selection,
     cells,
@@ -78,9 +79,10 @@ export async function planRun(input: PlanInput): Promise<RunPlan> {
 }
 
 /** The plan of one cell, without its write guard (that needs the target). */
-async function planCell(cell: Cell, runbookDir: string, env: NodeJS.ProcessEnv, notSelected: WhyNot | undefined): Promise<Omit<CellPlan, 'confirm'>> {
+async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: NodeJS.ProcessEnv, notSelected: WhyNot | undefined): Promise<Omit<CellPlan, 'confirm'>> {
   const { effect, because } = await planEffect(cell);
   const interpreter = planInterpreter(cell, runbookDir, env);
+  const prompts = await planPrompts(cell, runbook, interpreter);
   const explicitCwd = typeof cell.attributes.cwd === 'string' && cell.lang !== 'sql' ? cell.attributes.cwd : undefined;
   const whyNot = notSelected ?? ownReason(cell, interpreter);
   return {
@@ -91,6 +93,7 @@ async function planCell(cell: Cell, runbookDir: string, env: NodeJS.ProcessEnv, 
     ...(interpreter ? { interpreter } : {}),
     ...(cell.lang === 'sql' ? {} : { cwd: explicitCwd ? resolve(runbookDir, explicitCwd) : runbookDir, cwdFrom: explicitCwd ? 'attribute' : 'runbook' }),
     placeholders: cell.placeholders,
+    ...(prompts.length ? { prompts } : {}),
     env: cell.envRefs,
     willRun: whyNot === undefined,
     ...(whyNot ? { whyNot } : {}),

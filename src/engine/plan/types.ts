@@ -80,6 +80,8 @@ export interface CellPlan {
   cwdFrom?: 'attribute' | 'runbook';
   /** `<NAME>` placeholders the cell needs a value for. */
   placeholders: string[];
+  /** `export NAME=…` lines asked for (Runme's promptEnv); absent when the cell asks for none. */
+  prompts?: PromptPlan[];
   /** Environment variables the cell references. */
   env: string[];
   confirm: ConfirmPlan;
@@ -87,11 +89,24 @@ export interface CellPlan {
   whyNot?: WhyNot;
 }
 
+/** An `export NAME=…` line whose value the run asks for, as Runme's promptEnv does. */
+export interface PromptPlan {
+  name: string;
+  /** The value as written (quotes removed). */
+  written: string;
+  /** `default`: written quoted, kept unless the operator changes it; `hint`: a bare word, only shown; `none`: empty. */
+  kind: 'default' | 'hint' | 'none';
+  /** `promptEnv=yes`: asked in the console even when the environment has a value. */
+  always: boolean;
+  /** 1-based line of the `export` in the document. */
+  line: number;
+}
+
 export interface RunPlan {
   selection: Selection;
   /** Every cell of the runbook, in document order. */
   cells: CellPlan[];
-  /** The placeholders of the cells that will run, in order of first use: what the run asks values for. */
+  /** The placeholders and prompted exports of the cells that will run, in order of first use: what the run asks values for. */
   neededValues: string[];
   /** A cell that will run talks to the database (SQL, or a shell cell using its URL variable). */
   needsDatabase: boolean;

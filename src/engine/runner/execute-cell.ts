@@ -46,7 +46,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   let prepared: PreparedCell;
   try {
     const parser = await run.executors.parserFor(run.plan);
-    prepared = await prepareCell(cell, source, run.values, options.target, options.env, parser);
+    prepared = await prepareCell(cell, source, run.values, options.target, options.env, parser, run.plan.prompts?.map((p) => p.name));
   } catch (error) {
     // A value that cannot be bound where it stands: the cell fails, nothing runs.
     announce(source);

@@ -79,11 +79,14 @@ export async function prepareCell(
   target: Target,
   baseEnv: NodeJS.ProcessEnv = process.env,
   parser?: PowerShellParser,
+  /** The plan's prompted `export NAME=…` names for this cell (promptEnv). */
+  prompted: readonly string[] = [],
 ): Promise<PreparedCell> {
   // From the source as it stands, so a placeholder the operator typed in an edit is bound too.
   const names = Object.keys(values).filter((name) => source.includes(`<${name}>`));
-  const bound = await bindCellPlaceholders(cell.lang, source, names, values, parser);
+  const bound = await bindCellPlaceholders(cell.lang, source, names, values, parser, prompted);
   if (cell.lang === 'sql') return { source: bound.source, env: {}, bound: names };
+  const used = [...names, ...prompted.filter((name) => values[name] !== undefined && !names.includes(name))];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   if (target.url) {
@@ -93,5 +96,5 @@ export async function prepareCell(
   // Only the cell's own placeholders, under RUNBOOK_VAR_ names: a value named PATH or
   // BASH_ENV must not become the shell's PATH or BASH_ENV.
   Object.assign(env, bound.env);
-  return { source: bound.source, env, bound: names };
+  return { source: bound.source, env, bound: used };
 }

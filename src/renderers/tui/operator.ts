@@ -99,7 +99,11 @@ export class TuiOperator implements Operator {
     return new Promise((resolve) => {
       this.pending = { kind: 'variable', resolve };
       this.store.dispatch({ type: 'ui.ask', ask: { kind: 'variable', name: spec.name, secret: masked, description: spec.description, pattern: spec.pattern } });
-      const detail = [...(spec.description ? [spec.description] : []), ...(spec.pattern ? [`must match ${spec.pattern}`] : [])];
+      const detail = [
+        ...(spec.description ? [spec.description] : []),
+        ...(spec.hint !== undefined ? [`the runbook suggests: ${spec.hint}`] : []),
+        ...(spec.pattern ? [`must match ${spec.pattern}`] : []),
+      ];
       this.store.dispatch({
         type: 'ui.prompt.open',
         prompt: {
@@ -107,6 +111,8 @@ export class TuiOperator implements Operator {
           label: `Value for <${spec.name}>${masked ? ' (secret: not shown, not recorded)' : ''}:`,
           masked,
           detail,
+          // A prompted export's written value (promptEnv) is there to keep with enter or to change.
+          ...(spec.suggested !== undefined && !refused ? { text: spec.suggested } : {}),
           ...(refused ? { error: refused } : {}),
           keys: 'enter gives the value · esc leaves it unset: the run stops before its first cell',
         },
