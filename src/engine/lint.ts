@@ -7,6 +7,8 @@
  */
 import { KNOWN_ATTRIBUTES, RUNME_UNSUPPORTED } from './markdown/attributes.js';
 import { PLACEHOLDER } from './markdown/placeholders.js';
+import { planInterpreter, planPrompts } from './plan/index.js';
+import { dirname, resolve } from 'node:path';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
 import { sqlSyntaxError, positionAt } from './sql/statements.js';
 import { reparsedMessage, reparsedPlaceholders } from './sql/reparsed.js';
@@ -39,6 +41,8 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
     if (cell.session) diagnostics.push(sessionDiagnostic(cell, cell.session));
     const runme = runmeDiagnostic(cell);
     if (runme) diagnostics.push(runme);
+    const prompts = await promptDiagnostic(cell, runbook);
+    if (prompts) diagnostics.push(prompts);
     if (cell.section.length === 0) {
       diagnostics.push({
         severity: 'warning', line: cell.line, column: cell.column, rule: 'no-heading',
@@ -64,6 +68,18 @@ function runmeDiagnostic(cell: Cell): Diagnostic | undefined {
     return { ...at, message: `cell ${cell.id} runs in the background in Runme; this tool does not support background cells and waits for it to finish` };
   }
   return undefined;
+}
+
+/** Prompted exports (promptEnv) an unattended run cannot fill from the line itself: it needs --var or the environment. */
+async function promptDiagnostic(cell: Cell, runbook: Runbook): Promise<Diagnostic | undefined> {
+  if (cell.lang !== 'sh') return undefined;
+  const prompts = await planPrompts(cell, runbook, planInterpreter(cell, dirname(resolve(runbook.path)), process.env));
+  const needed = prompts.filter((p) => p.kind !== 'default').map((p) => p.name);
+  if (needed.length === 0) return undefined;
+  return {
+    severity: 'warning', line: cell.line, column: cell.column, rule: 'prompt-env',
+    message: `cell ${cell.id} asks for ${needed.join(', ')} (its export lines, Runme's promptEnv): the console asks; an unattended run needs --var ${needed[0]}=… or ${needed[0]} in the environment, or promptEnv=no to run the lines as written`,
+  };
 }
 
 function sessionDiagnostic(cell: Cell, session: NonNullable<Cell['session']>): Diagnostic {

@@ -113,6 +113,8 @@ export class Runner {
       needed: plan.neededValues,
       values: this.values,
       runbook,
+      plan,
+      env: this.opts.env ?? process.env,
       mode,
       operator: this.opts.operator,
       ask: (pending) => this.ask(pending),

@@ -6,12 +6,16 @@
 import { isSecretVariable, specFor, validateValue, boundEvent, type BoundVariable } from '../variables.js';
 import type { EventBody, RunMode } from '../events.js';
 import type { Operator } from '../operator.js';
+import type { RunPlan } from '../plan/types.js';
 import type { Runbook } from '../runbook.js';
 
 export interface AskValues {
   needed: string[];
   values: Readonly<Record<string, string>>;
   runbook: Runbook;
+  /** For the names a cell's `export NAME=…` asks for (promptEnv): what the line offers. */
+  plan?: RunPlan;
+  env?: NodeJS.ProcessEnv;
   mode: RunMode;
   operator: Operator;
   /** The operator's answer, or `aborted` when the run is interrupted while waiting. */
@@ -28,7 +32,7 @@ export const ABORTED = Symbol('aborted');
 export async function askForValues(opts: AskValues): Promise<string[]> {
   const missing: string[] = [];
   for (const name of opts.needed.filter((n) => opts.values[n] === undefined)) {
-    const spec = specFor(opts.runbook, name);
+    const spec = specFor(opts.runbook, name, opts.plan, opts.env);
     let value: string | undefined;
     let refused: string | undefined;
     while (value === undefined && opts.mode !== 'dry-run') {
