@@ -95,6 +95,18 @@ describe('runbook run --yes', () => {
     expect(result.stdout).toContain('deploy');
   });
 
+  it('--dry-run against the sandbox names it and does not start it', async () => {
+    const dir = tempDir();
+    const sandboxDir = join(dir, 'sandbox');
+    const transcript = join(dir, 'dry.jsonl');
+    const result = await runCli(['run', fixture('ops-drill.md'), '--dry-run', '--transcript', transcript], { env: { RUNBOOK_SANDBOX_DIR: sandboxDir, RUNBOOK_DATABASE_URL: '' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(sandboxDir)).toBe(false);
+    const events = parseLines(readFileSync(transcript, 'utf8'));
+    expect(events[0]).toMatchObject({ mode: 'dry-run', target: { kind: 'sandbox', url: 'sandbox (not started: dry run)' } });
+    expect(events.filter((e) => e.type === 'cell.finished').every((e) => e.status === 'skipped' && e.reason === 'dry run')).toBe(true);
+  });
+
   it('refuses a run with a missing placeholder value: exit 2, the names listed, nothing run', async () => {
     const dir = tempDir();
     const out = join(dir, 'deployed.txt');

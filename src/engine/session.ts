@@ -13,7 +13,7 @@ import { isSecretName } from './redact.js';
 import { Runner } from './runner.js';
 import { newRunId } from './runner/start.js';
 import { planRun, type RunPlan, type Selection } from './plan/index.js';
-import { chooseTarget, declaredDatabase, startTarget, type Target, type TargetChoice } from './target.js';
+import { chooseTarget, declaredDatabase, startTarget, unstartedSandbox, type Target, type TargetChoice } from './target.js';
 import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
 import { resolveVariables, type BoundVariable } from './variables.js';
 import type { EventSink, RunMode } from './events.js';
@@ -126,7 +126,7 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
     variables,
     transcriptPath,
     open: async () => {
-      const started = await startTarget(target, runbook, env);
+      const started = mode === 'dry-run' && target.kind === 'sandbox' ? unstartedSandbox(target) : await startTarget(target, runbook, env);
       const transcript = TranscriptWriter.open(transcriptPath, { append: resume !== undefined });
       // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
       const log = logTarget ? startRunLog(logTarget, transcript.path) : undefined;

@@ -40,6 +40,14 @@ export async function startTarget(choice: TargetChoice, runbook: Runbook, env: N
   };
 }
 
+/**
+ * The sandbox named but not started, for a dry run: it runs nothing, so it need not wait
+ * seconds (the first time, minutes) for a server nobody will query.
+ */
+export function unstartedSandbox(choice: Extract<TargetChoice, { kind: 'sandbox' }>): Target {
+  return { kind: 'sandbox', url: '', maskedUrl: 'sandbox (not started: dry run)', name: 'sandbox', source: choice.source, ...(choice.envVar ? { envVar: choice.envVar } : {}) };
+}
+
 /** Shell cells that mention the database variable (or DATABASE_URL) need a database even without SQL cells. */
 export function shellCellsUseDatabase(runbook: Runbook, envVar: string | undefined): boolean {
   return runbook.cells.some((cell) => usesDatabaseVariable(cell, envVar));
