@@ -22,13 +22,14 @@ declare module 'vitest' {
 
 /**
  * CLI tests run the built CLI (bin/runbook.js → dist/), so the run builds it once, first:
- * a test never runs yesterday's dist/. Type errors are `npm run typecheck`'s to report;
- * tsc still emits, and only a missing CLI stops the run.
+ * a test never runs yesterday's dist/. It is the package's own `npm run build` (which also
+ * copies the files tsc does not, such as pwsh-host.ps1). Type errors are `npm run typecheck`'s
+ * to report; tsc still emits, and only a missing CLI stops the run.
  */
 function buildCli(): void {
   const root = join(import.meta.dirname, '..', '..');
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
-  if (tsc.status !== 0) process.stderr.write(`test setup: tsc reported errors (tests run on what it emitted):\n${tsc.stdout}`);
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8', shell: process.platform === 'win32' });
+  if (build.status !== 0) process.stderr.write(`test setup: the build reported errors (tests run on what it emitted):\n${build.stdout}${build.stderr}`);
   if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('test setup: the build produced no dist/cli.js');
 }
 

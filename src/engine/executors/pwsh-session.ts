@@ -1,5 +1,5 @@
 /**
- * One long-lived pwsh per PowerShell executor (the script it runs is pwsh-host-script.ts):
+ * One long-lived pwsh per PowerShell executor (the script it runs is pwsh-host.ps1):
  * pwsh starts once per run, every cell runs in the same runspace, and parse requests for
  * placeholders and needed commands go to the same process. fd 3 carries requests in,
  * fd 4 events out; the cells' stdin is /dev/null. The session leads its own process

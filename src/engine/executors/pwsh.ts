@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellCellIo, shellCwd, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
-import { PWSH_HOST_SCRIPT } from './pwsh-host-script.js';
+import { pwshHostScript } from './pwsh-host-script.js';
 import { PwshSession, type ParseReport, type PwshOutcome } from './pwsh-session.js';
 import { scratchRoot, safeName } from './scratch.js';
 import { CarriedState } from './shell-session.js';
@@ -44,7 +44,7 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
   const sessionFor = (env: Record<string, string>) => {
     if (session?.alive) return session;
     const script = join(workDir(), 'host.ps1');
-    writeFileSync(script, PWSH_HOST_SCRIPT);
+    writeFileSync(script, pwshHostScript());
     session = new PwshSession(options.interpreter, script, env, workDir());
     return session;
   };

@@ -1,0 +1,335 @@
+# The PowerShell side of the pwsh session (see pwsh-session.ts): pwsh runs this script with
+# `-NoProfile -NonInteractive -File`, reading requests as JSON lines on fd 3 and answering on
+# fd 4 with lines `<kind> <json>`. Cells run in one runspace, one after the other, so variables,
+# functions, modules and dot-sourced scripts carry from cell to cell; the host's own thread stays
+# free while a cell runs, to stop its pipeline when asked and to answer parse requests.
+#
+# Events: `ready <pid>` (pwsh's own pid: the command started may be a launcher, as .NET tools
+# are); per cell `o`/`e` (text for stdout/stderr) then, after the sentinel has been written to
+# the raw stdout and stderr, `end {code, stopped, env, cwd}`; per parse request `p {...}`;
+# `fatal "..."` when a request could not be handled.
+
+param([string]$Sentinel)
+$ErrorActionPreference = 'Stop'
+$utf8 = [System.Text.UTF8Encoding]::new($false)
+$lf = [string][char]10
+function Open-Pipe([int]$Fd, [System.IO.FileAccess]$Access) {
+  [System.IO.FileStream]::new([Microsoft.Win32.SafeHandles.SafeFileHandle]::new([IntPtr]$Fd, $true), $Access, 1)
+}
+$requests = [System.IO.StreamReader]::new((Open-Pipe 3 Read), $utf8)
+$writer = [System.IO.StreamWriter]::new((Open-Pipe 4 Write), $utf8)
+$writer.AutoFlush = $true
+$writer.NewLine = $lf
+$json = [System.Text.Json.JsonSerializerOptions]::new()
+$json.Encoder = [System.Text.Encodings.Web.JavaScriptEncoder]::UnsafeRelaxedJsonEscaping
+$channel = [pscustomobject]@{
+  Events = [System.IO.TextWriter]::Synchronized($writer)
+  Json = $json
+  Job = $null
+  Code = $null
+  Format = $null
+  Mirrored = @{}
+}
+# JSON through System.Text.Json: ConvertTo-Json would load a module first (seconds under load).
+# The leading comma: PowerShell would otherwise unroll the collection a function returns.
+function New-Map { ,[System.Collections.Generic.Dictionary[string, object]]::new() }
+function Text-Map([string]$Text) { $map = New-Map; $map.message = $Text; ,$map }
+function New-List { ,[System.Collections.Generic.List[object]]::new() }
+function Send([string]$Kind, $Map) {
+  $channel.Events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Map, [System.Collections.Generic.Dictionary[string, object]], $json))
+}
+
+# The cells' runspace: the session state pwsh itself starts with (modules load on first use).
+# It opens in the background while the host answers parse requests (preflight).
+$runspace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
+$runspace.OpenAsync()
+
+# Helpers inside the cells' runspace. __runbook_show formats the merged streams of a cell:
+# success output through one Out-String (tables stay tables), every other record by its
+# kind, error stream to stderr. Out-Host and Out-Default have no host to write to here:
+# they hand their input to the same formatter.
+$setup = @'
+$PSStyle.OutputRendering = 'PlainText'
+function global:__runbook_emit([string]$Kind, [string]$Text) {
+  $__runbook.Events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Text, [string], $__runbook.Json))
+}
+function global:__runbook_flush {
+  $format = $__runbook.Format
+  $__runbook.Format = $null
+  if ($format) { foreach ($line in $format.End()) { __runbook_emit o ($line + [char]10) } }
+}
+function global:__runbook_error($Record) {
+  $id = [string]$Record.FullyQualifiedErrorId
+  if ($id -eq 'NativeCommandError' -or $id -eq 'NativeCommandErrorMessage') { $text = $Record.ToString() }
+  else { $text = ($Record | Out-String -Width 200).Trim() }
+  __runbook_emit e ($text + [char]10)
+}
+function global:__runbook_show {
+  param([Parameter(ValueFromPipeline = $true)] $Item)
+  begin {
+    if (-not $__runbook.Format) {
+      $__runbook.Format = { Out-String -Stream -Width 200 }.GetSteppablePipeline()
+      $__runbook.Format.Begin($true)
+    }
+  }
+  process {
+    if ($Item -is [System.Management.Automation.ErrorRecord]) { __runbook_error $Item }
+    elseif ($Item -is [System.Management.Automation.WarningRecord]) { __runbook_emit e ('WARNING: ' + $Item.Message + [char]10) }
+    elseif ($Item -is [System.Management.Automation.VerboseRecord]) { __runbook_emit e ('VERBOSE: ' + $Item.Message + [char]10) }
+    elseif ($Item -is [System.Management.Automation.DebugRecord]) { __runbook_emit e ('DEBUG: ' + $Item.Message + [char]10) }
+    elseif ($Item -is [System.Management.Automation.InformationRecord]) {
+      $data = $Item.MessageData
+      if ($data -is [System.Management.Automation.HostInformationMessage]) { __runbook_emit o ([string]$data.Message + $(if ($data.NoNewLine) { '' } else { [char]10 })) }
+      else { __runbook_emit o ([string]$data + [char]10) }
+    }
+    else { foreach ($line in $__runbook.Format.Process($Item)) { __runbook_emit o ($line + [char]10) } }
+  }
+}
+function global:Out-Host { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Paging) process { $InputObject | __runbook_show } }
+function global:Out-Default { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Transcript) process { $InputObject | __runbook_show } }
+'@
+
+# One cell: the runbook's error rules, its location, $NAME for the environment values it
+# reads, then the cell file dot-sourced in the global scope. The file ends with a line that
+# records $? of the cell's last statement; when that line did not run, the cell left by exit.
+$cell = @'
+$__runbook.Code = $null
+$global:__runbook_ok = $null
+$global:LASTEXITCODE = 0
+try {
+  $ErrorActionPreference = if ($__runbook.Job.StopOnError) { 'Stop' } else { 'Continue' }
+  $PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.StopOnError
+  Set-Location -LiteralPath $__runbook.Job.Cwd
+  foreach ($name in $__runbook.Job.Mirror) {
+    $value = [System.Environment]::GetEnvironmentVariable($name)
+    $known = $ExecutionContext.SessionState.PSVariable.Get($name)
+    $mine = $__runbook.Mirrored.ContainsKey($name) -and $known -and [string]$known.Value -ceq $__runbook.Mirrored[$name]
+    if ($null -ne $value -and (-not $known -or $mine)) {
+      $ExecutionContext.SessionState.PSVariable.Set($name, $value)
+      $__runbook.Mirrored[$name] = $value
+    }
+  }
+  . $__runbook.Job.File *>&1 | __runbook_show
+  __runbook_flush
+  $__runbook.Code = if ($null -eq $global:__runbook_ok) { [int]$global:LASTEXITCODE } elseif ($global:__runbook_ok) { 0 } elseif ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
+} catch {
+  __runbook_flush
+  __runbook_error $_
+  $__runbook.Code = if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { $_.Exception.ExitCode } else { 1 }
+} finally {
+  __runbook_flush
+}
+'@
+
+# The setup (and the first load of the formatting cmdlets) runs once the runspace is open,
+# still while the host answers parse requests; the first cell waits for it.
+$init = $null
+$initAsync = $null
+function Start-Setup {
+  if ($script:init -or $runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
+  $runspace.SessionStateProxy.SetVariable('__runbook', $channel)
+  $script:init = [powershell]::Create()
+  $script:init.Runspace = $runspace
+  $null = $script:init.AddScript($setup + [char]10 + '$null = "" | Out-String')
+  $script:initAsync = $script:init.BeginInvoke()
+}
+
+$approvedVerbs = @{}
+foreach ($type in [System.Management.Automation.VerbsCommon], [System.Management.Automation.VerbsData], [System.Management.Automation.VerbsLifecycle],
+  [System.Management.Automation.VerbsDiagnostic], [System.Management.Automation.VerbsCommunications], [System.Management.Automation.VerbsSecurity], [System.Management.Automation.VerbsOther]) {
+  foreach ($field in $type.GetFields()) { $approvedVerbs[[string]$field.GetValue($null)] = $true }
+}
+
+function Set-JobEnvironment($Wanted) {
+  $want = [System.Collections.Generic.Dictionary[string, string]]::new([System.StringComparer]::Ordinal)
+  foreach ($property in $Wanted.EnumerateObject()) { $want[$property.Name] = $property.Value.GetString() }
+  foreach ($entry in @([System.Environment]::GetEnvironmentVariables().GetEnumerator())) {
+    if (-not $want.ContainsKey([string]$entry.Key) -and -not $ownVariables.ContainsKey([string]$entry.Key)) { [System.Environment]::SetEnvironmentVariable([string]$entry.Key, [NullString]::Value) }
+  }
+  foreach ($entry in $want.GetEnumerator()) {
+    if (-not $ownVariables.ContainsKey($entry.Key) -and [System.Environment]::GetEnvironmentVariable($entry.Key) -cne $entry.Value) { [System.Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
+  }
+}
+
+# Module discovery depends on the PSModulePath pwsh set up for itself at start: never reset, never carried.
+$ownVariables = @{ PSModulePath = $true }
+# Variables PowerShell sets itself as a script runs: never set from the environment.
+$automatic = @{}
+foreach ($name in '_', 'args', 'input', 'this', 'matches', 'foreach', 'switch', 'psitem', 'psboundparameters', 'myinvocation', 'lastexitcode', 'psscriptroot', 'pscommandpath', 'error', 'null', 'true', 'false') { $automatic[$name] = $true }
+
+# The variables a cell reads by plain name ($SUPABASE_DB_URL) that the environment holds:
+# the cell gets them as $NAME too, as the runbook is written (see the cell script).
+function Get-EnvironmentReads([string]$File) {
+  $tokens = $null
+  $errors = $null
+  $null = [System.Management.Automation.Language.Parser]::ParseFile($File, [ref]$tokens, [ref]$errors)
+  $flat = New-List
+  Add-Tokens $flat $tokens
+  $seen = @{}
+  foreach ($token in $flat) {
+    if ($token -isnot [System.Management.Automation.Language.VariableToken]) { continue }
+    $path = $token.VariablePath
+    $name = $path.UserPath
+    if ($path.IsUnqualified -and -not $automatic.ContainsKey($name) -and -not $seen.ContainsKey($name) -and $null -ne [System.Environment]::GetEnvironmentVariable($name)) {
+      $seen[$name] = $true
+      $name
+    }
+  }
+}
+
+function Get-State {
+  $vars = [System.Collections.Generic.Dictionary[string, string]]::new([System.StringComparer]::Ordinal)
+  foreach ($entry in [System.Environment]::GetEnvironmentVariables().GetEnumerator()) { if (-not $ownVariables.ContainsKey([string]$entry.Key)) { $vars[[string]$entry.Key] = [string]$entry.Value } }
+  @{ env = $vars; cwd = $runspace.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath }
+}
+
+# The innermost token at an offset, looking into the tokens nested in expandable strings.
+function Find-Token($Tokens, [int]$At) {
+  foreach ($token in $Tokens) {
+    if ($token.Extent.StartOffset -le $At -and $At -lt $token.Extent.EndOffset) {
+      if ($token -is [System.Management.Automation.Language.StringExpandableToken] -and $token.NestedTokens) {
+        $inner = Find-Token $token.NestedTokens $At
+        if ($inner) { return $inner }
+      }
+      return $token
+    }
+  }
+  return $null
+}
+
+# Tokens in source order, with those nested in expandable strings ("$(railway status)").
+function Add-Tokens($List, $Tokens) {
+  foreach ($token in $Tokens) {
+    $List.Add($token)
+    if ($token -is [System.Management.Automation.Language.StringExpandableToken] -and $token.NestedTokens) { Add-Tokens $List $token.NestedTokens }
+  }
+}
+$argumentEnd = @{}
+foreach ($kind in 'NewLine', 'Semi', 'Pipe', 'EndOfInput', 'AndAnd', 'OrOr', 'RParen', 'RCurly', 'LCurly', 'Ampersand') { $argumentEnd[$kind] = $true }
+
+function Send-Parse($Request) {
+  $source = $Request.GetProperty('source').GetString()
+  $tokens = $null
+  $errors = $null
+  $ast = [System.Management.Automation.Language.Parser]::ParseInput($source, [ref]$tokens, [ref]$errors)
+  $reply = New-Map
+  $reply.id = $Request.GetProperty('id').GetInt32()
+  $reply.errors = New-List
+  foreach ($problem in $errors) {
+    $entry = New-Map
+    $entry.message = $problem.Message
+    $entry.line = $problem.Extent.StartLineNumber
+    $entry.column = $problem.Extent.StartColumnNumber
+    $reply.errors.Add($entry)
+  }
+  $reply.spots = New-List
+  foreach ($at in $Request.GetProperty('at').EnumerateArray()) {
+    $token = Find-Token $tokens $at.GetInt32()
+    $spot = New-Map
+    $spot.at = $at.GetInt32()
+    if ($token) {
+      $spot.kind = [string]$token.Kind
+      $spot.start = $token.Extent.StartOffset
+      $spot.end = $token.Extent.EndOffset
+      $spot.commandName = $token.TokenFlags.HasFlag([System.Management.Automation.Language.TokenFlags]::CommandName)
+      if ($token -is [System.Management.Automation.Language.StringLiteralToken]) { $spot.value = $token.Value }
+    }
+    $reply.spots.Add($spot)
+  }
+  # From the tokens (the parser marks command names), not Ast.FindAll: a script-block
+  # predicate per node cost tens of milliseconds per cell.
+  $reply.commands = New-List
+  $reply.functions = New-List
+  $flat = New-List
+  Add-Tokens $flat $tokens
+  for ($i = 0; $i -lt $flat.Count; $i++) {
+    $token = $flat[$i]
+    if ($token.Kind -eq [System.Management.Automation.Language.TokenKind]::Function -and $i + 1 -lt $flat.Count) { $reply.functions.Add($flat[$i + 1].Text); continue }
+    if (-not $token.TokenFlags.HasFlag([System.Management.Automation.Language.TokenFlags]::CommandName)) { continue }
+    $name = $token.Text
+    $dash = $name.IndexOf('-')
+    $entry = New-Map
+    $entry.name = $name
+    $entry.line = $token.Extent.StartLineNumber
+    $entry.dot = $i -gt 0 -and $flat[$i - 1].Kind -eq [System.Management.Automation.Language.TokenKind]::Dot
+    $entry.powershell = $ExecutionContext.SessionState.InvokeProvider.Item.Exists('alias:' + $name, $false, $true) -or ($dash -gt 0 -and $approvedVerbs.ContainsKey($name.Substring(0, $dash)))
+    $entry.arguments = New-List
+    for ($j = $i + 1; $j -lt $flat.Count -and -not $argumentEnd.ContainsKey([string]$flat[$j].Kind); $j++) {
+      $argument = $flat[$j]
+      if ($argument -is [System.Management.Automation.Language.StringToken]) { $entry.arguments.Add($argument.Value) } else { $entry.arguments.Add($argument.Text) }
+    }
+    $reply.commands.Add($entry)
+  }
+  Send p $reply
+}
+
+function Invoke-Cell($Request) {
+  Set-JobEnvironment $Request.GetProperty('env')
+  $channel.Job = [pscustomobject]@{
+    File = $Request.GetProperty('file').GetString()
+    Cwd = $Request.GetProperty('cwd').GetString()
+    StopOnError = $Request.GetProperty('stopOnError').GetBoolean()
+    Mirror = [string[]]@(Get-EnvironmentReads $Request.GetProperty('file').GetString())
+  }
+  while (-not $script:init) {
+    $state = $runspace.RunspaceStateInfo
+    if ($state.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Broken) { throw ('the cells'' runspace did not open: ' + $state.Reason) }
+    Start-Setup
+    if (-not $script:init) { [System.Threading.Thread]::Sleep(5) }
+  }
+  if ($script:initAsync) {
+    try { $null = $script:init.EndInvoke($script:initAsync) } catch { Send fatal (Text-Map ('the session setup failed: ' + $_)) }
+    $script:initAsync = $null
+    $script:init.Dispose()
+  }
+  $shell = [powershell]::Create()
+  $shell.Runspace = $runspace
+  $null = $shell.AddScript($cell)
+  $async = $shell.BeginInvoke()
+  $stopped = $false
+  while (-not $async.IsCompleted) {
+    $handles = [System.Threading.WaitHandle[]]@($async.AsyncWaitHandle, ([System.IAsyncResult]$script:pending).AsyncWaitHandle)
+    if ([System.Threading.WaitHandle]::WaitAny($handles) -ne 1) { continue }
+    $line = $script:pending.Result
+    if ($null -eq $line) { $null = $shell.BeginStop($null, $null); [System.Environment]::Exit(0) }
+    $script:pending = $requests.ReadLineAsync()
+    $next = [System.Text.Json.JsonDocument]::Parse($line).RootElement
+    switch ($next.GetProperty('op').GetString()) {
+      'stop' { if (-not $stopped) { $stopped = $true; $null = $shell.BeginStop($null, $null) } }
+      'parse' { Send-Parse $next }
+    }
+  }
+  try { $null = $shell.EndInvoke($async) } catch { $stopped = $true }
+  $shell.Dispose()
+  [System.Console]::Out.Write($Sentinel)
+  [System.Console]::Out.Flush()
+  [System.Console]::Error.Write($Sentinel)
+  [System.Console]::Error.Flush()
+  $state = Get-State
+  $end = New-Map
+  $end.code = $channel.Code
+  $end.stopped = $stopped
+  $end.env = $state.env
+  $end.cwd = $state.cwd
+  Send end $end
+}
+
+$channel.Events.WriteLine('ready ' + $PID)
+$script:pending = $requests.ReadLineAsync()
+while ($true) {
+  # Until the runspace is open, look every few milliseconds whether the setup can start.
+  while (-not $script:init -and -not $script:pending.Wait(10)) { Start-Setup }
+  Start-Setup
+  $line = $script:pending.GetAwaiter().GetResult()
+  if ($null -eq $line) { break }
+  $script:pending = $requests.ReadLineAsync()
+  try {
+    $request = [System.Text.Json.JsonDocument]::Parse($line).RootElement
+    switch ($request.GetProperty('op').GetString()) {
+      'run' { Invoke-Cell $request }
+      'parse' { Send-Parse $request }
+    }
+  } catch {
+    Send fatal (Text-Map ([string]$_))
+  }
+}
