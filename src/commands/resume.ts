@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
-import { readResumeState } from '../engine/resume-point.js';
+import { readResumeState, refuseLiveAttempts } from '../engine/resume-point.js';
 import { prepareSession } from '../engine/session.js';
 import { retireSignature, requireKey } from '../engine/transcript/signature.js';
 import { EXIT } from './exit.js';
@@ -30,6 +30,8 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
   if (flags.signKey) requireKey(flags.signKey);
   const values = valuesOf(flags);
   const state = await readResumeState(transcriptPath);
+  // An earlier attempt still running would make this one its twin.
+  refuseLiveAttempts(state);
   const { path, sha256 } = state.started.runbook;
   if (!existsSync(path)) {
     throw new InputError(`the runbook of this run, ${path}, is not there (relative to ${process.cwd()}); resume from the directory the run started in`);

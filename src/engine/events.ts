@@ -103,6 +103,10 @@ export interface CellStarted extends EventBase {
   attempt: number;
   /** The placeholder values this attempt used, by name (secrets masked), so the record says which JOB_TYPE ran. */
   values?: Record<string, string>;
+  /** Shell cells: the process group the attempt runs in, known before it runs a line (resume checks it is gone). */
+  pgid?: number;
+  /** With `pgid`: `<boot id>:<start ticks>` of the group's leader, so a reused pid is not taken for the group. */
+  leaderStart?: string;
 }
 
 export interface CellOutput extends EventBase {

@@ -4,6 +4,7 @@
  * and the cell to go on from.
  */
 import { InputError } from './errors.js';
+import { liveMembers, type GroupIdentity } from './executors/group-identity.js';
 import { isKnownEvent, readTranscript } from './transcript.js';
 import type { CellStatus, RunEvent, RunStarted } from './events.js';
 import type { Selection } from './plan/types.js';
@@ -24,12 +25,19 @@ export interface ResumeState {
   attempts: Record<string, number>;
   /** Id of the last cell that finished (not counting a cancelled one, which runs again). */
   lastFinished?: string;
+  /** The process groups of attempts that started and never finished (killed with the CLI, or escaped it). */
+  unfinishedGroups: UnfinishedGroup[];
   /**
    * The cells still to walk: the run's recorded selection (`--from`, `--only`), from where
    * the operator's path stopped — after the last finished cell, at a cancelled cell (it
    * runs again), or at the cell a later jump moved to — leaving out cells that finished.
    */
   selection: Selection;
+}
+
+export interface UnfinishedGroup extends GroupIdentity {
+  cell: string;
+  attempt: number;
 }
 
 export async function readResumeState(path: string): Promise<ResumeState> {
@@ -47,6 +55,9 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const attempts: Record<string, number> = {};
   let lastFinished: string | undefined;
   let position: { cell: string; after: boolean } | undefined;
+  /** Per cell, the group of its latest attempt until a cell.finished closes it; earlier unclosed ones stay listed. */
+  const open = new Map<string, UnfinishedGroup>();
+  const unfinishedGroups: UnfinishedGroup[] = [];
   for (const event of events) {
     if (event.type === 'operator.decision' && event.action === 'jump' && event.to) position = { cell: event.to, after: false };
     if (event.type === 'variable.bound') {
@@ -57,8 +68,15 @@ export async function readResumeState(path: string): Promise<ResumeState> {
         values.set(event.name, { name: event.name, value: event.value, source: event.source, secret: false });
       }
     }
-    if (event.type === 'cell.started') attempts[event.cell] = Math.max(attempts[event.cell] ?? 0, event.attempt ?? 1);
+    if (event.type === 'cell.started') {
+      attempts[event.cell] = Math.max(attempts[event.cell] ?? 0, event.attempt ?? 1);
+      const earlier = open.get(event.cell);
+      if (earlier) unfinishedGroups.push(earlier);
+      open.delete(event.cell);
+      if (event.pgid !== undefined) open.set(event.cell, { cell: event.cell, attempt: event.attempt ?? 1, pgid: event.pgid, ...(event.leaderStart ? { leaderStart: event.leaderStart } : {}) });
+    }
     if (event.type === 'cell.finished') {
+      open.delete(event.cell);
       statuses[event.cell] = event.status;
       if (event.status !== 'cancelled') lastFinished = event.cell;
       position = { cell: event.cell, after: event.status !== 'cancelled' };
@@ -75,6 +93,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     statuses,
     attempts,
     lastFinished,
+    unfinishedGroups: [...unfinishedGroups, ...open.values()],
     selection: {
       ...recordedSelection(started),
       // A jump back and a rerun must not run later cells twice: every finished cell stays done.
@@ -106,4 +125,20 @@ function lastEnd(events: RunEvent[]): Extract<RunEvent, { type: 'run.finished' }
     return segment.find((e): e is Extract<RunEvent, { type: 'run.finished' }> => e.type === 'run.finished');
   }
   return undefined;
+}
+
+/**
+ * Refuses to go on while an earlier attempt's processes still run (the CLI and its reaper
+ * were both killed, say): the cell would run twice at once. Names every live process.
+ */
+export function refuseLiveAttempts(state: Pick<ResumeState, 'unfinishedGroups' | 'transcriptPath'>): void {
+  for (const group of state.unfinishedGroups) {
+    const live = liveMembers(group);
+    if (live.length === 0) continue;
+    const shown = live.slice(0, 5).map((p) => `pid ${p.pid} (${p.command})`).join(', ') + (live.length > 5 ? `, and ${live.length - 5} more` : '');
+    throw new InputError(
+      `cell ${group.cell} (attempt ${group.attempt}) is still running from before, in process group ${group.pgid}: ${shown}; ` +
+        `wait for it to end or end it (kill -TERM -- -${group.pgid}), then run: runbook resume ${state.transcriptPath}`,
+    );
+  }
 }

@@ -26,7 +26,7 @@ export interface SessionCell {
   graceMs: number;
   onStdout(chunk: string): void;
   onStderr(chunk: string): void;
-  /** The cell's process group is known; no output of the cell is passed on before this. */
+  /** The cell's process group is known and registered; the cell runs no line before this returns (abort the signal to keep it from running). */
   onGroup?(pgid: number): void;
 }
 
@@ -132,6 +132,8 @@ export class BashSession {
         // A timeout or cancel that came before the group was known reaches it now.
         running.group.start(Number(value));
         running.cell.onGroup?.(Number(value));
+        // The job's gate (session-protocol.ts): on record, so it may run; a stopped cell's group is ended instead.
+        if (!running.group.stopped) (this.stream(3) as Writable).write('\0');
         this.flushEarly(running);
       } else if (kind === 'end') {
         running.status = Number(value);

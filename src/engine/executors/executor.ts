@@ -31,6 +31,12 @@ export interface ExecutionContext {
   /** Rows kept per result set in events; the rowCount stays exact. */
   maxRows: number;
   emit(event: ExecutorEvent): void;
+  /**
+   * The cell's process group is known and registered to die with the CLI, and the cell
+   * has not run a line yet (a `gated` executor holds it until this returns). Aborting
+   * `signal` in here keeps the cell from ever running.
+   */
+  onGroup?(pgid: number): void;
 }
 
 export interface ExecutionResult {
@@ -41,6 +47,8 @@ export interface ExecutionResult {
 
 export interface Executor {
   readonly lang: Lang;
+  /** Each cell runs in its own process group, reported through `onGroup` before the cell runs a line. */
+  readonly gated?: boolean;
   run(context: ExecutionContext): Promise<ExecutionResult>;
   /** Ends sessions and connections. Safe to call twice. */
   close(): Promise<void>;
@@ -52,6 +60,7 @@ export function shellCellIo(context: ExecutionContext, graceMs: number) {
     signal: context.signal,
     ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
     graceMs,
+    ...(context.onGroup ? { onGroup: context.onGroup } : {}),
     onStdout: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stdout', data }),
     onStderr: (data: string) => context.emit({ type: 'cell.output', cell: context.cell.id, stream: 'stderr', data }),
   };

@@ -3,8 +3,16 @@
  * output, and ends the whole tree (children and grandchildren too) on timeout, on
  * cancel, when the leader exits, and when the CLI dies: a cell's processes end with the
  * cell. Supervision (signals, grace period, dying with the CLI) is process-group.ts's.
+ *
+ * The interpreter starts behind a gate (gate.ts): a tiny `sh` prelude that waits for one
+ * byte before it execs the real program. The byte is written only once the group is
+ * registered with the reaper and `onGroup` has put it on record, so a kill -9 of the CLI
+ * at any moment leaves no cell running unsupervised: before the byte, the prelude reads
+ * EOF and exits without running anything.
  */
 import { execa } from 'execa';
+import type { Writable } from 'node:stream';
+import { gatedCommand, openGate, shutGate } from './gate.js';
 import { GroupSupervisor, type StopReason } from './process-group.js';
 
 export interface TreeOptions {
@@ -16,7 +24,10 @@ export interface TreeOptions {
   graceMs: number;
   onStdout(chunk: string): void;
   onStderr(chunk: string): void;
-  /** The cell's process group is known (before any of its output is passed on). */
+  /**
+   * The cell's process group is known and registered to die with the CLI; nothing of the
+   * cell has run yet. Abort the signal in it to keep the gate shut.
+   */
   onGroup?(pgid: number): void;
 }
 
@@ -36,22 +47,29 @@ export interface TreeOutcome {
 
 export async function runProcessTree(file: string, args: string[], options: TreeOptions): Promise<TreeOutcome> {
   if (options.signal.aborted) return { endedBy: 'cancel' };
+  const gated = gatedCommand(file, args, options.env.PATH ?? '', options.cwd);
+  if ('missing' in gated) return { spawnError: { code: 'ENOENT', message: `${file} not found` } };
   const group = new GroupSupervisor(options);
-  const subprocess = execa(file, args, {
+  const subprocess = execa(gated.file, gated.args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
-    stdin: 'ignore',
+    // fd 3: the gate.
+    stdio: ['ignore', 'pipe', 'pipe', ...(gated.gate ? (['pipe'] as const) : [])],
     buffer: false,
     reject: false,
     // Its own process group (setsid), so one kill(-pgid) reaches every descendant.
     detached: true,
     windowsHide: true,
   });
+  const gate = gated.gate ? (subprocess.stdio[3] as Writable | undefined) : undefined;
   if (subprocess.pid !== undefined) {
     group.start(subprocess.pid);
     options.onGroup?.(subprocess.pid);
   }
+  // Registered and on record: the cell may run, unless it was cancelled (or the record failed) meanwhile.
+  if (gate && subprocess.pid !== undefined && !options.signal.aborted) openGate(gate);
+  else if (gate) shutGate(gate);
 
   subprocess.stdout?.setEncoding('utf8');
   subprocess.stderr?.setEncoding('utf8');

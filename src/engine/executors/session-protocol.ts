@@ -5,7 +5,9 @@
  * thanks to `set -m` — that sets the cell's exact environment and cwd and then execs a
  * fresh bash on the cell's wrapper, so a cell sees the same interpreter as before (`$$`,
  * options, no session functions) and a timeout or cancel kills only the cell's group.
- * The session reports `start <pgid>` and `end <status>` on fd 4, and after the cell ends
+ * The session reports `start <pgid>` and `end <status>` on fd 4; the job runs nothing of the
+ * cell until the executor answers `start` with one NUL on fd 3 (its gate: by then the cell's
+ * group is registered and on record). After the cell ends the session
  * writes a random sentinel to stdout and stderr, so the executor knows it has every byte
  * the cell wrote before it calls the cell finished.
  */
@@ -28,8 +30,11 @@ export const SESSION_SCRIPT = [
   'set -m',
   '__runbook_sentinel=$1',
   "while IFS= read -r -d '' __runbook_job <&3; do",
+  // A gate byte that found its job gone (the CLI was dying) reads as an empty job: not a cell.
+  '  [ -n "$__runbook_job" ] || continue',
   // The job's text comes over the pipe, never through a file: it holds the cell's environment, secrets included.
-  '  ( exec 2>&6 6>&- 3<&- 4>&- </dev/null; eval "$__runbook_job" ) &',
+  // fd 3 stays open in the job until its gate opens (jobScript).
+  '  ( exec 2>&6 6>&- 4>&- </dev/null; eval "$__runbook_job" ) &',
   '  __runbook_pid=$!',
   "  printf 'start %s\\n' \"$__runbook_pid\" >&4",
   '  wait "$__runbook_pid"',
@@ -75,6 +80,9 @@ export function jobScript(job: Job): string {
   return [
     `{ set -C; printf '%s' "$BASHPID" > ${shQuote(job.claimFile)}; } 2>/dev/null || exit 125`,
     `[ ! -e ${shQuote(job.deadMark)} ] || exit 125`,
+    // The gate: one NUL from the executor once the group is on record (EOF: the CLI is gone, nothing runs).
+    "IFS= read -r -d '' __runbook_gate <&3 || exit 125",
+    'exec 3<&-',
     'set +C',
     '{',
     `  unset __runbook_job __runbook_pid __runbook_status __runbook_sentinel${unset.map((name) => ` ${name}`).join('')}`,

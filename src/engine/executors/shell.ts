@@ -46,6 +46,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   const sessions = new SessionKeeper(workDir, graceMs);
   return {
     lang: options.lang satisfies Lang,
+    // A process per cell (gate.ts) and the bash session's jobs (session-protocol.ts) both start behind a gate.
+    gated: true,
     async run(context) {
       const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state') };
       const env = state.envFor(context.env);

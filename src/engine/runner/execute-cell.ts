@@ -8,6 +8,7 @@ import type { Cell } from '../runbook.js';
 import type { Emitter } from './emitter.js';
 import { prepareCell, type ExecutorPool, type PreparedCell } from './executors.js';
 import { OutputCap } from './output-cap.js';
+import { identifyGroup, type GroupIdentity } from '../executors/group-identity.js';
 import { sessionSettings } from '../sql/reparsed.js';
 import type { CellPlan, Effect } from '../plan/types.js';
 import type { RunnerOptions } from './types.js';
@@ -39,9 +40,9 @@ export interface CellOutcome {
 export async function executeCell(run: CellRun): Promise<CellOutcome> {
   const { cell, source, attempt, options, emitter } = run;
   // The values the cell used go on record with it (a secret's value is masked by the emitter).
-  const announce = (shown: string, names: string[] = []) => {
+  const announce = (shown: string, names: string[] = [], group?: GroupIdentity) => {
     const values = Object.fromEntries(names.map((name) => [name, run.values[name] ?? '']));
-    emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, ...(names.length ? { values } : {}) });
+    emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, ...(names.length ? { values } : {}), ...(group ?? {}) });
   };
   let prepared: PreparedCell;
   try {
@@ -54,36 +55,47 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   }
   const controller = new AbortController();
   run.setCurrent(controller);
-  announce(prepared.source, prepared.bound);
-  // Aborted while it was announced (a transcript that could not take cell.started, a signal): nothing runs.
-  if (controller.signal.aborted) {
-    run.setCurrent(undefined);
-    return { status: 'cancelled', durationMs: 0, result: {} };
-  }
+  let announced = false;
+  // On record before the cell runs a line: a gated executor's cell once its process group
+  // is known and registered (so the record names it), any other's before it starts.
+  const start = (pgid?: number) => {
+    if (announced) return;
+    announced = true;
+    announce(prepared.source, prepared.bound, pgid === undefined ? undefined : identifyGroup(pgid));
+  };
   const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
   const started = Date.now();
   let result: ExecutionResult;
   try {
     const executor = await run.executors.get(run.plan);
-    result = await executor.run({
-      cell,
-      source: prepared.source,
-      env: prepared.env,
-      signal: controller.signal,
-      timeoutMs: cell.timeoutMs,
-      readOnly: run.effect === 'read',
-      ...(cell.lang === 'sql' ? { settings: sessionSettings(run.values) } : {}),
-      // SQL cells have no working directory; the field is for shells.
-      ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
-      maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
-      emit: (event) => {
-        if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body);
-        else emitter.emit(event);
-      },
-    });
+    if (!executor.gated) start();
+    // Aborted while it was announced (a transcript that could not take cell.started, a signal): nothing runs.
+    // A gated executor checks the same after onGroup, and keeps its gate shut.
+    result = controller.signal.aborted
+      ? { status: 'cancelled' }
+      : await executor.run({
+          cell,
+          source: prepared.source,
+          env: prepared.env,
+          signal: controller.signal,
+          timeoutMs: cell.timeoutMs,
+          readOnly: run.effect === 'read',
+          ...(cell.lang === 'sql' ? { settings: sessionSettings(run.values) } : {}),
+          // SQL cells have no working directory; the field is for shells.
+          ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
+          maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+          onGroup: (pgid) => start(pgid),
+          emit: (event) => {
+            start();
+            if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body);
+            else emitter.emit(event);
+          },
+        });
   } catch (error) {
     result = { status: controller.signal.aborted ? 'cancelled' : 'failed', error: { message: (error as Error).message ?? String(error) } };
   } finally {
+    // A cell that never got as far as its group (an interpreter not found) is on record all the same.
+    start();
     run.setCurrent(undefined);
   }
   for (const body of cap.flush()) emitter.emit(body);

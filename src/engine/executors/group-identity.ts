@@ -1,0 +1,80 @@
+/**
+ * Who a process group is, beyond its number: pids are reused, so `cell.started` records
+ * the group's leader start (boot id and /proc/<pid>/stat field 22, the start time in
+ * clock ticks since boot) beside the pgid. A later `resume` asks whether that group is
+ * still alive: members with that pgid exist, and the process with the leader's pid (if
+ * it is still there) started at the recorded time. Linux can tell; elsewhere only the
+ * pgid is recorded and checked.
+ */
+import { readFileSync } from 'node:fs';
+import { groupMembers } from './group-members.js';
+
+export interface GroupIdentity {
+  pgid: number;
+  /** `<boot id>:<start ticks>` of the group's leader; absent where /proc cannot say. */
+  leaderStart?: string;
+}
+
+export interface LiveProcess {
+  pid: number;
+  command: string;
+}
+
+/** The group as it is now, read while its leader is alive (the cell's gate holds it). */
+export function identifyGroup(pgid: number): GroupIdentity {
+  const start = processStart(pgid);
+  return start ? { pgid, leaderStart: start } : { pgid };
+}
+
+/**
+ * The live processes of a recorded group; none when the group is gone, or when its pgid
+ * now names another group (a reused pid that started later, or a reboot since).
+ */
+export function liveMembers(group: GroupIdentity): LiveProcess[] {
+  if (group.leaderStart) {
+    const [boot] = group.leaderStart.split(':');
+    const nowBoot = bootId();
+    if (nowBoot && boot !== nowBoot) return [];
+    const leader = processStart(group.pgid);
+    // The leader's pid is taken by a process that started at another time: while any member of our group lived, it could not be.
+    if (leader && leader !== group.leaderStart) return [];
+  }
+  return groupMembers(group.pgid).map((pid) => ({ pid, command: commandOf(pid) }));
+}
+
+function processStart(pid: number): string | undefined {
+  const boot = bootId();
+  if (!boot) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // pid (comm) state …: comm may hold spaces and parentheses, so count from the last ')'; field 22 is the 20th after it.
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return ticks ? `${boot}:${ticks}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let boot: string | null | undefined;
+
+function bootId(): string | undefined {
+  if (boot === undefined) {
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      boot = null;
+    }
+  }
+  return boot ?? undefined;
+}
+
+/** The command line as `ps` shows it, shortened; the process name when there is none. */
+function commandOf(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    const text = argv || `[${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}]`;
+    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  } catch {
+    return '?';
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The gate a cell starts behind (gate.ts, session-protocol.ts): nothing of the cell runs
+ * until its process group is registered with the reaper and on record. Closed without
+ * its byte (the CLI died, or the cell was cancelled as it was announced), the command
+ * never runs. And the identity `cell.started` records with the group (group-identity.ts):
+ * a reused pid is not taken for the group.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { GATE_SCRIPT, GATE_SHUT_STATUS } from '../src/engine/executors/gate.js';
+import { identifyGroup, liveMembers } from '../src/engine/executors/group-identity.js';
+import { runProcessTree } from '../src/engine/executors/process-tree.js';
+import { contextFor, shellExecutors } from './support/executor-context.js';
+import { tempDir } from './runner-support.js';
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const executor = shellExecutors();
+
+/** The prelude as process-tree.ts spawns it, around `touch <marker>`. */
+function gated(marker: string) {
+  const child = spawn('/bin/sh', ['-c', GATE_SCRIPT, '/bin/sh', '-c', `touch '${marker}'; if [ -e /proc/$$/fd/3 ]; then echo fd3:open; else echo fd3:closed; fi`], {
+    stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { gate: child.stdio[3] as Writable, exited, out: () => out };
+}
+
+describe('the gate', () => {
+  it('shut without its byte (EOF: the CLI is gone): the command never runs', async () => {
+    const marker = join(tempDir('runbook-gate-'), 'ran');
+    const cell = gated(marker);
+    await delay(200);
+    expect(existsSync(marker), 'ran before the gate opened').toBe(false);
+    cell.gate.destroy();
+    expect(await cell.exited).toBe(GATE_SHUT_STATUS);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('opened with its byte: the command runs, without the gate fd', async () => {
+    const marker = join(tempDir('runbook-gate-'), 'ran');
+    const cell = gated(marker);
+    cell.gate.end('\n');
+    expect(await cell.exited).toBe(0);
+    expect(existsSync(marker)).toBe(true);
+    expect(cell.out()).toBe('fd3:closed\n');
+  });
+
+  it('a process per cell: cancelled while its group is announced, the cell never runs a line', async () => {
+    const marker = join(tempDir('runbook-gate-'), 'ran');
+    const controller = new AbortController();
+    let announced: number | undefined;
+    const outcome = await runProcessTree('sh', ['-c', `touch '${marker}'`], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      signal: controller.signal,
+      graceMs: 200,
+      onStdout: () => undefined,
+      onStderr: () => undefined,
+      onGroup: (pgid) => {
+        announced = pgid;
+        controller.abort();
+      },
+    });
+    expect(announced).toBeGreaterThan(1);
+    expect(outcome.endedBy).toBe('cancel');
+    await delay(300);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it.each([
+    ['the bash session', {}],
+    ['a process per cell (sh)', { interpreter: 'sh' }],
+  ])('%s: the group is reported before the cell runs, and cancelling then keeps it from running', async (_name, options) => {
+    const dir = tempDir('runbook-gate-');
+    const marker = join(dir, 'ran');
+    const shell = executor({ lang: 'sh', ...options });
+    const seen: boolean[] = [];
+    const run = contextFor('sh', `touch '${marker}'`, { cwd: dir });
+    run.context.onGroup = (pgid) => {
+      // The leader is alive (held by its gate) and has not run the cell.
+      seen.push(existsSync(marker), liveMembers(identifyGroup(pgid)).length > 0);
+      run.controller.abort();
+    };
+    const result = await shell.run(run.context);
+    expect(result.status).toBe('cancelled');
+    expect(seen).toEqual([false, true]);
+    await delay(300);
+    expect(existsSync(marker)).toBe(false);
+
+    // The same executor, not cancelled: the cell runs once its group is on record.
+    const again = contextFor('sh', `touch '${marker}'`, { cwd: dir });
+    let group: number | undefined;
+    again.context.onGroup = (pgid) => void (group = pgid);
+    expect((await shell.run(again.context)).status).toBe('succeeded');
+    expect(group).toBeGreaterThan(1);
+    expect(existsSync(marker)).toBe(true);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('the group identity cell.started records (Linux /proc)', () => {
+  it('names a live group and its commands, and does not take a reused pid (another start time, another boot) for it', async () => {
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    try {
+      const pid = child.pid as number;
+      const identity = identifyGroup(pid);
+      expect(identity.leaderStart).toMatch(/^[0-9a-f-]{36}:\d+$/);
+      expect(liveMembers(identity)).toEqual([{ pid, command: 'sleep 30' }]);
+      const [boot, ticks] = (identity.leaderStart as string).split(':');
+      expect(liveMembers({ pgid: pid, leaderStart: `${boot}:${Number(ticks) + 1}` })).toEqual([]);
+      expect(liveMembers({ pgid: pid, leaderStart: `00000000-0000-0000-0000-000000000000:${ticks}` })).toEqual([]);
+      // Without a recorded start (another platform wrote it), the pgid alone decides.
+      expect(liveMembers({ pgid: pid })).toHaveLength(1);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(liveMembers({ pgid: child.pid as number })).toEqual([]);
+  });
+});
