@@ -13,7 +13,8 @@ import { ganttLines } from './timeline/gantt.js';
 import { codeSpan, escapeCell, escapeInline } from './timeline/markdown.js';
 import { anchorOf, appendixEntries, appendixLines, type AppendixEntry } from './timeline/appendix.js';
 import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
-import { buildTimeline, shownTargetName, type CellSpan, type TimelineModel, type TimelineRow } from './timeline/model.js';
+import { shownTargetName } from './timeline/header.js';
+import { buildTimeline, type CellSpan, type TimelineModel, type TimelineRow } from './timeline/model.js';
 import { counted } from './timeline/wording.js';
 import { notRunSummary } from './outcome.js';
 
