@@ -123,12 +123,17 @@ describe('runbooks/dragonfly.md --yes asks only for the values of cells that wil
     expect(result.stdout).toMatch(/pwsh is not on PATH; skipping 1-immediate-containment-2-min, env-hygiene, apply-missing-grants-rls, rollback-if-bad-deploy, 4-verification/);
   }, 60_000);
 
-  it.skipIf(!hasPwsh)('with pwsh on PATH: both (skipped here when /root/.dotnet/tools/pwsh is absent)', async () => {
-    const { result, missing } = await problemsWith(`${PWSH_DIR}:${NO_PWSH_PATH}`);
-    expect(result.code).toBe(2);
-    expect(missing).toEqual(['rollback-if-bad-deploy:<GOOD_SHA>', 'rollback-if-bad-deploy:<timestamp>']);
-    expect(result.stderr).toMatch(/no value for <GOOD_SHA>/);
-  }, 60_000);
+  it.skipIf(!hasPwsh)('with pwsh and railway on PATH: both; with pwsh but no railway, the rollback cell is skipped and needs neither (skipped here when /root/.dotnet/tools/pwsh is absent)', async () => {
+    const bin = tempDir('runbook-railway-');
+    writeFileSync(join(bin, 'railway'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const both = await problemsWith(`${bin}:${PWSH_DIR}:${NO_PWSH_PATH}`);
+    expect(both.result.code).toBe(2);
+    expect(both.missing).toEqual(['rollback-if-bad-deploy:<GOOD_SHA>', 'rollback-if-bad-deploy:<timestamp>']);
+    expect(both.result.stderr).toMatch(/no value for <GOOD_SHA>/);
+    const none = await problemsWith(`${PWSH_DIR}:${NO_PWSH_PATH}`);
+    expect(none.missing).toEqual([]);
+    expect(none.result.stdout).toMatch(/railway is not on PATH; skipping .*rollback-if-bad-deploy/);
+  }, 90_000);
 });
 
 describe('a refused run touches nothing', () => {

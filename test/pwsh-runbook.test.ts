@@ -3,7 +3,7 @@
  * preflight and skipped unattended (refused with --strict), and secrets masked in all five
  * of PowerShell's streams.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTranscript } from '../src/engine/transcript.js';
@@ -15,6 +15,28 @@ const hasPwsh = onPath('pwsh');
 if (!hasPwsh) console.warn('pwsh-runbook.test.ts: skipped, pwsh (PowerShell 7) is not on PATH; .ci/run installs it with dotnet');
 
 describe.skipIf(!hasPwsh)('PowerShell runbooks through the CLI (real pwsh)', () => {
+  it('unattended, a cell skipped for a missing command needs no values: its placeholder does not refuse the run', async () => {
+    const dir = tempDir('runbook-pwsh-values-');
+    const file = join(dir, 'deploy.md');
+    writeFileSync(file, '# Deploy\n\n```powershell\nno-such-tool-xyz deploy <GOOD_SHA>\n```\n\n# Check\n\n```powershell\nWrite-Output "checked"\n```\n');
+    const transcript = join(dir, 'a.jsonl');
+    const run = await runCli(['run', file, '--yes', '--transcript', transcript]);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).not.toContain('GOOD_SHA');
+    const { events } = (await readTranscript(transcript)) as { events: RunEvent[] };
+    expect(events.filter((e): e is CellFinished => e.type === 'cell.finished').map((e) => [e.cell, e.status, e.reason ?? ''])).toEqual([
+      ['deploy', 'skipped', 'no-such-tool-xyz not found on PATH'],
+      ['check', 'succeeded', ''],
+    ]);
+    // With the command there, the same value is needed again.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'no-such-tool-xyz'), '#!/bin/sh\necho "deployed $2"\n', { mode: 0o755 });
+    const refused = await runCli(['run', file, '--yes', '--transcript', join(dir, 'b.jsonl')], { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('no value for <GOOD_SHA>');
+  });
+
   it('names the commands each cell needs, skips the cell whose command is missing, and --strict refuses the run', async () => {
     const dir = tempDir('runbook-pwsh-commands-');
     const transcript = join(dir, 'a.jsonl');

@@ -3,7 +3,7 @@
  * after each finished one, runs cells through one executor per language family, and
  * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
  */
-import { checkBeforeRun } from './runner/before-run.js';
+import { checkBeforeRun, readCommands, valuesToAsk } from './runner/before-run.js';
 import { planEffect, planRun, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
@@ -109,19 +109,22 @@ export class Runner {
     this.emitter.emit(startEvent(this.opts, plan));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
+    const env = this.opts.env ?? process.env;
+    // Read from PowerShell's own parser, so it needs the run's pwsh session: before the values they decide on.
+    this.needed = await readCommands(plan, runbook, this.executors, env);
     const missing = await askForValues({
-      needed: plan.neededValues,
+      needed: valuesToAsk(plan, this.needed, mode),
       values: this.values,
       runbook,
       plan,
-      env: this.opts.env ?? process.env,
+      env,
       mode,
       operator: this.opts.operator,
       ask: (pending) => this.ask(pending),
       bind: (variable) => this.bind(variable),
       emit: (body) => this.emitter.emit(body),
     });
-    const { needed, problems, event } = await checkBeforeRun({
+    const { problems, event } = await checkBeforeRun({
       plan,
       runbook,
       mode,
@@ -130,10 +133,9 @@ export class Runner {
       values: this.values,
       strict: this.opts.strict === true,
       executors: this.executors,
-      env: this.opts.env ?? process.env,
+      needed: this.needed,
       ...(probe ? { probe } : {}),
     });
-    this.needed = needed;
     this.emitter.emit(event);
     const fatal = problems.filter((p) => p.fatal);
     if (fatal.length || this.aborted) await this.executors.closeAll();

@@ -65,7 +65,7 @@ export async function planRun(input: PlanInput): Promise<RunPlan> {
   const targetKind = input.target?.(needsDatabase);
   const guard = { mode: input.mode, allowWrites: input.allowWrites, ...(targetKind ? { targetKind } : {}) };
   const cells = partial.map((plan, index) => ({ ...plan, confirm: planConfirm(runbook.cells[index]!, plan.effect, guard) }));
-  const neededValues = [...new Set(partial.filter((plan) => plan.willRun).flatMap((plan) => [...(plan.prompts ?? []).map((p) => p.name), ...plan.placeholders]))];
+  const neededValues = valuesNeededBy(partial.filter((plan) => plan.willRun));
   return {
     selection,
     cells,
@@ -115,4 +115,9 @@ function databaseVariable(runbook: Runbook): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The values `cells` need (placeholders and prompted exports), each once, in first-use order. */
+export function valuesNeededBy(cells: readonly Pick<CellPlan, 'prompts' | 'placeholders'>[]): string[] {
+  return [...new Set(cells.flatMap((plan) => [...(plan.prompts ?? []).map((p) => p.name), ...plan.placeholders]))];
 }
