@@ -14,21 +14,17 @@ import { InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
 import { readResumeState, refuseLiveAttempts } from '../engine/resume-point.js';
 import { prepareSession } from '../engine/session.js';
-import { retireSignature, requireKey } from '../engine/transcript/signature.js';
+import { retireSignature } from '../engine/transcript/signature.js';
 import { EXIT } from './exit.js';
-import { actorOf, modeOf, valuesOf, type RunFlags } from './run-flags.js';
-import { hasTerminal, logFlags, NO_TERMINAL, recordedArgv, runUnattended, runWithTerminal, signIfAsked } from './run.js';
+import { actorOf, type RunFlags } from './run-flags.js';
+import { logFlags, recordedArgv, runUnattended, runWithTerminal, signIfAsked, startOf } from './run.js';
 
 export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident'>;
 
 export async function resume(transcriptPath: string, flags: ResumeFlags, argv: string[] = []): Promise<number> {
-  const mode = modeOf(flags);
-  if (mode === 'interactive' && !hasTerminal()) {
-    process.stderr.write(`${NO_TERMINAL}\n`);
-    return EXIT.usage;
-  }
-  if (flags.signKey) requireKey(flags.signKey);
-  const values = valuesOf(flags);
+  const start = startOf(flags);
+  if (!start) return EXIT.usage;
+  const { mode, values } = start;
   const state = await readResumeState(transcriptPath);
   // An earlier attempt still running would make this one its twin.
   refuseLiveAttempts(state);

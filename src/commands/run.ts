@@ -13,7 +13,7 @@ import { prepareSession, type InteractiveOptions, type Session } from '../engine
 import { createNdjsonSink } from '../renderers/ndjson.js';
 import { createPlainRenderer } from '../renderers/plain.js';
 import { requireKey } from '../engine/transcript/signature.js';
-import type { EventSink } from '../engine/events.js';
+import type { EventSink, RunMode } from '../engine/events.js';
 import type { Runner, RunSummary } from '../engine/runner.js';
 import { EXIT, exitCodeOf } from './exit.js';
 import { actorOf, modeOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
@@ -25,14 +25,9 @@ export const NO_TERMINAL =
   'runbook: no terminal for the interactive console; use --yes for an unattended run or run it in a terminal';
 
 export async function run(file: string, flags: RunFlags, argv: string[] = []): Promise<number> {
-  const mode = modeOf(flags);
-  if (mode === 'interactive' && !hasTerminal()) {
-    process.stderr.write(`${NO_TERMINAL}\n`);
-    return EXIT.usage;
-  }
-  // A key that cannot sign is found before the first cell runs, not after the last.
-  if (flags.signKey) requireKey(flags.signKey);
-  const values = valuesOf(flags);
+  const start = startOf(flags);
+  if (!start) return EXIT.usage;
+  const { mode, values } = start;
   const runbook = await readRunbookFile(file);
   const prepared = await prepareSession({
     runbook,
@@ -60,6 +55,22 @@ export async function signIfAsked(code: number, transcriptPath: string, flags: P
   const info = (text: string) => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
   const signed = await signAfterRun(transcriptPath, flags.signKey, info);
   return signed || code !== EXIT.ok ? code : EXIT.failed;
+}
+
+/**
+ * What a run and a resume settle before they read anything: the mode, a terminal when the
+ * console is wanted, a signing key that can sign (found before the first cell runs, not
+ * after the last), the --var values. Undefined when there is no terminal: the line is
+ * written, and the command exits EXIT.usage.
+ */
+export function startOf(flags: Pick<RunFlags, 'dryRun' | 'yes' | 'signKey' | 'var'>): { mode: RunMode; values: Record<string, string> } | undefined {
+  const mode = modeOf(flags);
+  if (mode === 'interactive' && !hasTerminal()) {
+    process.stderr.write(`${NO_TERMINAL}\n`);
+    return undefined;
+  }
+  if (flags.signKey) requireKey(flags.signKey);
+  return { mode, values: valuesOf(flags) };
 }
 
 export function hasTerminal(): boolean {
