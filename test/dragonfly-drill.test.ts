@@ -94,7 +94,7 @@ describe('runbooks/dragonfly.md on the sandbox', () => {
         // With pwsh the console stops at the containment cell first, naming what it lacks; skip it.
         await console_.waitFor(/1-immediate-containment-2-min · powershell/);
         await console_.waitFor('enter run');
-        if (!onPath('railway')) await console_.waitFor('missing: railway', { history: true });
+        if (!onPath('railway')) await console_.waitFor('missing: railway (not found on PATH)');
         console_.write('s');
         await console_.waitFor('Reason (optional)');
         console_.write(KEYS.enter);

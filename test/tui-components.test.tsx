@@ -142,6 +142,23 @@ describe('console components', () => {
     expect(plain(render(<LiveArea state={edited} columns={80} rows={24} />).lastFrame())).not.toContain('NAME   READY');
   });
 
+  it('names the missing commands in the cell pane for as long as the cell is asked about, not in a passing flash', async () => {
+    const { state } = scene();
+    const store = createConsoleStore(state, { intervalMs: 1 });
+    const operator = new TuiOperator('alice', store);
+    const cell = { id: 'rollback', lang: 'powershell', line: 9, section: ['Rollback (< 2 min)'], source: 'railway deploy', attributes: {}, placeholders: [] } as never;
+    void operator.decide({ cell, source: 'railway deploy', attempts: 0, effect: 'write', missing: ['railway'] });
+    // Later flashes (a note saved, a key refused) replace a flash; the missing line stays.
+    store.dispatch({ type: 'ui.flash', text: 'note saved' });
+    await new Promise((r) => setTimeout(r, 20));
+    const frame = plain(render(<LiveArea state={store.getState()} columns={100} rows={24} />).lastFrame());
+    expect(frame).toContain('missing: railway (not found on PATH): enter runs anyway');
+    expect(frame).toContain('note saved');
+    // Not asked any more (the cell ran): the line goes.
+    const after = plain(render(<LiveArea state={{ ...store.getState(), ask: undefined }} columns={100} rows={24} />).lastFrame());
+    expect(after).not.toContain('missing: railway');
+  });
+
   it('NO_COLOR: no colour in sources or tones, placeholders still marked', () => {
     process.env.NO_COLOR = '1';
     expect(tone('red')).toBeUndefined();

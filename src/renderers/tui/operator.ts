@@ -63,12 +63,18 @@ export class TuiOperator implements Operator {
       this.pending = { kind: 'decide', cell: id, after, resolve };
       this.store.dispatch({
         type: 'ui.ask',
-        ask: { kind: 'decide', cell: id, attempts: context.attempts, lastStatus: context.lastStatus, effect: context.effect, phase: after ? 'after' : 'before' },
+        ask: {
+          kind: 'decide',
+          cell: id,
+          attempts: context.attempts,
+          lastStatus: context.lastStatus,
+          effect: context.effect,
+          phase: after ? 'after' : 'before',
+          // Shown in the cell pane for as long as the question stands, not as a passing flash.
+          ...(context.missing?.length && !after ? { missing: context.missing } : {}),
+        },
         source: context.source,
       });
-      if (context.missing?.length && !after) {
-        this.store.dispatch({ type: 'ui.flash', text: `missing: ${context.missing.join(', ')} (preflight did not find it): enter runs anyway, e edits, s skips` });
-      }
       if (this.dropped) this.store.dispatch({ type: 'ui.flash', text: this.dropped });
       this.dropped = undefined;
     });

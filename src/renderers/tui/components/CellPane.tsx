@@ -39,6 +39,8 @@ export function CellPane({ state, cell, height, width }: { state: ConsoleState; 
   room -= prose.length;
   const valueLine = running ? undefined : valuesLine(state, cell);
   if (valueLine) room -= 1;
+  const missingLine = ask?.missing?.length ? `missing: ${ask.missing.join(', ')} (not found on PATH): enter runs anyway, e edits, s skips` : undefined;
+  if (missingLine) room -= 1;
   // Output of a finished cell shows here until the scrollback holds it (after the console moves on).
   const unprinted = state.unsettled === cell.id;
   const after = running ? outputLines(cell.output, width) : [...(unprinted ? outputLines(cell.output, width) : []), ...finishedSummary(cell)];
@@ -62,6 +64,7 @@ export function CellPane({ state, cell, height, width }: { state: ConsoleState; 
         </Text>
       ))}
       {valueLine ? <Text wrap="truncate-end" color={tone('yellow')}>{valueLine}</Text> : null}
+      {missingLine ? <Text wrap="truncate-end" color={tone('yellow')}>{missingLine}</Text> : null}
       <OutputView lines={lines} />
     </Box>
   );
