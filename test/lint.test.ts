@@ -101,10 +101,10 @@ describe('lintRunbook', () => {
 
 describe('Runme interactive and background', () => {
   it('says what an interactive or background cell gets here; interactive=false is silent', async () => {
-    const text = '# Q\n\n```sh {"name":"ask","interactive":true}\nread name\n```\n\n```sh {"name":"serve","background":"true"}\nsleep 100\n```\n\n```sh {"name":"plain","interactive":"false"}\necho\n```\n';
+    const text = '# Q\n\n```sh {"name":"ask","interactive":true}\nread name\n```\n\n```sh {"name":"serve","background":"true"}\nsleep 100\n```\n\n```sh {"name":"plain","interactive":"false"}\necho\n```\n\n```sql {"name":"q","background":true}\nSELECT 1;\n```\n';
     const diagnostics = await lintRunbook(parseRunbook(text, 'q.md'), text);
-    expect(diagnostics.map(({ line, rule }) => [line, rule])).toEqual([[3, 'runme-attribute'], [7, 'runme-attribute']]);
-    expect(diagnostics[0]!.message).toMatch(/^cell ask is interactive in Runme .*unattended runs give it no terminal and no input/);
-    expect(diagnostics[1]!.message).toMatch(/^cell serve runs in the background in Runme; this tool does not support background cells/);
+    expect(diagnostics.map(({ line, rule }) => [line, rule])).toEqual([[3, 'runme-attribute'], [15, 'runme-attribute']]);
+    expect(diagnostics[0]!.message).toMatch(/^cell ask is interactive .*unattended runs give it no terminal and no input/);
+    expect(diagnostics[1]!.message).toBe('cell q is marked background, which applies to shell cells only: this SQL cell runs in the foreground and the run waits for it');
   });
 });

@@ -107,6 +107,8 @@ export interface CellStarted extends EventBase {
   pgid?: number;
   /** With `pgid`: `<boot id>:<start ticks>` of the group's leader, so a reused pid is not taken for the group. */
   leaderStart?: string;
+  /** Runme's `background`: the run does not wait for this cell; its `cell.finished` comes when it exits or the run ends. */
+  background?: boolean;
 }
 
 export interface CellOutput extends EventBase {

@@ -58,14 +58,15 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
   return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Runme's `interactive` and `background`, read but not acted on: say what happens instead. */
+/** Runme's `interactive` and `background`: say what the cell gets here where it is not what Runme gives. */
 function runmeDiagnostic(cell: Cell): Diagnostic | undefined {
   const at = { severity: 'warning' as const, line: cell.line, column: cell.column, rule: 'runme-attribute' };
   if (cell.attributes.interactive === true) {
     return { ...at, message: `cell ${cell.id} is interactive in Runme (it gets a terminal); unattended runs give it no terminal and no input, so read, stty and prompts fail there: run it in the console, or drop interactive` };
   }
-  if (cell.attributes.background === true) {
-    return { ...at, message: `cell ${cell.id} runs in the background in Runme; this tool does not support background cells and waits for it to finish` };
+  // A shell cell in the background is started and not waited for (runner/background.ts); nothing to say.
+  if (cell.attributes.background === true && cell.lang !== 'sh') {
+    return { ...at, message: `cell ${cell.id} is marked background, which applies to shell cells only: this ${cell.lang === 'sql' ? 'SQL' : 'PowerShell'} cell runs in the foreground and the run waits for it` };
   }
   return undefined;
 }

@@ -7,6 +7,7 @@ import { checkBeforeRun, readCommands, valuesToAsk } from './runner/before-run.j
 import { planEffect, planRun, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
+import { BackgroundCells } from './runner/background.js';
 import type { NeededCommand } from './commands-needed.js';
 import { cannotRun, isOwnReason } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
@@ -34,6 +35,10 @@ export class Runner {
   readonly runId: string;
   private readonly emitter: Emitter;
   private readonly executors: ExecutorPool;
+  private readonly background = new BackgroundCells((cell, status, durationMs, result, reason) => {
+    this.statuses.set(cell, status);
+    this.emitter.emit(finishedEvent(cell, status, durationMs, result, reason));
+  });
   private readonly statuses = new Map<string, CellStatus>();
   /** Attempts per cell over the whole run, so a cell visited again after a jump counts on. */
   private readonly attempts = new Map<string, number>();
@@ -154,6 +159,8 @@ export class Runner {
       });
       if (stopped) this.stoppedBecause = stopped;
     } finally {
+      // However the walk ended: background cells are stopped and recorded before the executors close.
+      await this.background.stopAll();
       await this.executors.closeAll();
     }
     const outcome = runOutcome({
@@ -163,6 +170,7 @@ export class Runner {
       stoppedBecause: this.aborted ? 'not reached: the run was interrupted' : this.stoppedBecause,
       aborted: this.aborted,
       quit: this.quit,
+      stoppedAtEnd: this.background.stoppedAtEnd,
     });
     return this.finish(started, selected.length, outcome, []);
   }
@@ -248,8 +256,8 @@ export class Runner {
     if (body) this.emitter.emit(body);
   }
 
-  /** One execution of a cell, behind the write guard. Resolves to its status. */
-  private async attempt(cell: Cell, source: string, effect: Effect, attempt: number): Promise<CellStatus> {
+  /** One execution of a cell, behind the write guard. Resolves to its status; undefined for a background cell that started. */
+  private async attempt(cell: Cell, source: string, effect: Effect, attempt: number): Promise<CellStatus | undefined> {
     const { target, operator, mode, allowWrites } = this.opts;
     const plan = this.planFor(cell);
     const guard = await passWriteGuard({
@@ -266,7 +274,7 @@ export class Runner {
     });
     if (guard === 'aborted') return 'cancelled';
     if (guard === 'refused') return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
-    const outcome = await executeCell({
+    const run = {
       cell,
       plan,
       source,
@@ -276,10 +284,13 @@ export class Runner {
       options: this.opts,
       emitter: this.emitter,
       executors: this.executors,
-      setCurrent: (controller) => {
+      setCurrent: (controller: AbortController | undefined) => {
         this.interrupts.running(cell.id, controller);
       },
-    });
+    };
+    // Runme's background: shell cells only (a SQL or PowerShell cell runs in its session, in the foreground; lint says so).
+    if (cell.attributes.background === true && cell.lang === 'sh') return this.background.start(run);
+    const outcome = await executeCell(run);
     return this.finishCell(cell, outcome.status, outcome.durationMs, outcome.result);
   }
 

@@ -34,6 +34,8 @@ export function createPlainRenderer(
   /** The stream whose last line has no newline yet, so the next line knows to end it first. */
   let openStream: OutputStream | undefined;
   const started = new Set<string>();
+  /** Background cells (Runme's): their output interleaves with other cells', so each line names its cell. */
+  const background = new Set<string>();
 
   /** The last line written was empty: a block that starts with a blank line does not add a second. */
   let blank = true;
@@ -91,10 +93,15 @@ export function createPlainRenderer(
         started.add(known.cell);
         const section = sectionLabel(known.section, title);
         const attempt = known.attempt > 1 ? ` (attempt ${known.attempt})` : '';
-        const head = style.bold(`▶ [${known.cell}] ${known.lang} line ${known.line}${section ? ` — ${section}` : ''}${attempt}`);
+        if (known.background) background.add(known.cell);
+        const head = style.bold(`▶ [${known.cell}] ${known.lang} line ${known.line}${section ? ` — ${section}` : ''}${attempt}${known.background ? ' · background: the run goes on' : ''}`);
         return lines(showSource ? [head, ...indentBlock(known.source, style.dim('  │ '))] : [head]);
       }
       case 'cell.output':
+        if (background.has(known.cell) && known.stream !== 'notice') {
+          const mark = known.stream === 'stderr' ? '! ' : '';
+          return lines(known.data.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n').map((line) => `  ${style.dim(`[${known.cell}]`)} ${mark}${line}`));
+        }
         return output(known.stream, known.data);
       case 'cell.output.spilled':
         return lines([style.dim(`  … more ${known.stream} in ${known.path}`)]);
@@ -103,8 +110,11 @@ export function createPlainRenderer(
         return lines([]);
       case 'sql.result':
         return lines(sqlResultLines(known, style, maxColumnWidth(known.columns.length)));
-      case 'cell.finished':
-        return lines(finishedLines(known, style, started.has(known.cell)));
+      case 'cell.finished': {
+        // A background cell ends among other cells' lines: its end names it.
+        const named = !started.has(known.cell) || background.delete(known.cell);
+        return lines(finishedLines(known, style, !named));
+      }
       case 'operator.decision': {
         const line = decisionLine(known);
         return lines(line ? [line] : []);

@@ -45,11 +45,21 @@ export interface ExecutionResult {
   error?: CellError;
 }
 
+/** A cell started and not waited for (Runme's `background`): its group, and its result once it ends. */
+export interface BackgroundRun {
+  /** The process group the cell runs in, once known. */
+  pgid?: number;
+  /** Resolves when the cell's leader exits, by itself or stopped through the context's signal. */
+  done: Promise<ExecutionResult>;
+}
+
 export interface Executor {
   readonly lang: Lang;
   /** Each cell runs in its own process group, reported through `onGroup` before the cell runs a line. */
   readonly gated?: boolean;
   run(context: ExecutionContext): Promise<ExecutionResult>;
+  /** Starts a cell without waiting for it; shells only. Aborting the context's signal stops its process tree. */
+  start?(context: ExecutionContext): BackgroundRun;
   /** Ends sessions and connections. Safe to call twice. */
   close(): Promise<void>;
 }

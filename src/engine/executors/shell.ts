@@ -12,7 +12,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
-import { shellCellIo, shellCwd, type ExecutionResult, type Executor } from './executor.js';
+import { shellCellIo, shellCwd, type BackgroundRun, type ExecutionResult, type Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
 import { createPwshExecutor } from './pwsh.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
@@ -72,6 +72,27 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const left = await readState(files.state);
       if (left && !outcome.endedBy && !outcome.sessionLost) state.absorb(env, left);
       return resultOf(outcome, program!, context.timeoutMs);
+    },
+    start(context) {
+      // Its own process, not the session: a background cell must not block the next one. It starts
+      // from the environment and directory the session carries, and hands nothing back.
+      const env = state.envFor(context.env);
+      const cwd = shellCwd(context, state.cwd);
+      const [program, ...extra] = interpreterFor(options, env);
+      const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}-background${options.lang === 'sh' ? '.sh' : '.ps1'}`);
+      const prologue = options.lang === 'sh' && (options.stopOnError ?? true) ? 'set -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n' : '';
+      writeFileSync(file, `${prologue}${context.source.endsWith('\n') ? context.source : `${context.source}\n`}`);
+      const run: BackgroundRun = { done: Promise.resolve({ status: 'failed' }) };
+      run.done = runProcessTree(program!, processArgs(options.lang, program!, extra, file), {
+        ...shellCellIo(context, graceMs),
+        cwd,
+        env,
+        onGroup: (pgid) => (run.pgid = pgid),
+      }).then((outcome) => {
+        rmSync(file, { force: true });
+        return resultOf(outcome, program!, context.timeoutMs);
+      });
+      return run;
     },
     async close() {
       sessions.close();

@@ -19,6 +19,8 @@ export interface OutcomeInput {
   stoppedBecause?: string;
   aborted: boolean;
   quit: boolean;
+  /** Background cells the run stopped at its end (recorded `cancelled`): they ran, so they are not "not run". */
+  stoppedAtEnd?: ReadonlySet<string>;
 }
 
 export interface Outcome {
@@ -46,7 +48,7 @@ export function runOutcome(input: OutcomeInput): Outcome {
 
 function notRunReason(cell: string, input: OutcomeInput): string | undefined {
   const status = input.statuses.get(cell);
-  if (status === 'cancelled') return 'cancelled';
+  if (status === 'cancelled') return input.stoppedAtEnd?.has(cell) ? undefined : 'cancelled';
   if (status === 'skipped') return input.unavailable.get(cell);
   if (status === undefined) return input.stoppedBecause;
   return undefined;

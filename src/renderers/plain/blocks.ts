@@ -103,7 +103,7 @@ export function finishedLines(event: CellFinished, style: Style, started: boolea
     case 'timed-out':
       return [...errorLines, style.red(`⏱${id} timed out after ${took}${exit}`), ''];
     case 'cancelled':
-      return [...errorLines, style.yellow(`■${id} cancelled after ${took}${exit}`), ''];
+      return [...errorLines, style.yellow(`■${id} cancelled after ${took}${exit}${event.reason ? ` (${event.reason})` : ''}`), ''];
     case 'skipped':
       return [...errorLines, style.yellow(`↷${id} skipped${event.reason ? ` (${event.reason})` : ''}`), ''];
     default:

@@ -119,7 +119,7 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
         const write = effects.get(event.cell) === 'write';
         const row = push({
           kind: 'cell', ...at(), actor: who, step: event.cell, section: event.section,
-          action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : 'ran'} ${event.lang} cell, line ${event.line}${valuesText(values)}`,
+          action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : event.background ? 'started' : 'ran'} ${event.lang} cell${event.background ? ' in the background' : ''}, line ${event.line}${valuesText(values)}`,
           result: 'did not finish',
           details: {
             cell: event.cell, lang: event.lang, line: event.line, section: event.section, attempt: event.attempt, source: event.source, status: 'unfinished',

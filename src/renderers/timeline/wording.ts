@@ -40,7 +40,7 @@ export function finishedText(event: CellFinished): string {
     case 'timed-out':
       return `timed out after ${took}${facts ? `: ${facts}` : ''}`;
     default:
-      return `${event.status} after ${took}${facts ? `: ${facts}` : ''}`;
+      return `${event.status} after ${took}${facts ? `: ${facts}` : ''}${event.status === 'cancelled' && event.reason ? ` (${event.reason})` : ''}`;
   }
 }
 
