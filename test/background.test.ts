@@ -27,11 +27,6 @@ async function groupGone(pgid: number, withinMs = 15_000): Promise<boolean> {
   return false;
 }
 
-function completeLines(path: string): RunEvent[] {
-  const text = readFileSync(path, 'utf8');
-  return parseLines(text.slice(0, text.lastIndexOf('\n') + 1));
-}
-
 const longGroup = (events: RunEvent[]) => Number(/long group (\d+)/.exec(events.filter((e) => e.type === 'cell.output').map((e) => (e as { data: string }).data).join(''))![1]);
 const finishedOf = (events: RunEvent[], cell: string) => events.find((e): e is CellFinished => e.type === 'cell.finished' && e.cell === cell);
 
