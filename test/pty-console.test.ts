@@ -4,14 +4,12 @@
  * file). Keys in, screen text out, and then the transcript must hold exactly the
  * decisions that were made, in order.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTranscript, verifyTranscript } from '../src/engine/transcript.js';
 import type { RunEvent } from '../src/engine/events.js';
 import { freshDatabase } from './support/database.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { KEYS, quitConsole, startConsole } from './support/pty.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURE = 'test/fixtures/tui/console.md';
@@ -28,8 +26,7 @@ describe('the operator console in a pseudo-terminal', () => {
   it('runs a SQL cell and shows its table, skips, edits through $EDITOR, notes, confirms a write, cancels, quits', async () => {
     const db = await freshDatabase('tui');
     const targetName = `${new URL(db).pathname.slice(1)}@${new URL(db).hostname}`;
-    const transcript = join(mkdtempSync(join(tmpdir(), 'runbook-tui-')), 'run.jsonl');
-    const tui = spawnCli(['run', FIXTURE, '--db', db, '--transcript', transcript, '--actor', 'alice'], { cols: 100, rows: 30, env: { EDITOR, VISUAL: '' } });
+    const { tui, transcript } = startConsole(FIXTURE, { name: 'tui', db, cols: 100, rows: 30, env: { EDITOR, VISUAL: '' } });
     try {
       await tui.waitFor('enter run');
       const first = tui.screen.text();
@@ -76,10 +73,7 @@ describe('the operator console in a pseudo-terminal', () => {
       await tui.waitFor(/⊘ long cancelled/);
       await tui.waitFor('r retry');
 
-      tui.write('q');
-      await tui.waitFor('Quit the run? (y/n)');
-      tui.write('y');
-      expect(await tui.exited).toBe(0);
+      expect(await quitConsole(tui)).toBe(0);
     } finally {
       tui.kill();
     }

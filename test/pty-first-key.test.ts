@@ -4,14 +4,11 @@
  * cell is on screen must run that cell; a key meant for a cell the runner is not on must
  * run nothing.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/engine/events.js';
 import { readTranscript } from '../src/engine/transcript.js';
 import { freshDatabase } from './support/database.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { KEYS, quitConsole, startConsole } from './support/pty.js';
 import { slowProxy } from './support/slow-proxy.js';
 
 const FIXTURE = 'test/fixtures/tui/console.md';
@@ -19,9 +16,7 @@ const FIXTURE = 'test/fixtures/tui/console.md';
 async function start(name: string) {
   const db = await freshDatabase(name);
   const proxy = await slowProxy(db, 2500);
-  const transcript = join(mkdtempSync(join(tmpdir(), `runbook-${name}-`)), 'run.jsonl');
-  const tui = spawnCli(['run', FIXTURE, '--db', proxy.url, '--transcript', transcript, '--actor', 'alice'], { cols: 80, rows: 24 });
-  return { tui, proxy, transcript };
+  return { ...startConsole(FIXTURE, { name, db: proxy.url, cols: 80, rows: 24 }), proxy };
 }
 
 const decisions = async (transcript: string) =>
@@ -38,10 +33,7 @@ describe('the first key in a pseudo-terminal at 80×24', () => {
       expect(tui.screen.text()).toContain('preparing…');
       await tui.waitFor('✓ who-am-i succeeded', { history: true });
       await tui.waitFor(/› +2 · skip-me pending/);
-      tui.write('q');
-      await tui.waitFor('Quit the run? (y/n)');
-      tui.write('y');
-      expect(await tui.exited).toBe(0);
+      expect(await quitConsole(tui)).toBe(0);
     } finally {
       tui.kill();
       await proxy.close();
@@ -60,10 +52,7 @@ describe('the first key in a pseudo-terminal at 80×24', () => {
       // The runner asks about who-am-i: the key for skip-me is dropped, and the console says so.
       await tui.waitFor('enter for skip-me was not used: the console is on who-am-i now; press it again');
       expect(tui.screen.text()).toContain('enter run · s skip');
-      tui.write('q');
-      await tui.waitFor('Quit the run? (y/n)');
-      tui.write('y');
-      expect(await tui.exited).toBe(0);
+      expect(await quitConsole(tui)).toBe(0);
     } finally {
       tui.kill();
       await proxy.close();

@@ -3,12 +3,10 @@
  * NO_COLOR leaves no colour codes in what it writes. RUNBOOK_TUI_CAPTURE=<file> saves
  * the screen after the first cell, the capture the README shows.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freshDatabase } from './support/database.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { KEYS, quitConsole, startConsole } from './support/pty.js';
 
 
 // Foreground/background colour SGR parameters: 30–37, 38;…, 40–47, 48;…, 90–97, 100–107.
@@ -18,8 +16,7 @@ const COLOUR = /\u001b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*
 describe('the console at 80×24', () => {
   it('fits, survives a resize, and writes no colour under NO_COLOR', async () => {
     const db = await freshDatabase('tui80');
-    const transcript = join(mkdtempSync(join(tmpdir(), 'runbook-tui80-')), 'run.jsonl');
-    const tui = spawnCli(['run', 'test/fixtures/tui/console.md', '--db', db, '--transcript', transcript, '--actor', 'alice'], { cols: 80, rows: 24, env: { NO_COLOR: '1' } });
+    const { tui } = startConsole('test/fixtures/tui/console.md', { name: 'tui80', db, cols: 80, rows: 24, env: { NO_COLOR: '1' } });
     try {
       await tui.waitFor('enter run');
       tui.write(KEYS.enter);
@@ -45,10 +42,7 @@ describe('the console at 80×24', () => {
       await tui.waitFor(/› +2 · skip-me pending/);
       expect(tui.screen.text()).toContain('Console drill');
 
-      tui.write('q');
-      await tui.waitFor('Quit the run? (y/n)');
-      tui.write('y');
-      expect(await tui.exited).toBe(0);
+      expect(await quitConsole(tui)).toBe(0);
     } finally {
       tui.kill();
     }

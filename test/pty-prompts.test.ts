@@ -4,14 +4,11 @@
  * reason and asked again; a mistyped confirmation says what was expected; esc refuses;
  * a skip takes a reason; the escalation line wraps whole; the last line says what did not run.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/engine/events.js';
 import { readTranscript } from '../src/engine/transcript.js';
 import { freshDatabase } from './support/database.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { KEYS, startConsole } from './support/pty.js';
 
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 
@@ -19,8 +16,7 @@ describe('prompts in a pseudo-terminal at 80×24', () => {
   it('refuses a bad value in place, asks again, confirms by name, refuses on esc, skips with a reason', async () => {
     const db = await freshDatabase('prompts');
     const targetName = `${new URL(db).pathname.slice(1)}@${new URL(db).hostname}`;
-    const transcript = join(mkdtempSync(join(tmpdir(), 'runbook-prompts-')), 'run.jsonl');
-    const tui = spawnCli(['run', 'test/fixtures/tui/prompts.md', '--db', db, '--transcript', transcript, '--actor', 'alice'], { cols: 80, rows: 24 });
+    const { tui, transcript } = startConsole('test/fixtures/tui/prompts.md', { name: 'prompts', db, cols: 80, rows: 24 });
     try {
       await tui.waitFor('Value for <GOOD_SHA>:');
       let screen = tui.screen.text();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/engine/events.js';
 import { readTranscript } from '../src/engine/transcript.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { KEYS, quitConsole, spawnCli } from './support/pty.js';
 import { freshSandboxEnv, removeSandbox } from './sandbox.helpers.js';
 
 const env = freshSandboxEnv();
@@ -34,10 +34,7 @@ describe('a sandbox with no seed file, at 80×24', () => {
       expect(flat(screen)).toContain(`⚠ the sandbox database is empty: no seed file ${seed} beside the runbook`);
       tui.write(KEYS.enter);
       await tui.waitFor('ERROR 42P01');
-      tui.write('q');
-      await tui.waitFor('Quit the run? (y/n)');
-      tui.write('y');
-      await tui.exited;
+      await quitConsole(tui);
     } finally {
       tui.kill();
     }

@@ -6,14 +6,12 @@
  * by number or part of a name; after the last cell `r` runs a cell again, and cells
  * already settled are not recorded again.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/engine/events.js';
 import { readTranscript } from '../src/engine/transcript.js';
 import { freshDatabase } from './support/database.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { KEYS, startConsole } from './support/pty.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const flat = (text: string) => text.replace(/\s+/g, ' ');
@@ -23,10 +21,9 @@ const PATH = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.incl
 describe('views in a pseudo-terminal at 80×24', () => {
   it('shows the whole source and the whole result, keeps the last attempt, jumps, and re-runs after the last cell', async () => {
     const db = await freshDatabase('views');
-    const transcript = join(mkdtempSync(join(tmpdir(), 'runbook-views-')), 'run.jsonl');
-    const args = ['run', 'test/fixtures/tui/views.md', '--db', db, '--transcript', transcript, '--actor', 'alice', '--var', 'GOOD_SHA=abc1234', '--var', 'API_TOKEN=hunter2secret'];
+    const args = ['--var', 'GOOD_SHA=abc1234', '--var', 'API_TOKEN=hunter2secret'];
     const env = { PATH, PAGER: 'less -S', LESS: '', EDITOR: join(ROOT, 'test/fixtures/tui/fix-sql.sh'), VISUAL: '' };
-    const tui = spawnCli(args, { cols: 80, rows: 24, env });
+    const { tui, transcript } = startConsole('test/fixtures/tui/views.md', { name: 'views', db, args, cols: 80, rows: 24, env });
     try {
       await tui.waitFor('enter run · s skip');
       tui.write(KEYS.enter);

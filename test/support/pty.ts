@@ -4,7 +4,9 @@
  * history) so a test reads what a person would see, not the raw escape stream.
  */
 import pty from '@lydell/node-pty';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = resolve(ROOT, 'bin', 'runbook.js');
@@ -255,4 +257,36 @@ export function spawnCli(args: string[], options: { cols?: number; rows?: number
       });
     },
   };
+}
+
+export interface ConsoleOptions {
+  /** Names the transcript's temporary directory (runbook-<name>-…). */
+  name: string;
+  /** --db; without it the run takes its usual target. */
+  db?: string;
+  /** More arguments after the usual ones (--var …). */
+  args?: string[];
+  cols?: number;
+  rows?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The operator console as the pty tests start it: `run <runbook> [--db] --transcript <fresh file> --actor alice`. */
+export function startConsole(runbook: string, options: ConsoleOptions): { tui: PtyRun; transcript: string } {
+  const transcript = join(mkdtempSync(join(tmpdir(), `runbook-${options.name}-`)), 'run.jsonl');
+  const db = options.db === undefined ? [] : ['--db', options.db];
+  const tui = spawnCli(['run', runbook, ...db, '--transcript', transcript, '--actor', 'alice', ...(options.args ?? [])], {
+    ...(options.cols !== undefined ? { cols: options.cols } : {}),
+    ...(options.rows !== undefined ? { rows: options.rows } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return { tui, transcript };
+}
+
+/** The console's own way out: q, then y at "Quit the run? (y/n)". Resolves to the CLI's exit code. */
+export async function quitConsole(tui: PtyRun): Promise<number> {
+  tui.write('q');
+  await tui.waitFor('Quit the run? (y/n)');
+  tui.write('y');
+  return tui.exited;
 }
