@@ -159,6 +159,25 @@ describe('console components', () => {
     expect(after).not.toContain('missing: railway');
   });
 
+  it("shows the plan's reason beside a cell that will not run, until it settles", () => {
+    const make = eventMaker();
+    const base = initialState({ cells: [
+      { id: 'check', lang: 'sh', line: 1, section: ['S'], source: 'true' },
+      { id: 'rollback', lang: 'powershell', line: 5, section: ['S'], source: 'railway deploy' },
+    ] });
+    const plan = (whyNot?: { reason: string; message: string }) => ({ willRun: !whyNot, ...(whyNot ? { whyNot } : {}) });
+    const cells = [
+      { id: 'check', lang: 'sh', line: 1, section: ['S'], plan: plan() },
+      { id: 'rollback', lang: 'powershell', line: 5, section: ['S'], plan: plan({ reason: 'missing-interpreter', message: 'pwsh not found' }) },
+    ];
+    const state = reduceAll(base, [make({ ...started([]), cells } as never, 0)]);
+    const frame = plain(render(<LiveArea state={state} columns={100} rows={24} />).lastFrame());
+    expect(frame).toMatch(/rollback pending · pwsh not found/);
+    expect(frame).not.toMatch(/check pending ·/);
+    const skipped = reduceAll(state, [make({ type: 'cell.finished', cell: 'rollback', status: 'skipped', durationMs: 0, reason: 'pwsh not found' }, 10)]);
+    expect(plain(render(<LiveArea state={skipped} columns={100} rows={24} />).lastFrame())).not.toContain('pending · pwsh');
+  });
+
   it('NO_COLOR: no colour in sources or tones, placeholders still marked', () => {
     process.env.NO_COLOR = '1';
     expect(tone('red')).toBeUndefined();

@@ -60,7 +60,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
   switch (event.type) {
     case 'run.started': {
       const known = state.order.length > 0;
-      const cells = known ? state.cells : Object.fromEntries(event.cells.map((c) => [c.id, pendingCell(c)]));
+      const cells = withWhyNot(known ? state.cells : Object.fromEntries(event.cells.map((c) => [c.id, pendingCell(c)])), event.cells);
       return {
         ...state,
         title: event.runbook.title || state.title,
@@ -251,3 +251,13 @@ function indexOf(state: ConsoleState, id: string): number {
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
+
+/** The plan's reason a cell will not run, on each cell still pending: read from run.started, never worked out here. */
+function withWhyNot(cells: ConsoleState['cells'], planned: readonly { id: string; plan?: { whyNot?: { message: string } } }[]): ConsoleState['cells'] {
+  const out = { ...cells };
+  for (const { id, plan } of planned) {
+    const cell = out[id];
+    if (cell?.status === 'pending' && plan?.whyNot) out[id] = { ...cell, whyNot: plan.whyNot.message };
+  }
+  return out;
+}

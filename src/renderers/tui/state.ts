@@ -36,7 +36,8 @@ export interface CellBase {
 }
 
 /** Each status is its own type with the data only it has. */
-export type PendingCell = CellBase & { status: 'pending' };
+/** `whyNot`: the run plan's reason it will not run (not selected, `skip`, a missing interpreter), shown beside it. */
+export type PendingCell = CellBase & { status: 'pending'; whyNot?: string };
 export type RunningCell = CellBase & { status: 'running'; startedAt: number };
 export type SucceededCell = CellBase & { status: 'succeeded'; durationMs: number; exitCode?: number };
 export type FailedCell = CellBase & { status: 'failed'; durationMs: number; exitCode?: number; error?: CellError };

@@ -40,7 +40,11 @@ export function Outline({ state, height, width }: { state: ConsoleState; height:
 
 /** `› 3 ✓ who-am-i succeeded 12 ms`: the number is what `g 3` jumps to. */
 function CellRow({ cell, number, selected, focused }: { cell: CellView; number: number; selected: boolean; focused: boolean }) {
-  const detail = 'durationMs' in cell ? ` ${duration(cell.durationMs)}` : cell.status === 'skipped' && cell.reason ? ` ${cell.reason}` : '';
+  const detail =
+    'durationMs' in cell ? ` ${duration(cell.durationMs)}`
+    : cell.status === 'skipped' && cell.reason ? ` ${cell.reason}`
+    : cell.status === 'pending' && cell.whyNot ? ` · ${cell.whyNot}`
+    : '';
   return (
     <Text wrap="truncate-end" inverse={selected} bold={focused}>
       {selected ? '›' : ' '}
