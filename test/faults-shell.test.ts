@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { onPath } from '../src/engine/executors/which.js';
 import { parseLines, runCli, tempDir } from './runner-support.js';
 
 describe.each([['bash', ''], ['sh', ' interpreter=sh']])('set -x in a cell (%s)', (_name, info) => {
@@ -18,4 +19,40 @@ describe.each([['bash', ''], ['sh', ' interpreter=sh']])('set -x in a cell (%s)'
     expect(output).not.toContain('__runbook');
     expect(output).toContain('FOO=carried\n');
   }, 60_000);
+});
+
+/** PowerShell's `set -x`: `Set-PSDebug -Trace 1`. pwsh from PATH, or where .ci installs it. */
+const pwshPath = [process.env.PATH, '/root/.dotnet/tools'].filter(Boolean).join(':');
+const hasPwsh = onPath('pwsh', pwshPath);
+
+describe.skipIf(!hasPwsh)('Set-PSDebug -Trace 1 in a PowerShell cell (skipped without pwsh)', () => {
+  function traced(dir: string, info: string): string {
+    const runbook = join(dir, 'trace.md');
+    writeFileSync(
+      runbook,
+      ['# T', '', `\`\`\`powershell {name=traced${info}}`, 'Set-PSDebug -Trace 1', "$env:FOO = 'carried'", 'Write-Output "hi"', '```', '', `\`\`\`powershell {name=reads${info}}`, 'Write-Output "FOO=$env:FOO"', '```', ''].join('\n'),
+    );
+    return runbook;
+  }
+
+  it('a process per cell: traces the cell lines, never the hand-over after them; the environment still carries', async () => {
+    const dir = tempDir('runbook-pstrace-');
+    const transcript = join(dir, 't.jsonl');
+    // Arguments after pwsh make it a process per cell (-File on the wrapper), where the trace goes to the console host.
+    const result = await runCli(['run', traced(dir, ' interpreter="pwsh -NoLogo"'), '--yes', '--transcript', transcript], { cwd: dir, env: { PATH: pwshPath } });
+    expect(result.code, result.stderr).toBe(0);
+    const output = parseLines(readFileSync(transcript, 'utf8')).filter((e) => e.type === 'cell.output' && e.cell === 'traced').map((e) => e.data).join('');
+    expect(output).toMatch(/DEBUG: +3\+ +>>>> Write-Output "hi"/);
+    expect(output).not.toMatch(/__runbook|ConvertTo-Json|Set-Content|GetEnvironmentVariables|runbook-shell-/);
+    expect(result.stdout).toContain('FOO=carried');
+  }, 120_000);
+
+  it('the pwsh session: the cells runspace has no host to trace to, so nothing of the wrapper shows; the environment still carries', async () => {
+    const dir = tempDir('runbook-pstrace-');
+    const transcript = join(dir, 't.jsonl');
+    const result = await runCli(['run', traced(dir, ''), '--yes', '--transcript', transcript], { cwd: dir, env: { PATH: pwshPath } });
+    expect(result.code, result.stderr).toBe(0);
+    const output = parseLines(readFileSync(transcript, 'utf8')).filter((e) => e.type === 'cell.output').map((e) => e.data).join('');
+    expect(output).toBe('hi\nFOO=carried\n');
+  }, 120_000);
 });

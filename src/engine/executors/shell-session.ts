@@ -108,13 +108,19 @@ export function powershellWrapper(files: WrapperFiles, prelude: string, stopOnEr
   return [
     ...(stopOnError ? ["$ErrorActionPreference = 'Stop'", '$PSNativeCommandUseErrorActionPreference = $true'] : []),
     prelude.trimEnd(),
-    'try {',
-    `  . ${powershellQuote(files.cell)}`,
-    '} catch {',
-    '  if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { Write-Error $_ -ErrorAction Continue; exit $_.Exception.ExitCode }',
-    '  throw',
-    '} finally {',
-    `  @{ env = [System.Environment]::GetEnvironmentVariables(); cwd = (Get-Location).Path } | ConvertTo-Json -Compress | Set-Content -LiteralPath ${powershellQuote(files.state)} -Encoding utf8`,
+    // Dot-sourced, so the cell runs in the script's scope as before; DebuggerHidden, so a
+    // cell's `Set-PSDebug -Trace 1` traces the cell's lines, never the hand-over after it.
+    '. {',
+    '  [System.Diagnostics.DebuggerHidden()]',
+    '  param()',
+    '  try {',
+    `    . ${powershellQuote(files.cell)}`,
+    '  } catch {',
+    '    if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { Write-Error $_ -ErrorAction Continue; exit $_.Exception.ExitCode }',
+    '    throw',
+    '  } finally {',
+    `    @{ env = [System.Environment]::GetEnvironmentVariables(); cwd = (Get-Location).Path } | ConvertTo-Json -Compress | Set-Content -LiteralPath ${powershellQuote(files.state)} -Encoding utf8`,
+    '  }',
     '}',
     '',
   ]
