@@ -41,7 +41,7 @@ describe.skipIf(!hasPwsh)('Set-PSDebug -Trace 1 in a PowerShell cell (skipped wi
     // Arguments after pwsh make it a process per cell (-File on the wrapper), where the trace goes to the console host.
     const result = await runCli(['run', traced(dir, ' interpreter="pwsh -NoLogo"'), '--yes', '--transcript', transcript], { cwd: dir, env: { PATH: pwshPath } });
     expect(result.code, result.stderr).toBe(0);
-    const output = parseLines(readFileSync(transcript, 'utf8')).filter((e) => e.type === 'cell.output' && e.cell === 'traced').map((e) => e.data).join('');
+    const output = parseLines(readFileSync(transcript, 'utf8')).filter((e) => e.type === 'cell.output' && e.cell === 'traced').map((e) => (e as { data?: string }).data).join('');
     expect(output).toMatch(/DEBUG: +3\+ +>>>> Write-Output "hi"/);
     expect(output).not.toMatch(/__runbook|ConvertTo-Json|Set-Content|GetEnvironmentVariables|runbook-shell-/);
     expect(result.stdout).toContain('FOO=carried');
