@@ -40,6 +40,40 @@ export function absoluteRow({ workload, value, failed, format, max, exact, ratio
   return { ...row, engine: rounds === undefined ? format(value) : `${format(value)} (n=${rounds})`, result: passes === undefined ? 'info' : passes ? 'pass' : 'miss' };
 }
 
+/**
+ * A time against a cap (`max` ms), the engine's median with its ratio and CPU ratio to a
+ * baseline run alongside for scale (a peer or a floor); a failed baseline shows FAILED.
+ */
+export function cappedTimeRow({ workload, engine, baselineLabel, baseline, max, note }) {
+  const both = !engine.failed && !baseline.failed;
+  return absoluteRow({
+    workload,
+    value: engine.failed ? 0 : median(engine.ms),
+    failed: engine.failed,
+    format: formatMs,
+    max,
+    rounds: engine.ms.length,
+    ratio: both ? median(engine.ms) / median(baseline.ms) : undefined,
+    cpu: both ? cpuRatio(engine, baseline) : '—',
+    baselineLabel,
+    baseline: baseline.failed ? 'FAILED' : `${formatMs(median(baseline.ms))} (n=${baseline.ms.length})`,
+    note,
+  });
+}
+
+/** The engine's peak RSS (its largest round) against a cap (`max` kB), the baseline's median beside it. */
+export function peakRssRow({ workload, engine, baselineLabel, baseline, max }) {
+  return absoluteRow({
+    workload,
+    value: engine.rssKb.length ? Math.max(...engine.rssKb) : 0,
+    failed: engine.failed ?? (engine.rssKb.length ? undefined : 'peak RSS not measured'),
+    format: formatMb,
+    max,
+    baselineLabel,
+    baseline: baseline.rssKb.length ? formatMb(median(baseline.rssKb)) : '—',
+  });
+}
+
 /** Engine CPU time (user + sys) over the baseline's, medians; '—' where not measured. */
 export function cpuRatio(engine, baseline) {
   if (!engine.cpuMs?.length || !baseline.cpuMs?.length) return '—';

@@ -1,10 +1,10 @@
 /** Workload 5: a 2,000,000-row result against psql -c into /dev/null; exact rowCount from the transcript. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { compare, median } from '../lib/measure.js';
+import { compare } from '../lib/measure.js';
 import { runbook, readEvents } from '../lib/cli.js';
 import { OUT, write, bigResultRunbook, BIG_RESULT_SQL, BIG_RESULT_ROWS } from '../lib/generate.js';
-import { ratioRow, absoluteRow, formatMb } from '../lib/report.js';
+import { ratioRow, absoluteRow, peakRssRow } from '../lib/report.js';
 
 export const title = 'big result';
 export const rounds = 3;
@@ -32,18 +32,9 @@ export async function run({ rounds, databaseUrl }) {
     rounds,
   );
   const engine = results.engine;
-  const psqlRss = results.psql.rssKb.length ? formatMb(median(results.psql.rssKb)) : '—';
   return [
     ratioRow({ workload: '5 big result: 2,000,000 rows', engine, baselineLabel: 'psql -c > /dev/null', baseline: results.psql, maxRatio: 1.5 }),
-    absoluteRow({
-      workload: '5 big result: peak RSS of the engine',
-      value: engine.rssKb.length ? Math.max(...engine.rssKb) : 0,
-      failed: engine.failed ?? (engine.rssKb.length ? undefined : 'peak RSS not measured'),
-      format: formatMb,
-      max: MAX_RSS_KB,
-      baselineLabel: 'psql -c > /dev/null',
-      baseline: psqlRss,
-    }),
+    peakRssRow({ workload: '5 big result: peak RSS of the engine', engine, max: MAX_RSS_KB, baselineLabel: 'psql -c > /dev/null', baseline: results.psql }),
     absoluteRow({
       workload: '5 big result: sql.result rowCount',
       value: rowCount,

@@ -1,10 +1,10 @@
 /** Workload 4: one cell printing 200 MB, unattended with the transcript, against the same command into /dev/null. */
 import { rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compare, median } from '../lib/measure.js';
+import { compare } from '../lib/measure.js';
 import { runbook, succeededCells } from '../lib/cli.js';
 import { OUT, write, floodRunbook, FLOOD_COMMAND } from '../lib/generate.js';
-import { ratioRow, absoluteRow, formatMb } from '../lib/report.js';
+import { ratioRow, peakRssRow } from '../lib/report.js';
 
 export const title = 'output flood';
 export const rounds = 3;
@@ -29,15 +29,7 @@ export async function run({ rounds }) {
   const engine = results.engine;
   return [
     ratioRow({ workload: '4 flood: 200 MB stdout, one cell', engine, baselineLabel: 'same command > /dev/null', baseline: results.baseline, note: transcriptSize(dir) }),
-    absoluteRow({
-      workload: '4 flood: peak RSS of the engine',
-      value: engine.rssKb.length ? Math.max(...engine.rssKb) : 0,
-      failed: engine.failed ?? (engine.rssKb.length ? undefined : 'peak RSS not measured'),
-      format: formatMb,
-      max: MAX_RSS_KB,
-      baselineLabel: 'same command > /dev/null',
-      baseline: results.baseline.rssKb.length ? formatMb(median(results.baseline.rssKb)) : '—',
-    }),
+    peakRssRow({ workload: '4 flood: peak RSS of the engine', engine, max: MAX_RSS_KB, baselineLabel: 'same command > /dev/null', baseline: results.baseline }),
   ];
 }
 

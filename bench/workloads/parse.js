@@ -6,7 +6,7 @@
 import { compare, median } from '../lib/measure.js';
 import { runbook } from '../lib/cli.js';
 import { write, parseRunbook, parseRunbookCells } from '../lib/generate.js';
-import { absoluteRow, cpuRatio, formatMs } from '../lib/report.js';
+import { absoluteRow, cappedTimeRow, formatMs } from '../lib/report.js';
 import { join } from 'node:path';
 import { ROOT } from '../lib/generate.js';
 
@@ -43,18 +43,13 @@ export async function run({ rounds }) {
   const results = await compare(commands, rounds);
   const ten = results[10_000];
   const rows = [
-    absoluteRow({
+    cappedTimeRow({
       workload: '6 parse: list --json, 10,000 cells',
-      value: ten.failed ? 0 : median(ten.ms),
-      failed: ten.failed,
-      format: formatMs,
+      engine: ten,
       max: MAX_MS,
-      rounds: ten.ms.length,
-      ratio: ten.failed || results.remark.failed ? undefined : median(ten.ms) / median(results.remark.ms),
-      cpu: ten.failed ? '—' : cpuRatio(ten, results.remark),
       // A peer, not a floor: the CommonMark parser the engine's own scanner is checked against.
       baselineLabel: 'remark + GFM + frontmatter, same file',
-      baseline: results.remark.failed ? 'FAILED' : `${formatMs(median(results.remark.ms))} (n=${results.remark.ms.length})`,
+      baseline: results.remark,
     }),
   ];
   const failed = [1, ...SIZES].map((n) => results[n].failed).find(Boolean);

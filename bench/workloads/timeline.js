@@ -1,9 +1,9 @@
 /** Workload 7: a 100,000-event transcript into a Markdown timeline (target ≤ 1.5 s). */
 import { join } from 'node:path';
-import { compare, median, runOnce } from '../lib/measure.js';
+import { compare, runOnce } from '../lib/measure.js';
 import { runbook } from '../lib/cli.js';
 import { ROOT, write, transcript } from '../lib/generate.js';
-import { absoluteRow, cpuRatio, formatMs } from '../lib/report.js';
+import { cappedTimeRow } from '../lib/report.js';
 
 export const title = 'timeline';
 export const rounds = 5;
@@ -32,17 +32,12 @@ export async function run({ rounds }) {
   );
   const engine = results.engine;
   return [
-    absoluteRow({
+    cappedTimeRow({
       workload: `7 timeline: ${EVENTS.toLocaleString('en-US')} events → md`,
-      value: engine.failed ? 0 : median(engine.ms),
-      failed: engine.failed,
-      format: formatMs,
+      engine,
       max: MAX_MS,
-      rounds: engine.ms.length,
-      ratio: engine.failed || results.floor.failed ? undefined : median(engine.ms) / median(results.floor.ms),
-      cpu: engine.failed || results.floor.failed ? '—' : cpuRatio(engine, results.floor),
       baselineLabel: 'node: read + JSON.parse each line',
-      baseline: results.floor.failed ? 'FAILED' : `${formatMs(median(results.floor.ms))} (n=${results.floor.ms.length})`,
+      baseline: results.floor,
       note: `transcript ${(generated.text.length / 1e6).toFixed(1)} MB written with ${generated.serializer}; ${verifyNote}`,
     }),
   ];
