@@ -53,6 +53,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
       nextSeq: state.lastSeq + 1,
       statuses: state.statuses,
       attempts: state.attempts,
+      unavailable: state.unavailable,
       transcriptPath,
       variables: state.variables,
       target: state.started.target,

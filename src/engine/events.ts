@@ -173,6 +173,8 @@ export interface CellFinished extends EventBase {
   error?: CellError;
   /** Why a cell was skipped (operator, `skip` attribute, missing interpreter…). */
   reason?: string;
+  /** Skipped because it could not run (a missing interpreter or command), not by anyone's choice: the run counts it as not run. */
+  unavailable?: true;
 }
 
 export interface OperatorDecision extends EventBase {

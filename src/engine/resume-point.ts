@@ -23,6 +23,8 @@ export interface ResumeState {
   statuses: Record<string, CellStatus>;
   /** The highest attempt number each cell reached: a resumed run numbers on from there (one sidecar per attempt). */
   attempts: Record<string, number>;
+  /** Cells whose last finish was a skip because they could not run (`unavailable`), with the reason. */
+  unavailable: Record<string, string>;
   /** Id of the last cell that finished (not counting a cancelled one, which runs again). */
   lastFinished?: string;
   /** The process groups of attempts that started and never finished (killed with the CLI, or escaped it). */
@@ -53,6 +55,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const secretNames = new Set<string>();
   const statuses: Record<string, CellStatus> = {};
   const attempts: Record<string, number> = {};
+  const unavailable: Record<string, string> = {};
   let lastFinished: string | undefined;
   let position: { cell: string; after: boolean } | undefined;
   /** Per cell, the group of its latest attempt until a cell.finished closes it; earlier unclosed ones stay listed. */
@@ -77,6 +80,8 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     }
     if (event.type === 'cell.finished') {
       open.delete(event.cell);
+      if (event.unavailable && event.reason) unavailable[event.cell] = event.reason;
+      else delete unavailable[event.cell];
       statuses[event.cell] = event.status;
       if (event.status !== 'cancelled') lastFinished = event.cell;
       position = { cell: event.cell, after: event.status !== 'cancelled' };
@@ -92,6 +97,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     secretNames: [...secretNames],
     statuses,
     attempts,
+    unavailable,
     lastFinished,
     unfinishedGroups: [...unfinishedGroups, ...open.values()],
     selection: {

@@ -67,6 +67,7 @@ export class Runner {
     for (const v of this.variables) this.bind(v);
     for (const sink of opts.sinks ?? []) this.emitter.subscribe(sink);
     for (const [cell, status] of Object.entries(opts.resume?.statuses ?? {})) this.statuses.set(cell, status);
+    for (const [cell, reason] of Object.entries(opts.resume?.unavailable ?? {})) this.unavailable.set(cell, reason);
     this.executors = new ExecutorPool(opts.target);
   }
 
@@ -204,7 +205,7 @@ export class Runner {
       // One record per decision: a cell skipped by rule is recorded once, not on every pass after a jump.
       if (this.statuses.has(cell.id)) return { next: true };
       if (blocked.by === 'unavailable') this.unavailable.set(cell.id, blocked.message);
-      return this.skipped(cell, blocked.message);
+      return this.skipped(cell, blocked.message, blocked.by === 'unavailable');
     }
     if (this.opts.mode === 'dry-run') {
       this.emitter.emit(await dryRunStarted(cell, plan, this.executors, this.values, this.opts.target, this.opts.env));
@@ -294,14 +295,14 @@ export class Runner {
     return this.finishCell(cell, outcome.status, outcome.durationMs, outcome.result);
   }
 
-  private finishCell(cell: Cell, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string): CellStatus {
+  private finishCell(cell: Cell, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string, unavailable?: boolean): CellStatus {
     this.statuses.set(cell.id, status);
-    this.emitter.emit(finishedEvent(cell.id, status, durationMs, result, reason));
+    this.emitter.emit(finishedEvent(cell.id, status, durationMs, result, reason, unavailable));
     return status;
   }
 
-  private skipped(cell: Cell, reason: string): Step {
-    this.finishCell(cell, 'skipped', 0, {}, reason);
+  private skipped(cell: Cell, reason: string, unavailable?: boolean): Step {
+    this.finishCell(cell, 'skipped', 0, {}, reason, unavailable);
     return { next: true };
   }
 

@@ -28,7 +28,7 @@ export function approvalEvent(cell: string, approval: Exclude<WriteApproval, fal
   return { type: 'operator.decision', cell, action: 'allow-write', flag: approval.flag, actor };
 }
 
-export function finishedEvent(cell: string, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string): EventBody {
+export function finishedEvent(cell: string, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string, unavailable?: boolean): EventBody {
   return {
     type: 'cell.finished',
     cell,
@@ -37,5 +37,7 @@ export function finishedEvent(cell: string, status: CellStatus, durationMs: numb
     ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
     ...(result.error ? { error: result.error } : {}),
     ...(reason ? { reason } : {}),
+    // So a resumed run still counts it as not run, with this reason.
+    ...(unavailable ? { unavailable: true } : {}),
   };
 }

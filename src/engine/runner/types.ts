@@ -22,6 +22,8 @@ export interface ResumePoint {
   statuses?: Record<string, CellStatus>;
   /** Attempts each cell had before, so attempt numbers (and sidecar names) go on from there. */
   attempts?: Record<string, number>;
+  /** Cells skipped before because they could not run, with why: still not run, for run.finished.notRun. */
+  unavailable?: Record<string, string>;
 }
 
 export interface RunnerOptions {

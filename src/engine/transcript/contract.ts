@@ -47,7 +47,7 @@ const TYPES: Record<string, Shape> = {
     cell: 'string', index: 'integer', statement: 'string', title: 'string?', command: 'string',
     columns: 'string[]', rows: 'array[]', rowCount: 'integer', truncated: 'boolean',
   },
-  'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', error: 'object:error', reason: 'string?' },
+  'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', error: 'object:error', reason: 'string?', unavailable: 'boolean?' },
   'operator.decision': { cell: 'string', action: 'string', actor: 'string', source: 'string?', to: 'string?', reason: 'string?' },
   'operator.note': { text: 'string', actor: 'string', cell: 'string?' },
   'checklist.ticked': { item: 'string', checked: 'boolean', line: 'integer', actor: 'string' },
