@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRAGONFLY, freshSandboxEnv, removeSandbox, rows } from './sandbox.helpers.js';
+import { reachableByOthers } from '../src/engine/sandbox/paths.js';
 
 const env = freshSandboxEnv();
 
@@ -73,7 +74,11 @@ describe('runbook sandbox', () => {
     expect(runbook(['sandbox', 'stop']).stdout.trim()).toBe('SANDBOX was not running');
   });
 
-  it('works for an unprivileged user with only a HOME: the cluster lives in ~/.cache/runbook/sandbox', () => {
+  // As root the test runs the CLI as `postgres`, which must be able to read this checkout; a clone in a private directory
+  // (mktemp's 0700, /root) hides it. The sandbox itself copes with that (sandbox-parts); this user-level check cannot.
+  const hidden = process.getuid?.() === 0 && !reachableByOthers(process.cwd());
+  if (hidden) console.warn('sandbox-cli.test.ts: the unprivileged-user test is skipped: the postgres user cannot read this checkout (a private parent directory)');
+  it.skipIf(hidden)('works for an unprivileged user with only a HOME: the cluster lives in ~/.cache/runbook/sandbox', () => {
     const isRoot = process.getuid?.() === 0;
     const home = mkdtempSync(join(tmpdir(), 'runbook-home-'));
     const user = isRoot ? lookupUser('postgres') : undefined;
