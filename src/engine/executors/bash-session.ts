@@ -7,27 +7,18 @@
  * the cell that was running fails, and the executor starts a new session for the next
  * cell from the state it carries itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import type { Readable, Writable } from 'node:stream';
-import { endGroup, forgetGroupWhenGone, GroupSupervisor, trackGroup } from './process-group.js';
-import type { TreeOutcome } from './process-tree.js';
-import { holdSession, sessionPipe } from './session-pipes.js';
+import type { Writable } from 'node:stream';
+import { endGroup, forgetGroupWhenGone, GroupSupervisor } from './process-group.js';
+import type { CellIo, TreeOutcome } from './process-tree.js';
+import { PipedSession } from './session-pipes.js';
 import { SentinelSplitter } from './session-protocol.js';
 
-export interface SessionCell {
+export interface SessionCell extends CellIo {
   /** The job script itself (written to the session's fd 3, NUL-terminated: it holds no NUL). */
   jobText: string;
   /** The job's claim file (see jobScript). */
   claimFile: string;
-  signal: AbortSignal;
-  timeoutMs?: number;
-  graceMs: number;
-  onStdout(chunk: string): void;
-  onStderr(chunk: string): void;
-  /** The cell's process group is known and registered; the cell runs no line before this returns (abort the signal to keep it from running). */
-  onGroup?(pgid: number): void;
 }
 
 interface Running {
@@ -41,9 +32,7 @@ interface Running {
   finish(outcome: TreeOutcome): void;
 }
 
-export class BashSession {
-  private readonly child: ChildProcess;
-  private readonly sentinel = `__runbook_end_${randomBytes(16).toString('hex')}__`;
+export class BashSession extends PipedSession {
   private running: Running | undefined;
   private events = '';
   private exited: string | undefined;
@@ -62,23 +51,11 @@ export class BashSession {
     // A non-interactive bash would source these at the start of the session too.
     delete sessionEnv.BASH_ENV;
     delete sessionEnv.ENV;
+    super(program, (sentinel) => ['--noprofile', '--norc', scriptFile, sentinel], cwd, sessionEnv);
     this.exportedNames = Object.keys(sessionEnv);
-    this.child = spawn(program, ['--noprofile', '--norc', scriptFile, this.sentinel], {
-      cwd,
-      env: sessionEnv,
-      // 0 the cells' stdin (/dev/null), 1 and 2 the cells' output, 3 jobs in, 4 events out.
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      // Its own process group: a Ctrl-C at the terminal reaches neither it nor its cells.
-      detached: true,
-    });
-    if (this.child.pid !== undefined) trackGroup(this.child.pid);
-    this.stream(1).setEncoding('utf8');
-    this.stream(2).setEncoding('utf8');
-    this.stream(4).setEncoding('utf8');
     this.stream(1).on('data', (chunk: string) => this.output(chunk, 'stdout'));
     this.stream(2).on('data', (chunk: string) => this.output(chunk, 'stderr'));
     this.stream(4).on('data', (chunk: string) => this.onEvents(chunk));
-    for (const index of [1, 2, 3, 4]) this.stream(index).on('error', () => undefined);
     this.child.on('error', (error: NodeJS.ErrnoException) => this.onExit(`could not start: ${error.message}`, error));
     this.child.on('exit', (code, signal) => this.onExit(signal ? `killed by ${signal}` : `exited with ${code}`));
     this.idle();
@@ -187,19 +164,6 @@ export class BashSession {
 
   private lostOutcome(reason: string | undefined): TreeOutcome {
     return { sessionLost: `the bash session ${reason ?? this.exited ?? 'ended'}` };
-  }
-
-  /** Between cells the session must not keep the CLI alive if nobody closes it. */
-  private idle(): void {
-    holdSession(this.child, false);
-  }
-
-  private busy(): void {
-    holdSession(this.child, true);
-  }
-
-  private stream(index: number): Readable & Writable {
-    return sessionPipe(this.child, index);
   }
 }
 

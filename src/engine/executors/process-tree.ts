@@ -15,9 +15,8 @@ import type { Writable } from 'node:stream';
 import { gatedCommand, openGate, shutGate } from './gate.js';
 import { GroupSupervisor, type StopReason } from './process-group.js';
 
-export interface TreeOptions {
-  cwd: string;
-  env: Record<string, string>;
+/** A cell's limits and streams, as a process tree and the bash session take them (see shellCellIo). */
+export interface CellIo {
   signal: AbortSignal;
   timeoutMs?: number;
   /** Between SIGTERM and SIGKILL. */
@@ -26,9 +25,14 @@ export interface TreeOptions {
   onStderr(chunk: string): void;
   /**
    * The cell's process group is known and registered to die with the CLI; nothing of the
-   * cell has run yet. Abort the signal in it to keep the gate shut.
+   * cell has run yet. Abort the signal in it to keep the cell from running.
    */
   onGroup?(pgid: number): void;
+}
+
+export interface TreeOptions extends CellIo {
+  cwd: string;
+  env: Record<string, string>;
 }
 
 export interface TreeOutcome {

@@ -7,13 +7,11 @@
  * to stop the cell's pipeline and ends the group's other members; a session that does not
  * come back within the grace period is killed with them, and the next cell starts a new one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { endGroupExcept } from './group-members.js';
-import { forgetGroupWhenGone, signalGroup, trackGroup } from './process-group.js';
+import { forgetGroupWhenGone, signalGroup } from './process-group.js';
 import type { TreeOutcome } from './process-tree.js';
-import { holdSession, sessionPipe } from './session-pipes.js';
+import { PipedSession } from './session-pipes.js';
 import { SentinelSplitter } from './session-protocol.js';
 import type { LeftState } from './shell-session.js';
 
@@ -62,9 +60,7 @@ interface Running {
   finish(outcome: PwshOutcome): void;
 }
 
-export class PwshSession {
-  private readonly child: ChildProcess;
-  private readonly sentinel = `__runbook_end_${randomBytes(16).toString('hex')}__`;
+export class PwshSession extends PipedSession {
   private running: Running | undefined;
   private readonly parses = new Map<number, { resolve(report: ParseReport): void; reject(error: Error): void }>();
   private nextParse = 1;
@@ -76,19 +72,15 @@ export class PwshSession {
   private hostPid: number | undefined;
 
   constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string) {
-    this.child = spawn(program, ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, this.sentinel], {
-      cwd,
-      env: { ...env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' },
-      // 0 the cells' stdin (/dev/null), 1 and 2 what bypasses PowerShell's streams, 3 requests in, 4 events out.
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
+    super(program, (sentinel) => ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, sentinel], cwd, {
+      ...env,
+      POWERSHELL_TELEMETRY_OPTOUT: '1',
+      POWERSHELL_UPDATECHECK: 'Off',
     });
-    if (this.child.pid !== undefined) trackGroup(this.child.pid);
-    for (const index of [1, 2, 4]) this.stream(index).setEncoding('utf8');
+    // fds 1 and 2 carry what bypasses PowerShell's streams; the cell's own output comes as events on fd 4.
     this.stream(1).on('data', (chunk: string) => this.raw(chunk, 'stdout'));
     this.stream(2).on('data', (chunk: string) => this.raw(chunk, 'stderr'));
     this.stream(4).on('data', (chunk: string) => this.onEvents(chunk));
-    for (const index of [1, 2, 3, 4]) this.stream(index).on('error', () => undefined);
     this.child.on('error', (error: NodeJS.ErrnoException) => this.onExit(`could not start: ${error.message}`, error));
     this.child.on('exit', (code, signal) => this.onExit(signal ? `was killed by ${signal}` : `exited with ${code}`));
     this.idle();
@@ -246,18 +238,5 @@ export class PwshSession {
     if (error) running.finish({ spawnError: { code: error.code ?? 'ENOENT', message: error.message } });
     else if (running.endedBy) running.finish({ endedBy: running.endedBy, killed: true });
     else running.finish({ sessionLost: why });
-  }
-
-  /** Between cells the session must not keep the CLI alive if nobody closes it. */
-  private idle(): void {
-    holdSession(this.child, false);
-  }
-
-  private busy(): void {
-    holdSession(this.child, true);
-  }
-
-  private stream(index: number): Readable & Writable {
-    return sessionPipe(this.child, index);
   }
 }
