@@ -104,7 +104,7 @@ describe('Runme interactive and background', () => {
     const text = '# Q\n\n```sh {"name":"ask","interactive":true}\nread name\n```\n\n```sh {"name":"serve","background":"true"}\nsleep 100\n```\n\n```sh {"name":"plain","interactive":"false"}\necho\n```\n\n```sql {"name":"q","background":true}\nSELECT 1;\n```\n';
     const diagnostics = await lintRunbook(parseRunbook(text, 'q.md'), text);
     expect(diagnostics.map(({ line, rule }) => [line, rule])).toEqual([[3, 'runme-attribute'], [15, 'runme-attribute']]);
-    expect(diagnostics[0]!.message).toMatch(/^cell ask is interactive .*unattended runs give it no terminal and no input/);
+    expect(diagnostics[0]!.message).toMatch(/^cell ask is interactive: in the console it gets the terminal .*unattended runs give it no terminal and no input \(stdin is \/dev\/null\)/);
     expect(diagnostics[1]!.message).toBe('cell q is marked background, which applies to shell cells only: this SQL cell runs in the foreground and the run waits for it');
   });
 });

@@ -62,7 +62,7 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
 function runmeDiagnostic(cell: Cell): Diagnostic | undefined {
   const at = { severity: 'warning' as const, line: cell.line, column: cell.column, rule: 'runme-attribute' };
   if (cell.attributes.interactive === true) {
-    return { ...at, message: `cell ${cell.id} is interactive in Runme (it gets a terminal); unattended runs give it no terminal and no input, so read, stty and prompts fail there: run it in the console, or drop interactive` };
+    return { ...at, message: `cell ${cell.id} is interactive: in the console it gets the terminal (its output is recorded as the terminal showed it); unattended runs give it no terminal and no input (stdin is /dev/null), so read, stty and prompts fail there: run it in the console, or drop interactive` };
   }
   // A shell cell in the background is started and not waited for (runner/background.ts); nothing to say.
   if (cell.attributes.background === true && cell.lang !== 'sh') {

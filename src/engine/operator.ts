@@ -4,6 +4,7 @@
  */
 import type { Cell, VariableSpec } from './runbook.js';
 import type { CellStatus } from './events.js';
+import type { TerminalHandOver } from './executors/executor.js';
 
 export interface DecisionContext {
   cell: Cell;
@@ -57,4 +58,6 @@ export interface Operator {
    * A jump resolves it instead: the run goes back to that cell (and asks again at the end).
    */
   finish?(): Promise<void | Extract<Decision, { action: 'jump' }>>;
+  /** A terminal to lend to an `interactive` cell (the console has one; unattended runs do not). */
+  readonly terminal?: TerminalHandOver;
 }

@@ -233,6 +233,8 @@ export class Runner {
           this.attempts.set(cell.id, attempts);
           lastStatus = await this.attempt(cell, source, effect, attempts + (this.opts.resume?.attempts?.[cell.id] ?? 0));
           if (this.aborted) return { stop: 'not reached: the run was interrupted' };
+          // Started in the background: nothing to decide about it until it ends; the walk goes on.
+          if (lastStatus === undefined) return { next: true };
           const failed = lastStatus === 'failed' || lastStatus === 'timed-out';
           const tolerated = this.opts.keepGoing === true || cell.attributes.continueOnError === true;
           if (failed && this.opts.mode === 'unattended' && !tolerated) return { stop: `not reached: the run stopped after ${cell.id} ${lastStatus}` };

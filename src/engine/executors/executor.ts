@@ -30,6 +30,8 @@ export interface ExecutionContext {
   cwdFrom?: 'attribute' | 'runbook';
   /** Rows kept per result set in events; the rowCount stays exact. */
   maxRows: number;
+  /** Runme's `interactive` in the console: the cell gets the operator's terminal through this (not gated: no group is reported). */
+  terminal?: TerminalHandOver;
   emit(event: ExecutorEvent): void;
   /**
    * The cell's process group is known and registered to die with the CLI, and the cell
@@ -37,6 +39,14 @@ export interface ExecutionContext {
    * `signal` in here keeps the cell from ever running.
    */
   onGroup?(pgid: number): void;
+}
+
+/**
+ * The console lends its terminal to a cell: `use` runs (synchronously, as the pager and the
+ * editor do) with the terminal in cooked mode and no console keys; the console takes it back after.
+ */
+export interface TerminalHandOver {
+  run<T>(use: () => T): T;
 }
 
 export interface ExecutionResult {

@@ -14,6 +14,7 @@ import type { Lang } from '../runbook.js';
 import { powershellEnvPrelude } from '../placeholders.js';
 import { shellCellIo, shellCwd, type BackgroundRun, type ExecutionResult, type Executor } from './executor.js';
 import { runProcessTree, type TreeOutcome } from './process-tree.js';
+import { runInTerminal } from './terminal-cell.js';
 import { createPwshExecutor } from './pwsh.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
 import { ownScratchDir, safeName } from './scratch.js';
@@ -62,7 +63,20 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const [program, ...extra] = interpreterFor(options, env);
       const cell = shellCellIo(context, graceMs);
       let outcome: TreeOutcome;
-      if (options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0) {
+      if (context.terminal && options.lang === 'sh') {
+        // Runme's interactive, in the console: the operator's terminal, not the session's pipes (terminal-cell.ts).
+        outcome = runInTerminal({
+          program: program!,
+          args: processArgs(options.lang, program!, extra, wrapperFile),
+          cwd,
+          env,
+          ...(context.timeoutMs ? { timeoutMs: context.timeoutMs } : {}),
+          logFile: join(workDir(), `${cells}-terminal.log`),
+          terminal: context.terminal,
+          onOutput: cell.onStdout,
+          onNote: cell.onStderr,
+        });
+      } else if (options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0) {
         // Plain bash: one long-lived session per executor instead of a process spawned per cell.
         outcome = await sessions.run({ env, cwd, program: program!, wrapperFile }, cell, String(cells));
       } else {

@@ -68,7 +68,9 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   let result: ExecutionResult;
   try {
     const executor = await run.executors.get(run.plan);
-    if (!executor.gated) start();
+    // Runme's interactive: a shell cell gets the console's terminal (unattended there is none: stdin stays /dev/null).
+    const terminal = cell.attributes.interactive === true && cell.lang === 'sh' ? options.operator.terminal : undefined;
+    if (!executor.gated || terminal) start();
     // Aborted while it was announced (a transcript that could not take cell.started, a signal): nothing runs.
     // A gated executor checks the same after onGroup, and keeps its gate shut.
     result = controller.signal.aborted
@@ -84,6 +86,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
           // SQL cells have no working directory; the field is for shells.
           ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
           maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+          ...(terminal ? { terminal } : {}),
           onGroup: (pgid) => start(pgid),
           emit: (event) => {
             start();

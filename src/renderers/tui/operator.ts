@@ -6,6 +6,7 @@
 import type { Decision, DecisionContext, Operator } from '../../engine/operator.js';
 import type { Cell, VariableSpec } from '../../engine/runbook.js';
 import type { RunEvent } from '../../engine/events.js';
+import type { TerminalHandOver } from '../../engine/executors/executor.js';
 import { isSecretName } from '../../engine/redact.js';
 import type { ConsoleStore } from './store.js';
 
@@ -38,6 +39,8 @@ export class TuiOperator implements Operator {
   private quitting = false;
   /** Said once the next question is on screen: a queued key that was not used. */
   private dropped: string | undefined;
+  /** Lent to an `interactive` cell (see run.tsx): the console's terminal, handed over like the pager's. */
+  terminal?: TerminalHandOver;
 
   constructor(
     readonly actor: string,

@@ -25,6 +25,22 @@ export async function runInteractive(opts: InteractiveOptions): Promise<RunSumma
   const unseeded = target.seedFileMissing ? { seedFileMissing: target.seedFileMissing } : {};
   const store = createConsoleStore(stateFromRunbook(runbook, actor, { kind: target.kind, name: target.name, url: target.maskedUrl, ...unseeded }));
   const operator = new TuiOperator(actor, store);
+  operator.terminal = {
+    // An interactive cell has the terminal: cooked mode, no console keys, on the alternate screen so the
+    // console's frame is there as it was when the cell ends (its output is in its pane, as recorded).
+    run: (use) => {
+      stdin.setRawMode(false);
+      process.stdout.write('\u001b[?1049h\u001b[H\u001b[2J');
+      process.stdout.write('runbook: this cell is interactive: the terminal is its own until it ends\n\n');
+      try {
+        return use();
+      } finally {
+        process.stdout.write('\u001b[?1049l');
+        stdin.setRawMode(true);
+        store.dispatch({ type: 'ui.flash', text: 'back from the interactive cell' });
+      }
+    },
+  };
   const runner = opts.createRunner(operator);
   runner.subscribe((event) => {
     operator.observe(event);
