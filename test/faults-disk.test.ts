@@ -165,6 +165,8 @@ describe.skipIf(!canMount)('a full disk (a real tmpfs; skipped unless the tests 
     expect(result.code, result.stderr).toBe(2);
     expect(ownLines(result.stderr)).toEqual([expect.stringMatching(/^runbook: cannot write transcript .*: no space left on device \(ENOSPC\); nothing was run and no file was left/)]);
     expect(readdirSync(disk).sort()).toEqual(listing);
+    // No closing "transcript: <path>" pointing at the file that is gone.
+    expect(result.stdout.trim().split('\n').at(-1)).not.toContain(transcript);
     expect(existsSync(marker)).toBe(false);
   }, 60_000);
 

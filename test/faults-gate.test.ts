@@ -12,6 +12,7 @@ import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { GATE_SCRIPT, GATE_SHUT_STATUS } from '../src/engine/executors/gate.js';
 import { identifyGroup, liveMembers } from '../src/engine/executors/group-identity.js';
+import { groupMembers } from '../src/engine/executors/group-members.js';
 import { runProcessTree } from '../src/engine/executors/process-tree.js';
 import { contextFor, shellExecutors } from './support/executor-context.js';
 import { tempDir } from './runner-support.js';
@@ -120,5 +121,18 @@ describe.skipIf(process.platform !== 'linux')('the group identity cell.started r
     }
     await new Promise((resolve) => child.on('exit', resolve));
     expect(liveMembers({ pgid: child.pid as number })).toEqual([]);
+  });
+
+  it('does not count a zombie (a member nobody reaped runs nothing)', async () => {
+    // The child exits at once; `sleep 30`, exec'd in its parent's place, never reaps it.
+    const child = spawn('sh', ['-c', 'sleep 0 & exec sleep 30'], { detached: true, stdio: 'ignore' });
+    try {
+      const pid = child.pid as number;
+      await delay(500);
+      expect(groupMembers(pid).length, 'the zombie is still in the group').toBe(2);
+      expect(liveMembers(identifyGroup(pid))).toEqual([{ pid, command: 'sleep 30' }]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

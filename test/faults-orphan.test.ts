@@ -37,7 +37,7 @@ describe.skipIf(process.platform !== 'linux')('resume and an earlier attempt tha
     const log = join(dir, 'writes.log');
     const book = join(dir, 'orphan.md');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(book, ['# Orphan', '', `\`\`\`sh {name=slow-write${info}}`, 'echo started', 'sleep 4', `echo once >> '${log}'`, '```', ''].join('\n'));
+    writeFileSync(book, ['# Orphan', '', `\`\`\`sh {name=slow-write${info}}`, 'echo started', 'sleep 8', `echo once >> '${log}'`, '```', ''].join('\n'));
     const transcript = join(dir, 'run.jsonl');
     const run = startCli(['run', book, '--yes', '--json', '--transcript', transcript], { env: { RUNBOOK_DATABASE_URL: '' } });
     await run.waitFor(/"type":"cell.output".*"data":"started/);
@@ -57,7 +57,7 @@ describe.skipIf(process.platform !== 'linux')('resume and an earlier attempt tha
       expect(refused.code, refused.stderr).toBe(2);
       const lines = refused.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^runbook: cell slow-write \\(attempt 1\\) is still running from before, in process group ${group.pgid}: pid \\d+ \\(.*\\).*pid \\d+ \\(sleep 4\\)`));
+      expect(lines[0]).toMatch(new RegExp(`^runbook: cell slow-write \\(attempt 1\\) is still running from before, in process group ${group.pgid}: pid \\d+ \\(.*\\).*pid \\d+ \\(sleep 8\\)`));
       expect(lines[0]).toContain(`runbook resume ${transcript}`);
       expect(readFileSync(transcript).equals(before), 'a refused resume changed the transcript').toBe(true);
 

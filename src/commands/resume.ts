@@ -26,8 +26,8 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
   if (!start) return EXIT.usage;
   const { mode, values } = start;
   const state = await readResumeState(transcriptPath);
-  // An earlier attempt still running would make this one its twin.
-  refuseLiveAttempts(state);
+  // An earlier attempt still running would make this one its twin (a reaper at work gets a moment to finish).
+  await refuseLiveAttempts(state);
   const { path, sha256 } = state.started.runbook;
   if (!existsSync(path)) {
     throw new InputError(`the runbook of this run, ${path}, is not there (relative to ${process.cwd()}); resume from the directory the run started in`);

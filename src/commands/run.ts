@@ -100,7 +100,8 @@ export async function runUnattended(session: Session, flags: Pick<RunFlags, 'jso
     stops.dispose();
     stopLog();
     for (const line of await session.close()) process.stderr.write(`${line}\n`);
-    info(`transcript: ${session.transcript.path}`);
+    // A run that could not write its first lines left no file to point at.
+    if (!session.transcript.failure?.beforeRun) info(`transcript: ${session.transcript.path}`);
   }
 }
 
@@ -128,7 +129,7 @@ export async function runWithTerminal(session: Session): Promise<number> {
   } finally {
     stops.dispose();
     for (const line of await session.close()) process.stderr.write(`${line}\n`);
-    process.stdout.write(`transcript: ${session.transcript.path}\n`);
+    if (!session.transcript.failure?.beforeRun) process.stdout.write(`transcript: ${session.transcript.path}\n`);
   }
 }
 

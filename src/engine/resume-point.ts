@@ -133,13 +133,21 @@ function lastEnd(events: RunEvent[]): Extract<RunEvent, { type: 'run.finished' }
   return undefined;
 }
 
+/** How long a live group may take to go: right after a kill -9 of the CLI its reaper is still at work. */
+const REAPER_GRACE_MS = 3000;
+
 /**
  * Refuses to go on while an earlier attempt's processes still run (the CLI and its reaper
  * were both killed, say): the cell would run twice at once. Names every live process.
  */
-export function refuseLiveAttempts(state: Pick<ResumeState, 'unfinishedGroups' | 'transcriptPath'>): void {
+export async function refuseLiveAttempts(state: Pick<ResumeState, 'unfinishedGroups' | 'transcriptPath'>, graceMs = REAPER_GRACE_MS): Promise<void> {
+  const until = Date.now() + graceMs;
   for (const group of state.unfinishedGroups) {
-    const live = liveMembers(group);
+    let live = liveMembers(group);
+    while (live.length > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      live = liveMembers(group);
+    }
     if (live.length === 0) continue;
     const shown = live.slice(0, 5).map((p) => `pid ${p.pid} (${p.command})`).join(', ') + (live.length > 5 ? `, and ${live.length - 5} more` : '');
     throw new InputError(

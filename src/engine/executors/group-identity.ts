@@ -39,7 +39,20 @@ export function liveMembers(group: GroupIdentity): LiveProcess[] {
     // The leader's pid is taken by a process that started at another time: while any member of our group lived, it could not be.
     if (leader && leader !== group.leaderStart) return [];
   }
-  return groupMembers(group.pgid).map((pid) => ({ pid, command: commandOf(pid) }));
+  // A zombie runs nothing: it waits for a parent to reap it (in a container, pid 1 may never do so).
+  return groupMembers(group.pgid)
+    .filter((pid) => !isZombie(pid))
+    .map((pid) => ({ pid, command: commandOf(pid) }));
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    // Not on Linux (ps listed it), or gone already: gone counts as not running.
+    return process.platform === 'linux';
+  }
 }
 
 function processStart(pid: number): string | undefined {
