@@ -59,20 +59,26 @@ export class BackgroundCells {
     const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
     const controller = new AbortController();
     const started = Date.now();
-    const background = executor.start({
-      cell,
-      source: prepared.source,
-      env: prepared.env,
-      signal: controller.signal,
-      timeoutMs: cell.timeoutMs,
-      readOnly: run.effect === 'read',
-      ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
-      maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
-      emit: (event) => {
-        if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body as EventBody);
-        else emitter.emit(event);
-      },
-    });
+    let background;
+    try {
+      background = executor.start({
+        cell,
+        source: prepared.source,
+        env: prepared.env,
+        signal: controller.signal,
+        timeoutMs: cell.timeoutMs,
+        readOnly: run.effect === 'read',
+        ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
+        maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+        emit: (event) => {
+          if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body as EventBody);
+          else emitter.emit(event);
+        },
+      });
+    } catch (error) {
+      // Its files could not be written (a full disk): the cell failed to start, the run goes on.
+      return this.ended(cell.id, 'failed', 0, { error: { message: (error as Error).message } });
+    }
     const entry: Running = { cell: cell.id, controller, stoppedByRun: false, finished: Promise.resolve() };
     entry.finished = background.done
       .catch((error: Error): ExecutionResult => ({ status: 'failed', error: { message: error.message } }))
