@@ -53,6 +53,9 @@ describe('the plan: one place for which values a cell asks for', () => {
   it('list --json and run.started carry the prompts in each cell\'s plan', async () => {
     const listed = await runCli(['list', FIXTURE, '--json']);
     expect(listed.code, listed.stderr).toBe(0);
+    const outline = await runCli(['list', FIXTURE]);
+    expect(outline.stdout).toMatch(/vars +sh +line 11 +write +asks: REGION="eu-west-1" TAG="release one" TICKET\? EMPTY\?\n/);
+    expect(outline.stdout).toMatch(/quiet +sh +line 22 +write\n/);
     const cells = (JSON.parse(listed.stdout) as { cells: { id: string; plan: { prompts?: { name: string }[] } }[] }).cells;
     expect(cells[0]!.plan.prompts!.map((p) => p.name)).toEqual(['REGION', 'TAG', 'TICKET', 'EMPTY']);
     const dir = tempDir('runbook-prompt-env-');

@@ -63,6 +63,8 @@ const pathKey = (path: string[]) => path.join('\u0000');
 function cellFlags(cell: Cell, plan: CellPlan | undefined): string[] {
   const flags: string[] = [];
   if (cell.placeholders.length > 0) flags.push(`placeholders: ${cell.placeholders.map((name) => `<${name}>`).join(' ')}`);
+  // The plan's prompted exports (promptEnv): a quoted default shown after `=`, a bare word or empty one marked `?`.
+  if (plan?.prompts?.length) flags.push(`asks: ${plan.prompts.map((p) => (p.kind === 'default' ? `${p.name}=${JSON.stringify(p.written)}` : `${p.name}?`)).join(' ')}`);
   if (cell.envRefs.length > 0) flags.push(`env: ${cell.envRefs.map((name) => `$${name}`).join(' ')}`);
   if (cell.timeoutMs !== undefined) flags.push(`timeout ${formatDuration(cell.timeoutMs)}`);
   const { attributes } = cell;
@@ -74,6 +76,8 @@ function cellFlags(cell: Cell, plan: CellPlan | undefined): string[] {
   if (typeof attributes.interpreter === 'string') flags.push(`interpreter ${attributes.interpreter}`);
   if (typeof attributes.cwd === 'string') flags.push(`cwd ${attributes.cwd}`);
   if (attributes.excludeFromRunAll) flags.push('not in a whole run');
+  if (attributes.background === true && cell.lang === 'sh') flags.push('background');
+  if (attributes.interactive === true && cell.lang === 'sh') flags.push('interactive: the console lends it the terminal');
   if (cell.session) {
     const { commands, outputLines } = cell.session;
     flags.push(`console session: ${commands} command${commands === 1 ? '' : 's'}${outputLines ? `, ${outputLines} output line${outputLines === 1 ? '' : 's'} not run` : ''}`);
