@@ -29,9 +29,17 @@ function promptMode(cell: Cell, runbook: Runbook): 'yes' | 'no' | 'auto' {
   return isRunmeNotebook(runbook) ? 'auto' : 'no';
 }
 
+/** Per runbook, once: every shell cell asks, and a scan per cell made planning quadratic (200,000 cells never finished). */
+const notebooks = new WeakMap<Runbook, boolean>();
+
 /** Written by Runme: its frontmatter block, or its ULID `id` on a cell. */
 export function isRunmeNotebook(runbook: Runbook): boolean {
-  return 'runme' in runbook.frontmatter || runbook.cells.some((cell) => typeof cell.attributes.id === 'string');
+  let known = notebooks.get(runbook);
+  if (known === undefined) {
+    known = 'runme' in runbook.frontmatter || runbook.cells.some((cell) => typeof cell.attributes.id === 'string');
+    notebooks.set(runbook, known);
+  }
+  return known;
 }
 
 function isTrue(value: unknown): boolean {
