@@ -100,6 +100,19 @@ describe('planRun', () => {
     expect(cell).toMatchObject({ cwd: join(dir, 'sub', 'dir'), cwdFrom: 'attribute' });
   });
 
+  it("says how a shell cell runs when Runme's background or interactive asks; other languages run waited for", async () => {
+    const dir = tempDir('runbook-plan-');
+    const runbook = runbookIn(dir, [
+      '```sh {name=tail background}', 'tail -f log', '```',
+      '```sh {name=ask interactive}', 'read name', '```',
+      '```sh {name=both background interactive}', 'sleep 1', '```',
+      '```sql {name=q background interactive}', 'SELECT 1;', '```',
+      '```sh {name=plain}', 'true', '```',
+    ]);
+    const runs = Object.fromEntries((await planRun({ runbook, env: { PATH } })).cells.map((c) => [c.id, c.runs ?? 'waited']));
+    expect(runs).toEqual({ tail: 'background', ask: 'terminal', both: 'background', q: 'waited', plain: 'waited' });
+  });
+
   it('names an unknown cell in the selection, with the cells there are', async () => {
     const dir = tempDir('runbook-plan-');
     const runbook = runbookIn(dir, ['```sh {name=a}', 'echo', '```']);

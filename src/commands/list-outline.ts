@@ -76,8 +76,8 @@ function cellFlags(cell: Cell, plan: CellPlan | undefined): string[] {
   if (typeof attributes.interpreter === 'string') flags.push(`interpreter ${attributes.interpreter}`);
   if (typeof attributes.cwd === 'string') flags.push(`cwd ${attributes.cwd}`);
   if (attributes.excludeFromRunAll) flags.push('not in a whole run');
-  if (attributes.background === true && cell.lang === 'sh') flags.push('background');
-  if (attributes.interactive === true && cell.lang === 'sh') flags.push('interactive: the console lends it the terminal');
+  if (plan?.runs === 'background') flags.push('background');
+  if (plan?.runs === 'terminal') flags.push('interactive: the console lends it the terminal');
   if (cell.session) {
     const { commands, outputLines } = cell.session;
     flags.push(`console session: ${commands} command${commands === 1 ? '' : 's'}${outputLines ? `, ${outputLines} output line${outputLines === 1 ? '' : 's'} not run` : ''}`);

@@ -291,8 +291,7 @@ export class Runner {
         this.interrupts.running(cell.id, controller);
       },
     };
-    // Runme's background: shell cells only (a SQL or PowerShell cell runs in its session, in the foreground; lint says so).
-    if (cell.attributes.background === true && cell.lang === 'sh') return this.background.start(run);
+    if (plan.runs === 'background') return this.background.start(run);
     const outcome = await executeCell(run);
     return this.finishCell(cell, outcome.status, outcome.durationMs, outcome.result);
   }

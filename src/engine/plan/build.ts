@@ -95,6 +95,7 @@ async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: N
     placeholders: cell.placeholders,
     ...(prompts.length ? { prompts } : {}),
     env: cell.envRefs,
+    ...(runsAs(cell) ? { runs: runsAs(cell) } : {}),
     willRun: whyNot === undefined,
     ...(whyNot ? { whyNot } : {}),
   };
@@ -120,4 +121,11 @@ function databaseVariable(runbook: Runbook): string | undefined {
 /** The values `cells` need (placeholders and prompted exports), each once, in first-use order. */
 export function valuesNeededBy(cells: readonly Pick<CellPlan, 'prompts' | 'placeholders'>[]): string[] {
   return [...new Set(cells.flatMap((plan) => [...(plan.prompts ?? []).map((p) => p.name), ...plan.placeholders]))];
+}
+
+/** Runme's `background` and `interactive`, for shell cells (a SQL or PowerShell cell runs in its session, waited for; lint says so). */
+function runsAs(cell: Cell): CellPlan['runs'] {
+  if (cell.lang !== 'sh') return undefined;
+  if (cell.attributes.background === true) return 'background';
+  return cell.attributes.interactive === true ? 'terminal' : undefined;
 }

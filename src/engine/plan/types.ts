@@ -84,6 +84,11 @@ export interface CellPlan {
   prompts?: PromptPlan[];
   /** Environment variables the cell references. */
   env: string[];
+  /**
+   * Shell cells only, when not waited for in the run's own pipes: Runme's `background`
+   * (started, not waited for) or `interactive` (the console lends it the terminal).
+   */
+  runs?: 'background' | 'terminal';
   confirm: ConfirmPlan;
   willRun: boolean;
   whyNot?: WhyNot;

@@ -11,9 +11,8 @@
 import type { CellStatus, EventBody } from '../events.js';
 import type { ExecutionResult } from '../executors/executor.js';
 import type { CellRun } from './execute-cell.js';
-import { DEFAULT_MAX_ROWS, DEFAULT_OUTPUT_CAP } from './execute-cell.js';
+import { cellContext, outputCap, startedEvent } from './cell-context.js';
 import { prepareCell } from './executors.js';
-import { OutputCap } from './output-cap.js';
 
 export const STOPPED_AT_END = 'background: stopped at the end of the run';
 
@@ -38,11 +37,8 @@ export class BackgroundCells {
    * bound, an executor without background support, a start that failed).
    */
   async start(run: CellRun): Promise<CellStatus | undefined> {
-    const { cell, attempt, options, emitter } = run;
-    const announce = (shown: string, names: string[] = []) => {
-      const values = Object.fromEntries(names.map((name) => [name, run.values[name] ?? '']));
-      emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, background: true, ...(names.length ? { values } : {}) });
-    };
+    const { cell, options, emitter } = run;
+    const announce = (shown: string, names: string[] = []) => emitter.emit(startedEvent(run, shown, names, { background: true }));
     let prepared;
     try {
       prepared = await prepareCell(cell, run.source, run.values, options.target, options.env, undefined, run.plan.prompts?.map((p) => p.name));
@@ -56,20 +52,13 @@ export class BackgroundCells {
       const message = executor instanceof Error ? executor.message : `a ${cell.lang} cell cannot run in the background here; only shell cells can`;
       return this.ended(cell.id, 'failed', 0, { error: { message } });
     }
-    const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
+    const cap = outputCap(run);
     const controller = new AbortController();
     const started = Date.now();
     let background;
     try {
       background = executor.start({
-        cell,
-        source: prepared.source,
-        env: prepared.env,
-        signal: controller.signal,
-        timeoutMs: cell.timeoutMs,
-        readOnly: run.effect === 'read',
-        ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
-        maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+        ...cellContext(run, prepared, controller.signal),
         emit: (event) => {
           if (event.type === 'cell.output') for (const body of cap.take(event.stream, event.data)) emitter.emit(body as EventBody);
           else emitter.emit(event);

@@ -7,14 +7,10 @@ import type { ExecutionResult } from '../executors/executor.js';
 import type { Cell } from '../runbook.js';
 import type { Emitter } from './emitter.js';
 import { prepareCell, type ExecutorPool, type PreparedCell } from './executors.js';
-import { OutputCap } from './output-cap.js';
+import { cellContext, outputCap, startedEvent } from './cell-context.js';
 import { identifyGroup, type GroupIdentity } from '../executors/group-identity.js';
-import { sessionSettings } from '../sql/reparsed.js';
 import type { CellPlan, Effect } from '../plan/types.js';
 import type { RunnerOptions } from './types.js';
-
-export const DEFAULT_MAX_ROWS = 500;
-export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 
 export interface CellRun {
   cell: Cell;
@@ -38,12 +34,8 @@ export interface CellOutcome {
 }
 
 export async function executeCell(run: CellRun): Promise<CellOutcome> {
-  const { cell, source, attempt, options, emitter } = run;
-  // The values the cell used go on record with it (a secret's value is masked by the emitter).
-  const announce = (shown: string, names: string[] = [], group?: GroupIdentity) => {
-    const values = Object.fromEntries(names.map((name) => [name, run.values[name] ?? '']));
-    emitter.emit({ type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, ...(names.length ? { values } : {}), ...(group ?? {}) });
-  };
+  const { cell, source, options, emitter } = run;
+  const announce = (shown: string, names: string[] = [], group?: GroupIdentity) => emitter.emit(startedEvent(run, shown, names, group));
   let prepared: PreparedCell;
   try {
     const parser = await run.executors.parserFor(run.plan);
@@ -63,29 +55,20 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
     announced = true;
     announce(prepared.source, prepared.bound, pgid === undefined ? undefined : identifyGroup(pgid));
   };
-  const cap = new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
+  const cap = outputCap(run);
   const started = Date.now();
   let result: ExecutionResult;
   try {
     const executor = await run.executors.get(run.plan);
     // Runme's interactive: a shell cell gets the console's terminal (unattended there is none: stdin stays /dev/null).
-    const terminal = cell.attributes.interactive === true && cell.lang === 'sh' ? options.operator.terminal : undefined;
+    const terminal = run.plan.runs === 'terminal' ? options.operator.terminal : undefined;
     if (!executor.gated || terminal) start();
     // Aborted while it was announced (a transcript that could not take cell.started, a signal): nothing runs.
     // A gated executor checks the same after onGroup, and keeps its gate shut.
     result = controller.signal.aborted
       ? { status: 'cancelled' }
       : await executor.run({
-          cell,
-          source: prepared.source,
-          env: prepared.env,
-          signal: controller.signal,
-          timeoutMs: cell.timeoutMs,
-          readOnly: run.effect === 'read',
-          ...(cell.lang === 'sql' ? { settings: sessionSettings(run.values) } : {}),
-          // SQL cells have no working directory; the field is for shells.
-          ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
-          maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+          ...cellContext(run, prepared, controller.signal),
           ...(terminal ? { terminal } : {}),
           onGroup: (pgid) => start(pgid),
           emit: (event) => {

@@ -1,0 +1,45 @@
+/**
+ * What a cell's execution is told and what its start records, in one place for the two
+ * ways a cell runs (waited for, or in the background): the bound source, environment,
+ * limits and working directory, and the `cell.started` event with the values it used.
+ */
+import type { EventBody } from '../events.js';
+import type { ExecutionContext } from '../executors/executor.js';
+import type { GroupIdentity } from '../executors/group-identity.js';
+import { sessionSettings } from '../sql/reparsed.js';
+import type { CellRun } from './execute-cell.js';
+import type { PreparedCell } from './executors.js';
+import { OutputCap } from './output-cap.js';
+
+export const DEFAULT_MAX_ROWS = 500;
+export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
+
+/** `cell.started`: the source as it runs and the values it used (a secret's value is masked by the emitter). */
+export function startedEvent(run: CellRun, shown: string, names: readonly string[] = [], extra: GroupIdentity | { background: true } | undefined = undefined): EventBody {
+  const { cell, attempt } = run;
+  const values = Object.fromEntries(names.map((name) => [name, run.values[name] ?? '']));
+  return { type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, ...(names.length ? { values } : {}), ...(extra ?? {}) };
+}
+
+/** The executor's context, less what differs between the two ways (`emit`, `onGroup`, a terminal). */
+export function cellContext(run: CellRun, prepared: PreparedCell, signal: AbortSignal): Omit<ExecutionContext, 'emit'> {
+  const { cell, options } = run;
+  return {
+    cell,
+    source: prepared.source,
+    env: prepared.env,
+    signal,
+    timeoutMs: cell.timeoutMs,
+    readOnly: run.effect === 'read',
+    ...(cell.lang === 'sql' ? { settings: sessionSettings(run.values) } : {}),
+    // SQL cells have no working directory; the field is for shells.
+    ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
+    maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+  };
+}
+
+/** The cell's output cap: what stays in events, what spills to its attempt's sidecar. */
+export function outputCap(run: CellRun): OutputCap {
+  const { cell, attempt, options, emitter } = run;
+  return new OutputCap(cell.id, attempt, options.outputCapBytes ?? DEFAULT_OUTPUT_CAP, options.transcript, () => emitter.redact);
+}
