@@ -3,12 +3,13 @@
  * preflight and skipped unattended (refused with --strict), and secrets masked in all five
  * of PowerShell's streams.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTranscript } from '../src/engine/transcript.js';
 import type { CellFinished, RunEvent } from '../src/engine/events.js';
 import { onPath } from '../src/engine/executors/which.js';
+import { findProgram } from '../src/engine/plan/which.js';
 import { fixture, runCli, tempDir } from './runner-support.js';
 
 const hasPwsh = onPath('pwsh');
@@ -35,6 +36,23 @@ describe.skipIf(!hasPwsh)('PowerShell runbooks through the CLI (real pwsh)', () 
     const refused = await runCli(['run', file, '--yes', '--transcript', join(dir, 'b.jsonl')], { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('no value for <GOOD_SHA>');
+  });
+
+  it("a cell run by a pwsh of its own (an interpreter that is not plain pwsh) ends with its exit N: exit 3 fails it with 3", async () => {
+    const dir = tempDir('runbook-pwsh-exit-');
+    // A link under another name is not recognised as pwsh: the cell gets a process of its own.
+    symlinkSync(findProgram('pwsh', process.env.PATH ?? '') as string, join(dir, 'mypwsh'));
+    const file = join(dir, 'exit.md');
+    writeFileSync(file, '# Exit\n\n```powershell {name=fails interpreter="./mypwsh"}\nWrite-Output "before"\nexit 3\nWrite-Output "never"\n```\n\n```powershell {name=fine interpreter="./mypwsh"}\nWrite-Output "ok"\nexit 0\n```\n');
+    const transcript = join(dir, 'a.jsonl');
+    const run = await runCli(['run', file, '--yes', '--keep-going', '--transcript', transcript]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).not.toContain('never');
+    const { events } = (await readTranscript(transcript)) as { events: RunEvent[] };
+    expect(events.filter((e): e is CellFinished => e.type === 'cell.finished').map((e) => [e.cell, e.status, e.exitCode])).toEqual([
+      ['fails', 'failed', 3],
+      ['fine', 'succeeded', 0],
+    ]);
   });
 
   it('names the commands each cell needs, skips the cell whose command is missing, and --strict refuses the run', async () => {

@@ -102,7 +102,8 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
 
 /**
  * PowerShell wrapper: errors stop the cell (native commands too, on pwsh 7.3+), a failed
- * native command keeps its exit code, and `finally` writes the state even after `exit`.
+ * native command keeps its exit code, `exit N` ends the process with N, and `finally`
+ * writes the state even after `exit`.
  */
 export function powershellWrapper(files: WrapperFiles, prelude: string, stopOnError: boolean): string {
   return [
@@ -114,7 +115,9 @@ export function powershellWrapper(files: WrapperFiles, prelude: string, stopOnEr
     '  [System.Diagnostics.DebuggerHidden()]',
     '  param()',
     '  try {',
-    `    . ${powershellQuote(files.cell)}`,
+    // A script block made from the file, not the file dot-sourced: a script file's `exit N` only
+    // leaves that file (the wrapper went on and exited 0), a script block's leaves the wrapper with N.
+    `    . ([scriptblock]::Create([System.IO.File]::ReadAllText(${powershellQuote(files.cell)})))`,
     '  } catch {',
     '    if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { Write-Error $_ -ErrorAction Continue; exit $_.Exception.ExitCode }',
     '    throw',
