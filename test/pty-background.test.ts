@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellFinished } from '../src/engine/events.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { endRun, KEYS, runWhenAsked, spawnCli } from './support/pty.js';
 import { parseLines } from './runner-support.js';
 
 describe('background cells in the console', () => {
@@ -18,19 +18,11 @@ describe('background cells in the console', () => {
     try {
       await tui.waitFor('enter run · s skip');
       tui.write(KEYS.enter); // setup
-      await tui.waitFor(/› +2 · short pending/);
-      await tui.waitFor('enter run · s skip');
-      tui.write(KEYS.enter); // short, in the background
-      await tui.waitFor(/› +3 · long pending/);
-      await tui.waitFor('enter run · s skip');
-      tui.write(KEYS.enter); // long, in the background
-      await tui.waitFor(/› +4 · meanwhile pending/);
-      await tui.waitFor('enter run · s skip');
-      tui.write(KEYS.enter);
+      await runWhenAsked(tui, /› +2 · short pending/); // in the background
+      await runWhenAsked(tui, /› +3 · long pending/); // in the background
+      await runWhenAsked(tui, /› +4 · meanwhile pending/);
       await tui.waitFor('meanwhile done');
-      await tui.waitFor('enter ends the run');
-      tui.write(KEYS.enter);
-      expect(await tui.exited).toBe(0);
+      expect(await endRun(tui)).toBe(0);
     } finally {
       tui.kill();
     }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellFinished, RunEvent } from '../src/engine/events.js';
 import { onPath } from '../src/engine/plan/which.js';
-import { KEYS, spawnCli } from './support/pty.js';
+import { endRun, KEYS, runWhenAsked, spawnCli } from './support/pty.js';
 import { CLI, fixture, parseLines, ROOT } from './runner-support.js';
 import { spawnSync } from 'node:child_process';
 
@@ -31,13 +31,9 @@ describe('interactive cells', () => {
       tui.write('alice\r');
       await tui.waitFor('hi alice');
       // The console is back, the cell's pane shows what was recorded, and the next cell waits.
-      await tui.waitFor(/› +2 · after pending/);
-      await tui.waitFor('enter run · s skip');
-      tui.write(KEYS.enter);
+      await runWhenAsked(tui, /› +2 · after pending/);
       await tui.waitFor('carried: alice');
-      await tui.waitFor('enter ends the run');
-      tui.write(KEYS.enter);
-      expect(await tui.exited).toBe(0);
+      expect(await endRun(tui)).toBe(0);
     } finally {
       tui.kill();
     }

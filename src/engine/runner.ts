@@ -9,16 +9,16 @@ import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { BackgroundCells } from './runner/background.js';
 import type { NeededCommand } from './commands-needed.js';
-import { cannotRun, isOwnReason } from './runner/cannot-run.js';
+import { cannotRun, cellsToWalk } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
-import { runOutcome, type Outcome } from './runner/outcome.js';
+import { beforeFirstCell, runOutcome, type Outcome } from './runner/outcome.js';
 import { newRunId, startEvent } from './runner/start.js';
 import { widenCatalogue } from './sql/catalogue.js';
 import { probeDatabase } from './sql/probe.js';
 import type { Catalogue } from './sql/effects.js';
 import { boundEvent, type BoundVariable } from './variables.js';
 import { ABORTED, askForValues } from './runner/ask-values.js';
-import { decisionEvent, finishedEvent } from './runner/records.js';
+import { decisionEvent, finishedEvent, runFinishedEvent } from './runner/records.js';
 import { dryRunStarted } from './runner/dry-run.js';
 import { passWriteGuard } from './runner/write-guard.js';
 import { walkRun, type Step } from './runner/walk.js';
@@ -108,10 +108,7 @@ export class Runner {
     this.catalogue = probe?.catalogue;
     if (this.catalogue) plan = await withCatalogue(plan, runbook, this.catalogue);
     for (const cell of plan.cells) this.plans.set(cell.id, cell);
-    // The cells this run walks: those that run, and those it records as skipped with their reason.
-    const walked = new Set(plan.cells.filter((c) => c.willRun || isOwnReason(c)).map((c) => c.id));
-    // A resumed run answers for the whole run: the cells before the resume are selected too.
-    const selected = plan.cells.filter((c) => walked.has(c.id) || this.statuses.has(c.id)).map((c) => c.id);
+    const { walked, selected } = cellsToWalk(plan, this.statuses);
     this.emitter.emit(startEvent(this.opts, plan));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
@@ -144,10 +141,9 @@ export class Runner {
     });
     this.emitter.emit(event);
     const fatal = problems.filter((p) => p.fatal);
-    if (fatal.length || this.aborted) await this.executors.closeAll();
     if (fatal.length || this.aborted) {
-      const notRun = [...walked].map((cell) => ({ cell, reason: this.aborted ? 'interrupted before the first cell' : 'preflight refused the run' }));
-      return this.finish(started, selected.length, { status: this.aborted ? 'aborted' : 'failed', outcome: this.aborted ? 'interrupted' : 'refused', notRun }, fatal.map((p) => p.message));
+      await this.executors.closeAll();
+      return this.finish(started, selected.length, beforeFirstCell(walked, this.aborted), fatal.map((p) => p.message));
     }
 
     try {
@@ -318,11 +314,9 @@ export class Runner {
   }
 
   private finish(started: number, selected: number, ended: Outcome, refused: string[]): RunSummary {
-    const { status, outcome, notRun } = ended;
-    const counts: Partial<Record<CellStatus, number>> = {};
-    for (const s of this.statuses.values()) counts[s] = (counts[s] ?? 0) + 1;
-    const reason = status === 'aborted' ? this.interrupts.reason : undefined;
-    this.emitter.emit({ type: 'run.finished', status, durationMs: Date.now() - started, counts, selected, ...(notRun.length ? { notRun } : {}), ...(reason ? { reason } : {}) });
-    return { status, counts, outcome, refused, notRun };
+    const reason = ended.status === 'aborted' ? this.interrupts.reason : undefined;
+    const { body, counts } = runFinishedEvent(ended, this.statuses, Date.now() - started, selected, reason);
+    this.emitter.emit(body);
+    return { status: ended.status, counts, outcome: ended.outcome, refused, notRun: ended.notRun };
   }
 }

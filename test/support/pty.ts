@@ -290,3 +290,17 @@ export async function quitConsole(tui: PtyRun): Promise<number> {
   tui.write('y');
   return tui.exited;
 }
+
+/** Waits until the console asks about the cell `pending` matches (its outline row), then runs it with enter. */
+export async function runWhenAsked(tui: PtyRun, pending: RegExp): Promise<void> {
+  await tui.waitFor(pending);
+  await tui.waitFor('enter run · s skip');
+  tui.write(KEYS.enter);
+}
+
+/** After the last cell: enter ends the run. Resolves to the CLI's exit code. */
+export async function endRun(tui: PtyRun): Promise<number> {
+  await tui.waitFor('enter ends the run');
+  tui.write(KEYS.enter);
+  return tui.exited;
+}

@@ -4,7 +4,7 @@
  * nobody is there to decide to run it anyway — commands it calls that are not installed.
  */
 import { missingReason, type NeededCommand } from '../commands-needed.js';
-import { ownReason, type CellPlan } from '../plan/index.js';
+import { ownReason, type CellPlan, type RunPlan } from '../plan/index.js';
 import type { RunMode } from '../events.js';
 import type { Cell } from '../runbook.js';
 
@@ -29,4 +29,15 @@ export function cannotRun(cell: Cell, plan: CellPlan, needed: readonly NeededCom
 /** Not run for a reason of its own (the `skip` attribute, a missing interpreter), not the selection's: the walk records it. */
 export function isOwnReason(cell: CellPlan): boolean {
   return cell.whyNot?.reason === 'skip-attribute' || cell.whyNot?.reason === 'missing-interpreter';
+}
+
+/**
+ * The cells a run walks (those that run, and those it records as skipped for a reason of
+ * their own) and the cells it answers for: a resumed run answers for the whole run, so the
+ * cells that finished before the resume are selected too.
+ */
+export function cellsToWalk(plan: RunPlan, finishedBefore: ReadonlyMap<string, unknown>): { walked: Set<string>; selected: string[] } {
+  const walked = new Set(plan.cells.filter((c) => c.willRun || isOwnReason(c)).map((c) => c.id));
+  const selected = plan.cells.filter((c) => walked.has(c.id) || finishedBefore.has(c.id)).map((c) => c.id);
+  return { walked, selected };
 }

@@ -53,3 +53,9 @@ function notRunReason(cell: string, input: OutcomeInput): string | undefined {
   if (status === undefined) return input.stoppedBecause;
   return undefined;
 }
+
+/** Refused by preflight, or interrupted before the first cell: every walked cell is "not run" with that reason. */
+export function beforeFirstCell(walked: Iterable<string>, aborted: boolean): Outcome {
+  const notRun = [...walked].map((cell) => ({ cell, reason: aborted ? 'interrupted before the first cell' : 'preflight refused the run' }));
+  return { status: aborted ? 'aborted' : 'failed', outcome: aborted ? 'interrupted' : 'refused', notRun };
+}

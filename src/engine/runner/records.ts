@@ -2,7 +2,7 @@
  * The events that record what the operator decided about a cell and how the cell ended,
  * built in one place so the console, unattended runs and resumed runs write them alike.
  */
-import type { CellStatus, EventBody } from '../events.js';
+import type { CellStatus, EventBody, NotRun, RunStatus } from '../events.js';
 import type { Decision, WriteApproval } from '../operator.js';
 import type { ExecutionResult } from '../executors/executor.js';
 
@@ -40,4 +40,12 @@ export function finishedEvent(cell: string, status: CellStatus, durationMs: numb
     // So a resumed run still counts it as not run, with this reason.
     ...(unavailable ? { unavailable: true } : {}),
   };
+}
+
+/** `run.finished`: the counts of every cell's last status, and what did not run with why. */
+export function runFinishedEvent(ended: { status: RunStatus; notRun: NotRun[] }, statuses: ReadonlyMap<string, CellStatus>, durationMs: number, selected: number, reason?: string): { body: EventBody; counts: Partial<Record<CellStatus, number>> } {
+  const counts: Partial<Record<CellStatus, number>> = {};
+  for (const s of statuses.values()) counts[s] = (counts[s] ?? 0) + 1;
+  const { status, notRun } = ended;
+  return { body: { type: 'run.finished', status, durationMs, counts, selected, ...(notRun.length ? { notRun } : {}), ...(reason ? { reason } : {}) }, counts };
 }
