@@ -59,7 +59,7 @@ export async function streamTranscript(
       warnings.push(
         raw.terminated
           ? `line ${raw.number} of ${path} is not valid JSON; skipped`
-          : `line ${raw.number} of ${path} is incomplete (the run was probably killed while writing it); read up to line ${raw.number - 1}`,
+          : `line ${raw.number} of ${path} is incomplete (the run probably ended while writing it: killed, or its disk full); read up to line ${raw.number - 1}`,
       );
       continue;
     }

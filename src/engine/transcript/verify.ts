@@ -44,7 +44,7 @@ export async function verifyTranscript(path: string): Promise<VerifyResult> {
     if (problem) return { ok: false, line: sidecar.line, reason: problem };
   }
   for (const open of checker.openSidecars) {
-    result.warnings.push(`sidecar ${open} was never closed (the run was killed while writing it): its contents are not covered by the chain`);
+    result.warnings.push(`sidecar ${open} was never closed (the run ended while writing it: killed, or its disk full): its contents are not covered by the chain`);
   }
   return result;
 }
