@@ -4,7 +4,7 @@
  * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
  */
 import { checkBeforeRun, readCommands, valuesToAsk } from './runner/before-run.js';
-import { planEffect, planRun, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
+import { planEffect, withCatalogue, type CellPlan, type Effect } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { BackgroundCells } from './runner/background.js';
@@ -12,13 +12,14 @@ import type { NeededCommand } from './commands-needed.js';
 import { cannotRun, cellsToWalk } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
 import { beforeFirstCell, runOutcome, type Outcome } from './runner/outcome.js';
-import { newRunId, startEvent } from './runner/start.js';
+import { newRunId, planOf, startEvent } from './runner/start.js';
 import { widenCatalogue } from './sql/catalogue.js';
 import { probeDatabase } from './sql/probe.js';
 import type { Catalogue } from './sql/effects.js';
 import { boundEvent, type BoundVariable } from './variables.js';
 import { ABORTED, askForValues } from './runner/ask-values.js';
-import { decisionEvent, finishedEvent, runFinishedEvent } from './runner/records.js';
+import { decisionEvent, runFinishedEvent } from './runner/records.js';
+import { CellLedger } from './runner/ledger.js';
 import { dryRunStarted } from './runner/dry-run.js';
 import { passWriteGuard } from './runner/write-guard.js';
 import { walkRun, type Step } from './runner/walk.js';
@@ -26,7 +27,6 @@ import { Interrupts } from './runner/interrupts.js';
 import type { CellStatus, EventSink } from './events.js';
 import type { Decision } from './operator.js';
 import type { Cell, ChecklistItem } from './runbook.js';
-import type { ExecutionResult } from './executors/executor.js';
 import type { RunnerOptions, RunSummary } from './runner/types.js';
 
 export type { RunnerOptions, RunOutcome, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
@@ -35,17 +35,10 @@ export class Runner {
   readonly runId: string;
   private readonly emitter: Emitter;
   private readonly executors: ExecutorPool;
-  private readonly background = new BackgroundCells((cell, status, durationMs, result, reason) => {
-    this.statuses.set(cell, status);
-    this.emitter.emit(finishedEvent(cell, status, durationMs, result, reason));
-  });
-  private readonly statuses = new Map<string, CellStatus>();
-  /** Attempts per cell over the whole run, so a cell visited again after a jump counts on. */
-  private readonly attempts = new Map<string, number>();
+  private readonly ledger: CellLedger;
+  private readonly background = new BackgroundCells((cell, status, durationMs, result, reason) => this.ledger.finish(cell, status, durationMs, result, reason));
   /** Each cell's plan (the session's, its SQL effects refined by the target's catalogue). */
   private readonly plans = new Map<string, CellPlan>();
-  /** Cells skipped because they could not run (not the operator's or the runbook's choice), with why. */
-  private readonly unavailable = new Map<string, string>();
   /** What each cell calls (railway, curl…), found or not: read once, before preflight. */
   private needed = new Map<string, NeededCommand[]>();
   private stoppedBecause?: string;
@@ -66,8 +59,7 @@ export class Runner {
     this.variables = [...opts.variables];
     for (const v of this.variables) this.bind(v);
     for (const sink of opts.sinks ?? []) this.emitter.subscribe(sink);
-    for (const [cell, status] of Object.entries(opts.resume?.statuses ?? {})) this.statuses.set(cell, status);
-    for (const [cell, reason] of Object.entries(opts.resume?.unavailable ?? {})) this.unavailable.set(cell, reason);
+    this.ledger = new CellLedger((body) => this.emitter.emit(body), opts.resume);
     this.executors = new ExecutorPool(opts.target);
   }
 
@@ -102,13 +94,13 @@ export class Runner {
     this.started = true;
     const started = Date.now();
     const { runbook, mode } = this.opts;
-    let plan = await this.planOf();
+    let plan = await planOf(this.opts);
     // Connected now (the command validated and planned first): the target's catalogue decides what its functions do.
     const probe = mode !== 'dry-run' ? await probeDatabase(this.opts.target.url, runbook.cells) : undefined;
     this.catalogue = probe?.catalogue;
     if (this.catalogue) plan = await withCatalogue(plan, runbook, this.catalogue);
     for (const cell of plan.cells) this.plans.set(cell.id, cell);
-    const { walked, selected } = cellsToWalk(plan, this.statuses);
+    const { walked, selected } = cellsToWalk(plan, this.ledger.statuses);
     this.emitter.emit(startEvent(this.opts, plan));
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
@@ -162,21 +154,14 @@ export class Runner {
     }
     const outcome = runOutcome({
       selected,
-      statuses: this.statuses,
-      unavailable: this.unavailable,
+      statuses: this.ledger.statuses,
+      unavailable: this.ledger.unavailable,
       stoppedBecause: this.aborted ? 'not reached: the run was interrupted' : this.stoppedBecause,
       aborted: this.aborted,
       quit: this.quit,
       stoppedAtEnd: this.background.stoppedAtEnd,
     });
     return this.finish(started, selected.length, outcome, []);
-  }
-
-  /** The session's plan, or (a Runner made directly, as tests do) one made here by the plan module. */
-  private async planOf(): Promise<RunPlan> {
-    if (this.opts.plan) return this.opts.plan;
-    const { runbook, mode, env, target, allowWrites } = this.opts;
-    return planRun({ runbook, selection: this.opts.selection ?? {}, env: env ?? process.env, mode, allowWrites: allowWrites === true, target: () => target.kind });
   }
 
   private bind(variable: BoundVariable): void {
@@ -199,8 +184,7 @@ export class Runner {
     const blocked = cannotRun(cell, plan, this.needed.get(cell.id) ?? [], this.opts.mode);
     if (blocked) {
       // One record per decision: a cell skipped by rule is recorded once, not on every pass after a jump.
-      if (this.statuses.has(cell.id)) return { next: true };
-      if (blocked.by === 'unavailable') this.unavailable.set(cell.id, blocked.message);
+      if (this.ledger.statuses.has(cell.id)) return { next: true };
       return this.skipped(cell, blocked.message, blocked.by === 'unavailable');
     }
     if (this.opts.mode === 'dry-run') {
@@ -211,8 +195,8 @@ export class Runner {
 
     let source = cell.source;
     let effect = plan.effect;
-    let attempts = this.attempts.get(cell.id) ?? 0;
-    let lastStatus: CellStatus | undefined = this.statuses.get(cell.id);
+    let attempts = this.ledger.attemptsOf(cell.id);
+    let lastStatus: CellStatus | undefined = this.ledger.statuses.get(cell.id);
     for (;;) {
       const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}) }));
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
@@ -225,9 +209,9 @@ export class Runner {
           continue;
         case 'run':
         case 'retry': {
+          const attempt = this.ledger.countAttempt(cell.id);
           attempts += 1;
-          this.attempts.set(cell.id, attempts);
-          lastStatus = await this.attempt(cell, source, effect, attempts + (this.opts.resume?.attempts?.[cell.id] ?? 0));
+          lastStatus = await this.attempt(cell, source, effect, attempt);
           if (this.aborted) return { stop: 'not reached: the run was interrupted' };
           // Started in the background: nothing to decide about it until it ends; the walk goes on.
           if (lastStatus === undefined) return { next: true };
@@ -239,7 +223,7 @@ export class Runner {
         case 'skip':
         case 'next':
           // A cell that already has a result keeps it: moving past it again records nothing new.
-          if (attempts > 0 || this.statuses.has(cell.id)) return { next: true };
+          if (attempts > 0 || this.ledger.statuses.has(cell.id)) return { next: true };
           return this.skipped(cell, decision.action === 'skip' && decision.reason ? decision.reason : 'skipped by operator');
         case 'jump':
           return { jump: decision.to };
@@ -272,7 +256,7 @@ export class Runner {
       emit: (body) => this.emitter.emit(body),
     });
     if (guard === 'aborted') return 'cancelled';
-    if (guard === 'refused') return this.finishCell(cell, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
+    if (guard === 'refused') return this.ledger.finish(cell.id, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
     const run = {
       cell,
       plan,
@@ -289,17 +273,11 @@ export class Runner {
     };
     if (plan.runs === 'background') return this.background.start(run);
     const outcome = await executeCell(run);
-    return this.finishCell(cell, outcome.status, outcome.durationMs, outcome.result);
-  }
-
-  private finishCell(cell: Cell, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string, unavailable?: boolean): CellStatus {
-    this.statuses.set(cell.id, status);
-    this.emitter.emit(finishedEvent(cell.id, status, durationMs, result, reason, unavailable));
-    return status;
+    return this.ledger.finish(cell.id, outcome.status, outcome.durationMs, outcome.result);
   }
 
   private skipped(cell: Cell, reason: string, unavailable?: boolean): Step {
-    this.finishCell(cell, 'skipped', 0, {}, reason, unavailable);
+    this.ledger.finish(cell.id, 'skipped', 0, {}, reason, unavailable);
     return { next: true };
   }
 
@@ -315,7 +293,7 @@ export class Runner {
 
   private finish(started: number, selected: number, ended: Outcome, refused: string[]): RunSummary {
     const reason = ended.status === 'aborted' ? this.interrupts.reason : undefined;
-    const { body, counts } = runFinishedEvent(ended, this.statuses, Date.now() - started, selected, reason);
+    const { body, counts } = runFinishedEvent(ended, this.ledger.statuses, Date.now() - started, selected, reason);
     this.emitter.emit(body);
     return { status: ended.status, counts, outcome: ended.outcome, refused, notRun: ended.notRun };
   }

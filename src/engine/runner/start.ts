@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EventBody } from '../events.js';
+import { planRun } from '../plan/index.js';
 import type { RunPlan } from '../plan/types.js';
 import type { RunnerOptions } from './types.js';
 
@@ -34,4 +35,11 @@ export function startEvent(opts: RunnerOptions, plan: RunPlan): EventBody {
 export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The session's plan, or (a Runner made directly, as tests do) one made here by the plan module. */
+export async function planOf(opts: RunnerOptions): Promise<RunPlan> {
+  if (opts.plan) return opts.plan;
+  const { runbook, mode, env, target, allowWrites } = opts;
+  return planRun({ runbook, selection: opts.selection ?? {}, env: env ?? process.env, mode, allowWrites: allowWrites === true, target: () => target.kind });
 }
