@@ -14,7 +14,7 @@ import { codeSpan, escapeCell, escapeInline } from './timeline/markdown.js';
 import { anchorOf, appendixEntries, appendixLines, type AppendixEntry } from './timeline/appendix.js';
 import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
 import { shownTargetName } from './timeline/header.js';
-import { buildTimeline, type CellSpan, type TimelineModel, type TimelineRow } from './timeline/model.js';
+import { buildTimeline, type CellSpan, type Tick, type TimelineModel, type TimelineRow } from './timeline/model.js';
 import { counted } from './timeline/wording.js';
 import { notRunSummary } from './outcome.js';
 
@@ -48,27 +48,18 @@ export function renderTimelineMarkdown(events: Iterable<RunEvent | UnknownEvent>
 export function renderTimelineModel(model: TimelineModel, options: TimelineOptions = {}): string {
   const merged = mergeTimelines([model]);
   const title = model.started?.runbook.title;
-  const entries = appendixEntries(merged.rows);
   return [
     `## Incident timeline${title ? `: ${escapeInline(title)}` : ''}`,
     '',
     ...headerLines(model, options.transcript),
     '',
-    '### What happened',
-    '',
-    ...tableLines(merged, entries, false),
-    '',
-    ...appendixLines(entries),
-    ...chartLines(merged.spans, title),
-    ...checklistLines(model.ticks, options.checklist ?? {}),
-    '',
+    ...whatHappened(merged, false, title, model.ticks, options.checklist),
   ].join('\n');
 }
 
 /** Several runs of one incident as one timeline: a header per run, one table by time with Run and Actor columns. */
 export function renderMergedTimeline(merged: MergedTimeline, options: MergedTimelineOptions = {}): string {
   const titles = [...new Set(merged.runs.map((m) => m.started?.runbook.title).filter((t): t is string => Boolean(t)))];
-  const entries = appendixEntries(merged.rows);
   const runLines = merged.runs.flatMap((model, i) => [
     `- **R${i + 1}** ${runSummary(model, options.transcripts?.get(model.run ?? ''))}`,
   ]);
@@ -82,14 +73,7 @@ export function renderMergedTimeline(merged: MergedTimeline, options: MergedTime
     '',
     ...runLines,
     '',
-    '### What happened',
-    '',
-    ...tableLines(merged, entries, true),
-    '',
-    ...appendixLines(entries),
-    ...chartLines(merged.spans, titles.length === 1 ? titles[0] : undefined),
-    ...checklistLines(merged.ticks, options.checklist ?? {}),
-    '',
+    ...whatHappened(merged, true, titles.length === 1 ? titles[0] : undefined, merged.ticks, options.checklist),
   ].join('\n');
 }
 
@@ -141,6 +125,12 @@ function headerLines(model: TimelineModel, transcript: TranscriptState | undefin
   );
   if (transcript) lines.push(`- **Transcript:** ${codeSpan(transcript.path)}${chainText(transcript)}`);
   return lines;
+}
+
+/** "What happened": the table by time (with a Run column for several runs), the appendix of what the table cuts, the chart and the checklist. */
+function whatHappened(merged: MergedTimeline, withRun: boolean, chartTitle: string | undefined, ticks: Tick[], checklist: ChecklistSource | undefined): string[] {
+  const entries = appendixEntries(merged.rows);
+  return ['### What happened', '', ...tableLines(merged, entries, withRun), '', ...appendixLines(entries), ...chartLines(merged.spans, chartTitle), ...checklistLines(ticks, checklist ?? {}), ''];
 }
 
 function tableLines(merged: MergedTimeline, entries: Map<TimelineRow, AppendixEntry>, withRun: boolean): string[] {
