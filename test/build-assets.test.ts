@@ -1,5 +1,5 @@
 /**
- * Files tsc does not emit (pwsh-host.ps1) and data files (builtin-functions.json) are read
+ * Files tsc does not emit (host.ps1) and data files (builtin-functions.json) are read
  * beside their module, so the built CLI needs them in dist/ too: the build (run once by
  * global-setup) copies them, and a module whose file is missing says which and what to do.
  */
@@ -22,7 +22,7 @@ describe('build assets', () => {
 
   it('dist/ holds every non-TypeScript file of src/: the same text (JSON: the same value, tsc re-emits it)', () => {
     const assets = assetsUnder('src');
-    expect(assets).toEqual(expect.arrayContaining([join('engine', 'executors', 'pwsh-host.ps1'), join('engine', 'sql', 'builtin-functions.json')]));
+    expect(assets).toEqual(expect.arrayContaining([join('engine', 'lang', 'powershell', 'host.ps1'), join('engine', 'lang', 'sql', 'builtin-functions.json')]));
     for (const asset of assets) {
       const [built, source] = [readFileSync(join('dist', asset), 'utf8'), readFileSync(join('src', asset), 'utf8')];
       if (asset.endsWith('.json')) expect(JSON.parse(built), asset).toEqual(JSON.parse(source));
@@ -32,15 +32,15 @@ describe('build assets', () => {
 
   it('the built PowerShell loader names its missing host script and the command that restores it', async () => {
     // Without its source-map comment: the map would point at sources that are not beside the copy.
-    const built = readFileSync(join('dist', 'engine', 'executors', 'pwsh-host-script.js'), 'utf8');
+    const built = readFileSync(join('dist', 'engine', 'lang', 'powershell', 'host-script.js'), 'utf8');
     writeFileSync(join(scratch, 'pwsh-host-script.js'), built.replace(/^\/\/# sourceMappingURL=.*$/m, ''));
     const { pwshHostScript } = (await import(pathToFileURL(join(scratch, 'pwsh-host-script.js')).href)) as { pwshHostScript: () => string };
-    expect(() => pwshHostScript()).toThrow(`the PowerShell host script ${join(scratch, 'pwsh-host.ps1')} cannot be read (ENOENT); rebuild with \`npm run build\``);
+    expect(() => pwshHostScript()).toThrow(`the PowerShell host script ${join(scratch, 'host.ps1')} cannot be read (ENOENT); rebuild with \`npm run build\``);
   });
 
   it('the built PowerShell loader reads the host script beside it', async () => {
-    const { pwshHostScript } = (await import(pathToFileURL(join('dist', 'engine', 'executors', 'pwsh-host-script.js')).href)) as { pwshHostScript: () => string };
-    expect(pwshHostScript()).toBe(readFileSync(join('src', 'engine', 'executors', 'pwsh-host.ps1'), 'utf8'));
+    const { pwshHostScript } = (await import(pathToFileURL(join('dist', 'engine', 'lang', 'powershell', 'host-script.js')).href)) as { pwshHostScript: () => string };
+    expect(pwshHostScript()).toBe(readFileSync(join('src', 'engine', 'lang', 'powershell', 'host.ps1'), 'utf8'));
     expect(pwshHostScript()).toContain('param([string]$Sentinel)');
   });
 });

@@ -2,13 +2,13 @@
  * The built-in read-only functions and operators used without a database (lint, list) are
  * PostgreSQL's own catalogue: checked against the live server's pg_proc / pg_operator.
  * `RUNBOOK_REGENERATE_BUILTINS=1 npx vitest run test/builtin-functions.test.ts` rewrites the
- * snapshot (src/engine/sql/builtin-functions.json) from the server first, after an upgrade.
+ * snapshot (src/engine/lang/sql/builtin-functions.json) from the server first, after an upgrade.
  */
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { databaseUrl, query } from './support/database.js';
 
-const snapshotFile = new URL('../src/engine/sql/builtin-functions.json', import.meta.url);
+const snapshotFile = new URL('../src/engine/lang/sql/builtin-functions.json', import.meta.url);
 
 /** The server's version and its IMMUTABLE/STABLE-only function and operator names, in byte order. */
 async function serverCatalogue(url: string): Promise<{ serverVersion: number; functions: string[]; operators: string[] }> {
@@ -24,7 +24,7 @@ describe('builtin-functions.ts', () => {
     const catalogue = await serverCatalogue(databaseUrl());
     if (process.env.RUNBOOK_REGENERATE_BUILTINS) writeFileSync(snapshotFile, `${JSON.stringify(catalogue, null, 2)}\n`);
     // Imported after any regeneration, so the assertions below read the snapshot as shipped.
-    const { BUILTIN_READ_FUNCTIONS, BUILTIN_READ_OPERATORS, BUILTIN_SERVER_VERSION } = await import('../src/engine/sql/builtin-functions.js');
+    const { BUILTIN_READ_FUNCTIONS, BUILTIN_READ_OPERATORS, BUILTIN_SERVER_VERSION } = await import('../src/engine/lang/sql/builtin-functions.js');
     expect(Math.floor(catalogue.serverVersion / 10000)).toBe(Math.floor(BUILTIN_SERVER_VERSION / 10000));
     expect([...BUILTIN_READ_FUNCTIONS].sort()).toEqual([...catalogue.functions].sort());
     expect([...BUILTIN_READ_OPERATORS].sort()).toEqual([...catalogue.operators].sort());

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTranscript, verifyTranscript } from '../src/engine/transcript.js';
 import type { CellFinished, RunEvent, RunFinished, RunStarted, SqlResult } from '../src/engine/events.js';
-import { onPath } from '../src/engine/executors/which.js';
+import { onPath } from '../src/engine/process/which.js';
 import { DRAGONFLY, freshSandboxEnv, removeSandbox } from './sandbox.helpers.js';
 import { runCli, tempDir } from './runner-support.js';
 import { KEYS, spawnCli } from './support/pty.js';

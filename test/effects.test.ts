@@ -1,8 +1,8 @@
 /** Read or write, from the parse tree. */
 import { describe, expect, it } from 'vitest';
 import { planEffect } from '../src/engine/plan/index.js';
-import { classifySql, explainSql, type Catalogue } from '../src/engine/sql/effects.js';
-import { loadCatalogue } from '../src/engine/sql/catalogue.js';
+import { classifySql, explainSql, type Catalogue } from '../src/engine/lang/sql/effects.js';
+import { loadCatalogue } from '../src/engine/lang/sql/catalogue.js';
 import { freshDatabase, query } from './support/database.js';
 
 const cases: [string, 'read' | 'write'][] = [

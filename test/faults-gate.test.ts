@@ -10,10 +10,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { GATE_SCRIPT, GATE_SHUT_STATUS } from '../src/engine/executors/gate.js';
-import { identifyGroup, liveMembers } from '../src/engine/executors/group-identity.js';
-import { groupMembers } from '../src/engine/executors/group-members.js';
-import { runProcessTree } from '../src/engine/executors/process-tree.js';
+import { GATE_SCRIPT, GATE_SHUT_STATUS } from '../src/engine/process/gate.js';
+import { identifyGroup, liveMembers } from '../src/engine/process/group-identity.js';
+import { groupMembers } from '../src/engine/process/group-members.js';
+import { runProcessTree } from '../src/engine/process/process-tree.js';
 import { contextFor, shellExecutors } from './support/executor-context.js';
 import { tempDir } from './runner-support.js';
 

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { liveMembers } from '../src/engine/executors/group-identity.js';
+import { liveMembers } from '../src/engine/process/group-identity.js';
 import { parseLines, runCli, startCli, tempDir } from './runner-support.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onPath } from '../src/engine/executors/which.js';
+import { onPath } from '../src/engine/process/which.js';
 import { parseLines, runCli, tempDir } from './runner-support.js';
 
 describe.each([['bash', ''], ['sh', ' interpreter=sh']])('set -x in a cell (%s)', (_name, info) => {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bindCellPlaceholders } from '../src/engine/placeholders.js';
-import { createPwshExecutor } from '../src/engine/executors/pwsh.js';
-import { onPath } from '../src/engine/executors/which.js';
+import { createPwshExecutor } from '../src/engine/lang/powershell/executor.js';
+import { onPath } from '../src/engine/process/which.js';
 import { contextFor } from './support/executor-context.js';
 
 const hasPwsh = onPath('pwsh');

@@ -1,7 +1,7 @@
 /** The process-group supervisor every way of running a cell shares: start, stop(reason), outcome. */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { GroupSupervisor, groupAlive } from '../src/engine/executors/process-group.js';
+import { GroupSupervisor, groupAlive } from '../src/engine/process/process-group.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

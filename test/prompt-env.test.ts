@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { CellStarted, RunEvent, RunStarted, VariableBound } from '../src/engine/events.js';
 import { parseRunbook } from '../src/engine/parse.js';
 import { planRun } from '../src/engine/plan/index.js';
-import { findExportPrompts } from '../src/engine/placeholders/prompt-env.js';
+import { findExportPrompts } from '../src/engine/lang/sh/prompt-env.js';
 import { fixture, parseLines, runCli, tempDir } from './runner-support.js';
 
 const FIXTURE = fixture('prompt-env.md');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellFinished, RunEvent } from '../src/engine/events.js';
-import { onPath } from '../src/engine/plan/which.js';
+import { onPath } from '../src/engine/process/which.js';
 import { endRun, KEYS, runWhenAsked, spawnCli } from './support/pty.js';
 import { CLI, fixture, parseLines, ROOT } from './runner-support.js';
 import { spawnSync } from 'node:child_process';

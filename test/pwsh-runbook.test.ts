@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTranscript } from '../src/engine/transcript.js';
 import type { CellFinished, RunEvent } from '../src/engine/events.js';
-import { onPath } from '../src/engine/executors/which.js';
-import { findProgram } from '../src/engine/plan/which.js';
+import { onPath } from '../src/engine/process/which.js';
+import { findProgram } from '../src/engine/process/which.js';
 import { fixture, runCli, tempDir } from './runner-support.js';
 
 const hasPwsh = onPath('pwsh');

@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPwshExecutor, type PwshExecutor } from '../src/engine/executors/pwsh.js';
-import { createShellExecutor } from '../src/engine/executors/shell.js';
-import { onPath } from '../src/engine/executors/which.js';
+import { createPwshExecutor, type PwshExecutor } from '../src/engine/lang/powershell/executor.js';
+import { createShellExecutor } from '../src/engine/lang/sh/executor.js';
+import { onPath } from '../src/engine/process/which.js';
 import { contextFor } from './support/executor-context.js';
 import type { CellPlan } from '../src/engine/plan/index.js';
 import { ExecutorPool } from '../src/engine/runner/executors.js';

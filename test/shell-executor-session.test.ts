@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { createShellExecutor } from '../src/engine/executors/shell.js';
-import { SentinelSplitter } from '../src/engine/executors/session-protocol.js';
-import type { Executor } from '../src/engine/executors/executor.js';
+import { createShellExecutor } from '../src/engine/lang/sh/executor.js';
+import { SentinelSplitter } from '../src/engine/process/session-protocol.js';
+import type { Executor } from '../src/engine/lang/executor.js';
 import { contextFor } from './support/executor-context.js';
 
 const executors: Executor[] = [];

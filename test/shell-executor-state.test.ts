@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readState } from '../src/engine/executors/shell-session.js';
+import { readState } from '../src/engine/process/shell-session.js';
 import { contextFor, shellExecutors } from './support/executor-context.js';
 
 const sh = shellExecutors();

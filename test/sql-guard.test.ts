@@ -3,8 +3,8 @@
  * before, one after); these check that batching kept every guarantee of the guard.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSqlExecutor } from '../src/engine/executors/sql.js';
-import type { Executor, ExecutorEvent } from '../src/engine/executors/executor.js';
+import { createSqlExecutor } from '../src/engine/lang/sql/executor.js';
+import type { Executor, ExecutorEvent } from '../src/engine/lang/executor.js';
 import type { SqlResult } from '../src/engine/events.js';
 import { freshDatabase, query } from './support/database.js';
 import { contextFor } from './support/executor-context.js';

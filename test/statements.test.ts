@@ -1,6 +1,6 @@
 /** Splitting a SQL cell with the real PostgreSQL parser (libpg-query). */
 import { describe, expect, it } from 'vitest';
-import { splitStatements, sqlSyntaxError, SqlSyntaxError } from '../src/engine/sql/statements.js';
+import { splitStatements, sqlSyntaxError, SqlSyntaxError } from '../src/engine/lang/sql/statements.js';
 
 describe('splitStatements', () => {
   it('keeps a dollar-quoted plpgsql body whole and ignores ; inside comments and strings', async () => {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellFinished, CellStarted, RunEvent } from '../src/engine/events.js';
-import { onPath } from '../src/engine/executors/which.js';
+import { onPath } from '../src/engine/process/which.js';
 import { parseLines, runCli, tempDir } from './runner-support.js';
 
 function runbookFile(markdown: string): { dir: string; file: string; transcript: string } {

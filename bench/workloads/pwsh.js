@@ -9,7 +9,7 @@ import { compare } from '../lib/measure.js';
 import { runbook, succeededCells } from '../lib/cli.js';
 import { OUT, write, pwshRunbook, pwshScript } from '../lib/generate.js';
 import { failedRow, ratioRow } from '../lib/report.js';
-import { onPath } from '../../dist/engine/executors/which.js';
+import { onPath } from '../../dist/engine/process/which.js';
 
 export const title = 'PowerShell cells';
 export const rounds = 5;

@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { onPath } from './executors/which.js';
+import { onPath } from './process/which.js';
 import type { PowerShellParser } from './placeholders.js';
 import type { Cell } from './runbook.js';
 

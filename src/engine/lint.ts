@@ -10,8 +10,8 @@ import { PLACEHOLDER } from './markdown/placeholders.js';
 import { planInterpreter, planPrompts } from './plan/index.js';
 import { dirname, resolve } from 'node:path';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
-import { sqlSyntaxError, positionAt } from './sql/statements.js';
-import { reparsedMessage, reparsedPlaceholders } from './sql/reparsed.js';
+import { sqlSyntaxError, positionAt } from './lang/sql/statements.js';
+import { reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
 
 /** `psql … -c "… <X> …"`: the value is pasted into SQL text that psql sends as it is. */
 const PSQL_COMMAND = /\bpsql\b.*?(?:\s-c\s*|\s--command[=\s]\s*)(["'])/;

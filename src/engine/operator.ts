@@ -4,7 +4,7 @@
  */
 import type { Cell, VariableSpec } from './runbook.js';
 import type { CellStatus } from './events.js';
-import type { TerminalHandOver } from './executors/executor.js';
+import type { TerminalHandOver } from './lang/executor.js';
 
 export interface DecisionContext {
   cell: Cell;

@@ -6,14 +6,14 @@
 import { InputError } from './errors.js';
 import type { Lang } from './runbook.js';
 import { envNames, valueOf } from './placeholders/names.js';
-import { bindSql } from './placeholders/sql.js';
-import { bindSh } from './placeholders/sh.js';
-import { bindExportPrompts } from './placeholders/prompt-env.js';
-import { bindPowerShell, placeholderOccurrences, type ParseReport, type PowerShellParser } from './placeholders/powershell.js';
+import { bindSql } from './lang/sql/placeholders.js';
+import { bindSh } from './lang/sh/placeholders.js';
+import { bindExportPrompts } from './lang/sh/prompt-env.js';
+import { bindPowerShell, placeholderOccurrences, type ParseReport, type PowerShellParser } from './lang/powershell/placeholders.js';
 
-export type { PowerShellParser } from './placeholders/powershell.js';
+export type { PowerShellParser } from './lang/powershell/placeholders.js';
 
-export { quoteLiteral } from './placeholders/sql.js';
+export { quoteLiteral } from './lang/sql/placeholders.js';
 export { envNames } from './placeholders/names.js';
 
 export interface BoundSource {

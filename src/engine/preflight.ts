@@ -13,8 +13,8 @@ import { programName } from './plan/interpreter.js';
 import type { CellPlan, RunPlan } from './plan/types.js';
 import type { Runbook } from './runbook.js';
 import type { Target } from './target.js';
-import { connectFailure, withClient } from './sql/connect.js';
-import type { Probe } from './sql/probe.js';
+import { connectFailure, withClient } from './lang/sql/connect.js';
+import type { Probe } from './lang/sql/probe.js';
 
 export type Problem = PreflightEvent['problems'][number];
 

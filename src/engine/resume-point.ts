@@ -4,7 +4,7 @@
  * and the cell to go on from.
  */
 import { InputError } from './errors.js';
-import { liveMembers, type GroupIdentity } from './executors/group-identity.js';
+import { liveMembers, type GroupIdentity } from './process/group-identity.js';
 import { isKnownEvent, readTranscript } from './transcript.js';
 import type { CellStatus, RunEvent, RunStarted } from './events.js';
 import type { Selection } from './plan/types.js';

@@ -1,8 +1,8 @@
 /** Builds cells and execution contexts for executor tests, and collects what they emit. */
 import type { Cell, Lang } from '../../src/engine/runbook.js';
 import { afterEach } from 'vitest';
-import { createShellExecutor } from '../../src/engine/executors/shell.js';
-import type { ExecutionContext, Executor, ExecutorEvent } from '../../src/engine/executors/executor.js';
+import { createShellExecutor } from '../../src/engine/lang/sh/executor.js';
+import type { ExecutionContext, Executor, ExecutorEvent } from '../../src/engine/lang/executor.js';
 
 export function cellOf(lang: Lang, source: string, attributes: Cell['attributes'] = {}, id = 'cell'): Cell {
   return {

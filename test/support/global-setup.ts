@@ -23,7 +23,7 @@ declare module 'vitest' {
 /**
  * CLI tests run the built CLI (bin/runbook.js → dist/), so the run builds it once, first:
  * a test never runs yesterday's dist/. It is the package's own `npm run build` (which also
- * copies the files tsc does not, such as pwsh-host.ps1). Type errors are `npm run typecheck`'s
+ * copies the files tsc does not, such as host.ps1). Type errors are `npm run typecheck`'s
  * to report; tsc still emits, and only a missing CLI stops the run.
  */
 function buildCli(): void {

@@ -8,7 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Cell, CellAttributes, Diagnostic } from '../runbook.js';
 import { readConsoleSession } from './console-session.js';
 import { parseDuration } from './durations.js';
-import { shellOfTag } from './languages.js';
+import { shellOfTag } from '../lang/languages.js';
 import { findEnvRefs, findPlaceholders } from './placeholders.js';
 import { assignRunmeNames } from './runme-name.js';
 import { UniqueIds } from './slug.js';

@@ -3,7 +3,7 @@
  * `$NAME` / `${NAME}` / `$env:NAME` environment references.
  */
 import type { Lang } from '../runbook.js';
-import { sqlRegions, type Region } from '../sql/lexer.js';
+import { sqlRegions, type Region } from '../lang/sql/lexer.js';
 import { PLACEHOLDER_NAME } from '../placeholders/names.js';
 import { shellRegions } from './shell-lexer.js';
 

@@ -2,7 +2,7 @@
  * Just enough of sh and PowerShell to tell code from comments and literal
  * (single-quoted) strings, for finding placeholders and environment references.
  */
-import type { Region } from '../sql/lexer.js';
+import type { Region } from '../lang/sql/lexer.js';
 
 /** Regions of kind `code`, `string` (expanding, "…"), `dollar` (literal, '…') and `comment`. */
 export function shellRegions(source: string, dialect: 'sh' | 'powershell'): Region[] {

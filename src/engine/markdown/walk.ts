@@ -12,7 +12,7 @@ import { budgetFromHeading } from './durations.js';
 import { readEscalation, type Escalation } from './escalation.js';
 import { fenceOf } from './fences.js';
 import type { FrontmatterFormat } from './frontmatter.js';
-import { cellLanguage, nearMissLanguage } from './languages.js';
+import { cellLanguage, nearMissLanguage } from '../lang/languages.js';
 import { slug, UniqueIds } from './slug.js';
 
 export interface CellDraft {

@@ -7,7 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import type { RunMode, TargetKind } from '../events.js';
 import type { Cell, Runbook } from '../runbook.js';
-import type { Catalogue } from '../sql/effects.js';
+import type { Catalogue } from '../lang/sql/effects.js';
 import { declaredDatabase, usesDatabaseVariable } from '../target-choice.js';
 import { planConfirm } from './confirm.js';
 import { planEffect } from './effect.js';

@@ -5,7 +5,7 @@
  * a shell cell writes unless marked.
  */
 import type { Cell } from '../runbook.js';
-import { explainSql, type Catalogue } from '../sql/effects.js';
+import { explainSql, type Catalogue } from '../lang/sql/effects.js';
 import type { EffectPlan } from './types.js';
 
 /**

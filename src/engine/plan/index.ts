@@ -4,5 +4,5 @@ export { planConfirm, type GuardContext } from './confirm.js';
 export { planEffect } from './effect.js';
 export { planInterpreter, programName } from './interpreter.js';
 export { isRunmeNotebook, planPrompts } from './prompts.js';
-export { findProgram, onPath, powershellInterpreter } from './which.js';
+export { findProgram, onPath, powershellInterpreter } from '../process/which.js';
 export type { CellPlan, ConfirmPlan, Effect, EffectPlan, InterpreterPlan, PromptPlan, ResumeSelection, RunPlan, Selection, WhyNot, WhyNotReason } from './types.js';

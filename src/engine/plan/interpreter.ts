@@ -6,7 +6,7 @@
  */
 import type { Cell } from '../runbook.js';
 import type { InterpreterPlan } from './types.js';
-import { findProgram, powershellInterpreter } from './which.js';
+import { findProgram, powershellInterpreter } from '../process/which.js';
 
 /** Undefined for SQL cells. `runbookDir` is absolute. */
 export function planInterpreter(cell: Cell, runbookDir: string, env: NodeJS.ProcessEnv): InterpreterPlan | undefined {

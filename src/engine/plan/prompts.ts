@@ -7,7 +7,7 @@
  * whole document, as in Runme. A runbook written for this tool keeps its `export` lines as
  * code: its values are `<PLACEHOLDERS>`.
  */
-import { findExportPrompts } from '../placeholders/prompt-env.js';
+import { findExportPrompts } from '../lang/sh/prompt-env.js';
 import type { Cell, Runbook } from '../runbook.js';
 import { programName } from './interpreter.js';
 import type { InterpreterPlan, PromptPlan } from './types.js';

@@ -8,7 +8,7 @@
  * reader (list, the runner, the transcript) carries it.
  */
 import type { Lang } from '../runbook.js';
-import type { Effect } from '../sql/effects.js';
+import type { Effect } from '../lang/sql/effects.js';
 import type { RunMode, TargetKind } from '../events.js';
 
 export type { Effect };

@@ -9,7 +9,7 @@
  * (kill -9 included): the process-group supervisor registers them with the reaper.
  */
 import type { CellStatus, EventBody } from '../events.js';
-import type { ExecutionResult } from '../executors/executor.js';
+import type { ExecutionResult } from '../lang/executor.js';
 import type { CellRun } from './execute-cell.js';
 import { cellContext, outputCap, startedEvent } from './cell-context.js';
 import { prepareCell } from './executors.js';

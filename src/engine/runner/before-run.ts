@@ -13,7 +13,7 @@ import type { CellPlan, RunPlan } from '../plan/types.js';
 import type { Runbook } from '../runbook.js';
 import type { Target } from '../target.js';
 import type { ExecutorPool } from './executors.js';
-import type { Probe } from '../sql/probe.js';
+import type { Probe } from '../lang/sql/probe.js';
 
 export type Needed = Map<string, NeededCommand[]>;
 

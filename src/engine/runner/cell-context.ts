@@ -4,9 +4,9 @@
  * limits and working directory, and the `cell.started` event with the values it used.
  */
 import type { EventBody } from '../events.js';
-import type { ExecutionContext } from '../executors/executor.js';
-import type { GroupIdentity } from '../executors/group-identity.js';
-import { sessionSettings } from '../sql/reparsed.js';
+import type { ExecutionContext } from '../lang/executor.js';
+import type { GroupIdentity } from '../process/group-identity.js';
+import { sessionSettings } from '../lang/sql/reparsed.js';
 import type { CellRun } from './execute-cell.js';
 import type { PreparedCell } from './executors.js';
 import { OutputCap } from './output-cap.js';

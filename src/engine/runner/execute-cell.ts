@@ -3,12 +3,12 @@
  * executor with a cancel signal, pass its output through the per-cell cap.
  */
 import type { CellStatus } from '../events.js';
-import type { ExecutionResult } from '../executors/executor.js';
+import type { ExecutionResult } from '../lang/executor.js';
 import type { Cell } from '../runbook.js';
 import type { Emitter } from './emitter.js';
 import { prepareCell, type ExecutorPool, type PreparedCell } from './executors.js';
 import { cellContext, outputCap, startedEvent } from './cell-context.js';
-import { identifyGroup, type GroupIdentity } from '../executors/group-identity.js';
+import { identifyGroup, type GroupIdentity } from '../process/group-identity.js';
 import type { CellPlan, Effect } from '../plan/types.js';
 import type { RunnerOptions } from './types.js';
 

@@ -4,7 +4,7 @@
  * Executors are imported when first needed: a shell-only runbook never loads pg.
  */
 import { bindCellPlaceholders, type PowerShellParser } from '../placeholders.js';
-import type { Executor } from '../executors/executor.js';
+import type { Executor } from '../lang/executor.js';
 import type { CellPlan } from '../plan/types.js';
 import type { Cell } from '../runbook.js';
 import type { Target } from '../target.js';
@@ -31,7 +31,7 @@ export class ExecutorPool {
 
   private async sql(): Promise<Executor> {
     if (!this.target.url) throw new Error('a SQL cell needs a database target, and none was resolved');
-    const { createSqlExecutor } = await import('../executors/sql.js');
+    const { createSqlExecutor } = await import('../lang/sql/executor.js');
     return createSqlExecutor({ url: this.target.url, applicationName: 'runbook' });
   }
 
@@ -40,7 +40,7 @@ export class ExecutorPool {
     const command = plan.interpreter?.command;
     // The runner never runs a cell whose interpreter is missing; said plainly if it is asked to.
     if (!command) throw new Error(`${plan.id}: ${plan.interpreter?.missing ?? 'no interpreter'}`);
-    const { createShellExecutor } = await import('../executors/shell.js');
+    const { createShellExecutor } = await import('../lang/sh/executor.js');
     return createShellExecutor({ lang, interpreter: { command, args: plan.interpreter?.args ?? [] } });
   }
 

@@ -5,7 +5,7 @@
  * background and cells skipped; a resumed run starts from what the earlier attempt left.
  */
 import type { CellStatus, EventBody } from '../events.js';
-import type { ExecutionResult } from '../executors/executor.js';
+import type { ExecutionResult } from '../lang/executor.js';
 import { finishedEvent } from './records.js';
 import type { ResumePoint } from './types.js';
 

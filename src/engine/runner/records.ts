@@ -4,7 +4,7 @@
  */
 import type { CellStatus, EventBody, NotRun, RunStatus } from '../events.js';
 import type { Decision, WriteApproval } from '../operator.js';
-import type { ExecutionResult } from '../executors/executor.js';
+import type { ExecutionResult } from '../lang/executor.js';
 
 /** The decision's event; `next` (moving on past a cell with a result) records nothing. */
 export function decisionEvent(cell: string, decision: Decision, before: string, actor: string): EventBody | undefined {

@@ -6,7 +6,7 @@
 import type { Decision, DecisionContext, Operator } from '../../engine/operator.js';
 import type { Cell, VariableSpec } from '../../engine/runbook.js';
 import type { RunEvent } from '../../engine/events.js';
-import type { TerminalHandOver } from '../../engine/executors/executor.js';
+import type { TerminalHandOver } from '../../engine/lang/executor.js';
 import { isSecretName } from '../../engine/redact.js';
 import type { ConsoleStore } from './store.js';
 

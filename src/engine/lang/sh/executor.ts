@@ -10,16 +10,16 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Lang } from '../runbook.js';
-import { powershellEnvPrelude } from '../placeholders.js';
-import { shellCellIo, shellCwd, type BackgroundRun, type ExecutionResult, type Executor } from './executor.js';
-import { runProcessTree, type TreeOutcome } from './process-tree.js';
+import type { Lang } from '../../runbook.js';
+import { powershellEnvPrelude } from '../../placeholders.js';
+import { shellCellIo, shellCwd, type BackgroundRun, type ExecutionResult, type Executor } from '../executor.js';
+import { runProcessTree, type TreeOutcome } from '../../process/process-tree.js';
 import { runInTerminal } from './terminal-cell.js';
-import { createPwshExecutor } from './pwsh.js';
-import { CarriedState, powershellWrapper, readState, shWrapper } from './shell-session.js';
-import { ownScratchDir, safeName } from './scratch.js';
+import { createPwshExecutor } from '../powershell/executor.js';
+import { CarriedState, powershellWrapper, readState, shWrapper } from '../../process/shell-session.js';
+import { ownScratchDir, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
-import { defaultInterpreterName } from '../plan/interpreter.js';
+import { defaultInterpreterName } from '../../plan/interpreter.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';

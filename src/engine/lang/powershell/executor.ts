@@ -11,11 +11,11 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shellCellIo, shellCwd, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
-import { pwshHostScript } from './pwsh-host-script.js';
-import { PwshSession, type ParseReport, type PwshOutcome } from './pwsh-session.js';
-import { scratchRoot, safeName } from './scratch.js';
-import { CarriedState } from './shell-session.js';
+import { shellCellIo, shellCwd, type ExecutionContext, type ExecutionResult, type Executor } from '../executor.js';
+import { pwshHostScript } from './host-script.js';
+import { PwshSession, type ParseReport, type PwshOutcome } from './session.js';
+import { scratchRoot, safeName } from '../../process/scratch.js';
+import { CarriedState } from '../../process/shell-session.js';
 
 export interface PwshExecutorOptions {
   /** The pwsh to run: a name on PATH or a path. */

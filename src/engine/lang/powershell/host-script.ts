@@ -1,12 +1,12 @@
 /**
- * The PowerShell side of the pwsh session (see pwsh-session.ts) is pwsh-host.ps1 beside this
+ * The PowerShell side of the pwsh session (see session.ts) is host.ps1 beside this
  * module; its header describes the fd 3 / fd 4 protocol. The build copies it into dist/ (tsc
  * copies no .ps1), so it is found from src/ under vitest and from dist/ once built.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const HOST_SCRIPT_URL = new URL('./pwsh-host.ps1', import.meta.url);
+const HOST_SCRIPT_URL = new URL('./host.ps1', import.meta.url);
 
 let hostScript: string | undefined;
 

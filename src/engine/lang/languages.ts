@@ -2,7 +2,7 @@
  * Which fences are executable. Every other fence is documentation: shown, never run.
  */
 import type { Lang } from '../runbook.js';
-import type { InfoString } from './attributes.js';
+import type { InfoString } from '../markdown/attributes.js';
 
 const ALIASES: Record<string, Lang> = {
   sql: 'sql', postgres: 'sql', postgresql: 'sql',

@@ -10,7 +10,7 @@
  * only the written word is replaced, and only by a variable reference, never by the value.
  */
 import { parse } from 'sh-syntax';
-import { PLACEHOLDER_NAME } from './names.js';
+import { PLACEHOLDER_NAME } from '../../placeholders/names.js';
 
 export type ExportPromptKind = 'default' | 'hint' | 'none';
 

@@ -5,12 +5,12 @@
  * `statement_timeout`, read-only cells inside `BEGIN READ ONLY`, and cancel on the server.
  */
 import type pg from 'pg';
-import { splitStatements, SqlSyntaxError, type Statement } from '../sql/statements.js';
-import type { CellError } from '../events.js';
-import type { ExecutionContext, ExecutionResult, Executor } from './executor.js';
-import { SqlConnectError, SqlConnection, type Notice } from './sql-connection.js';
-import { GuardQueue } from './sql-guard.js';
-import { runStatement } from './sql-statement.js';
+import { splitStatements, SqlSyntaxError, type Statement } from './statements.js';
+import type { CellError } from '../../events.js';
+import type { ExecutionContext, ExecutionResult, Executor } from '../executor.js';
+import { SqlConnectError, SqlConnection, type Notice } from './connection.js';
+import { GuardQueue } from './guard.js';
+import { runStatement } from './statement.js';
 
 export interface SqlExecutorOptions {
   url: string;

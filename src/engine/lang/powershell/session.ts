@@ -1,5 +1,5 @@
 /**
- * One long-lived pwsh per PowerShell executor (the script it runs is pwsh-host.ps1):
+ * One long-lived pwsh per PowerShell executor (the script it runs is host.ps1):
  * pwsh starts once per run, every cell runs in the same runspace, and parse requests for
  * placeholders and needed commands go to the same process. fd 3 carries requests in,
  * fd 4 events out; the cells' stdin is /dev/null. The session leads its own process
@@ -8,12 +8,12 @@
  * come back within the grace period is killed with them, and the next cell starts a new one.
  */
 import type { Writable } from 'node:stream';
-import { endGroupExcept } from './group-members.js';
-import { forgetGroupWhenGone, signalGroup } from './process-group.js';
-import type { TreeOutcome } from './process-tree.js';
-import { PipedSession } from './session-pipes.js';
-import { SentinelSplitter } from './session-protocol.js';
-import type { LeftState } from './shell-session.js';
+import { endGroupExcept } from '../../process/group-members.js';
+import { forgetGroupWhenGone, signalGroup } from '../../process/process-group.js';
+import type { TreeOutcome } from '../../process/process-tree.js';
+import { PipedSession } from '../../process/session-pipes.js';
+import { SentinelSplitter } from '../../process/session-protocol.js';
+import type { LeftState } from '../../process/shell-session.js';
 
 export interface PwshJob {
   /** The cell's file (its source and the line that records `$?`). */

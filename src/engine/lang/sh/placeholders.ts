@@ -13,9 +13,9 @@
  * Heredocs are recognised only where the shell recognises them: `$((1<<4))` and
  * `((x <<= 2))` are shifts, `<<<` is a here-string.
  */
-import { InputError } from '../errors.js';
-import { lineAt, longestFirst, placeholderAt } from './names.js';
-import { arithmeticCommand, arithmeticTestClause, integerLiteral, integerNames } from './sh-arithmetic.js';
+import { InputError } from '../../errors.js';
+import { lineAt, longestFirst, placeholderAt } from '../../placeholders/names.js';
+import { arithmeticCommand, arithmeticTestClause, integerLiteral, integerNames } from './arithmetic.js';
 
 type Frame =
   | { kind: 'code'; closer: '' | ')' | '`'; depth: number; cmdStart: number; test?: number }

@@ -9,7 +9,7 @@
  * - an assignment to a name the cell declares integer (`declare -i n; n=<X>`).
  * Being wrong on the safe side only refuses a non-integer value; never the reverse.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 
 const LEAD = String.raw`^\s*(?:(?:if|then|else|elif|while|until|do|time|!|\{|\()\s+)*`;
 const LET = new RegExp(`${LEAD}let\\s`);

@@ -10,10 +10,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { TreeOutcome } from './process-tree.js';
-import type { TerminalHandOver } from './executor.js';
-import { shQuote } from './shell-session.js';
-import { onPath } from '../plan/which.js';
+import type { TreeOutcome } from '../../process/process-tree.js';
+import type { TerminalHandOver } from '../executor.js';
+import { shQuote } from '../../process/shell-session.js';
+import { onPath } from '../../process/which.js';
 
 export interface TerminalCell {
   program: string;

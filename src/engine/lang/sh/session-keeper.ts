@@ -6,9 +6,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BashSession, type SessionCell } from './bash-session.js';
-import type { TreeOutcome } from './process-tree.js';
-import { selfRegistration } from './reaper.js';
-import { jobScript, passThroughKey, SESSION_SCRIPT, type Job } from './session-protocol.js';
+import type { TreeOutcome } from '../../process/process-tree.js';
+import { selfRegistration } from '../../process/reaper.js';
+import { jobScript, passThroughKey, SESSION_SCRIPT, type Job } from '../../process/session-protocol.js';
 
 export class SessionKeeper {
   private session: BashSession | undefined;

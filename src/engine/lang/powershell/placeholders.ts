@@ -11,11 +11,11 @@
  *   redirection): the reference in place, so a bareword stays one argument;
  * - as (part of) a command name, or inside any other token (a variable name, a number): refused.
  */
-import { InputError } from '../errors.js';
-import type { ParseReport } from '../executors/pwsh-session.js';
-import { lineAt, longestFirst, placeholderAt } from './names.js';
+import { InputError } from '../../errors.js';
+import type { ParseReport } from './session.js';
+import { lineAt, longestFirst, placeholderAt } from '../../placeholders/names.js';
 
-export type { ParseReport } from '../executors/pwsh-session.js';
+export type { ParseReport } from './session.js';
 
 /** PowerShell's parser, as the pwsh session offers it. */
 export interface PowerShellParser {

@@ -12,9 +12,9 @@
  *   (see sql/reparsed.ts; such a body reads `current_setting('runbook.<name>')`);
  * - comments are left alone: a value with a newline could otherwise end a `--` comment.
  */
-import { InputError } from '../errors.js';
-import { lineAt, longestFirst, placeholderAt, valueOf } from './names.js';
-import { reparsedMessage, reparsedPlaceholders } from '../sql/reparsed.js';
+import { InputError } from '../../errors.js';
+import { lineAt, longestFirst, placeholderAt, valueOf } from '../../placeholders/names.js';
+import { reparsedMessage, reparsedPlaceholders } from './reparsed.js';
 
 interface Scope {
   full: string;

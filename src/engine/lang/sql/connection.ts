@@ -4,7 +4,7 @@
  * running statement from a second short-lived connection (`pg_cancel_backend`).
  */
 import pg from 'pg';
-import { maskUrl } from '../redact.js';
+import { maskUrl } from '../../redact.js';
 
 /** A server notice (RAISE NOTICE, warnings) as pg delivers it. */
 export interface Notice {

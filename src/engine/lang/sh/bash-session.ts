@@ -9,10 +9,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { endGroup, forgetGroupWhenGone, GroupSupervisor } from './process-group.js';
-import type { CellIo, TreeOutcome } from './process-tree.js';
-import { PipedSession } from './session-pipes.js';
-import { SentinelSplitter } from './session-protocol.js';
+import { endGroup, forgetGroupWhenGone, GroupSupervisor } from '../../process/process-group.js';
+import type { CellIo, TreeOutcome } from '../../process/process-tree.js';
+import { PipedSession } from '../../process/session-pipes.js';
+import { SentinelSplitter } from '../../process/session-protocol.js';
 
 export interface SessionCell extends CellIo {
   /** The job script itself (written to the session's fd 3, NUL-terminated: it holds no NUL). */
