@@ -20,7 +20,7 @@ export function planInterpreter(cell: Cell, runbookDir: string, env: NodeJS.Proc
     const where = program.includes('/') ? `${program} is not an executable file (relative to ${runbookDir})` : `${program} is not on PATH`;
     return { named: attribute, args, missing: where };
   }
-  const named = defaultInterpreterName(cell.lang, path, env);
+  const named = defaultInterpreterName(cell.lang, path);
   const command = findProgram(named, path);
   if (command) return { named, command, args: [] };
   return { named, args: [], missing: cell.lang === 'powershell' ? `${named} is not on PATH` : 'neither bash nor sh is on PATH' };
@@ -31,8 +31,8 @@ export function programName(interpreter: InterpreterPlan): string {
   return interpreter.named.split(/\s+/)[0] ?? interpreter.named;
 }
 
-/** The program a cell without `interpreter=` runs in: `pwsh` (Windows PowerShell where only it exists), or `bash` (else `sh`). */
-export function defaultInterpreterName(lang: 'sh' | 'powershell', path: string, env: NodeJS.ProcessEnv = { PATH: path }): string {
-  if (lang === 'powershell') return powershellInterpreter(env);
+/** The program a cell without `interpreter=` runs in: `pwsh` (Windows PowerShell 5.1 only when named), or `bash` (else `sh`). */
+export function defaultInterpreterName(lang: 'sh' | 'powershell', path: string): string {
+  if (lang === 'powershell') return powershellInterpreter();
   return findProgram('bash', path) || !findProgram('sh', path) ? 'bash' : 'sh';
 }

@@ -12,6 +12,7 @@
  * reaches the group as soon as it is known.
  */
 import { registerGroup, unregisterGroup } from './reaper.js';
+import { signalTree, treeAlive } from './tree-signals.js';
 
 export type StopReason = 'timeout' | 'cancel';
 
@@ -119,18 +120,9 @@ export function forgetGroupWhenGone(pgid: number, graceMs: number): void {
 }
 
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
+  signalTree(pgid, signal);
 }
 
 export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return treeAlive(pgid);
 }

@@ -1,40 +1,66 @@
 /**
- * Cells die with the CLI, however it ends (kill -9 included): one small `sh` per CLI
+ * Cells die with the CLI, however it ends (kill -9 included): one small watcher per CLI
  * process, the reaper, holds the read end of a pipe only the CLI writes to. The kernel
- * closes that pipe when the CLI's process ends, the reaper reads EOF, and it SIGKILLs
- * every process group registered in its directory: `<dir>/<anything>.pgid`, holding a
- * group id. The CLI registers the groups it starts; a bash session's cell registers
- * itself (its claim file) before it runs a line of the cell, and gives up when it finds
- * the `dead` mark, so a cell forked just as the CLI died cannot slip through.
+ * closes that pipe when the CLI's process ends, the reaper reads EOF, and it kills every
+ * process tree registered in its directory: `<dir>/<anything>.pgid`, holding a group id
+ * (on Windows the tree's root pid). The CLI registers the groups it starts; a bash
+ * session's cell registers itself (its claim file) before it runs a line of the cell, and
+ * gives up when it finds the `dead` mark, so a cell forked just as the CLI died cannot
+ * slip through.
  *
- * Chosen over `setpriv --pdeathsig` (PR_SET_PDEATHSIG) after measuring both (see
- * docs/performance.md): the parent-death signal reaches only the process it is set on,
- * not the cell's children — `(sleep 2; echo x >> f) &` in a cell still wrote after the
- * CLI was killed — and it needs util-linux; the reaper costs one ~2 ms start per CLI.
- * A process that leaves its group (`setsid`, a daemon) is not reached, by design.
+ * The watcher is Node itself (`node -e`), not `/bin/sh`, so the same watcher runs on every
+ * OS; only its kill differs (kill(-pgid) on POSIX, `taskkill /T /F` on Windows). It is
+ * started once per CLI, detached and not waited for, so its start-up (~40 ms of CPU) is off
+ * every cell's path. Chosen over `setpriv --pdeathsig` (PR_SET_PDEATHSIG) after measuring
+ * (see docs/performance.md): the parent-death signal reaches only the process it is set on,
+ * not the cell's children, and it needs util-linux. A process that leaves its group
+ * (`setsid`, a daemon) is not reached, by design.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { platform } from './platform.js';
 import { scratchRoot } from './scratch.js';
 
 /** The reaper's mark, created before it kills: a late self-registration sees it and exits. */
 export const DEAD_MARK = 'dead';
 
 /**
- * Reads until EOF, marks the directory dead, kills each registered group, removes the
- * directory. `read` may return non-zero on a last line without newline: the value counts.
- * Its argv[0] names it in `ps`.
+ * Reads until EOF (or an error: the pipe is gone either way), marks the directory dead, kills
+ * each registered tree, removes the directory. argv: the directory, the platform, and a
+ * name that shows in `ps` (runbook-reaper). Plain JavaScript in a string: it runs as
+ * `node -e`, with nothing of the CLI loaded.
  */
-const REAPER_SCRIPT = [
-  'while read -r _; do :; done',
-  ': > "$1/dead"',
-  'for f in "$1"/*.pgid; do',
-  '  p=; read -r p < "$f" || :',
-  '  case $p in ""|*[!0-9]*) ;; *) kill -s KILL -- "-$p" ;; esac',
-  'done 2>/dev/null',
-  'rm -rf -- "$1"',
-].join('\n');
+const REAPER_SCRIPT = `
+const fs = require('node:fs'), path = require('node:path'), cp = require('node:child_process');
+const [dir, os] = process.argv.slice(1);
+let done = false;
+function kill(id) {
+  try {
+    if (os === 'win32') cp.spawnSync('taskkill', ['/T', '/F', '/PID', String(id)], { stdio: 'ignore', windowsHide: true });
+    else process.kill(-id, 'SIGKILL');
+  } catch {}
+}
+function reap() {
+  if (done) return;
+  done = true;
+  try { fs.writeFileSync(path.join(dir, 'dead'), ''); } catch {}
+  let names = [];
+  try { names = fs.readdirSync(dir); } catch {}
+  for (const name of names) {
+    if (!name.endsWith('.pgid')) continue;
+    let id = '';
+    try { id = fs.readFileSync(path.join(dir, name), 'utf8').trim(); } catch {}
+    if (/^[0-9]+$/.test(id)) kill(Number(id));
+  }
+  try { fs.rmSync(dir, { recursive: true, force: true }); } catch {}
+  process.exit(0);
+}
+process.stdin.on('data', () => {});
+process.stdin.on('end', reap);
+process.stdin.on('error', reap);
+process.stdin.on('close', reap);
+`;
 
 let reaper: { child: ChildProcess; dir: string } | undefined;
 let claims = 0;
@@ -43,7 +69,7 @@ let claims = 0;
 export function reaperDir(): string {
   if (reaper) return reaper.dir;
   const dir = mkdtempSync(join(scratchRoot(), 'runbook-reaper-'));
-  const child = spawn('/bin/sh', ['-c', REAPER_SCRIPT, 'runbook-reaper', dir], {
+  const child = spawn(process.execPath, ['-e', REAPER_SCRIPT, dir, platform(), 'runbook-reaper'], {
     // stdin: the watched pipe. Its own session, so a Ctrl-C or hangup at the terminal never reaches it.
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,

@@ -120,7 +120,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
 function interpreterFor(options: ShellExecutorOptions, env: Record<string, string>): string[] {
   const given = options.interpreter;
   if (typeof given === 'object') return [given.command, ...given.args];
-  return [given ?? defaultInterpreterName(options.lang, env.PATH ?? process.env.PATH ?? '', process.env)];
+  return [given ?? defaultInterpreterName(options.lang, env.PATH ?? process.env.PATH ?? '')];
 }
 
 function processArgs(lang: 'sh' | 'powershell', program: string, extra: string[], wrapperFile: string): string[] {

@@ -1,0 +1,68 @@
+/**
+ * The OS seams, exercised here with the platform reported as win32 through the one function
+ * the engine reads it from (src/engine/process/platform.ts). No Windows machine runs this
+ * project's tests: these check what the code would do there, not that Windows does it.
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { platform, withPlatform } from '../src/engine/process/platform.js';
+import { findProgram, powershellInterpreter, windowsCandidates } from '../src/engine/process/which.js';
+import { taskkillArgs } from '../src/engine/process/tree-signals-win32.js';
+
+describe('platform()', () => {
+  it('reports this machine, and win32 only inside withPlatform', () => {
+    expect(platform()).toBe(process.platform === 'win32' ? 'win32' : 'posix');
+    expect(withPlatform('win32', () => platform())).toBe('win32');
+    expect(platform()).toBe(process.platform === 'win32' ? 'win32' : 'posix');
+  });
+});
+
+describe('program lookup on Windows (PATH split on ;, PATHEXT, quotes)', () => {
+  it('tries the bare name, then every PATHEXT extension, in each PATH folder in order', () => {
+    expect(windowsCandidates('pwsh', 'C:\\Program Files\\PowerShell\\7;"C:\\Tools"', 'C:\\work', '.COM;.EXE')).toEqual([
+      'C:\\Program Files\\PowerShell\\7\\pwsh',
+      'C:\\Program Files\\PowerShell\\7\\pwsh.COM',
+      'C:\\Program Files\\PowerShell\\7\\pwsh.EXE',
+      'C:\\Tools\\pwsh',
+      'C:\\Tools\\pwsh.COM',
+      'C:\\Tools\\pwsh.EXE',
+    ]);
+  });
+
+  it('a name that already has a PATHEXT extension (any case) is looked up as given', () => {
+    expect(windowsCandidates('railway.exe', 'C:\\bin', 'C:\\work', '.COM;.EXE')).toEqual(['C:\\bin\\railway.exe']);
+  });
+
+  it('a relative path is resolved against the runbook folder, not PATH', () => {
+    expect(windowsCandidates('.\\scripts\\db_push.ps1', 'C:\\bin', 'C:\\repo', '.PS1')).toEqual(['C:\\repo\\scripts\\db_push.ps1']);
+  });
+
+  it('the default PATHEXT is Windows\' own', () => {
+    expect(windowsCandidates('psql', 'C:\\pg\\bin', 'C:\\')).toEqual(['C:\\pg\\bin\\psql', 'C:\\pg\\bin\\psql.COM', 'C:\\pg\\bin\\psql.EXE', 'C:\\pg\\bin\\psql.BAT', 'C:\\pg\\bin\\psql.CMD']);
+  });
+
+  it('on POSIX the execute bit decides', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-which-'));
+    writeFileSync(join(dir, 'tool'), '');
+    chmodSync(join(dir, 'tool'), 0o644);
+    expect(findProgram('tool', dir, dir)).toBeUndefined();
+    writeFileSync(join(dir, 'runnable'), '');
+    chmodSync(join(dir, 'runnable'), 0o755);
+    expect(findProgram('runnable', dir, dir)).toBe(join(dir, 'runnable'));
+  });
+});
+
+describe('PowerShell interpreter', () => {
+  it('is pwsh on every OS: Windows PowerShell 5.1 only when a cell names it', () => {
+    expect(powershellInterpreter()).toBe('pwsh');
+    expect(withPlatform('win32', () => powershellInterpreter())).toBe('pwsh');
+  });
+});
+
+describe('stopping a tree on Windows', () => {
+  it('is taskkill of the whole tree, forced', () => {
+    expect(taskkillArgs(4242)).toEqual(['taskkill', ['/T', '/F', '/PID', '4242']]);
+  });
+});
