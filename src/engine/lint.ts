@@ -1,6 +1,7 @@
 /**
  * What `runbook lint` finds. Errors: SQL the real PostgreSQL parser rejects (at its line
- * and column in the document), duplicate cell names, fences that never close. Warnings:
+ * and column in the document), duplicate cell names, fences that never close, a `readonly`
+ * SQL cell that could leave its READ ONLY transaction. Warnings:
  * unknown attribute keys (saying which are Runme's), cells with no heading above them,
  * unreadable attributes, console sessions (once per cell: what runs and what does not),
  * SQL that only fails where a placeholder stands for syntax (`EXPLAIN <query>`).
@@ -12,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
 import { sqlSyntaxError, positionAt } from './lang/sql/statements.js';
 import { reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
+import { readonlyBreach, readonlyMessage } from './lang/sql/readonly.js';
 
 /** `psql … -c "… <X> …"`: the value is pasted into SQL text that psql sends as it is. */
 const PSQL_COMMAND = /\bpsql\b.*?(?:\s-c\s*|\s--command[=\s]\s*)(["'])/;
@@ -52,6 +54,13 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
     if (cell.lang === 'sql') {
       const problem = await sqlSyntaxError(cell.source);
       if (problem) diagnostics.push(sqlDiagnostic(cell, problem, lines));
+      const breach = cell.attributes.readonly === true ? await readonlyBreach(cell.source) : undefined;
+      if (breach) {
+        diagnostics.push({
+          severity: 'error', line: cell.sourceLine + breach.line - 1, column: 1, rule: 'readonly-breach',
+          message: `cell ${cell.id} is marked readonly, but ${readonlyMessage(breach)}`,
+        });
+      }
     }
     diagnostics.push(...placeholderDiagnostics(cell));
   }

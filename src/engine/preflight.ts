@@ -54,6 +54,10 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     problems.push({ kind: 'missing-variable', message, cells, fatal: input.mode !== 'dry-run' });
   }
 
+  for (const plan of running.filter((c) => c.refused)) {
+    problems.push({ kind: 'readonly-breach', message: `cell ${plan.id} is marked readonly, but ${plan.refused}`, cells: [plan.id], fatal: input.mode !== 'dry-run' });
+  }
+
   const sources = new Map(input.runbook.cells.map((c) => [c.id, c]));
   for (const plan of running) {
     const cell = sources.get(plan.id);

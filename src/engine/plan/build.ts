@@ -80,7 +80,7 @@ export async function planRun(input: PlanInput): Promise<RunPlan> {
 
 /** The plan of one cell, without its write guard (that needs the target). */
 async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: NodeJS.ProcessEnv, notSelected: WhyNot | undefined): Promise<Omit<CellPlan, 'confirm'>> {
-  const { effect, because } = await planEffect(cell);
+  const { effect, because, refused } = await planEffect(cell);
   const interpreter = planInterpreter(cell, runbookDir, env);
   const prompts = await planPrompts(cell, runbook, interpreter);
   const explicitCwd = typeof cell.attributes.cwd === 'string' && cell.lang !== 'sql' ? cell.attributes.cwd : undefined;
@@ -90,6 +90,7 @@ async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: N
     lang: cell.lang,
     effect,
     effectReason: because,
+    ...(refused ? { refused } : {}),
     ...(interpreter ? { interpreter } : {}),
     ...(cell.lang === 'sql' ? {} : { cwd: explicitCwd ? resolve(runbookDir, explicitCwd) : runbookDir, cwdFrom: explicitCwd ? 'attribute' : 'runbook' }),
     placeholders: cell.placeholders,

@@ -36,6 +36,8 @@ export interface EffectPlan {
   effect: Effect;
   /** `readonly attribute`, `statement 2: UpdateStmt`, `statement 1: SelectStmt with a call of pg_terminate_backend`, … */
   because: string;
+  /** Why the cell may not run as written: a `readonly` SQL cell that could leave its READ ONLY transaction. Preflight refuses the run. */
+  refused?: string;
 }
 
 /** The program a shell cell runs in, found (absolute `command`) or not (`missing`). */
@@ -90,6 +92,8 @@ export interface CellPlan {
    */
   runs?: 'background' | 'terminal';
   confirm: ConfirmPlan;
+  /** See EffectPlan.refused. */
+  refused?: string;
   willRun: boolean;
   whyNot?: WhyNot;
 }
