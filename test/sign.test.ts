@@ -201,4 +201,17 @@ describe.skipIf(!hasSshKeygen)('resume and signatures (skipped: no ssh-keygen on
     expect(check.code).toBe(1);
     expect(check.stderr).toMatch(/no signature/);
   }, 60_000);
+
+  it('an ssh-keygen older than OpenSSH 8.2 (no -Y, as Windows 10 ships) is named in one line, exit 2, and nothing is signed', async () => {
+    const transcript = join(dir, 'old-keygen.jsonl');
+    expect((await runCli(['run', file, '--yes', '--transcript', transcript])).code).toBe(0);
+    const bin = tempDir('runbook-old-keygen-');
+    // A stand-in for OpenSSH 8.1's ssh-keygen: it knows -l (fingerprints) but not -Y.
+    const real = execFileSync('sh', ['-c', 'command -v ssh-keygen'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, 'ssh-keygen'), `#!/bin/sh\nif [ "$1" = "-Y" ]; then echo "ssh-keygen: unknown option -- Y" >&2; exit 1; fi\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const signed = await runCli(['sign', transcript, '--key', key], { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    expect(signed.code).toBe(2);
+    expect(signed.stderr.trim().split('\n')).toEqual([expect.stringMatching(/ssh-keygen on PATH is older than OpenSSH 8\.2 \(it has no -Y.*install OpenSSH 8\.2 or later/)]);
+    expect(existsSync(`${transcript}.sig`)).toBe(false);
+  }, 60_000);
 });

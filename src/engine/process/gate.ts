@@ -7,29 +7,27 @@
  * with the reaper and on record; EOF instead (the CLI died, or it shut the gate because
  * the cell was cancelled) and the prelude exits 125 without running anything.
  */
+import { gatedByPosixShell, posixShellPresent } from './gate-posix.js';
+import { platform } from './platform.js';
 import { findProgram } from './which.js';
 import type { Writable } from 'node:stream';
 
-/** `$0` is the program, `"$@"` its arguments; fd 3 is closed before the exec, so the cell never sees it. */
-export const GATE_SCRIPT = 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$0" "$@"';
-
-/** The exit status of a prelude whose gate was shut: the cell never ran. */
-export const GATE_SHUT_STATUS = 125;
-
-const SH = '/bin/sh';
+export { GATE_SCRIPT, GATE_SHUT_STATUS } from './gate-posix.js';
 
 export type GatedCommand = { file: string; args: string[]; gate: boolean } | { missing: true };
 
 /**
- * What to spawn for `file args`: the prelude, or (no /bin/sh: Windows) the program itself.
+ * What to spawn for `file args`: the prelude (gate-posix.ts), or (no /bin/sh: Windows) the program itself.
  * A program that is not there is reported here, as a spawn would have reported it, since
  * behind the prelude it would only be an exit status 127.
  */
 export function gatedCommand(file: string, args: string[], path: string, cwd: string): GatedCommand {
-  if (process.platform === 'win32' || !findProgram(SH)) return { file, args, gate: false };
+  // Windows (or a POSIX machine without /bin/sh): no prelude, so a kill -9 between the spawn
+  // and the registration can leave that one cell running; said in the README's Windows section.
+  if (platform() === 'win32' || !posixShellPresent()) return { file, args, gate: false };
   const program = findProgram(file, path, cwd);
   if (!program) return { missing: true };
-  return { file: SH, args: ['-c', GATE_SCRIPT, program, ...args], gate: true };
+  return { ...gatedByPosixShell(program, args), gate: true };
 }
 
 /** Lets the cell run. */

@@ -6,7 +6,7 @@
  * it is still there) started at the recorded time. Linux can tell; elsewhere only the
  * pgid is recorded and checked.
  */
-import { readFileSync } from 'node:fs';
+import { procBootId, procCommandLine, procIsZombie, procStartTicks } from './proc-posix.js';
 import { groupMembers } from './group-members.js';
 
 export interface GroupIdentity {
@@ -33,7 +33,7 @@ export function identifyGroup(pgid: number): GroupIdentity {
 export function liveMembers(group: GroupIdentity): LiveProcess[] {
   if (group.leaderStart) {
     const [boot] = group.leaderStart.split(':');
-    const nowBoot = bootId();
+    const nowBoot = procBootId();
     if (nowBoot && boot !== nowBoot) return [];
     const leader = processStart(group.pgid);
     // The leader's pid is taken by a process that started at another time: while any member of our group lived, it could not be.
@@ -46,48 +46,18 @@ export function liveMembers(group: GroupIdentity): LiveProcess[] {
 }
 
 function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    // Not on Linux (ps listed it), or gone already: gone counts as not running.
-    return process.platform === 'linux';
-  }
+  // Gone (or no /proc, where ps listed it): on Linux gone counts as not running.
+  return procIsZombie(pid) ?? process.platform === 'linux';
 }
 
 function processStart(pid: number): string | undefined {
-  const boot = bootId();
-  if (!boot) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // pid (comm) state …: comm may hold spaces and parentheses, so count from the last ')'; field 22 is the 20th after it.
-    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return ticks ? `${boot}:${ticks}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-let boot: string | null | undefined;
-
-function bootId(): string | undefined {
-  if (boot === undefined) {
-    try {
-      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
-    } catch {
-      boot = null;
-    }
-  }
-  return boot ?? undefined;
+  const boot = procBootId();
+  const ticks = boot ? procStartTicks(pid) : undefined;
+  return ticks ? `${boot}:${ticks}` : undefined;
 }
 
 /** The command line as `ps` shows it, shortened; the process name when there is none. */
 function commandOf(pid: number): string {
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-    const text = argv || `[${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}]`;
-    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-  } catch {
-    return '?';
-  }
+  const text = procCommandLine(pid) ?? '?';
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

@@ -3,7 +3,7 @@
  * share its group (pwsh-session.ts): they are ended one by one, the session is not.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { procGroupMembers } from './proc-posix.js';
 
 /**
  * SIGTERM now, SIGKILL after the grace period, to every member of the group but `keep`:
@@ -26,21 +26,8 @@ export function endGroupExcept(pgid: number, keep: readonly number[], graceMs: n
 
 /** The processes in a group: from /proc on Linux, from ps elsewhere. */
 export function groupMembers(pgid: number): number[] {
-  if (process.platform === 'linux') {
-    const members: number[] = [];
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so count from the last ')'.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) === pgid) members.push(Number(entry));
-      } catch {
-        // The process ended while we looked.
-      }
-    }
-    return members;
-  }
+  const fromProc = procGroupMembers(pgid);
+  if (fromProc) return fromProc;
   try {
     return execFileSync('ps', ['-A', '-o', 'pid=,pgid='], { encoding: 'utf8' })
       .split('\n')

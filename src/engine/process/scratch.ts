@@ -3,18 +3,14 @@
  * busy disk. /dev/shm (memory) when the user has not chosen TMPDIR — it also keeps the
  * environment the files carry off the disk.
  */
-import { accessSync, constants, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { memoryScratchDir } from './proc-posix.js';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export function scratchRoot(): string {
   if (process.platform !== 'linux' || process.env.TMPDIR) return tmpdir();
-  try {
-    accessSync('/dev/shm', constants.W_OK | constants.X_OK);
-    return '/dev/shm';
-  } catch {
-    return tmpdir();
-  }
+  return memoryScratchDir() ?? tmpdir();
 }
 
 /** A cell id as part of a file name. */

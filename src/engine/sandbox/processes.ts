@@ -1,5 +1,5 @@
 /** Small process facts the sandbox needs: is a pid alive, and is it the program we think. */
-import { readFileSync } from 'node:fs';
+import { procRawCommandLine } from '../process/proc-posix.js';
 
 export function processAlive(pid: number): boolean {
   try {
@@ -17,12 +17,8 @@ export function processAlive(pid: number): boolean {
  */
 export function processIs(pid: number, marker: string): boolean {
   if (!processAlive(pid)) return false;
-  let commandLine: string;
-  try {
-    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return true; // No /proc (macOS, Windows): trust the pid.
-  }
+  const commandLine = procRawCommandLine(pid);
+  if (commandLine === undefined) return true; // No /proc (macOS, Windows): trust the pid.
   // A zombie has an empty command line: it is dead for our purposes.
   return commandLine.includes(marker);
 }

@@ -137,6 +137,11 @@ function sshKeygen(args: string[], input: string, what: string, tolerate = false
         reject(new InputError('ssh-keygen not found on PATH; install OpenSSH (8.2 or later) to sign and verify transcripts'));
         return;
       }
+      if (code !== 0 && args[0] === '-Y' && /(unknown|illegal|invalid) option -- Y/.test(stderr)) {
+        // Windows 10 ships OpenSSH 7.7/8.1, many older servers too: -Y (sign, verify) came in 8.2.
+        reject(new InputError('ssh-keygen on PATH is older than OpenSSH 8.2 (it has no -Y, which signing and verifying need); install OpenSSH 8.2 or later'));
+        return;
+      }
       if (code !== 0 && !tolerate) {
         const said = stderr.trim().split('\n').filter((l) => !/^Signing data on standard input/.test(l)).at(-1) ?? `exit ${code}`;
         reject(new CheckFailedError(`ssh-keygen could not ${what}: ${said}`));

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultEditor, shellArgument } from '../../engine/process/os-defaults.js';
 import type { Lang } from '../../engine/runbook.js';
 
 const EXTENSION: Record<Lang, string> = { sql: 'sql', powershell: 'ps1', sh: 'sh' };
@@ -21,9 +22,9 @@ export interface EditOptions {
   resume?: () => void;
 }
 
-/** `$VISUAL`, else `$EDITOR`, else `vi`; may carry arguments (`code --wait`). */
+/** `$VISUAL`, else `$EDITOR`, else `vi` (`notepad` on Windows); may carry arguments (`code --wait`). */
 export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
-  return env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi';
+  return defaultEditor(env);
 }
 
 /** The edited source, or undefined when the file came back unchanged or empty. */
@@ -34,7 +35,7 @@ export function editSource(source: string, lang: Lang, options: EditOptions = {}
   writeFileSync(file, source.endsWith('\n') ? source : `${source}\n`);
   options.suspend?.();
   try {
-    const result = spawnSync(`${editorCommand(env)} ${shellQuote(file)}`, { shell: true, stdio: 'inherit', env });
+    const result = spawnSync(`${editorCommand(env)} ${shellArgument(file)}`, { shell: true, stdio: 'inherit', env });
     if (result.error || result.status !== 0) return undefined;
     const edited = readFileSync(file, 'utf8').replace(/\s+$/, '');
     if (edited.trim() === '' || edited === source.replace(/\s+$/, '')) return undefined;
@@ -43,8 +44,4 @@ export function editSource(source: string, lang: Lang, options: EditOptions = {}
     options.resume?.();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,18 +1,35 @@
 /**
  * `o`: a finished cell's whole output — every kept line and every kept row, tables at
  * full width — in the operator's pager, the way psql pages a wide result. `$PAGER`,
- * else `less -S` (long lines scroll sideways, not wrap). Like the editor, the console
+ * else `less -S` (long lines scroll sideways, not wrap) where it exists. Like the editor, the console
  * hands the terminal over and waits.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorLines, outputLines } from './lines.js';
 import type { ConsoleState } from './state.js';
+import { defaultPager, shellArgument } from '../../engine/process/os-defaults.js';
 
-export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PAGER?.trim() || 'less -S';
+/**
+ * No pager on this machine (Windows without less, a slim container): the text goes to the
+ * terminal as it is, and the console comes back after enter, so `o` still shows everything.
+ */
+function showWithoutPager(text: string): void {
+  process.stdout.write(`${text}\n(no pager: set $PAGER to page this) press enter to go back`);
+  const byte = Buffer.alloc(1);
+  for (;;) {
+    try {
+      if (readSync(0, byte, 0, 1, null) !== 1 || byte[0] === 0x0a || byte[0] === 0x0d) break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break;
+    }
+  }
+}
+
+export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return defaultPager(env);
 }
 
 /** The text the pager shows for a cell: a title line, its output, its error. */
@@ -39,7 +56,9 @@ export function showInPager(text: string, options: PageOptions = {}): void {
   writeFileSync(file, text);
   options.suspend?.();
   try {
-    spawnSync(`${pagerCommand(env)} '${file.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });
+    const pager = pagerCommand(env);
+    if (pager) spawnSync(`${pager} ${shellArgument(file)}`, { shell: true, stdio: 'inherit', env });
+    else showWithoutPager(text);
   } finally {
     options.resume?.();
     rmSync(dir, { recursive: true, force: true });

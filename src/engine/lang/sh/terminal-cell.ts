@@ -13,7 +13,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { TreeOutcome } from '../../process/process-tree.js';
 import type { TerminalHandOver } from '../executor.js';
 import { shQuote } from '../../process/shell-session.js';
-import { onPath } from '../../process/which.js';
+import { recordedTerminalCommand, recordedTerminalText } from '../../process/terminal-posix.js';
 
 export interface TerminalCell {
   program: string;
@@ -30,8 +30,8 @@ export interface TerminalCell {
 
 export function runInTerminal(cell: TerminalCell): TreeOutcome {
   const command = [cell.program, ...cell.args].map(shQuote).join(' ');
-  const script = onPath('script', cell.env.PATH ?? process.env.PATH ?? '');
-  const [file, args] = script ? ['script', ['--quiet', '--return', '--command', command, cell.logFile]] : [cell.program, cell.args];
+  const script = recordedTerminalCommand(command, cell.logFile, cell.env.PATH ?? process.env.PATH ?? '');
+  const [file, args] = script ?? [cell.program, cell.args];
   const result = cell.terminal.run(() =>
     spawnSync(file, args, {
       cwd: cell.cwd,
@@ -41,12 +41,7 @@ export function runInTerminal(cell: TerminalCell): TreeOutcome {
     }),
   );
   if (script && existsSync(cell.logFile)) {
-    // The terminal's own line ends (CR LF) become plain ones in the record.
-    // script(1) frames the log with "Script started on …" and "\nScript done on …" lines of its own.
-    const shown = readFileSync(cell.logFile, 'utf8')
-      .replace(/\r\n/g, '\n')
-      .replace(/^Script started on [^\n]*\n/, '')
-      .replace(/\n?Script done on [^\n]*\n?$/, '');
+    const shown = recordedTerminalText(readFileSync(cell.logFile, 'utf8'));
     rmSync(cell.logFile, { force: true });
     if (shown) cell.onOutput(shown);
   } else if (!script) cell.onNote('the cell had the terminal; its output is not recorded (script from util-linux is not on PATH)\n');
