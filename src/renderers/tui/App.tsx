@@ -13,7 +13,7 @@ import { Help } from './components/Help.js';
 import { LogEntry } from './components/LogEntry.js';
 import { Outline } from './components/Outline.js';
 import type { KeyHandler } from './controller.js';
-import { footerLines } from './footer-lines.js';
+import { footerLines, type FooterLine } from './footer-lines.js';
 import { cursorCell, inChecklistPhase, type ConsoleState } from './state.js';
 import type { ConsoleStore } from './store.js';
 
@@ -47,9 +47,14 @@ export function layout(rows: number, header = 2, footer = 1): { outline: number;
   return { outline, pane: Math.max(3, usable - header - footer - outline) };
 }
 
-export function LiveArea({ state, columns, rows, replay }: { state: ConsoleState; columns: number; rows: number; replay?: boolean }) {
+/** The live area's parts at this size: what the view draws, and what PgUp / PgDn scroll within. */
+export function liveLayout(state: ConsoleState, columns: number, rows: number, replay?: boolean): { outline: number; pane: number; footer: FooterLine[] } {
   const footer = footerLines(state, columns, replay);
-  const { outline, pane } = layout(rows, headerRows(state, columns), footer.length);
+  return { ...layout(rows, headerRows(state, columns), footer.length), footer };
+}
+
+export function LiveArea({ state, columns, rows, replay }: { state: ConsoleState; columns: number; rows: number; replay?: boolean }) {
+  const { outline, pane, footer } = liveLayout(state, columns, rows, replay);
   const selected = cursorCell(state);
   const showChecklist = inChecklistPhase(state) || (state.run.status !== 'running' && state.checklist.some((c) => c.checked));
   return (

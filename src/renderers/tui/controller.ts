@@ -7,6 +7,7 @@ import type { Decision } from '../../engine/operator.js';
 import type { Lang } from '../../engine/runbook.js';
 import { commandFor, type CommandName, type KeyPress } from './keys.js';
 import type { TuiOperator } from './operator.js';
+import { scrolledTop } from './pane.js';
 import { submitPrompt } from './prompts.js';
 import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type ChecklistEntry, type ConsoleState, type Prompt } from './state.js';
 import type { ConsoleStore } from './store.js';
@@ -27,8 +28,8 @@ export interface ControllerDeps {
   edit?: (cell: { id: string; source: string; lang: Lang }) => Promise<string | undefined> | string | undefined;
   /** Shows the selected cell's whole output in the pager ($PAGER, else `less -S`). */
   page?: (state: ConsoleState, cell: string) => unknown;
-  /** Ctrl-C: stop the run (the runner finishes it as aborted). */
-  interrupt?: () => void;
+  /** The cell pane's size now (the App's layout), so PgUp / PgDn stop at the end of the result. */
+  viewport?: () => { width: number; height: number };
 }
 
 /** What the App hands key presses to: the live controller, or the replay's. */
@@ -59,7 +60,7 @@ export class Controller implements KeyHandler {
       return;
     }
     const state = this.deps.store.getState();
-    if (key.ctrl && input === 'c') return this.deps.interrupt?.();
+    if (key.ctrl && input === 'c') return this.interrupt(state);
     if (state.prompt) return this.promptKey(state.prompt, input, key);
     if (state.help && (key.escape || input === 'q')) return this.dispatch({ type: 'ui.help.toggle' });
     if (state.sourceView && (key.escape || input === 'v')) return this.dispatch({ type: 'ui.source.toggle' });
@@ -103,6 +104,9 @@ export class Controller implements KeyHandler {
         if (!runner || state.focus === undefined || state.cells[state.focus]?.status !== 'running') return this.flash('nothing is running');
         runner.cancelCurrent();
         return;
+      case 'output.up':
+      case 'output.down':
+        return this.scroll(state, name === 'output.up' ? -1 : 1);
     }
     if (!selected) return this.flash('nothing to do');
     if (inFinishPhase(state)) return this.afterLastCell(name, selected.id, selected.attempt);
@@ -158,6 +162,30 @@ export class Controller implements KeyHandler {
     if (!decision) return this.flash('editing waits until the console is ready');
     operator.queue(id, decision, name === 'cell.run' ? 'enter' : 'r');
     this.flash(`enter kept for ${id}: it runs as soon as the console is ready`);
+  }
+
+  /**
+   * Ctrl-C as psql's habit has it: the running cell is cancelled (its statement on the
+   * server, its process tree) and the console stays; with nothing running it asks
+   * whether to quit, and a second Ctrl-C at that question quits. In an open prompt it is esc.
+   */
+  private interrupt(state: ConsoleState): void {
+    const running = state.focus !== undefined && state.cells[state.focus]?.status === 'running' ? state.focus : undefined;
+    if (running && this.deps.runner) {
+      this.deps.runner.cancelCurrent();
+      return this.flash(`ctrl-c: cancelling ${running}; the console stays (q quits)`);
+    }
+    if (state.prompt?.kind === 'quit') return this.quit();
+    if (state.prompt) return submitPrompt(this.deps, state.prompt, undefined);
+    this.open({ kind: 'quit', label: 'Quit the run? (y/n; ctrl-c again quits)' });
+  }
+
+  private scroll(state: ConsoleState, pages: number): void {
+    const cell = cursorCell(state);
+    const view = this.deps.viewport?.();
+    if (!cell || !isFinished(cell) || !view) return this.flash('PgUp/PgDn scroll a finished cell\'s result: select one');
+    const top = scrolledTop(state, cell, view.width, view.height, pages);
+    if (top !== undefined) this.dispatch({ type: 'ui.output.scroll', cell: cell.id, top });
   }
 
   private openSkip(cell: string): void {

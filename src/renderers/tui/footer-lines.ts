@@ -6,7 +6,7 @@
 import { duration } from './format.js';
 import { candidateLine, matchJump } from './jump.js';
 import { notRunSummary } from '../outcome.js';
-import { inChecklistPhase, inFinishPhase, type ConsoleState, type Prompt } from './state.js';
+import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type ConsoleState, type Prompt } from './state.js';
 import { wrapText } from './wrap.js';
 
 export type FooterTone = 'label' | 'detail' | 'error' | 'input' | 'keys' | 'flash' | 'summary';
@@ -46,11 +46,15 @@ function hints(state: ConsoleState, replay?: boolean): string {
   if (inChecklistPhase(state)) return 'all cells done · enter ends the run · space/x tick · ↑ back to the cells · n note · ? help';
   if (inFinishPhase(state)) return `all cells done · enter ends the run · r runs the selected cell again${state.checklist.length ? ' · ↓ checklist' : ''} · ? help`;
   const ask = state.ask;
+  const selected = cursorCell(state);
+  // A finished cell looked at (not the one asked about): its result is on screen; it can be paged or run again.
+  const lookingBack = selected && isFinished(selected) && !(ask?.kind === 'decide' && ask.cell === selected.id);
+  const focus = state.focus === undefined ? undefined : state.cells[state.focus];
   // One line at 80 columns; the help (?) lists every key.
+  if (focus?.status === 'running') return `running · ctrl-c cancels it · ${lookingBack ? 'o output' : 'n note'} · ↑↓ select · q quit · ? help`;
+  if (ask?.kind === 'decide' && lookingBack) return `r run again · o output · v source · ↑↓ select · g jump · q quit · ? help`;
   if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · v source · g jump · q quit · ? help';
   if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · ↑↓ select · g jump · q quit · ? help';
-  const focus = state.focus === undefined ? undefined : state.cells[state.focus];
-  if (focus?.status === 'running') return 'running · c cancel · n note · ↑↓ select · q quit · ? help';
   // The runner has not asked yet: say so rather than offer a key that would do nothing.
   return 'preparing… (a key for the cell on screen is kept until it is ready) · q quit · ? help';
 }

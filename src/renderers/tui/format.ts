@@ -9,8 +9,9 @@ export function clock(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** 12 ms, 1.2 s, 2:03. */
-export function duration(ms: number): string {
+/** 12 ms, 1.2 s, 2:03; `whole`: a ticking clock's 0 s, 12 s, 2:03. */
+export function duration(ms: number, options: { whole?: boolean } = {}): string {
+  if (options.whole && ms < 60_000) return `${Math.floor(ms / 1000)} s`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return clock(ms);

@@ -36,6 +36,8 @@ export type UiAction =
   | { type: 'ui.prompt.refused'; error: string }
   | { type: 'ui.source.toggle' }
   | { type: 'ui.source.scroll'; delta: number }
+  /** PgUp / PgDn on a finished cell: the first row of its result on screen (the keys keep it inside the result). */
+  | { type: 'ui.output.scroll'; cell: string; top: number }
   /** Hold back the decision that ends the run and show the checklist; without one, close it. */
   | { type: 'ui.checklist.finishing' };
 
@@ -75,7 +77,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
       };
     }
     case 'cell.started':
-      return withCell(startSection({ ...settle(state, event.cell), focus: event.cell, cursor: indexOf(state, event.cell) }, event.section, at), event.cell, (cell) => ({
+      return withCell(startSection({ ...settle(state, event.cell), focus: event.cell, cursor: indexOf(state, event.cell), paneScroll: undefined }, event.section, at), event.cell, (cell) => ({
         ...baseOf(cell),
         status: 'running',
         startedAt: at,
@@ -185,6 +187,8 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
       return { ...state, sourceView: state.sourceView ? undefined : { scroll: 0 } };
     case 'ui.source.scroll':
       return state.sourceView ? { ...state, sourceView: { scroll: Math.max(0, state.sourceView.scroll + action.delta) } } : state;
+    case 'ui.output.scroll':
+      return { ...state, paneScroll: { cell: action.cell, top: Math.max(0, action.top) } };
     case 'ui.prompt.refused':
       return state.prompt ? { ...state, prompt: { ...state.prompt, text: '', error: action.error } } : state;
     case 'ui.help.toggle':
@@ -226,8 +230,8 @@ function moveCursor(state: ConsoleState, delta: number): ConsoleState {
 
 /** What a cell keeps from one attempt to the next: never the last attempt's error, reason or exit code. */
 function baseOf(cell: CellView): CellBase {
-  const { id, lang, line, section, source, prose, placeholders, session, attempt, output } = cell;
-  return { id, lang, line, section, source, prose, placeholders, ...(session ? { session } : {}), attempt, output };
+  const { id, lang, line, section, source, prose, placeholders, session, attempt, output, timeoutMs, adhoc } = cell;
+  return { id, lang, line, section, source, prose, placeholders, ...(session ? { session } : {}), attempt, output, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(adhoc ? { adhoc } : {}) };
 }
 
 function withCell(state: ConsoleState, id: string, update: (cell: CellView) => CellView): ConsoleState {

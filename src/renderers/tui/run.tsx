@@ -7,7 +7,7 @@ import type { RunSummary } from '../../engine/runner.js';
 import type { InteractiveOptions } from '../../engine/session.js';
 import { InputError } from '../../engine/errors.js';
 import type { ChecklistItem } from '../../engine/runbook.js';
-import { App } from './App.js';
+import { App, liveLayout } from './App.js';
 import { Controller } from './controller.js';
 import { editSource } from './editor.js';
 import { TuiOperator } from './operator.js';
@@ -71,7 +71,10 @@ export async function runInteractive(opts: InteractiveOptions): Promise<RunSumma
       // The pager had the screen: a new frame puts the console back.
       store.dispatch({ type: 'ui.flash', text: `back from the pager (${cell})` });
     },
-    interrupt: () => runner.abort(),
+    viewport: () => {
+      const columns = process.stdout.columns || 80;
+      return { width: columns, height: liveLayout(store.getState(), columns, process.stdout.rows || 24).pane };
+    },
   });
 
   const ink = render(<App store={store} controller={controller} interactive />, { exitOnCtrlC: false, patchConsole: false });

@@ -33,6 +33,10 @@ export interface CellBase {
   /** Runs so far (1 after the first attempt). */
   attempt: number;
   output: OutputBuffer;
+  /** The cell's `timeout`, shown against its running clock. */
+  timeoutMs?: number;
+  /** A cell typed in the console during the run (`a`), not one of the runbook's. */
+  adhoc?: boolean;
 }
 
 /** Each status is its own type with the data only it has. */
@@ -138,6 +142,8 @@ export interface ConsoleState {
   /** Values bound for the run, by name. */
   values: Record<string, BoundValue>;
   preflight: PreflightProblem[];
+  /** PgUp / PgDn: how far down a finished cell's result the pane shows (for that cell only). */
+  paneScroll?: { cell: string; top: number };
   /** `v`: the selected cell's whole source, scrolled this many lines down. */
   sourceView?: { scroll: number };
   /** After the last cell: the selection is on the checklist (else on a cell, to re-run it). */
@@ -157,6 +163,8 @@ export interface CellInfo {
   prose?: string;
   placeholders?: string[];
   session?: { lines: SessionLine[]; source: string };
+  timeoutMs?: number;
+  adhoc?: boolean;
 }
 
 export interface InitialInfo {
@@ -182,6 +190,8 @@ export function pendingCell(info: CellInfo): PendingCell {
     ...(info.session ? { session: { lines: info.session.lines, source: info.session.source } } : {}),
     attempt: 0,
     output: { items: [], dropped: 0 },
+    ...(info.timeoutMs !== undefined ? { timeoutMs: info.timeoutMs } : {}),
+    ...(info.adhoc ? { adhoc: true } : {}),
   };
 }
 

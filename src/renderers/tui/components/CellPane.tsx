@@ -1,31 +1,22 @@
 /**
  * The selected cell: compact prose, highlighted source with placeholders marked (or the
- * values bound to them, secrets masked), and what it did — the live tail while it runs,
- * the status and error once it finished (and its output, until the console moves past
- * it and the scrollback holds it). `v` shows the whole source instead, scrollable.
+ * values bound to them, secrets masked), and what it did — the live tail while it runs
+ * (with its elapsed time against its timeout), its result once it finished (scrollable
+ * with PgUp / PgDn, status and error pinned below). `v` shows the whole source instead.
+ * What goes where is counted in ../pane.ts.
  */
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { MASK } from '../../../engine/redact.js';
-import { duration, fitLines } from '../format.js';
+import { duration } from '../format.js';
 import { highlightSource } from '../highlight.js';
-import { errorLines, outputLines, type ScreenLine } from '../lines.js';
+import { paneModel, shownValues } from '../pane.js';
 import type { CellView, ConsoleState } from '../state.js';
 import { STATUS_COLOR, STATUS_MARK, tone } from '../theme.js';
 import { OutputView } from './OutputView.js';
 
 export function CellPane({ state, cell, height, width }: { state: ConsoleState; cell: CellView; height: number; width: number }) {
-  const ask = state.ask?.kind === 'decide' && state.ask.cell === cell.id ? state.ask : undefined;
-  const running = cell.status === 'running';
-  const source = shownSource(cell, shownValues(state));
-  const title = (
-    <Text wrap="truncate-end" bold>
-      <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} `}</Text>
-      {`${cell.id}`}
-      <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${cell.status}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
-      {ask?.effect === 'write' ? <Text color={tone('red')}>{' · WRITES'}</Text> : null}
-    </Text>
-  );
+  const title = <CellTitle state={state} cell={cell} />;
   if (state.sourceView) {
     // The whole view wraps long lines rather than cut them: colour gives way, every character stays.
     // eslint-disable-next-line no-control-regex -- the inverse marks are escapes; cut rows must not split one
@@ -33,40 +24,49 @@ export function CellPane({ state, cell, height, width }: { state: ConsoleState; 
     const rows = plain.flatMap((line) => hardWrap(line, Math.max(10, width - 4)));
     return <SourceView state={state} cell={cell} source={rows} title={title} height={height} width={width} />;
   }
-
-  let room = height - 1;
-  const prose = running ? [] : fitLines(cell.prose, width, height >= 20 ? 2 : 1);
-  room -= prose.length;
-  const valueLine = running ? undefined : valuesLine(state, cell);
-  if (valueLine) room -= 1;
-  const missingLine = ask?.missing?.length ? `missing: ${ask.missing.join(', ')} (not found on PATH): enter runs anyway, e edits, s skips` : undefined;
-  if (missingLine) room -= 1;
-  // Output of a finished cell shows here until the scrollback holds it (after the console moves on).
-  const unprinted = state.unsettled === cell.id;
-  const after = running ? outputLines(cell.output, width) : [...(unprinted ? outputLines(cell.output, width) : []), ...finishedSummary(cell)];
-  const outputRows = running ? Math.max(1, room - 3) : Math.min(after.length, Math.max(1, room - 3));
-  const sourceRows = Math.max(1, Math.min(source.length, room - outputRows));
-  const cut = source.length > sourceRows;
-  const shown = cut ? [...source.slice(0, sourceRows - 1), dimmed(`… ${source.length - sourceRows + 1} more lines · v shows the whole source`)] : source;
-  room -= shown.length;
-  const lines = running || unprinted ? after.slice(-Math.max(1, room)) : after.slice(0, Math.max(1, room));
+  const pane = paneModel(state, cell, width, height);
+  const scroll = pane.scroll;
   return (
     <Box flexDirection="column" width={width}>
       {title}
-      {prose.map((line, i) => (
+      {pane.prose.map((line, i) => (
         <Text key={`p${i}`} dimColor wrap="truncate-end">
           {line}
         </Text>
       ))}
-      {shown.map((line, i) => (
+      {pane.source.map((line, i) => (
         <Text key={`s${i}`} wrap="truncate-end">
           {`  ${line || ' '}`}
         </Text>
       ))}
-      {valueLine ? <Text wrap="truncate-end" color={tone('yellow')}>{valueLine}</Text> : null}
-      {missingLine ? <Text wrap="truncate-end" color={tone('yellow')}>{missingLine}</Text> : null}
-      <OutputView lines={lines} />
+      {pane.notes.map((line, i) => (
+        <Text key={`n${i}`} wrap="truncate-end" color={tone('yellow')}>
+          {line}
+        </Text>
+      ))}
+      <OutputView lines={pane.output} />
+      {scroll ? (
+        <Text dimColor wrap="truncate-end">{`── lines ${scroll.top + 1}–${scroll.top + pane.output.length} of ${scroll.total} · PgUp/PgDn scroll · o pages it all`}</Text>
+      ) : null}
+      <OutputView lines={pane.pinned} />
     </Box>
+  );
+}
+
+/** `✓ id · sql · line 3 · succeeded`; a running cell's clock against its timeout; the WRITES tag while it is asked about. */
+function CellTitle({ state, cell }: { state: ConsoleState; cell: CellView }) {
+  const asked = state.ask && 'cell' in state.ask && state.ask.cell === cell.id ? state.ask : undefined;
+  // The tag stays while the write's confirmation is open: that is when it matters most.
+  const writes = (asked?.kind === 'decide' && asked.effect === 'write') || asked?.kind === 'confirm';
+  const running = cell.status === 'running' ? ` ${duration(Math.max(0, state.now - cell.startedAt), { whole: true })}${cell.timeoutMs ? ` / timeout ${duration(cell.timeoutMs, { whole: true })}` : ''}` : '';
+  return (
+    <Text wrap="truncate-end" bold>
+      <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} `}</Text>
+      {`${cell.id}`}
+      <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${cell.status}${running}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
+      {cell.adhoc ? <Text color={tone('cyan')}>{' · AD-HOC'}</Text> : null}
+      {writes ? <Text color={tone('red')}>{' · WRITES'}</Text> : null}
+    </Text>
   );
 }
 
@@ -95,57 +95,12 @@ function SourceView({ state, cell, source, title, height, width }: { state: Cons
   );
 }
 
-/**
- * The source as shown: a console session as its author wrote it (prompts, commands, and
- * the expected output dimmed: documentation, never run), unless it was edited; else the source.
- */
-function shownSource(cell: CellView, values: Record<string, string>): string[] {
-  const session = cell.session;
-  if (!session || cell.source !== session.source) return highlightSource(cell.source, cell.lang, { values }).split('\n');
-  return session.lines.map((line) => (line.kind === 'output' ? dimmed(line.text) : highlightSource(line.text, cell.lang, { values })));
-}
-
-/** Values to show in place of placeholders: the bound ones, a secret's as the mask. */
-function shownValues(state: ConsoleState): Record<string, string> {
-  return Object.fromEntries(Object.values(state.values).map((v) => [v.name, v.secret || v.value === undefined ? MASK : v.value]));
-}
-
 function boundList(state: ConsoleState, cell: CellView): string[] {
   return cell.placeholders.map((name) => {
     const bound = state.values[name];
     if (!bound) return `<${name}> has no value yet`;
     return `<${name}> = ${bound.secret || bound.value === undefined ? `${MASK} (secret)` : bound.value} (from ${bound.source})`;
   });
-}
-
-/** One line under the source: the values it uses, and the ones it still needs. */
-function valuesLine(state: ConsoleState, cell: CellView): string | undefined {
-  if (!cell.placeholders.length) return undefined;
-  const missing = cell.placeholders.filter((name) => !state.values[name]);
-  const bound = cell.placeholders.filter((name) => state.values[name]);
-  const parts = [...(bound.length ? [`values: ${bound.map((n) => `<${n}>`).join(' ')} filled in (v lists them)`] : []), ...(missing.length ? [`needs: ${missing.map((n) => `<${n}>`).join(' ')}`] : [])];
-  return parts.join(' · ');
-}
-
-/** One status line, then the error as psql would show it. */
-function finishedSummary(cell: CellView): ScreenLine[] {
-  switch (cell.status) {
-    case 'pending':
-    case 'running':
-      return [];
-    case 'skipped':
-      return [{ text: `skipped${cell.reason ? `: ${cell.reason}` : ''}`, tone: 'meta' }];
-    case 'succeeded':
-      return [{ text: `succeeded in ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}`, tone: 'meta' }];
-    case 'failed':
-      return [
-        { text: `failed after ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}`, tone: 'meta' },
-        ...(cell.error ? errorLines(cell.error) : []),
-      ];
-    case 'cancelled':
-    case 'timed-out':
-      return [{ text: `${cell.status} after ${duration(cell.durationMs)}`, tone: 'meta' }, ...(cell.error ? errorLines(cell.error) : [])];
-  }
 }
 
 /** A source line cut into rows of `width` characters; continuation rows start with ↪. */
@@ -155,8 +110,4 @@ function hardWrap(line: string, width: number): string[] {
   const rows = [chars.slice(0, width).join('')];
   for (let i = width; i < chars.length; i += width - 2) rows.push(`↪ ${chars.slice(i, i + width - 2).join('')}`);
   return rows;
-}
-
-function dimmed(text: string): string {
-  return `\u001b[2m${text}\u001b[22m`;
 }
