@@ -98,7 +98,7 @@ describe('the timeline of a real run against PRODUCTION', () => {
   it('gives every write its full statement text in an appendix the row links to', () => {
     const release = rowsOf(md).find((row) => row.includes('`release`') && row.includes('ran sql'));
     expect(release).toMatch(/\(\[W2\]\(#timeline-w2\)\) \|$/);
-    const appendix = md.slice(md.indexOf('### Writes and edits in full'));
+    const appendix = md.slice(md.indexOf('### Writes, edits and output in full'));
     expect(appendix).toContain('<a id="timeline-w2"></a>**W2**: write in `release` at ');
     // As it ran: the value bound as a literal, never pasted as code.
     expect(appendix).toContain("```sql\n-- Release the stuck jobs of one type\nUPDATE jobs SET status = 'pending' WHERE type = 'send_notice' AND status = 'stuck';\n```");

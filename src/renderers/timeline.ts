@@ -11,6 +11,7 @@ import { elapsedClock, humanDuration, utcStamp } from './durations.js';
 import { checklistLines, type ChecklistSource } from './timeline/checklist.js';
 import { ganttLines } from './timeline/gantt.js';
 import { codeSpan, escapeCell, escapeInline } from './timeline/markdown.js';
+import type { Evidence } from './timeline/evidence.js';
 import { anchorOf, appendixEntries, appendixLines, type AppendixEntry } from './timeline/appendix.js';
 import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
 import { shownTargetName } from './timeline/header.js';
@@ -133,7 +134,7 @@ function whatHappened(merged: MergedTimeline, withRun: boolean, chartTitle: stri
   return ['### What happened', '', ...tableLines(merged, entries, withRun), '', ...appendixLines(entries), ...chartLines(merged.spans, chartTitle), ...checklistLines(ticks, checklist ?? {}), ''];
 }
 
-function tableLines(merged: MergedTimeline, entries: Map<TimelineRow, AppendixEntry>, withRun: boolean): string[] {
+function tableLines(merged: MergedTimeline, entries: Map<TimelineRow, AppendixEntry[]>, withRun: boolean): string[] {
   const day = (iso: string) => iso.slice(0, 10);
   const spansDays = merged.rows.some((row) => day(row.at) !== day(merged.startedAt));
   const label = new Map(merged.runs.map((m, i) => [m.run, `R${i + 1}`]));
@@ -144,8 +145,9 @@ function tableLines(merged: MergedTimeline, entries: Map<TimelineRow, AppendixEn
     const time = spansDays ? row.at.replace('T', ' ').replace('Z', '') : row.at.slice(11, 23);
     const step = row.step ? codeSpan(row.step) : '';
     const action = MARKERS.has(row.kind) ? `**${escapeCell(row.action)}**` : escapeCell(row.action);
-    const entry = entries.get(row);
-    const result = `${escapeCell(row.result)}${entry ? ` ([${entry.id}](#${anchorOf(entry)}))` : ''}`;
+    const links = (entries.get(row) ?? []).map((entry) => `[${entry.id}](#${anchorOf(entry)})`);
+    const evidence = (row.details.evidence as Evidence | undefined)?.lines ?? [];
+    const result = `${escapeCell(row.result)}${evidence.map((line) => `<br>› ${escapeInline(line)}`).join('')}${links.length ? ` (${links.join(', ')})` : ''}`;
     const run = withRun ? ` ${label.get(row.run) ?? ''} |` : '';
     lines.push(`| ${time} | ${elapsedClock(row.elapsedMs)} |${run} ${escapeCell(row.actor)} | ${step} | ${action} | ${result} |`);
   }

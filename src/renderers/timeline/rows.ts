@@ -7,8 +7,9 @@
  * rows: they are folded into the row of the cell they led to. Skips nobody chose (the
  * runbook's `skip`, a missing interpreter) become one row per reason (fold.ts).
  */
-import type { RunEvent, SqlResult } from '../../engine/events.js';
+import type { CellFinished, RunEvent, SqlResult } from '../../engine/events.js';
 import { unifiedDiff } from './diff.js';
+import { OutputCollector, outputBudget, statementResult, type Evidence } from './evidence.js';
 import { choiceText, groupAutoSkips, type Choice } from './fold.js';
 import { runRow, type RunHeaderTracker } from './header.js';
 import type { CellSpan, Tick, TimelineRow } from './model.js';
@@ -32,6 +33,7 @@ interface OpenCell {
   row: TimelineRow;
   span: CellSpan;
   results: SqlResult[];
+  output: OutputCollector;
 }
 
 const FAILED: ReadonlySet<string> = new Set(['failed', 'timed-out']);
@@ -46,6 +48,7 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
   const effects = new Map<string, 'read' | 'write'>();
   const sections = new Map<string, string[]>();
   let failureMarked = false;
+  const budget = outputBudget();
   const push = (row: TimelineRow) => {
     built.rows.push(row);
     if (row.actor) actors.add(row.actor);
@@ -72,6 +75,8 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
     for (const cell of open.values()) {
       cell.span.endMs = Math.max(cell.span.startMs, previousMs - header.origin);
       cell.row.result = 'did not finish: the run stopped while it ran';
+      const output = cell.output.output();
+      if (output) cell.row.details.output = output;
     }
     open.clear();
   };
@@ -130,11 +135,17 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
         const start = Date.parse(event.ts) - header.origin;
         const span: CellSpan = { cell: event.cell, attempt: event.attempt, lang: event.lang, section: event.section, startMs: start, endMs: start, status: 'unfinished' };
         built.spans.push(span);
-        open.set(event.cell, { row, span, results: [] });
+        open.set(event.cell, { row, span, results: [], output: new OutputCollector(budget) });
         break;
       }
       case 'sql.result':
         open.get(event.cell)?.results.push(event);
+        break;
+      case 'cell.output':
+        open.get(event.cell)?.output.add(event.stream, event.data);
+        break;
+      case 'cell.output.spilled':
+        open.get(event.cell)?.output.spilled(event.path);
         break;
       case 'cell.finished': {
         const cell = open.get(event.cell);
@@ -146,7 +157,7 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
           cell.span.status = event.status;
           cell.row.result = cellResult(event, cell.results);
           if (event.status === 'skipped') cell.row.action = `showed ${cell.span.lang} cell, line ${cell.row.details.line as number}`;
-          Object.assign(cell.row.details, details);
+          Object.assign(cell.row.details, details, evidenceOf(cell, event));
         } else {
           const choices = takeChoices(event.cell);
           const chosen = choices.some((c) => c.action === 'skip');
@@ -160,7 +171,13 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
         }
         if (FAILED.has(event.status) && !failureMarked) {
           failureMarked = true;
-          push({ kind: 'first-failure', ...at(), actor: cell?.row.actor ?? actor, step: event.cell, action: 'FIRST FAILURE', result: finishedText(event), details: { cell: event.cell, status: event.status, error: event.error, exitCode: event.exitCode } });
+          const evidence = cell?.row.details.evidence as Evidence | undefined;
+          // A SQL error's message is in the result already; what the cell printed is not.
+          const why = evidence && evidence.from !== 'error' ? evidence.lines[0] : undefined;
+          push({
+            kind: 'first-failure', ...at(), actor: cell?.row.actor ?? actor, step: event.cell, action: 'FIRST FAILURE', result: `${finishedText(event)}${why ? ` — ${why}` : ''}`,
+            details: { cell: event.cell, status: event.status, error: event.error, exitCode: event.exitCode, ...(why ? { reason: why } : {}) },
+          });
         }
         break;
       }
@@ -192,4 +209,15 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
     return built;
   };
   return { add, finish };
+}
+
+/** What the attempt printed: the row's excerpt, the output for the appendix, the SQL results for tables. */
+function evidenceOf(cell: OpenCell, event: CellFinished): Record<string, unknown> {
+  const evidence = cell.output.evidence(event, cell.results);
+  const output = cell.output.output();
+  return {
+    ...(evidence ? { evidence } : {}),
+    ...(output ? { output } : {}),
+    ...(cell.results.length ? { results: cell.results.map(statementResult) } : {}),
+  };
 }
