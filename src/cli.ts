@@ -68,6 +68,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--json', 'NDJSON events on stdout')
     .option('--keep-going', 'unattended: continue after a failed cell')
     .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
+    .option('--rerun-unknown', 'unattended: run again a SQL write whose outcome the server cannot tell (a cell with its own BEGIN/COMMIT, killed)')
     .option('--actor <name>', 'who is running this (default: $USER)')
     .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends (an old signature no longer covers it)')
     .option('--log <url>', 'also deliver every event to this shared incident log (default: RUNBOOK_LOG_URL, frontmatter log:)')

@@ -84,7 +84,30 @@ describe('sql executor', () => {
     expect(positioned.error).toMatchObject({ code: '42703', line: 13 });
     const next = contextFor('sql', 'SELECT count(*) FROM t');
     expect(await executor.run(next.context)).toEqual({ status: 'succeeded' });
-    expect(results(next.events)[0]!.rows).toEqual([['1']]);
+    // A write cell is one transaction the engine opens: its failure takes the first INSERT back too.
+    expect(results(next.events)[0]!.rows).toEqual([['0']]);
+  });
+
+  it('runs a write cell in one transaction whose id is on record before its first statement', async () => {
+    const url = await freshDatabase();
+    await query(url, 'CREATE TABLE t (id int)');
+    const run = contextFor('sql', 'INSERT INTO t VALUES (1);\nSELECT pg_current_xact_id()::text AS inside');
+    expect(await sqlExecutor(url).run(run.context)).toEqual({ status: 'succeeded' });
+    const [record, ...rest] = run.events;
+    expect(record).toMatchObject({ type: 'sql.transaction', cell: 'cell', attempt: 1, pid: expect.any(Number), xid: expect.stringMatching(/^\d+$/) });
+    // Both statements saw the one transaction on record, and it committed.
+    const xid = (record as { xid: string }).xid;
+    expect(results(rest)[1]!.rows).toEqual([[xid]]);
+    expect(await query(url, 'SELECT pg_xact_status($1::xid8) AS s', [xid])).toEqual([{ s: 'committed' }]);
+    // A cell with its own BEGIN … COMMIT keeps them: its backend is on record, no transaction id.
+    const own = contextFor('sql', 'BEGIN;\nINSERT INTO t VALUES (2);\nCOMMIT');
+    expect(await sqlExecutor(url).run(own.context)).toEqual({ status: 'succeeded' });
+    expect(own.events[0]).toMatchObject({ type: 'sql.transaction', own: expect.stringContaining('BEGIN/COMMIT') });
+    expect(own.events[0]).not.toHaveProperty('xid');
+    // VACUUM cannot run inside a transaction: it runs as before.
+    const vacuum = contextFor('sql', 'VACUUM t');
+    expect(await sqlExecutor(url).run(vacuum.context)).toEqual({ status: 'succeeded' });
+    expect(vacuum.events[0]).toMatchObject({ type: 'sql.transaction', own: 'VACUUM/ANALYZE cannot run inside a transaction' });
   });
 
   it('rolls back an explicit transaction that failed, so the next cell never sees it aborted', async () => {

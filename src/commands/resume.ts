@@ -13,13 +13,19 @@ import { existsSync } from 'node:fs';
 import { InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
 import { readResumeState, refuseLiveAttempts } from '../engine/resume-point.js';
-import { prepareSession } from '../engine/session.js';
+import { prepareSession, type SessionRequest } from '../engine/session.js';
+import { startTarget } from '../engine/target.js';
 import { retireSignature } from '../engine/transcript/signature.js';
 import { EXIT } from './exit.js';
 import { actorOf, type RunFlags } from './run-flags.js';
 import { logFlags, recordedArgv, runUnattended, runWithTerminal, signIfAsked, startOf } from './run.js';
+import { settleUnfinishedWrites } from './resume-writes.js';
+import type { SettledAttempt } from '../engine/runner/types.js';
 
-export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident'>;
+export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident'> & {
+  /** Unattended: a SQL write whose outcome the server cannot tell runs again. */
+  rerunUnknown?: boolean;
+};
 
 export async function resume(transcriptPath: string, flags: ResumeFlags, argv: string[] = []): Promise<number> {
   const start = startOf(flags);
@@ -36,7 +42,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
   if (runbook.sha256 !== sha256) {
     throw new InputError(`${path} changed since run ${state.runId} started (sha256 differs); a resumed run must run the same runbook — start a new run instead`);
   }
-  const prepared = await prepareSession({
+  const request = (settled: SettledAttempt[]): SessionRequest => ({
     runbook,
     selection: state.selection,
     mode,
@@ -57,8 +63,17 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
       transcriptPath,
       variables: state.variables,
       target: state.started.target,
+      settled,
     },
   });
+  let prepared = await prepareSession(request([]));
+  // A SQL write the CLI did not live to finish: the server says whether it committed (the same target, checked above).
+  if (state.unsettledWrites.length > 0 && prepared.target.kind !== 'none') {
+    const target = await startTarget(prepared.target, runbook, process.env);
+    const settled = await settleUnfinishedWrites(state, { url: target.url, maskedUrl: target.maskedUrl, mode, rerunUnknown: flags.rerunUnknown === true });
+    // Committed writes are finished now: planned again, so the run does not walk them.
+    prepared = await prepareSession(request(settled));
+  }
   const session = await prepared.open();
   // From the first appended line on, an old signature no longer covers the record's end.
   const kept = retireSignature(transcriptPath, state.lastSeq);

@@ -154,6 +154,26 @@ export interface SqlResult extends EventBase {
   truncated: boolean;
 }
 
+/**
+ * A SQL write's server-side identity, on disk (synced) before its first statement runs:
+ * the backend that runs it and, when the engine opened the transaction, its id. `runbook
+ * resume` asks the server what became of an attempt the CLI did not live to finish
+ * (`pg_xact_status`), so a write is never done twice.
+ */
+export interface SqlTransaction extends EventBase {
+  type: 'sql.transaction';
+  cell: string;
+  attempt: number;
+  /** The backend process (pg_backend_pid()). */
+  pid: number;
+  /** The backend's start time as the server reports it: with `pid`, names that backend and no later one with a reused pid. */
+  backendStart: string;
+  /** pg_current_xact_id() of the transaction the engine opened; absent when the cell manages its own transactions. */
+  xid?: string;
+  /** Why the engine did not open the transaction (the cell's own BEGIN/COMMIT, VACUUM, an earlier cell's open transaction…). */
+  own?: string;
+}
+
 export interface CellError {
   message: string;
   /** SQLSTATE for SQL, an errno-style code or `ETIMEDOUT`/`ECANCELED` otherwise. */
@@ -175,6 +195,10 @@ export interface CellFinished extends EventBase {
   reason?: string;
   /** Skipped because it could not run (a missing interpreter or command), not by anyone's choice: the run counts it as not run. */
   unavailable?: true;
+  /** The attempt this closes, when it is not the cell's latest (a killed attempt settled on resume). */
+  attempt?: number;
+  /** How a killed SQL attempt ended, as the server told `runbook resume`: the status is from this, not from the CLI. */
+  evidence?: { xid?: string; pid: number; xactStatus: 'committed' | 'aborted' | 'unknown'; decidedBy?: 'server' | 'operator' | 'flag' };
 }
 
 export interface OperatorDecision extends EventBase {
@@ -241,6 +265,7 @@ export type RunEvent =
   | CellOutputSpilled
   | CellOutputClosed
   | SqlResult
+  | SqlTransaction
   | CellFinished
   | OperatorDecision
   | OperatorNote

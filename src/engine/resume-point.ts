@@ -29,12 +29,24 @@ export interface ResumeState {
   lastFinished?: string;
   /** The process groups of attempts that started and never finished (killed with the CLI, or escaped it). */
   unfinishedGroups: UnfinishedGroup[];
+  /** SQL writes that started and never finished: the server knows what became of them (see lang/sql/in-doubt.ts). */
+  unsettledWrites: UnsettledWrite[];
   /**
    * The cells still to walk: the run's recorded selection (`--from`, `--only`), from where
    * the operator's path stopped — after the last finished cell, at a cancelled cell (it
    * runs again), or at the cell a later jump moved to — leaving out cells that finished.
    */
   selection: Selection;
+}
+
+/** A SQL write's record (`sql.transaction`) whose attempt has no `cell.finished`. */
+export interface UnsettledWrite {
+  cell: string;
+  attempt: number;
+  pid: number;
+  backendStart: string;
+  xid?: string;
+  own?: string;
 }
 
 export interface UnfinishedGroup extends GroupIdentity {
@@ -61,7 +73,13 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   /** Per cell, the group of its latest attempt until a cell.finished closes it; earlier unclosed ones stay listed. */
   const open = new Map<string, UnfinishedGroup>();
   const unfinishedGroups: UnfinishedGroup[] = [];
+  /** Per cell, the SQL write record of its latest attempt, until a cell.finished closes it. */
+  const writes = new Map<string, UnsettledWrite>();
   for (const event of events) {
+    if (event.type === 'sql.transaction') {
+      const { cell, attempt, pid, backendStart, xid, own } = event;
+      writes.set(cell, { cell, attempt, pid, backendStart, ...(xid ? { xid } : {}), ...(own ? { own } : {}) });
+    }
     if (event.type === 'operator.decision' && event.action === 'jump' && event.to) position = { cell: event.to, after: false };
     if (event.type === 'variable.bound') {
       if (event.secret || event.value === undefined) {
@@ -80,6 +98,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     }
     if (event.type === 'cell.finished') {
       open.delete(event.cell);
+      if (event.attempt === undefined || writes.get(event.cell)?.attempt === event.attempt) writes.delete(event.cell);
       if (event.unavailable && event.reason) unavailable[event.cell] = event.reason;
       else delete unavailable[event.cell];
       statuses[event.cell] = event.status;
@@ -100,6 +119,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     unavailable,
     lastFinished,
     unfinishedGroups: [...unfinishedGroups, ...open.values()],
+    unsettledWrites: [...writes.values()],
     selection: {
       ...recordedSelection(started),
       // A jump back and a rerun must not run later cells twice: every finished cell stays done.

@@ -102,6 +102,7 @@ export class Runner {
     for (const cell of plan.cells) this.plans.set(cell.id, cell);
     const { walked, selected } = cellsToWalk(plan, this.ledger.statuses);
     this.emitter.emit(startEvent(this.opts, plan));
+    for (const attempt of this.opts.resume?.settled ?? []) this.ledger.settle(attempt);
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
     const env = this.opts.env ?? process.env;

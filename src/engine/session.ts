@@ -185,7 +185,7 @@ function sessionOf(
       strict: request.strict,
       allowWrites: request.allowWrites,
       transcript,
-      ...(resume ? { resume: { runId: resume.runId, nextSeq: resume.nextSeq, ...(resume.statuses ? { statuses: resume.statuses } : {}), ...(resume.attempts ? { attempts: resume.attempts } : {}), ...(resume.unavailable ? { unavailable: resume.unavailable } : {}) } } : {}),
+      ...(resume ? { resume: { runId: resume.runId, nextSeq: resume.nextSeq, ...(resume.statuses ? { statuses: resume.statuses } : {}), ...(resume.attempts ? { attempts: resume.attempts } : {}), ...(resume.unavailable ? { unavailable: resume.unavailable } : {}), ...(resume.settled?.length ? { settled: resume.settled } : {}) } } : {}),
       env,
     };
     return new Runner(options);

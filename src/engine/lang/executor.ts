@@ -3,10 +3,13 @@
  * prepared cell; the executor streams events through `emit` and resolves to a result.
  */
 import type { Cell, Lang } from '../runbook.js';
-import type { CellError, CellOutput, CellStatus, SqlResult } from '../events.js';
+import type { CellError, CellOutput, CellStatus, SqlResult, SqlTransaction } from '../events.js';
 
 /** Event bodies an executor may emit; the runner stamps, redacts and fans them out. */
-export type ExecutorEvent = Omit<CellOutput, 'v' | 'seq' | 'ts' | 'run' | 'hash'> | Omit<SqlResult, 'v' | 'seq' | 'ts' | 'run' | 'hash'>;
+export type ExecutorEvent =
+  | Omit<CellOutput, 'v' | 'seq' | 'ts' | 'run' | 'hash'>
+  | Omit<SqlResult, 'v' | 'seq' | 'ts' | 'run' | 'hash'>
+  | Omit<SqlTransaction, 'v' | 'seq' | 'ts' | 'run' | 'hash'>;
 
 export interface ExecutionContext {
   cell: Cell;
@@ -19,6 +22,8 @@ export interface ExecutionContext {
   timeoutMs?: number;
   /** Run SQL inside a READ ONLY transaction (the cell is classified or marked readonly). */
   readOnly: boolean;
+  /** The attempt's number over the run (a SQL write records it with its transaction). Default 1. */
+  attempt?: number;
   /** Working directory for shells (the runbook's directory unless the cell says `cwd`), from the cell's plan. */
   cwd: string;
   /** SQL: session settings to hold before the cell runs (`runbook.<name>` → value), set with bound parameters. */

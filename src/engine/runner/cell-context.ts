@@ -31,6 +31,7 @@ export function cellContext(run: CellRun, prepared: PreparedCell, signal: AbortS
     signal,
     timeoutMs: cell.timeoutMs,
     readOnly: run.effect === 'read',
+    attempt: run.attempt,
     ...(cell.lang === 'sql' ? { settings: sessionSettings(run.values) } : {}),
     // SQL cells have no working directory; the field is for shells.
     ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),

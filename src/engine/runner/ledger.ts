@@ -7,7 +7,7 @@
 import type { CellStatus, EventBody } from '../events.js';
 import type { ExecutionResult } from '../lang/executor.js';
 import { finishedEvent } from './records.js';
-import type { ResumePoint } from './types.js';
+import type { ResumePoint, SettledAttempt } from './types.js';
 
 export class CellLedger {
   readonly statuses = new Map<string, CellStatus>();
@@ -30,6 +30,12 @@ export class CellLedger {
     if (unavailable && reason) this.unavailable.set(cell, reason);
     this.emit(finishedEvent(cell, status, durationMs, result, reason, unavailable));
     return status;
+  }
+
+  /** A killed attempt's end, as the server told resume: on record with its evidence before anything runs. */
+  settle({ cell, attempt, status, reason, evidence }: SettledAttempt): void {
+    this.statuses.set(cell, status);
+    this.emit({ ...finishedEvent(cell, status, 0, {}, reason), attempt, evidence } as EventBody);
   }
 
   /** This run's attempts at the cell so far. */

@@ -1,5 +1,5 @@
 /** The options and result of a run, shared by the runner, the session and the commands. */
-import type { CellStatus, EventSink, NotRun, OutputStream, RunEvent, RunMode, RunStatus } from '../events.js';
+import type { CellFinished, CellStatus, EventSink, NotRun, OutputStream, RunEvent, RunMode, RunStatus } from '../events.js';
 import type { Operator } from '../operator.js';
 import type { RunPlan, Selection } from '../plan/types.js';
 import type { Runbook } from '../runbook.js';
@@ -24,6 +24,17 @@ export interface ResumePoint {
   attempts?: Record<string, number>;
   /** Cells skipped before because they could not run, with why: still not run, for run.finished.notRun. */
   unavailable?: Record<string, string>;
+  /** Killed attempts of SQL writes, settled from what the server said: recorded (`cell.finished`) before the first cell. */
+  settled?: SettledAttempt[];
+}
+
+/** How a killed attempt ended, as `runbook resume` found out (see commands/resume-writes.ts). */
+export interface SettledAttempt {
+  cell: string;
+  attempt: number;
+  status: Extract<CellStatus, 'succeeded' | 'cancelled'>;
+  reason: string;
+  evidence: NonNullable<CellFinished['evidence']>;
 }
 
 export interface RunnerOptions {

@@ -20,7 +20,8 @@ import { describeFailure, errorText, leaveNothing, remedy, TranscriptWriteError,
 
 /** Events after which the file is flushed to disk before the run goes on. */
 const SYNC_TYPES = new Set([
-  'run.started', 'run.resumed', 'cell.finished', 'operator.decision', 'operator.note', 'checklist.ticked', 'run.finished',
+  // sql.transaction: on disk before the write it names can commit (resume asks the server about it).
+  'run.started', 'run.resumed', 'sql.transaction', 'cell.finished', 'operator.decision', 'operator.note', 'checklist.ticked', 'run.finished',
 ]);
 /** Other events (output, results) are written at once but synced at most this often, or with the next event above. */
 const SYNC_INTERVAL_MS = 1000;

@@ -2,7 +2,8 @@
  * SQL cells on PostgreSQL through `pg`: one session per run, statements split by the
  * real parser and run one by one (each with its own `sql.result`), notices as output,
  * ON_ERROR_STOP with a rollback of any open transaction, the cell's timeout as
- * `statement_timeout`, read-only cells inside `BEGIN READ ONLY`, and cancel on the server.
+ * `statement_timeout`, read-only cells inside `BEGIN READ ONLY`, write cells inside one
+ * transaction whose id is on record before it can commit, and cancel on the server.
  */
 import type pg from 'pg';
 import { splitStatements, SqlSyntaxError, type Statement } from './statements.js';
@@ -11,6 +12,7 @@ import type { ExecutionContext, ExecutionResult, Executor } from '../executor.js
 import { SqlConnectError, SqlConnection, type Notice } from './connection.js';
 import { GuardQueue } from './guard.js';
 import { runStatement } from './statement.js';
+import { ownTransactionReason } from './transaction-scope.js';
 
 export interface SqlExecutorOptions {
   url: string;
@@ -102,6 +104,7 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       const nested = context.readOnly && connection.transactionStatus === 'T';
       const guarded = context.readOnly && statements.length > 0;
       if (guarded) guard.readOnlyPrologue(nested);
+      const engineTransaction = !context.readOnly && statements.length > 0 ? await recordWrite(client, statements, context, flushGuard) : false;
       for (const [index, statement] of statements.entries()) {
         if (context.signal.aborted) throw new Stop(cancelled());
         current = statement;
@@ -122,6 +125,10 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
         });
       }
       current = undefined;
+      if (engineTransaction) {
+        await flushGuard();
+        await client.query('COMMIT');
+      }
       if (guarded) guard.readOnlyEpilogue(nested, connection.transactionStatus === 'T');
       guard.resets();
       await flushGuard();
@@ -141,6 +148,34 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       clearTimeout(watchdog);
       clearTimeout(cancelTimer);
     }
+  }
+
+  /**
+   * A write's identity on record before its first statement: the backend, and when the
+   * cell leaves transactions to the engine, the id of the one transaction it runs in (opened
+   * here, committed after its last statement). `runbook resume` asks the server about it.
+   * The event is synced to disk as it is written; a transcript that could not take it
+   * aborts the run, and then nothing runs. Resolves to whether the engine opened the transaction.
+   */
+  async function recordWrite(client: pg.Client, statements: Statement[], context: ExecutionContext, flushGuard: () => Promise<void>): Promise<boolean> {
+    const own = ownTransactionReason(statements) ?? (connection.transactionStatus !== 'I' ? 'it runs inside a transaction an earlier cell left open' : undefined);
+    await flushGuard();
+    const identity = own === undefined ? 'BEGIN; SELECT pg_current_xact_id()::text AS xid, ' : 'SELECT ';
+    const results = await client.query(`${identity}pid, to_json(backend_start) #>> '{}' AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
+    const rows = (Array.isArray(results) ? results.at(-1) : results).rows as { xid?: string; pid: number; started: string }[];
+    const row = rows[0];
+    if (!row) throw new Error('could not read this session from pg_stat_activity, so the write could not be put on record; nothing ran');
+    context.emit({
+      type: 'sql.transaction',
+      cell: context.cell.id,
+      attempt: context.attempt ?? 1,
+      pid: row.pid,
+      backendStart: row.started,
+      ...(row.xid ? { xid: row.xid } : {}),
+      ...(own ? { own } : {}),
+    });
+    if (context.signal.aborted) throw new Stop(cancelled());
+    return own === undefined;
   }
 
   /**

@@ -17,6 +17,8 @@ export interface Statement {
   column: number;
   /** The leading `--` or `/* *\/` comment, without its markers. */
   title?: string;
+  /** The parse tree of the statement (libpg-query's JSON): what kind of statement it is. */
+  node?: Record<string, unknown>;
 }
 
 /** A syntax error, placed within the cell (1-based line and column, character offset). */
@@ -60,11 +62,11 @@ export async function splitStatements(sql: string): Promise<Statement[]> {
   const parsed = await parseCellSql(sql);
   const place = positioner(sql);
   const statements: Statement[] = [];
-  for (const { start, end } of parsed) {
+  for (const { start, end, stmt } of parsed) {
     const { titles, bodyStart } = leadingComments(sql, start, end);
     const text = sql.slice(bodyStart, end).replace(/[\s;]+$/, '');
     if (text === '') continue;
-    const statement: Statement = { text, offset: bodyStart, ...place(bodyStart) };
+    const statement: Statement = { text, offset: bodyStart, ...place(bodyStart), node: stmt };
     if (titles.length > 0) statement.title = titles.join(' ');
     statements.push(statement);
   }

@@ -1,0 +1,43 @@
+/**
+ * Whether a SQL cell's statements can run inside one transaction the engine opens (so the
+ * write commits once, under a transaction id on record), and why not when they cannot: the
+ * cell manages its own transactions, or a statement refuses to run inside a transaction
+ * block. Read from the parse tree, never from the text.
+ */
+import type { Statement } from './statements.js';
+
+/** Statement kinds PostgreSQL refuses inside a transaction block, by what they are called. */
+const OUTSIDE_A_TRANSACTION: Record<string, string> = {
+  VacuumStmt: 'VACUUM/ANALYZE',
+  CreatedbStmt: 'CREATE DATABASE',
+  DropdbStmt: 'DROP DATABASE',
+  AlterSystemStmt: 'ALTER SYSTEM',
+  CreateTableSpaceStmt: 'CREATE TABLESPACE',
+  DropTableSpaceStmt: 'DROP TABLESPACE',
+  DiscardStmt: 'DISCARD',
+  CreateSubscriptionStmt: 'CREATE SUBSCRIPTION',
+  DropSubscriptionStmt: 'DROP SUBSCRIPTION',
+};
+
+/** The reason the cell's statements cannot share one engine-opened transaction, or undefined when they can. */
+export function ownTransactionReason(statements: readonly Statement[]): string | undefined {
+  for (const statement of statements) {
+    const reason = reasonOf(statement.node ?? {});
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+function reasonOf(node: Record<string, unknown>): string | undefined {
+  const [kind, body] = Object.entries(node)[0] ?? [];
+  const fields = (body ?? {}) as Record<string, unknown>;
+  if (!kind) return undefined;
+  if (kind === 'TransactionStmt') return 'the cell manages its own transactions (BEGIN/COMMIT)';
+  if (OUTSIDE_A_TRANSACTION[kind]) return `${OUTSIDE_A_TRANSACTION[kind]} cannot run inside a transaction`;
+  if (kind === 'IndexStmt' && fields.concurrent === true) return 'CREATE INDEX CONCURRENTLY cannot run inside a transaction';
+  if (kind === 'ReindexStmt' && JSON.stringify(fields.params ?? []).includes('"concurrently"')) return 'REINDEX CONCURRENTLY cannot run inside a transaction';
+  // A procedure, or a DO block, may COMMIT on its own: inside a transaction block that is an error.
+  if (kind === 'CallStmt') return 'CALL may commit inside the procedure';
+  if (kind === 'DoStmt' && /\b(commit|rollback)\b/i.test(JSON.stringify(fields.args ?? []))) return 'the DO block commits or rolls back itself';
+  return undefined;
+}
