@@ -81,6 +81,10 @@ describe('preflight', () => {
     const problem = down.find((p) => p.kind === 'database-unreachable');
     expect(problem?.message).toMatch(/^cannot connect to postgres:\/\/u:\*+@127\.0\.0\.1:1\/prod: connection refused/);
     expect(problem?.message).not.toContain('hunter22');
+    // The incident the runbook is for: said, not fatal; --strict refuses.
+    expect(problem).toMatchObject({ fatal: false, message: expect.stringMatching(/\(SQLSTATE 08001\); the SQL cells \(.+\) connect when they run and fail until it answers, the other cells run/) });
+    const strict = await check({ target: postgresTarget('postgres://u:hunter22@127.0.0.1:1/prod'), checkDatabase: true, strict: true });
+    expect(strict.find((p) => p.kind === 'database-unreachable')).toMatchObject({ fatal: true, message: expect.stringMatching(/drop --strict/) });
     const badPassword = new URL(databaseUrl());
     badPassword.password = 'wrong-password';
     const refused = await check({ target: postgresTarget(badPassword.toString()), checkDatabase: true });

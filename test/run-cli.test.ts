@@ -131,8 +131,8 @@ describe('runbook run --yes', () => {
     expect(await query(db, "SELECT to_regnamespace('ops') AS ops")).toEqual([{ ops: null }]);
   });
 
-  it('a database that does not answer is one clear line and exit 2, with the password masked', async () => {
-    const result = await runCli(['run', fixture('ops-drill.md'), '--yes', '--allow-writes', '--db', 'postgres://ops:s3cret-pw@127.0.0.1:1/prod', '--transcript', join(tempDir(), 'x.jsonl')]);
+  it('with --strict, a database that does not answer is one clear line and exit 2, with the password masked', async () => {
+    const result = await runCli(['run', fixture('ops-drill.md'), '--yes', '--strict', '--allow-writes', '--db', 'postgres://ops:s3cret-pw@127.0.0.1:1/prod', '--transcript', join(tempDir(), 'x.jsonl')]);
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toEqual([expect.stringMatching(/^runbook: cannot connect to postgres:\/\/ops:\*+@127\.0\.0\.1:1\/prod: connection refused/)]);
@@ -149,7 +149,7 @@ describe('runbook run --yes', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     try {
       const { port } = server.address() as AddressInfo;
-      const result = await runCli(['run', fixture('ops-drill.md'), '--yes', '--allow-writes', '--db', `postgres://ops:pw@127.0.0.1:${port}/prod`, '--transcript', join(tempDir(), 'x.jsonl')]);
+      const result = await runCli(['run', fixture('ops-drill.md'), '--yes', '--strict', '--allow-writes', '--db', `postgres://ops:pw@127.0.0.1:${port}/prod`, '--transcript', join(tempDir(), 'x.jsonl')]);
       expect(result.code).toBe(2);
       expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^runbook: cannot connect to postgres:\/\/ops:\*+@127\.0\.0\.1:\d+\/prod: /)]);
       expect(attempts).toBe(1);

@@ -70,6 +70,18 @@ export interface PreflightEvent extends EventBase {
   problems: { kind: string; message: string; cells: string[]; fatal: boolean }[];
   /** The external commands each cell calls (from PowerShell's AST), found on PATH or not. */
   needs?: { cell: string; name: string; found: boolean }[];
+  /** The run's one look at its database before the first cell (runs with SQL cells): did it answer, and if not why. */
+  database?: DatabaseCheck;
+}
+
+export interface DatabaseCheck {
+  /** The target, password masked. */
+  url: string;
+  reachable: boolean;
+  /** Why not, in one line ("connection refused…", "sorry, too many clients already"). */
+  reason?: string;
+  /** Its SQLSTATE: the server's (53300, 28P01…), 08001 when no server answered. */
+  code?: string;
 }
 
 export interface VariableBound extends EventBase {
@@ -182,6 +194,8 @@ export interface CellError {
   hint?: string;
   /** 1-based line in the document the error points at, when known. */
   line?: number;
+  /** The database did not answer (refused, timed out, at its connection limit, bad password): nothing of the cell ran. */
+  unreachable?: boolean;
 }
 
 export interface CellFinished extends EventBase {

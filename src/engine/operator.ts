@@ -17,6 +17,8 @@ export interface DecisionContext {
   effect: 'read' | 'write';
   /** Commands the cell calls that preflight did not find (`railway`): the operator decides (run anyway, edit, skip). */
   missing?: string[];
+  /** The last attempt could not reach the database (nothing of it ran): trying again is the likely next step. */
+  unreachable?: boolean;
 }
 
 export type Decision =

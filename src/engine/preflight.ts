@@ -1,7 +1,7 @@
 /**
  * Checks made before the first cell runs, so a run never stops halfway for a reason
  * known at the start: a placeholder without a value, a missing interpreter, a database
- * that does not answer, an unattended write nobody allowed. Every fact about a cell is
+ * that does not answer (said, and fatal only with --strict), an unattended write nobody allowed. Every fact about a cell is
  * read from the run plan; preflight only decides which of them stop the run.
  */
 import { InputError } from './errors.js';
@@ -13,7 +13,7 @@ import { programName } from './plan/interpreter.js';
 import type { CellPlan, RunPlan } from './plan/types.js';
 import type { Runbook } from './runbook.js';
 import type { Target } from './target.js';
-import { connectFailure, withClient } from './lang/sql/connect.js';
+import { connectFailure, connectSqlState, withClient } from './lang/sql/connect.js';
 import type { Probe } from './lang/sql/probe.js';
 
 export type Problem = PreflightEvent['problems'][number];
@@ -119,15 +119,8 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     });
   }
   if (input.checkDatabase !== false && input.mode !== 'dry-run' && sqlCells.length && input.target.url) {
-    const failure = input.probe ? (input.probe.failure ?? null) : await databaseFailure(input.target.url);
-    if (failure) {
-      problems.push({
-        kind: 'database-unreachable',
-        message: `cannot connect to ${input.target.maskedUrl}: ${failure}; check --db, RUNBOOK_DATABASE_URL or the runbook's database:`,
-        cells: ids(sqlCells),
-        fatal: true,
-      });
-    }
+    const probe = input.probe ?? (await databaseProbe(input.target.url));
+    if (probe.failure) problems.push(unreachable(input.target.maskedUrl, probe, ids(sqlCells), input.strict));
   }
   return problems;
 }
@@ -147,12 +140,25 @@ async function bindingRefusal(cell: Runbook['cells'][number], values: Readonly<R
   }
 }
 
-/** Null when the database answers `SELECT 1`, else a short reason. */
-async function databaseFailure(url: string): Promise<string | null> {
+/**
+ * The database not answering is the incident the runbook was written for, not bad input:
+ * only the SQL cells need it, each connects when it runs (and fails with the reason and its
+ * SQLSTATE until it answers), everything else runs. `--strict` refuses the run instead.
+ */
+function unreachable(maskedUrl: string, probe: Probe, cells: string[], strict: boolean): Problem {
+  const reason = `cannot connect to ${maskedUrl}: ${probe.failure}`;
+  const message = strict
+    ? `${reason}; check --db, RUNBOOK_DATABASE_URL or the runbook's database:, or drop --strict to run the cells that need no database`
+    : `${reason} (SQLSTATE ${probe.code ?? '08001'}); the SQL cells (${cells.join(', ')}) connect when they run and fail until it answers, the other cells run; its catalogue was not read, so functions outside PostgreSQL's built-ins count as writes`;
+  return { kind: 'database-unreachable', message, cells, fatal: strict };
+}
+
+/** The database's answer to `SELECT 1`: nothing when it answers, else a short reason and its SQLSTATE. */
+async function databaseProbe(url: string): Promise<Probe> {
   try {
     await withClient(url, 'runbook preflight', (client) => client.query('SELECT 1'));
-    return null;
+    return {};
   } catch (error) {
-    return connectFailure(error);
+    return { failure: connectFailure(error), code: connectSqlState(error) };
   }
 }

@@ -43,6 +43,8 @@ export class Runner {
   private needed = new Map<string, NeededCommand[]>();
   private stoppedBecause?: string;
   private readonly confirmed = new Set<string>();
+  /** Cells whose last attempt could not reach the database. */
+  private readonly unreachable = new Set<string>();
   /** The target's volatility of what the SQL cells call; undefined without a database (built-ins decide). */
   private catalogue?: Catalogue;
   private readonly values: Record<string, string> = {};
@@ -199,7 +201,8 @@ export class Runner {
     let attempts = this.ledger.attemptsOf(cell.id);
     let lastStatus: CellStatus | undefined = this.ledger.statuses.get(cell.id);
     for (;;) {
-      const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}) }));
+      const unreachable = this.unreachable.has(cell.id);
+      const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}), ...(unreachable ? { unreachable } : {}) }));
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
       this.record(cell, decision, source);
       switch (decision.action) {
@@ -274,6 +277,8 @@ export class Runner {
     };
     if (plan.runs === 'background') return this.background.start(run);
     const outcome = await executeCell(run);
+    if (outcome.result.error?.unreachable) this.unreachable.add(cell.id);
+    else this.unreachable.delete(cell.id);
     return this.ledger.finish(cell.id, outcome.status, outcome.durationMs, outcome.result);
   }
 

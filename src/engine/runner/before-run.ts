@@ -75,5 +75,7 @@ export async function checkBeforeRun(input: BeforeRun): Promise<Checked> {
     ...(input.probe ? { probe: input.probe } : {}),
   });
   const needs = [...needed].flatMap(([cell, list]) => list.map((n) => ({ cell, ...n })));
-  return { problems, event: { type: 'run.preflight', problems, ...(needs.length ? { needs } : {}) } };
+  const { probe } = input;
+  const database = probe ? { url: input.target.maskedUrl, reachable: !probe.failure, ...(probe.failure ? { reason: probe.failure, code: probe.code ?? '08001' } : {}) } : undefined;
+  return { problems, event: { type: 'run.preflight', problems, ...(needs.length ? { needs } : {}), ...(database ? { database } : {}) } };
 }

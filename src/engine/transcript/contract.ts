@@ -18,12 +18,13 @@ const COMMON: Shape = { v: 'integer', seq: 'integer', ts: 'string', type: 'strin
 const CELL_SUMMARY: Shape = { id: 'string', lang: 'string', line: 'integer', section: 'string[]' };
 const PROBLEM: Shape = { kind: 'string', message: 'string', cells: 'string[]', fatal: 'boolean' };
 const NOT_RUN: Shape = { cell: 'string', reason: 'string' };
-const ERROR: Shape = { message: 'string', code: 'string?', detail: 'string?', hint: 'string?', line: 'integer?' };
+const ERROR: Shape = { message: 'string', code: 'string?', detail: 'string?', hint: 'string?', line: 'integer?', unreachable: 'boolean?' };
 
 /** Arrays of objects, by name: `array:<name>` checks every element against the shape. */
 const ELEMENTS: Record<string, Shape> = { cell: CELL_SUMMARY, problem: PROBLEM, notRun: NOT_RUN };
+const DATABASE: Shape = { url: 'string', reachable: 'boolean', reason: 'string?', code: 'string?' };
 /** Optional objects, by name. */
-const OBJECTS: Record<string, Shape> = { error: ERROR };
+const OBJECTS: Record<string, Shape> = { error: ERROR, database: DATABASE };
 
 const TYPES: Record<string, Shape> = {
   'run.started': {
@@ -36,7 +37,7 @@ const TYPES: Record<string, Shape> = {
     cells: 'array:cell',
   },
   'run.resumed': { actor: 'string', host: 'string', argv: 'string[]', from: 'string?' },
-  'run.preflight': { problems: 'array:problem' },
+  'run.preflight': { problems: 'array:problem', database: 'object:database' },
   'variable.bound': { name: 'string', source: 'string', secret: 'boolean', value: 'string?' },
   'variable.refused': { name: 'string', reason: 'string' },
   'cell.started': { cell: 'string', lang: 'string', line: 'integer', section: 'string[]', source: 'string', attempt: 'integer?', pgid: 'integer?', leaderStart: 'string?', background: 'boolean?' },

@@ -130,6 +130,8 @@ export class Controller implements KeyHandler {
     switch (name) {
       case 'cell.run':
         if (!onAsked) operator.jumpThen(id, { action: attempt > 0 ? 'retry' : 'run' });
+        // A cell that could not reach the database waits for it: enter tries again (s moves on).
+        else if (waiting.phase === 'after' && state.ask?.kind === 'decide' && state.ask.unreachable) operator.answer({ action: 'retry' });
         else operator.answer(waiting.phase === 'after' ? { action: 'next' } : { action: 'run' });
         return;
       case 'cell.retry':

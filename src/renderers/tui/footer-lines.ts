@@ -53,6 +53,7 @@ function hints(state: ConsoleState, replay?: boolean): string {
   // One line at 80 columns; the help (?) lists every key.
   if (focus?.status === 'running') return `running · ctrl-c cancels it · ${lookingBack ? 'o output' : 'n note'} · ↑↓ select · q quit · ? help`;
   if (ask?.kind === 'decide' && lookingBack) return `r run again · o output · v source · ↑↓ select · g jump · q quit · ? help`;
+  if (ask?.kind === 'decide' && ask.phase === 'after' && ask.unreachable) return 'database unreachable — enter tries again · s moves on · e edit · g jump · q quit · ? help';
   if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · v source · g jump · q quit · ? help';
   if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · ↑↓ select · g jump · q quit · ? help';
   // The runner has not asked yet: say so rather than offer a key that would do nothing.

@@ -75,6 +75,7 @@ export class TuiOperator implements Operator {
           phase: after ? 'after' : 'before',
           // Shown in the cell pane for as long as the question stands, not as a passing flash.
           ...(context.missing?.length && !after ? { missing: context.missing } : {}),
+          ...(context.unreachable && after ? { unreachable: true } : {}),
         },
         source: context.source,
       });

@@ -104,7 +104,11 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
     case 'variable.bound':
       return { ...state, values: { ...state.values, [event.name]: { name: event.name, value: event.value, secret: event.secret, source: event.source } } };
     case 'run.preflight':
-      return { ...state, preflight: event.problems.map(({ kind, message, fatal }) => ({ kind, message, fatal })) };
+      return {
+        ...state,
+        preflight: event.problems.map(({ kind, message, fatal }) => ({ kind, message, fatal })),
+        databaseDown: event.database && !event.database.reachable ? event.database.reason : undefined,
+      };
     case 'operator.note':
       return { ...state, notes: [...state.notes, { text: event.text, cell: event.cell }], flash: `note: ${event.text}` };
     case 'checklist.ticked':
@@ -143,8 +147,11 @@ function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
   }
   const known = event.cell in state.cells;
   const settled = settle(state, event.cell);
+  // A SQL cell is the database's latest word: down while its attempts cannot connect, up once one ran.
+  const databaseDown = event.error?.unreachable ? event.error.message : cell.lang === 'sql' && event.status === 'succeeded' ? undefined : state.databaseDown;
   return {
     ...settled,
+    databaseDown,
     order: known ? state.order : [...state.order, event.cell],
     cells: { ...state.cells, [event.cell]: finished },
     unsettled: event.cell,

@@ -54,7 +54,7 @@ export type CellViewStatus = CellView['status'];
 
 /** What the runner is waiting for from the operator, if anything. */
 export type Ask =
-  | { kind: 'decide'; cell: string; attempts: number; lastStatus?: CellStatus; effect: 'read' | 'write'; phase: 'before' | 'after'; missing?: string[] }
+  | { kind: 'decide'; cell: string; attempts: number; lastStatus?: CellStatus; effect: 'read' | 'write'; phase: 'before' | 'after'; missing?: string[]; unreachable?: boolean }
   | { kind: 'confirm'; cell: string; targetName: string }
   | { kind: 'variable'; name: string; secret: boolean; description?: string; pattern?: string };
 
@@ -144,6 +144,8 @@ export interface ConsoleState {
   preflight: PreflightProblem[];
   /** PgUp / PgDn: how far down a finished cell's result the pane shows (for that cell only). */
   paneScroll?: { cell: string; top: number };
+  /** Why the run's database does not answer, while it does not (preflight, then each SQL cell's attempt); undefined once it answers. */
+  databaseDown?: string;
   /** `v`: the selected cell's whole source, scrolled this many lines down. */
   sourceView?: { scroll: number };
   /** After the last cell: the selection is on the checklist (else on a cell, to re-run it). */

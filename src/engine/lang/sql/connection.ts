@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { maskUrl } from '../../redact.js';
+import { connectFailure, connectSqlState } from './connect.js';
 
 /** A server notice (RAISE NOTICE, warnings) as pg delivers it. */
 export interface Notice {
@@ -14,9 +15,10 @@ export interface Notice {
   hint?: string;
 }
 
+/** The session could not be opened: nothing of the cell ran. `code` is its SQLSTATE (connect.ts). */
 export class SqlConnectError extends Error {
-  readonly code: string | undefined;
-  constructor(message: string, code: string | undefined) {
+  readonly code: string;
+  constructor(message: string, code: string) {
     super(message);
     this.name = 'SqlConnectError';
     this.code = code;
@@ -72,8 +74,7 @@ export class SqlConnection {
     try {
       await client.connect();
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new SqlConnectError(`could not connect to ${this.maskedUrl}: ${reason}`, (error as { code?: string }).code);
+      throw new SqlConnectError(`could not connect to ${this.maskedUrl}: ${connectFailure(error)}`, connectSqlState(error));
     } finally {
       signal.removeEventListener('abort', abandon);
     }

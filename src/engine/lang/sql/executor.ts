@@ -58,8 +58,9 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
         if (opened.reconnected) notice(context, 'runbook: the earlier session was lost; reconnected (session settings and open transactions from earlier cells are gone)\n');
       } catch (error) {
         if (context.signal.aborted) return cancelled();
-        const code = error instanceof SqlConnectError ? error.code : undefined;
-        return { status: 'failed', error: { message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) } };
+        // Connected on demand, cell by cell: a database that does not answer fails only this cell, and one that came back is used by the next.
+        if (error instanceof SqlConnectError) return { status: 'failed', error: { message: error.message, code: error.code, unreachable: true } };
+        return { status: 'failed', error: { message: error instanceof Error ? error.message : String(error) } };
       }
       if (client !== session) {
         guard.forgetSession();

@@ -4,7 +4,7 @@
  * preflight reports an unreachable target without a second 10-second connection attempt.
  */
 import { queryCatalogue } from './catalogue.js';
-import { connectFailure, withClient } from './connect.js';
+import { connectFailure, connectSqlState, withClient } from './connect.js';
 import type { Catalogue } from './effects.js';
 
 export interface Probe {
@@ -12,6 +12,8 @@ export interface Probe {
   catalogue?: Catalogue;
   /** Why the target did not answer, in one line. */
   failure?: string;
+  /** Its SQLSTATE (53300, 28P01…; 08001 when no server spoke). */
+  code?: string;
 }
 
 /** Undefined when there is nothing to look at (no URL or no SQL cell). */
@@ -28,6 +30,6 @@ export async function probeDatabase(url: string, cells: readonly { lang: string;
       }
     });
   } catch (error) {
-    return { failure: connectFailure(error) };
+    return { failure: connectFailure(error), code: connectSqlState(error) };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Title, a loud target badge, actor, elapsed; the section budget and the escalation
- * line, wrapped (it is what the engineer must not miss); an empty sandbox said so.
+ * line, wrapped (it is what the engineer must not miss); an empty sandbox said so, and a
+ * database that does not answer, for as long as it does not.
  */
 import { Box, Text } from 'ink';
 import { clock } from '../format.js';
@@ -25,23 +26,25 @@ export function TargetBadge({ target }: { target: ConsoleState['target'] }) {
 }
 
 /** The header's lines below the title: what the layout has to leave room for. */
-export function headerLayout(state: ConsoleState, width: number): { budget?: Budget; escalation: string[]; unseeded?: string } {
+export function headerLayout(state: ConsoleState, width: number): { budget?: Budget; escalation: string[]; unseeded?: string; down?: string } {
   const budget = budgetOf(state);
   const room = Math.max(10, width - (budget ? [...budget.text].length + 1 : 0));
   const escalation = state.escalation ? wrapText(`⚑ ${state.escalation}`, room, '  ') : [];
-  return { budget, escalation, unseeded: unseededNotice(state) };
+  const down = state.databaseDown === undefined ? undefined : `⚠ database unreachable: ${state.databaseDown} — SQL cells fail until it answers; the others run`;
+  return { budget, escalation, unseeded: unseededNotice(state), down };
 }
 
 export function headerRows(state: ConsoleState, width: number): number {
-  const { budget, escalation, unseeded } = headerLayout(state, width);
-  return 1 + Math.max(budget ? 1 : 0, escalation.length) + (unseeded ? wrapText(unseeded, width).length : 0);
+  const { budget, escalation, unseeded, down } = headerLayout(state, width);
+  const notices = [unseeded, down].reduce((rows, text) => rows + (text ? wrapText(text, width).length : 0), 0);
+  return 1 + Math.max(budget ? 1 : 0, escalation.length) + notices;
 }
 
 export function Header({ state, width }: { state: ConsoleState; width: number }) {
   const elapsed = state.startedAt === undefined ? '0:00' : clock(state.now - state.startedAt);
   const targetName = state.target ? (state.target.kind === 'none' ? 'no database' : state.target.name) : '';
   const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}${state.logStatus ? ` · ${state.logStatus}` : ''}`;
-  const { budget, escalation, unseeded } = headerLayout(state, width);
+  const { budget, escalation, unseeded, down } = headerLayout(state, width);
   return (
     <Box flexDirection="column" width={width}>
       <Box>
@@ -60,6 +63,13 @@ export function Header({ state, width }: { state: ConsoleState; width: number })
       {unseeded
         ? wrapText(unseeded, width).map((line, i) => (
             <Text key={`u${i}`} bold color={tone('yellow')}>
+              {line}
+            </Text>
+          ))
+        : null}
+      {down
+        ? wrapText(down, width).map((line, i) => (
+            <Text key={`d${i}`} bold color={tone('red')}>
               {line}
             </Text>
           ))
