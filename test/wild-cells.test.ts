@@ -3,7 +3,8 @@
  * attributes anywhere in the info string, language-less fences with attributes, more shell
  * tags, kebab-case and dotted placeholders, and console sessions (`$ ` prompts and output).
  */
-import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { describe, expect, it, vi } from 'vitest';
 import { readInfoString } from '../src/engine/markdown/attributes.js';
 import { readConsoleSession } from '../src/engine/markdown/console-session.js';
 import { parseRunbook } from '../src/engine/parse.js';
@@ -156,11 +157,64 @@ describe('frontmatter forms', () => {
     expect(runbook.sections.map((s) => s.title)).toEqual(['Go']);
   });
 
-  it('reports bad TOML as one frontmatter error with its line', () => {
+  it('reports bad TOML as one frontmatter error at its document line and column', () => {
     const runbook = parseRunbook('+++\ntitle = "Deploy\n+++\n', 'doc.md');
-    expect(runbook.diagnostics.map((d) => [d.rule, d.message])).toEqual([
-      ['frontmatter', 'frontmatter is not valid TOML: a string is not closed on its line (line 1 of the frontmatter)'],
+    expect(runbook.diagnostics.map((d) => [d.rule, d.line, d.column, d.message])).toEqual([
+      ['frontmatter', 2, 9, 'frontmatter is not valid TOML: unfinished string at line 1, column 9'],
     ]);
+  });
+
+  it('reads the TOML a hand-written reader refused: multi-line arrays, """ strings, [[tables]], dates', () => {
+    const toml = [
+      '+++',
+      'title = """',
+      'Failover',
+      'drill"""',
+      'tags = [',
+      '  "db",  # the primary',
+      '  "dns",',
+      ']',
+      'when = 1979-05-27T07:32:00Z',
+      'day = 1979-05-27',
+      '[variables.REGION]',
+      "description = '''where it runs'''",
+      '[[owners]]',
+      'name = "sre"',
+      '[[owners]]',
+      'name = "dba"',
+      '+++',
+      '',
+      '## Go',
+      '',
+      '```sh',
+      'echo',
+      '```',
+      '',
+    ].join('\n');
+    const runbook = parseRunbook(toml, 'doc.md');
+    expect(runbook.diagnostics).toEqual([]);
+    expect(runbook.title).toBe('Failover\ndrill');
+    expect(runbook.frontmatter).toMatchObject({
+      tags: ['db', 'dns'],
+      when: '1979-05-27T07:32:00.000Z',
+      day: '1979-05-27',
+      owners: [{ name: 'sre' }, { name: 'dba' }],
+    });
+    expect(runbook.variables).toEqual([{ name: 'REGION', description: 'where it runs' }]);
+    expect(runbook.cells.map((c) => c.line)).toEqual([21]);
+  });
+
+  it('loads the TOML reader only for a +++ block', async () => {
+    // Forget the reader earlier tests loaded: a fresh parse module and an empty require cache entry.
+    const cache = createRequire(import.meta.url).cache;
+    const tomlModules = () => Object.keys(cache).filter((path) => /[\\/]smol-toml[\\/]/.test(path));
+    for (const path of tomlModules()) delete cache[path];
+    vi.resetModules();
+    const fresh = await import('../src/engine/parse.js');
+    fresh.parseRunbook('---\ntitle: YAML\n---\n\n```sh\necho\n```\n', 'doc.md');
+    expect(tomlModules()).toEqual([]);
+    expect(fresh.parseRunbook('+++\ntitle = "TOML"\n+++\n', 'doc.md').title).toBe('TOML');
+    expect(tomlModules()).not.toEqual([]);
   });
 
   it('reads JSON frontmatter the way Runme writes it, and leaves a document that merely starts with { alone', () => {
