@@ -5,13 +5,14 @@
 import { formatDuration } from '../engine/markdown/durations.js';
 import type { CellPlan, RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook, Section } from '../engine/runbook.js';
+import { displayWidth, padEndTo } from '../renderers/text/width.js';
 
 export function formatOutline(runbook: Runbook, plan: RunPlan): string {
   const plans = new Map(plan.cells.map((c) => [c.id, c]));
   const out: string[] = [`${runbook.title}  (${runbook.path})`, summary(runbook, plans)];
   // reduce, not Math.max(...cells): 200,000 arguments overflow the stack.
   const widest = (width: (cell: Cell) => number) => runbook.cells.reduce((most, cell) => Math.max(most, width(cell)), -Infinity);
-  const idWidth = widest((cell) => cell.id.length);
+  const idWidth = widest((cell) => displayWidth(cell.id));
   const langWidth = widest((cell) => cell.lang.length);
   const lineWidth = widest((cell) => String(cell.line).length);
   const sections = new Map(runbook.sections.map((section) => [pathKey(section.path), section]));
@@ -25,7 +26,7 @@ export function formatOutline(runbook: Runbook, plan: RunPlan): string {
     const cellPlan = plans.get(cell.id);
     const flags = cellFlags(cell, cellPlan);
     out.push([
-      `  ${cell.id.padEnd(idWidth)}`,
+      `  ${padEndTo(cell.id, idWidth)}`,
       cell.lang.padEnd(langWidth),
       `line ${String(cell.line).padStart(lineWidth)}`,
       (cellPlan?.effect ?? 'write').padEnd(5),

@@ -6,6 +6,7 @@
  */
 import type { RunEvent, UnknownEvent } from '../engine/events.js';
 import { createPlainRenderer } from './plain.js';
+import { displayWidth } from './text/width.js';
 
 export interface AsciicastOptions {
   /** Terminal columns; default: wide enough for the output, between 80 and 200. */
@@ -57,7 +58,7 @@ function widest(events: CastEvent[]): number {
   let max = 0;
   for (const [, kind, text] of events) {
     if (kind !== 'o') continue;
-    for (const line of text.replace(ANSI, '').split('\r\n')) max = Math.max(max, [...line].length);
+    for (const line of text.replace(ANSI, '').split('\r\n')) max = Math.max(max, displayWidth(line));
   }
   return max;
 }

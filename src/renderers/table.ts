@@ -1,11 +1,13 @@
 /**
  * Result sets the way psql prints them: a centred header, `-+-` rule, columns padded
  * to their widest value, numbers right-aligned, NULL as empty (or a chosen text),
- * long values cut with `…` so one wide column cannot push the rest off the screen.
+ * long values cut with `…` so one wide column cannot push the rest off the screen. Widths
+ * are display columns (`日本語` is 6), so CJK and emoji columns line up.
  */
+import { centreTo, displayWidth, padEndTo, padStartTo, truncateTo } from './text/width.js';
 
 export interface TableOptions {
-  /** Longest value shown in a column before it is cut; default 60. */
+  /** Widest value (in columns) shown in a column before it is cut; default 60. */
   maxColumnWidth?: number;
   /** How NULL is shown; psql's default is the empty string. */
   nullText?: string;
@@ -26,17 +28,17 @@ export function formatValue(value: unknown, nullText = ''): string {
 export function formatTable(columns: string[], rows: unknown[][], options: TableOptions = {}): string[] {
   const max = Math.max(options.maxColumnWidth ?? 60, 3);
   const nullText = options.nullText ?? '';
-  const cells = rows.map((row) => columns.map((_, i) => cut(formatValue(row[i], nullText), max)));
-  const header = columns.map((name) => cut(oneLine(name), max));
+  const cells = rows.map((row) => columns.map((_, i) => truncateTo(formatValue(row[i], nullText), max)));
+  const header = columns.map((name) => truncateTo(oneLine(name), max));
   const rightAligned = columns.map((_, i) => isNumericColumn(rows, i));
-  const widths = columns.map((_, i) => Math.max(width(header[i]!), ...cells.map((row) => width(row[i]!))));
+  const widths = columns.map((_, i) => Math.max(displayWidth(header[i]!), ...cells.map((row) => displayWidth(row[i]!))));
 
   const line = (values: string[], align: (text: string, i: number) => string) =>
     values.map((text, i) => ` ${align(text, i)} `).join('|').trimEnd();
   return [
-    line(header, (text, i) => centre(text, widths[i]!)),
+    line(header, (text, i) => centreTo(text, widths[i]!)),
     widths.map((w) => '-'.repeat(w + 2)).join('+'),
-    ...cells.map((row) => line(row, (text, i) => (rightAligned[i] ? padStart(text, widths[i]!) : padEnd(text, widths[i]!)))),
+    ...cells.map((row) => line(row, (text, i) => (rightAligned[i] ? padStartTo(text, widths[i]!) : padEndTo(text, widths[i]!)))),
   ];
 }
 
@@ -59,30 +61,4 @@ function isNumericColumn(rows: unknown[][], index: number): boolean {
 
 function oneLine(text: string): string {
   return text.replace(/\r?\n/g, '↵').replace(/\t/g, ' ');
-}
-
-/** Width in code points, so `→` and `☑` count once. */
-function width(text: string): number {
-  let n = 0;
-  for (const _ of text) n += 1;
-  return n;
-}
-
-function cut(text: string, max: number): string {
-  if (width(text) <= max) return text;
-  return `${[...text].slice(0, max - 1).join('')}…`;
-}
-
-function padEnd(text: string, to: number): string {
-  return text + ' '.repeat(Math.max(0, to - width(text)));
-}
-
-function padStart(text: string, to: number): string {
-  return ' '.repeat(Math.max(0, to - width(text))) + text;
-}
-
-function centre(text: string, to: number): string {
-  const room = Math.max(0, to - width(text));
-  const left = Math.floor(room / 2);
-  return ' '.repeat(left) + text + ' '.repeat(room - left);
 }

@@ -4,6 +4,7 @@
  */
 import type { CellError } from '../../engine/events.js';
 import { formatTable, formatValue, rowCountFooter } from '../table.js';
+import { displayWidth, padEndTo } from '../text/width.js';
 import type { OutputBuffer, OutputItem } from './state.js';
 
 export type LineTone = 'stdout' | 'stderr' | 'notice' | 'title' | 'table' | 'meta' | 'error' | 'hint';
@@ -48,7 +49,7 @@ function resultLines(item: ResultItem, width?: number): ScreenLine[] {
   }
   // Values are never cut: a table that fits shows every character; one that does not is expanded.
   const table = formatTable(item.columns, item.rows, { maxColumnWidth: Number.MAX_SAFE_INTEGER });
-  const widest = Math.max(...table.map((line) => [...line].length));
+  const widest = Math.max(...table.map(displayWidth));
   if (width !== undefined && widest > width) {
     lines.push({ text: `(expanded: ${widest} columns do not fit in ${width}; o pages the table whole)`, tone: 'meta' });
     lines.push(...expandedLines(item));
@@ -61,11 +62,11 @@ function resultLines(item: ResultItem, width?: number): ScreenLine[] {
 
 /** psql's expanded display: a `-[ RECORD n ]-` rule per row, then `column | value` lines (these wrap). */
 function expandedLines(item: ResultItem): ScreenLine[] {
-  const nameWidth = Math.max(...item.columns.map((c) => [...c].length));
+  const nameWidth = Math.max(...item.columns.map(displayWidth));
   const lines: ScreenLine[] = [];
   item.rows.forEach((row, r) => {
     lines.push({ text: `-[ RECORD ${r + 1} ]${'-'.repeat(Math.max(3, nameWidth - 8))}`, tone: 'meta' });
-    item.columns.forEach((column, c) => lines.push({ text: `${column.padEnd(nameWidth)} | ${formatValue(row[c])}`, tone: 'stdout' }));
+    item.columns.forEach((column, c) => lines.push({ text: `${padEndTo(column, nameWidth)} | ${formatValue(row[c])}`, tone: 'stdout' }));
   });
   return lines;
 }

@@ -8,6 +8,7 @@ import { clock } from '../format.js';
 import { budgetFor, sectionKey, type ConsoleState } from '../state.js';
 import { tone } from '../theme.js';
 import { wrapText } from '../wrap.js';
+import { displayWidth } from '../../text/width.js';
 
 export function TargetBadge({ target }: { target: ConsoleState['target'] }) {
   if (target?.kind === 'sandbox') {
@@ -28,7 +29,7 @@ export function TargetBadge({ target }: { target: ConsoleState['target'] }) {
 /** The header's lines below the title: what the layout has to leave room for. */
 export function headerLayout(state: ConsoleState, width: number): { budget?: Budget; escalation: string[]; unseeded?: string; down?: string } {
   const budget = budgetOf(state);
-  const room = Math.max(10, width - (budget ? [...budget.text].length + 1 : 0));
+  const room = Math.max(10, width - (budget ? displayWidth(budget.text) + 1 : 0));
   const escalation = state.escalation ? wrapText(`⚑ ${state.escalation}`, room, '  ') : [];
   const down = state.databaseDown === undefined ? undefined : `⚠ database unreachable: ${state.databaseDown} — SQL cells fail until it answers; the others run`;
   return { budget, escalation, unseeded: unseededNotice(state), down };

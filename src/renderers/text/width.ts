@@ -1,0 +1,57 @@
+/**
+ * Display width: how many terminal columns a text takes, the way Ink measures it
+ * (string-width: `日本語` is 6, an emoji with its skin tone 2, a combining accent 0, ANSI
+ * styling 0). Every renderer that pads, aligns, cuts or wraps counts with these, never with
+ * `.length` or code points, or a table with a CJK column or an emoji comes out misaligned.
+ */
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
+
+export function displayWidth(text: string): number {
+  return stringWidth(text);
+}
+
+export function padEndTo(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+export function padStartTo(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
+export function centreTo(text: string, width: number): string {
+  const room = Math.max(0, width - displayWidth(text));
+  const left = Math.floor(room / 2);
+  return ' '.repeat(left) + text + ' '.repeat(room - left);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The text cut to at most `width` columns, its last column an ellipsis when cut. Whole
+ * graphemes only (an emoji or an accented letter is never split). Not cli-truncate: 5.2
+ * returns one column too many when a wide character meets the edge (`日本語テキスト` cut to 6
+ * gives `日本語…`, 7 columns), which pushes a table's rule out of line.
+ */
+export function truncateTo(text: string, width: number, ellipsis = '…'): string {
+  if (displayWidth(text) <= width) return text;
+  const room = width - displayWidth(ellipsis);
+  if (room < 0) return '';
+  let kept = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const next = displayWidth(segment);
+    if (used + next > room) break;
+    kept += segment;
+    used += next;
+  }
+  return kept + ellipsis;
+}
+
+/**
+ * Whole words in lines of at most `width` columns (a word wider than a line is broken),
+ * by wrap-ansi, the wrapper Ink itself uses.
+ */
+export function wrapTo(text: string, width: number): string[] {
+  return wrapAnsi(text, Math.max(1, width), { hard: true, trim: true }).split('\n');
+}
