@@ -49,7 +49,7 @@ describe('placeholders the server parses again', () => {
     expect(await query(db, 'SELECT count(*)::int AS n FROM victim')).toEqual([{ n: 2 }]);
   });
 
-  it('lint: an error for the SQL, a warning for psql -c "… \'<X>\' …"', async () => {
+  it('lint: an error for the SQL, and for psql -c "… \'<X>\' …"', async () => {
     const file = join(tempDir(), 'lint.md');
     writeFileSync(file, [
       '# Lint', '', '## Sql', '', '```sql {name=body}', "DO $$ BEGIN RAISE NOTICE '%', '<NOTE>'; END $$;", '```', '',
@@ -58,6 +58,6 @@ describe('placeholders the server parses again', () => {
     const result = await runCli(['lint', file]);
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain(`${file}:6:32: error: SQL in cell body: <NOTE> at line 1 of the cell sits in a dollar-quoted body ($$ … ), which the server parses again as SQL`);
-    expect(result.stdout).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12:\\d+: warning: cell psql-c: <NOTE> is pasted into the SQL that psql -c sends as text.*psql -v NOTE="<NOTE>" <<'SQL' … :'NOTE' … SQL \\(psql-placeholder\\)`));
+    expect(result.stdout).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12:\\d+: error: cell psql-c: <NOTE> at line 1 of the cell sits in the program text of psql -c.*psql -v note="\\$RUNBOOK_VAR_NOTE" <<'EOF' … :'note' … EOF \\(placeholder-reparsed\\)`));
   });
 });

@@ -14,9 +14,8 @@ import type { Cell, Diagnostic, Runbook } from './runbook.js';
 import { sqlSyntaxError, positionAt } from './lang/sql/statements.js';
 import { reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
 import { readonlyBreach, readonlyMessage } from './lang/sql/readonly.js';
+import { bindSh, ShBindingRefusal } from './lang/sh/placeholders.js';
 
-/** `psql … -c "… <X> …"`: the value is pasted into SQL text that psql sends as it is. */
-const PSQL_COMMAND = /\bpsql\b.*?(?:\s-c\s*|\s--command[=\s]\s*)(["'])/;
 
 /**
  * All diagnostics for a runbook, in document order. Pass the document text to get exact
@@ -104,8 +103,9 @@ function sessionDiagnostic(cell: Cell, session: NonNullable<Cell['session']>): D
 }
 
 /**
- * Placeholders bound where the text is parsed again: an error in SQL (dollar-quoted
- * bodies, query strings; the run refuses them too), a warning for `psql -c "… <X> …"`.
+ * Placeholders bound where the text is parsed again, errors the run refuses too: in SQL
+ * (dollar-quoted bodies, query strings), in sh (`bash -c`, `eval`, `ssh host "…"`, an
+ * unquoted heredoc read by psql or bash, an array subscript that takes a non-number…).
  */
 function placeholderDiagnostics(cell: Cell): Diagnostic[] {
   if (cell.placeholders.length === 0) return [];
@@ -122,22 +122,14 @@ function placeholderDiagnostics(cell: Cell): Diagnostic[] {
     }));
   }
   if (cell.lang !== 'sh') return [];
-  const found: Diagnostic[] = [];
-  let offset = 0;
-  for (const line of cell.source.split('\n')) {
-    const command = PSQL_COMMAND.exec(line);
-    const name = command ? cell.placeholders.find((n) => line.indexOf(`<${n}>`, command.index + command[0].length) >= 0) : undefined;
-    if (name !== undefined) {
-      found.push({
-        severity: 'warning',
-        ...at(offset + line.indexOf(`<${name}>`)),
-        rule: 'psql-placeholder',
-        message: `cell ${cell.id}: <${name}> is pasted into the SQL that psql -c sends as text, where a quote in the value ends the string; pass it as a psql variable and the SQL on stdin (psql does not interpolate variables in -c): psql -v ${name}="<${name}>" <<'SQL' … :'${name}' … SQL`,
-      });
-    }
-    offset += line.length + 1;
+  // The binder decides (sh/placeholders.ts); any integer-safe value shows where it refuses.
+  try {
+    bindSh(cell.source, cell.placeholders, { envName: (name) => `RUNBOOK_VAR_${name}`, valueOf: () => '0' });
+  } catch (error) {
+    if (!(error instanceof ShBindingRefusal)) return [];
+    return [{ severity: 'error', ...at(error.offset), rule: 'placeholder-reparsed', message: `cell ${cell.id}: ${error.message}` }];
   }
-  return found;
+  return [];
 }
 
 function sqlDiagnostic(cell: Cell, problem: { message: string; line: number; column: number }, lines?: string[]): Diagnostic {

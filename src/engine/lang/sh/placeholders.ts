@@ -16,9 +16,10 @@
 import { InputError } from '../../errors.js';
 import { lineAt, longestFirst, placeholderAt } from '../../placeholders/names.js';
 import { arithmeticCommand, arithmeticTestClause, integerLiteral, integerNames } from './arithmetic.js';
+import { reparsedWord, safeForm, splitWords, stdinReader } from './reparsed.js';
 
 type Frame =
-  | { kind: 'code'; closer: '' | ')' | '`'; depth: number; cmdStart: number; test?: number }
+  | { kind: 'code'; closer: '' | ')' | '`'; depth: number; cmdStart: number; test?: number; array?: boolean }
   | { kind: 'dq' }
   | { kind: 'heredoc' }
   | { kind: 'arith'; closer: '))' | ']' | '}'; depth: number }
@@ -28,6 +29,17 @@ interface Heredoc {
   delimiter: string;
   quoted: boolean;
   stripTabs: boolean;
+  /** The program that reads the body, when it runs it as code (`psql`, `bash`, `ssh`…). */
+  reader?: string;
+}
+
+/** A placeholder the binder refuses, with where it stands (for lint's column). */
+export class ShBindingRefusal extends InputError {
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.offset = offset;
+  }
 }
 
 export interface ShBinding {
@@ -45,6 +57,8 @@ interface Scan extends ShBinding {
 
 const WORD_BREAK = /[\s;&|()<>]/;
 const COMMAND_START = /^\s*(?:(?:if|then|else|elif|while|until|do|time|!|for)\s*)*$/;
+/** `name=(` or `name+=(` at a word start: an array's compound assignment. */
+const COMPOUND_ASSIGNMENT = /(?:^|[\s;&|(){}])[A-Za-z_][A-Za-z0-9_]*\+?=$/;
 const HEREDOC_OP = /^<<(-?)[ \t]*((?:'[^']*'|"[^"]*"|\\.|[^\s;&|<>()'"\\])+)/;
 
 export function bindSh(source: string, names: readonly string[], binding: ShBinding): string {
@@ -165,7 +179,7 @@ function scanRange(scan: Scan, from: number, to: number, stack: Frame[]): string
       out += source.slice(at, end);
       at = end;
     } else if (char === "'" || (char === '$' && next === "'")) {
-      at = singleQuoted(scan, at, char === '$', (text) => (out += text));
+      at = singleQuoted(scan, at, char === '$', (text) => (out += text), stack);
     } else if (char === '"') {
       stack.push({ kind: 'dq' });
       copy(1);
@@ -175,7 +189,8 @@ function scanRange(scan: Scan, from: number, to: number, stack: Frame[]): string
       const heredoc = HEREDOC_OP.exec(source.slice(at, to));
       if (heredoc) {
         const word = heredoc[2]!;
-        pending.push({ delimiter: word.replace(/'([^']*)'|"([^"]*)"|\\(.)/g, '$1$2$3'), quoted: /['"\\]/.test(word), stripTabs: heredoc[1] === '-' });
+        const reader = stdinReader(splitWords(source.slice(frame.cmdStart, at)).words, source.slice(at, lineEnd(source, at)));
+        pending.push({ delimiter: word.replace(/'([^']*)'|"([^"]*)"|\\(.)/g, '$1$2$3'), quoted: /['"\\]/.test(word), stripTabs: heredoc[1] === '-', ...(reader ? { reader } : {}) });
         copy(heredoc[0].length);
       } else copy(2);
     } else if (char === '(' && next === '(' && COMMAND_START.test(source.slice(frame.cmdStart, at))) {
@@ -187,7 +202,11 @@ function scanRange(scan: Scan, from: number, to: number, stack: Frame[]): string
     } else if (char === ']' && next === ']' && frame.test !== undefined && /\s/.test(source[at - 1] ?? '')) {
       frame.test = undefined;
       copy(2);
-    } else if (char === '[' && isAssignmentSubscript(source, at, frame.cmdStart)) {
+    } else if (char === '(' && COMPOUND_ASSIGNMENT.test(source.slice(Math.max(0, at - 256), at))) {
+      // `a=(…)`, `declare -a a=(…)`: `[i]=v` inside is an indexed assignment, its subscript arithmetic.
+      stack.push({ kind: 'code', closer: ')', depth: 0, cmdStart: at + 1, array: true });
+      copy(1);
+    } else if (char === '[' && (isAssignmentSubscript(source, at, frame.cmdStart) || (frame.array === true && wordStart))) {
       stack.push({ kind: 'arith', closer: ']', depth: 0 });
       copy(1);
     } else {
@@ -202,16 +221,49 @@ function scanRange(scan: Scan, from: number, to: number, stack: Frame[]): string
 
 /** The text that replaces `<name>` at `at`, given every frame around it. */
 function bindHere(scan: Scan, stack: Frame[], name: string, at: number): string {
+  refuseReparsed(scan, stack, name, at);
   // In `[[ … ]]` parentheses group tests, so a negative number goes bare there.
   const expression = stack.some(
     (frame) => frame.kind === 'arith' || (frame.kind === 'code' && arithmeticCommand(scan.source.slice(frame.cmdStart, at), scan.integers)),
-  );
+  ) || nameSubscript(scan, stack, at);
   const test = !expression && stack.some((frame) => frame.kind === 'code' && frame.test !== undefined && arithmeticTestClause(scan.source, frame.test, at));
   if (expression || test) return integerLiteral(name, scan.valueOf(name), lineAt(scan.source, at), expression);
   const frame = stack.at(-1)!;
   const reference = `\${${scan.envName(name)}}`;
   const quoted = frame.kind === 'dq' || frame.kind === 'heredoc' || (frame.kind === 'param' && frame.quoted);
   return quoted ? reference : `"${reference}"`;
+}
+
+/**
+ * Refuses a placeholder that some command around it parses again as code (sh/reparsed.ts):
+ * each enclosing command is asked, so `bash -c "$(echo <X>)"` is caught by `bash -c`.
+ */
+function refuseReparsed(scan: Scan, stack: readonly Frame[], name: string, at: number): void {
+  for (const frame of stack) {
+    if (frame.kind !== 'code' || frame.array) continue;
+    const { words, open } = splitWords(scan.source.slice(frame.cmdStart, at));
+    const k = open ? words.length - 1 : words.length;
+    const hereString = words[k]?.text.startsWith('<<<') || words[k - 1]?.text === '<<<';
+    const reader = hereString ? stdinReader(words.slice(0, words[k]?.text.startsWith('<<<') ? k : Math.max(0, k - 1)), '') : undefined;
+    const why = reader ? `a here-string read by ${reader}, which runs it as code` : reparsedWord(words, k);
+    if (why) {
+      throw new ShBindingRefusal(`<${name}> at line ${lineAt(scan.source, at)} of the cell sits in ${why}: the value would run as code; ${safeForm(name, reader ?? why)}`, at);
+    }
+  }
+}
+
+/** Builtins that take variable names, where `a[<X>]` is a subscript bash evaluates. */
+const NAME_TAKERS = /^(?:unset|printf|read|declare|typeset|local|export|readonly|test|\[|mapfile|readarray|wait|getopts|let)$/;
+
+/** `unset "a[<X>]"`, `printf -v 'a[<X>]'`, `[[ -v a[<X>] ]]`: the placeholder is inside a name's subscript. */
+function nameSubscript(scan: Scan, stack: readonly Frame[], at: number): boolean {
+  const frame = stack.findLast((f) => f.kind === 'code');
+  if (!frame || frame.kind !== 'code') return false;
+  const { words, open } = splitWords(scan.source.slice(frame.cmdStart, at));
+  if (!open || !/^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*$/.test(words.at(-1)!.text)) return false;
+  if (frame.test !== undefined && words.at(-2)?.text === '-v') return true;
+  const command = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(w.text));
+  return command !== undefined && NAME_TAKERS.test(command.text);
 }
 
 /** `name[…]=` or `name[…]+=` at a word start: an indexed assignment, whose subscript bash evaluates. */
@@ -222,7 +274,7 @@ function isAssignmentSubscript(source: string, open: number, cmdStart: number): 
 }
 
 /** A `'…'` (or `$'…'`) string at `at`; placeholders inside become references between reopened quotes. */
-function singleQuoted(scan: Scan, at: number, ansi: boolean, write: (text: string) => void): number {
+function singleQuoted(scan: Scan, at: number, ansi: boolean, write: (text: string) => void, stack: readonly Frame[] = []): number {
   const { source } = scan;
   const open = ansi ? at + 1 : at;
   let end = -1;
@@ -246,6 +298,14 @@ function singleQuoted(scan: Scan, at: number, ansi: boolean, write: (text: strin
     const name = placeholderAt(body, i, scan.sorted);
     if (name === undefined) {
       literal += body[i];
+      continue;
+    }
+    const offset = open + 1 + i;
+    refuseReparsed(scan, stack, name, offset);
+    if (nameSubscript(scan, stack, offset)) {
+      // `unset 'a[<X>]'`: the subscript is arithmetic, so only a number goes in, as written.
+      literal += integerLiteral(name, scan.valueOf(name), lineAt(source, offset), false);
+      i += name.length + 1;
       continue;
     }
     if (literal) result += `${opener}${literal}'`;
@@ -275,6 +335,15 @@ function heredocBodies(scan: Scan, from: number, to: number, heredocs: Heredoc[]
         break;
       }
       at = end < to ? end + 1 : end;
+    }
+    const inBody = scan.sorted.find((n) => source.slice(bodyStart, bodyEnd).includes(`<${n}>`));
+    if (inBody !== undefined && heredoc.reader) {
+      const offset = source.indexOf(`<${inBody}>`, bodyStart);
+      const pasted = heredoc.quoted ? 'no variable can reach it there, and unquoting would paste the value into code' : 'the value would be pasted into it';
+      throw new ShBindingRefusal(
+        `<${inBody}> at line ${lineAt(source, offset)} of the cell sits in ${heredoc.quoted ? 'a' : 'an unquoted'} heredoc (<<${heredoc.delimiter}) read by ${heredoc.reader}, which runs the text as code: ${pasted}; ${safeForm(inBody, heredoc.reader)}`,
+        offset,
+      );
     }
     if (heredoc.quoted) {
       const name = scan.sorted.find((n) => source.slice(bodyStart, bodyEnd).includes(`<${n}>`));
