@@ -202,6 +202,15 @@ echo d
   }, 60_000);
 });
 
+/** The text after the real `patch -u` applies the diff: an oracle that is not jsdiff. */
+function patched(before: string, diff: string): string {
+  const work = tempDir('runbook-diff-');
+  writeFileSync(join(work, 'cell'), before);
+  writeFileSync(join(work, 'cell.diff'), diff);
+  execFileSync('patch', ['-s', '-u', join(work, 'cell'), join(work, 'cell.diff')], { cwd: work });
+  return readFileSync(join(work, 'cell'), 'utf8');
+}
+
 describe('edits as unified diffs', () => {
   it('shows an edit made during a real run as a diff that the real patch applies', async () => {
     const runbook = parseRunbook('# E\n\n## S\n\n```sh {name=count}\necho one\necho two\necho three\n```\n', 'e.md');
@@ -234,6 +243,24 @@ describe('edits as unified diffs', () => {
       }),
       { numRuns: 60 },
     );
+  });
+  it('shows a one-line edit of a 2,500-line cell as +1 −1, in one hunk the real patch applies', () => {
+    const before = Array.from({ length: 2_500 }, (_, i) => `SELECT ${i};`).join('\n');
+    const after = before.replace('SELECT 1200;', 'SELECT 1200 + 1;');
+    const diff = unifiedDiff(before, after, 'big');
+    expect([diff.added, diff.removed]).toEqual([1, 1]);
+    expect(diff.text).toBe('--- big (before)\n+++ big (after)\n@@ -1198,7 +1198,7 @@\n SELECT 1197;\n SELECT 1198;\n SELECT 1199;\n-SELECT 1200;\n+SELECT 1200 + 1;\n SELECT 1201;\n SELECT 1202;\n SELECT 1203;\n');
+    expect(patched(`${before}\n`, diff.text)).toBe(`${after}\n`);
+  });
+
+  it('shows a rewrite too large to diff line by line as all removed, all added, still a patch that applies', () => {
+    const before = Array.from({ length: 1_500 }, (_, i) => `echo old ${i}`).join('\n');
+    const after = Array.from({ length: 1_200 }, (_, i) => `echo new ${i}`).join('\n');
+    const diff = unifiedDiff(before, after, 'rewrite');
+    expect([diff.added, diff.removed]).toEqual([1_200, 1_500]);
+    expect(diff.text.split('\n')[2]).toBe('@@ -1,1500 +1,1200 @@');
+    expect(patched(`${before}\n`, diff.text)).toBe(`${after}\n`);
+    expect(unifiedDiff('', 'echo x', 'new').text).toBe('--- new (before)\n+++ new (after)\n@@ -0,0 +1,1 @@\n+echo x\n');
   });
 });
 
