@@ -94,7 +94,7 @@ describe('Runner', () => {
     expect(summary).toMatchObject({ status: 'aborted', outcome: 'ok' });
   });
 
-  it('asks to confirm a write against a real database once per cell, and skips it when refused', async () => {
+  it('asks to confirm a write against a real database before every attempt, and skips it when refused', async () => {
     const db = await freshDatabase('guard');
     const runbook = parseRunbook('# G\n\n## W\n\n```sql {name=w}\nCREATE TABLE guarded (x int);\n```\n\n```sql {name=r}\nSELECT 1;\n```\n', 'g.md');
     const refuse = scriptedOperator(runEach, { confirm: () => false });
@@ -109,8 +109,9 @@ describe('Runner', () => {
     const accept = scriptedOperator(retryOnce);
     const seen2 = collector();
     await new Runner(options({ runbook, operator: accept, target: postgresTarget(db), sinks: [seen2.sink] })).run();
-    expect(accept.confirmations).toHaveLength(1);
-    expect(seen2.of('operator.decision').filter((d) => d.action === 'confirm').map((d) => d.cell)).toEqual(['w']);
+    // The retry is a second write: confirmed again, and recorded again.
+    expect(accept.confirmations).toHaveLength(2);
+    expect(seen2.of('operator.decision').filter((d) => d.action === 'confirm').map((d) => d.cell)).toEqual(['w', 'w']);
     expect(seen2.of('cell.started').filter((s) => s.cell === 'w')).toHaveLength(2);
   });
 

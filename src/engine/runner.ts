@@ -31,6 +31,9 @@ import type { RunnerOptions, RunSummary } from './runner/types.js';
 
 export type { RunnerOptions, RunOutcome, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
 
+/** Cells with these results are done: the walk passes them unless the operator goes to one. */
+const SETTLED = new Set<CellStatus>(['succeeded', 'skipped']);
+
 export class Runner {
   readonly runId: string;
   private readonly emitter: Emitter;
@@ -42,9 +45,10 @@ export class Runner {
   /** What each cell calls (railway, curl…), found or not: read once, before preflight. */
   private needed = new Map<string, NeededCommand[]>();
   private stoppedBecause?: string;
-  private readonly confirmed = new Set<string>();
   /** Cells whose last attempt could not reach the database. */
   private readonly unreachable = new Set<string>();
+  /** The operator's edit of each cell and its effect: what every later attempt runs, on any visit. */
+  private readonly edits = new Map<string, { source: string; effect: Effect }>();
   /** The target's volatility of what the SQL cells call; undefined without a database (built-ins decide). */
   private catalogue?: Catalogue;
   private readonly values: Record<string, string> = {};
@@ -146,6 +150,7 @@ export class Runner {
         cells: runbook.cells,
         planned: walked,
         visit: (cell) => this.visit(cell),
+        settled: (cell) => SETTLED.has(this.ledger.statuses.get(cell) as CellStatus),
         done: () => this.aborted || this.quit,
         goBack: () => this.goBack(),
       });
@@ -196,8 +201,7 @@ export class Runner {
     }
     const missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);
 
-    let source = cell.source;
-    let effect = plan.effect;
+    let { source, effect } = this.edits.get(cell.id) ?? { source: cell.source, effect: plan.effect };
     let attempts = this.ledger.attemptsOf(cell.id);
     let lastStatus: CellStatus | undefined = this.ledger.statuses.get(cell.id);
     for (;;) {
@@ -210,6 +214,7 @@ export class Runner {
           source = decision.source;
           if (this.catalogue && cell.lang === 'sql') this.catalogue = await widenCatalogue(this.catalogue, this.opts.target.url, source);
           effect = (await planEffect(cell, source, this.catalogue)).effect;
+          this.edits.set(cell.id, { source, effect });
           continue;
         case 'run':
         case 'retry': {
@@ -255,7 +260,6 @@ export class Runner {
       mode,
       allowWrites,
       operator,
-      confirmed: this.confirmed,
       ask: (pending) => this.ask(pending),
       emit: (body) => this.emitter.emit(body),
     });

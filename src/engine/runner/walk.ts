@@ -1,7 +1,9 @@
 /**
  * The order a run visits its cells: the planned ones, top to bottom, except where the
  * operator jumps. A cell jumped to is visited even when the plan leaves it out (it runs
- * unless it cannot), and the walk carries on from there.
+ * unless it cannot), and the walk carries on from there, passing cells already settled
+ * (succeeded, skipped): after a jump back or a re-check the walk returns to where the
+ * operator was, and never offers a finished write to run again on the way.
  */
 import type { Cell } from '../runbook.js';
 
@@ -14,18 +16,20 @@ export interface Walk {
   /** A cell the operator went back to after the last one; else the first planned cell. */
   start?: string;
   visit: (cell: Cell) => Promise<Step>;
+  /** A cell with a settled result: visited only when it is the cell gone or jumped to. */
+  settled?: (cell: string) => boolean;
   /** Checked before each cell: an interrupt or a quit ends the walk. */
   done: () => boolean;
 }
 
 /** Walks the cells; resolves to why it stopped early, or undefined when it reached the end. */
-export async function walkCells({ cells, planned, start, visit, done }: Walk): Promise<string | undefined> {
+export async function walkCells({ cells, planned, start, visit, settled, done }: Walk): Promise<string | undefined> {
   const first = cells.findIndex((c) => planned.has(c.id));
   let index = start ? cells.findIndex((c) => c.id === start) : first >= 0 ? first : cells.length;
   let forced: string | undefined = start;
   while (index < cells.length && !done()) {
     const cell = cells[index] as Cell;
-    if (!planned.has(cell.id) && forced !== cell.id) {
+    if (forced !== cell.id && (!planned.has(cell.id) || settled?.(cell.id))) {
       index += 1;
       continue;
     }

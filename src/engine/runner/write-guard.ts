@@ -1,7 +1,8 @@
 /**
  * The write guard before a cell's execution: a cell whose effect needs confirmation asks
- * the operator once per run (typing the target's name, or the unattended flag's approval)
- * and records how the write was let through. An edit can turn a read into a write, so the
+ * the operator before every attempt — the first run, a retry, a run after an edit, a
+ * visit after a jump back (typing the target's name, or the unattended flag's approval) —
+ * and records how each attempt was let through: one confirmation never covers a later write. An edit can turn a read into a write, so the
  * rule is the plan's for the effect as it stands now.
  */
 import { planConfirm, type CellPlan, type Effect } from '../plan/index.js';
@@ -20,8 +21,6 @@ export interface WriteGuard {
   mode: RunMode;
   allowWrites?: boolean;
   operator: Operator;
-  /** Cells already confirmed in this run: asked once, not on every retry. */
-  confirmed: Set<string>;
   ask: <T>(pending: Promise<T>) => Promise<T | typeof ABORTED>;
   emit: (body: EventBody) => void;
 }
@@ -30,11 +29,10 @@ export interface WriteGuard {
 export async function passWriteGuard(g: WriteGuard): Promise<'pass' | 'refused' | 'aborted'> {
   const { cell, plan, effect, target, mode, allowWrites } = g;
   const confirm = effect === plan.effect ? plan.confirm : planConfirm(cell, effect, { targetKind: target.kind, mode, allowWrites });
-  if (!confirm.required || g.confirmed.has(cell.id)) return 'pass';
+  if (!confirm.required) return 'pass';
   const approval = await g.ask(g.operator.confirmWrite(cell, target.name));
   if (approval === ABORTED) return 'aborted';
   if (!approval) return 'refused';
-  g.confirmed.add(cell.id);
   g.emit(approvalEvent(cell.id, approval, g.operator.actor));
   return 'pass';
 }
