@@ -198,6 +198,23 @@ export interface CellError {
   unreachable?: boolean;
 }
 
+/**
+ * A shell or PowerShell cell changed where the database is for the cells after it
+ * (DATABASE_URL, the frontmatter's variable, PGHOST…): values masked. `reset`: a sandbox
+ * run set it back to the sandbox for every later cell; otherwise later shell and PowerShell
+ * cells follow it while SQL cells stay on the run's target.
+ */
+export interface TargetChanged extends EventBase {
+  type: 'target.changed';
+  cell: string;
+  name: string;
+  /** Absent: it was not set. */
+  from?: string;
+  /** Absent: the cell unset it. */
+  to?: string;
+  reset: boolean;
+}
+
 export interface CellFinished extends EventBase {
   type: 'cell.finished';
   cell: string;
@@ -281,6 +298,7 @@ export type RunEvent =
   | SqlResult
   | SqlTransaction
   | CellFinished
+  | TargetChanged
   | OperatorDecision
   | OperatorNote
   | ChecklistTicked

@@ -9,13 +9,12 @@ import { InputError } from './errors.js';
 import { resolveRunLog, type LogTarget } from './log/config.js';
 import { logHeaderText } from './log/delivery.js';
 import { startRunLog, type RunLog } from './log/run-log.js';
-import { isSecretName } from './redact.js';
 import { Runner } from './runner.js';
 import { newRunId } from './runner/start.js';
 import { planRun, type RunPlan, type Selection } from './plan/index.js';
 import { chooseTarget, declaredDatabase, startTarget, unstartedSandbox, type Target, type TargetChoice } from './target.js';
 import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
-import { resolveVariables, type BoundVariable } from './variables.js';
+import { resolveVariables, secretEnvValues, type BoundVariable } from './variables.js';
 import type { EventSink, RunMode } from './events.js';
 import type { Operator } from './operator.js';
 import type { Runbook } from './runbook.js';
@@ -239,15 +238,4 @@ function refuseTargetVariables(values: Record<string, string>, runbook: Runbook)
   if (given) {
     throw new InputError(`--var ${given}: the database target is not a variable; choose it with --db URL (or RUNBOOK_DATABASE_URL)`);
   }
-}
-
-/**
- * Values of every secret-named environment variable present (AWS_SECRET_ACCESS_KEY,
- * PGPASSWORD, *_TOKEN…), referenced by a cell or not: `env | grep TOKEN` prints them too.
- * Very short values are left out (a `*_KEY=1` flag would mask every 1), and so are paths.
- */
-export function secretEnvValues(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.length >= 6 && !/^\/[\w./-]*$/.test(value))
-    .map(([, value]) => value as string);
 }

@@ -65,6 +65,21 @@ export function isSecretVariable(spec: VariableSpec): boolean {
   return spec.secret === true || isSecretName(spec.name);
 }
 
+/**
+ * Values of every secret-named environment variable present (AWS_SECRET_ACCESS_KEY,
+ * PGPASSWORD, *_TOKEN…), referenced by a cell or not: `env | grep TOKEN` prints them too;
+ * with `runbook`, also those its frontmatter marks `secret`. The run's start masks the
+ * environment's; a shell cell that sets one (a dot-sourced `load_env.ps1`) adds it for
+ * the rest of the run. Very short values are left out (a `*_KEY=1` flag would mask every
+ * 1), and so are paths.
+ */
+export function secretEnvValues(env: NodeJS.ProcessEnv, runbook?: Pick<Runbook, 'variables'>): string[] {
+  const declared = new Set((runbook?.variables ?? []).filter((spec) => spec.secret === true).map((spec) => spec.name));
+  return Object.entries(env)
+    .filter(([name, value]) => (isSecretName(name) || declared.has(name)) && typeof value === 'string' && value.length >= 6 && !/^\/[\w./-]*$/.test(value))
+    .map(([, value]) => value as string);
+}
+
 /** Null when the value fits the spec's pattern (in full), else the one-line reason. */
 export function validateValue(spec: VariableSpec, value: string): string | null {
   if (!spec.pattern) return null;

@@ -4,6 +4,7 @@
  * errors with SQLSTATE, a `✔`/`✘`/`↷` line, decisions and notes, a final summary.
  * Output depends only on the events, so replaying a transcript prints what the run printed.
  */
+import { targetChangedText } from './target-changed.js';
 import type { OutputStream, RunEvent, RunStarted, UnknownEvent } from '../engine/events.js';
 import {
   decisionLine, finishedLines, headerLines, indentBlock, noteLines, preflightLines, resumedLines, sectionLabel,
@@ -115,6 +116,8 @@ export function createPlainRenderer(
         const named = !started.has(known.cell) || background.delete(known.cell);
         return lines(finishedLines(known, style, !named));
       }
+      case 'target.changed':
+        return lines([style.yellow(targetChangedText(known))]);
       case 'operator.decision': {
         const line = decisionLine(known);
         return lines(line ? [line] : []);

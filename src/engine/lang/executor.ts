@@ -3,6 +3,7 @@
  * prepared cell; the executor streams events through `emit` and resolves to a result.
  */
 import type { Cell, Lang } from '../runbook.js';
+import type { EnvChange } from '../process/shell-session.js';
 import type { CellError, CellOutput, CellStatus, SqlResult, SqlTransaction } from '../events.js';
 
 /** Event bodies an executor may emit; the runner stamps, redacts and fans them out. */
@@ -17,6 +18,8 @@ export interface ExecutionContext {
   source: string;
   /** Environment for shells: process env + target URL + bound variables. */
   env: Record<string, string>;
+  /** Shells: names set (or, undefined, unset) after what earlier cells carried: a drill's target, reset before every cell. */
+  pinned?: Readonly<Record<string, string | undefined>>;
   /** Cancellation: the operator pressed `c`, or SIGINT. */
   signal: AbortSignal;
   timeoutMs?: number;
@@ -58,6 +61,8 @@ export interface ExecutionResult {
   status: Extract<CellStatus, 'succeeded' | 'failed' | 'cancelled' | 'timed-out'>;
   exitCode?: number;
   error?: CellError;
+  /** Shells: what the cell changed in the environment it hands to the next cell. */
+  envChanges?: EnvChange[];
 }
 
 /** A cell started and not waited for (Runme's `background`): its group, and its result once it ends. */

@@ -18,29 +18,47 @@ export class CarriedState {
   private readonly unset = new Set<string>();
   cwd: string | undefined;
 
-  /** The environment a cell starts with: what the runner gives, updated by earlier cells. */
-  envFor(base: Record<string, string>): Record<string, string> {
+  /**
+   * The environment a cell starts with: what the runner gives, updated by earlier cells;
+   * `pinned` names win over what earlier cells did (a drill's target, reset before every cell).
+   */
+  envFor(base: Record<string, string>, pinned: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
     const env = { ...base };
     for (const name of this.unset) delete env[name];
     for (const [name, value] of this.changed) env[name] = value;
+    for (const [name, value] of Object.entries(pinned)) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
     return env;
   }
 
-  /** Records what a cell changed between the environment it got and the one it left. */
-  absorb(before: Record<string, string>, left: LeftState): void {
+  /** Records what a cell changed between the environment it got and the one it left; returns those changes. */
+  absorb(before: Record<string, string>, left: LeftState): EnvChange[] {
     const { env: after, cwd } = left;
+    const changes: EnvChange[] = [];
     for (const [name, value] of Object.entries(after)) {
       if (NOT_CARRIED.test(name) || before[name] === value) continue;
       this.changed.set(name, value);
       this.unset.delete(name);
+      changes.push({ name, ...(before[name] !== undefined ? { from: before[name] } : {}), to: value });
     }
     for (const name of Object.keys(before)) {
       if (NOT_CARRIED.test(name) || name in after || (left.identifiersOnly && !IDENTIFIER.test(name))) continue;
       this.unset.add(name);
       this.changed.delete(name);
+      changes.push({ name, from: before[name] as string });
     }
     if (cwd) this.cwd = cwd;
+    return changes;
   }
+}
+
+/** A variable a cell set, changed (`from` and `to`) or unset (no `to`), as it left it for the next cell. */
+export interface EnvChange {
+  name: string;
+  from?: string;
+  to?: string;
 }
 
 export interface WrapperFiles {

@@ -41,7 +41,7 @@ export class BackgroundCells {
     const announce = (shown: string, names: string[] = []) => emitter.emit(startedEvent(run, shown, names, { background: true }));
     let prepared;
     try {
-      prepared = await prepareCell(cell, run.source, run.values, options.target, options.env, undefined, run.plan.prompts?.map((p) => p.name));
+      prepared = await prepareCell(cell, run.source, run.values, run.executors.targetEnv, options.env, undefined, run.plan.prompts?.map((p) => p.name));
     } catch (error) {
       announce(run.source);
       return this.ended(cell.id, 'failed', 0, { error: { message: (error as Error).message } });

@@ -28,6 +28,8 @@ export function cellContext(run: CellRun, prepared: PreparedCell, signal: AbortS
     cell,
     source: prepared.source,
     env: prepared.env,
+    // A drill never leaves the sandbox: whatever an earlier cell set, every shell cell starts on it.
+    ...(options.target.kind === 'sandbox' && cell.lang !== 'sql' ? { pinned: run.executors.targetEnv.entries() } : {}),
     signal,
     timeoutMs: cell.timeoutMs,
     readOnly: run.effect === 'read',

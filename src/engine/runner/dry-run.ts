@@ -13,7 +13,7 @@ export async function dryRunStarted(cell: Cell, plan: CellPlan, executors: Execu
   try {
     // A PowerShell cell with values is bound by PowerShell's parser (a pwsh session, which runs nothing).
     const parser = await executors.parserFor(plan);
-    source = (await prepareCell(cell, cell.source, values, target, env, parser, plan.prompts?.map((p) => p.name))).source;
+    source = (await prepareCell(cell, cell.source, values, undefined, env, parser, plan.prompts?.map((p) => p.name))).source;
   } catch {
     // Shown as written; the real run would fail this cell with the binding's message.
   }

@@ -11,6 +11,7 @@ import { cellContext, outputCap, startedEvent } from './cell-context.js';
 import { identifyGroup, type GroupIdentity } from '../process/group-identity.js';
 import type { CellPlan, Effect } from '../plan/types.js';
 import type { RunnerOptions } from './types.js';
+import { watchEnv } from './env-watch.js';
 
 export interface CellRun {
   cell: Cell;
@@ -39,7 +40,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   let prepared: PreparedCell;
   try {
     const parser = await run.executors.parserFor(run.plan);
-    prepared = await prepareCell(cell, source, run.values, options.target, options.env, parser, run.plan.prompts?.map((p) => p.name));
+    prepared = await prepareCell(cell, source, run.values, run.executors.targetEnv, options.env, parser, run.plan.prompts?.map((p) => p.name));
   } catch (error) {
     // A value that cannot be bound where it stands: the cell fails, nothing runs.
     announce(source);
@@ -85,6 +86,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
     run.setCurrent(undefined);
   }
   for (const body of cap.flush()) emitter.emit(body);
+  if (result.envChanges) watchEnv(run, result.envChanges);
   const status = controller.signal.aborted ? 'cancelled' : result.status;
   return { status, durationMs: Date.now() - started, result };
 }

@@ -8,12 +8,18 @@ import type { Executor } from '../lang/executor.js';
 import type { CellPlan } from '../plan/types.js';
 import type { Cell } from '../runbook.js';
 import type { Target } from '../target.js';
+import { TargetEnv } from '../target-env.js';
 
 export class ExecutorPool {
   /** Promises, so that callers asking at once (preflight parses every PowerShell cell together) share one executor. */
   private readonly executors = new Map<string, Promise<Executor>>();
 
-  constructor(private readonly target: Target) {}
+  /** The run's target in the names shell cells read it from (DATABASE_URL, PGHOST…, the password file). */
+  readonly targetEnv: TargetEnv;
+
+  constructor(private readonly target: Target) {
+    this.targetEnv = new TargetEnv(target);
+  }
 
   /** The executor for a cell as its plan has it: one per language and interpreter (command and arguments). */
   get(plan: CellPlan): Promise<Executor> {
@@ -55,6 +61,7 @@ export class ExecutorPool {
     const all = [...this.executors.values()];
     this.executors.clear();
     await Promise.allSettled(all.map(async (e) => (await e).close()));
+    this.targetEnv.close();
   }
 }
 
@@ -68,15 +75,16 @@ export interface PreparedCell {
 
 /**
  * Binds a cell's placeholders (values never become code) and builds the environment a
- * shell sees: the process's, the target URL as DATABASE_URL and under the name the
- * frontmatter gave it, and the cell's bound values (as RUNBOOK_VAR_<NAME>). A SQL cell runs in the database session and
+ * shell sees: the process's, the run's target (target-env.ts: DATABASE_URL, the name the
+ * frontmatter gave it, libpq's PG* names), and the cell's bound values (as RUNBOOK_VAR_<NAME>). A SQL cell runs in the database session and
  * gets no environment: copying process.env was a tenth of the runner's own time per SQL cell.
  */
 export async function prepareCell(
   cell: Cell,
   source: string,
   values: Record<string, string>,
-  target: Target,
+  /** The run's target for shells; undefined where no shell runs (a dry run shows sources only). */
+  target: TargetEnv | undefined,
   baseEnv: NodeJS.ProcessEnv = process.env,
   parser?: PowerShellParser,
   /** The plan's prompted `export NAME=…` names for this cell (promptEnv). */
@@ -89,10 +97,7 @@ export async function prepareCell(
   const used = [...names, ...prompted.filter((name) => values[name] !== undefined && !names.includes(name))];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
-  if (target.url) {
-    env.DATABASE_URL = target.url;
-    if (target.envVar) env[target.envVar] = target.url;
-  }
+  target?.apply(env);
   // Only the cell's own placeholders, under RUNBOOK_VAR_ names: a value named PATH or
   // BASH_ENV must not become the shell's PATH or BASH_ENV.
   Object.assign(env, bound.env);

@@ -50,6 +50,7 @@ const TYPES: Record<string, Shape> = {
   },
   'sql.transaction': { cell: 'string', attempt: 'integer', pid: 'integer', backendStart: 'string', xid: 'string?', own: 'string?' },
   'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', error: 'object:error', reason: 'string?', unavailable: 'boolean?', attempt: 'integer?' },
+  'target.changed': { cell: 'string', name: 'string', from: 'string?', to: 'string?', reset: 'boolean' },
   'operator.decision': { cell: 'string', action: 'string', actor: 'string', source: 'string?', to: 'string?', reason: 'string?' },
   'operator.note': { text: 'string', actor: 'string', cell: 'string?' },
   'checklist.ticked': { item: 'string', checked: 'boolean', line: 'integer', actor: 'string' },

@@ -4,6 +4,7 @@
  */
 import type { RunEvent, CellFinished } from '../../engine/events.js';
 import { appendItem, appendText } from './output.js';
+import { targetChangedText } from '../target-changed.js';
 import {
   budgetFor,
   pendingCell,
@@ -99,6 +100,9 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
     }
     case 'cell.finished':
       return finishCell(state, event);
+    case 'target.changed':
+      // Under the cell that did it, where the operator is looking.
+      return withCell(state, event.cell, (cell) => ({ ...cell, output: appendText(cell.output, 'notice', `${targetChangedText(event)}\n`, state.outputCap) }));
     case 'operator.decision':
       return event.action === 'jump' && event.to ? { ...settle(state, event.to), cursor: indexOf(state, event.to) } : state;
     case 'variable.bound':

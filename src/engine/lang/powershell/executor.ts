@@ -55,7 +55,7 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
       return sessionFor(processEnv()).parse(source, at);
     },
     async run(context) {
-      const env = state.envFor(context.env);
+      const env = state.envFor(context.env, context.pinned);
       const cwd = shellCwd(context, state.cwd);
       const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}.ps1`);
       writeFileSync(file, `${context.source}${STATUS_LINE}`);
@@ -69,14 +69,14 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
       } finally {
         rmSync(file, { force: true });
       }
-      if (outcome.left) state.absorb(env, outcome.left);
+      const envChanges = outcome.left ? state.absorb(env, outcome.left) : [];
       if (outcome.killed) {
         cell.onStderr(
           `runbook: the pipeline did not stop within ${formatMs(graceMs + 1000)}; the PowerShell session was restarted: ` +
             '$env: values and the location carry to the next cell, variables, functions and modules do not\n',
         );
       }
-      return resultOf(outcome, options.interpreter, context);
+      return { ...resultOf(outcome, options.interpreter, context), ...(envChanges.length ? { envChanges } : {}) };
     },
     async close() {
       session?.close(graceMs);

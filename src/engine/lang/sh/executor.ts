@@ -51,7 +51,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     gated: true,
     async run(context) {
       const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state') };
-      const env = state.envFor(context.env);
+      const env = state.envFor(context.env, context.pinned);
       const stopOnError = options.stopOnError ?? true;
       const wrapper =
         options.lang === 'sh' ? shWrapper(files, stopOnError) : powershellWrapper(files, powershellEnvPrelude(context.source, env), stopOnError);
@@ -84,13 +84,13 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       }
       rmSync(files.cell, { force: true });
       const left = await readState(files.state);
-      if (left && !outcome.endedBy && !outcome.sessionLost) state.absorb(env, left);
-      return resultOf(outcome, program!, context.timeoutMs);
+      const envChanges = left && !outcome.endedBy && !outcome.sessionLost ? state.absorb(env, left) : [];
+      return { ...resultOf(outcome, program!, context.timeoutMs), ...(envChanges.length ? { envChanges } : {}) };
     },
     start(context) {
       // Its own process, not the session: a background cell must not block the next one. It starts
       // from the environment and directory the session carries, and hands nothing back.
-      const env = state.envFor(context.env);
+      const env = state.envFor(context.env, context.pinned);
       const cwd = shellCwd(context, state.cwd);
       const [program, ...extra] = interpreterFor(options, env);
       const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}-background${options.lang === 'sh' ? '.sh' : '.ps1'}`);
