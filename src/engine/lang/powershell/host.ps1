@@ -207,6 +207,37 @@ function Add-Tokens($List, $Tokens) {
 $argumentEnd = @{}
 foreach ($kind in 'NewLine', 'Semi', 'Pipe', 'EndOfInput', 'AndAnd', 'OrOr', 'RParen', 'RCurly', 'LCurly', 'Ampersand') { $argumentEnd[$kind] = $true }
 
+# Text that PowerShell (or a program it starts) parses again as code: a value bound there runs.
+$reparsingCommands = @{ 'invoke-expression' = 'Invoke-Expression'; 'iex' = 'Invoke-Expression (iex)'; 'add-type' = 'Add-Type' }
+$codeFlags = @{ 'pwsh' = '^(c|co|com|comm|comma|comman|command|e|ec|en|enc|encodedcommand)$'; 'powershell' = '^(c|co|com|comm|comma|comman|command|e|ec|en|enc|encodedcommand)$'; 'bash' = '^c$'; 'sh' = '^c$'; 'zsh' = '^c$'; 'cmd' = '^[ck]$'; 'python' = '^c$'; 'python3' = '^c$'; 'psql' = '^c$' }
+function Get-Reparsed($Ast, [int]$At) {
+  $inside = { param($node) $node.Extent.StartOffset -le $At -and $At -lt $node.Extent.EndOffset }
+  foreach ($node in $Ast.FindAll({ param($n) $n.Extent.StartOffset -le $At -and $At -lt $n.Extent.EndOffset }, $true)) {
+    if ($node -is [System.Management.Automation.Language.CommandAst]) {
+      $name = [string]$node.GetCommandName()
+      $base = [System.IO.Path]::GetFileNameWithoutExtension($name).ToLowerInvariant()
+      $elements = @($node.CommandElements | Select-Object -Skip 1)
+      if ($reparsingCommands.ContainsKey($name.ToLowerInvariant()) -and ($elements | Where-Object { & $inside $_ })) { return "the text $($reparsingCommands[$name.ToLowerInvariant()]) runs as code" }
+      if ($codeFlags.ContainsKey($base)) {
+        $flagged = $false
+        foreach ($element in $elements) {
+          if ($flagged -and (& $inside $element)) { return "the program text of $base -$flag" }
+          $text = $element.Extent.Text -replace '^[-/]+', ''
+          if (-not $flagged -and $element.Extent.Text -match '^[-/]' -and $text -match $codeFlags[$base]) { $flagged = $true; $flag = $text }
+        }
+      }
+    } elseif ($node -is [System.Management.Automation.Language.InvokeMemberExpressionAst]) {
+      $member = [string]$node.Member.Extent.Text.Trim("'", '"')
+      $type = if ($node.Expression -is [System.Management.Automation.Language.TypeExpressionAst]) { $node.Expression.TypeName.FullName } else { '' }
+      $reparses = ($member -eq 'Create' -and $type -match '^(System\.Management\.Automation\.)?scriptblock$') -or $member -in 'InvokeScript', 'NewScriptBlock', 'ExpandString', 'AddScript'
+      if ($reparses -and ($node.Arguments | Where-Object { & $inside $_ })) { return "the text $(if ($type) { "[$type]::" } else { '.' })$member() parses as code" }
+    } elseif ($node -is [System.Management.Automation.Language.ConvertExpressionAst] -and $node.Type.TypeName.FullName -match '^(System\.Management\.Automation\.)?scriptblock$') {
+      return 'a string made into a [scriptblock]'
+    }
+  }
+  return $null
+}
+
 function Send-Parse($Request) {
   $source = $Request.GetProperty('source').GetString()
   $tokens = $null
@@ -233,6 +264,10 @@ function Send-Parse($Request) {
       $spot.end = $token.Extent.EndOffset
       $spot.commandName = $token.TokenFlags.HasFlag([System.Management.Automation.Language.TokenFlags]::CommandName)
       if ($token -is [System.Management.Automation.Language.StringLiteralToken]) { $spot.value = $token.Value }
+      # After `--%` (stop-parsing) the rest of the line goes to the program as written: no variable expands there.
+      for ($i = 1; $i -lt $tokens.Count; $i++) { if ($tokens[$i].Extent.StartOffset -eq $token.Extent.StartOffset -and $tokens[$i - 1].Text -eq '--%') { $spot.verbatim = $true } }
+      $reparsed = if ($token.Kind -ne [System.Management.Automation.Language.TokenKind]::Comment) { Get-Reparsed $ast $at.GetInt32() }
+      if ($reparsed) { $spot.reparsed = $reparsed }
     }
     $reply.spots.Add($spot)
   }

@@ -9,7 +9,11 @@
  * - in `"…"`, `@"…"@`, a bareword argument (`migrations/<timestamp>_rollback.sql`) or where a
  *   token starts (`--commit <GOOD_SHA>`, `$sha = <GOOD_SHA>`; PowerShell reads that `<` as a
  *   redirection): the reference in place, so a bareword stays one argument;
- * - as (part of) a command name, or inside any other token (a variable name, a number): refused.
+ * - as (part of) a command name, or inside any other token (a variable name, a number): refused;
+ * - in text PowerShell or a program it starts parses again (Invoke-Expression/iex, Add-Type,
+ *   [scriptblock]::Create, .InvokeScript/.ExpandString/.AddScript, pwsh -Command, bash -c),
+ *   judged from PowerShell's AST in the session (host.ps1, Get-Reparsed): refused;
+ * - after `--%` (stop-parsing), where nothing expands: refused.
  */
 import { InputError } from '../../errors.js';
 import type { ParseReport } from './session.js';
@@ -54,6 +58,14 @@ export function bindPowerShell(source: string, names: readonly string[], envName
     const where = `<${name}> at line ${lineAt(source, at)}`;
     if (spot?.kind === undefined || spot.start === undefined || spot.end === undefined) {
       throw new InputError(`cannot bind ${where}: PowerShell's parser puts no token there`);
+    }
+    if (spot.kind !== 'Comment' && spot.reparsed) {
+      throw new InputError(
+        `cannot bind ${where}: it sits in ${spot.reparsed}, where the value would run; pass it as data instead: a parameter (& { param($v) … $v … } "<${name}>") or $env:${envName(name)} read by the code when it runs`,
+      );
+    }
+    if (spot.verbatim) {
+      throw new InputError(`cannot bind ${where}: it stands after --% (stop-parsing), where PowerShell expands nothing and the program would get the text \${env:…} itself; drop --% and quote the argument ("<${name}>")`);
     }
     switch (spot.kind) {
       case 'Comment':

@@ -44,7 +44,7 @@ export interface PwshOutcome extends TreeOutcome {
 export interface ParseReport {
   errors: { message: string; line: number; column: number }[];
   /** The innermost token at each offset asked about. */
-  spots: { at: number; kind?: string; start?: number; end?: number; commandName?: boolean; value?: string }[];
+  spots: { at: number; kind?: string; start?: number; end?: number; commandName?: boolean; value?: string; verbatim?: boolean; reparsed?: string }[];
   /** Every command by name: `powershell` when it is an alias or a Verb-Noun name with an approved verb. */
   commands: { name: string; line: number; dot: boolean; powershell: boolean; arguments: (string | null)[] }[];
   functions: string[];
