@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/engine/transcript.js';
+import { timelineEntries } from '../src/renderers/timeline-json.js';
 import type { CellFinished, SqlTransaction } from '../src/engine/events.js';
 import { freshDatabase, query } from './support/database.js';
 import { parseLines, runCli, startCli, tempDir } from './runner-support.js';
@@ -87,6 +88,12 @@ describe('kill -9 during a SQL write, then resume', () => {
     ]);
     expect(finished[0]?.reason).toMatch(/rolled transaction \d+ back/);
     expect(await verifyTranscript(transcript)).toMatchObject({ ok: true });
+    // The timeline says how each attempt ended: the killed one from the server's word.
+    const rowsOf = timelineEntries(events(transcript)).filter((e) => e.type === 'cell' && e.step === 'the-write');
+    expect(rowsOf.map((e) => e.summary)).toEqual([
+      expect.stringMatching(/cancelled: the CLI ended before the write committed; the server rolled transaction \d+ back/),
+      expect.stringMatching(/^retried \(attempt 2\).*succeeded/),
+    ]);
   }, 90_000);
 
   it('during its COMMIT: resume refuses while it commits, then records it as succeeded from the server and never runs it again', async () => {

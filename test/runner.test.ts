@@ -12,6 +12,8 @@ import { freshDatabase, query } from './support/database.js';
 import { collector, fixture, noTarget, postgresTarget, runEach, scriptedOperator, tempDir } from './runner-support.js';
 import type { Decision, DecisionContext } from '../src/engine/operator.js';
 import type { Runbook } from '../src/engine/runbook.js';
+import { renderTimelineMarkdown } from '../src/renderers/timeline.js';
+import { timelineEntries } from '../src/renderers/timeline-json.js';
 
 let url: string;
 let ops: Runbook;
@@ -113,6 +115,19 @@ describe('Runner', () => {
     expect(accept.confirmations).toHaveLength(2);
     expect(seen2.of('operator.decision').filter((d) => d.action === 'confirm').map((d) => d.cell)).toEqual(['w', 'w']);
     expect(seen2.of('cell.started').filter((s) => s.cell === 'w')).toHaveLength(2);
+  });
+
+  it('records each attempt with the plan of the text it ran: an edited SELECT that became a write is a write, in the timeline too', async () => {
+    const runbook = parseRunbook('# E\n\n## A\n\n```sql {name=probe}\nSELECT 1;\n```\n', 'e.md');
+    const edited = 'CREATE TEMP TABLE edited_into_a_write (y int);';
+    const script = (ctx: DecisionContext): Decision => (ctx.source !== edited ? { action: 'edit', source: edited } : ctx.attempts === 0 ? { action: 'run' } : { action: 'next' });
+    const seen = collector();
+    await new Runner(options({ runbook, operator: scriptedOperator(script), target: postgresTarget(url, 'sandbox'), sinks: [seen.sink] })).run();
+    expect(seen.of('run.started')[0]?.cells[0]).toMatchObject({ id: 'probe', effect: 'read' });
+    expect(seen.of('cell.started')).toEqual([expect.objectContaining({ cell: 'probe', source: edited, effect: 'write' })]);
+    const entries = timelineEntries(seen.events);
+    expect(entries.find((e) => e.type === 'cell')?.details).toMatchObject({ effect: 'write', written: edited });
+    expect(renderTimelineMarkdown(seen.events)).toContain(edited);
   });
 
   it('asks for a `confirm` cell even in the sandbox, and never for a read there', async () => {

@@ -115,6 +115,8 @@ export interface CellStarted extends EventBase {
   attempt: number;
   /** The placeholder values this attempt used, by name (secrets masked), so the record says which JOB_TYPE ran. */
   values?: Record<string, string>;
+  /** The attempt's effect as planned for the text that ran (after an edit, the edit's plan). */
+  effect?: 'read' | 'write';
   /** Shell cells: the process group the attempt runs in, known before it runs a line (resume checks it is gone). */
   pgid?: number;
   /** With `pgid`: `<boot id>:<start ticks>` of the group's leader, so a reused pid is not taken for the group. */

@@ -69,6 +69,8 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
     row.action = `${bareAction.get(row) as string} (${all.map(choiceText).join('; ')})`;
   };
   let previousTs = '';
+  /** Attempts a kill left without an end, until a resume settles them from the server's word. */
+  const killed = new Map<string, OpenCell>();
   /** Cells still running when their run stopped (killed): they end at the last event before it. */
   const closeOpen = () => {
     const previousMs = Date.parse(previousTs) || header.origin;
@@ -77,6 +79,7 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
       cell.row.result = 'did not finish: the run stopped while it ran';
       const output = cell.output.output();
       if (output) cell.row.details.output = output;
+      killed.set(cell.span.cell, cell);
     }
     open.clear();
   };
@@ -121,14 +124,16 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
       case 'cell.started': {
         const who = lastDecider.get(event.cell) ?? actor;
         const values = event.values ?? {};
-        const write = effects.get(event.cell) === 'write';
+        // The attempt's own plan (an edit can turn a read into a write); older transcripts only have the run's.
+        const effect = event.effect ?? effects.get(event.cell);
+        const write = effect === 'write';
         const row = push({
           kind: 'cell', ...at(), actor: who, step: event.cell, section: event.section,
           action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : event.background ? 'started' : 'ran'} ${event.lang} cell${event.background ? ' in the background' : ''}, line ${event.line}${valuesText(values)}`,
           result: 'did not finish',
           details: {
             cell: event.cell, lang: event.lang, line: event.line, section: event.section, attempt: event.attempt, source: event.source, status: 'unfinished',
-            values, effect: effects.get(event.cell) ?? null, ...(write ? { written: event.source } : {}),
+            values, effect: effect ?? null, ...(write ? { written: event.source } : {}),
           },
         });
         fold(row, takeChoices(event.cell));
@@ -148,6 +153,15 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
         open.get(event.cell)?.output.spilled(event.path);
         break;
       case 'cell.finished': {
+        const settledKill = event.evidence ? killed.get(event.cell) : undefined;
+        if (settledKill) {
+          // A killed attempt, settled by resume from what the server said: its own row says how it ended.
+          killed.delete(event.cell);
+          settledKill.span.status = event.status;
+          settledKill.row.result = `${event.status}: ${event.reason ?? ''}`;
+          Object.assign(settledKill.row.details, { status: event.status, reason: event.reason, transaction: event.evidence });
+          break;
+        }
         const cell = open.get(event.cell);
         open.delete(event.cell);
         const statements = (cell?.results ?? []).map(statementSummary);
