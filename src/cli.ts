@@ -53,6 +53,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
     .option('--strict', 'a missing interpreter is an error, not a skip')
     .option('--actor <name>', 'who is running this (default: $USER)')
+    .option('--detected-at <time>', 'when the incident was detected (ISO 8601, or HH:MM UTC): the timeline\'s clock starts there')
     .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends')
     .option('--log <url>', 'also deliver every event to this shared incident log (default: RUNBOOK_LOG_URL, frontmatter log:)')
     .option('--incident <id>', 'the incident the run belongs to in the log (default: RUNBOOK_INCIDENT)')

@@ -194,7 +194,7 @@ describe('ids, sections and problems', () => {
       { text: 'open the incident', checked: true, owner: undefined, line: 4 },
       { text: 'freeze deploys', checked: true, owner: undefined, line: 5 },
       { text: 'rotate keys', checked: true, owner: 'alice', line: 9 },
-      { text: 'tell support', checked: false, owner: undefined, line: 10 },
+      { text: 'tell support', checked: false, owner: '', line: 10 },
     ]);
   });
 

@@ -137,16 +137,37 @@ describe('runbook timeline on a real run', () => {
 
   it("lists the runbook's checklist with Timeline documented ticked, and only ticks once the runbook changed", async () => {
     const md = (await cli(['timeline', transcript])).stdout;
-    expect(md.slice(md.indexOf('### Postmortem checklist'))).toBe(
-      '### Postmortem checklist\n\n- [ ] Root cause identified\n- [x] Timeline documented (first symptom → resolution): this timeline\n- [ ] Monitoring gap closed\n',
-    );
+    const table = [
+      '### Postmortem checklist', '',
+      '| Item | Owner | Done | |', '|---|---|---|---|',
+      '| Root cause identified |  | ☐ |  |',
+      '| Timeline documented (first symptom → resolution) |  | ☑ | this timeline |',
+      '| Monitoring gap closed |  | ☐ |  |', '',
+    ].join('\n');
+    expect(md.slice(md.indexOf('### Postmortem checklist'))).toBe(table);
+    // The checklist is in run.started: a changed runbook, or another directory, does not shrink it.
     const changed = tempDir('runbook-timeline-changed-');
     writeFileSync(join(changed, 'drill.md'), `${RUNBOOK}\nEdited after the run.\n`);
     writeFileSync(join(changed, 'copy.jsonl'), readFileSync(join(dir, transcript)));
     const after = (await runCli(['timeline', 'copy.jsonl'], { cwd: changed })).stdout;
-    expect(after).toContain('_drill.md changed since the run (sha256 differs); showing only the items the run ticked._');
+    expect(after.slice(after.indexOf('### Postmortem checklist'))).toBe(table);
+    const json = JSON.parse((await runCli(['timeline', 'copy.jsonl', '--format', 'json'], { cwd: changed })).stdout) as { type: string; details: Record<string, unknown> }[];
+    expect(json.filter((e) => e.type === 'checklist').map((e) => [e.details.item, e.details.owner, e.details.checked])).toEqual([
+      ['Root cause identified', '', false], ['Timeline documented (first symptom → resolution)', '', true], ['Monitoring gap closed', '', false],
+    ]);
+  });
+
+  it('an older transcript (no checklist in run.started) whose runbook is gone says where it looked and that the items are unknown', async () => {
+    const lines = readFileSync(join(dir, transcript), 'utf8').split('\n');
+    const first = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    delete first.checklist;
+    delete (first.runbook as Record<string, unknown>).absolutePath;
+    const elsewhere = tempDir('runbook-timeline-gone-');
+    writeFileSync(join(elsewhere, 'old.jsonl'), [JSON.stringify(first), ...lines.slice(1)].join('\n'));
+    const md = (await runCli(['timeline', 'old.jsonl'], { cwd: elsewhere })).stdout;
+    expect(md).toMatch(/_The runbook drill\.md is not here \(looked for [^)]*\); its items are unknown here except those the run ticked, listed below\._/);
     // Without the runbook's own items, no "Timeline documented" is invented.
-    expect(after).not.toContain('Timeline documented');
+    expect(md).not.toContain('Timeline documented');
   });
 
   it('--format json is one array of timeline entries matching the run', async () => {

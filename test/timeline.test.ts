@@ -115,9 +115,11 @@ describe('renderTimelineMarkdown', () => {
       [
         '### Postmortem checklist',
         '',
-        '- [x] Root cause identified (logs, metrics, code diff) (ticked by alice at 03:05:08 UTC)',
-        '- [x] Timeline documented (first symptom → resolution): this timeline',
-        '- [ ] Missing test added (unit/integration) (owner: dana)',
+        '| Item | Owner | Done | |',
+        '|---|---|---|---|',
+        '| Root cause identified (logs, metrics, code diff) |  | ☑ | ticked by alice at 03:05:08 UTC |',
+        '| Timeline documented (first symptom → resolution) |  | ☑ | this timeline |',
+        '| Missing test added (unit/integration) | dana | ☐ |  |',
         '',
       ].join('\n'),
     );
@@ -218,6 +220,7 @@ describe('timeline JSON', () => {
   it('is one array of {occurred_at, author, type, step, run, summary, details}, a row each', () => {
     const entries = JSON.parse(renderTimelineJson(resumedRun().events)) as ReturnType<typeof timelineEntries>;
     expect(entries.every((e) => Object.keys(e).join() === 'occurred_at,author,type,step,run,summary,details')).toBe(true);
+    expect(entries.shift()).toMatchObject({ type: 'clock', details: { startsWith: 'run-started' } });
     expect(entries.map((e) => e.type)).toEqual([
       'run.started', 'decision', 'cell', 'decision', 'cell', 'run.resumed', 'cell', 'first-failure', 'cell', 'skips', 'run.finished',
     ]);

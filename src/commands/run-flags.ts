@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { InputError } from '../engine/errors.js';
 import type { RunMode } from '../engine/events.js';
 import type { Selection } from '../engine/plan/index.js';
+import { parseIncidentTime } from '../engine/note-marks.js';
 import { parseVarFlags } from '../engine/variables.js';
 
 export interface RunFlags {
@@ -23,6 +24,8 @@ export interface RunFlags {
   actor?: string;
   /** SSH private key to sign the transcript with when the run ends. */
   signKey?: string;
+  /** `--detected-at`: ISO 8601 or HH:MM UTC. */
+  detectedAt?: string;
   /** The shared incident log (see src/engine/log/). */
   log?: string;
   incident?: string;
@@ -59,4 +62,13 @@ export function selectionOf(flags: Pick<RunFlags, 'from' | 'only'>): Selection {
 /** `--var NAME=VALUE`… → values; a malformed one is an InputError naming it. */
 export function valuesOf(flags: Pick<RunFlags, 'var'>): Record<string, string> {
   return parseVarFlags(flags.var ?? []);
+}
+
+/** `--detected-at 02:55` → ISO 8601 UTC; a time that is not one, or in the future, is a usage error. */
+export function detectedAtOf(flags: Pick<RunFlags, 'detectedAt'>, now = new Date()): string | undefined {
+  if (flags.detectedAt === undefined) return undefined;
+  const at = parseIncidentTime(flags.detectedAt.trim(), now);
+  if (!at) throw new InputError(`--detected-at ${JSON.stringify(flags.detectedAt)} is not a time; give ISO 8601 (2026-11-28T19:52:00Z) or a UTC clock time (19:52)`);
+  if (at.getTime() > now.getTime() + 60_000) throw new InputError(`--detected-at ${flags.detectedAt} is in the future (${at.toISOString()}); give when the incident was detected`);
+  return at.toISOString();
 }

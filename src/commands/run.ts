@@ -16,7 +16,7 @@ import { requireKey } from '../engine/transcript/signature.js';
 import type { EventSink, RunMode } from '../engine/events.js';
 import type { Runner, RunSummary } from '../engine/runner.js';
 import { EXIT, exitCodeOf } from './exit.js';
-import { actorOf, modeOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
+import { actorOf, detectedAtOf, modeOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
 import { watchStops, type RunStop } from './run-stops.js';
 
 export type { RunFlags } from './run-flags.js';
@@ -28,6 +28,7 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
   const start = startOf(flags);
   if (!start) return EXIT.usage;
   const { mode, values } = start;
+  const detectedAt = detectedAtOf(flags);
   const runbook = await readRunbookFile(file);
   const prepared = await prepareSession({
     runbook,
@@ -37,6 +38,7 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
     values,
     actor: actorOf(flags),
     argv: recordedArgv(argv),
+    ...(detectedAt ? { detectedAt } : {}),
     ...(flags.transcript ? { transcriptPath: flags.transcript } : {}),
     keepGoing: flags.keepGoing === true,
     strict: flags.strict === true,

@@ -44,7 +44,7 @@ export async function timeline(files: string | string[] | undefined, flags: Time
   const { warnings, verification } = await streamTranscript(file, builder.add, { verify: format === 'md' });
   warn(warnings);
   const model = builder.finish();
-  process.stdout.write(format === 'json' ? renderTimelineJson(model) : await markdown(file, model, verification));
+  process.stdout.write(format === 'json' ? renderTimelineJson(model, { checklist: await checklistOf(model, file) }) : await markdown(file, model, verification));
   return 0;
 }
 
@@ -66,12 +66,12 @@ async function merged(files: string[], format: string): Promise<number> {
     transcripts.set(model.run ?? file, { path: file, ...(verification ? { verified: verification } : {}) });
   }
   const timelineModel = mergeTimelines(models);
-  if (format === 'json') {
-    process.stdout.write(renderTimelineJson(timelineModel));
-    return 0;
-  }
   const first = models.find((m) => m.started);
   const checklist = first?.started ? await runbookChecklist(first.started, transcripts.get(first.run ?? '')?.path ?? files[0] as string) : {};
+  if (format === 'json') {
+    process.stdout.write(renderTimelineJson(timelineModel, { checklist }));
+    return 0;
+  }
   process.stdout.write(renderMergedTimeline(timelineModel, { checklist, transcripts }));
   return 0;
 }
@@ -82,27 +82,33 @@ function warn(warnings: string[]): void {
 
 async function markdown(file: string, model: TimelineModel, verified: VerifyResult | undefined): Promise<string> {
   if (verified && !verified.ok) process.stderr.write(`runbook: warning: ${file}:${verified.line}: ${verified.reason}\n`);
-  const started = model.started;
   return renderTimelineModel(model, {
-    checklist: started ? await runbookChecklist(started, file) : { note: 'The transcript has no RUN STARTED, so the runbook is unknown.' },
+    checklist: await checklistOf(model, file),
     transcript: { path: file, ...(verified ? { verified } : {}) },
   });
 }
 
+async function checklistOf(model: TimelineModel, file: string): Promise<ChecklistSource> {
+  return model.started ? runbookChecklist(model.started, file) : { note: 'The transcript has no RUN STARTED, so the runbook is unknown.' };
+}
+
 /**
- * The checklist of the runbook the run used: its recorded path, as given or relative
- * to the directory above `transcripts/`, and only if its sha256 still matches.
+ * The checklist of the runbook the run used: from run.started (transcripts since it is
+ * recorded there), else from the file — its absolute path, its recorded path as given or
+ * relative to the directory above `transcripts/` — and only if its sha256 still matches.
  */
 export async function runbookChecklist(started: RunStarted, transcriptPath: string): Promise<ChecklistSource> {
-  const { path, sha256 } = started.runbook;
-  const candidates = [path, resolve(dirname(transcriptPath), '..', path), resolve(dirname(transcriptPath), path)];
+  if (started.checklist) return { items: started.checklist.map(({ text, checked, owner }) => ({ text, checked, ...(owner !== undefined ? { owner } : {}) })) };
+  const { path, sha256, absolutePath } = started.runbook;
+  const candidates = [...(absolutePath ? [absolutePath] : []), path, resolve(dirname(transcriptPath), '..', path), resolve(dirname(transcriptPath), path)];
   const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) return { note: `The runbook ${path} is not here; showing only the items the run ticked.` };
+  const unknown = 'its items are unknown here except those the run ticked, listed below';
+  if (!found) return { note: `The runbook ${path} is not here (looked for ${[...new Set(candidates)].join(', ')}); ${unknown}.` };
   try {
     const runbook = await readRunbookFile(found);
-    if (runbook.sha256 !== sha256) return { note: `${path} changed since the run (sha256 differs); showing only the items the run ticked.` };
-    return { items: runbook.checklist.map(({ text, checked, owner }) => ({ text, checked, ...(owner ? { owner } : {}) })) };
+    if (runbook.sha256 !== sha256) return { note: `${path} changed since the run (sha256 differs); ${unknown}.` };
+    return { items: runbook.checklist.map(({ text, checked, owner }) => ({ text, checked, ...(owner !== undefined ? { owner } : {}) })) };
   } catch (error) {
-    return { note: `The runbook ${path} could not be read (${(error as Error).message}); showing only the items the run ticked.` };
+    return { note: `The runbook ${path} could not be read (${(error as Error).message}); ${unknown}.` };
   }
 }

@@ -36,8 +36,16 @@ export interface CellSummary {
 
 export interface RunStarted extends EventBase {
   type: 'run.started';
-  runbook: { path: string; sha256: string; title: string };
+  runbook: {
+    path: string;
+    sha256: string;
+    title: string;
+    /** The runbook's absolute path, so the timeline finds it from any directory (absent in older transcripts). */
+    absolutePath?: string;
+  };
   actor: string;
+  /** `--detected-at`: when the incident was detected (ISO 8601 UTC); the timeline's clock starts there. */
+  detectedAt?: string;
   host: string;
   /** URL with the password masked. `none` when the runbook has no SQL cells and no target. */
   target: { kind: TargetKind; url: string; name: string };
@@ -52,6 +60,10 @@ export interface RunStarted extends EventBase {
   escalation?: string;
   /** The N of "If unresolved in N min", in milliseconds, when the escalation line says it. */
   escalationAfterMs?: number;
+  /** The runbook's Symptoms section as written (Markdown), for the timeline's header. */
+  symptoms?: string;
+  /** The runbook's postmortem checklist as written, so the timeline has it from any directory. */
+  checklist?: { text: string; line: number; checked: boolean; owner?: string }[];
 }
 
 export interface RunResumed extends EventBase {
@@ -258,6 +270,13 @@ export interface OperatorNote extends EventBase {
   text: string;
   actor: string;
   cell?: string;
+  /** Read from the text when written (note-marks.ts): `detected 02:55 …` / `symptom …` mark a moment of the incident. */
+  mark?: 'detected' | 'first-symptom';
+  /** With `mark`: the moment it stands for, ISO 8601 UTC. */
+  markedAt?: string;
+  /** `role: IC` names a role; `holder` who holds it when not the note's author. */
+  role?: string;
+  holder?: string;
 }
 
 export interface ChecklistTicked extends EventBase {

@@ -74,6 +74,8 @@ export interface Section {
   path: string[];
   /** From a heading such as `Immediate Containment (< 2 min)`. */
   budgetMs?: number;
+  /** The Markdown under the heading, for a section without cells of its own (Symptoms): as written, up to the next heading. */
+  prose?: string;
 }
 
 export interface Cell {
@@ -114,6 +116,7 @@ export interface ChecklistItem {
   checked: boolean;
   line: number;
   section: string[];
+  /** From a table's Owner column ('' when the cell is empty); absent when the checklist has no such column. */
   owner?: string;
 }
 

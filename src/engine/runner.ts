@@ -3,6 +3,7 @@
  * after each finished one, runs cells through one executor per language family, and
  * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
  */
+import { noteFacts } from './note-marks.js';
 import { checkBeforeRun, readCommands, valuesToAsk } from './runner/before-run.js';
 import { planEffect, withCatalogue, type CellPlan, type Effect } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
@@ -74,7 +75,7 @@ export class Runner {
   }
 
   note(text: string, cell?: string): void {
-    this.emitter.emit({ type: 'operator.note', text, actor: this.opts.operator.actor, ...(cell ? { cell } : {}) });
+    this.emitter.emit({ type: 'operator.note', text, actor: this.opts.operator.actor, ...(cell ? { cell } : {}), ...noteFacts(text, new Date()) });
   }
 
   tick(item: ChecklistItem, checked: boolean): void {

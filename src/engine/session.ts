@@ -73,6 +73,8 @@ export interface SessionRequest {
   values: Record<string, string>;
   actor: string;
   argv: string[];
+  /** `--detected-at`, ISO 8601 UTC. */
+  detectedAt?: string;
   /** `--transcript`; default ./transcripts/<runbook>-<time>.jsonl. Ignored on resume. */
   transcriptPath?: string;
   keepGoing?: boolean;
@@ -179,6 +181,7 @@ function sessionOf(
       sinks: log ? [log.sink, ...sinks] : sinks,
       actor,
       argv,
+      ...(request.detectedAt ? { detectedAt: request.detectedAt } : {}),
       plan,
       keepGoing: request.keepGoing,
       strict: request.strict,

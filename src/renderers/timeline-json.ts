@@ -1,13 +1,14 @@
 /**
  * `runbook timeline --format json`: one array of entries in the shape incident tools
  * import — occurred_at, author, type, step, summary, details — one per timeline row,
- * then one `checklist` entry per item the run ticked or unticked, in its final state.
+ * a `clock` entry first, `symptoms` and `role` entries, and one `checklist` entry per item in its final state.
  * The same facts as the Markdown, as fields: values used, written statements, edit
  * diffs, folded choices, skips per reason, budget and escalation markers, notRun.
  */
 import type { RunEvent, UnknownEvent } from '../engine/events.js';
 import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
-import { buildTimeline, type Tick, type TimelineModel } from './timeline/model.js';
+import { checklistState, type ChecklistSource } from './timeline/checklist.js';
+import { buildTimeline, type TimelineModel } from './timeline/model.js';
 
 export interface TimelineEntry {
   /** ISO 8601 UTC with milliseconds. */
@@ -23,11 +24,20 @@ export interface TimelineEntry {
   details: Record<string, unknown>;
 }
 
-export function timelineEntries(events: Iterable<RunEvent | UnknownEvent>): TimelineEntry[] {
-  return entriesOf(buildTimeline(events));
+export interface TimelineJsonOptions {
+  /** The runbook's checklist (run.started's, or the file's): every item, with its Owner. */
+  checklist?: ChecklistSource;
 }
 
-export function entriesOf(model: TimelineModel | MergedTimeline): TimelineEntry[] {
+export function timelineEntries(events: Iterable<RunEvent | UnknownEvent>, options: TimelineJsonOptions = {}): TimelineEntry[] {
+  return entriesOf(buildTimeline(events), options);
+}
+
+/**
+ * The clock (first symptom, detection, first action, first write, resolved), then the rows
+ * by time, then the runbook's Symptoms and the roles, then one `checklist` entry per item.
+ */
+export function entriesOf(model: TimelineModel | MergedTimeline, options: TimelineJsonOptions = {}): TimelineEntry[] {
   const merged = 'runs' in model ? model : mergeTimelines([model]);
   const rows = merged.rows.map((row) => ({
     occurred_at: row.at,
@@ -38,26 +48,46 @@ export function entriesOf(model: TimelineModel | MergedTimeline): TimelineEntry[
     summary: [row.action, row.result].filter(Boolean).join(': '),
     details: { elapsed_ms: row.elapsedMs, ...(row.section ? { section: row.section } : {}), ...row.details },
   }));
-  return [...rows, ...finalTicks(merged.ticks)];
+  const clock: TimelineEntry[] = merged.clock
+    ? [{ occurred_at: merged.clock.startsAt, author: '', type: 'clock', step: null, run: null, summary: merged.clock.milestones.map((m) => `${m.name} +${m.sinceStartMs} ms`).join(' → '), details: { ...merged.clock } }]
+    : [];
+  const started = merged.runs.find((m) => m.started)?.started;
+  const symptoms: TimelineEntry[] = started?.symptoms
+    ? [{ occurred_at: started.ts, author: '', type: 'symptoms', step: null, run: started.run, summary: `Symptoms (from the runbook): ${started.symptoms.split('\n')[0] ?? ''}`, details: { text: started.symptoms, runbook: started.runbook.path } }]
+    : [];
+  const roles: TimelineEntry[] = merged.roles.map((role) => ({ occurred_at: role.at, author: role.who, type: 'role', step: null, run: null, summary: `${role.role}: ${role.who}`, details: { role: role.role, who: role.who } }));
+  return [...clock, ...rows, ...symptoms, ...roles, ...checklistEntries(merged, options.checklist)];
 }
 
-/** The last tick of each item: its final state, by whom, when. */
-function finalTicks(ticks: Tick[]): TimelineEntry[] {
-  const last = new Map<string, Tick>();
-  for (const tick of ticks) last.set(tick.item.trim().toLowerCase(), tick);
-  return [...last.values()].map((tick) => ({
-    occurred_at: tick.at,
-    author: tick.actor,
+/** Every checklist item in its final state: the runbook's (with Owner) and what the run ticked; a note when the runbook's items are unknown. */
+function checklistEntries(merged: MergedTimeline, source: ChecklistSource | undefined): TimelineEntry[] {
+  const state = checklistState(merged.ticks, source ?? {});
+  const counts = new Map<string, number>();
+  const lines = new Map<string, number>();
+  for (const tick of merged.ticks) {
+    counts.set(tick.item, (counts.get(tick.item) ?? 0) + 1);
+    lines.set(tick.item, tick.line);
+  }
+  const entries: TimelineEntry[] = state.entries.map((entry) => ({
+    occurred_at: entry.by?.at ?? merged.endedAt,
+    author: entry.by?.actor ?? '',
     type: 'checklist',
     step: null,
     run: null,
-    summary: `${tick.checked ? 'ticked' : 'unticked'}: ${tick.item}`,
-    details: { item: tick.item, checked: tick.checked, line: tick.line, ticks: ticks.filter((t) => t.item === tick.item).length },
+    summary: `${entry.by ? (entry.checked ? 'ticked' : 'unticked') : entry.checked ? 'done' : 'open'}: ${entry.text}`,
+    details: {
+      item: entry.text, checked: entry.checked,
+      ...(lines.has(entry.text) ? { line: lines.get(entry.text), ticks: counts.get(entry.text) } : {}),
+      ...(entry.owner !== undefined ? { owner: entry.owner } : {}),
+      ...(entry.thisTimeline ? { thisTimeline: true } : {}),
+    },
   }));
+  if (state.note) entries.push({ occurred_at: merged.endedAt, author: '', type: 'checklist.unknown', step: null, run: null, summary: state.note, details: { note: state.note } });
+  return entries;
 }
 
-export function renderTimelineJson(events: Iterable<RunEvent | UnknownEvent> | TimelineModel | MergedTimeline): string {
-  const entries = isModel(events) ? entriesOf(events) : timelineEntries(events);
+export function renderTimelineJson(events: Iterable<RunEvent | UnknownEvent> | TimelineModel | MergedTimeline, options: TimelineJsonOptions = {}): string {
+  const entries = isModel(events) ? entriesOf(events, options) : timelineEntries(events, options);
   return `${JSON.stringify(entries, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`;
 }
 

@@ -17,6 +17,7 @@ import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
 import { shownTargetName } from './timeline/header.js';
 import { buildTimeline, type CellSpan, type Tick, type TimelineModel, type TimelineRow } from './timeline/model.js';
 import { counted } from './timeline/wording.js';
+import type { MilestoneName, Role } from './timeline/clock.js';
 import { notRunSummary } from './outcome.js';
 
 export type { ChecklistSource } from './timeline/checklist.js';
@@ -39,7 +40,7 @@ export interface MergedTimelineOptions {
   transcripts?: Map<string, TranscriptState>;
 }
 
-const MARKERS = new Set<TimelineRow['kind']>(['run.started', 'run.resumed', 'first-failure', 'budget-overrun', 'escalation', 'run.finished', 'transcript.ended']);
+const MARKERS = new Set<TimelineRow['kind']>(['detected', 'first-symptom', 'run.started', 'run.resumed', 'first-failure', 'budget-overrun', 'escalation', 'run.finished', 'transcript.ended']);
 
 export function renderTimelineMarkdown(events: Iterable<RunEvent | UnknownEvent>, options: TimelineOptions = {}): string {
   return renderTimelineModel(buildTimeline(events), options);
@@ -53,7 +54,9 @@ export function renderTimelineModel(model: TimelineModel, options: TimelineOptio
     `## Incident timeline${title ? `: ${escapeInline(title)}` : ''}`,
     '',
     ...headerLines(model, options.transcript),
+    ...clockLines(merged),
     '',
+    ...symptomsLines(model.started),
     ...whatHappened(merged, false, title, model.ticks, options.checklist),
   ].join('\n');
 }
@@ -71,9 +74,12 @@ export function renderMergedTimeline(merged: MergedTimeline, options: MergedTime
     `- **Start:** ${utcStamp(merged.startedAt)}`,
     `- **End:** ${utcStamp(merged.endedAt)}`,
     `- **Duration:** ${humanDuration(merged.durationMs)}`,
+    ...clockLines(merged),
+    ...rolesLines(merged.roles),
     '',
     ...runLines,
     '',
+    ...symptomsLines(merged.runs.find((m) => m.started?.symptoms)?.started),
     ...whatHappened(merged, true, titles.length === 1 ? titles[0] : undefined, merged.ticks, options.checklist),
   ].join('\n');
 }
@@ -119,6 +125,7 @@ function headerLines(model: TimelineModel, transcript: TranscriptState | undefin
   }
   lines.push(
     `- **Actors:** ${model.actors.length ? model.actors.map(escapeInline).join(', ') : 'unknown'}`,
+    ...rolesLines(model.roles),
     `- **Start:** ${utcStamp(model.startedAt)}`,
     `- **End:** ${utcStamp(model.endedAt)}${model.outcome === 'unfinished' ? ' (last event; the run did not finish)' : ''}`,
     `- **Duration:** ${humanDuration(model.durationMs)}`,
@@ -158,4 +165,35 @@ function chartLines(spans: CellSpan[], title: string | undefined): string[] {
   const chart = ganttLines(spans, title);
   if (!chart.length) return [];
   return ['### Where the minutes went', '', ...chart, ''];
+}
+
+const MILESTONE_WORDS: Record<MilestoneName, string> = {
+  'first-symptom': 'first symptom', detected: 'detected', 'run-started': 'RUN STARTED', 'first-action': 'first action', 'first-write': 'first write', resolved: 'resolved',
+};
+
+/** `- **Clock:** detected 19:52:00 UTC → RUN STARTED +6 min → first action +6 min (`containment`) → first write … → resolved +14 min`. */
+function clockLines(merged: MergedTimeline): string[] {
+  const clock = merged.clock;
+  if (!clock || clock.milestones.length < 2) return [];
+  const parts = clock.milestones.map((m, i) => {
+    const when = i === 0 ? utcStamp(m.at) : `+${humanDuration(m.sinceStartMs)}`;
+    return `${MILESTONE_WORDS[m.name]} ${when}${m.step ? ` (${codeSpan(m.step)})` : ''}`;
+  });
+  const resolved = clock.milestones.some((m) => m.name === 'resolved') ? '' : ' → not resolved by the run';
+  return [`- **Clock:** ${parts.join(' → ')}${resolved}`];
+}
+
+/** `- **Roles:** IC alice, scribe bob` from the notes (`role: IC`). */
+function rolesLines(roles: Role[]): string[] {
+  const last = new Map<string, Role>();
+  for (const role of roles) last.set(role.role, role);
+  if (!last.size) return [];
+  return [`- **Roles:** ${[...last.values()].map((r) => `${escapeInline(r.role)} ${escapeInline(r.who)}`).join(', ')}`];
+}
+
+/** The runbook's Symptoms section, quoted as written. */
+function symptomsLines(started: RunStarted | undefined): string[] {
+  const symptoms = started?.symptoms?.trim();
+  if (!symptoms) return [];
+  return ['### Symptoms (from the runbook)', '', ...symptoms.split('\n').map((line) => (line ? `> ${line}` : '>')), ''];
 }

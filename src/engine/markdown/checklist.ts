@@ -47,8 +47,8 @@ export function checklistItemsFromTable(table: Table, section: string[]): Checkl
       line: row.position?.start.line ?? 0,
       section,
     };
-    const owner = ownerColumn >= 0 ? cellText(cells[ownerColumn]) : '';
-    if (owner) item.owner = owner;
+    // An empty Owner cell is kept as '': the column is there to be filled in, and the timeline keeps it.
+    if (ownerColumn >= 0) item.owner = cellText(cells[ownerColumn]);
     return item;
   });
 }

@@ -65,7 +65,15 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
   const section = () => stack[stack.length - 1];
   const sectionPath = () => section()?.path ?? [];
 
+  /** The section whose prose is being gathered, and how many cells there were when it began. */
+  let open: { section: Section; drafts: number } | undefined;
+  /** A section with no cell of its own (Symptoms, Escalation) keeps its prose. */
+  const closeSection = () => {
+    if (open && result.drafts.length === open.drafts && prose.length) open.section.prose = prose.join('\n\n');
+  };
+
   const onHeading = (node: Heading) => {
+    closeSection();
     const title = toString(node).trim();
     while (stack.length > 0 && stack[stack.length - 1]!.depth >= node.depth) stack.pop();
     const entry: Section = {
@@ -79,6 +87,7 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
     if (budgetMs !== undefined) entry.budgetMs = budgetMs;
     stack.push(entry);
     result.sections.push(entry);
+    open = { section: entry, drafts: result.drafts.length };
     prose = [];
   };
 
@@ -171,6 +180,7 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
   };
 
   for (const child of tree.children) visit(child, true);
+  closeSection();
   return result;
 }
 

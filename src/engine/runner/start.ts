@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { EventBody } from '../events.js';
 import { planRun } from '../plan/index.js';
 import type { RunPlan } from '../plan/types.js';
@@ -17,8 +18,9 @@ export function startEvent(opts: RunnerOptions, plan: RunPlan): EventBody {
   const plans = new Map(plan.cells.map((c) => [c.id, c]));
   return {
     type: 'run.started',
-    runbook: { path: runbook.path, sha256: runbook.sha256, title: runbook.title },
+    runbook: { path: runbook.path, sha256: runbook.sha256, title: runbook.title, absolutePath: resolve(runbook.path) },
     actor,
+    ...(opts.detectedAt ? { detectedAt: opts.detectedAt } : {}),
     host: hostname(),
     target: { kind: target.kind, url: target.maskedUrl, name: target.name },
     mode,
@@ -28,7 +30,15 @@ export function startEvent(opts: RunnerOptions, plan: RunPlan): EventBody {
     ...(budgets.length ? { budgets } : {}),
     ...(runbook.escalation ? { escalation: runbook.escalation } : {}),
     ...(runbook.escalationAfterMs !== undefined ? { escalationAfterMs: runbook.escalationAfterMs } : {}),
+    ...symptomsOf(runbook),
+    ...(runbook.checklist.length ? { checklist: runbook.checklist.map(({ text, owner, line, checked }) => ({ text, line, checked, ...(owner !== undefined ? { owner } : {}) })) } : {}),
   };
+}
+
+/** The runbook's Symptoms section (a section without cells), as written, for the timeline's header. */
+function symptomsOf(runbook: RunnerOptions['runbook']): { symptoms?: string } {
+  const section = runbook.sections.find((s) => /^symptoms?\b/i.test(s.title) && s.prose);
+  return section?.prose ? { symptoms: section.prose } : {};
 }
 
 /** Sortable and short: 20261128T193857Z-3f9a1c. */

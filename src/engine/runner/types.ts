@@ -51,6 +51,8 @@ export interface RunnerOptions {
   sinks?: EventSink[];
   actor: string;
   argv: string[];
+  /** `--detected-at`, ISO 8601 UTC: recorded in run.started. */
+  detectedAt?: string;
   /** The plan the command made before opening anything; built from `selection` when absent (tests). */
   plan?: RunPlan;
   selection?: Selection;

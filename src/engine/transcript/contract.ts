@@ -35,6 +35,7 @@ const TYPES: Record<string, Shape> = {
     mode: 'string',
     argv: 'string[]',
     cells: 'array:cell',
+    detectedAt: 'string?',
   },
   'run.resumed': { actor: 'string', host: 'string', argv: 'string[]', from: 'string?' },
   'run.preflight': { problems: 'array:problem', database: 'object:database' },
@@ -52,7 +53,7 @@ const TYPES: Record<string, Shape> = {
   'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', error: 'object:error', reason: 'string?', unavailable: 'boolean?', attempt: 'integer?' },
   'target.changed': { cell: 'string', name: 'string', from: 'string?', to: 'string?', reset: 'boolean' },
   'operator.decision': { cell: 'string', action: 'string', actor: 'string', source: 'string?', to: 'string?', reason: 'string?' },
-  'operator.note': { text: 'string', actor: 'string', cell: 'string?' },
+  'operator.note': { text: 'string', actor: 'string', cell: 'string?', mark: 'string?', markedAt: 'string?', role: 'string?', holder: 'string?' },
   'checklist.ticked': { item: 'string', checked: 'boolean', line: 'integer', actor: 'string' },
   'run.finished': { status: 'string', durationMs: 'number', counts: 'object', selected: 'integer?', notRun: 'array:notRun', reason: 'string?' },
 };

@@ -8,13 +8,14 @@
 import type { CellStatus, RunEvent, UnknownEvent } from '../../engine/events.js';
 import { createRedactor, redactDeep } from '../../engine/redact.js';
 import type { Lang } from '../../engine/runbook.js';
+import { marksOf, type IncidentMark, type Role } from './clock.js';
 import { createRunHeader, type RunHeader } from './header.js';
 import { budgetMarkers, escalationMarker } from './markers.js';
 import { createRowBuilder } from './rows.js';
 
 export type RowKind =
   | 'run.started' | 'run.resumed' | 'preflight' | 'cell' | 'skips' | 'decision' | 'note'
-  | 'first-failure' | 'budget-overrun' | 'escalation' | 'run.finished' | 'transcript.ended';
+  | 'first-failure' | 'budget-overrun' | 'escalation' | 'run.finished' | 'transcript.ended' | 'detected' | 'first-symptom';
 
 export interface TimelineRow {
   kind: RowKind;
@@ -56,6 +57,10 @@ export interface TimelineModel extends RunHeader {
   rows: TimelineRow[];
   spans: CellSpan[];
   ticks: Tick[];
+  /** Detection and first-symptom marks (clock.ts); the merged timeline turns them into rows and the clock. */
+  marks: IncidentMark[];
+  /** Roles named in notes (`role: IC`). */
+  roles: Role[];
 }
 
 const mask = createRedactor([]);
@@ -75,15 +80,20 @@ export interface TimelineBuilder {
 export function createTimelineBuilder(): TimelineBuilder {
   const header = createRunHeader();
   const rows = createRowBuilder(header);
+  const marks: IncidentMark[] = [];
+  const roles: Role[] = [];
   const add = (input: RunEvent | UnknownEvent) => {
     const event = input as RunEvent;
     header.add(event);
     rows.add(event);
+    const found = marksOf(event);
+    if (found.mark) marks.push(found.mark);
+    if (found.role) roles.push(found.role);
   };
 
   const finish = (): TimelineModel => {
     const built = rows.finish();
-    const model: TimelineModel = { ...header.finish(), ...built };
+    const model: TimelineModel = { ...header.finish(), ...built, marks, roles };
     const markers = [...budgetMarkers(model, header.origin), ...escalationMarker(model, header.origin)];
     if (markers.length) {
       // Stable: a marker goes after the rows of the same millisecond.
