@@ -50,6 +50,8 @@ describe('runbooks/dragonfly.md', async () => {
     expect(runbook.checklist[0]).toEqual({
       text: 'Root cause identified (logs, metrics, code diff)', checked: false, line: 132,
       section: ['Dragonfly Production Incident Runbook', '5. Postmortem Checklist'],
+      // The Owner column is there, empty: kept as '' so the timeline keeps the column.
+      owner: '',
     });
     expect(runbook.checklist.at(-1)!.text).toBe('Security review if permission-related');
   });

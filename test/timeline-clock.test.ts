@@ -87,8 +87,8 @@ describe('a run with --detected-at', () => {
 
   it('starts the clock at the detection: a DETECTED row at +0, the run minutes later, milestones as durations', () => {
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Time'));
-    expect(rows[0]).toMatch(/^\| \d\d:\d\d:\d\d\.\d{3} \| \+0:00\.000 \| alice \|  \| \*\*DETECTED\*\* \| --detected-at on the command line \|$/);
-    expect(rows[1]).toMatch(/\| \+(9|10):\d\d\.\d{3} \| alice \|  \| \*\*RUN STARTED\*\*/);
+    expect(rows[0]).toMatch(/^\| \d\d:\d\d:\d\d\.\d{3} \| \+0:00\.000 \| alice \| {2}\| \*\*DETECTED\*\* \| --detected-at on the command line \|$/);
+    expect(rows[1]).toMatch(/\| \+(9|10):\d\d\.\d{3} \| alice \| {2}\| \*\*RUN STARTED\*\*/);
     expect(md).toMatch(/- \*\*Clock:\*\* detected \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC → RUN STARTED \+\d+ min( \d+ s)? → first action \+[^(]+\(`look`\) → first write \+[^(]+\(`fix`\) → resolved \+/);
     const clock = entries[0];
     expect(clock?.type).toBe('clock');
