@@ -1,4 +1,4 @@
-import { parse } from 'sh-syntax';
-const src = process.argv[2];
-const f = await parse(src);
-console.log(JSON.stringify(f, (k, v) => (k === 'Pos' || k === 'End' || k==='ValuePos'||k==='ValueEnd'||k==='Position'||k==='OpPos'||k==='Left'&&false) ? (v && v.Offset !== undefined ? v.Offset : v) : v, 1).slice(0, 6000));
+import * as m from 'libpg-query';
+await m.loadModule();
+console.log(Object.keys(m));
+console.log(JSON.stringify(m.scanSync ? m.scanSync(process.argv[2]) : null).slice(0, 1500));

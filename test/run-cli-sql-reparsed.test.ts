@@ -28,6 +28,10 @@ describe('placeholders the server parses again', () => {
     ['an EXECUTE string in a DO block', "DO $$ BEGIN EXECUTE 'UPDATE t SET v = ''<NOTE>'' WHERE id = 1'; END $$;", 'a dollar-quoted body ($$ … )'],
     ['a dollar-quoted string', 'SELECT $$prefix-<NOTE>$$;', 'a dollar-quoted body ($$ … )'],
     ['a query string given to ts_stat', "SELECT * FROM ts_stat('SELECT to_tsvector(''<NOTE>'')');", 'a query string given to ts_stat()'],
+    ['a query built by concatenation for query_to_xml', "SELECT query_to_xml('SELECT v FROM t WHERE v = ''' || '<NOTE>' || '''', true, false, '');", 'an argument of query_to_xml()'],
+    ['a query built by concatenation for ts_stat', "SELECT * FROM ts_stat('SELECT to_tsvector(''' || '<NOTE>' || ''')');", 'an argument of ts_stat()'],
+    ['a quoted function name', `SELECT "query_to_xml"('SELECT ''<NOTE>''', true, false, '');`, 'an argument of query_to_xml()'],
+    ['format() inside the argument', "SELECT query_to_xml(format('SELECT %s', '<NOTE>'), true, false, '');", 'an argument of query_to_xml()'],
   ])('refuses %s: exit 2 before the run, nothing changed', async (_what, sql, where) => {
     const db = await victimDatabase();
     const transcript = join(tempDir(), 't.jsonl');

@@ -12,7 +12,7 @@ import { planInterpreter, planPrompts } from './plan/index.js';
 import { dirname, resolve } from 'node:path';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
 import { sqlSyntaxError, positionAt } from './lang/sql/statements.js';
-import { reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
+import { reparsedCalls, reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
 import { readonlyBreach, readonlyMessage } from './lang/sql/readonly.js';
 import { bindSh, ShBindingRefusal } from './lang/sh/placeholders.js';
 
@@ -61,7 +61,7 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
         });
       }
     }
-    diagnostics.push(...placeholderDiagnostics(cell));
+    diagnostics.push(...(await placeholderDiagnostics(cell)));
   }
   return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
 }
@@ -107,14 +107,16 @@ function sessionDiagnostic(cell: Cell, session: NonNullable<Cell['session']>): D
  * (dollar-quoted bodies, query strings), in sh (`bash -c`, `eval`, `ssh host "…"`, an
  * unquoted heredoc read by psql or bash, an array subscript that takes a non-number…).
  */
-function placeholderDiagnostics(cell: Cell): Diagnostic[] {
+async function placeholderDiagnostics(cell: Cell): Promise<Diagnostic[]> {
   if (cell.placeholders.length === 0) return [];
   const at = (offset: number) => {
     const { line, column } = positionAt(cell.source, offset);
     return { line: cell.sourceLine + line - 1, column: (line === 1 ? cell.column : 1) + column - 1 };
   };
   if (cell.lang === 'sql') {
-    return reparsedPlaceholders(cell.source, cell.placeholders).map((found) => ({
+    const found = [...reparsedPlaceholders(cell.source, cell.placeholders), ...(await reparsedCalls(cell.source, cell.placeholders))];
+    const seen = new Set<number>();
+    return found.filter((f) => !seen.has(f.offset) && seen.add(f.offset)).map((found) => ({
       severity: 'error' as const,
       ...at(found.offset),
       rule: 'placeholder-reparsed',

@@ -7,6 +7,8 @@ import { InputError } from './errors.js';
 import type { Lang } from './runbook.js';
 import { envNames, valueOf } from './placeholders/names.js';
 import { bindSql } from './lang/sql/placeholders.js';
+import { reparsedCalls, reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
+import { lineAt } from './placeholders/names.js';
 import { bindSh } from './lang/sh/placeholders.js';
 import { bindExportPrompts } from './lang/sh/prompt-env.js';
 import { bindPowerShell, placeholderOccurrences, type ParseReport, type PowerShellParser } from './lang/powershell/placeholders.js';
@@ -50,6 +52,11 @@ export async function bindCellPlaceholders(
   parser: PowerShellParser | undefined,
   prompted: readonly string[] = [],
 ): Promise<BoundSource> {
+  if (lang === 'sql') {
+    // The parse tree sees a query argument built by concatenation or a quoted function name; the lexical check in bindSql does not.
+    const found = reparsedPlaceholders(source, names)[0] ?? (await reparsedCalls(source, names))[0];
+    if (found) throw new InputError(reparsedMessage(found, lineAt(source, found.offset)));
+  }
   if (lang === 'sh' && prompted.length) return bindShCell(source, names, values, prompted);
   if (lang !== 'powershell' || names.length === 0) return bindPlaceholders(lang, source, names, values);
   if (!parser) noParser(names);
