@@ -8,8 +8,9 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../engine/errors.js';
 import type { RunStarted } from '../engine/events.js';
 import { readRunbookFile } from '../engine/parse.js';
-import { readTranscript, streamTranscript, type VerifyResult } from '../engine/transcript.js';
+import { isKnownEvent, readTranscript, streamTranscript, type VerifyResult } from '../engine/transcript.js';
 import { renderAsciicast } from '../renderers/asciicast.js';
+import { renderAdhocFences } from '../renderers/timeline-adhoc.js';
 import { renderMergedTimeline, renderTimelineModel, type ChecklistSource, type TranscriptState } from '../renderers/timeline.js';
 import { mergeTimelines } from '../renderers/timeline/merge.js';
 import { createTimelineBuilder, type TimelineModel } from '../renderers/timeline/model.js';
@@ -26,8 +27,9 @@ export async function timeline(files: string | string[] | undefined, flags: Time
   if (flags.log !== undefined || flags.incident !== undefined || (given.length === 0 && process.env.RUNBOOK_LOG_URL)) return (await import('./timeline-log.js')).timelineLog(flags);
   if (given.length === 0) throw new InputError('runbook timeline: name a transcript, or the log: runbook timeline --log URL --incident ID');
   const format = flags.format ?? 'md';
-  if (!['md', 'json', 'cast'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json or cast`);
+  if (!['md', 'json', 'cast', 'adhoc'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json, cast or adhoc`);
   const list = given;
+  if (format === 'adhoc') return adhoc(list);
   if (list.length > 1) {
     if (format === 'cast') throw new InputError('--format cast plays one transcript; give one file, or use md or json to merge several');
     return merged(list, format);
@@ -73,6 +75,20 @@ async function merged(files: string[], format: string): Promise<number> {
     return 0;
   }
   process.stdout.write(renderMergedTimeline(timelineModel, { checklist, transcripts }));
+  return 0;
+}
+
+/** `--format adhoc`: each run's ad-hoc cells as fences, in the order the files are given. */
+async function adhoc(files: string[]): Promise<number> {
+  const out: string[] = [];
+  for (const file of files) {
+    const { events, warnings } = await readTranscript(file);
+    warn(warnings);
+    out.push(renderAdhocFences(events.filter(isKnownEvent)));
+  }
+  const text = out.filter(Boolean).join('\n');
+  if (!text) process.stderr.write(`runbook timeline: no ad-hoc cells in ${files.join(', ')} (cells typed with a in the console)\n`);
+  process.stdout.write(text);
   return 0;
 }
 

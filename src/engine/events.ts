@@ -135,6 +135,10 @@ export interface CellStarted extends EventBase {
   leaderStart?: string;
   /** Runme's `background`: the run does not wait for this cell; its `cell.finished` comes when it exits or the run ends. */
   background?: boolean;
+  /** A cell typed in the console during the run, not one of the runbook's (`line` and `section` are those of `at`). */
+  adhoc?: boolean;
+  /** With `adhoc`: the runbook cell the operator was at when they made it. */
+  at?: string;
 }
 
 export interface CellOutput extends EventBase {

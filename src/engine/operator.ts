@@ -2,7 +2,7 @@
  * The Operator is asked before each cell what to do. The TUI is one operator,
  * `--yes` is another, a test is a third. The runner never assumes which.
  */
-import type { Cell, VariableSpec } from './runbook.js';
+import type { Cell, Lang, VariableSpec } from './runbook.js';
 import type { CellStatus } from './events.js';
 import type { TerminalHandOver } from './lang/executor.js';
 
@@ -29,6 +29,11 @@ export type Decision =
   | { action: 'retry' }
   /** Move the cursor to another cell (forwards or backwards). */
   | { action: 'jump'; to: string }
+  /**
+   * Run a cell typed in the console, at this cell: planned and guarded like any other,
+   * recorded as its own cell (`cell.started` with `adhoc`); the runner then asks again.
+   */
+  | { action: 'adhoc'; lang: Lang; source: string }
   /** Move on to the next cell after a finished one (no event). */
   | { action: 'next' }
   | { action: 'quit' };

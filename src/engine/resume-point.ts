@@ -75,6 +75,8 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const unfinishedGroups: UnfinishedGroup[] = [];
   /** Per cell, the SQL write record of its latest attempt, until a cell.finished closes it. */
   const writes = new Map<string, UnsettledWrite>();
+  /** Cells typed in the console: their groups are checked like any, but they are no point to resume from. */
+  const adhoc = new Set<string>();
   for (const event of events) {
     if (event.type === 'sql.transaction') {
       const { cell, attempt, pid, backendStart, xid, own } = event;
@@ -96,7 +98,9 @@ export async function readResumeState(path: string): Promise<ResumeState> {
       open.delete(event.cell);
       if (event.pgid !== undefined) open.set(event.cell, { cell: event.cell, attempt: event.attempt ?? 1, pgid: event.pgid, ...(event.leaderStart ? { leaderStart: event.leaderStart } : {}) });
     }
-    if (event.type === 'cell.finished') {
+    if (event.type === 'cell.started' && event.adhoc) adhoc.add(event.cell);
+    if (event.type === 'cell.finished' && adhoc.has(event.cell)) open.delete(event.cell);
+    else if (event.type === 'cell.finished') {
       open.delete(event.cell);
       if (event.attempt === undefined || writes.get(event.cell)?.attempt === event.attempt) writes.delete(event.cell);
       if (event.unavailable && event.reason) unavailable[event.cell] = event.reason;

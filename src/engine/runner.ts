@@ -5,7 +5,7 @@
  */
 import { noteFacts } from './note-marks.js';
 import { checkBeforeRun, readCommands, valuesToAsk } from './runner/before-run.js';
-import { planEffect, withCatalogue, type CellPlan, type Effect } from './plan/index.js';
+import { planAdhoc, planEffect, withCatalogue, type CellPlan, type Effect } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { BackgroundCells } from './runner/background.js';
@@ -19,7 +19,9 @@ import { probeDatabase } from './lang/sql/probe.js';
 import type { Catalogue } from './lang/sql/effects.js';
 import { boundEvent, type BoundVariable } from './variables.js';
 import { ABORTED, askForValues } from './runner/ask-values.js';
-import { decisionEvent, runFinishedEvent } from './runner/records.js';
+import { decisionEvent, finishedEvent, runFinishedEvent } from './runner/records.js';
+import { adhocCell, nextAdhocId } from './runner/adhoc.js';
+import { isSecretName } from './redact.js';
 import { CellLedger } from './runner/ledger.js';
 import { dryRunStarted } from './runner/dry-run.js';
 import { passWriteGuard } from './runner/write-guard.js';
@@ -27,7 +29,7 @@ import { walkRun, type Step } from './runner/walk.js';
 import { Interrupts } from './runner/interrupts.js';
 import type { CellStatus, EventSink } from './events.js';
 import type { Decision } from './operator.js';
-import type { Cell, ChecklistItem } from './runbook.js';
+import type { Cell, ChecklistItem, Lang } from './runbook.js';
 import type { RunnerOptions, RunSummary } from './runner/types.js';
 
 export type { RunnerOptions, RunOutcome, RunSummary, ResumePoint, RunTranscript } from './runner/types.js';
@@ -56,6 +58,8 @@ export class Runner {
   private readonly variables: BoundVariable[];
   private readonly interrupts = new Interrupts();
   private quit = false;
+  /** The number of the last ad-hoc cell (adhoc-1, adhoc-2…). */
+  private adhocCount = 0;
   private started = false;
 
   constructor(private readonly opts: RunnerOptions) {
@@ -235,6 +239,10 @@ export class Runner {
           // A cell that already has a result keeps it: moving past it again records nothing new.
           if (attempts > 0 || this.ledger.statuses.has(cell.id)) return { next: true };
           return this.skipped(cell, decision.action === 'skip' && decision.reason ? decision.reason : 'skipped by operator');
+        case 'adhoc':
+          await this.adhoc(cell, decision.lang, decision.source);
+          if (this.aborted) return { stop: 'not reached: the run was interrupted' };
+          continue;
         case 'jump':
           return { jump: decision.to };
         case 'quit':
@@ -249,10 +257,35 @@ export class Runner {
     if (body) this.emitter.emit(body);
   }
 
+  /** A cell typed in the console at `at`: planned like the runbook's, its missing values asked for, run behind the same guard. */
+  private async adhoc(at: Cell, lang: Lang, source: string): Promise<void> {
+    const { id, n } = nextAdhocId(new Set([...this.opts.runbook.cells.map((c) => c.id), ...this.plans.keys()]), this.adhocCount + 1);
+    this.adhocCount = n;
+    const cell = adhocCell(at, lang, source, id);
+    const { env, mode, allowWrites, target } = this.opts;
+    this.plans.set(id, await planAdhoc(cell, this.opts.runbook, { env: env ?? process.env, mode, allowWrites: allowWrites === true, targetKind: target.kind, ...(this.catalogue ? { catalogue: this.catalogue } : {}) }));
+    for (const name of cell.placeholders.filter((p) => !(p in this.values))) {
+      const spec = this.opts.runbook.variables?.find((v) => v.name === name) ?? { name };
+      const value = await this.ask(this.opts.operator.askVariable(spec));
+      if (value === ABORTED) return;
+      if (value !== undefined) {
+        const variable = { name, value, source: 'prompt' as const, secret: spec.secret === true || isSecretName(name) };
+        this.bind(variable);
+        this.emitter.emit(boundEvent(variable));
+      }
+    }
+    await this.attempt(cell, source, this.planFor(cell).effect, 1, at.id);
+  }
+
   /** One execution of a cell, behind the write guard. Resolves to its status; undefined for a background cell that started. */
-  private async attempt(cell: Cell, source: string, effect: Effect, attempt: number): Promise<CellStatus | undefined> {
+  private async attempt(cell: Cell, source: string, effect: Effect, attempt: number, adhocAt?: string): Promise<CellStatus | undefined> {
     const { target, operator, mode, allowWrites } = this.opts;
     const plan = this.planFor(cell);
+    // An ad-hoc cell's end is recorded like any cell's, but it is not one the run answers for.
+    const finish: CellLedger['finish'] = adhocAt === undefined ? (...args) => this.ledger.finish(...args) : (id, status, durationMs, result, reason) => {
+      this.emitter.emit(finishedEvent(id, status, durationMs, result, reason));
+      return status;
+    };
     const guard = await passWriteGuard({
       cell,
       plan,
@@ -265,7 +298,7 @@ export class Runner {
       emit: (body) => this.emitter.emit(body),
     });
     if (guard === 'aborted') return 'cancelled';
-    if (guard === 'refused') return this.ledger.finish(cell.id, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
+    if (guard === 'refused') return finish(cell.id, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
     const run = {
       cell,
       plan,
@@ -279,12 +312,13 @@ export class Runner {
       setCurrent: (controller: AbortController | undefined) => {
         this.interrupts.running(cell.id, controller);
       },
+      ...(adhocAt !== undefined ? { adhocAt } : {}),
     };
     if (plan.runs === 'background') return this.background.start(run);
     const outcome = await executeCell(run);
     if (outcome.result.error?.unreachable) this.unreachable.add(cell.id);
     else this.unreachable.delete(cell.id);
-    return this.ledger.finish(cell.id, outcome.status, outcome.durationMs, outcome.result);
+    return finish(cell.id, outcome.status, outcome.durationMs, outcome.result);
   }
 
   private skipped(cell: Cell, reason: string, unavailable?: boolean): Step {

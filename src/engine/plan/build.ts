@@ -102,6 +102,17 @@ async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: N
   };
 }
 
+/**
+ * The plan of a cell typed in the console (`a`): the same effect, interpreter, values and
+ * write guard as a cell of the runbook would get, decided the same way.
+ */
+export async function planAdhoc(cell: Cell, runbook: Runbook, input: { env: NodeJS.ProcessEnv; mode: RunMode; allowWrites?: boolean; targetKind: TargetKind; catalogue?: Catalogue }): Promise<CellPlan> {
+  const planned = await planCell(cell, runbook, dirname(resolve(runbook.path)), input.env, undefined);
+  const effect = input.catalogue && cell.lang === 'sql' ? await planEffect(cell, cell.source, input.catalogue) : undefined;
+  const refined = effect ? { ...planned, effect: effect.effect, effectReason: effect.because } : planned;
+  return { ...refined, confirm: planConfirm(cell, refined.effect, { mode: input.mode, allowWrites: input.allowWrites, targetKind: input.targetKind }) };
+}
+
 /** Why a selected cell does not run: its `skip` attribute, or an interpreter that is not there. */
 export function ownReason(cell: Pick<Cell, 'attributes'>, interpreter: InterpreterPlan | undefined): WhyNot | undefined {
   if (cell.attributes.skip === true) return { reason: 'skip-attribute', message: 'skip attribute' };

@@ -1,5 +1,5 @@
 /** The run plan: one place for every fact about a cell that more than one layer reads. */
-export { ownReason, planRun, valuesNeededBy, withCatalogue, type PlanInput } from './build.js';
+export { ownReason, planAdhoc, planRun, valuesNeededBy, withCatalogue, type PlanInput } from './build.js';
 export { planConfirm, type GuardContext } from './confirm.js';
 export { planEffect } from './effect.js';
 export { planInterpreter, programName } from './interpreter.js';

@@ -18,7 +18,8 @@ export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 export function startedEvent(run: CellRun, shown: string, names: readonly string[] = [], extra: GroupIdentity | { background: true } | undefined = undefined): EventBody {
   const { cell, attempt } = run;
   const values = Object.fromEntries(names.map((name) => [name, run.values[name] ?? '']));
-  return { type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, effect: run.effect, ...(names.length ? { values } : {}), ...(extra ?? {}) };
+  const adhoc = run.adhocAt === undefined ? {} : { adhoc: true, at: run.adhocAt };
+  return { type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, effect: run.effect, ...(names.length ? { values } : {}), ...(extra ?? {}), ...adhoc };
 }
 
 /** The executor's context, less what differs between the two ways (`emit`, `onGroup`, a terminal). */

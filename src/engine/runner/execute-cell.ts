@@ -26,6 +26,8 @@ export interface CellRun {
   executors: ExecutorPool;
   /** The controller of the running cell, for cancelCurrent() and abort(). */
   setCurrent(controller: AbortController | undefined): void;
+  /** An ad-hoc cell: the runbook cell it was made at. */
+  adhocAt?: string;
 }
 
 export interface CellOutcome {

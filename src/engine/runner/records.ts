@@ -8,7 +8,8 @@ import type { ExecutionResult } from '../lang/executor.js';
 
 /** The decision's event; `next` (moving on past a cell with a result) records nothing. */
 export function decisionEvent(cell: string, decision: Decision, before: string, actor: string): EventBody | undefined {
-  if (decision.action === 'next') return undefined;
+  // An ad-hoc cell is on record as its own cell (cell.started with `adhoc`), not as a decision about this one.
+  if (decision.action === 'next' || decision.action === 'adhoc') return undefined;
   const body: EventBody = { type: 'operator.decision', cell, action: decision.action, actor };
   if (decision.action === 'edit') {
     body.source = decision.source;

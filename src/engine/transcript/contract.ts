@@ -41,7 +41,7 @@ const TYPES: Record<string, Shape> = {
   'run.preflight': { problems: 'array:problem', database: 'object:database' },
   'variable.bound': { name: 'string', source: 'string', secret: 'boolean', value: 'string?' },
   'variable.refused': { name: 'string', reason: 'string' },
-  'cell.started': { cell: 'string', lang: 'string', line: 'integer', section: 'string[]', source: 'string', attempt: 'integer?', effect: 'string?', pgid: 'integer?', leaderStart: 'string?', background: 'boolean?' },
+  'cell.started': { cell: 'string', lang: 'string', line: 'integer', section: 'string[]', source: 'string', attempt: 'integer?', effect: 'string?', pgid: 'integer?', leaderStart: 'string?', background: 'boolean?', adhoc: 'boolean?', at: 'string?' },
   'cell.output': { cell: 'string', stream: 'string', data: 'string' },
   'cell.output.spilled': { cell: 'string', stream: 'string', path: 'string', attempt: 'integer?' },
   'cell.output.closed': { cell: 'string', stream: 'string', path: 'string', bytes: 'integer', sha256: 'string' },

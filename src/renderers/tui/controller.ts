@@ -7,9 +7,10 @@ import type { Decision } from '../../engine/operator.js';
 import type { Lang } from '../../engine/runbook.js';
 import { commandFor, type CommandName, type KeyPress } from './keys.js';
 import type { TuiOperator } from './operator.js';
+import { adhocKey, adhocLangs, adhocPrompt } from './adhoc-prompt.js';
 import { scrolledTop } from './pane.js';
 import { submitPrompt } from './prompts.js';
-import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type ChecklistEntry, type ConsoleState, type Prompt } from './state.js';
+import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type CellView, type ChecklistEntry, type ConsoleState, type Prompt } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The runner's side of the console: what keys may ask of a live run. */
@@ -109,6 +110,8 @@ export class Controller implements KeyHandler {
         return this.scroll(state, name === 'output.up' ? -1 : 1);
     }
     if (!selected) return this.flash('nothing to do');
+    if (name === 'cell.adhoc') return this.openAdhoc(state, selected.adhoc ? undefined : selected.id);
+    if (selected.adhoc) return this.onAdhoc(name, selected, state);
     if (inFinishPhase(state)) return this.afterLastCell(name, selected.id, selected.attempt);
     return this.onCell(name, selected.id, selected.attempt, state);
   }
@@ -190,6 +193,31 @@ export class Controller implements KeyHandler {
     if (top !== undefined) this.dispatch({ type: 'ui.output.scroll', cell: cell.id, top });
   }
 
+  /** `a`: at the cell asked about (after the last cell, at the selected one, or where the selected ad-hoc cell was made). */
+  private openAdhoc(state: ConsoleState, selected: string | undefined, lang?: Lang, text?: string): void {
+    const waiting = this.deps.operator.waitingDecision;
+    const at = waiting?.cell ?? (inFinishPhase(state) ? (selected ?? this.anchorOf(state)) : undefined);
+    if (!at || !this.deps.runner) return this.flash(this.deps.runner ? 'an ad-hoc cell runs when the console asks about a cell (not while one runs)' : 'replay: nothing runs');
+    this.dispatch({ type: 'ui.prompt.open', prompt: adhocPrompt(state, at, lang ?? adhocLangs(state)[0] ?? 'sh', text) });
+  }
+
+  /** An ad-hoc cell selected: enter goes back to the cell asked about; r or e brings its text back to change and run again. */
+  private onAdhoc(name: CommandName, cell: CellView, state: ConsoleState): void {
+    const waiting = this.deps.operator.waitingDecision;
+    if (name === 'cell.run' && waiting) return this.dispatch({ type: 'ui.cursor.to', cell: waiting.cell });
+    if (name === 'cell.retry' || name === 'cell.edit') return this.openAdhoc(state, undefined, cell.lang, cell.source);
+    this.flash(`${cell.id} is an ad-hoc cell: r runs it again (as a new one), a makes another`);
+  }
+
+  /** The runbook cell nearest above the selection (the one an ad-hoc cell was made at). */
+  private anchorOf(state: ConsoleState): string | undefined {
+    for (let i = state.cursor; i >= 0; i -= 1) {
+      const cell = state.cells[state.order[i] ?? ''];
+      if (cell && !cell.adhoc) return cell.id;
+    }
+    return undefined;
+  }
+
   private openSkip(cell: string): void {
     this.open({ kind: 'skip', cell, label: `Skip ${cell}. Reason (optional):`, keys: 'enter skips (with the reason, if any) · esc does not skip' });
   }
@@ -203,6 +231,7 @@ export class Controller implements KeyHandler {
   }
 
   private promptKey(prompt: Prompt, input: string, key: PromptKey): void {
+    if (prompt.kind === 'adhoc') return adhocKey(this.deps, this.deps.store.getState(), prompt, input, key);
     if (prompt.kind === 'quit') {
       if (input === 'y' || input === 'Y') this.quit();
       else this.dispatch({ type: 'ui.prompt.close' });

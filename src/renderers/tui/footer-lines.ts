@@ -16,6 +16,9 @@ export interface FooterLine {
   tone: FooterTone;
 }
 
+/** Rows of a multi-line answer (an ad-hoc cell) shown under its label. */
+const MAX_INPUT_ROWS = 6;
+
 export function footerLines(state: ConsoleState, width: number, replay?: boolean): FooterLine[] {
   const as = (tone: FooterTone, text: string, indent = '') => wrapText(text, width, indent).map((line) => ({ text: line, tone }));
   if (state.prompt) return promptLines(state, state.prompt, width, as);
@@ -32,11 +35,17 @@ function promptLines(state: ConsoleState, prompt: Prompt, width: number, as: (to
     lines.push(...as('detail', match.total ? `  → ${candidateLine(state, match)}` : '  → no cell matches yet', '    '));
   }
   if (prompt.error) lines.push(...as('error', `✗ ${prompt.error}`, '  '));
-  const typed = [...(prompt.masked ? '•'.repeat([...prompt.text].length) : prompt.text)];
-  // A long answer shows its end, where the typing is.
+  const typed = prompt.masked ? '•'.repeat([...prompt.text].length) : prompt.text;
+  // A long answer shows its end, where the typing is; a cell of several lines its last few.
   const room = Math.max(4, width - 3);
-  const shown = typed.length > room ? `…${typed.slice(typed.length - room + 1).join('')}` : typed.join('');
-  lines.push({ text: `› ${shown}`, tone: 'input' });
+  const rows = typed.split('\n');
+  const last = rows.slice(-MAX_INPUT_ROWS);
+  if (rows.length > last.length) lines.push({ text: `  … ${rows.length - last.length} lines above`, tone: 'detail' });
+  last.forEach((row, i) => {
+    const chars = [...row];
+    const shown = chars.length > room ? `…${chars.slice(chars.length - room + 1).join('')}` : row;
+    lines.push({ text: `${i === 0 && rows.length === last.length ? '›' : ' '} ${shown}`, tone: 'input' });
+  });
   if (prompt.keys) lines.push(...as('keys', prompt.keys));
   return lines;
 }
@@ -52,10 +61,11 @@ function hints(state: ConsoleState, replay?: boolean): string {
   const focus = state.focus === undefined ? undefined : state.cells[state.focus];
   // One line at 80 columns; the help (?) lists every key.
   if (focus?.status === 'running') return `running · ctrl-c cancels it · ${lookingBack ? 'o output' : 'n note'} · ↑↓ select · q quit · ? help`;
-  if (ask?.kind === 'decide' && lookingBack) return `r run again · o output · v source · ↑↓ select · g jump · q quit · ? help`;
+  if (ask?.kind === 'decide' && selected?.adhoc) return `enter back to ${ask.cell} · r change and run again · a another · o output · ? help`;
+  if (ask?.kind === 'decide' && lookingBack) return 'r run again · o output · v source · a ad-hoc · g jump · q quit · ? help';
   if (ask?.kind === 'decide' && ask.phase === 'after' && ask.unreachable) return 'database unreachable — enter tries again · s moves on · e edit · g jump · q quit · ? help';
-  if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · v source · g jump · q quit · ? help';
-  if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · ↑↓ select · g jump · q quit · ? help';
+  if (ask?.kind === 'decide' && ask.phase === 'after') return 'r retry · e edit · enter next · o output · a ad-hoc · g jump · q quit · ? help';
+  if (ask?.kind === 'decide') return 'enter run · s skip · e edit · v source · a ad-hoc · g jump · q quit · ? help';
   // The runner has not asked yet: say so rather than offer a key that would do nothing.
   return 'preparing… (a key for the cell on screen is kept until it is ready) · q quit · ? help';
 }

@@ -8,6 +8,7 @@ export type CommandName =
   | 'cell.skip'
   | 'cell.edit'
   | 'cell.retry'
+  | 'cell.adhoc'
   | 'note.add'
   | 'cursor.up'
   | 'cursor.down'
@@ -35,6 +36,7 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { command: 'cell.skip', keys: ['s'], help: 'skip the cell, with an optional reason for the record' },
   { command: 'cell.edit', keys: ['e'], help: 'edit the cell in $VISUAL / $EDITOR; what you save runs' },
   { command: 'cell.retry', keys: ['r'], help: 'run the selected cell again (after the last cell too)' },
+  { command: 'cell.adhoc', keys: ['a'], help: 'an ad-hoc cell: SQL (tab: shell, PowerShell), typed here or in $EDITOR' },
   { command: 'source.view', keys: ['v'], help: 'the whole source of the selected cell, values filled in (↑↓ scroll)' },
   { command: 'output.page', keys: ['o'], help: 'the finished cell\'s whole output and tables in $PAGER (less -S)' },
   { command: 'output.up', keys: ['pageup'], help: 'scroll the selected finished cell\'s result up' },
@@ -57,6 +59,7 @@ export interface KeyPress {
   escape?: boolean;
   pageUp?: boolean;
   pageDown?: boolean;
+  tab?: boolean;
   ctrl?: boolean;
   meta?: boolean;
 }

@@ -4,7 +4,7 @@
  * state; the promise resolves when the operator presses a key or submits a prompt.
  */
 import type { Decision, DecisionContext, Operator } from '../../engine/operator.js';
-import type { Cell, VariableSpec } from '../../engine/runbook.js';
+import type { Cell, Lang, VariableSpec } from '../../engine/runbook.js';
 import type { RunEvent } from '../../engine/events.js';
 import type { TerminalHandOver } from '../../engine/lang/executor.js';
 import { isSecretName } from '../../engine/redact.js';
@@ -37,6 +37,9 @@ export class TuiOperator implements Operator {
    */
   private intent: { cell: string; decision: Decision; key?: string } | undefined;
   private quitting = false;
+  /** Ids of the ad-hoc cells run so far, and the question to put back once one ends. */
+  private readonly adhocCells = new Set<string>();
+  private backFromAdhoc: { cell: string; after: boolean } | undefined;
   /** Said once the next question is on screen: a queued key that was not used. */
   private dropped: string | undefined;
   /** Lent to an `interactive` cell (see run.tsx): the console's terminal, handed over like the pager's. */
@@ -49,19 +52,30 @@ export class TuiOperator implements Operator {
 
   /** Feed every run event here too: it tells a decide after a cell from one before it. */
   observe(event: RunEvent): void {
+    // An ad-hoc cell runs between two questions about the same cell: it changes neither.
+    if (event.type === 'cell.started' && event.adhoc) this.adhocCells.add(event.cell);
+    if (this.adhocCells.has((event as { cell?: string }).cell ?? '')) return;
     if (event.type === 'cell.finished') this.justFinished = event.cell;
     if (event.type === 'cell.started') this.justFinished = undefined;
   }
 
   decide(context: DecisionContext): Promise<Decision> {
     const id = context.cell.id;
-    const after = this.justFinished === id;
+    const back = this.backFromAdhoc?.cell === id ? this.backFromAdhoc : undefined;
+    this.backFromAdhoc = undefined;
+    const after = back ? back.after : this.justFinished === id;
     this.justFinished = undefined;
+    if (back && !this.quitting) return this.waitFor(id, context, after);
     if (this.quitting) return Promise.resolve({ action: 'quit' });
     const intent = this.takeIntent(id, after);
     if (intent) return Promise.resolve(intent);
     const movesOn = after && (context.lastStatus === 'succeeded' || context.lastStatus === 'skipped');
     if (movesOn) return Promise.resolve({ action: 'next' });
+    return this.waitFor(id, context, after);
+  }
+
+  /** The question on screen until a key answers it. */
+  private waitFor(id: string, context: DecisionContext, after: boolean): Promise<Decision> {
     return new Promise((resolve) => {
       this.pending = { kind: 'decide', cell: id, after, resolve };
       this.store.dispatch({
@@ -87,6 +101,12 @@ export class TuiOperator implements Operator {
   confirmWrite(cell: Cell, targetName: string): Promise<boolean> {
     if (this.quitting) return Promise.resolve(false);
     this.dropIntent();
+    // An ad-hoc write is asked about before it starts: on screen (source, WRITES) while the name is typed.
+    const at = this.backFromAdhoc?.cell;
+    if (at && !(cell.id in this.store.getState().cells)) {
+      const { id, lang, line, section, source } = cell;
+      this.store.dispatch({ type: 'ui.adhoc.planned', cell: { id, lang, line, section, source }, at });
+    }
     return new Promise((resolve) => {
       this.pending = { kind: 'confirm', targetName, resolve };
       this.store.dispatch({ type: 'ui.ask', ask: { kind: 'confirm', cell: cell.id, targetName } });
@@ -137,6 +157,19 @@ export class TuiOperator implements Operator {
       this.pending = { kind: 'finish', resolve };
       this.store.dispatch({ type: 'ui.checklist.finishing' });
     });
+  }
+
+  /**
+   * `a`: a cell typed in the console runs now, at the cell asked about (after the last
+   * cell: at the selected one, which the run goes back to). The same question is asked
+   * again when it ends.
+   */
+  adhoc(lang: Lang, source: string, at?: string): boolean {
+    const decision: Decision = { action: 'adhoc', lang, source };
+    if (this.pending?.kind === 'finish' && at) return this.jumpThen(at, decision);
+    if (this.pending?.kind !== 'decide') return false;
+    this.backFromAdhoc = { cell: this.pending.cell, after: this.pending.after };
+    return this.settle(this.pending.resolve, decision);
   }
 
   /** Enter in the finish phase: the run may end. */

@@ -32,6 +32,7 @@ export function submitPrompt(deps: Deps, prompt: Prompt, text: string | undefine
       if (text === undefined || !text.trim()) return close();
       return jump(deps, text);
     case 'quit':
+    case 'adhoc':
       return close();
   }
 }
@@ -61,5 +62,7 @@ function jump(deps: Deps, text: string): void {
   }
   store.dispatch({ type: 'ui.prompt.close' });
   store.dispatch({ type: 'ui.cursor.to', cell: match.cell });
+  // An ad-hoc cell is looked at, never walked to: the runbook has no such cell.
+  if (state.cells[match.cell]?.adhoc) return;
   if (operator.waitingDecision && operator.waitingDecision.cell !== match.cell) operator.jumpThen(match.cell, undefined);
 }

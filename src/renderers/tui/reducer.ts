@@ -11,6 +11,7 @@ import {
   sectionKey,
   type Ask,
   type CellBase,
+  type CellInfo,
   type CellView,
   type ConsoleState,
   isFinished,
@@ -39,6 +40,8 @@ export type UiAction =
   | { type: 'ui.source.scroll'; delta: number }
   /** PgUp / PgDn on a finished cell: the first row of its result on screen (the keys keep it inside the result). */
   | { type: 'ui.output.scroll'; cell: string; top: number }
+  /** An ad-hoc cell asked about before it starts (its write confirmed): in the outline after `at`, selected. */
+  | { type: 'ui.adhoc.planned'; cell: CellInfo; at: string }
   /** Hold back the decision that ends the run and show the checklist; without one, close it. */
   | { type: 'ui.checklist.finishing' };
 
@@ -60,6 +63,7 @@ export function reduceAll(state: ConsoleState, actions: readonly ConsoleAction[]
 }
 
 function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleState {
+  if (event.type === 'cell.started' && event.adhoc && !(event.cell in state.cells)) return reduceEvent(withAdhocCell(state, { ...event, id: event.cell, adhoc: true }, event.at), event, at);
   switch (event.type) {
     case 'run.started': {
       const known = state.order.length > 0;
@@ -182,8 +186,11 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
     case 'ui.ask': {
       const cellId = 'cell' in action.ask ? action.ask.cell : undefined;
       let next: ConsoleState = { ...(cellId ? settle(state, cellId) : state), ask: action.ask, flash: undefined };
+      // Back from an ad-hoc cell: its result stays selected (↓ or enter goes back to the cell asked about).
+      const looking = state.cells[state.order[state.cursor] ?? ''];
+      const keep = looking?.adhoc === true && isFinished(looking) && action.ask.kind === 'decide';
       if (cellId && cellId in state.cells) {
-        next = { ...next, focus: cellId, cursor: indexOf(state, cellId) };
+        next = { ...next, focus: cellId, cursor: keep ? state.cursor : indexOf(state, cellId) };
         if (action.source !== undefined) next = withCell(next, cellId, (cell) => ({ ...cell, source: action.source ?? cell.source }));
       }
       return next;
@@ -198,6 +205,11 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
       return { ...state, sourceView: state.sourceView ? undefined : { scroll: 0 } };
     case 'ui.source.scroll':
       return state.sourceView ? { ...state, sourceView: { scroll: Math.max(0, state.sourceView.scroll + action.delta) } } : state;
+    case 'ui.adhoc.planned': {
+      if (action.cell.id in state.cells) return state;
+      const next = withAdhocCell(state, action.cell, action.at);
+      return { ...next, cursor: indexOf(next, action.cell.id), sourceView: undefined };
+    }
     case 'ui.output.scroll':
       return { ...state, paneScroll: { cell: action.cell, top: Math.max(0, action.top) } };
     case 'ui.prompt.refused':
@@ -249,6 +261,18 @@ function withCell(state: ConsoleState, id: string, update: (cell: CellView) => C
   const cell = state.cells[id];
   if (!cell) return state;
   return { ...state, cells: { ...state.cells, [id]: update(cell) } };
+}
+
+/** An ad-hoc cell joins the outline after the cell it was made at (and after the ad-hoc cells made there before it). */
+function withAdhocCell(state: ConsoleState, info: CellInfo, at: string | undefined): ConsoleState {
+  const anchor = at !== undefined ? state.order.indexOf(at) : -1;
+  let index = anchor === -1 ? state.order.length : anchor + 1;
+  while (index < state.order.length && state.cells[state.order[index] as string]?.adhoc) index += 1;
+  const cell = pendingCell({ ...info, adhoc: true });
+  const order = [...state.order.slice(0, index), info.id, ...state.order.slice(index)];
+  // The cursor stays on the cell it was on, wherever that moved to.
+  const cursor = state.cursor >= index ? state.cursor + 1 : state.cursor;
+  return { ...state, order, cells: { ...state.cells, [info.id]: cell }, cursor };
 }
 
 /** The section clock starts when the first cell inside a budgeted section starts. */

@@ -60,7 +60,7 @@ export type Ask =
 
 /** An inline text prompt at the bottom of the screen. */
 export interface Prompt {
-  kind: 'note' | 'jump' | 'quit' | 'confirm' | 'variable' | 'skip';
+  kind: 'note' | 'jump' | 'quit' | 'confirm' | 'variable' | 'skip' | 'adhoc';
   label: string;
   text: string;
   masked: boolean;
@@ -70,8 +70,10 @@ export interface Prompt {
   error?: string;
   /** What enter and esc do here, said on screen. */
   keys?: string;
-  /** The cell a skip prompt is about. */
+  /** The cell a skip prompt is about; the cell an ad-hoc one is made at. */
   cell?: string;
+  /** An ad-hoc cell's language. */
+  lang?: Lang;
 }
 
 /** A value bound for the run, as the events record it (a secret's value never is). */
