@@ -50,6 +50,10 @@ export class Runner {
   private stoppedBecause?: string;
   /** Cells whose last attempt could not reach the database. */
   private readonly unreachable = new Set<string>();
+  /** The cell the walk visited last: where a jump after the last cell comes from. */
+  private lastVisited?: Cell;
+  /** Planned cells a jump forward passed and nothing ran since: run.finished says "jumped over". */
+  private readonly jumpedOver = new Set<string>();
   /** The operator's edit of each cell and its effect: what every later attempt runs, on any visit. */
   private readonly edits = new Map<string, { source: string; effect: Effect }>();
   /** The target's volatility of what the SQL cells call; undefined without a database (built-ins decide). */
@@ -158,6 +162,7 @@ export class Runner {
         settled: (cell) => SETTLED.has(this.ledger.statuses.get(cell) as CellStatus),
         done: () => this.aborted || this.quit,
         goBack: () => this.goBack(),
+        jumpedOver: (cells) => cells.forEach((id) => this.jumpedOver.add(id)),
       });
       if (stopped) this.stoppedBecause = stopped;
     } finally {
@@ -173,6 +178,7 @@ export class Runner {
       aborted: this.aborted,
       quit: this.quit,
       stoppedAtEnd: this.background.stoppedAtEnd,
+      jumpedOver: this.jumpedOver,
     });
     return this.finish(started, selected.length, outcome, []);
   }
@@ -188,11 +194,14 @@ export class Runner {
     if (!back || back === ABORTED) return undefined;
     const at = this.opts.runbook.cells.find((c) => c.id === back.to);
     if (!at) return undefined;
-    this.record(at, back, at.source);
+    // Recorded from where the operator was; going back to that very cell is no jump.
+    const from = this.lastVisited ?? at;
+    if (from.id !== at.id) this.record(from, back, from.source);
     return back.to;
   }
 
   private async visit(cell: Cell): Promise<Step> {
+    this.lastVisited = cell;
     const plan = this.planFor(cell);
     const blocked = cannotRun(cell, plan, this.needed.get(cell.id) ?? [], this.opts.mode);
     if (blocked) {
@@ -213,6 +222,8 @@ export class Runner {
       const unreachable = this.unreachable.has(cell.id);
       const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}), ...(unreachable ? { unreachable } : {}) }));
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
+      // A jump to the cell the operator is on moves nothing: not recorded as a jump.
+      if (decision.action === 'jump' && decision.to === cell.id) continue;
       this.record(cell, decision, source);
       switch (decision.action) {
         case 'edit':

@@ -21,6 +21,8 @@ export interface OutcomeInput {
   quit: boolean;
   /** Background cells the run stopped at its end (recorded `cancelled`): they ran, so they are not "not run". */
   stoppedAtEnd?: ReadonlySet<string>;
+  /** Cells a jump forward passed: not run because the operator jumped over them. */
+  jumpedOver?: ReadonlySet<string>;
 }
 
 export interface Outcome {
@@ -50,7 +52,7 @@ function notRunReason(cell: string, input: OutcomeInput): string | undefined {
   const status = input.statuses.get(cell);
   if (status === 'cancelled') return input.stoppedAtEnd?.has(cell) ? undefined : 'cancelled';
   if (status === 'skipped') return input.unavailable.get(cell);
-  if (status === undefined) return input.stoppedBecause;
+  if (status === undefined) return input.jumpedOver?.has(cell) ? 'jumped over' : input.stoppedBecause;
   return undefined;
 }
 

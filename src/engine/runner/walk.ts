@@ -20,10 +20,12 @@ export interface Walk {
   settled?: (cell: string) => boolean;
   /** Checked before each cell: an interrupt or a quit ends the walk. */
   done: () => boolean;
+  /** A jump forward left these planned, unsettled cells behind (the one it left from too), in order. */
+  jumpedOver?: (cells: string[]) => void;
 }
 
 /** Walks the cells; resolves to why it stopped early, or undefined when it reached the end. */
-export async function walkCells({ cells, planned, start, visit, settled, done }: Walk): Promise<string | undefined> {
+export async function walkCells({ cells, planned, start, visit, settled, done, jumpedOver }: Walk): Promise<string | undefined> {
   const first = cells.findIndex((c) => planned.has(c.id));
   let index = start ? cells.findIndex((c) => c.id === start) : first >= 0 ? first : cells.length;
   let forced: string | undefined = start;
@@ -39,6 +41,8 @@ export async function walkCells({ cells, planned, start, visit, settled, done }:
     if ('jump' in step) {
       const target = cells.findIndex((c) => c.id === step.jump);
       if (target >= 0) {
+        const passed = cells.slice(index, target).filter((c) => planned.has(c.id) && !settled?.(c.id));
+        if (passed.length) jumpedOver?.(passed.map((c) => c.id));
         index = target;
         forced = step.jump;
         continue;
