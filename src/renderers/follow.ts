@@ -7,6 +7,7 @@
  */
 import type { RunEvent } from '../engine/events.js';
 import { createPlainRenderer } from './plain.js';
+import { showControls } from './text/visible.js';
 
 export interface FollowRow {
   run: string;
@@ -26,7 +27,7 @@ export function createFollowRenderer(write: (text: string) => void, options: { j
   const runOf = (row: FollowRow) => {
     let run = runs.get(row.run);
     if (!run) {
-      const entry = { held: '', prefix: `[${row.actor} ${shortRun(row.run)}] `, render: (_event: RunEvent) => undefined as void };
+      const entry = { held: '', prefix: `[${showControls(row.actor)} ${shortRun(showControls(row.run))}] `, render: (_event: RunEvent) => undefined as void };
       entry.render = createPlainRenderer((text) => {
         const lines = (entry.held + text).split('\n');
         entry.held = lines.pop() ?? '';
@@ -43,7 +44,7 @@ export function createFollowRenderer(write: (text: string) => void, options: { j
       try {
         event = JSON.parse(row.line) as RunEvent;
       } catch {
-        write(`[${row.actor} ${shortRun(row.run)}] ? a line that is not JSON\n`);
+        write(`[${showControls(row.actor)} ${shortRun(showControls(row.run))}] ? a line that is not JSON\n`);
         return;
       }
       runOf(row).render(event);

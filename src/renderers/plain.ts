@@ -11,6 +11,7 @@ import {
   sqlResultLines, summaryLines, variableLine,
 } from './plain/blocks.js';
 import { createStyle } from './plain/style.js';
+import { visibleEvent } from './text/visible.js';
 
 export interface PlainRendererOptions {
   /** ANSI colours; default off. */
@@ -77,7 +78,9 @@ export function createPlainRenderer(
   const maxColumnWidth = (columns: number) =>
     opts.width ? Math.max(12, Math.floor((opts.width - 2) / Math.max(1, columns)) - 3) : 60;
 
-  return (event) => {
+  return (raw) => {
+    // Control characters in values and output are shown, never sent to the terminal raw.
+    const event = visibleEvent(raw);
     const known = event as RunEvent;
     switch (known.type) {
       case 'run.started':

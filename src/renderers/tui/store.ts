@@ -6,6 +6,7 @@
  */
 import type { RunEvent } from '../../engine/events.js';
 import { reduce, reduceAll, type ConsoleAction } from './reducer.js';
+import { visibleEvent } from '../text/visible.js';
 import type { ConsoleState } from './state.js';
 
 export interface ConsoleStore {
@@ -50,7 +51,8 @@ export function createConsoleStore(initial: ConsoleState, options: { intervalMs?
       publish(reduce(fold(), action));
     },
     push(event) {
-      queue.push(event);
+      // Control characters in values and output are shown, never sent to the terminal raw.
+      queue.push(visibleEvent(event));
       timer ??= setTimeout(() => publish(fold()), intervalMs);
     },
     flush() {
