@@ -43,9 +43,10 @@ describe('lintRunbook', () => {
     expect(diagnostics[1]!.message).toMatch(/unknown attribute "flavour" on cell same; known: name, timeout/);
   });
 
-  it('finds nothing wrong with runbooks/dragonfly.md', async () => {
+  it('finds nothing wrong with runbooks/dragonfly.md but its $SUPABASE_DB_URL in PowerShell (warnings: see below)', async () => {
     const text = readFileSync(join(import.meta.dirname, '..', 'runbooks', 'dragonfly.md'), 'utf8');
-    expect(await lintRunbook(parseRunbook(text, 'dragonfly.md'), text)).toEqual([]);
+    const diagnostics = await lintRunbook(parseRunbook(text, 'dragonfly.md'), text);
+    expect(diagnostics.map((d) => `${d.severity} ${d.rule}`)).toEqual(['warning powershell-env-variable', 'warning powershell-env-variable']);
   });
 
   it('reads a psql session in a sql fence: its SQL is checked, its output is not, one warning says so', async () => {
@@ -106,5 +107,40 @@ describe('Runme interactive and background', () => {
     expect(diagnostics.map(({ line, rule }) => [line, rule])).toEqual([[3, 'runme-attribute'], [15, 'runme-attribute']]);
     expect(diagnostics[0]!.message).toMatch(/^cell ask is interactive: in the console it gets the terminal .*unattended runs give it no terminal and no input \(stdin is \/dev\/null\)/);
     expect(diagnostics[1]!.message).toBe('cell q is marked background, which applies to shell cells only: this SQL cell runs in the foreground and the run waits for it');
+  });
+});
+
+describe('lint: an environment value read as a PowerShell variable', () => {
+  const lint = (text: string) => lintRunbook(parseRunbook(text, 'ps.md'), text);
+
+  it('runbooks/dragonfly.md: $SUPABASE_DB_URL, at each cell that reads it, with the fix', async () => {
+    const path = join(import.meta.dirname, '..', 'runbooks', 'dragonfly.md');
+    const text = readFileSync(path, 'utf8');
+    const found = (await lintRunbook(parseRunbook(text, 'runbooks/dragonfly.md'), text)).filter((d) => d.rule === 'powershell-env-variable');
+    expect(found.map(({ line, column, severity }) => [line, column, severity])).toEqual([[36, 6, 'warning'], [101, 6, 'warning']]);
+    expect(found[0]!.message).toContain('did you mean `$env:SUPABASE_DB_URL`?');
+    expect(text.split('\n')[35]!.slice(5)).toMatch(/^\$SUPABASE_DB_URL /);
+  });
+
+  it('says nothing where a cell sets the variable, for automatic variables, $env: reads, single quotes, or names nothing holds', async () => {
+    const text = [
+      '---', 'database: $SUPABASE_DB_URL', 'variables:', '  REGION: {}', '---', '# T', '',
+      '```powershell', '$SUPABASE_DB_URL = $env:SUPABASE_DB_URL', '```', '',
+      '```powershell', 'psql $SUPABASE_DB_URL', "Write-Output '$REGION' $HOME $env:PATH $PWD $NoSuchThing_xyz", '```', '',
+    ].join('\n');
+    expect((await lint(text)).filter((d) => d.rule === 'powershell-env-variable')).toEqual([]);
+  });
+
+  it('warns for a frontmatter variable and for the environment, case-insensitively, in a double-quoted string too', async () => {
+    process.env.RUNBOOK_LINT_PROBE = 'x';
+    try {
+      const text = ['---', 'variables:', '  REGION: {}', '---', '# T', '', '```powershell', 'Write-Output "in $region"', 'Write-Output ${RUNBOOK_LINT_PROBE}', '```', ''].join('\n');
+      const found = (await lint(text)).filter((d) => d.rule === 'powershell-env-variable');
+      expect(found.map((d) => [d.line, d.column])).toEqual([[8, 18], [9, 14]]);
+      expect(found[0]!.message).toContain('`$env:REGION`');
+      expect(found[1]!.message).toContain('`$env:RUNBOOK_LINT_PROBE`');
+    } finally {
+      delete process.env.RUNBOOK_LINT_PROBE;
+    }
   });
 });

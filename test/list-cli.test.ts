@@ -70,22 +70,25 @@ describe('runbook list', () => {
 });
 
 describe('runbook lint', () => {
-  it('exits 0 on runbooks/dragonfly.md', async () => {
+  it('exits 0 on runbooks/dragonfly.md, warning that its PowerShell reads $SUPABASE_DB_URL, with the fix', async () => {
     const { code, stdout } = await runbook(['lint', 'runbooks/dragonfly.md']);
     expect(code).toBe(0);
-    expect(stdout).toBe('');
+    expect(stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^runbooks\/dragonfly\.md:36:6: warning: .*\$SUPABASE_DB_URL.*did you mean `\$env:SUPABASE_DB_URL`\? \(powershell-env-variable\)$/),
+      expect.stringMatching(/^runbooks\/dragonfly\.md:101:6: warning: .*did you mean `\$env:SUPABASE_DB_URL`\?/),
+    ]);
   });
 
   it('prints file:line:col: severity: message (rule) and exits 1 on errors', async () => {
     const file = fixture('broken-sql.md');
     const { code, stdout, stderr } = await runbook(['lint', 'runbooks/dragonfly.md', file]);
     expect(code).toBe(1);
-    expect(stdout.trim().split('\n')).toEqual([
+    expect(stdout.trim().split('\n').filter((line) => !line.includes('powershell-env-variable'))).toEqual([
       `${file}:7:1: error: SQL in cell top-level: syntax error at or near "SELEC" (sql-syntax)`,
       `${file}:16:29: error: SQL in cell in-a-list: syntax error at or near "=" (sql-syntax)`,
       `${file}:23:17: error: SQL in cell in-a-quote: syntax error at or near ";" (sql-syntax)`,
     ]);
-    expect(stderr).toContain('2 files checked: 3 errors, 0 warnings');
+    expect(stderr).toContain('2 files checked: 3 errors, 2 warnings');
   });
 
   it('exits 0 when there are only warnings', async () => {

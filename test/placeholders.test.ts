@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as placeholders from '../src/engine/placeholders.js';
-import { bindPlaceholders, envNames, powershellEnvPrelude, quoteLiteral } from '../src/engine/placeholders.js';
+import { bindPlaceholders, envNames, quoteLiteral } from '../src/engine/placeholders.js';
 import { InputError } from '../src/engine/errors.js';
 
 describe('placeholders: exports', () => {
   it('exposes the binding API', () => {
-    expect(Object.keys(placeholders).sort()).toEqual(['VALUE_PREFIX', 'bindCellPlaceholders', 'bindPlaceholders', 'envNames', 'powershellEnvPrelude', 'quoteLiteral']);
+    expect(Object.keys(placeholders).sort()).toEqual(['VALUE_PREFIX', 'bindCellPlaceholders', 'bindPlaceholders', 'envNames', 'quoteLiteral']);
   });
 });
 
@@ -180,12 +180,5 @@ describe('placeholders: PowerShell (binding itself: test/placeholders-powershell
       "binding <GOOD_SHA> in a PowerShell cell needs PowerShell's parser: install pwsh (PowerShell 7), see the README",
     );
     expect(bindPlaceholders('powershell', 'Write-Output hi', [], {})).toEqual({ source: 'Write-Output hi', env: {} });
-  });
-
-  it('builds $NAME assignments for environment values the cell reads as variables', () => {
-    const source = 'psql $SUPABASE_DB_URL -c "select 1"; $env:X = $HOME; Write-Output ${OTHER} $env:Y $Missing';
-    expect(powershellEnvPrelude(source, { SUPABASE_DB_URL: 'postgres://x', HOME: '/root', OTHER: 'o', Y: 'y' })).toBe(
-      '$SUPABASE_DB_URL = ${env:SUPABASE_DB_URL}\n$OTHER = ${env:OTHER}\n',
-    );
   });
 });

@@ -20,7 +20,7 @@ const open: PwshExecutor[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.close()));
 });
-const pwsh = (options: { stopOnError?: boolean } = {}) => {
+const pwsh = (options: { killGraceMs?: number } = {}) => {
   const executor = createPwshExecutor({ interpreter: 'pwsh', killGraceMs: 1000, ...options });
   open.push(executor);
   return executor;
@@ -68,7 +68,7 @@ describe.skipIf(!hasPwsh)('pwsh session (real PowerShell 7)', () => {
     expect(pid).toBe(first.output('stdout').trim());
   }, 60_000);
 
-  it('carries $env: and functions from a dot-sourced script, and gives environment values as $NAME', async () => {
+  it('carries $env: and functions from a dot-sourced script; an environment value is $env:NAME, never a magic $NAME', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-pwsh-'));
     try {
       mkdirSync(join(dir, 'scripts'));
@@ -78,7 +78,8 @@ describe.skipIf(!hasPwsh)('pwsh session (real PowerShell 7)', () => {
       const next = ps('Get-Mode\nWrite-Output "var=$SUPABASE_MODE url=$SUPABASE_DB_URL"\n/bin/sh -c \'echo "native=$SUPABASE_MODE"\'', { cwd: dir });
       next.context.env = { ...next.context.env, SUPABASE_DB_URL: 'postgres://sandbox' };
       expect((await shell.run(next.context)).status).toBe('succeeded');
-      expect(next.output('stdout')).toBe('mode=prod\nvar=prod url=postgres://sandbox\nnative=prod\n');
+      // As in the engineer's terminal: $SUPABASE_DB_URL is a PowerShell variable no one set.
+      expect(next.output('stdout')).toBe('mode=prod\nvar= url=\nnative=prod\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -93,35 +94,35 @@ describe.skipIf(!hasPwsh)('pwsh session (real PowerShell 7)', () => {
     expect((await shell.run(ps('Write-Output still-here').context)).status).toBe('succeeded');
   }, 60_000);
 
-  it('throw fails the cell and stops it; a native non-zero exit fails it with that code; exit N ends it with N', async () => {
+  it('throw fails the cell and stops it; a native non-zero exit as the last command fails it with that code; exit N ends it with N', async () => {
     const shell = pwsh();
     const thrown = ps("Write-Output before\nthrow 'boom'\nWrite-Output after");
     expect(await shell.run(thrown.context)).toMatchObject({ status: 'failed', exitCode: 1 });
     expect(thrown.output('stdout')).toBe('before\n');
     expect(thrown.output('stderr')).toContain('boom');
 
-    const native = ps("/bin/sh -c 'exit 7'\nWrite-Output after");
-    expect(await shell.run(native.context)).toMatchObject({ status: 'failed', exitCode: 7, error: { message: 'exit code 7' } });
-    expect(native.output('stdout')).toBe('');
+    const native = ps("Write-Output before\n/bin/sh -c 'exit 7'");
+    expect(await shell.run(native.context)).toMatchObject({ status: 'failed', exitCode: 7, errors: 1, error: { message: 'exit code 7' } });
+    expect(native.output('stdout')).toBe('before\n');
 
     expect(await shell.run(ps('exit 4').context)).toMatchObject({ status: 'failed', exitCode: 4 });
     expect(await shell.run(ps('Write-Output fine; exit 0').context)).toMatchObject({ status: 'succeeded', exitCode: 0 });
-    const stopped = ps("Write-Error 'bad'\nWrite-Output 'after'");
+    const stopped = ps("Write-Error 'bad'\nWrite-Output 'after'", { attributes: { errorAction: 'stop' } });
     expect((await shell.run(stopped.context)).status).toBe('failed');
     expect(stopped.output('stdout')).toBe('');
   }, 60_000);
 
-  it("follows a cell's own $ErrorActionPreference, and $? of its last statement decides", async () => {
+  it("follows a cell's own $ErrorActionPreference for that cell, and $? of its last statement decides", async () => {
     const shell = pwsh();
-    const carryOn = ps("$ErrorActionPreference = 'Continue'\nWrite-Error 'soft'\nWrite-Output 'after'");
-    expect(await shell.run(carryOn.context)).toMatchObject({ status: 'succeeded' });
+    const strict = ps("$ErrorActionPreference = 'Stop'\nWrite-Error 'hard'\nWrite-Output 'after'");
+    expect(await shell.run(strict.context)).toMatchObject({ status: 'failed', errors: 1 });
+    expect(strict.output('stdout')).toBe('');
+    // Every cell starts with PowerShell's defaults again.
+    const carryOn = ps("Write-Error 'soft'\nWrite-Output 'after'");
+    expect(await shell.run(carryOn.context)).toMatchObject({ status: 'succeeded', errors: 1 });
     expect(carryOn.output('stdout')).toBe('after\n');
     expect(carryOn.output('stderr')).toContain('soft');
-    // Every cell starts with the runbook's rule again.
-    const strictAgain = ps("Write-Error 'hard'\nWrite-Output 'after'");
-    expect((await shell.run(strictAgain.context)).status).toBe('failed');
-    expect(strictAgain.output('stdout')).toBe('');
-    const lastFails = ps("$PSNativeCommandUseErrorActionPreference = $false\nWrite-Output x\n/bin/sh -c 'exit 3'");
+    const lastFails = ps("Write-Output x\n/bin/sh -c 'exit 3'");
     expect(await shell.run(lastFails.context)).toMatchObject({ status: 'failed', exitCode: 3 });
   }, 60_000);
 

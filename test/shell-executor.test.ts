@@ -169,15 +169,15 @@ describe('shell executor: sh', () => {
 describe('shell executor: PowerShell per process, through the pwsh STAND-IN (test/fixtures/stand-ins/pwsh-stand-in)', () => {
   const standIn = join(import.meta.dirname, 'fixtures', 'stand-ins', 'pwsh-stand-in');
 
-  it('passes -NoProfile -NonInteractive -File and streams output', async () => {
-    const run = contextFor('powershell', "Write-Output 'hello'\nWrite-Error 'bad'");
+  it('passes -NoProfile -NonInteractive -File and streams output; errorAction stop stops at the error', async () => {
+    const run = contextFor('powershell', "Write-Output 'hello'\nWrite-Error 'bad'", { attributes: { errorAction: 'stop' } });
     const result = await sh({ lang: 'powershell', interpreter: standIn }).run(run.context);
     expect(run.output('stdout')).toBe('hello\n');
     expect(run.output('stderr')).toContain('bad');
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 });
   });
 
-  it('carries $env: values set by a dot-sourced load_env.ps1 to the next cell, and exposes them as $NAME', async () => {
+  it('carries $env: values set by a dot-sourced load_env.ps1 to the next cell, never as a magic $NAME', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-ps-'));
     try {
       mkdirSync(join(dir, 'scripts'));
@@ -187,7 +187,7 @@ describe('shell executor: PowerShell per process, through the pwsh STAND-IN (tes
       const next = contextFor('powershell', 'Write-Output "mode=$env:SUPABASE_MODE var=$SUPABASE_MODE url=$SUPABASE_DB_URL"', { cwd: dir });
       next.context.env = { ...next.context.env, SUPABASE_DB_URL: 'postgres://sandbox' };
       expect((await shell.run(next.context)).status).toBe('succeeded');
-      expect(next.output()).toBe('mode=prod var=prod url=postgres://sandbox\n');
+      expect(next.output()).toBe('mode=prod var= url=\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -240,6 +240,8 @@ export interface CellFinished extends EventBase {
   durationMs: number;
   exitCode?: number;
   error?: CellError;
+  /** PowerShell: errors the cell wrote and went on after (error records, statements that exited non-zero); absent when none. */
+  errors?: number;
   /** Why a cell was skipped (operator, `skip` attribute, missing interpreter…). */
   reason?: string;
   /** Skipped because it could not run (a missing interpreter or command), not by anyone's choice: the run counts it as not run. */

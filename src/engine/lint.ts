@@ -4,10 +4,12 @@
  * SQL cell that could leave its READ ONLY transaction. Warnings:
  * unknown attribute keys (saying which are Runme's), cells with no heading above them,
  * unreadable attributes, console sessions (once per cell: what runs and what does not),
- * SQL that only fails where a placeholder stands for syntax (`EXPLAIN <query>`).
+ * SQL that only fails where a placeholder stands for syntax (`EXPLAIN <query>`), PowerShell
+ * that reads `$X` where the environment has `X` (`$env:X` is what it means).
  */
 import { KNOWN_ATTRIBUTES, RUNME_UNSUPPORTED } from './markdown/attributes.js';
-import { PLACEHOLDER } from './markdown/placeholders.js';
+import { PLACEHOLDER, powershellAssignedNames, powershellVariableReads } from './markdown/placeholders.js';
+import { declaredDatabase } from './target-choice.js';
 import { planInterpreter, planPrompts } from './plan/index.js';
 import { dirname, resolve } from 'node:path';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
@@ -63,7 +65,43 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
     }
     diagnostics.push(...(await placeholderDiagnostics(cell)));
   }
+  diagnostics.push(...environmentAsVariable(runbook, process.env));
   return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * `psql $SUPABASE_DB_URL` in PowerShell reads a PowerShell variable, not the environment:
+ * empty in the engineer's terminal, where `load_env.ps1` set only `$env:SUPABASE_DB_URL`.
+ * Warned where no PowerShell cell of the runbook sets the variable and the environment (or
+ * the frontmatter's `database:` / `variables:`) names it.
+ */
+function environmentAsVariable(runbook: Runbook, env: NodeJS.ProcessEnv): Diagnostic[] {
+  const cells = runbook.cells.filter((cell) => cell.lang === 'powershell');
+  const assigned = new Set(cells.flatMap((cell) => [...powershellAssignedNames(cell.source)]));
+  let database: string | undefined;
+  try {
+    database = declaredDatabase(runbook)?.variable;
+  } catch {
+    database = undefined;
+  }
+  const named = [...Object.keys(env), ...(database ? [database] : []), ...runbook.variables.map((v) => v.name)];
+  const found: Diagnostic[] = [];
+  for (const cell of cells) {
+    for (const { name, offset } of powershellVariableReads(cell.source)) {
+      if (assigned.has(name.toLowerCase())) continue;
+      const variable = named.find((n) => n === name) ?? named.find((n) => n.toLowerCase() === name.toLowerCase());
+      if (variable === undefined) continue;
+      const { line, column } = positionAt(cell.source, offset);
+      found.push({
+        severity: 'warning',
+        line: cell.sourceLine + line - 1,
+        column: (line === 1 ? cell.column : 1) + column - 1,
+        rule: 'powershell-env-variable',
+        message: `cell ${cell.id} reads $${name}, which no cell sets: in PowerShell that is a variable, not the environment, so it is empty (as in a terminal where only $env:${variable} is set); did you mean \`$env:${variable}\`?`,
+      });
+    }
+  }
+  return found;
 }
 
 /** Runme's `interactive` and `background`: say what the cell gets here where it is not what Runme gives. */

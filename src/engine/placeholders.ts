@@ -86,31 +86,3 @@ function noParser(names: readonly string[]): never {
  * shell, the loader or a tool reads (`BASH_ENV`, `LD_PRELOAD`, `PATH`, `DATABASE_URL`).
  */
 export const VALUE_PREFIX = 'RUNBOOK_VAR_';
-
-/** PowerShell's automatic and preference variables: never shadowed by an environment value. */
-const POWERSHELL_AUTOMATIC = new Set(
-  (
-    '_ args consolehost error event eventargs eventsubscriber executioncontext false foreach home host input ' +
-    'iscoreclr islinux ismacos iswindows lastexitcode matches myinvocation nestedpromptlevel null pid profile ' +
-    'psboundparameters pscmdlet pscommandpath psculture psdebugcontext psedition pshome psitem psscriptroot ' +
-    'pssenderinfo psuiculture psversiontable pwd sender shellid stacktrace switch this true env ' +
-    'erroractionpreference warningpreference verbosepreference debugpreference informationpreference ' +
-    'progresspreference confirmpreference whatifpreference ofs psnativecommanduseerroractionpreference'
-  ).split(' '),
-);
-
-/**
- * `$NAME = ${env:NAME}` lines for every `$NAME` the PowerShell source reads that the
- * environment holds, so `psql $SUPABASE_DB_URL …` works as the runbook writes it.
- */
-export function powershellEnvPrelude(source: string, env: Record<string, string | undefined>): string {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  for (const match of source.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_:]))/g)) {
-    const name = match[1] ?? match[2]!;
-    if (seen.has(name) || POWERSHELL_AUTOMATIC.has(name.toLowerCase()) || env[name] === undefined) continue;
-    seen.add(name);
-    lines.push(`$${name} = \${env:${name}}`);
-  }
-  return lines.length ? `${lines.join('\n')}\n` : '';
-}

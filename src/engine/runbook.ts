@@ -32,6 +32,8 @@ export interface CellAttributes {
   cwd?: string;
   skip?: boolean;
   continueOnError?: boolean;
+  /** PowerShell cells: `stop` ends the cell at its first error; `continue` (PowerShell's default) goes on. Frontmatter `errorAction:` sets it for every cell. */
+  errorAction?: 'stop' | 'continue';
   /** Runme's: whether `export NAME=…` lines are asked for (see placeholders/prompt-env.ts). */
   promptEnv?: 'yes' | 'no' | 'auto';
   [key: string]: unknown;

@@ -36,6 +36,8 @@ export interface ExecutionContext {
    * earlier cell of the same shell carries over.
    */
   cwdFrom?: 'attribute' | 'runbook';
+  /** The runbook's path as the operator named it: where a shell's error positions point. */
+  document?: string;
   /** Rows kept per result set in events; the rowCount stays exact. */
   maxRows: number;
   /** Runme's `interactive` in the console: the cell gets the operator's terminal through this (not gated: no group is reported). */
@@ -63,6 +65,8 @@ export interface ExecutionResult {
   error?: CellError;
   /** Shells: what the cell changed in the environment it hands to the next cell. */
   envChanges?: EnvChange[];
+  /** Errors the cell wrote and went on after (PowerShell), when any. */
+  errors?: number;
 }
 
 /** A cell started and not waited for (Runme's `background`): its group, and its result once it ends. */

@@ -8,7 +8,7 @@ import type { CellAttributes } from '../runbook.js';
 
 export const KNOWN_ATTRIBUTES = [
   'name', 'timeout', 'confirm', 'readonly', 'db', 'interpreter', 'cwd', 'skip', 'continueOnError',
-  'excludeFromRunAll', 'ignore', 'transform', 'promptEnv',
+  'excludeFromRunAll', 'ignore', 'transform', 'promptEnv', 'errorAction',
 ] as const;
 
 /** Runme's cell keys this tool reads (`id` is accepted silently: Runme writes it into every cell). */
@@ -109,6 +109,12 @@ function setAttribute(result: InfoString, key: string, value: unknown): void {
     else result.attributes.promptEnv = mode;
     return;
   }
+  if (key === 'errorAction') {
+    const action = errorActionOf(value);
+    if (action === undefined) result.problems.push(`attribute errorAction must be stop or continue, got ${JSON.stringify(value)}`);
+    else result.attributes.errorAction = action;
+    return;
+  }
   if (BOOLEAN_KEYS.has(key)) {
     const flag = toBoolean(key, value);
     if (flag === undefined) result.problems.push(`attribute ${key} must be true or false, got ${JSON.stringify(value)}`);
@@ -122,6 +128,12 @@ function setAttribute(result: InfoString, key: string, value: unknown): void {
   }
   result.attributes[key] = value;
   if (!RUNME_READ.has(key)) result.unknownAttributes.push(key);
+}
+
+/** `stop` / `continue`, any case (PowerShell's own ErrorAction names). */
+export function errorActionOf(value: unknown): 'stop' | 'continue' | undefined {
+  const lower = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  return lower === 'stop' || lower === 'continue' ? lower : undefined;
 }
 
 function toBoolean(key: string, value: unknown): boolean | undefined {

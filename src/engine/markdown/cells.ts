@@ -20,6 +20,8 @@ export interface CellDefaults {
   shell?: string;
   /** Relative to the document's directory; a cell's own relative `cwd` is relative to it. */
   cwd?: string;
+  /** `errorAction:` for PowerShell cells that set none. */
+  errorAction?: 'stop' | 'continue';
 }
 
 export function buildCells(
@@ -61,7 +63,7 @@ export function buildCells(
       prose: draft.prose,
       source,
       ...(session ? { session } : {}),
-      attributes: withDefaults(info.attributes, lang === 'sh' ? shellOfTag(info.tag) ?? defaults.shell : undefined, lang === 'sql' ? undefined : defaults.cwd),
+      attributes: withDefaults(info.attributes, lang === 'sh' ? shellOfTag(info.tag) ?? defaults.shell : undefined, lang === 'sql' ? undefined : defaults.cwd, lang === 'powershell' ? defaults.errorAction : undefined),
       unknownAttributes: info.unknownAttributes,
       placeholders: findPlaceholders(source, lang),
       envRefs: findEnvRefs(source, lang),
@@ -101,8 +103,9 @@ function explicitName(draft: CellDraft, diagnostics: Diagnostic[]): string | und
  * executors read one `interpreter` and one `cwd`: the cell's own value wins; a relative
  * cell `cwd` is taken from the frontmatter's, as Runme does.
  */
-function withDefaults(attributes: CellAttributes, shell: string | undefined, cwd: string | undefined): CellAttributes {
+function withDefaults(attributes: CellAttributes, shell: string | undefined, cwd: string | undefined, errorAction?: 'stop' | 'continue'): CellAttributes {
   const result = { ...attributes };
+  if (errorAction !== undefined && result.errorAction === undefined) result.errorAction = errorAction;
   if (shell !== undefined && result.interpreter === undefined) result.interpreter = shell;
   if (cwd !== undefined) {
     const own = result.cwd;

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { VariableSpec } from '../runbook.js';
 import type { CellDefaults } from './cells.js';
 import { parseToml } from './toml.js';
+import { errorActionOf } from './attributes.js';
 
 export type FrontmatterFormat = 'yaml' | 'toml' | 'json';
 
@@ -89,7 +90,12 @@ export function readFrontmatter(text: string, format: FrontmatterFormat = 'yaml'
 
 function readCellDefaults(data: Record<string, unknown>, problems: string[]): CellDefaults {
   const defaults: CellDefaults = {};
-  const { shell, cwd } = data;
+  const { shell, cwd, errorAction } = data;
+  if (errorAction !== undefined) {
+    const action = errorActionOf(errorAction);
+    if (action === undefined) problems.push(`frontmatter errorAction must be stop or continue, got ${JSON.stringify(errorAction)}`);
+    else defaults.errorAction = action;
+  }
   if (typeof shell === 'string' && shell.trim() !== '') {
     if (!DEFAULT_SHELLS.has(shell.trim())) defaults.shell = shell.trim();
   } else if (shell !== undefined) problems.push('frontmatter shell must be a program name such as zsh or bash');

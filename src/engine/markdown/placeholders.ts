@@ -6,19 +6,11 @@ import type { Lang } from '../runbook.js';
 import { sqlRegions, type Region } from '../lang/sql/lexer.js';
 import { PLACEHOLDER_NAME } from '../placeholders/names.js';
 import { shellRegions } from './shell-lexer.js';
+import { POWERSHELL_AUTOMATIC } from '../lang/powershell/automatic.js';
 
 /** `<GOOD_SHA>`, `<pod-name>`, `<app.version>`; never `<>`, `a < b` or `<<EOF`. */
 export const PLACEHOLDER = new RegExp(`<(${PLACEHOLDER_NAME})>`, 'g');
 
-/** PowerShell's automatic variables: set by the shell, never by the environment. */
-const POWERSHELL_AUTOMATIC = new Set([
-  '_', 'args', 'consolefilename', 'error', 'event', 'eventargs', 'eventsubscriber', 'executioncontext',
-  'false', 'foreach', 'home', 'host', 'input', 'lastexitcode', 'matches', 'myinvocation', 'nestedpromptlevel',
-  'null', 'pid', 'profile', 'psboundparameters', 'pscmdlet', 'pscommandpath', 'psculture', 'psdebugcontext',
-  'pshome', 'psitem', 'psscriptroot', 'pssenderinfo', 'psuiculture', 'psversiontable', 'pwd', 'sender',
-  'shellid', 'stacktrace', 'switch', 'this', 'true', 'iscoreclr', 'islinux', 'ismacos', 'iswindows',
-  'erroractionpreference', 'progresspreference', 'verbosepreference', 'warningpreference', 'confirmpreference',
-]);
 
 function regionsOf(source: string, lang: Lang): Region[] {
   return lang === 'sql' ? sqlRegions(source) : shellRegions(source, lang);
@@ -50,6 +42,33 @@ export function findEnvRefs(source: string, lang: Lang): string[] {
     }
   }
   return [...found];
+}
+
+/**
+ * PowerShell variables a cell reads by plain name (`$X`, `${X}`; not `$env:X`), that it does
+ * not assign itself and PowerShell does not set: each once, with the offset of its first read.
+ */
+export function powershellVariableReads(source: string): { name: string; offset: number }[] {
+  const assigned = assignedNames(source, 'powershell');
+  const found = new Map<string, number>();
+  for (const region of regionsOf(source, 'powershell')) {
+    if (region.kind !== 'code' && region.kind !== 'string') continue;
+    const text = source.slice(region.start, region.end);
+    // A single-quoted string expands nothing.
+    if (region.kind === 'string' && text.startsWith("'")) continue;
+    for (const match of text.matchAll(/\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)(?![\w:])/g)) {
+      const name = (match[1] ?? match[2])!;
+      const lower = name.toLowerCase();
+      if (assigned.has(lower) || POWERSHELL_AUTOMATIC.has(lower) || found.has(name)) continue;
+      found.set(name, region.start + match.index);
+    }
+  }
+  return [...found].map(([name, offset]) => ({ name, offset }));
+}
+
+/** PowerShell variables a cell assigns (`$x = 1`, `foreach ($x in …)`), lower-case. */
+export function powershellAssignedNames(source: string): Set<string> {
+  return assignedNames(source, 'powershell');
 }
 
 function* referencesIn(text: string, lang: Lang): Iterable<string> {

@@ -119,14 +119,16 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
 }
 
 /**
- * PowerShell wrapper: errors stop the cell (native commands too, on pwsh 7.3+), a failed
- * native command keeps its exit code, `exit N` ends the process with N, and `finally`
- * writes the state even after `exit`.
+ * PowerShell wrapper (a pwsh that is not the run's session: a process per cell): PowerShell's
+ * default preferences unless the cell asks to stop at its first error (native commands too,
+ * on pwsh 7.3+); a failed native command keeps its exit code, `exit N` ends the process with
+ * N, and `finally` writes the state even after `exit`. The status is `pwsh -File`'s: a last
+ * command that failed leaves it 0 here (the session counts errors and fails such a cell;
+ * a line appended to record `$?` would show in a cell's `Set-PSDebug -Trace`).
  */
-export function powershellWrapper(files: WrapperFiles, prelude: string, stopOnError: boolean): string {
+export function powershellWrapper(files: WrapperFiles, stopAtFirstError: boolean): string {
   return [
-    ...(stopOnError ? ["$ErrorActionPreference = 'Stop'", '$PSNativeCommandUseErrorActionPreference = $true'] : []),
-    prelude.trimEnd(),
+    ...(stopAtFirstError ? ["$ErrorActionPreference = 'Stop'", '$PSNativeCommandUseErrorActionPreference = $true'] : []),
     // Dot-sourced, so the cell runs in the script's scope as before; DebuggerHidden, so a
     // cell's `Set-PSDebug -Trace 1` traces the cell's lines, never the hand-over after it.
     '. {',
@@ -135,7 +137,7 @@ export function powershellWrapper(files: WrapperFiles, prelude: string, stopOnEr
     '  try {',
     // A script block made from the file, not the file dot-sourced: a script file's `exit N` only
     // leaves that file (the wrapper went on and exited 0), a script block's leaves the wrapper with N.
-    `    . ([scriptblock]::Create([System.IO.File]::ReadAllText(${powershellQuote(files.cell)})))`,
+    `    . ([scriptblock]::Create([System.IO.File]::ReadAllText(${powershellQuote(files.cell)}) ))`,
     '  } catch {',
     '    if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { Write-Error $_ -ErrorAction Continue; exit $_.Exception.ExitCode }',
     '    throw',

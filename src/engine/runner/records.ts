@@ -37,6 +37,7 @@ export function finishedEvent(cell: string, status: CellStatus, durationMs: numb
     durationMs,
     ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
     ...(result.error ? { error: result.error } : {}),
+    ...(result.errors ? { errors: result.errors } : {}),
     ...(reason ? { reason } : {}),
     // So a resumed run still counts it as not run, with this reason.
     ...(unavailable ? { unavailable: true } : {}),

@@ -50,7 +50,7 @@ const TYPES: Record<string, Shape> = {
     columns: 'string[]', rows: 'array[]', rowCount: 'integer', truncated: 'boolean',
   },
   'sql.transaction': { cell: 'string', attempt: 'integer', pid: 'integer', backendStart: 'string', xid: 'string?', own: 'string?' },
-  'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', error: 'object:error', reason: 'string?', unavailable: 'boolean?', attempt: 'integer?' },
+  'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', errors: 'integer?', error: 'object:error', reason: 'string?', unavailable: 'boolean?', attempt: 'integer?' },
   'target.changed': { cell: 'string', name: 'string', from: 'string?', to: 'string?', reset: 'boolean' },
   'operator.decision': { cell: 'string', action: 'string', actor: 'string', source: 'string?', to: 'string?', reason: 'string?' },
   'operator.note': { text: 'string', actor: 'string', cell: 'string?', mark: 'string?', markedAt: 'string?', role: 'string?', holder: 'string?' },

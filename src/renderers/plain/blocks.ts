@@ -2,6 +2,7 @@
  * The lines the plain renderer prints for each kind of event, as pure functions of the
  * event (and the run's header), so a replay prints exactly what the live run printed.
  */
+import { errorsSuffix } from '../errors-count.js';
 import { maskUrl } from '../../engine/redact.js';
 import type {
   CellFinished, OperatorDecision, OperatorNote, PreflightEvent, RunFinished, RunResumed, RunStarted, SqlResult, VariableBound,
@@ -84,7 +85,7 @@ export function sqlResultLines(event: SqlResult, style: Style, maxColumnWidth: n
 
 export function finishedLines(event: CellFinished, style: Style, started: boolean): string[] {
   const id = started ? '' : ` [${event.cell}]`;
-  const exit = event.exitCode !== undefined ? ` · exit ${event.exitCode}` : '';
+  const exit = `${event.exitCode !== undefined ? ` · exit ${event.exitCode}` : ''}${errorsSuffix(event.errors)}`;
   const took = humanDuration(event.durationMs);
   const errorLines: string[] = [];
   if (event.error && !saysOnlyExitCode(event)) {

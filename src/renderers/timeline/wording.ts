@@ -1,4 +1,5 @@
 /** The words of a timeline row: what an incident review needs to read, in one line. */
+import { errorsCount } from '../errors-count.js';
 import type { CellError, CellFinished, CellStatus, OperatorDecision, SqlResult } from '../../engine/events.js';
 import { humanDuration } from '../durations.js';
 import { isSqlState, saysOnlyExitCode } from '../plain/blocks.js';
@@ -31,7 +32,7 @@ export function finishedText(event: CellFinished): string {
   const exit = event.exitCode !== undefined ? `exit ${event.exitCode}` : '';
   const error = event.error && !saysOnlyExitCode(event) ? errorText(event.error) : '';
   const took = humanDuration(event.durationMs);
-  const facts = [exit, error].filter(Boolean).join(', ');
+  const facts = [exit, errorsCount(event.errors), error].filter(Boolean).join(', ');
   switch (event.status) {
     case 'skipped':
       return `skipped${event.reason ? `: ${event.reason}` : ''}`;

@@ -5,6 +5,7 @@
  * result from the top (scrollable), with its status and error pinned below, wrapped
  * (tables are cut at the edge instead: a wrapped row is unreadable).
  */
+import { errorsSuffix } from '../errors-count.js';
 import wrapAnsi from 'wrap-ansi';
 import { MASK } from '../../engine/redact.js';
 import { duration, fitLines } from './format.js';
@@ -115,10 +116,10 @@ function finishedSummary(cell: CellView): ScreenLine[] {
     case 'skipped':
       return [{ text: `skipped${cell.reason ? `: ${cell.reason}` : ''}`, tone: 'meta' }];
     case 'succeeded':
-      return [{ text: `succeeded in ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}`, tone: 'meta' }];
+      return [{ text: `succeeded in ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}${errorsSuffix(cell.errors)}`, tone: 'meta' }];
     case 'failed':
       return [
-        { text: `failed after ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}`, tone: 'meta' },
+        { text: `failed after ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}${errorsSuffix(cell.errors)}`, tone: 'meta' },
         ...(cell.error ? errorLines(cell.error) : []),
       ];
     case 'cancelled':

@@ -138,10 +138,10 @@ function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
   let finished: FinishedCell;
   switch (event.status) {
     case 'succeeded':
-      finished = { ...base, status: 'succeeded', durationMs: event.durationMs, exitCode: event.exitCode };
+      finished = { ...base, status: 'succeeded', durationMs: event.durationMs, exitCode: event.exitCode, ...(event.errors ? { errors: event.errors } : {}) };
       break;
     case 'failed':
-      finished = { ...base, status: 'failed', durationMs: event.durationMs, exitCode: event.exitCode, error: event.error };
+      finished = { ...base, status: 'failed', durationMs: event.durationMs, exitCode: event.exitCode, error: event.error, ...(event.errors ? { errors: event.errors } : {}) };
       break;
     case 'skipped':
       finished = { ...base, status: 'skipped', reason: event.reason };

@@ -43,8 +43,8 @@ export interface CellBase {
 /** `whyNot`: the run plan's reason it will not run (not selected, `skip`, a missing interpreter), shown beside it. */
 export type PendingCell = CellBase & { status: 'pending'; whyNot?: string };
 export type RunningCell = CellBase & { status: 'running'; startedAt: number };
-export type SucceededCell = CellBase & { status: 'succeeded'; durationMs: number; exitCode?: number };
-export type FailedCell = CellBase & { status: 'failed'; durationMs: number; exitCode?: number; error?: CellError };
+export type SucceededCell = CellBase & { status: 'succeeded'; durationMs: number; exitCode?: number; errors?: number };
+export type FailedCell = CellBase & { status: 'failed'; durationMs: number; exitCode?: number; error?: CellError; errors?: number };
 export type SkippedCell = CellBase & { status: 'skipped'; reason?: string };
 export type CancelledCell = CellBase & { status: 'cancelled'; durationMs: number; error?: CellError };
 export type TimedOutCell = CellBase & { status: 'timed-out'; durationMs: number; error?: CellError };

@@ -4,10 +4,16 @@
  * carry from cell to cell, and pwsh's start-up is paid once. The executor keeps the
  * environment and location each cell left (as the sh executor does), so that a session
  * killed by a pipeline that would not stop is replaced by one that starts from them.
- * A cell's status: a terminating error (`throw`, or any error under the default
- * `$ErrorActionPreference = 'Stop'`) fails it with exit code 1, a native command's
- * non-zero exit fails it with that code, `exit N` ends it with N, and otherwise `$?` of
- * its last statement decides (with `$LASTEXITCODE` when that was a native command).
+ * A cell runs by PowerShell's own rules, as its text would under `pwsh -File` with the
+ * default preferences (nothing is imposed, so nothing leaks into the scripts it calls): a
+ * terminating error (`throw`) fails it with exit code 1, `exit N` ends it with N, and
+ * otherwise `$?` of its last statement decides (with `$LASTEXITCODE` when that was a native
+ * command or a script) — where `pwsh -File` would exit 0, a cell whose last command failed
+ * fails, as the operator reads it. Errors it wrote and went on after (error records,
+ * statements that exited non-zero) are counted in the result's `errors`. `errorAction: stop`
+ * (frontmatter or cell attribute) opts into stop-at-first-error: `$ErrorActionPreference =
+ * 'Stop'` and `$PSNativeCommandUseErrorActionPreference = $true` for the cell, and a
+ * statement that exits non-zero ends it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +26,6 @@ import { CarriedState } from '../../process/shell-session.js';
 export interface PwshExecutorOptions {
   /** The pwsh to run: a name on PATH or a path. */
   interpreter: string;
-  /** `$ErrorActionPreference = 'Stop'` and `$PSNativeCommandUseErrorActionPreference` for every cell. Default true. */
-  stopOnError?: boolean;
   /** How long a stopped pipeline and its native commands get before they are killed. Default 2000. */
   killGraceMs?: number;
 }
@@ -30,9 +34,6 @@ export interface PwshExecutor extends Executor {
   /** PowerShell's own parser, in the run's session (started if need be). */
   parse(source: string, at?: readonly number[]): Promise<ParseReport>;
 }
-
-/** Appended to every cell file: records `$?` of the cell's last statement (see the host's cell script). */
-const STATUS_LINE = '\n\n$global:__runbook_ok = $?\n';
 
 export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
   const state = new CarriedState();
@@ -58,8 +59,9 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
       const env = state.envFor(context.env, context.pinned);
       const cwd = shellCwd(context, state.cwd);
       const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}.ps1`);
-      writeFileSync(file, `${context.source}${STATUS_LINE}`);
-      const job = { file, cwd, env, stopOnError: options.stopOnError ?? true };
+      // The host adds the steps and the status line (Add-Steps in host.ps1).
+      writeFileSync(file, context.source);
+      const job = { file, cwd, env, stop: stopsAtFirstError(context), document: context.document ?? 'runbook', firstLine: context.cell.sourceLine };
       const cell = shellCellIo(context, graceMs);
       let outcome: PwshOutcome;
       try {
@@ -112,8 +114,14 @@ function resultOf(outcome: PwshOutcome, program: string, context: ExecutionConte
   if (outcome.sessionLost) return { status: 'failed', error: { message: `${outcome.sessionLost} while the cell ran; the next cell starts a new one`, code: 'ESESSION' } };
   if (outcome.hostError) return { status: 'failed', error: { message: `the PowerShell session could not run the cell: ${outcome.hostError}`, code: 'ESESSION' } };
   const code = outcome.exitCode ?? 1;
-  if (code !== 0) return { status: 'failed', exitCode: code, error: { message: `exit code ${code}`, code: String(code) } };
-  return { status: 'succeeded', exitCode: 0 };
+  const errors = outcome.errors ? { errors: outcome.errors } : {};
+  if (code !== 0) return { status: 'failed', exitCode: code, ...errors, error: { message: `exit code ${code}`, code: String(code) } };
+  return { status: 'succeeded', exitCode: 0, ...errors };
+}
+
+/** `errorAction: stop` on the cell, or in the frontmatter for every cell (cells.ts fills it in). */
+export function stopsAtFirstError(context: Pick<ExecutionContext, 'cell'>): boolean {
+  return context.cell.attributes.errorAction === 'stop';
 }
 
 function formatMs(ms: number): string {

@@ -28,7 +28,10 @@ $channel = [pscustomobject]@{
   Job = $null
   Code = $null
   Format = $null
-  Mirrored = @{}
+  Errors = 0
+  Counted = 0
+  Stopped = $null
+  LastError = $null
 }
 # JSON through System.Text.Json: ConvertTo-Json would load a module first (seconds under load).
 # The leading comma: PowerShell would otherwise unroll the collection a function returns.
@@ -58,11 +61,77 @@ function global:__runbook_flush {
   $__runbook.Format = $null
   if ($format) { foreach ($line in $format.End()) { __runbook_emit o ($line + [char]10) } }
 }
+# An error record as the operator reads it; one from the cell's own text points at the
+# runbook (its file and document line) and shows the line as written (`<GOOD_SHA>`, not the
+# bound `${env:RUNBOOK_VAR_GOOD_SHA}`), never the temporary cell file or the step calls.
 function global:__runbook_error($Record) {
   $id = [string]$Record.FullyQualifiedErrorId
-  if ($id -eq 'NativeCommandError' -or $id -eq 'NativeCommandErrorMessage') { $text = $Record.ToString() }
-  else { $text = ($Record | Out-String -Width 200).Trim() }
-  __runbook_emit e ($text + [char]10)
+  # A native command's stderr line is output, not an error PowerShell raised.
+  if ($id -eq 'NativeCommandError' -or $id -eq 'NativeCommandErrorMessage') { __runbook_emit e ($Record.ToString() + [char]10); return }
+  $__runbook.Errors++
+  $text = __runbook_at $Record
+  if (-not $text) { $text = ($Record | Out-String -Width 200).Trim() }
+  __runbook_emit e ((__runbook_unbind $text) + [char]10)
+}
+function global:__runbook_unbind([string]$Text) {
+  $Text.Replace($__runbook.Job.File, $__runbook.Job.Document) -replace '\$\{env:RUNBOOK_VAR_([^}]+)\}', '<$1>'
+}
+function global:__runbook_at($Record) {
+  $job = $__runbook.Job
+  $message = if ($Record.ErrorDetails -and $Record.ErrorDetails.Message) { $Record.ErrorDetails.Message } else { $Record.Exception.Message }
+  $info = $Record.InvocationInfo
+  if ($Record.Exception -is [System.Management.Automation.ParseException]) {
+    $problems = @($Record.Exception.Errors | Where-Object { $_.Extent.File -eq $job.File -or -not $_.Extent.File })
+    if (-not $problems) { return $null }
+    return (@($problems | ForEach-Object { __runbook_position 'ParserError' $_.Extent.StartLineNumber $_.Extent.StartColumnNumber $_.Message }) -join [char]10)
+  }
+  $label = if ($info -and $info.MyCommand -and $info.MyCommand.CommandType -ne 'ExternalScript' -and $info.MyCommand.Name) { $info.MyCommand.Name }
+    elseif ($Record.CategoryInfo.Activity) { $Record.CategoryInfo.Activity }
+    elseif ($Record.Exception -is [System.Management.Automation.RuntimeException]) { 'Exception' } else { $Record.Exception.GetType().Name }
+  if ($info -and $info.ScriptName -eq $job.File -and $info.ScriptLineNumber -ge 1) { return __runbook_position $label $info.ScriptLineNumber $info.OffsetInLine $message }
+  # Raised where no file is (`Write-Error` at the cell's top level reports the cell's own invocation,
+  # which is the host's): the message alone, as `pwsh -File` shows it.
+  if (-not $info -or -not $info.ScriptName) { return '{0}: {1}' -f $label, $message }
+  # In a script the cell called: PowerShell's own view, which names that script.
+  $null
+}
+# `Label: file.md:101`, the line as written under it, `~` under the part the error is about.
+function global:__runbook_position([string]$Label, [int]$Line, [int]$Column, [string]$Message) {
+  $job = $__runbook.Job
+  $documentLine = $job.FirstLine + $Line - 1
+  $bound = if ($Line -le $job.Lines.Count) { $job.Lines[$Line - 1] } else { '' }
+  # Columns in the bound line: each `${env:RUNBOOK_VAR_X}` before the column is `<X>` as written.
+  $before = __runbook_unbind ($bound.Substring(0, [Math]::Min([Math]::Max($Column - 1, 0), $bound.Length)))
+  $written = __runbook_unbind $bound
+  $number = [string]$documentLine
+  $pad = ' ' * $number.Length
+  $underline = $written.Substring([Math]::Min($before.Length, $written.Length)).TrimEnd()
+  @(
+    ('{0}: {1}:{2}' -f $Label, $job.Document, $documentLine),
+    ('{0} | {1}' -f $number, $written.TrimEnd()),
+    ('{0} | {1}{2}' -f $pad, (' ' * $before.Length), ('~' * [Math]::Max($underline.Length, 1))),
+    ('{0} | {1}' -f $pad, $Message)
+  ) -join [char]10
+}
+# After each top-level statement of the cell (see Add-Steps). DebuggerHidden: `Set-PSDebug
+# -Trace` traces the cell's lines, not this.
+function global:__runbook_step {
+  [CmdletBinding()]
+  [System.Diagnostics.DebuggerHidden()]
+  param([bool]$Ok, [int]$Line)
+  # An error the statement silenced (`2>$null`, SilentlyContinue) is in $Error, not on screen: not counted.
+  $silenced = $global:Error.Count -gt 0 -and -not [object]::ReferenceEquals($global:Error[0], $__runbook.LastError)
+  if ($global:Error.Count -gt 0) { $__runbook.LastError = $global:Error[0] }
+  if ($Ok) { $__runbook.Counted = $__runbook.Errors; return }
+  # Failed without an error record of its own: a native command's or a script's non-zero exit.
+  if ($__runbook.Counted -eq $__runbook.Errors -and -not $silenced) {
+    $__runbook.Errors++
+    $what = if ($global:LASTEXITCODE) { 'exited with ' + $global:LASTEXITCODE } else { 'failed' }
+    __runbook_emit e ('runbook: {0}:{1}: {2}{3}' -f $__runbook.Job.Document, ($__runbook.Job.FirstLine + $Line - 1), $what, $(if ($__runbook.Job.Stop) { '; errorAction stop ends the cell here' } else { '' }) + [char]10)
+  }
+  $__runbook.Counted = $__runbook.Errors
+  if ($__runbook.Job.Stop) { $__runbook.Stopped = $Line; throw 'errorAction stop' }
+  $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Exception]::new('statement failed'), 'RunbookStep', 'NotSpecified', $null))
 }
 function global:__runbook_show {
   param([Parameter(ValueFromPipeline = $true)] $Item)
@@ -89,37 +158,68 @@ function global:Out-Host { param([Parameter(ValueFromPipeline = $true)] $InputOb
 function global:Out-Default { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Transcript) process { $InputObject | __runbook_show } }
 '@
 
-# One cell: the runbook's error rules, its location, $NAME for the environment values it
-# reads, then the cell file dot-sourced in the global scope. The file ends with a line that
-# records $? of the cell's last statement; when that line did not run, the cell left by exit.
+# One cell, as `pwsh -File` would run its text: PowerShell's default preferences, set again
+# for every cell (a cell's own `$ErrorActionPreference = 'Stop'` lasts for that cell), or
+# the runbook's stop-at-first-error (`errorAction: stop`, as if the cell began with the two
+# preference lines). The cell file, instrumented by Add-Steps, is dot-sourced in the global
+# scope, so variables and functions carry to the next cell. Its last line records $? of
+# the cell's last statement; when that line did not run, the cell left by `exit`.
 $cell = @'
 $__runbook.Code = $null
+$__runbook.Errors = 0
+$__runbook.Counted = 0
+$__runbook.Stopped = $null
+$__runbook.LastError = if ($global:Error.Count -gt 0) { $global:Error[0] } else { $null }
 $global:__runbook_ok = $null
 $global:LASTEXITCODE = 0
 try {
-  $ErrorActionPreference = if ($__runbook.Job.StopOnError) { 'Stop' } else { 'Continue' }
-  $PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.StopOnError
+  $global:ErrorActionPreference = if ($__runbook.Job.Stop) { 'Stop' } else { 'Continue' }
+  $global:PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.Stop
   Set-Location -LiteralPath $__runbook.Job.Cwd
-  foreach ($name in $__runbook.Job.Mirror) {
-    $value = [System.Environment]::GetEnvironmentVariable($name)
-    $known = $ExecutionContext.SessionState.PSVariable.Get($name)
-    $mine = $__runbook.Mirrored.ContainsKey($name) -and $known -and [string]$known.Value -ceq $__runbook.Mirrored[$name]
-    if ($null -ne $value -and (-not $known -or $mine)) {
-      $ExecutionContext.SessionState.PSVariable.Set($name, $value)
-      $__runbook.Mirrored[$name] = $value
-    }
-  }
   . $__runbook.Job.File *>&1 | __runbook_show
   __runbook_flush
   $__runbook.Code = if ($null -eq $global:__runbook_ok) { [int]$global:LASTEXITCODE } elseif ($global:__runbook_ok) { 0 } elseif ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
 } catch {
   __runbook_flush
-  __runbook_error $_
-  $__runbook.Code = if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { $_.Exception.ExitCode } else { 1 }
+  if ($__runbook.Stopped) {
+    $__runbook.Code = if ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
+  } else {
+    __runbook_error $_
+    $__runbook.Code = if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { $_.Exception.ExitCode } else { 1 }
+  }
 } finally {
   __runbook_flush
+  $global:ErrorActionPreference = 'Continue'
+  $global:PSNativeCommandUseErrorActionPreference = $false
 }
 '@
+
+# After each top-level statement of a cell: `; __runbook_step $? <line> -ErrorAction Ignore`,
+# on the statement's own last line, so every line and every column before it stay as written.
+# The step counts a statement that failed without writing an error record (a native
+# command's or a script's non-zero exit: PowerShell itself records nothing for those), and
+# leaves $? as the statement left it (a WriteError that is ignored sets it false and touches
+# neither $Error nor the streams), so `if (-not $?)` on the next line still reads the
+# author's statement. Only the top level: a function's or a called script's statements are theirs.
+function Add-Steps([string]$Text) {
+  $tokens = $null
+  $errors = $null
+  $ast = [System.Management.Automation.Language.Parser]::ParseInput($Text, [ref]$tokens, [ref]$errors)
+  $out = [System.Text.StringBuilder]::new()
+  $at = 0
+  # A cell PowerShell cannot parse fails with the parser's message, at the lines it has.
+  if ($errors.Count -gt 0) { return $Text }
+  # Its own `begin {}`/`end {}` blocks are left alone.
+  if ($ast.EndBlock -and $ast.EndBlock.Unnamed) {
+    foreach ($statement in $ast.EndBlock.Statements) {
+      $end = $statement.Extent.EndOffset
+      $null = $out.Append($Text, $at, $end - $at).Append('; __runbook_step $? ' + $statement.Extent.EndLineNumber + ' -ErrorAction Ignore')
+      $at = $end
+    }
+  }
+  $null = $out.Append($Text, $at, $Text.Length - $at).Append($lf + $lf + '$global:__runbook_ok = $?' + $lf)
+  $out.ToString()
+}
 
 # The setup (and the first load of the formatting cmdlets) runs once the runspace is open,
 # still while the host answers parse requests; the first cell waits for it.
@@ -153,30 +253,6 @@ function Set-JobEnvironment($Wanted) {
 
 # Module discovery depends on the PSModulePath pwsh set up for itself at start: never reset, never carried.
 $ownVariables = @{ PSModulePath = $true }
-# Variables PowerShell sets itself as a script runs: never set from the environment.
-$automatic = @{}
-foreach ($name in '_', 'args', 'input', 'this', 'matches', 'foreach', 'switch', 'psitem', 'psboundparameters', 'myinvocation', 'lastexitcode', 'psscriptroot', 'pscommandpath', 'error', 'null', 'true', 'false') { $automatic[$name] = $true }
-
-# The variables a cell reads by plain name ($SUPABASE_DB_URL) that the environment holds:
-# the cell gets them as $NAME too, as the runbook is written (see the cell script).
-function Get-EnvironmentReads([string]$File) {
-  $tokens = $null
-  $errors = $null
-  $null = [System.Management.Automation.Language.Parser]::ParseFile($File, [ref]$tokens, [ref]$errors)
-  $flat = New-List
-  Add-Tokens $flat $tokens
-  $seen = @{}
-  foreach ($token in $flat) {
-    if ($token -isnot [System.Management.Automation.Language.VariableToken]) { continue }
-    $path = $token.VariablePath
-    $name = $path.UserPath
-    if ($path.IsUnqualified -and -not $automatic.ContainsKey($name) -and -not $seen.ContainsKey($name) -and $null -ne [System.Environment]::GetEnvironmentVariable($name)) {
-      $seen[$name] = $true
-      $name
-    }
-  }
-}
-
 function Get-State {
   $vars = [System.Collections.Generic.Dictionary[string, string]]::new([System.StringComparer]::Ordinal)
   foreach ($entry in [System.Environment]::GetEnvironmentVariables().GetEnumerator()) { if (-not $ownVariables.ContainsKey([string]$entry.Key)) { $vars[[string]$entry.Key] = [string]$entry.Value } }
@@ -303,9 +379,14 @@ function Invoke-Cell($Request) {
   $channel.Job = [pscustomobject]@{
     File = $Request.GetProperty('file').GetString()
     Cwd = $Request.GetProperty('cwd').GetString()
-    StopOnError = $Request.GetProperty('stopOnError').GetBoolean()
-    Mirror = [string[]]@(Get-EnvironmentReads $Request.GetProperty('file').GetString())
+    Stop = $Request.GetProperty('stop').GetBoolean()
+    Document = $Request.GetProperty('document').GetString()
+    FirstLine = $Request.GetProperty('firstLine').GetInt32()
+    Lines = $null
   }
+  $text = [System.IO.File]::ReadAllText($channel.Job.File)
+  $channel.Job.Lines = $text -split '\r?\n'
+  [System.IO.File]::WriteAllText($channel.Job.File, (Add-Steps $text), $utf8)
   while (-not $script:init) {
     $state = $runspace.RunspaceStateInfo
     if ($state.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Broken) { throw ('the cells'' runspace did not open: ' + $state.Reason) }
@@ -343,6 +424,7 @@ function Invoke-Cell($Request) {
   $state = Get-State
   $end = New-Map
   $end.code = $channel.Code
+  $end.errors = $channel.Errors
   $end.stopped = $stopped
   $end.env = $state.env
   $end.cwd = $state.cwd

@@ -16,11 +16,15 @@ import { SentinelSplitter } from '../../process/session-protocol.js';
 import type { LeftState } from '../../process/shell-session.js';
 
 export interface PwshJob {
-  /** The cell's file (its source and the line that records `$?`). */
+  /** The cell's file: its source as bound; the host adds the steps and the line that records `$?`. */
   file: string;
   cwd: string;
   env: Record<string, string>;
-  stopOnError: boolean;
+  /** Stop at the first error (`errorAction: stop`). */
+  stop: boolean;
+  /** The runbook as the operator named it, and the document line of the cell's first line: where errors point. */
+  document: string;
+  firstLine: number;
 }
 
 export interface PwshCell {
@@ -38,6 +42,8 @@ export interface PwshOutcome extends TreeOutcome {
   killed?: boolean;
   /** The host could not run the cell (its own message). */
   hostError?: string;
+  /** Errors the cell wrote (error records) or statements that failed without one (a non-zero exit). */
+  errors?: number;
 }
 
 /** What PowerShell's parser says about a source (see Send-Parse in the host script). */
@@ -54,7 +60,7 @@ interface Running {
   cell: PwshCell;
   stdout: SentinelSplitter;
   stderr: SentinelSplitter;
-  end?: { code: number | null; stopped: boolean; env: Record<string, string>; cwd: string };
+  end?: { code: number | null; errors?: number; stopped: boolean; env: Record<string, string>; cwd: string };
   endedBy?: 'timeout' | 'cancel';
   hostError?: string;
   finish(outcome: PwshOutcome): void;
@@ -218,7 +224,7 @@ export class PwshSession extends PipedSession {
     const left: LeftState = { env: end.env, cwd: end.cwd };
     if (running.endedBy) running.finish({ endedBy: running.endedBy, left });
     else if (running.hostError) running.finish({ hostError: running.hostError, left });
-    else running.finish({ exitCode: end.code ?? 1, left });
+    else running.finish({ exitCode: end.code ?? 1, ...(end.errors ? { errors: end.errors } : {}), left });
   }
 
   private onExit(reason: string, error?: NodeJS.ErrnoException): void {

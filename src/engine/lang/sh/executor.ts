@@ -4,18 +4,18 @@
  * session (pwsh.ts), other interpreters spawned per cell through execa (process-tree.ts).
  * Each cell runs in a fresh interpreter in its own process group; state (exported
  * variables, cwd) carries to the next cell of the same shell by hand-over (see
- * shell-session.ts). A failing command stops the cell by default — bash `set -e -o
- * pipefail`, PowerShell `$ErrorActionPreference = 'Stop'` — like psql's ON_ERROR_STOP for
- * SQL cells; a cell that wants to carry on says `set +e` (or sets the preference) itself.
+ * shell-session.ts). A failing command stops an sh cell by default (`set -e -o pipefail`),
+ * like psql's ON_ERROR_STOP for SQL cells; a cell that wants to carry on says `set +e`.
+ * PowerShell cells run by PowerShell's own rules (see powershell/executor.ts), unless the
+ * runbook asks for `errorAction: stop`.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Lang } from '../../runbook.js';
-import { powershellEnvPrelude } from '../../placeholders.js';
 import { shellCellIo, shellCwd, type BackgroundRun, type ExecutionResult, type Executor } from '../executor.js';
 import { runProcessTree, type TreeOutcome } from '../../process/process-tree.js';
 import { runInTerminal } from './terminal-cell.js';
-import { createPwshExecutor } from '../powershell/executor.js';
+import { createPwshExecutor, stopsAtFirstError } from '../powershell/executor.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from '../../process/shell-session.js';
 import { ownScratchDir, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
@@ -28,7 +28,7 @@ export interface ShellExecutorOptions {
    * or a program name as given (looked up on PATH when it starts). Default: the language's.
    */
   interpreter?: string | { command: string; args: string[] };
-  /** Stop the cell at the first failing command. Default true. */
+  /** sh: stop the cell at the first failing command (`set -e -o pipefail`). Default true. PowerShell cells follow their `errorAction`. */
   stopOnError?: boolean;
   /** Between SIGTERM and SIGKILL when a cell's process tree is ended. Default 2000. */
   killGraceMs?: number;
@@ -52,9 +52,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     async run(context) {
       const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state') };
       const env = state.envFor(context.env, context.pinned);
-      const stopOnError = options.stopOnError ?? true;
-      const wrapper =
-        options.lang === 'sh' ? shWrapper(files, stopOnError) : powershellWrapper(files, powershellEnvPrelude(context.source, env), stopOnError);
+      const wrapper = options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true) : powershellWrapper(files, stopsAtFirstError(context));
       const wrapperFile = join(workDir(), options.lang === 'sh' ? 'run.sh' : 'run.ps1');
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
