@@ -18,6 +18,8 @@ describe('promptEnv in the console', () => {
     const marker = join(dir, 'pwned');
     const tui = spawnCli(['run', 'test/fixtures/runbooks/prompt-env.md', '--transcript', transcript], { cols: 100, rows: 30 });
     try {
+      await tui.waitFor('enter run · s skip');
+      tui.write(KEYS.enter);
       await tui.waitFor('Value for <REGION>:');
       expect(tui.screen.text()).toContain('export REGION=… in cell vars (line 12)');
       await tui.waitFor(/eu-west-1/);
@@ -33,8 +35,6 @@ describe('promptEnv in the console', () => {
       tui.write(KEYS.enter);
       await tui.waitFor('Value for <EMPTY>:');
       tui.write(`"; touch ${marker}; echo "✓`);
-      tui.write(KEYS.enter);
-      await tui.waitFor('enter run · s skip');
       tui.write(KEYS.enter);
       await tui.waitFor(/› +2 · quiet pending/);
       await tui.waitFor('enter run · s skip');

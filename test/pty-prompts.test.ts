@@ -18,11 +18,15 @@ describe('prompts in a pseudo-terminal at 80×24', () => {
     const targetName = `${new URL(db).pathname.slice(1)}@${new URL(db).hostname}`;
     const { tui, transcript } = startConsole('test/fixtures/tui/prompts.md', { name: 'prompts', db, cols: 80, rows: 24 });
     try {
+      // Asked when the operator runs the cell that uses it, not before the run: the pane says so.
+      await tui.waitFor('enter run · s skip');
+      expect(flat(tui.screen.text())).toContain('asks for <GOOD_SHA> when it runs');
+      tui.write(KEYS.enter);
       await tui.waitFor('Value for <GOOD_SHA>:');
       let screen = tui.screen.text();
       expect(screen).toContain('the last known-good commit to redeploy');
       expect(screen).toContain('must match [0-9a-f]{7,40}');
-      expect(flat(screen)).toContain('esc leaves it unset: the run stops before its first cell');
+      expect(flat(screen)).toContain('enter gives the value · esc skips redeploy');
       // The escalation line is never cut: it wraps.
       expect(flat(screen)).toContain('If data corruption suspected, freeze all writes and notify stakeholders immediately.');
       expect(screen.split('\n').every((line) => [...line].length <= 80)).toBe(true);
@@ -37,11 +41,9 @@ describe('prompts in a pseudo-terminal at 80×24', () => {
 
       tui.write('abc1234');
       tui.write(KEYS.enter);
-      await tui.waitFor('enter run · s skip');
-      // The value is in place of its placeholder on screen.
-      expect(tui.screen.text()).toContain('echo "deploying abc1234"');
-      tui.write(KEYS.enter);
+      // Given, the cell runs at once with it.
       await tui.waitFor(/› +2 · write-it pending/);
+      expect(tui.raw()).toContain('deploying abc1234');
       await tui.waitFor('enter run · s skip');
 
       tui.write(KEYS.enter);

@@ -90,7 +90,7 @@ describe('console components', () => {
     const { state } = scene();
     const frame = render(<LiveArea state={{ ...state, cursor: 1 }} columns={80} rows={24} />).lastFrame() ?? '';
     expect(frame).toContain('\u001b[7m<GOOD_SHA>\u001b[27m');
-    expect(plain(frame)).toContain('needs: <GOOD_SHA>');
+    expect(plain(frame)).toContain('asks for <GOOD_SHA> when it runs');
     const first = plain(render(<LiveArea state={state} columns={80} rows={24} />).lastFrame());
     expect(first).toContain('Check the role the session runs as.');
   });

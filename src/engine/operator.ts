@@ -19,6 +19,8 @@ export interface DecisionContext {
   missing?: string[];
   /** The last attempt could not reach the database (nothing of it ran): trying again is the likely next step. */
   unreachable?: boolean;
+  /** In the console: the values this cell lacks, asked when it runs (esc there skips the cell). */
+  asks?: string[];
 }
 
 export type Decision =
@@ -57,8 +59,9 @@ export interface Operator {
   /**
    * A placeholder or variable with no value yet; undefined means none given. A value that
    * fails the spec's pattern is refused and asked for again, with `refused` saying why.
+   * `at`: asked as that cell runs (the console), so no value skips the cell, not the run.
    */
-  askVariable(spec: VariableSpec, refused?: string): Promise<string | undefined>;
+  askVariable(spec: VariableSpec, refused?: string, at?: { cell: string }): Promise<string | undefined>;
   /**
    * Every cell is done (not on quit or abort): the last moment before `run.finished`.
    * The console shows the postmortem checklist here; ticks made meanwhile land in the run.

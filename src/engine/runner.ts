@@ -5,7 +5,7 @@
  */
 import { noteFacts } from './note-marks.js';
 import { checkBeforeRun, readCommands, valuesToAsk } from './runner/before-run.js';
-import { planAdhoc, planEffect, withCatalogue, type CellPlan, type Effect } from './plan/index.js';
+import { planAdhoc, planEffect, valuesNeededBy, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { BackgroundCells } from './runner/background.js';
@@ -45,6 +45,8 @@ export class Runner {
   private readonly background = new BackgroundCells((cell, status, durationMs, result, reason) => this.ledger.finish(cell, status, durationMs, result, reason));
   /** Each cell's plan (the session's, its SQL effects refined by the target's catalogue). */
   private readonly plans = new Map<string, CellPlan>();
+  /** The whole plan, for what a cell's prompted `export` offers when its values are asked. */
+  private runPlan?: RunPlan;
   /** What each cell calls (railway, curl…), found or not: read once, before preflight. */
   private needed = new Map<string, NeededCommand[]>();
   private stoppedBecause?: string;
@@ -115,6 +117,7 @@ export class Runner {
     this.catalogue = probe?.catalogue;
     if (this.catalogue) plan = await withCatalogue(plan, runbook, this.catalogue);
     for (const cell of plan.cells) this.plans.set(cell.id, cell);
+    this.runPlan = plan;
     const { walked, selected } = cellsToWalk(plan, this.ledger.statuses);
     this.emitter.emit(startEvent(this.opts, plan));
     for (const attempt of this.opts.resume?.settled ?? []) this.ledger.settle(attempt);
@@ -123,8 +126,9 @@ export class Runner {
     const env = this.opts.env ?? process.env;
     // Read from PowerShell's own parser, so it needs the run's pwsh session: before the values they decide on.
     this.needed = await readCommands(plan, runbook, this.executors, env);
+    // The console asks each cell's values when the operator runs it (visit); the others, now.
     const missing = await askForValues({
-      needed: valuesToAsk(plan, this.needed, mode),
+      needed: mode === 'interactive' ? [] : valuesToAsk(plan, this.needed, mode),
       values: this.values,
       runbook,
       plan,
@@ -220,7 +224,10 @@ export class Runner {
     let lastStatus: CellStatus | undefined = this.ledger.statuses.get(cell.id);
     for (;;) {
       const unreachable = this.unreachable.has(cell.id);
-      const decision = await this.ask(this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}), ...(unreachable ? { unreachable } : {}) }));
+      const asks = this.lacking(plan);
+      const decision = await this.ask(
+        this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}), ...(unreachable ? { unreachable } : {}), ...(asks.length ? { asks } : {}) }),
+      );
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
       // A jump to the cell the operator is on moves nothing: not recorded as a jump.
       if (decision.action === 'jump' && decision.to === cell.id) continue;
@@ -234,6 +241,13 @@ export class Runner {
           continue;
         case 'run':
         case 'retry': {
+          const unset = await this.askValuesOf(cell, plan);
+          if (this.aborted) return { stop: 'not reached: the run was interrupted' };
+          if (unset.length) {
+            const reason = `no value for ${unset.map((name) => `<${name}>`).join(', ')}`;
+            if (attempts > 0 || this.ledger.statuses.has(cell.id)) continue;
+            return this.skipped(cell, reason);
+          }
           const attempt = this.ledger.countAttempt(cell.id);
           attempts += 1;
           lastStatus = await this.attempt(cell, source, effect, attempt);
@@ -261,6 +275,31 @@ export class Runner {
           return { stop: 'not reached: the operator quit' };
       }
     }
+  }
+
+  /** The values a cell uses that are not bound yet. */
+  private lacking(plan: CellPlan): string[] {
+    return valuesNeededBy([plan]).filter((name) => this.values[name] === undefined);
+  }
+
+  /** The console, as the operator runs the cell: asks its values not bound yet; resolves to those left unset. */
+  private async askValuesOf(cell: Cell, plan: CellPlan): Promise<string[]> {
+    const needed = this.lacking(plan);
+    if (needed.length === 0) return [];
+    const { runbook, mode, operator } = this.opts;
+    return askForValues({
+      needed,
+      values: this.values,
+      runbook,
+      ...(this.runPlan ? { plan: this.runPlan } : {}),
+      env: this.opts.env ?? process.env,
+      mode,
+      operator,
+      cell: cell.id,
+      ask: (pending) => this.ask(pending),
+      bind: (variable) => this.bind(variable),
+      emit: (body) => this.emitter.emit(body),
+    });
   }
 
   private record(cell: Cell, decision: Decision, before: string): void {

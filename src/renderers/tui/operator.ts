@@ -90,6 +90,7 @@ export class TuiOperator implements Operator {
           // Shown in the cell pane for as long as the question stands, not as a passing flash.
           ...(context.missing?.length && !after ? { missing: context.missing } : {}),
           ...(context.unreachable && after ? { unreachable: true } : {}),
+          ...(context.asks?.length ? { asks: context.asks } : {}),
         },
         source: context.source,
       });
@@ -122,7 +123,7 @@ export class TuiOperator implements Operator {
     });
   }
 
-  askVariable(spec: VariableSpec, refused?: string): Promise<string | undefined> {
+  askVariable(spec: VariableSpec, refused?: string, at?: { cell: string }): Promise<string | undefined> {
     if (this.quitting) return Promise.resolve(undefined);
     this.dropIntent();
     const masked = Boolean(spec.secret) || isSecretName(spec.name);
@@ -144,7 +145,7 @@ export class TuiOperator implements Operator {
           // A prompted export's written value (promptEnv) is there to keep with enter or to change.
           ...(spec.suggested !== undefined && !refused ? { text: spec.suggested } : {}),
           ...(refused ? { error: refused } : {}),
-          keys: 'enter gives the value · esc leaves it unset: the run stops before its first cell',
+          keys: at ? `enter gives the value · esc skips ${at.cell}` : 'enter gives the value · esc leaves it unset: the run stops before its first cell',
         },
       });
     });

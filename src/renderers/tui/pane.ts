@@ -64,7 +64,7 @@ export function paneModel(state: ConsoleState, cell: CellView, width: number, he
   }
   const prose = fitLines(cell.prose, width, height >= 20 ? 2 : 1);
   room -= prose.length;
-  const notes = [valuesLine(state, cell), ask?.missing?.length ? `missing: ${ask.missing.join(', ')} (not found on PATH): enter runs anyway, e edits, s skips` : undefined].filter((n): n is string => n !== undefined);
+  const notes = [valuesLine(state, cell, ask?.kind === 'decide' && ask.cell === cell.id ? ask.asks : undefined), ask?.missing?.length ? `missing: ${ask.missing.join(', ')} (not found on PATH): enter runs anyway, e edits, s skips` : undefined].filter((n): n is string => n !== undefined);
   room -= notes.length;
   return { prose, source: cutSource(source, Math.max(1, room)), notes, output: [], pinned: [] };
 }
@@ -98,13 +98,18 @@ export function shownValues(state: ConsoleState): Record<string, string> {
   return Object.fromEntries(Object.values(state.values).map((v) => [v.name, v.secret || v.value === undefined ? MASK : v.value]));
 }
 
-/** One line under the source: the values it uses, and the ones it still needs. */
-function valuesLine(state: ConsoleState, cell: CellView): string | undefined {
-  if (!cell.placeholders.length) return undefined;
-  const missing = cell.placeholders.filter((name) => !state.values[name]);
+/**
+ * One line under the source: the values it uses, and the ones it will ask for when it runs
+ * (`asks`: the runner's word, prompted exports included; else its unbound placeholders).
+ */
+function valuesLine(state: ConsoleState, cell: CellView, asks?: readonly string[]): string | undefined {
+  const missing = asks ?? cell.placeholders.filter((name) => !state.values[name]);
   const bound = cell.placeholders.filter((name) => state.values[name]);
-  const parts = [...(bound.length ? [`values: ${bound.map((n) => `<${n}>`).join(' ')} filled in (v lists them)`] : []), ...(missing.length ? [`needs: ${missing.map((n) => `<${n}>`).join(' ')}`] : [])];
-  return parts.join(' · ');
+  const parts = [
+    ...(bound.length ? [`values: ${bound.map((n) => `<${n}>`).join(' ')} filled in (v lists them)`] : []),
+    ...(missing.length ? [`asks for ${missing.map((n) => `<${n}>`).join(' ')} when it runs`] : []),
+  ];
+  return parts.length ? parts.join(' · ') : undefined;
 }
 
 /** One status line, then the error as psql would show it. */

@@ -54,7 +54,7 @@ export type CellViewStatus = CellView['status'];
 
 /** What the runner is waiting for from the operator, if anything. */
 export type Ask =
-  | { kind: 'decide'; cell: string; attempts: number; lastStatus?: CellStatus; effect: 'read' | 'write'; phase: 'before' | 'after'; missing?: string[]; unreachable?: boolean }
+  | { kind: 'decide'; cell: string; attempts: number; lastStatus?: CellStatus; effect: 'read' | 'write'; phase: 'before' | 'after'; missing?: string[]; unreachable?: boolean; asks?: string[] }
   | { kind: 'confirm'; cell: string; targetName: string }
   | { kind: 'variable'; name: string; secret: boolean; description?: string; pattern?: string };
 
