@@ -44,6 +44,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--db <url>', 'target PostgreSQL URL (default: RUNBOOK_DATABASE_URL, frontmatter, then the sandbox)')
     .option('-y, --yes', 'unattended: run every cell without asking')
     .option('--dry-run', 'show every cell as it would run; execute nothing')
+    .option('--rehearse', 'with --dry-run: run every SQL write on the target in a transaction that is rolled back, and say what it would change')
     .option('--var <NAME=VALUE>', 'bind a placeholder or variable (repeatable)', collect, [])
     .option('--from <id>', 'start at this cell')
     .option('--only <ids>', 'run only these cells (comma-separated)')

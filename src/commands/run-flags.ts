@@ -20,6 +20,8 @@ export interface RunFlags {
   json?: boolean;
   keepGoing?: boolean;
   allowWrites?: boolean;
+  /** With --dry-run: rehearse every SQL write on the target (run and rolled back). */
+  rehearse?: boolean;
   strict?: boolean;
   actor?: string;
   /** SSH private key to sign the transcript with when the run ends. */

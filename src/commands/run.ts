@@ -9,6 +9,7 @@
  */
 import { createUnattendedOperator } from '../engine/operators/unattended.js';
 import { readRunbookFile } from '../engine/parse.js';
+import { InputError } from '../engine/errors.js';
 import { prepareSession, type InteractiveOptions, type Session } from '../engine/session.js';
 import { createNdjsonSink } from '../renderers/ndjson.js';
 import { createPlainRenderer } from '../renderers/plain.js';
@@ -29,6 +30,9 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
   if (!start) return EXIT.usage;
   const { mode, values } = start;
   const detectedAt = detectedAtOf(flags);
+  if (flags.rehearse && mode !== 'dry-run') {
+    throw new InputError('--rehearse goes with --dry-run (in the console, p at a write\'s confirmation rehearses it): runbook run FILE --dry-run --rehearse');
+  }
   const runbook = await readRunbookFile(file);
   const prepared = await prepareSession({
     runbook,
@@ -43,6 +47,7 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
     keepGoing: flags.keepGoing === true,
     strict: flags.strict === true,
     allowWrites: flags.allowWrites === true,
+    ...(flags.rehearse ? { rehearse: true } : {}),
     ...logFlags(flags),
   });
   const session = await prepared.open();

@@ -204,6 +204,28 @@ export interface SqlTransaction extends EventBase {
   own?: string;
 }
 
+/**
+ * A rehearsal of a SQL write: run in a transaction that was rolled back, counted per
+ * statement (no rows). `error` when the rehearsal itself could not run (no connection,
+ * SQL that does not parse).
+ */
+export interface SqlRehearsal extends EventBase {
+  type: 'sql.rehearsal';
+  cell: string;
+  statements: {
+    index: number;
+    title?: string;
+    command?: string;
+    rowCount?: number;
+    outcome: 'rehearsed' | 'failed' | 'not-rehearsed';
+    why?: string;
+    error?: { message: string; code?: string };
+  }[];
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  error?: string;
+}
+
 export interface CellError {
   message: string;
   /** SQLSTATE for SQL, an errno-style code or `ETIMEDOUT`/`ECANCELED` otherwise. */
@@ -324,6 +346,7 @@ export type RunEvent =
   | CellOutputClosed
   | SqlResult
   | SqlTransaction
+  | SqlRehearsal
   | CellFinished
   | TargetChanged
   | OperatorDecision

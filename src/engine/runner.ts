@@ -24,6 +24,7 @@ import { adhocCell, nextAdhocId } from './runner/adhoc.js';
 import { isSecretName } from './redact.js';
 import { CellLedger } from './runner/ledger.js';
 import { dryRunStarted } from './runner/dry-run.js';
+import { rehearsalEvent } from './runner/rehearsal.js';
 import { passWriteGuard } from './runner/write-guard.js';
 import { walkRun, type Step } from './runner/walk.js';
 import { Interrupts } from './runner/interrupts.js';
@@ -214,7 +215,12 @@ export class Runner {
       return this.skipped(cell, blocked.message, blocked.by === 'unavailable');
     }
     if (this.opts.mode === 'dry-run') {
-      this.emitter.emit(await dryRunStarted(cell, plan, this.executors, this.values, this.opts.target, this.opts.env));
+      const shown = await dryRunStarted(cell, plan, this.executors, this.values, this.opts.target, this.opts.env);
+      this.emitter.emit(shown);
+      // --rehearse: what each SQL write would do, run and rolled back on the target.
+      if (this.opts.rehearse && cell.lang === 'sql' && plan.effect === 'write' && shown.type === 'cell.started') {
+        this.emitter.emit(await rehearsalEvent(cell, shown.source, this.values, this.opts.target));
+      }
       return this.skipped(cell, 'dry run');
     }
     const missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);

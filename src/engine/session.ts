@@ -80,6 +80,8 @@ export interface SessionRequest {
   keepGoing?: boolean;
   strict?: boolean;
   allowWrites?: boolean;
+  /** Dry run: rehearse every SQL write on the target (the sandbox is started for it). */
+  rehearse?: boolean;
   /** `--log URL` and `--incident ID`: the shared incident log (see src/engine/log/). */
   log?: string;
   incident?: string;
@@ -127,7 +129,7 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
     variables,
     transcriptPath,
     open: async () => {
-      const started = mode === 'dry-run' && target.kind === 'sandbox' ? unstartedSandbox(target) : await startTarget(target, runbook, env);
+      const started = mode === 'dry-run' && target.kind === 'sandbox' && !request.rehearse ? unstartedSandbox(target) : await startTarget(target, runbook, env);
       const transcript = TranscriptWriter.open(transcriptPath, { append: resume !== undefined });
       // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
       const log = logTarget ? startRunLog(logTarget, transcript.path) : undefined;
@@ -186,6 +188,7 @@ function sessionOf(
       keepGoing: request.keepGoing,
       strict: request.strict,
       allowWrites: request.allowWrites,
+      ...(request.rehearse ? { rehearse: true } : {}),
       transcript,
       ...(resume ? { resume: { runId: resume.runId, nextSeq: resume.nextSeq, ...(resume.statuses ? { statuses: resume.statuses } : {}), ...(resume.attempts ? { attempts: resume.attempts } : {}), ...(resume.unavailable ? { unavailable: resume.unavailable } : {}), ...(resume.settled?.length ? { settled: resume.settled } : {}) } } : {}),
       env,

@@ -4,6 +4,7 @@
  * errors with SQLSTATE, a `✔`/`✘`/`↷` line, decisions and notes, a final summary.
  * Output depends only on the events, so replaying a transcript prints what the run printed.
  */
+import { rehearsalLines } from './rehearsal.js';
 import { targetChangedText } from './target-changed.js';
 import type { OutputStream, RunEvent, RunStarted, UnknownEvent } from '../engine/events.js';
 import {
@@ -114,6 +115,11 @@ export function createPlainRenderer(
         return lines([]);
       case 'sql.result':
         return lines(sqlResultLines(known, style, maxColumnWidth(known.columns.length)));
+      case 'sql.transaction':
+        // For resume and the record; the operator has nothing to do with it.
+        return lines([]);
+      case 'sql.rehearsal':
+        return lines(rehearsalLines(known).map((line) => style.cyan(`  ${line}`)));
       case 'cell.finished': {
         // A background cell ends among other cells' lines: its end names it.
         const named = !started.has(known.cell) || background.delete(known.cell);

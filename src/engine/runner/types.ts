@@ -60,6 +60,8 @@ export interface RunnerOptions {
   strict?: boolean;
   /** Unattended: write cells against a non-sandbox target (and `confirm` cells) may run. */
   allowWrites?: boolean;
+  /** Dry run: rehearse every SQL write on the target (run, counted, rolled back). */
+  rehearse?: boolean;
   transcript?: RunTranscript;
   resume?: ResumePoint;
   /** Rows kept per result set in events (rowCount stays exact). Default 500. */

@@ -49,6 +49,7 @@ const TYPES: Record<string, Shape> = {
     cell: 'string', index: 'integer', statement: 'string', title: 'string?', command: 'string',
     columns: 'string[]', rows: 'array[]', rowCount: 'integer', truncated: 'boolean',
   },
+  'sql.rehearsal': { cell: 'string', statements: 'array', lockTimeoutMs: 'integer?', statementTimeoutMs: 'integer?', error: 'string?' },
   'sql.transaction': { cell: 'string', attempt: 'integer', pid: 'integer', backendStart: 'string', xid: 'string?', own: 'string?' },
   'cell.finished': { cell: 'string', status: 'string', durationMs: 'number', exitCode: 'integer?', errors: 'integer?', error: 'object:error', reason: 'string?', unavailable: 'boolean?', attempt: 'integer?' },
   'target.changed': { cell: 'string', name: 'string', from: 'string?', to: 'string?', reset: 'boolean' },

@@ -1,0 +1,106 @@
+/**
+ * A rehearsal of a SQL write: its statements run on the target inside one transaction that
+ * is always rolled back, under a short lock_timeout and statement_timeout, on a connection
+ * of its own, and what each would do is counted (`UPDATE would change 9 rows`). No row is
+ * kept. A statement whose effect a rollback cannot undo — it signals another session, calls
+ * out (dblink), advances a sequence, runs a program, or cannot run inside a transaction —
+ * is not rehearsed, nor is anything after it, and the result says why.
+ */
+import pg from 'pg';
+import { calls } from './calls.js';
+import { OUTSIDE_TRANSACTION } from './readonly.js';
+import { runStatement } from './statement.js';
+import { splitStatements, type Statement } from './statements.js';
+import { ownTransactionReason } from './transaction-scope.js';
+
+export interface RehearsedStatement {
+  /** 1-based statement number in the cell. */
+  index: number;
+  title?: string;
+  /** The command tag the server answered (UPDATE, INSERT…), when the statement ran. */
+  command?: string;
+  /** Rows it would change (or return), when it ran. */
+  rowCount?: number;
+  /** `rehearsed`: ran and was rolled back; `failed`: the server refused it (nothing after it ran); `not-rehearsed`: see `why`. */
+  outcome: 'rehearsed' | 'failed' | 'not-rehearsed';
+  why?: string;
+  error?: { message: string; code?: string };
+}
+
+export interface Rehearsal {
+  statements: RehearsedStatement[];
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export interface RehearseOptions {
+  url: string;
+  /** The cell's source with its placeholders bound (as it would run). */
+  source: string;
+  /** `runbook.<name>` session settings, as the executor sets them. */
+  settings?: Record<string, string>;
+  /** Defaults: 2 s to wait for a lock, 10 s per statement. */
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+/** Sequence functions: nextval's increment survives a rollback. */
+const SEQUENCES = new Set(['nextval', 'setval']);
+
+export async function rehearseSql(options: RehearseOptions): Promise<Rehearsal> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? 2000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
+  const statements = await splitStatements(options.source);
+  const rehearsal: Rehearsal = { statements: [], lockTimeoutMs, statementTimeoutMs };
+  const client = new pg.Client({ connectionString: options.url, application_name: 'runbook (rehearsal)', connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(`BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}; SET LOCAL statement_timeout = ${statementTimeoutMs}`);
+    const settings = Object.entries(options.settings ?? {});
+    if (settings.length) {
+      const sets = settings.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+      await client.query({ text: `SELECT ${sets.join(', ')}`, values: settings.flat() });
+    }
+    let stopped: string | undefined;
+    for (const [i, statement] of statements.entries()) {
+      const head = { index: i + 1, ...(statement.title ? { title: statement.title } : {}) };
+      const why = stopped ?? escapesRollback(statement);
+      if (why) {
+        rehearsal.statements.push({ ...head, outcome: 'not-rehearsed', why });
+        stopped ??= `it comes after statement ${i + 1}, which was not rehearsed`;
+        continue;
+      }
+      try {
+        const outcome = await runStatement(client, statement.text, 0);
+        rehearsal.statements.push({ ...head, outcome: 'rehearsed', command: outcome.command, rowCount: outcome.rowCount });
+      } catch (error) {
+        const failure = error as { message?: string; code?: string };
+        rehearsal.statements.push({ ...head, outcome: 'failed', error: { message: failure.message ?? String(error), ...(failure.code ? { code: failure.code } : {}) } });
+        stopped = `statement ${i + 1} failed in the rehearsal`;
+      }
+    }
+  } finally {
+    await client.query('ROLLBACK').catch(() => {});
+    await client.end().catch(() => {});
+  }
+  return rehearsal;
+}
+
+/** Why a rollback would not undo this statement, or undefined when it would. */
+export function escapesRollback(statement: Statement): string | undefined {
+  const node = statement.node ?? {};
+  const own = ownTransactionReason([statement]);
+  if (own) return own;
+  const [kind, body] = Object.entries(node)[0] ?? [];
+  const fields = (body ?? {}) as Record<string, unknown>;
+  if (kind === 'DoStmt') return 'a DO block runs code that cannot be judged before it runs';
+  if (kind === 'NotifyStmt') return 'NOTIFY signals other sessions';
+  if (kind === 'CopyStmt' && fields.is_program === true) return 'COPY … PROGRAM runs a program on the server';
+  if (kind === 'CopyStmt' && typeof fields.filename === 'string') return 'COPY reads or writes a server file';
+  for (const name of calls(node).functions.map((f) => f.toLowerCase())) {
+    if (OUTSIDE_TRANSACTION.has(name)) return `${name}() acts outside the transaction: a rollback does not undo it`;
+    if (SEQUENCES.has(name)) return `${name}() advances a sequence, which a rollback does not undo`;
+  }
+  return undefined;
+}
