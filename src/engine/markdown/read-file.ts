@@ -1,16 +1,32 @@
 /**
  * Reading a runbook from disk, with one clear line for each way the input can be wrong.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 
-/** The file's text, exactly as stored (a BOM is kept so the sha256 matches the bytes). */
+/** A runbook is prose and a few dozen cells; anything bigger is not one (and would be read whole). */
+export const MAX_RUNBOOK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The file's text, exactly as stored (a BOM is kept so the sha256 matches the bytes). Only
+ * a regular file of at most MAX_RUNBOOK_BYTES: `/dev/zero` never ends and a FIFO blocks,
+ * so the file is opened without blocking and judged by fstat before a byte is read.
+ */
 export async function readRunbookText(path: string): Promise<string> {
   let bytes: Buffer;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new InputError(`${path} is a directory; give the path of a Markdown runbook, e.g. runbooks/dragonfly.md`);
-    bytes = await readFile(path);
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      if (info.isDirectory()) throw new InputError(`${path} is a directory; give the path of a Markdown runbook, e.g. runbooks/dragonfly.md`);
+      if (!info.isFile()) throw new InputError(`${path} is not a regular file (a device, FIFO or socket); give the path of a Markdown runbook`);
+      if (info.size > MAX_RUNBOOK_BYTES) throw new InputError(`${path} is ${info.size} bytes, more than a runbook's limit of ${MAX_RUNBOOK_BYTES} (16 MiB); give a Markdown runbook`);
+      bytes = await handle.readFile();
+      if (bytes.length > MAX_RUNBOOK_BYTES) throw new InputError(`${path} grew past a runbook's limit of ${MAX_RUNBOOK_BYTES} bytes while it was read; give a Markdown runbook`);
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

@@ -6,8 +6,9 @@
  * The text arrives masked (the runner masks before it cuts between events and file).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, createReadStream, fdatasyncSync, openSync, writeSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { closeSync, constants, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { sidecarPathFor } from './paths.js';
 
 export interface SidecarFile {
@@ -111,18 +112,36 @@ export interface RecordedSidecar {
   sha256: string;
 }
 
-/** The first sidecar that is missing or differs from its record, said in one phrase; undefined when all match. */
+/** What openSidecar names a file: `<stem>.<cell>.<attempt>.<stream>.log`, no directory part (see paths.ts). */
+const SIDECAR_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.(?:stdout|stderr|notice)\.log$/;
+
+/**
+ * The first sidecar that is missing or differs from its record, said in one phrase;
+ * undefined when all match. A record is a line of the file being checked, so it is not
+ * trusted to name a path: only a name the writer would produce, beside the transcript, and
+ * only a regular file there (opened without following a link or blocking on a FIFO), is read.
+ */
 export async function sidecarProblem(transcriptPath: string, sidecar: RecordedSidecar): Promise<string | undefined> {
-  const file = isAbsolute(sidecar.path) ? sidecar.path : resolve(dirname(transcriptPath), sidecar.path);
+  if (!SIDECAR_NAME.test(sidecar.path)) return `sidecar ${JSON.stringify(sidecar.path)} is not a name a run gives its sidecar files (<transcript>.<cell>.<attempt>.<stream>.log beside it); the record was written by hand`;
+  const file = resolve(dirname(transcriptPath), sidecar.path);
   const hash = createHash('sha256');
   let bytes = 0;
   try {
-    for await (const chunk of createReadStream(file)) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) return `sidecar ${sidecar.path} is not a regular file`;
+      if (info.size !== sidecar.bytes) return `sidecar ${sidecar.path} was changed (${info.size} bytes; the record says ${sidecar.bytes} bytes)`;
+      for await (const chunk of handle.createReadStream({ autoClose: false })) {
+        hash.update(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+      }
+    } finally {
+      await handle.close();
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return `sidecar ${sidecar.path} is a symbolic link, not the file the run wrote`;
     return code === 'ENOENT' ? `sidecar ${sidecar.path} is missing` : `sidecar ${sidecar.path} cannot be read: ${(error as Error).message}`;
   }
   const sha256 = hash.digest('hex');
