@@ -108,7 +108,10 @@ export class OutputCollector {
   }
 
   private line(stream: 'stdout' | 'stderr', line: string): void {
-    const text = line.replace(/\r$/, '').replace(/.*\r/, '');
+    // What a terminal shows of a line redrawn with CR: the part after the last CR. By index, not
+    // /.*\r/: that regex rescans the rest of the line from every start, quadratic on a long line.
+    const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const text = trimmed.slice(trimmed.lastIndexOf('\r') + 1);
     this.count[stream] += 1;
     if (this.head[stream].length < HEAD_LINES) this.head[stream].push(text);
     this.tail[stream].push(text);
