@@ -4,7 +4,7 @@
  * tests do not depend on the rest of the tree building cleanly at this moment.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -25,5 +25,7 @@ export function compileTranscriptModule(): string {
     { cwd: ROOT, stdio: 'pipe' },
   );
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  // The compiled modules import packages (valibot, for the contract check) from the repository's node_modules.
+  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
   return join(out, 'engine/transcript.js');
 }
