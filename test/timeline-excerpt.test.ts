@@ -161,3 +161,43 @@ describe('evidence from hand-made transcripts', () => {
     expect(rows[1]?.details.output).toBeUndefined();
   });
 });
+
+describe('the database each step reached', () => {
+  it('names the run\'s target per cell, and the database a shell cell moved the later shell cells to (masked); SQL stays on the target', async () => {
+    const dir = tempDir('runbook-reached-');
+    const db = await freshDatabase('reached');
+    writeFileSync(join(dir, 'moves.md'), `# Moves
+
+\`\`\`sh {name=before}
+echo "$DATABASE_URL" | cut -c1-10
+\`\`\`
+
+\`\`\`sh {name=move}
+export DATABASE_URL="postgres://other:pw-0ther-99@127.0.0.1:54322/elsewhere"
+\`\`\`
+
+\`\`\`sh {name=after}
+echo after
+\`\`\`
+
+\`\`\`sql {name=query}
+SELECT 1 AS one;
+\`\`\`
+`);
+    const transcript = join(dir, 'moves.jsonl');
+    const run = await runCli(['run', join(dir, 'moves.md'), '--yes', '--allow-writes', '--db', db, '--transcript', transcript], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const md = (await runCli(['timeline', transcript])).stdout;
+    const json = JSON.parse((await runCli(['timeline', transcript, '--format', 'json'])).stdout) as Entry[];
+    const name = (json.find((e) => e.type === 'run.started')?.details.target as { name: string }).name;
+    const row = (step: string) => md.split('\n').find((line) => line.includes(`\`${step}\``) && line.includes(' cell, line ')) ?? '';
+    expect(row('before')).toContain(`ran sh cell, line 3 on ${name.replace(/_/g, '\\_')} |`);
+    expect(row('move')).toContain('set DATABASE\\_URL to postgres://other:\\*\\*\\*\\*\\*\\*\\*\\*@127.0.0.1:54322/elsewhere: the shell cells after it reach that database');
+    expect(row('after')).toContain('on DATABASE\\_URL=postgres://other:\\*\\*\\*\\*\\*\\*\\*\\*@127.0.0.1:54322/elsewhere (set by move)');
+    expect(row('query')).toContain(`ran sql cell, line 15 on ${name.replace(/_/g, '\\_')} |`);
+    const database = (step: string) => json.find((e) => e.step === step && e.type === 'cell')?.details.database;
+    expect(database('after')).toEqual({ name: 'DATABASE_URL', url: 'postgres://other:********@127.0.0.1:54322/elsewhere', via: 'changed', by: 'move' });
+    expect(database('query')).toMatchObject({ name, via: 'target' });
+    expect(md + JSON.stringify(json)).not.toContain('pw-0ther-99');
+  }, 120_000);
+});

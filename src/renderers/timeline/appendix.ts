@@ -30,7 +30,10 @@ export function appendixEntries(rows: TimelineRow[]): Map<TimelineRow, AppendixE
     const time = `${row.at.slice(11, 23)} UTC`;
     if (row.kind === 'cell' && typeof row.details.written === 'string') {
       const lang = row.details.lang === 'sql' ? 'sql' : row.details.lang === 'powershell' ? 'powershell' : 'sh';
-      add(row, 'W', { title: `write in ${codeSpan(step)} at ${time} by ${escapeInline(row.actor)}`, lang, text: row.details.written });
+      // The statement as it ran refers to values by reference (`${env:RUNBOOK_VAR_GOOD_SHA}`): say what they were.
+      const values = Object.entries((row.details.values as Record<string, string> | undefined) ?? {});
+      const note = values.length ? `With ${values.map(([name, value]) => codeSpan(`${name}=${value}`)).join(', ')}.` : undefined;
+      add(row, 'W', { title: `write in ${codeSpan(step)} at ${time} by ${escapeInline(row.actor)}`, lang, text: row.details.written, ...(note ? { note } : {}) });
     } else if (row.kind === 'decision' && typeof row.details.diff === 'string' && row.details.diff) {
       add(row, 'E', { title: `edit of ${codeSpan(step)} at ${time} by ${escapeInline(row.actor)}`, lang: 'diff', text: row.details.diff });
     }

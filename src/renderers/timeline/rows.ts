@@ -7,7 +7,8 @@
  * rows: they are folded into the row of the cell they led to. Skips nobody chose (the
  * runbook's `skip`, a missing interpreter) become one row per reason (fold.ts).
  */
-import type { CellFinished, RunEvent, SqlResult } from '../../engine/events.js';
+import type { CellFinished, RunEvent, SqlResult, TargetChanged } from '../../engine/events.js';
+import { changeText, databaseText, DatabaseTracker } from './database.js';
 import { unifiedDiff } from './diff.js';
 import { OutputCollector, outputBudget, statementResult, type Evidence } from './evidence.js';
 import { choiceText, groupAutoSkips, type Choice } from './fold.js';
@@ -49,6 +50,7 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
   const sections = new Map<string, string[]>();
   let failureMarked = false;
   const budget = outputBudget();
+  const databases = new DatabaseTracker();
   const push = (row: TimelineRow) => {
     built.rows.push(row);
     if (row.actor) actors.add(row.actor);
@@ -89,6 +91,7 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
     const actor = header.actor;
     switch (event.type) {
       case 'run.started':
+        databases.started(event);
         for (const cell of event.cells ?? []) {
           if (cell.effect) effects.set(cell.id, cell.effect);
           sections.set(cell.id, cell.section);
@@ -127,13 +130,14 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
         // The attempt's own plan (an edit can turn a read into a write); older transcripts only have the run's.
         const effect = event.effect ?? effects.get(event.cell);
         const write = effect === 'write';
+        const database = databases.reached(event.lang);
         const row = push({
           kind: 'cell', ...at(), actor: who, step: event.cell, section: event.section,
-          action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : event.background ? 'started' : 'ran'} ${event.lang} cell${event.background ? ' in the background' : ''}, line ${event.line}${valuesText(values)}`,
+          action: `${event.attempt > 1 ? `retried (attempt ${event.attempt})` : event.background ? 'started' : 'ran'} ${event.lang} cell${event.background ? ' in the background' : ''}, line ${event.line}${databaseText(database)}${valuesText(values)}`,
           result: 'did not finish',
           details: {
             cell: event.cell, lang: event.lang, line: event.line, section: event.section, attempt: event.attempt, source: event.source, status: 'unfinished',
-            values, effect: effect ?? null, ...(write ? { written: event.source } : {}),
+            values, effect: effect ?? null, ...(write ? { written: event.source } : {}), ...(database ? { database } : {}),
           },
         });
         fold(row, takeChoices(event.cell));
@@ -149,6 +153,12 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
       case 'cell.output':
         open.get(event.cell)?.output.add(event.stream, event.data);
         break;
+      case 'target.changed': {
+        databases.changed(event);
+        const row = open.get(event.cell)?.row;
+        if (row) row.details.targetChanges = [...((row.details.targetChanges as unknown[] | undefined) ?? []), { name: event.name, from: event.from, to: event.to, reset: event.reset }];
+        break;
+      }
       case 'cell.output.spilled':
         open.get(event.cell)?.output.spilled(event.path);
         break;
@@ -169,7 +179,8 @@ export function createRowBuilder(header: RunHeaderTracker): RowBuilder {
         if (cell) {
           cell.span.endMs = Date.parse(event.ts) - header.origin;
           cell.span.status = event.status;
-          cell.row.result = cellResult(event, cell.results);
+          const changes = (cell.row.details.targetChanges as TargetChanged[] | undefined) ?? [];
+          cell.row.result = `${cellResult(event, cell.results)}${changes.map((change) => `; ${changeText(change)}`).join('')}`;
           if (event.status === 'skipped') cell.row.action = `showed ${cell.span.lang} cell, line ${cell.row.details.line as number}`;
           Object.assign(cell.row.details, details, evidenceOf(cell, event));
         } else {
