@@ -87,7 +87,7 @@ describe('the timeline of a real run against PRODUCTION', () => {
 
   it('names the values each cell used, a secret only masked', () => {
     const release = rowsOf(md).find((row) => row.includes('`release`') && row.includes('ran sql'));
-    expect(release).toMatch(/ran sql cell, line \d+ with JOB\\_TYPE=send\\_notice/);
+    expect(release).toMatch(/ran sql cell, line \d+ on \S+ with JOB\\_TYPE=send\\_notice/);
     expect(release).toContain('UPDATE 2 rows affected');
     const notify = rowsOf(md).find((row) => row.includes('`notify`') && row.includes('ran sh'));
     expect(notify).toContain('with JOB\\_TYPE=send\\_notice, DEPLOY\\_TOKEN=\\*\\*\\*\\*\\*\\*\\*\\*');

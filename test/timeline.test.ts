@@ -71,10 +71,10 @@ describe('renderTimelineMarkdown', () => {
   it('has a row per cell and note (ticks go to the checklist), with what mattered, between RUN STARTED, FIRST FAILURE and RUN ENDED', () => {
     expect(tableRows(markdown)).toEqual([
       ['03:04:05.123', '+0:00.000', 'alice', '', '**RUN STARTED**', 'unattended run against SANDBOX'],
-      ['03:04:05.166', '+0:00.043', 'alice', '`containment`', 'ran sh cell, line 28', 'succeeded in 220 ms, exit 0<br>› scaling workers to 0 ([W1](#timeline-w1), [O1](#timeline-o1))'],
-      ['03:04:06.889', '+0:01.766', 'alice', '`diagnostics`', 'ran sql cell, line 44', 'succeeded in 35 ms. Who am I?: 1 row returned; Stuck jobs: 40 rows returned<br>› Who am I?: current\\_user=postgres, session\\_user=postgres'],
+      ['03:04:05.166', '+0:00.043', 'alice', '`containment`', 'ran sh cell, line 28 on sandbox', 'succeeded in 220 ms, exit 0<br>› scaling workers to 0 ([W1](#timeline-w1), [O1](#timeline-o1))'],
+      ['03:04:06.889', '+0:01.766', 'alice', '`diagnostics`', 'ran sql cell, line 44 on sandbox', 'succeeded in 35 ms. Who am I?: 1 row returned; Stuck jobs: 40 rows returned<br>› Who am I?: current\\_user=postgres, session\\_user=postgres'],
       ['03:04:06.924', '+0:01.801', 'alice', '', 'note', 'jobs look stuck since 02:50 \\| see #incident'],
-      ['03:05:08.927', '+1:03.804', 'alice', '`release-stuck-jobs`', 'ran sql cell, line 103', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist<br>› Check the schema. ([W2](#timeline-w2))'],
+      ['03:05:08.927', '+1:03.804', 'alice', '`release-stuck-jobs`', 'ran sql cell, line 103 on sandbox', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist<br>› Check the schema. ([W2](#timeline-w2))'],
       ['03:05:08.939', '+1:03.816', 'alice', '`release-stuck-jobs`', '**FIRST FAILURE**', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist'],
       ['03:05:08.939', '+1:03.816', 'alice', '', '**RUN ENDED**', 'failed: 2 succeeded, 1 failed'],
     ]);
@@ -157,13 +157,13 @@ describe('renderTimelineMarkdown', () => {
     expect(rows).toEqual([
       ['alice', '', '**RUN STARTED**', 'unattended run against PRODUCTION prod'],
       ['alice', '`count`', 'edited the cell', 'SELECT count(\\*) FROM jobs WHERE status = \'stuck\''],
-      ['alice', '`count`', 'ran sql cell, line 10', 'succeeded in 50 ms. 1 row returned<br>› count=7'],
+      ['alice', '`count`', 'ran sql cell, line 10 on prod', 'succeeded in 50 ms. 1 row returned<br>› count=7'],
       ['alice', '`release`', 'confirmed a write', 'typed the target name'],
-      ['alice', '`release`', 'ran sql cell, line 20', 'did not finish: the run stopped while it ran'],
+      ['alice', '`release`', 'ran sql cell, line 20 on prod', 'did not finish: the run stopped while it ran'],
       ['bob', '', '**RUN RESUMED**', 'on bob-laptop, from release'],
-      ['bob', '`release`', 'ran sql cell, line 20', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
+      ['bob', '`release`', 'ran sql cell, line 20 on prod', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
       ['bob', '`release`', '**FIRST FAILURE**', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
-      ['bob', '`release`', 'retried (attempt 2) sql cell, line 20 (retried by bob)', 'succeeded in 900 ms. UPDATE 7 rows affected'],
+      ['bob', '`release`', 'retried (attempt 2) sql cell, line 20 on prod (retried by bob)', 'succeeded in 900 ms. UPDATE 7 rows affected'],
       ['bob', '', 'skipped 1 cell', 'pwsh not found: smoke'],
       ['bob', '', '**RUN ENDED**', 'succeeded: 2 succeeded, 1 skipped'],
     ]);
@@ -229,7 +229,7 @@ describe('timeline JSON', () => {
     const retried = entries[8]!;
     expect(retried).toMatchObject({
       author: 'bob', step: 'release',
-      summary: 'retried (attempt 2) sql cell, line 20 (retried by bob): succeeded in 900 ms. UPDATE 7 rows affected',
+      summary: 'retried (attempt 2) sql cell, line 20 on prod (retried by bob): succeeded in 900 ms. UPDATE 7 rows affected',
       details: { attempt: 2, status: 'succeeded', durationMs: 900, section: ['Dragonfly Production Incident Runbook', 'Checks'], statements: [{ index: 1, command: 'UPDATE', rowCount: 7, text: 'UPDATE 7 rows affected' }] },
     });
     expect(entries[7]?.details).toMatchObject({ error: { code: '57014' }, status: 'timed-out' });

@@ -41,12 +41,12 @@ export async function timelineLog(flags: TimelineLogFlags): Promise<number> {
   const only = runs[0] as LogRun;
   if (models.length === 1) {
     const model = models[0] as TimelineModel;
-    if (format === 'json') process.stdout.write(renderTimelineJson(model));
+    if (format === 'json') process.stdout.write(renderTimelineJson(model, { checklist: await checklistOf(model) }));
     else process.stdout.write(renderTimelineModel(model, { checklist: await checklistOf(model), transcript: { path: where(target.incident, only.run), verified: verified(only) } }));
     return 0;
   }
   const merged = mergeTimelines(models);
-  if (format === 'json') process.stdout.write(renderTimelineJson(merged));
+  if (format === 'json') process.stdout.write(renderTimelineJson(merged, { checklist: await checklistOf(models.find((m) => m.started)) }));
   else process.stdout.write(renderMergedTimeline(merged, { checklist: await checklistOf(models.find((m) => m.started)), transcripts }));
   return 0;
 }
