@@ -23,7 +23,7 @@ export function acquireLock(transcriptPath: string): TranscriptLock {
   const staging = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   try {
     // Inside the try: on a full disk the staging file may be created and left empty.
-    writeFileSync(staging, content);
+    writeFileSync(staging, content, { flag: 'wx' });
     for (let attempt = 0; ; attempt += 1) {
       try {
         linkSync(staging, lockPath);

@@ -9,6 +9,7 @@
  *   tail -n1 t.jsonl | jq -r .hash | ssh-keygen -Y verify -f allowed_signers -I alice -n runbook -s t.jsonl.sig
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { CheckFailedError, InputError } from '../errors.js';
 import { acquireLock } from './lock.js';
@@ -43,8 +44,9 @@ export async function signTranscript(transcriptPath: string, keyPath: string): P
     const { lastSeq, lastHash } = verifiedEnd(transcriptPath);
     const { stdout } = await sshKeygen(['-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE], `${lastHash}\n`, `sign ${transcriptPath} with ${keyPath}`);
     const path = signaturePathFor(transcriptPath);
-    const staging = `${path}.${process.pid}.tmp`;
-    writeFileSync(staging, stdout);
+    // An unguessable name, created new (O_EXCL): nobody can plant a file or a link there first.
+    const staging = `${path}.${randomBytes(12).toString('hex')}.tmp`;
+    writeFileSync(staging, stdout, { flag: 'wx', mode: 0o644 });
     renameSync(staging, path);
     return { path, lastSeq, lastHash, key: await fingerprint(keyPath) };
   } finally {

@@ -7,7 +7,7 @@
  * which is all a reader needs; fsync would also flush timestamps. A new file's directory
  * is synced once, so the file itself survives a power loss too.
  */
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunEvent } from '../events.js';
@@ -115,7 +115,8 @@ export class TranscriptWriter {
       }
       const chain = existing > 0 ? continueChain(path) : { lastSeq: -1, lastHash: '', goodBytes: 0, missingNewline: false };
       created = !exists(path);
-      const fd = openSync(path, 'a');
+      // Never through a symbolic link (a planted one could aim the record at ~/.bash_profile), and a new file is made, not found.
+      const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | (created ? constants.O_EXCL : 0), 0o644);
       if (existing > chain.goodBytes) ftruncateSync(fd, chain.goodBytes);
       if (chain.missingNewline) writeSync(fd, '\n');
       if (existing === 0) syncDirectory(dirname(path));
@@ -250,7 +251,7 @@ export class TranscriptWriter {
 
 function exists(path: string): boolean {
   try {
-    statSync(path);
+    lstatSync(path);
     return true;
   } catch {
     return false;
@@ -259,7 +260,8 @@ function exists(path: string): boolean {
 
 function sizeOf(path: string): number {
   try {
-    const stat = statSync(path);
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) throw new InputError(`transcript path ${path} is a symbolic link; give the path of the file itself (a run never writes through a link)`);
     if (!stat.isFile()) throw new InputError(`transcript path ${path} is not a regular file`);
     return stat.size;
   } catch (error) {
