@@ -1,10 +1,12 @@
 /**
  * The human outline for `runbook list`: sections (with their budgets) and, under each,
- * one aligned line per cell with its id, language, line, effect and flags.
+ * one aligned line per cell with its id, language, line, effect and flags; a section with
+ * prose and no cell (the Symptoms) with its text, where it stands.
  */
 import { formatDuration } from '../engine/markdown/durations.js';
 import type { CellPlan, RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook, Section } from '../engine/runbook.js';
+import { proseSections, type ProseSection } from '../engine/prose-sections.js';
 import { displayWidth, padEndTo } from '../renderers/text/width.js';
 
 export function formatOutline(runbook: Runbook, plan: RunPlan): string {
@@ -17,7 +19,10 @@ export function formatOutline(runbook: Runbook, plan: RunPlan): string {
   const lineWidth = widest((cell) => String(cell.line).length);
   const sections = new Map(runbook.sections.map((section) => [pathKey(section.path), section]));
   let currentSection: string | undefined;
+  const prose = proseSections(runbook);
+  const proseBefore = (id: string | undefined) => prose.filter((section) => section.before === id).flatMap((section) => proseLines(runbook, section));
   for (const cell of runbook.cells) {
+    out.push(...proseBefore(cell.id));
     const heading = sectionHeading(runbook, cell, sections);
     if (heading !== currentSection) {
       out.push('', heading);
@@ -33,6 +38,7 @@ export function formatOutline(runbook: Runbook, plan: RunPlan): string {
       ...flags,
     ].join('  ').trimEnd());
   }
+  out.push(...proseBefore(undefined));
   if (runbook.checklist.length > 0) {
     const done = runbook.checklist.filter((item) => item.checked).length;
     out.push('', `Checklist: ${runbook.checklist.length} items, ${done} done (line ${runbook.checklist[0]!.line})`);
@@ -57,6 +63,12 @@ function sectionHeading(runbook: Runbook, cell: Cell, sections: ReadonlyMap<stri
   const section = sections.get(pathKey(cell.section));
   const budget = section?.budgetMs === undefined ? '' : `  [budget ${formatDuration(section.budgetMs)}]`;
   return `${path.join(' › ')}${budget}`;
+}
+
+/** A blank line, the heading as cells' headings are shown, and the prose as written, indented. */
+function proseLines(runbook: Runbook, section: ProseSection): string[] {
+  const path = section.path[0] === runbook.title && section.path.length > 1 ? section.path.slice(1) : section.path;
+  return ['', path.join(' › '), ...section.prose.split('\n').map((line) => (line ? `  ${line}` : ''))];
 }
 
 const pathKey = (path: string[]) => path.join('\u0000');

@@ -10,6 +10,7 @@ import { planRun, type CellPlan, type RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook } from '../engine/runbook.js';
 import { chooseTarget } from '../engine/target.js';
 import { formatOutline } from './list-outline.js';
+import { proseSections } from '../engine/prose-sections.js';
 
 export interface ListOptions {
   json?: boolean;
@@ -66,6 +67,8 @@ export function listJson(runbook: Runbook, plan: RunPlan) {
     },
     cells: runbook.cells.map((cell) => cellJson(cell, plans.get(cell.id) as CellPlan)),
     sections: runbook.sections,
+    // The sections with prose and no cell (Symptoms), each with the cell it comes before.
+    prose: proseSections(runbook),
     variables: runbook.variables,
     checklist: runbook.checklist,
     ...(runbook.escalation === undefined ? {} : { escalation: runbook.escalation }),

@@ -62,7 +62,7 @@ export function paneModel(state: ConsoleState, cell: CellView, width: number, he
     const top = Math.min(Math.max(0, asked), max);
     return { prose: [], source: shown, notes: [], output: output.slice(top, top + rows), scroll: { top, total: output.length, rows }, pinned };
   }
-  const prose = fitLines(cell.prose, width, height >= 20 ? 2 : 1);
+  const prose = [...sectionProse(state, cell, width, room - Math.min(source.length, 8)), ...fitLines(cell.prose, width, height >= 20 ? 2 : 1)];
   room -= prose.length;
   const notes = [valuesLine(state, cell, ask?.kind === 'decide' && ask.cell === cell.id ? ask.asks : undefined), ask?.missing?.length ? `missing: ${ask.missing.join(', ')} (not found on PATH): enter runs anyway, e edits, s skips` : undefined].filter((n): n is string => n !== undefined);
   room -= notes.length;
@@ -75,6 +75,22 @@ export function scrolledTop(state: ConsoleState, cell: CellView, width: number, 
   if (!scroll) return undefined;
   const step = Math.max(1, scroll.rows - 1);
   return Math.min(Math.max(0, scroll.top + pages * step), Math.max(0, scroll.total - scroll.rows));
+}
+
+/**
+ * The prose of the cell-less sections just before a pending cell (the Symptoms before the
+ * first step), as written, line by line, in the rows the source leaves (at least its title
+ * and two lines); what does not fit says where the rest is.
+ */
+function sectionProse(state: ConsoleState, cell: CellView, width: number, rows: number): string[] {
+  const lines = (state.prose ?? []).filter((section) => section.before === cell.id).flatMap((section) => [
+    `§ ${section.title}`,
+    ...section.prose.split('\n').filter((line) => line.trim()).map((line) => `  ${line}`),
+  ]);
+  const room = Math.max(3, rows);
+  const fitted = lines.map((line) => ([...line].length > width ? `${[...line].slice(0, Math.max(1, width - 1)).join('')}…` : line));
+  if (fitted.length <= room) return fitted;
+  return [...fitted.slice(0, room - 1), `  … ${fitted.length - room + 1} more lines in the runbook`];
 }
 
 function cutSource(source: string[], rows: number): string[] {

@@ -3,6 +3,7 @@
  * No Ink, no React, no engine runtime — only engine types — so it is unit-tested
  * without a terminal and fed the same way by a live run and by a replay.
  */
+import { proseSections, type ProseSection } from '../../engine/prose-sections.js';
 import type { CellError, CellStatus, NotRun, OutputStream, RunMode, RunStatus, TargetKind } from '../../engine/events.js';
 import type { Lang, Runbook, SessionLine } from '../../engine/runbook.js';
 
@@ -154,6 +155,8 @@ export interface ConsoleState {
   onChecklist?: boolean;
   /** Cap of each cell's output buffer. */
   outputCap: number;
+  /** Sections with prose and no cell (Symptoms), shown in the outline before the cell they precede. */
+  prose?: ProseSection[];
 }
 
 export const LIVE_OUTPUT_CAP = 200;
@@ -233,7 +236,9 @@ export function stateFromRunbook(runbook: Runbook, actor: string, target?: Conso
     escalation: runbook.escalation,
     checklist: runbook.checklist.map((c) => ({ text: c.text, checked: c.checked, line: c.line })),
   });
-  return target ? { ...state, target } : state;
+  const prose = proseSections(runbook);
+  const withProse = prose.length ? { ...state, prose } : state;
+  return target ? { ...withProse, target } : withProse;
 }
 
 export const sectionKey = (path: string[]) => path.join('\u0000');

@@ -6,17 +6,27 @@ import { duration } from '../format.js';
 
 type Row = { kind: 'section'; title: string } | { kind: 'cell'; cell: CellView; index: number };
 
+/** Sections and cells in document order; a section of prose only (Symptoms) by its title, its text in the next cell's pane. */
 export function outlineRows(state: ConsoleState): Row[] {
   const rows: Row[] = [];
   let previous = '';
+  const prose = (before: string | undefined) => {
+    for (const section of state.prose ?? []) {
+      if (section.before !== before) continue;
+      rows.push({ kind: 'section', title: `${section.title} (read it in the next cell's pane)` });
+      previous = section.title;
+    }
+  };
   state.order.forEach((id, index) => {
     const cell = state.cells[id];
     if (!cell) return;
+    prose(id);
     const title = cell.section[cell.section.length - 1] ?? '';
     if (title && title !== previous) rows.push({ kind: 'section', title });
     previous = title;
     rows.push({ kind: 'cell', cell, index });
   });
+  prose(undefined);
   return rows;
 }
 
