@@ -156,4 +156,37 @@ describe('a write in the console, attempt by attempt', () => {
     expect(fixes.map((e) => e.source.trim())).toEqual(Array(3).fill("INSERT INTO t (note) VALUES ('edited');"));
     expect(events.filter((e) => e.type === 'operator.decision' && e.action === 'confirm')).toHaveLength(3);
   }, 120_000);
+
+  it('rehearses the write at its confirmation with tab: says what it would do, changes nothing, and the question stands', async () => {
+    const { db, name } = await target('rehearse');
+    const { runbook } = drill();
+    const { tui, transcript } = startConsole(runbook, { name: 'rehearse', db, cols: 110, rows: 32 });
+    try {
+      await tui.waitFor(/› +1 · diag pending/);
+      await tui.waitFor('enter run');
+      tui.write(KEYS.enter);
+      await tui.waitFor(/› +2 · fix pending/);
+      tui.write(KEYS.enter);
+      await tui.waitFor(`Type ${name} to confirm`);
+      await tui.waitFor('tab rehearses it');
+      tui.write('\t');
+      await tui.waitFor('rehearsal: INSERT would add 1 row');
+      await tui.waitFor('rehearsal: rolled back; nothing was changed');
+      expect(await notes(db)).toEqual([]);
+      expect(tui.screen.text()).toContain(`Type ${name} to confirm`);
+      tui.write(KEYS.escape);
+      await tui.waitFor(/› +3 · verify pending/);
+      await tui.waitFor('enter run');
+      tui.write('q');
+      await tui.waitFor('Quit the run? (y/n)');
+      tui.write('y');
+      await tui.exited;
+    } finally {
+      tui.kill();
+    }
+    expect(await notes(db)).toEqual([]);
+    const events = (await readTranscript(transcript)).events as RunEvent[];
+    expect(events.filter((e) => e.type === 'sql.rehearsal')).toEqual([expect.objectContaining({ cell: 'fix', statements: [expect.objectContaining({ command: 'INSERT', rowCount: 1 })] })]);
+    expect(events.filter((e) => e.type === 'cell.started' && e.cell === 'fix')).toEqual([]);
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
  * `--yes` is another, a test is a third. The runner never assumes which.
  */
 import type { Cell, Lang, VariableSpec } from './runbook.js';
-import type { CellStatus } from './events.js';
+import type { CellStatus, SqlRehearsal } from './events.js';
 import type { TerminalHandOver } from './lang/executor.js';
 
 export interface DecisionContext {
@@ -54,8 +54,10 @@ export interface Operator {
   /**
    * A write against a non-sandbox target, or a `confirm` cell: the operator must
    * type the target's name. Resolves true when confirmed by typing (see WriteApproval).
+   * `rehearse` (SQL cells): runs the cell as it would run in a transaction that is rolled
+   * back, records it, and resolves to what each statement would do; the question stands.
    */
-  confirmWrite(cell: Cell, targetName: string): Promise<WriteApproval>;
+  confirmWrite(cell: Cell, targetName: string, rehearse?: () => Promise<SqlRehearsal>): Promise<WriteApproval>;
   /**
    * A placeholder or variable with no value yet; undefined means none given. A value that
    * fails the spec's pattern is refused and asked for again, with `refused` saying why.

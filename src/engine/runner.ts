@@ -28,7 +28,8 @@ import { rehearsalEvent } from './runner/rehearsal.js';
 import { passWriteGuard } from './runner/write-guard.js';
 import { walkRun, type Step } from './runner/walk.js';
 import { Interrupts } from './runner/interrupts.js';
-import type { CellStatus, EventSink } from './events.js';
+import type { CellStatus, EventSink, SqlRehearsal } from './events.js';
+import { prepareCell } from './runner/executors.js';
 import type { Decision } from './operator.js';
 import type { Cell, ChecklistItem, Lang } from './runbook.js';
 import type { RunnerOptions, RunSummary } from './runner/types.js';
@@ -352,6 +353,7 @@ export class Runner {
       operator,
       ask: (pending) => this.ask(pending),
       emit: (body) => this.emitter.emit(body),
+      ...(cell.lang === 'sql' ? { rehearse: () => this.rehearse(cell, source) } : {}),
     });
     if (guard === 'aborted') return 'cancelled';
     if (guard === 'refused') return finish(cell.id, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
@@ -375,6 +377,17 @@ export class Runner {
     if (outcome.result.error?.unreachable) this.unreachable.add(cell.id);
     else this.unreachable.delete(cell.id);
     return finish(cell.id, outcome.status, outcome.durationMs, outcome.result);
+  }
+
+  /** The attempt's text as it would run, rehearsed on the target and rolled back; on record before anyone sees it. */
+  private async rehearse(cell: Cell, source: string): Promise<SqlRehearsal> {
+    let bound = source;
+    try {
+      bound = (await prepareCell(cell, source, this.values, undefined, this.opts.env)).source;
+    } catch (error) {
+      return this.emitter.emit({ type: 'sql.rehearsal', cell: cell.id, statements: [], error: (error as Error).message }) as SqlRehearsal;
+    }
+    return this.emitter.emit(await rehearsalEvent(cell, bound, this.values, this.opts.target)) as SqlRehearsal;
   }
 
   private skipped(cell: Cell, reason: string, unavailable?: boolean): Step {

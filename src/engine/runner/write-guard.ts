@@ -8,7 +8,7 @@
 import { planConfirm, type CellPlan, type Effect } from '../plan/index.js';
 import { ABORTED } from './ask-values.js';
 import { approvalEvent } from './records.js';
-import type { EventBody, RunMode } from '../events.js';
+import type { EventBody, RunMode, SqlRehearsal } from '../events.js';
 import type { Operator } from '../operator.js';
 import type { Cell } from '../runbook.js';
 import type { Target } from '../target.js';
@@ -22,6 +22,8 @@ export interface WriteGuard {
   allowWrites?: boolean;
   operator: Operator;
   ask: <T>(pending: Promise<T>) => Promise<T | typeof ABORTED>;
+  /** A SQL cell's rehearsal, offered at the confirmation. */
+  rehearse?: () => Promise<SqlRehearsal>;
   emit: (body: EventBody) => void;
 }
 
@@ -30,7 +32,7 @@ export async function passWriteGuard(g: WriteGuard): Promise<'pass' | 'refused' 
   const { cell, plan, effect, target, mode, allowWrites } = g;
   const confirm = effect === plan.effect ? plan.confirm : planConfirm(cell, effect, { targetKind: target.kind, mode, allowWrites });
   if (!confirm.required) return 'pass';
-  const approval = await g.ask(g.operator.confirmWrite(cell, target.name));
+  const approval = await g.ask(g.operator.confirmWrite(cell, target.name, g.rehearse));
   if (approval === ABORTED) return 'aborted';
   if (!approval) return 'refused';
   g.emit(approvalEvent(cell.id, approval, g.operator.actor));

@@ -239,6 +239,11 @@ export class Controller implements KeyHandler {
     }
     if (key.escape) return submitPrompt(this.deps, prompt, undefined);
     if (key.return) return submitPrompt(this.deps, prompt, prompt.text);
+    // At a write's confirmation the name is typed, so a letter cannot be a key: tab rehearses.
+    if (key.tab) {
+      if (prompt.kind === 'confirm' && !this.deps.operator.rehearse()) this.flash('nothing to rehearse here (SQL writes only; one rehearsal at a time)');
+      return;
+    }
     if (key.backspace || key.delete) return this.dispatch({ type: 'ui.prompt.erase' });
     if (input && !key.ctrl && !key.meta) this.dispatch({ type: 'ui.prompt.input', text: input.replace(/[\r\n]/g, '') });
   }

@@ -5,7 +5,8 @@
  */
 import type { Decision, DecisionContext, Operator } from '../../engine/operator.js';
 import type { Cell, Lang, VariableSpec } from '../../engine/runbook.js';
-import type { RunEvent } from '../../engine/events.js';
+import type { RunEvent, SqlRehearsal } from '../../engine/events.js';
+import { rehearsalLines } from '../rehearsal.js';
 import type { TerminalHandOver } from '../../engine/lang/executor.js';
 import { isSecretName } from '../../engine/redact.js';
 import type { ConsoleStore } from './store.js';
@@ -14,7 +15,7 @@ type Jump = Extract<Decision, { action: 'jump' }>;
 
 type Pending =
   | { kind: 'decide'; cell: string; after: boolean; resolve: (decision: Decision) => void }
-  | { kind: 'confirm'; targetName: string; resolve: (confirmed: boolean) => void }
+  | { kind: 'confirm'; targetName: string; resolve: (confirmed: boolean) => void; rehearse?: () => Promise<SqlRehearsal>; rehearsing?: boolean }
   | { kind: 'variable'; resolve: (value: string | undefined) => void }
   | { kind: 'finish'; resolve: (back: Jump | undefined) => void };
 
@@ -99,7 +100,7 @@ export class TuiOperator implements Operator {
     });
   }
 
-  confirmWrite(cell: Cell, targetName: string): Promise<boolean> {
+  confirmWrite(cell: Cell, targetName: string, rehearse?: () => Promise<SqlRehearsal>): Promise<boolean> {
     if (this.quitting) return Promise.resolve(false);
     this.dropIntent();
     // An ad-hoc write is asked about before it starts: on screen (source, WRITES) while the name is typed.
@@ -109,7 +110,7 @@ export class TuiOperator implements Operator {
       this.store.dispatch({ type: 'ui.adhoc.planned', cell: { id, lang, line, section, source }, at });
     }
     return new Promise((resolve) => {
-      this.pending = { kind: 'confirm', targetName, resolve };
+      this.pending = { kind: 'confirm', targetName, resolve, ...(rehearse ? { rehearse } : {}) };
       this.store.dispatch({ type: 'ui.ask', ask: { kind: 'confirm', cell: cell.id, targetName } });
       this.store.dispatch({
         type: 'ui.prompt.open',
@@ -117,10 +118,32 @@ export class TuiOperator implements Operator {
           kind: 'confirm',
           label: `${cell.id} writes to ${targetName}. Type ${targetName} to confirm:`,
           masked: false,
-          keys: 'enter confirms · esc refuses the write (the cell is skipped)',
+          keys: `enter confirms · ${rehearse ? 'tab rehearses it (run, then rolled back) · ' : ''}esc refuses the write (the cell is skipped)`,
         },
       });
     });
+  }
+
+  /**
+   * Tab at a SQL write's confirmation: the rehearsal runs (rolled back) and its lines stand
+   * under the question, which stays open. The typed text is kept. False when there is none to run.
+   */
+  rehearse(): boolean {
+    const pending = this.pending;
+    if (pending?.kind !== 'confirm' || !pending.rehearse || pending.rehearsing) return false;
+    pending.rehearsing = true;
+    this.store.dispatch({ type: 'ui.prompt.detail', detail: ['rehearsing: running the cell in a transaction that will be rolled back…'] });
+    void pending.rehearse().then(
+      (event) => {
+        pending.rehearsing = false;
+        if (this.pending === pending) this.store.dispatch({ type: 'ui.prompt.detail', detail: rehearsalLines(event) });
+      },
+      (error: unknown) => {
+        pending.rehearsing = false;
+        if (this.pending === pending) this.store.dispatch({ type: 'ui.prompt.detail', detail: [`rehearsal: could not rehearse: ${(error as Error).message}`] });
+      },
+    );
+    return true;
   }
 
   askVariable(spec: VariableSpec, refused?: string, at?: { cell: string }): Promise<string | undefined> {

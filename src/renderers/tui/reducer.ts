@@ -30,6 +30,8 @@ export type UiAction =
   | { type: 'ui.prompt.open'; prompt: Omit<Prompt, 'text'> & { text?: string } }
   | { type: 'ui.prompt.input'; text: string }
   | { type: 'ui.prompt.erase' }
+  /** Lines under the open prompt replaced (a rehearsal's result at a write's confirmation). */
+  | { type: 'ui.prompt.detail'; detail: string[] }
   | { type: 'ui.prompt.close' }
   | { type: 'ui.flash'; text?: string }
   /** The shared log's state for the header (src/engine/log/delivery.ts words it); undefined when it keeps up. */
@@ -224,6 +226,8 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
       return state.prompt ? { ...state, prompt: { ...state.prompt, text: [...state.prompt.text].slice(0, -1).join('') } } : state;
     case 'ui.prompt.close':
       return { ...state, prompt: undefined };
+    case 'ui.prompt.detail':
+      return state.prompt ? { ...state, prompt: { ...state.prompt, detail: action.detail } } : state;
     case 'ui.flash':
       return { ...state, flash: action.text };
     case 'ui.log':
