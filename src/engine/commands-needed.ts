@@ -5,10 +5,12 @@
  * runs, like interpreters: found on PATH or not. `python -m pkg.module` also needs the
  * module: found beside the runbook (pkg/module.py, a package) or importable by that python.
  *
- * Not external: PowerShell's cmdlets and aliases (an alias, or a Verb-Noun name with an
- * approved verb), functions defined by any cell of the run, script paths (`./x.ps1`,
- * dot-sourced or not: they fail as the cell runs, with PowerShell's message), and names
- * computed at run time (`& $tool`).
+ * Not external: what PowerShell itself resolves as a cmdlet, function, alias or filter
+ * (Get-Command in the session: ForEach-Object and Sort-Object as much as Get-ChildItem),
+ * functions defined by any cell of the run, script paths (`./x.ps1`, dot-sourced or not:
+ * they fail as the cell runs, with PowerShell's message), and names computed at run time
+ * (`& $tool`). A missing program with a near match on PATH (`python` where `python3` is)
+ * says so.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +24,8 @@ export interface NeededCommand {
   /** `railway`, or `python -m tools.prod_gate` for a module. */
   name: string;
   found: boolean;
+  /** Missing, but a near name is on PATH: `python3` for `python`. */
+  near?: string;
 }
 
 export interface CommandsInput {
@@ -61,7 +65,8 @@ export async function commandsNeeded(input: CommandsInput): Promise<Map<string, 
     for (const command of commands) {
       if (defined.has(command.name.toLowerCase())) continue;
       const found = onPath(command.name, path);
-      if (!seen.has(command.name)) list.push({ name: command.name, found });
+      const near = found ? undefined : nearName(command.name, path);
+      if (!seen.has(command.name)) list.push({ name: command.name, found, ...(near ? { near } : {}) });
       seen.add(command.name);
       const module = found && /^python[0-9.]*$/.test(command.name) ? moduleOf(command.arguments) : undefined;
       if (module && !seen.has(`${command.name} -m ${module}`)) {
@@ -78,12 +83,19 @@ export async function commandsNeeded(input: CommandsInput): Promise<Map<string, 
 export function missingReason(needed: readonly NeededCommand[]): string | undefined {
   const missing = needed.filter((n) => !n.found);
   if (missing.length === 0) return undefined;
-  const commands = missing.filter((n) => !n.name.includes(' -m ')).map((n) => n.name);
+  const commands = missing.filter((n) => !n.name.includes(' -m ')).map((n) => (n.near ? `${n.name} (${n.near} found)` : n.name));
   const modules = missing.filter((n) => n.name.includes(' -m ')).map((n) => n.name.split(' -m ')[1]);
   return [
     ...(commands.length ? [`${commands.join(', ')} not found on PATH`] : []),
     ...(modules.length ? [`python module${modules.length > 1 ? 's' : ''} ${modules.join(', ')} not found`] : []),
   ].join('; ');
+}
+
+/** `python` → `python3`, `python3` → `python`, `pip` → `pip3`: the versioned twin of a missing program, when it is on PATH. */
+export function nearName(name: string, path: string): string | undefined {
+  const bare = name.replace(/[0-9.]+$/, '');
+  const candidates = bare === name ? [`${name}3`, `${name}2`] : [bare, `${bare}3`].filter((c) => c !== name);
+  return candidates.find((candidate) => onPath(candidate, path));
 }
 
 function moduleOf(args: readonly (string | null)[]): string | undefined {

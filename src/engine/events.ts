@@ -81,7 +81,7 @@ export interface PreflightEvent extends EventBase {
   type: 'run.preflight';
   problems: { kind: string; message: string; cells: string[]; fatal: boolean }[];
   /** The external commands each cell calls (from PowerShell's AST), found on PATH or not. */
-  needs?: { cell: string; name: string; found: boolean }[];
+  needs?: { cell: string; name: string; found: boolean; near?: string }[];
   /** The run's one look at its database before the first cell (runs with SQL cells): did it answer, and if not why. */
   database?: DatabaseCheck;
 }

@@ -89,12 +89,20 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
   }
 
   const byCommand = new Map<string, string[]>();
+  const near = new Map<string, string>();
   for (const [cell, needs] of input.needed ?? []) {
-    for (const need of needs) if (!need.found) byCommand.set(need.name, [...(byCommand.get(need.name) ?? []), cell]);
+    for (const need of needs) {
+      if (need.found) continue;
+      byCommand.set(need.name, [...(byCommand.get(need.name) ?? []), cell]);
+      if (need.near) near.set(need.name, need.near);
+    }
   }
   for (const [command, cells] of byCommand) {
     const fatal = input.strict && input.mode !== 'dry-run';
-    const what = command.includes(' -m ') ? `python module ${command.split(' -m ')[1]} is not found (for ${command})` : `${command} is not on PATH`;
+    const twin = near.get(command);
+    const what = command.includes(' -m ')
+      ? `python module ${command.split(' -m ')[1]} is not found (for ${command})`
+      : `${command} is not on PATH${twin ? ` (${twin} found: the cell calls ${command})` : ''}`;
     const then = fatal ? `cannot run ${cells.join(', ')}; install it or drop --strict` : input.mode === 'unattended' ? `skipping ${cells.join(', ')}` : `needed by ${cells.join(', ')}; you decide there: run anyway, edit or skip`;
     problems.push({ kind: 'missing-command', message: `${what}; ${then}`, cells, fatal });
   }

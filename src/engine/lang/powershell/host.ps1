@@ -234,10 +234,23 @@ function Start-Setup {
   $script:initAsync = $script:init.BeginInvoke()
 }
 
-$approvedVerbs = @{}
-foreach ($type in [System.Management.Automation.VerbsCommon], [System.Management.Automation.VerbsData], [System.Management.Automation.VerbsLifecycle],
-  [System.Management.Automation.VerbsDiagnostic], [System.Management.Automation.VerbsCommunications], [System.Management.Automation.VerbsSecurity], [System.Management.Automation.VerbsOther]) {
-  foreach ($field in $type.GetFields()) { $approvedVerbs[[string]$field.GetValue($null)] = $true }
+# Whether a name is PowerShell's own (a cmdlet, function, alias or filter), asked of PowerShell
+# itself with Get-Command, in a runspace of its own as pwsh starts it (never the host's, whose
+# helper functions are no cell's, nor the cells' one, which may be running a cell): a core
+# cmdlet whose verb is not an approved one (ForEach-Object, Where-Object, Sort-Object,
+# Tee-Object) is PowerShell's like any other, and a module's command counts (Get-Command
+# looks into modules that are not loaded yet). Applications are the TS side's (PATH).
+$resolver = $null
+$resolved = @{}
+function Test-PowerShellCommand([string]$Name) {
+  if ($resolved.ContainsKey($Name)) { return $resolved[$Name] }
+  if (-not $script:resolver) { $script:resolver = [powershell]::Create([initialsessionstate]::CreateDefault2()) }
+  $script:resolver.Commands.Clear()
+  $null = $script:resolver.AddCommand('Get-Command').AddParameter('Name', [System.Management.Automation.WildcardPattern]::Escape($Name)).AddParameter('CommandType', 'Alias,Function,Filter,Cmdlet,Configuration').AddParameter('ErrorAction', 'Ignore')
+  $found = $false
+  try { $found = @($script:resolver.Invoke()).Count -gt 0 } catch { $found = $false }
+  $resolved[$Name] = $found
+  $found
 }
 
 function Set-JobEnvironment($Wanted) {
@@ -358,12 +371,11 @@ function Send-Parse($Request) {
     if ($token.Kind -eq [System.Management.Automation.Language.TokenKind]::Function -and $i + 1 -lt $flat.Count) { $reply.functions.Add($flat[$i + 1].Text); continue }
     if (-not $token.TokenFlags.HasFlag([System.Management.Automation.Language.TokenFlags]::CommandName)) { continue }
     $name = $token.Text
-    $dash = $name.IndexOf('-')
     $entry = New-Map
     $entry.name = $name
     $entry.line = $token.Extent.StartLineNumber
     $entry.dot = $i -gt 0 -and $flat[$i - 1].Kind -eq [System.Management.Automation.Language.TokenKind]::Dot
-    $entry.powershell = $ExecutionContext.SessionState.InvokeProvider.Item.Exists('alias:' + $name, $false, $true) -or ($dash -gt 0 -and $approvedVerbs.ContainsKey($name.Substring(0, $dash)))
+    $entry.powershell = ($name -notmatch '[/\\]') -and (Test-PowerShellCommand $name)
     $entry.arguments = New-List
     for ($j = $i + 1; $j -lt $flat.Count -and -not $argumentEnd.ContainsKey([string]$flat[$j].Kind); $j++) {
       $argument = $flat[$j]

@@ -51,7 +51,7 @@ export interface ParseReport {
   errors: { message: string; line: number; column: number }[];
   /** The innermost token at each offset asked about. */
   spots: { at: number; kind?: string; start?: number; end?: number; commandName?: boolean; value?: string; verbatim?: boolean; reparsed?: string }[];
-  /** Every command by name: `powershell` when it is an alias or a Verb-Noun name with an approved verb. */
+  /** Every command by name: `powershell` when Get-Command finds it as a cmdlet, function, alias or filter. */
   commands: { name: string; line: number; dot: boolean; powershell: boolean; arguments: (string | null)[] }[];
   functions: string[];
 }
