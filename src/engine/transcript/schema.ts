@@ -130,7 +130,7 @@ export const EVENT_SCHEMAS = {
   'run.preflight': object({
     type: v.literal('run.preflight'),
     problems: v.array(object({ kind: v.string(), message: v.string(), cells: strings, fatal: v.boolean() })),
-    needs: v.optional(v.array(object({ cell: v.string(), name: v.string(), found: v.boolean() }))),
+    needs: v.optional(v.array(object({ cell: v.string(), name: v.string(), found: v.boolean(), near: v.optional(v.string()) }))),
     database: v.optional(object({ url: v.string(), reachable: v.boolean(), reason: v.optional(v.string()), code: v.optional(v.string()) })),
   }),
   'variable.bound': object({
