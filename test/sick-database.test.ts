@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, query } from './support/database.js';
 import { parseLines, runCli, tempDir } from './runner-support.js';
+import { makeWorld, worldReady } from './support/world.js';
 import type { RunEvent } from '../src/engine/events.js';
 
 const RUNBOOK = `# Sick database
@@ -135,4 +136,22 @@ describe('a database at its connection limit', () => {
     expect(events.find((e) => e.type === 'cell.finished' && e.cell === 'look')).toMatchObject({ error: { message: expect.stringMatching(/connection refused/) } });
     expect(result.stdout + result.stderr).not.toContain('s3cret-pw');
   });
+
+  it.runIf(worldReady)("runbooks/dragonfly.md in the client's world: railway and the PowerShell cells run, the SQL cells fail with 53300, exit 1", async () => {
+    await limit(0);
+    const world = makeWorld(admin);
+    const transcript = join(tempDir(), 'world.jsonl');
+    const result = await runCli(
+      ['run', join(world.dir, 'dragonfly.md'), '--yes', '--keep-going', '--allow-writes', '--db', limited, '--var', 'GOOD_SHA=abc1234', '--var', 'timestamp=20261128193000', '--transcript', transcript],
+      { env: { ...world.env, SUPABASE_DB_URL: '' }, cwd: world.dir },
+    );
+    expect(result.code, result.stderr).toBe(1);
+    const events = parseLines(readFileSync(transcript, 'utf8'));
+    const started = events.flatMap((e) => (e.type === 'cell.started' ? [e.cell] : []));
+    expect(started).toEqual(['1-immediate-containment-2-min', '2-diagnostics-sql-run-against-prod', 'env-hygiene', 'apply-missing-grants-rls', 'rollback-if-bad-deploy', 'release-stuck-jobs', '4-verification']);
+    const sql = events.flatMap((e) => (e.type === 'cell.finished' && ['2-diagnostics-sql-run-against-prod', 'release-stuck-jobs'].includes(e.cell) ? [[e.status, e.error?.code]] : []));
+    expect(sql).toEqual([['failed', '53300'], ['failed', '53300']]);
+    // Containment reached Railway: the stand-in logs every call.
+    expect(readFileSync(join(world.dir, '.world', 'railway.calls'), 'utf8')).toMatch(/railway service update --name dragonfly-worker --replicas 0/);
+  }, 120_000);
 });

@@ -5,16 +5,15 @@
  * set back before every cell. Secrets a cell loads join the masking for the rest of the run.
  * Real PostgreSQL, real bash and psql, the world's real load_env.ps1 under real pwsh.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Runner, type RunnerOptions } from '../src/engine/runner.js';
 import { parseRunbook } from '../src/engine/parse.js';
 import { TranscriptWriter } from '../src/engine/transcript.js';
-import { onPath } from '../src/engine/process/which.js';
 import { freshDatabase } from './support/database.js';
-import { collector, postgresTarget, ROOT, runEach, scriptedOperator, tempDir } from './runner-support.js';
+import { collector, postgresTarget, runEach, scriptedOperator, tempDir } from './runner-support.js';
+import { makeWorld, worldReady } from './support/world.js';
 import type { Target } from '../src/engine/target.js';
 import { targetChangedText } from '../src/renderers/target-changed.js';
 
@@ -41,9 +40,6 @@ stat -c 'passfile %a' "$PGPASSFILE"
 for i in $(seq 1 300); do echo "spill $i $API_TOKEN"; done
 \`\`\`
 `;
-
-/** The client's rebuilt world: ../shared beside the clone (CI), or beside the worktrees' parent. */
-const MAKE_WORLD = [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')].map((dir) => join(dir, 'world', 'make-world.sh')).find((file) => existsSync(file));
 
 let db: string;
 beforeAll(async () => {
@@ -114,11 +110,10 @@ describe('the run target in shell cells', () => {
     expect(targetChangedText(seen.of('target.changed')[0]!)).toContain("the shell and PowerShell cells after it follow it, the SQL cells stay on the run's target");
   });
 
-  it.runIf(onPath('pwsh', process.env.PATH ?? '') && MAKE_WORLD !== undefined)(
+  it.runIf(worldReady)(
     "the world's load_env.ps1 (dev): every later PowerShell cell stays on the sandbox, the reset is said, the service-role key is in no file",
     async () => {
-      const world = tempDir('runbook-world-');
-      execFileSync(MAKE_WORLD as string, [world, '--runbook', join(ROOT, 'runbooks', 'dragonfly.md'), '--prod-db', db], { stdio: 'ignore' });
+      const world = makeWorld(db).dir;
       const key = /^SUPABASE_SERVICE_ROLE_KEY=(.*)$/m.exec(readFileSync(join(world, '.env.dev'), 'utf8'))?.[1] as string;
       expect(key.length).toBeGreaterThan(6);
       const text = [

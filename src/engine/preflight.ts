@@ -157,7 +157,7 @@ function unreachable(maskedUrl: string, probe: Probe, cells: string[], strict: b
   const reason = `cannot connect to ${maskedUrl}: ${probe.failure}`;
   const message = strict
     ? `${reason}; check --db, RUNBOOK_DATABASE_URL or the runbook's database:, or drop --strict to run the cells that need no database`
-    : `${reason} (SQLSTATE ${probe.code ?? '08001'}); the SQL cells (${cells.join(', ')}) connect when they run and fail until it answers, the other cells run; its catalogue was not read, so functions outside PostgreSQL's built-ins count as writes`;
+    : `${reason.replace(/ \([0-9A-Z]{5}\)$/, '')} (SQLSTATE ${probe.code ?? '08001'}); the SQL cells (${cells.join(', ')}) connect when they run and fail until it answers, the other cells run; its catalogue was not read, so functions outside PostgreSQL's built-ins count as writes`;
   return { kind: 'database-unreachable', message, cells, fatal: strict };
 }
 

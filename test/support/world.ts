@@ -1,0 +1,25 @@
+/**
+ * The client's rebuilt world (../shared/world: their scripts, a Railway stand-in, .env files),
+ * made into a temporary directory for a test. Where it is absent (or pwsh is), such tests are skipped.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { onPath } from '../../src/engine/process/which.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** ../shared beside the clone (CI), or beside the worktrees' parent. */
+const MAKE_WORLD = [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')].map((dir) => join(dir, 'world', 'make-world.sh')).find((file) => existsSync(file));
+
+/** The world can be made here and its PowerShell cells run. */
+export const worldReady = MAKE_WORLD !== undefined && onPath('pwsh', process.env.PATH ?? '');
+
+/** A fresh world whose `.env.prod` names `prodDb`; its directory and the environment its env.sh sets (bin/railway first on PATH). */
+export function makeWorld(prodDb: string): { dir: string; env: NodeJS.ProcessEnv } {
+  if (!MAKE_WORLD) throw new Error('no ../shared/world/make-world.sh beside this checkout');
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-world-'));
+  execFileSync(MAKE_WORLD, [dir, '--runbook', join(ROOT, 'runbooks', 'dragonfly.md'), '--prod-db', prodDb], { stdio: 'ignore' });
+  return { dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, CURL_HOME: join(dir, '.world') } };
+}
