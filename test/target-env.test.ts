@@ -133,4 +133,17 @@ describe('the run target in shell cells', () => {
     },
     120_000,
   );
+
+  it('a short PGPASSWORD is never in the record; a variable the frontmatter marks secret is masked once a cell sets it', async () => {
+    const text = [
+      '---\ndatabase: $APP_DB_URL\nvariables:\n  SESSION_COOKIE:\n    secret: true\n---\n# S\n',
+      '## Set\n\n```sh {name=set}\nexport PGPASSWORD=abc SESSION_COOKIE="$(cat token.txt)-cookie"\n```\n',
+      '## Print\n\n```sh {name=print}\necho "cookie=$SESSION_COOKIE"\n```\n',
+    ].join('\n');
+    const { seen, files } = await run('postgres', text);
+    expect(seen.of('target.changed')).toEqual([expect.objectContaining({ cell: 'set', name: 'PGPASSWORD', to: '********', reset: false })]);
+    expect(seen.of('cell.output').map((e) => e.data).join('')).toBe('cookie=********\n');
+    for (const file of files) expect(file).not.toContain(`${TOKEN}-cookie`);
+    expect(JSON.stringify(seen.of('target.changed'))).not.toMatch(/"abc"/);
+  });
 });

@@ -39,3 +39,15 @@ describe('console: a database that does not answer', () => {
     expect(footerLines(state, 100).map((l) => l.text).join('\n')).toContain('database unreachable — enter tries again');
   });
 });
+
+describe('console: a cell that moved the target', () => {
+  it('says so under the cell, in the words of the plain output', () => {
+    const make = eventMaker();
+    const state = reduceAll(initialState({}), [
+      make(started([], { cells })),
+      make({ type: 'cell.started', cell: 'contain', lang: 'sh', line: 1, section: ['S'], source: '. ./load_env.sh', attempt: 1 }),
+      make({ type: 'target.changed', cell: 'contain', name: 'SUPABASE_DB_URL', from: 'postgres://postgres:********@127.0.0.1:5/sandbox', to: 'postgresql://postgres:********@127.0.0.1:54322/postgres', reset: true }),
+    ]);
+    expect(JSON.stringify(state.cells.contain?.output)).toContain('⚠ contain set SUPABASE_DB_URL to postgresql://postgres:********@127.0.0.1:54322/postgres; reset to the sandbox for this drill');
+  });
+});

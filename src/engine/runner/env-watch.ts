@@ -6,7 +6,7 @@
  * `target.changed`. In a sandbox run those names are set back to the sandbox before every
  * cell (cell-context.ts pins them), and the record says so.
  */
-import { createRedactor, maskUrl } from '../redact.js';
+import { createRedactor, isSecretName, MASK, maskUrl } from '../redact.js';
 import { secretEnvValues } from '../variables.js';
 import type { EnvChange } from '../process/shell-session.js';
 import type { CellRun } from './execute-cell.js';
@@ -21,12 +21,14 @@ export function watchEnv(run: Pick<CellRun, 'cell' | 'options' | 'emitter' | 'ex
   const reset = options.target.kind === 'sandbox';
   for (const change of changes) {
     if (!watched.has(change.name)) continue;
+    // PGPASSWORD=abc is too short to join the masking (it would mask every "abc"): its record never holds it.
+    const shown = (value: string) => (isSecretName(change.name) ? MASK : masked(value));
     emitter.emit({
       type: 'target.changed',
       cell: cell.id,
       name: change.name,
-      ...(change.from !== undefined ? { from: masked(change.from) } : {}),
-      ...(change.to !== undefined ? { to: masked(change.to) } : {}),
+      ...(change.from !== undefined ? { from: shown(change.from) } : {}),
+      ...(change.to !== undefined ? { to: shown(change.to) } : {}),
       reset,
     });
   }
