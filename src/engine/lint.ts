@@ -7,7 +7,7 @@
  * SQL that only fails where a placeholder stands for syntax (`EXPLAIN <query>`), PowerShell
  * that reads `$X` where the environment has `X` (`$env:X` is what it means).
  */
-import { KNOWN_ATTRIBUTES, RUNME_UNSUPPORTED } from './markdown/attributes.js';
+import { KNOWN_ATTRIBUTES, nearestAttribute, RUNME_UNSUPPORTED, SAFETY_ATTRIBUTES } from './markdown/attributes.js';
 import { PLACEHOLDER, powershellAssignedNames, powershellVariableReads } from './markdown/placeholders.js';
 import { declaredDatabase } from './target-choice.js';
 import { planInterpreter, planPrompts } from './plan/index.js';
@@ -34,11 +34,16 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
   }
   for (const cell of runbook.cells) {
     for (const key of cell.unknownAttributes) {
+      const meant = nearestAttribute(key);
+      // A misspelt safety attribute is already an error from the parse (misspelt-attribute).
+      if (meant && SAFETY_ATTRIBUTES.has(meant) && !(meant in cell.attributes)) continue;
       diagnostics.push({
         severity: 'warning', line: cell.line, column: cell.column, rule: 'unknown-attribute',
         message: RUNME_UNSUPPORTED.has(key)
           ? `attribute "${key}" on cell ${cell.id} is a Runme attribute this tool does not support; it is ignored (see "Runme documents" in the README)`
-          : `unknown attribute "${key}" on cell ${cell.id}; known: ${KNOWN_ATTRIBUTES.join(', ')}`,
+          : meant
+            ? `unknown attribute "${key}" on cell ${cell.id}; did you mean "${meant}"?`
+            : `unknown attribute "${key}" on cell ${cell.id}; known: ${KNOWN_ATTRIBUTES.join(', ')}`,
       });
     }
     if (cell.session) diagnostics.push(sessionDiagnostic(cell, cell.session));

@@ -9,7 +9,8 @@ import { planAdhoc, planEffect, valuesNeededBy, withCatalogue, type CellPlan, ty
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { BackgroundCells } from './runner/background.js';
-import type { NeededCommand } from './commands-needed.js';
+import { commandsNeeded, type NeededCommand } from './commands-needed.js';
+import { dirname, resolve } from 'node:path';
 import { cannotRun, cellsToWalk } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
 import { beforeFirstCell, runOutcome, type Outcome } from './runner/outcome.js';
@@ -224,7 +225,7 @@ export class Runner {
       }
       return this.skipped(cell, 'dry run');
     }
-    const missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);
+    let missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);
 
     let { source, effect } = this.edits.get(cell.id) ?? { source: cell.source, effect: plan.effect };
     let attempts = this.ledger.attemptsOf(cell.id);
@@ -245,6 +246,7 @@ export class Runner {
           if (this.catalogue && cell.lang === 'sql') this.catalogue = await widenCatalogue(this.catalogue, this.opts.target.url, source);
           effect = (await planEffect(cell, source, this.catalogue)).effect;
           this.edits.set(cell.id, { source, effect });
+          missing = await this.missingAfterEdit(cell, source);
           continue;
         case 'run':
         case 'retry': {
@@ -312,6 +314,20 @@ export class Runner {
   private record(cell: Cell, decision: Decision, before: string): void {
     const body = decisionEvent(cell.id, decision, before, this.opts.operator.actor);
     if (body) this.emitter.emit(body);
+  }
+
+  /** An edit can drop (or add) a command the cell calls: what is missing is read again from the text that will run. */
+  private async missingAfterEdit(cell: Cell, source: string): Promise<string[]> {
+    const plan = this.planFor(cell);
+    const needed = await commandsNeeded({
+      cells: [{ ...cell, source }],
+      parserFor: () => this.executors.parserFor(plan),
+      env: this.opts.env ?? process.env,
+      cwdOf: () => plan.cwd ?? dirname(resolve(this.opts.runbook.path)),
+    });
+    const now = needed.get(cell.id) ?? [];
+    this.needed.set(cell.id, now);
+    return now.filter((n) => !n.found).map((n) => n.name);
   }
 
   /** A cell typed in the console at `at`: planned like the runbook's, its missing values asked for, run behind the same guard. */

@@ -232,6 +232,9 @@ export function refuseBrokenFrontmatter(runbook: Runbook): void {
   if (problem) {
     throw new InputError(`${runbook.path}:${problem.line}:${problem.column}: error: ${problem.message} (frontmatter); fix it before running (runbook lint ${runbook.path})`);
   }
+  // So is a misspelt `confirm`, `readonly`, `timeout` or `skip`: the run would go ahead without the protection it names.
+  const misspelt = runbook.diagnostics.find((d) => d.rule === 'misspelt-attribute');
+  if (misspelt) throw new InputError(`${runbook.path}:${misspelt.line}:${misspelt.column}: error: ${misspelt.message}; fix it before running`);
 }
 
 /**

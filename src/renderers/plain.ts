@@ -6,6 +6,7 @@
  */
 import { rehearsalLines } from './rehearsal.js';
 import { targetChangedText } from './target-changed.js';
+import { noticeLine } from './notice.js';
 import type { OutputStream, RunEvent, RunStarted, UnknownEvent } from '../engine/events.js';
 import {
   decisionLine, finishedLines, headerLines, indentBlock, noteLines, preflightLines, resumedLines, sectionLabel,
@@ -25,7 +26,7 @@ export interface PlainRendererOptions {
   showSource?: boolean;
 }
 
-const STREAM_PREFIX: Record<OutputStream, string> = { stdout: '  ', stderr: '  ! ', notice: '  NOTICE:  ' };
+const STREAM_PREFIX: Record<OutputStream, string> = { stdout: '  ', stderr: '  ! ', notice: '  ' };
 
 export function createPlainRenderer(
   write: (text: string) => void,
@@ -56,7 +57,7 @@ export function createPlainRenderer(
     openStream = undefined;
   };
   const output = (stream: OutputStream, data: string) => {
-    if (stream === 'notice') return lines(indentBlock(data, STREAM_PREFIX.notice).map((l) => style.cyan(l)));
+    if (stream === 'notice') return lines(indentBlock(data.replace(/\r\n/g, '\n').split('\n').map(noticeLine).join('\n'), STREAM_PREFIX.notice).map((l) => style.cyan(l)));
     if (openStream && openStream !== stream) endOpenLine();
     const parts = data.replace(/\r\n/g, '\n').split('\n');
     let text = '';

@@ -11,6 +11,39 @@ export const KNOWN_ATTRIBUTES = [
   'excludeFromRunAll', 'ignore', 'transform', 'promptEnv', 'errorAction',
 ] as const;
 
+/** Attributes that make a run safer: a misspelling of one silently drops the protection, so it is an error, not a warning. */
+export const SAFETY_ATTRIBUTES: ReadonlySet<string> = new Set(['confirm', 'readonly', 'timeout', 'skip']);
+
+/**
+ * The known attribute an unknown key was probably meant to be (`confrim` → `confirm`,
+ * `timout` → `timeout`, `readOnly` → `readonly`): the nearest within two edits (a swap of
+ * neighbours counts as one), case aside; undefined when none is that near.
+ */
+export function nearestAttribute(key: string): string | undefined {
+  const lower = key.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of KNOWN_ATTRIBUTES) {
+    const distance = editDistance(lower, name.toLowerCase());
+    const limit = name.length <= 4 ? 1 : 2;
+    if (distance <= limit && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 /** Runme's cell keys this tool reads (`id` is accepted silently: Runme writes it into every cell). */
 const RUNME_READ = new Set(['id', 'excludeFromRunAll', 'ignore', 'transform', 'interpreter', 'cwd', 'name', 'interactive', 'background', 'promptEnv']);
 

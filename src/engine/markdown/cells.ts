@@ -7,6 +7,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { Cell, CellAttributes, Diagnostic } from '../runbook.js';
 import { readConsoleSession } from './console-session.js';
+import { nearestAttribute, SAFETY_ATTRIBUTES } from './attributes.js';
 import { parseDuration } from './durations.js';
 import { shellOfTag } from '../lang/languages.js';
 import { findEnvRefs, findPlaceholders } from './placeholders.js';
@@ -68,6 +69,16 @@ export function buildCells(
       placeholders: findPlaceholders(source, lang),
       envRefs: findEnvRefs(source, lang),
     };
+    for (const key of info.unknownAttributes) {
+      const meant = nearestAttribute(key);
+      // `{confrim}` would run the write without asking: refused by lint and by run, with the fix.
+      if (meant && SAFETY_ATTRIBUTES.has(meant) && !(meant in info.attributes)) {
+        diagnostics.push({
+          severity: 'error', line, column, rule: 'misspelt-attribute',
+          message: `attribute "${key}" on cell ${id} is not known; did you mean "${meant}"? Without it the cell runs without that protection`,
+        });
+      }
+    }
     const timeout = info.attributes.timeout;
     if (timeout !== undefined) {
       const ms = parseDuration(timeout);

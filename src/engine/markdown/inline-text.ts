@@ -4,6 +4,11 @@
  * strikethrough, links, images, autolinks, inline HTML, escapes and entities.
  */
 
+/** Tags written as HTML in prose; any other `<name>` is a placeholder as the author wrote it. */
+const HTML_ELEMENTS = new Set(
+  'a abbr b big blink br center cite code del details dfn div em font hr i img input ins kbd label li mark ol p pre q s samp small span strike strong sub summary sup table td th time tr tt u ul var wbr'.split(' '),
+);
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 export function inlineText(markdown: string): string {
@@ -27,7 +32,8 @@ function plain(markdown: string): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]+)\]\[[^\]]*\]/g, '$1')
     .replace(/<((?:https?|mailto|ftp):[^\s<>]*)>/gi, '$1')
-    .replace(/<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>/g, '')
+    // HTML's own tags go; a runbook's placeholder (`Ticket <TICKET> updated`) is the text, and stays.
+    .replace(/<\/?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?\/?>/g, (tag, name: string) => (HTML_ELEMENTS.has(name.toLowerCase()) ? '' : tag))
     .replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, '$2')
     .replace(/(^|[^\w*])\*(?=[^\s*])([^*]*?[^\s*])\*(?![*])/g, '$1$2')
     .replace(/(^|\W)_(?=[^\s_])([^_]*?[^\s_])_(?!\w)/g, '$1$2')

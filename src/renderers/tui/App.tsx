@@ -59,7 +59,7 @@ export function LiveArea({ state, columns, rows, replay }: { state: ConsoleState
   const showChecklist = inChecklistPhase(state) || (state.run.status !== 'running' && state.checklist.some((c) => c.checked));
   return (
     <Box flexDirection="column" width={columns}>
-      <Header state={state} width={columns} />
+      <Header state={state} width={columns} replay={replay} />
       {state.help ? null : <Outline state={state} height={outline} width={columns} />}
       <Box flexDirection="column">
         {state.help ? (

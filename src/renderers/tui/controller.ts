@@ -122,7 +122,8 @@ export class Controller implements KeyHandler {
     const onCell = !inChecklistPhase(store.getState());
     if (name === 'cell.run') return void operator.endRun();
     if (name === 'cell.retry' && onCell) return void operator.jumpThen(id, { action: attempt > 0 ? 'retry' : 'run' });
-    this.flash(onCell ? 'r runs this cell again · enter ends the run' : 'enter ends the run · ↑ selects a cell to run again with r');
+    if (name === 'cell.edit' && onCell) return void this.editThenGoBack(id);
+    this.flash(onCell ? 'r runs this cell again · e edits it · enter ends the run' : 'enter ends the run · ↑ selects a cell to run again with r');
   }
 
   private onCell(name: CommandName, id: string, attempt: number, state: ConsoleState): void {
@@ -220,6 +221,15 @@ export class Controller implements KeyHandler {
 
   private openSkip(cell: string): void {
     this.open({ kind: 'skip', cell, label: `Skip ${cell}. Reason (optional):`, keys: 'enter skips (with the reason, if any) · esc does not skip' });
+  }
+
+  /** `e` after the last cell: the edit is made now; the run goes back to the cell with it, and asks before it runs. */
+  private async editThenGoBack(id: string): Promise<void> {
+    const cell = this.deps.store.getState().cells[id];
+    if (!cell || !this.deps.edit) return this.flash('editing is not available here');
+    const edited = await this.deps.edit(cell);
+    if (edited === undefined) return this.flash('edit cancelled: the file was unchanged or empty');
+    if (!this.deps.operator.jumpThen(id, { action: 'edit', source: edited })) this.flash('the run has moved on: the edit was not used');
   }
 
   private async editCell(id: string): Promise<void> {

@@ -53,7 +53,7 @@ function promptLines(state: ConsoleState, prompt: Prompt, width: number, as: (to
 function hints(state: ConsoleState, replay?: boolean): string {
   if (replay) return 'replay · ↑↓ select · v source · q quit · ? help';
   if (inChecklistPhase(state)) return 'all cells done · enter ends the run · space/x tick · ↑ back to the cells · n note · ? help';
-  if (inFinishPhase(state)) return `all cells done · enter ends the run · r runs the selected cell again${state.checklist.length ? ' · ↓ checklist' : ''} · ? help`;
+  if (inFinishPhase(state)) return `all cells done · enter ends the run · r runs again · e edits${state.checklist.length ? ' · ↓ checklist' : ''} · ? help`;
   const ask = state.ask;
   const selected = cursorCell(state);
   // A finished cell looked at (not the one asked about): its result is on screen; it can be paged or run again.
@@ -81,6 +81,12 @@ export function runSummary(state: ConsoleState): string {
   const parts = [`run ${run.status} in ${duration(run.durationMs)}`];
   const notRun = notRunSummary(run.notRun ?? [], run.selected);
   if (notRun) parts.push(notRun);
+  // Which cells failed, by name: the first thing the postmortem asks.
+  const failed = state.order.filter((id) => {
+    const cell = state.cells[id];
+    return cell && !cell.adhoc && (cell.status === 'failed' || cell.status === 'timed-out');
+  });
+  if (failed.length) parts.push(`failed: ${failed.join(', ')}`);
   const couldNot = new Set((run.notRun ?? []).map((n) => n.cell));
   const skipped = new Map<string, number>();
   for (const cell of state.order.map((id) => state.cells[id])) {

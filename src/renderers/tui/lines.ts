@@ -3,6 +3,7 @@
  * that fit and a finished cell prints its whole (capped) record once.
  */
 import type { CellError } from '../../engine/events.js';
+import { noticeLine } from '../notice.js';
 import { formatTable, formatValue, rowCountFooter } from '../table.js';
 import { displayWidth, padEndTo } from '../text/width.js';
 import type { OutputBuffer, OutputItem } from './state.js';
@@ -29,7 +30,7 @@ function itemLines(item: OutputItem, width?: number): ScreenLine[] {
   switch (item.kind) {
     case 'text':
       if (item.stream === 'stderr') return [{ text: `! ${item.text}`, tone: 'stderr' }];
-      if (item.stream === 'notice') return [{ text: `NOTICE: ${item.text}`, tone: 'notice' }];
+      if (item.stream === 'notice') return [{ text: noticeLine(item.text), tone: 'notice' }];
       return [{ text: item.text, tone: 'stdout' }];
     case 'spilled':
       return [{ text: `… more ${item.stream} in ${item.path}`, tone: 'meta' }];

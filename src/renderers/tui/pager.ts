@@ -9,6 +9,7 @@ import { mkdtempSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorLines, outputLines } from './lines.js';
+import { wrapScreenLines } from './pane.js';
 import type { ConsoleState } from './state.js';
 import { defaultPager, shellArgument } from '../../engine/process/os-defaults.js';
 
@@ -32,13 +33,17 @@ export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | und
   return defaultPager(env);
 }
 
-/** The text the pager shows for a cell: a title line, its output, its error. */
-export function pagerText(state: ConsoleState, id: string): string {
+/**
+ * The text the pager shows for a cell: a title line, its output, its error. With `width`
+ * (the terminal's), everything but tables is wrapped to it first: `less -S` scrolls a
+ * table sideways, which is right for a table and wrong for the one stderr line that matters.
+ */
+export function pagerText(state: ConsoleState, id: string, width?: number): string {
   const cell = state.cells[id];
   if (!cell) return '';
   const lines = [`${cell.id} · ${cell.lang} · line ${cell.line} · ${cell.status}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`, ''];
-  for (const line of outputLines(cell.output)) lines.push(line.text);
-  if ('error' in cell && cell.error) for (const line of errorLines(cell.error)) lines.push(line.text);
+  const body = [...outputLines(cell.output), ...('error' in cell && cell.error ? errorLines(cell.error) : [])];
+  for (const line of width ? wrapScreenLines(body, width) : body) lines.push(line.text);
   if (lines.length === 2) lines.push('(no output)');
   return `${lines.join('\n')}\n`;
 }

@@ -84,7 +84,8 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
       };
     }
     case 'cell.started':
-      return withCell(startSection({ ...settle(state, event.cell), focus: event.cell, cursor: indexOf(state, event.cell), paneScroll: undefined }, event.section, at), event.cell, (cell) => ({
+      // A message about what was true before (nothing running, back from the pager) goes when a cell starts.
+      return withCell(startSection({ ...settle(state, event.cell), focus: event.cell, cursor: indexOf(state, event.cell), paneScroll: undefined, flash: undefined }, event.section, at), event.cell, (cell) => ({
         ...baseOf(cell),
         status: 'running',
         startedAt: at,
@@ -105,7 +106,7 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
       return withCell(state, event.cell, (cell) => ({ ...cell, output: appendItem(cell.output, item, state.outputCap) }));
     }
     case 'cell.finished':
-      return finishCell(state, event);
+      return finishCell({ ...state, flash: undefined }, event);
     case 'target.changed':
       // Under the cell that did it, where the operator is looking.
       return withCell(state, event.cell, (cell) => ({ ...cell, output: appendText(cell.output, 'notice', `${targetChangedText(event)}\n`, state.outputCap) }));
@@ -200,9 +201,9 @@ function reduceUi(state: ConsoleState, action: UiAction): ConsoleState {
     case 'ui.answered':
       return { ...state, ask: undefined, prompt: undefined, finishing: undefined };
     case 'ui.cursor.move':
-      return moveCursor(state, action.delta);
+      return moveCursor({ ...state, flash: undefined }, action.delta);
     case 'ui.cursor.to':
-      return action.cell in state.cells ? { ...state, cursor: indexOf(state, action.cell), onChecklist: false, sourceView: undefined } : state;
+      return action.cell in state.cells ? { ...state, cursor: indexOf(state, action.cell), onChecklist: false, sourceView: undefined, flash: undefined } : state;
     case 'ui.source.toggle':
       return { ...state, sourceView: state.sourceView ? undefined : { scroll: 0 } };
     case 'ui.source.scroll':

@@ -64,7 +64,7 @@ export async function runInteractive(opts: InteractiveOptions): Promise<RunSumma
         resume: () => stdin.setRawMode(true),
       }),
     page: (state, cell) => {
-      showInPager(pagerText(state, cell), {
+      showInPager(pagerText(state, cell, process.stdout.columns || 80), {
         suspend: () => stdin.setRawMode(false),
         resume: () => stdin.setRawMode(true),
       });

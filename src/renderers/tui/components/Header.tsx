@@ -11,6 +11,14 @@ import { wrapText } from '../wrap.js';
 import { displayWidth } from '../../text/width.js';
 
 export function TargetBadge({ target }: { target: ConsoleState['target'] }) {
+  // No database: nothing to protect, nothing to alarm about (plain output says [NO DATABASE] too).
+  if (target?.kind === 'none') {
+    return (
+      <Text bold inverse>
+        {' NO DATABASE '}
+      </Text>
+    );
+  }
   if (target?.kind === 'sandbox') {
     return (
       <Text bold inverse color={tone('green')}>
@@ -41,7 +49,13 @@ export function headerRows(state: ConsoleState, width: number): number {
   return 1 + Math.max(budget ? 1 : 0, escalation.length) + notices;
 }
 
-export function Header({ state, width }: { state: ConsoleState; width: number }) {
+/** On replay, before anything else: this is a recording, and when it was made. */
+export function replayBadge(state: ConsoleState): string {
+  const at = state.startedAt === undefined ? '' : ` ${new Date(state.startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return ` REPLAY${at} `;
+}
+
+export function Header({ state, width, replay }: { state: ConsoleState; width: number; replay?: boolean }) {
   const elapsed = state.startedAt === undefined ? '0:00' : clock(state.now - state.startedAt);
   const targetName = state.target ? (state.target.kind === 'none' ? 'no database' : state.target.name) : '';
   const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}${state.logStatus ? ` · ${state.logStatus}` : ''}`;
@@ -49,6 +63,13 @@ export function Header({ state, width }: { state: ConsoleState; width: number })
   return (
     <Box flexDirection="column" width={width}>
       <Box>
+        {replay ? (
+          <Box flexShrink={0} marginRight={1}>
+            <Text bold inverse color={tone('magenta')}>
+              {replayBadge(state)}
+            </Text>
+          </Box>
+        ) : null}
         <Box flexShrink={0}>
           <TargetBadge target={state.target} />
         </Box>

@@ -1,0 +1,29 @@
+/**
+ * A command the cell calls that is not on PATH is named while the cell is asked about;
+ * an edit that removes the call takes the warning away (read again, from the text that
+ * will run, by PowerShell's own parser), and one that adds a call brings it.
+ */
+import { describe, expect, it } from 'vitest';
+import { onPath } from '../src/engine/plan/index.js';
+import { parseRunbook } from '../src/engine/parse.js';
+import { Runner } from '../src/engine/runner.js';
+import type { Decision, DecisionContext } from '../src/engine/operator.js';
+import { noTarget, scriptedOperator } from './runner-support.js';
+
+const hasPwsh = onPath('pwsh');
+
+describe.skipIf(!hasPwsh)('missing commands after an edit (real pwsh)', () => {
+  it('are read again from the edited text', async () => {
+    const runbook = parseRunbook('# Drill\n\n## Deploy\n\n```powershell {name=deploy}\nrailway-not-here up --detach\n```\n', 'drill.md');
+    const seen: (string[] | undefined)[] = [];
+    const script = (context: DecisionContext): Decision => {
+      seen.push(context.missing);
+      if (seen.length === 1) return { action: 'edit', source: 'Write-Output "deployed"' };
+      if (seen.length === 2) return { action: 'edit', source: 'other-missing-tool --go' };
+      return { action: 'skip' };
+    };
+    const summary = await new Runner({ runbook, operator: scriptedOperator(script), target: noTarget, mode: 'interactive', variables: [], actor: 'tester', argv: [] }).run();
+    expect(summary.status).not.toBe('aborted');
+    expect(seen).toEqual([['railway-not-here'], undefined, ['other-missing-tool']]);
+  }, 60_000);
+});

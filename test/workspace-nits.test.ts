@@ -1,0 +1,40 @@
+/**
+ * Small things an on-call engineer saw, each pinned: a placeholder in a checklist item is
+ * shown as written; lint says which attribute a typo meant, and a misspelt safety
+ * attribute (confirm, readonly, timeout, skip) is an error that lint and run both refuse.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRunbook } from '../src/engine/parse.js';
+import { CLI, tempDir } from './runner-support.js';
+
+describe('checklist items', () => {
+  it('keep a placeholder as written; HTML tags still go', () => {
+    const runbook = parseRunbook('# T\n\n## After\n\n- [ ] Ticket <TICKET> updated\n- [ ] Status page <b>closed</b> at <timestamp>\n', 't.md');
+    expect(runbook.checklist.map((c) => c.text)).toEqual(['Ticket <TICKET> updated', 'Status page closed at <timestamp>']);
+  });
+});
+
+describe('misspelt attributes', () => {
+  const dir = tempDir('runbook-misspelt-');
+  const file = join(dir, 'misspelt.md');
+  writeFileSync(file, '# T\n\n## A\n\n```sh {name=w confrim}\necho wrote > marker\n```\n\n```sh {name=t timout=5s}\nsleep 0\n```\n\n```sh {name=u nmae=x colour=red}\necho z\n```\n');
+
+  it('lint: an error with the fix for a safety attribute, a did-you-mean for the rest', () => {
+    const out = spawnSync(process.execPath, [CLI, 'lint', file], { encoding: 'utf8' });
+    expect(out.status).toBe(1);
+    expect(out.stdout).toContain(`${file}:5:1: error: attribute "confrim" on cell w is not known; did you mean "confirm"?`);
+    expect(out.stdout).toContain(`${file}:9:1: error: attribute "timout" on cell t is not known; did you mean "timeout"?`);
+    expect(out.stdout).toContain('warning: unknown attribute "nmae" on cell u; did you mean "name"?');
+    expect(out.stdout).toMatch(/warning: unknown attribute "colour" on cell u; known: name, /);
+  });
+
+  it('run: refused before anything runs, even unattended', () => {
+    const out = spawnSync(process.execPath, [CLI, 'run', file, '--yes', '--transcript', join(dir, 'run.jsonl')], { encoding: 'utf8', cwd: dir });
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe(`runbook: ${file}:5:1: error: attribute "confrim" on cell w is not known; did you mean "confirm"? Without it the cell runs without that protection; fix it before running`);
+    expect(existsSync(join(dir, 'marker'))).toBe(false);
+  });
+});
