@@ -111,6 +111,18 @@ describe('shell executor: one bash session per executor', () => {
     expect(next.stdout).toBe('kept\n');
   });
 
+  it('hands every job over whole in a UTF-8 session: its length is counted in bytes, never characters', async () => {
+    const shell = bash();
+    // Multibyte characters make a job longer in bytes than in characters; colons and digits look like the length's frame.
+    const hostile = '12:ünïcødé ✓ 🚀\n34:\n\ttrailing newlines\n\n';
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOSTILE: hostile };
+    for (let i = 0; i < 3; i++) {
+      const { result, stdout } = await run(shell, 'printf "%s|%s" "$HOSTILE" "${#HOSTILE}"', { env: { ...env, ROUND: `${i}🚀` }, timeoutMs: 20_000 });
+      expect(result.status).toBe('succeeded');
+      expect(stdout).toBe(`${hostile}|${[...hostile].length}`);
+    }
+  });
+
   it('starts a new session when an inherited name bash cannot export changes', async () => {
     const shell = bash();
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };

@@ -15,7 +15,7 @@ import { PipedSession } from '../../process/session-pipes.js';
 import { SentinelSplitter } from '../../process/session-protocol.js';
 
 export interface SessionCell extends CellIo {
-  /** The job script itself (written to the session's fd 3, NUL-terminated: it holds no NUL). */
+  /** The job script itself (written to the session's fd 3 after its length in bytes, see SESSION_SCRIPT). */
   jobText: string;
   /** The job's claim file (see jobScript). */
   claimFile: string;
@@ -85,7 +85,7 @@ export class BashSession extends PipedSession {
       };
       this.running = running;
       this.busy();
-      (this.stream(3) as Writable).write(`${cell.jobText}\0`);
+      (this.stream(3) as Writable).write(`${Buffer.byteLength(cell.jobText)}:${cell.jobText}`);
     });
   }
 
