@@ -130,6 +130,20 @@ describe('Runner', () => {
     expect(renderTimelineMarkdown(seen.events)).toContain(edited);
   });
 
+  it("gives each attempt one duration: from its cell.started to its cell.finished as recorded (never the first SQL cell's connect)", async () => {
+    const db = await freshDatabase('duration');
+    const runbook = parseRunbook('# D\n\n## A\n\n```sql {name=first}\nSELECT pg_sleep(0.05);\n```\n\n```sh {name=shell readonly}\nsleep 0.05\n```\n', 'd.md');
+    const seen = collector();
+    await new Runner(options({ runbook, operator: scriptedOperator(runEach), target: postgresTarget(db), sinks: [seen.sink] })).run();
+    for (const finished of seen.of('cell.finished')) {
+      const started = seen.of('cell.started').find((e) => e.cell === finished.cell);
+      const span = Date.parse(finished.ts) - Date.parse(started!.ts);
+      // The figure the table shows is the span the chart draws, to the event's own stamping.
+      expect(finished.durationMs, finished.cell).toBeLessThanOrEqual(span);
+      expect(span - finished.durationMs, finished.cell).toBeLessThan(50);
+    }
+  });
+
   it('asks for a `confirm` cell even in the sandbox, and never for a read there', async () => {
     const runbook = parseRunbook('# C\n\n## A\n\n```sql {name=asks confirm}\nSELECT 1;\n```\n\n```sql {name=plain-write}\nCREATE TEMP TABLE x (y int);\n```\n', 'c.md');
     const operator = scriptedOperator(runEach);

@@ -184,6 +184,11 @@ describe('console components', () => {
     const text = highlightSource("SELECT 'x' FROM t WHERE sha = <GOOD_SHA>;", 'sql');
     expect(text).toBe("SELECT 'x' FROM t WHERE sha = \u001b[7m<GOOD_SHA>\u001b[27m;");
   });
+
+  it('shows a bound SQL value as it runs: a quoted literal in code, escaped inside a string', () => {
+    const text = highlightSource("UPDATE t SET claimed_by = <INC> WHERE note = 'by-<INC>' AND sha = <GOOD_SHA>", 'sql', { values: { INC: "O'Brien-42" }, color: false });
+    expect(text).toBe("UPDATE t SET claimed_by = '\u001b[7mO''Brien-42\u001b[27m' WHERE note = 'by-\u001b[7mO''Brien-42\u001b[27m' AND sha = \u001b[7m<GOOD_SHA>\u001b[27m");
+  });
 });
 
 describe('App', () => {

@@ -70,6 +70,12 @@ describe('console reducer', () => {
     expect(reduce(back, { type: 'ui.cursor.move', delta: 1 })).toMatchObject({ onChecklist: true, checklistCursor: 0 });
   });
 
+  it('says what a statement did as psql does: UPDATE 0 when nothing matched, INSERT 0 1', () => {
+    const result = (command: string, rowCount: number) => ({ kind: 'result' as const, statement: command, command, columns: [], rows: [], rowCount, truncated: false });
+    const texts = outputLines({ items: [result('UPDATE', 0), result('INSERT', 1), result('CREATE TABLE', 0)], dropped: 0 }).map((l) => l.text);
+    expect(texts).toEqual(['UPDATE 0', 'INSERT 0 1', 'CREATE TABLE']);
+  });
+
   it('shows a table whole when it fits, and expanded (never cut) when it does not', () => {
     const query = 'INSERT INTO ops.jobs (id, job_type, payload) VALUES (42, $1, $2) ON CONFLICT DO NOTHING';
     const item = { kind: 'result' as const, statement: 'SELECT', command: 'SELECT', columns: ['pid', 'blocking_query'], rows: [[7, query]], rowCount: 1, truncated: false };

@@ -42,6 +42,15 @@ export function formatTable(columns: string[], rows: unknown[][], options: Table
   ];
 }
 
+/** Commands whose tag carries a row count, as psql prints it. */
+const COUNTED = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'MOVE', 'FETCH', 'COPY']);
+
+/** psql's command tag: `UPDATE 0`, `INSERT 0 1`, `CREATE TABLE` — a zero is said, never dropped. */
+export function commandTag(command: string, rowCount: number): string {
+  const upper = (command || '').toUpperCase();
+  return COUNTED.has(upper) ? `${upper === 'INSERT' ? 'INSERT 0' : upper} ${rowCount}` : upper;
+}
+
 /** `(1 row)`, `(3 rows)`; with a cap, `(40 rows, first 2 shown)`. */
 export function rowCountFooter(rowCount: number, shown: number, truncated: boolean): string {
   const rows = `${rowCount} ${rowCount === 1 ? 'row' : 'rows'}`;

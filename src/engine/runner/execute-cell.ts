@@ -38,7 +38,11 @@ export interface CellOutcome {
 
 export async function executeCell(run: CellRun): Promise<CellOutcome> {
   const { cell, source, options, emitter } = run;
-  const announce = (shown: string, names: string[] = [], group?: GroupIdentity) => emitter.emit(startedEvent(run, shown, names, group));
+  /** When cell.started was stamped: the attempt's duration runs from there, so the table and the chart tell one figure. */
+  let startedAt: number | undefined;
+  const announce = (shown: string, names: string[] = [], group?: GroupIdentity) => {
+    startedAt = Date.parse(emitter.emit(startedEvent(run, shown, names, group)).ts);
+  };
   let prepared: PreparedCell;
   try {
     const parser = await run.executors.parserFor(run.plan);
@@ -90,5 +94,5 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   for (const body of cap.flush()) emitter.emit(body);
   if (result.envChanges) watchEnv(run, result.envChanges);
   const status = controller.signal.aborted ? 'cancelled' : result.status;
-  return { status, durationMs: Date.now() - started, result };
+  return { status, durationMs: Date.now() - (startedAt ?? started), result };
 }

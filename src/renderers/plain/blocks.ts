@@ -8,13 +8,12 @@ import type {
   CellFinished, OperatorDecision, OperatorNote, PreflightEvent, RunFinished, RunResumed, RunStarted, SqlResult, VariableBound,
 } from '../../engine/events.js';
 import { humanDuration } from '../durations.js';
-import { formatTable, rowCountFooter } from '../table.js';
+import { commandTag, formatTable, rowCountFooter } from '../table.js';
 import type { Style } from './style.js';
 import { notRunSummary } from '../outcome.js';
 
 const INDENT = '  ';
 /** Commands whose tag psql prints with a row count. */
-const COUNTED = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'MOVE', 'FETCH', 'COPY']);
 
 export function targetBadge(target: RunStarted['target'], style: Style): string {
   if (target.kind === 'sandbox') return style.badge('SANDBOX', 'safe');
@@ -72,7 +71,7 @@ export function sqlResultLines(event: SqlResult, style: Style, maxColumnWidth: n
   const lines: string[] = [];
   if (event.title) lines.push(style.dim(`-- ${event.title}`));
   const command = (event.command || '').toUpperCase();
-  const tag = COUNTED.has(command) ? `${command === 'INSERT' ? 'INSERT 0' : command} ${event.rowCount}` : command;
+  const tag = commandTag(command, event.rowCount);
   if (event.columns.length) {
     lines.push(...formatTable(event.columns, event.rows, { maxColumnWidth }));
     lines.push(rowCountFooter(event.rowCount, event.rows.length, event.truncated));

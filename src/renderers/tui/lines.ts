@@ -4,7 +4,7 @@
  */
 import type { CellError } from '../../engine/events.js';
 import { noticeLine } from '../notice.js';
-import { formatTable, formatValue, rowCountFooter } from '../table.js';
+import { commandTag, formatTable, formatValue, rowCountFooter } from '../table.js';
 import { displayWidth, padEndTo } from '../text/width.js';
 import type { OutputBuffer, OutputItem } from './state.js';
 
@@ -45,7 +45,8 @@ function resultLines(item: ResultItem, width?: number): ScreenLine[] {
   const lines: ScreenLine[] = [];
   if (item.title) lines.push({ text: `-- ${item.title}`, tone: 'title' });
   if (item.columns.length === 0) {
-    lines.push({ text: `${item.command}${item.rowCount ? ` ${item.rowCount}` : ''}`, tone: 'meta' });
+    // As psql says it: `UPDATE 0` when nothing matched, never a bare `UPDATE`.
+    lines.push({ text: commandTag(item.command, item.rowCount), tone: 'meta' });
     return lines;
   }
   // Values are never cut: a table that fits shows every character; one that does not is expanded.
