@@ -36,6 +36,11 @@ export interface ExecutionContext {
    * earlier cell of the same shell carries over.
    */
   cwdFrom?: 'attribute' | 'runbook';
+  /**
+   * A question the cell asks as it runs (PowerShell's Read-Host), put to the operator: the
+   * answer, or undefined when they declined. Absent where nobody can answer (unattended).
+   */
+  ask?(question: { prompt: string; secure: boolean }): Promise<string | undefined>;
   /** The runbook's path as the operator named it: where a shell's error positions point. */
   document?: string;
   /** Rows kept per result set in events; the rowCount stays exact. */

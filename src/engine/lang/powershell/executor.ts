@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellCellIo, shellCwd, type ExecutionContext, type ExecutionResult, type Executor } from '../executor.js';
 import { pwshHostScript } from './host-script.js';
-import { PwshSession, type ParseReport, type PwshOutcome } from './session.js';
+import { PwshSession, type ParseReport, type PwshOutcome, type PwshQuestion } from './session.js';
 import { scratchRoot, safeName } from '../../process/scratch.js';
 import { CarriedState } from '../../process/shell-session.js';
 
@@ -61,8 +61,9 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
       const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}.ps1`);
       // The host adds the steps and the status line (Add-Steps in host.ps1).
       writeFileSync(file, context.source);
-      const job = { file, cwd, env, stop: stopsAtFirstError(context), document: context.document ?? 'runbook', firstLine: context.cell.sourceLine };
-      const cell = shellCellIo(context, graceMs);
+      const job = { file, cwd, env, stop: stopsAtFirstError(context), interactive: context.ask !== undefined, document: context.document ?? 'runbook', firstLine: context.cell.sourceLine };
+      const io = shellCellIo(context, graceMs);
+      const cell = context.ask ? { ...io, ask: askThrough(context.ask, io.onStdout) } : io;
       let outcome: PwshOutcome;
       try {
         outcome = await sessionFor(env).run(job, cell);
@@ -111,12 +112,33 @@ function resultOf(outcome: PwshOutcome, program: string, context: ExecutionConte
       },
     };
   }
+  if (outcome.refused) {
+    const { prompt, declined } = outcome.refused;
+    const asked = prompt ? `Read-Host asked "${prompt}"` : 'Read-Host asked for input';
+    return {
+      status: 'failed',
+      ...(outcome.errors ? { errors: outcome.errors } : {}),
+      error: { message: declined ? `${asked} and no answer was given; the cell stopped there` : `${asked} and an unattended run cannot answer; the cell stopped there (run it in the console)`, code: 'EPROMPT' },
+    };
+  }
   if (outcome.sessionLost) return { status: 'failed', error: { message: `${outcome.sessionLost} while the cell ran; the next cell starts a new one`, code: 'ESESSION' } };
   if (outcome.hostError) return { status: 'failed', error: { message: `the PowerShell session could not run the cell: ${outcome.hostError}`, code: 'ESESSION' } };
   const code = outcome.exitCode ?? 1;
   const errors = outcome.errors ? { errors: outcome.errors } : {};
   if (code !== 0) return { status: 'failed', exitCode: code, ...errors, error: { message: `exit code ${code}`, code: String(code) } };
   return { status: 'succeeded', exitCode: 0, ...errors };
+}
+
+/**
+ * Read-Host, asked of the operator: the question and the answer join the cell's output as a
+ * terminal shows them (`Type 'YES': YES`), a secure answer masked; its value is never recorded.
+ */
+function askThrough(ask: NonNullable<ExecutionContext['ask']>, onStdout: (text: string) => void): (question: PwshQuestion) => Promise<string | undefined> {
+  return async (question) => {
+    const answer = await ask(question);
+    if (answer !== undefined) onStdout(`${question.prompt ? `${question.prompt}: ` : ''}${question.secure ? '********' : answer}\n`);
+    return answer;
+  };
 }
 
 /** `errorAction: stop` on the cell, or in the frontmatter for every cell (cells.ts fills it in). */

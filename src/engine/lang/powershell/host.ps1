@@ -32,6 +32,10 @@ $channel = [pscustomobject]@{
   Counted = 0
   Stopped = $null
   LastError = $null
+  Answers = $null
+  Cancel = $null
+  Refused = $null
+  Declined = $false
 }
 # JSON through System.Text.Json: ConvertTo-Json would load a module first (seconds under load).
 # The leading comma: PowerShell would otherwise unroll the collection a function returns.
@@ -151,11 +155,48 @@ function global:__runbook_show {
       if ($data -is [System.Management.Automation.HostInformationMessage]) { __runbook_emit o ([string]$data.Message + $(if ($data.NoNewLine) { '' } else { [char]10 })) }
       else { __runbook_emit o ([string]$data + [char]10) }
     }
-    else { foreach ($line in $__runbook.Format.Process($Item)) { __runbook_emit o ($line + [char]10) } }
+    else {
+      # Flushed mid-pipeline (Read-Host shows what came before its question): start again.
+      if (-not $__runbook.Format) {
+        $__runbook.Format = { Out-String -Stream -Width 200 }.GetSteppablePipeline()
+        $__runbook.Format.Begin($true)
+      }
+      foreach ($line in $__runbook.Format.Process($Item)) { __runbook_emit o ($line + [char]10) }
+    }
   }
 }
 function global:Out-Host { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Paging) process { $InputObject | __runbook_show } }
 function global:Out-Default { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Transcript) process { $InputObject | __runbook_show } }
+# Read-Host reaches the operator. The cells' runspace has no host (Read-Host would fail: "the
+# host program does not support user interaction"), and a PSHost of our own means C# through
+# Add-Type: seconds of Roslyn at every session start on pwsh 7.6.9 (a PowerShell class as
+# host runs its methods in the host's runspace, from the cells' thread). So Read-Host is a
+# global function, which PowerShell finds before the cmdlet, for the cell and every script it
+# calls: the question goes out as a `q` event and the answer comes back on fd 3 (Invoke-Cell).
+# Unattended, nobody can answer: the cell stops with the prompt's own text as the reason.
+function global:Read-Host {
+  [CmdletBinding()]
+  param([Parameter(Position = 0, ValueFromRemainingArguments = $true)] $Prompt, [switch]$AsSecureString, [switch]$MaskInput)
+  $text = if ($null -ne $Prompt) { (@($Prompt) | ForEach-Object { [string]$_ }) -join ' ' } else { '' }
+  $secure = [bool]($AsSecureString -or $MaskInput)
+  __runbook_flush
+  if (-not $__runbook.Job.Interactive) { $__runbook.Refused = $text; throw [System.Management.Automation.PipelineStoppedException]::new() }
+  $question = [System.Collections.Generic.Dictionary[string, object]]::new()
+  $question.prompt = $text
+  $question.secure = $secure
+  $__runbook.Events.WriteLine('q ' + [System.Text.Json.JsonSerializer]::Serialize($question, [System.Collections.Generic.Dictionary[string, object]], $__runbook.Json))
+  $answer = $null
+  try { $answer = $__runbook.Answers.Take($__runbook.Cancel.Token) } catch { $answer = $null }
+  if ($null -eq $answer) {
+    if (-not $__runbook.Cancel.IsCancellationRequested) { $__runbook.Refused = $text; $__runbook.Declined = $true }
+    throw [System.Management.Automation.PipelineStoppedException]::new()
+  }
+  if (-not $AsSecureString) { return $answer }
+  $value = [System.Security.SecureString]::new()
+  foreach ($char in $answer.ToCharArray()) { $value.AppendChar($char) }
+  $value.MakeReadOnly()
+  $value
+}
 '@
 
 # One cell, as `pwsh -File` would run its text: PowerShell's default preferences, set again
@@ -393,9 +434,14 @@ function Invoke-Cell($Request) {
     Cwd = $Request.GetProperty('cwd').GetString()
     Stop = $Request.GetProperty('stop').GetBoolean()
     Document = $Request.GetProperty('document').GetString()
+    Interactive = $Request.GetProperty('interactive').GetBoolean()
     FirstLine = $Request.GetProperty('firstLine').GetInt32()
     Lines = $null
   }
+  $channel.Answers = [System.Collections.Concurrent.BlockingCollection[string]]::new()
+  $channel.Cancel = [System.Threading.CancellationTokenSource]::new()
+  $channel.Refused = $null
+  $channel.Declined = $false
   $text = [System.IO.File]::ReadAllText($channel.Job.File)
   $channel.Job.Lines = $text -split '\r?\n'
   [System.IO.File]::WriteAllText($channel.Job.File, (Add-Steps $text), $utf8)
@@ -423,7 +469,8 @@ function Invoke-Cell($Request) {
     $script:pending = $requests.ReadLineAsync()
     $next = [System.Text.Json.JsonDocument]::Parse($line).RootElement
     switch ($next.GetProperty('op').GetString()) {
-      'stop' { if (-not $stopped) { $stopped = $true; $null = $shell.BeginStop($null, $null) } }
+      'stop' { if (-not $stopped) { $stopped = $true; $channel.Cancel.Cancel(); $null = $shell.BeginStop($null, $null) } }
+      'answer' { if ($next.GetProperty('text').ValueKind -eq [System.Text.Json.JsonValueKind]::String) { $channel.Answers.Add($next.GetProperty('text').GetString()) } else { $channel.Answers.CompleteAdding() } }
       'parse' { Send-Parse $next }
     }
   }
@@ -437,6 +484,7 @@ function Invoke-Cell($Request) {
   $end = New-Map
   $end.code = $channel.Code
   $end.errors = $channel.Errors
+  if ($null -ne $channel.Refused) { $end.refused = $channel.Refused; $end.declined = $channel.Declined }
   $end.stopped = $stopped
   $end.env = $state.env
   $end.cwd = $state.cwd

@@ -22,6 +22,8 @@ export interface PwshJob {
   env: Record<string, string>;
   /** Stop at the first error (`errorAction: stop`). */
   stop: boolean;
+  /** Someone can answer Read-Host (the console); otherwise a prompt stops the cell. */
+  interactive: boolean;
   /** The runbook as the operator named it, and the document line of the cell's first line: where errors point. */
   document: string;
   firstLine: number;
@@ -33,6 +35,14 @@ export interface PwshCell {
   graceMs: number;
   onStdout(chunk: string): void;
   onStderr(chunk: string): void;
+  /** Read-Host in the cell: the operator's answer, or undefined when they declined. */
+  ask?(question: PwshQuestion): Promise<string | undefined>;
+}
+
+/** What a cell's Read-Host asks: its own prompt text, and whether the answer is secret (-AsSecureString, -MaskInput). */
+export interface PwshQuestion {
+  prompt: string;
+  secure: boolean;
 }
 
 export interface PwshOutcome extends TreeOutcome {
@@ -44,6 +54,8 @@ export interface PwshOutcome extends TreeOutcome {
   hostError?: string;
   /** Errors the cell wrote (error records) or statements that failed without one (a non-zero exit). */
   errors?: number;
+  /** The cell stopped at a prompt nobody could answer (unattended), or the operator declined to. */
+  refused?: { prompt: string; declined: boolean };
 }
 
 /** What PowerShell's parser says about a source (see Send-Parse in the host script). */
@@ -60,7 +72,7 @@ interface Running {
   cell: PwshCell;
   stdout: SentinelSplitter;
   stderr: SentinelSplitter;
-  end?: { code: number | null; errors?: number; stopped: boolean; env: Record<string, string>; cwd: string };
+  end?: { code: number | null; errors?: number; refused?: string; declined?: boolean; stopped: boolean; env: Record<string, string>; cwd: string };
   endedBy?: 'timeout' | 'cancel';
   hostError?: string;
   finish(outcome: PwshOutcome): void;
@@ -184,6 +196,11 @@ export class PwshSession extends PipedSession {
     const running = this.running;
     if (kind === 'o' || kind === 'e') {
       if (running) (kind === 'o' ? running.cell.onStdout : running.cell.onStderr)(body as string);
+    } else if (kind === 'q') {
+      const question = body as PwshQuestion;
+      const asked = running?.cell.ask ? running.cell.ask(question) : Promise.resolve(undefined);
+      // No answer (declined, or no one to ask) completes the question: the cell stops there.
+      void asked.then((text) => this.send({ op: 'answer', text: text ?? null }), () => this.send({ op: 'answer', text: null }));
     } else if (kind === 'end') {
       if (running) running.end = body as Running['end'];
     } else if (kind === 'p') {
@@ -224,6 +241,7 @@ export class PwshSession extends PipedSession {
     const left: LeftState = { env: end.env, cwd: end.cwd };
     if (running.endedBy) running.finish({ endedBy: running.endedBy, left });
     else if (running.hostError) running.finish({ hostError: running.hostError, left });
+    else if (end.refused !== undefined) running.finish({ refused: { prompt: end.refused, declined: Boolean(end.declined) }, ...(end.errors ? { errors: end.errors } : {}), left });
     else running.finish({ exitCode: end.code ?? 1, ...(end.errors ? { errors: end.errors } : {}), left });
   }
 
