@@ -239,6 +239,8 @@ describe('sql executor', () => {
     expect(result.status).toBe('failed');
     expect(result.error!.message).toMatch(/^could not connect to postgres:\/\/postgres:\*+@127\.0\.0\.1:\d+\/t_\w+: password authentication failed/);
     expect(result.error!.message).not.toContain('wrong-secret');
+    // Its SQLSTATE, and that nothing of the cell ran: the console offers to try again.
+    expect(result.error).toMatchObject({ code: '28P01', unreachable: true });
   });
 
   it('fails the running cell when the server ends the session, then reconnects for the next', async () => {
