@@ -39,4 +39,20 @@ describe('parse and outline time', () => {
     // Linear is ~10; quadratic would be ~100. The margin absorbs a busy machine.
     expect(ratio).toBeLessThan(30);
   });
+
+  it('stays linear on a paragraph of unclosed link and emphasis openers ([x, ![x, [x](, **a, *a, ~~a)', () => {
+    const text = (n: number) => `# Brackets\n\n${['[x', '![x', '[x](', '[x][', '**a', '*a ', '_a ', '~~a', '``a'].map((p) => p.repeat(n)).join('\n\n')}\n`;
+    const time = (source: string) => {
+      let best = Infinity;
+      for (let round = 0; round < 3; round += 1) {
+        const started = performance.now();
+        parseRunbook(source, 'brackets.md');
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
+    };
+    time(text(1_000));
+    // Linear is ~10; quadratic (as the link patterns were: 160 KB of [x took 19 s) would be ~100.
+    expect(time(text(40_000)) / time(text(4_000))).toBeLessThan(30);
+  });
 });

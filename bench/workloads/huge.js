@@ -2,7 +2,8 @@
  * Workload 11: inputs that used to break the parser — `runbook list` of a 200,000-cell
  * runbook (4.5 MB; a spread of every cell into Math.max overflowed the stack) and of a
  * list nested 3,000 levels deep (each level rescanned the indentation: 1,000 levels took
- * 21 s, 3,000 did not finish in two minutes). Generous bounds: these guard against a
+ * 21 s, 3,000 did not finish in two minutes) and of a paragraph of 80,000 unclosed `[x` plus
+ * as many `**a` (160 KB each; the link patterns were quadratic: 19 s). Generous bounds: these guard against a
  * return of the crash or the polynomial, not a tuning target.
  */
 import { compare, median } from '../lib/measure.js';
@@ -27,15 +28,21 @@ function deepList() {
   return `${parts.join('\n')}\n`;
 }
 
+function brackets() {
+  return `# Brackets\n\n${'[x'.repeat(80_000)}\n\n${'**a'.repeat(80_000)}\n`;
+}
+
 const lastLine = (pattern) => (result) => (pattern.test(result.stdout) ? undefined : `list printed no ${pattern} line`);
 
 export async function run({ rounds }) {
   const cells = write('huge-cells.md', manyCells());
   const deep = write('huge-deep.md', deepList());
+  const links = write('huge-brackets.md', brackets());
   const results = await compare(
     {
       cells: { ...runbook(['list', cells], { stdout: 'capture' }), check: lastLine(/many-cells-200000 +sh/), budgetMs: 120_000, warmup: false },
       deep: { ...runbook(['list', deep], { stdout: 'capture' }), check: lastLine(/no executable cells/), budgetMs: 120_000, warmup: false },
+      links: { ...runbook(['list', links], { stdout: 'capture' }), check: lastLine(/no executable cells/), budgetMs: 120_000, warmup: false },
     },
     rounds,
   );
@@ -57,6 +64,15 @@ export async function run({ rounds }) {
       max: 15_000,
       rounds: results.deep.ms.length,
       baselineLabel: 'bound: 15 s (before: 1,000 levels 21 s, 3,000 > 120 s)',
+    }),
+    absoluteRow({
+      workload: '11 huge: list, 80,000 unclosed [x and **a (320 KB)',
+      value: results.links.failed ? 0 : median(results.links.ms),
+      failed: results.links.failed,
+      format: formatMs,
+      max: 10_000,
+      rounds: results.links.ms.length,
+      baselineLabel: 'bound: 10 s (before: 160 KB of [x took 19 s)',
     }),
   ];
 }
