@@ -28,31 +28,32 @@ const CORPUS = [join(ROOT, '..', 'shared', 'corpus'), join(ROOT, '..', '..', 'sh
 const files = [...markdownFiles(CORPUS), ...markdownFiles(join(ROOT, 'test', 'fixtures')), join(ROOT, 'runbooks', 'dragonfly.md')];
 
 const started = (events: RunEvent[]) => events.find((e): e is RunStarted => e.type === 'run.started');
-/** The facts that do not depend on the run's mode or target (the write guard does). */
-const facts = (plan: object | undefined) => {
-  const { confirm: _confirm, ...rest } = (plan ?? {}) as { confirm?: unknown };
-  return rest;
-};
 
 describe('list --json and run.started agree', () => {
-  it(`on every cell's plan for ${files.length} runbooks (the corpus, the fixtures, the seed)`, async () => {
+  it.skipIf(!CORPUS)('finds the shared corpus beside the repository (../shared/corpus)', () => {
+    expect(markdownFiles(CORPUS).length).toBeGreaterThan(20);
+  });
+
+  // The whole plan, the write guard included: both are given the same target (the environment's), and a dry run decides
+  // nothing an unattended run would (`confirm.unattended`). Without the corpus the fixtures and runbooks/ are still compared.
+  it(`on every cell's whole plan for ${files.length} runbooks (${CORPUS ? 'the corpus, ' : 'no corpus beside the repository, '}the fixtures, runbooks/)`, async () => {
     expect(files.length).toBeGreaterThan(20);
     const dir = tempDir('runbook-agree-');
-    const env = { PATH: process.env.PATH, RUNBOOK_DATABASE_URL: '', RUNBOOK_SANDBOX_DIR: join(dir, 'no-sandbox') };
+    const env = { PATH: process.env.PATH, RUNBOOK_DATABASE_URL: UNREACHABLE, RUNBOOK_SANDBOX_DIR: join(dir, 'no-sandbox') };
     const compared: string[] = [];
     const check = async (file: string, index: number) => {
       const list = await runCli(['list', file, '--json'], { env });
       if (list.code !== 0) return; // not a readable runbook (the binary fixture, say): nothing to agree on
       const listed = JSON.parse(list.stdout) as { cells: { id: string; effect: string; plan: object }[] };
       const transcript = join(dir, `${index}.jsonl`);
-      const run = await runCli(['run', file, '--dry-run', '--db', UNREACHABLE, '--transcript', transcript], { env });
+      const run = await runCli(['run', file, '--dry-run', '--transcript', transcript], { env });
       expect(run.code === 0 || run.code === 1, `${file}: ${run.stderr}`).toBe(true);
       const recorded = started(parseLines(readFileSync(transcript, 'utf8')));
       expect(recorded?.cells.map((c) => c.id), file).toEqual(listed.cells.map((c) => c.id));
       recorded?.cells.forEach((cell, i) => {
         const fromList = listed.cells[i]!;
         expect(cell.effect, `${relative(ROOT, file)} ${cell.id}`).toBe(fromList.effect);
-        expect(facts(cell.plan), `${relative(ROOT, file)} ${cell.id}`).toEqual(facts(fromList.plan));
+        expect(cell.plan, `${relative(ROOT, file)} ${cell.id}`).toEqual(fromList.plan);
       });
       compared.push(file);
     };
@@ -61,6 +62,19 @@ describe('list --json and run.started agree', () => {
     // No dry run started a sandbox.
     expect(existsSync(join(dir, 'no-sandbox'))).toBe(false);
   }, 600_000);
+
+  // Known gap (issue #23, "plan, then apply"): the commands a PowerShell cell calls are read in the run's pwsh session after
+  // run.started, outside the plan, so the plan says willRun for a cell an unattended run then skips for a missing command.
+  // `it.fails` until the plan carries commands needed; then drop `.fails`.
+  it.skipIf(!hasPwsh).fails('run.started does not promise to run a cell the unattended run skips for a missing command', async () => {
+    const dir = tempDir('runbook-needs-');
+    writeFileSync(join(dir, 'needs.md'), '# Needs\n\n## One\n\n```powershell {name=calls-missing}\nrailway-nope status\n```\n');
+    const transcript = join(dir, 't.jsonl');
+    await runCli(['run', join(dir, 'needs.md'), '--yes', '--transcript', transcript], { env: { PATH: `${process.env.PATH}:${PWSH_DIR}`, RUNBOOK_DATABASE_URL: '' } });
+    const events = parseLines(readFileSync(transcript, 'utf8'));
+    expect(events.find((e): e is CellFinished => e.type === 'cell.finished')).toMatchObject({ status: 'skipped', unavailable: true });
+    expect(started(events)?.cells[0]?.plan).toMatchObject({ willRun: false });
+  });
 });
 
 describe('interpreters', () => {
