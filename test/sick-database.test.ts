@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, query } from './support/database.js';
 import { parseLines, runCli, tempDir } from './runner-support.js';
-import { makeWorld, worldReady } from './support/world.js';
+import { makeWorld, removeWorlds, worldReady } from './support/world.js';
 import type { RunEvent } from '../src/engine/events.js';
 
 const RUNBOOK = `# Sick database
@@ -59,6 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeWorlds();
   await query(admin, `DROP ROLE IF EXISTS ${role}`).catch(() => {});
 });
 

@@ -7,13 +7,13 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runner, type RunnerOptions } from '../src/engine/runner.js';
 import { parseRunbook } from '../src/engine/parse.js';
 import { TranscriptWriter } from '../src/engine/transcript.js';
 import { freshDatabase } from './support/database.js';
 import { collector, postgresTarget, runEach, scriptedOperator, tempDir } from './runner-support.js';
-import { makeWorld, worldReady } from './support/world.js';
+import { makeWorld, removeWorlds, worldReady } from './support/world.js';
 import type { Target } from '../src/engine/target.js';
 import { targetChangedText } from '../src/renderers/target-changed.js';
 
@@ -45,6 +45,7 @@ let db: string;
 beforeAll(async () => {
   db = await freshDatabase('tenv');
 });
+afterAll(() => removeWorlds());
 
 async function run(kind: Target['kind'], text = RUNBOOK, path = join(tempDir(), 'env.md'), envVar = 'APP_DB_URL') {
   // Loaded from a file beside the runbook, as a script loads an env file: the run learns of it from the environment the cell left.

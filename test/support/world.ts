@@ -3,7 +3,7 @@
  * made into a temporary directory for a test. Where it is absent (or pwsh is), such tests are skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onPath } from '../../src/engine/process/which.js';
@@ -16,10 +16,18 @@ const MAKE_WORLD = [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')
 /** The world can be made here and its PowerShell cells run. */
 export const worldReady = MAKE_WORLD !== undefined && onPath('pwsh', process.env.PATH ?? '');
 
+const made: string[] = [];
+
+/** Removes every world this test file made (call from afterAll). */
+export function removeWorlds(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A fresh world whose `.env.prod` names `prodDb`; its directory and the environment its env.sh sets (bin/railway first on PATH). */
 export function makeWorld(prodDb: string): { dir: string; env: NodeJS.ProcessEnv } {
   if (!MAKE_WORLD) throw new Error('no ../shared/world/make-world.sh beside this checkout');
   const dir = mkdtempSync(join(tmpdir(), 'runbook-world-'));
+  made.push(dir);
   execFileSync(MAKE_WORLD, [dir, '--runbook', join(ROOT, 'runbooks', 'dragonfly.md'), '--prod-db', prodDb], { stdio: 'ignore' });
   return { dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, CURL_HOME: join(dir, '.world') } };
 }
