@@ -64,6 +64,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
       variables: state.variables,
       target: state.started.target,
       settled,
+      history: state.history,
     },
   });
   let prepared = await prepareSession(request([]));

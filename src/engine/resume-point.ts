@@ -37,6 +37,8 @@ export interface ResumeState {
    * runs again), or at the cell a later jump moved to — leaving out cells that finished.
    */
   selection: Selection;
+  /** The transcript's events, as read (the console shows them as the run's history). */
+  history: RunEvent[];
 }
 
 /** A SQL write's record (`sql.transaction`) whose attempt has no `cell.finished`. */
@@ -124,6 +126,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     lastFinished,
     unfinishedGroups: [...unfinishedGroups, ...open.values()],
     unsettledWrites: [...writes.values()],
+    history: events,
     selection: {
       ...recordedSelection(started),
       // A jump back and a rerun must not run later cells twice: every finished cell stays done.

@@ -15,7 +15,7 @@ import { planRun, type RunPlan, type Selection } from './plan/index.js';
 import { chooseTarget, declaredDatabase, startTarget, unstartedSandbox, type Target, type TargetChoice } from './target.js';
 import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
 import { resolveVariables, secretEnvValues, type BoundVariable } from './variables.js';
-import type { EventSink, RunMode } from './events.js';
+import type { EventSink, RunEvent, RunMode } from './events.js';
 import type { Operator } from './operator.js';
 import type { Runbook } from './runbook.js';
 import type { ResumePoint, RunnerOptions } from './runner/types.js';
@@ -33,6 +33,8 @@ export interface InteractiveOptions {
    * before `runner.run()`; `runner.abort()` on Ctrl-C.
    */
   createRunner(operator: Operator): Runner;
+  /** A resumed run's earlier events, for the console to show its history from. */
+  history?: readonly RunEvent[];
   /** With a shared log: its state for the console's header, short ("log: unreachable"), undefined when it keeps up. */
   logStatus?: (listener: (text: string | undefined) => void) => () => void;
 }
@@ -60,6 +62,8 @@ export interface SessionResume extends ResumePoint {
   variables: BoundVariable[];
   /** The target the run started against, as recorded (URL masked). */
   target: { kind: string; url: string };
+  /** The transcript's events so far (the console shows them as history). */
+  history?: readonly RunEvent[];
 }
 
 /** A validated request: values already split from their flags by the command. */
@@ -212,6 +216,7 @@ function sessionOf(
       actor,
       plan,
       createRunner: (operator: Operator) => createRunner(operator),
+      ...(resume?.history ? { history: resume.history } : {}),
       ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, status) => listener(logHeaderText(status))) } : {}),
     }),
     close: async () => {

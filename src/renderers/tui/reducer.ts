@@ -129,8 +129,10 @@ function reduceEvent(state: ConsoleState, event: RunEvent, at: number): ConsoleS
       };
     case 'run.finished':
       return { ...settle(state), run: { status: event.status, durationMs: event.durationMs, selected: event.selected, notRun: event.notRun }, ask: undefined, prompt: undefined, focus: undefined, finishing: undefined };
+    case 'run.resumed':
+      return resumed(state, at);
     default:
-      // run.resumed, run.preflight, variable.bound and types from newer versions change nothing on screen.
+      // Types from newer versions change nothing on screen.
       return state;
   }
 }
@@ -174,6 +176,22 @@ function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
  * (to `next`, another cell), so a retried cell shows only its last attempt there.
  * Earlier attempts stay in the transcript and the timeline.
  */
+/**
+ * A resumed run after its history: an attempt the killed run left running did not finish
+ * there (the resumed run runs it again, or settles it from the server's word).
+ */
+function resumed(state: ConsoleState, at: number): ConsoleState {
+  // A quit run's run.finished is history too: this run is not over.
+  let next: ConsoleState = { ...state, resumedAt: at, focus: undefined, run: { status: 'running' } };
+  for (const id of state.order) {
+    const cell = next.cells[id];
+    if (cell?.status !== 'running') continue;
+    const ended = { type: 'cell.finished', v: 1, seq: -1, ts: new Date(at).toISOString(), run: '', cell: id, status: 'cancelled', durationMs: Math.max(0, at - cell.startedAt), reason: 'did not finish: the run stopped while it ran' } as CellFinished;
+    next = finishCell(next, ended);
+  }
+  return { ...settle(next), focus: undefined };
+}
+
 function settle(state: ConsoleState, next?: string): ConsoleState {
   const id = state.unsettled;
   if (id === undefined || id === next) return state;

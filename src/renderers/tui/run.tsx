@@ -41,6 +41,9 @@ export async function runInteractive(opts: InteractiveOptions): Promise<RunSumma
       }
     },
   };
+  // A resumed run: the earlier cells as recorded (outcome, output, o pages it), the clock from the first start.
+  for (const event of opts.history ?? []) store.push(event);
+  store.flush();
   const runner = opts.createRunner(operator);
   runner.subscribe((event) => {
     operator.observe(event);

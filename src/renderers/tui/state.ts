@@ -108,8 +108,10 @@ export interface ConsoleState {
   actor: string;
   target?: { kind: TargetKind; name: string; url: string; seedFileMissing?: string };
   mode?: RunMode;
-  /** Epoch ms of run.started; the clock the header counts from. */
+  /** Epoch ms of run.started; the clock the header counts from (a resumed run's first start). */
   startedAt?: number;
+  /** Epoch ms of the latest run.resumed, said in the header. */
+  resumedAt?: number;
   /** The newest time seen: the wall clock live, the events' own time on replay. */
   now: number;
   run: { status: 'running' } | { status: RunStatus; durationMs: number; selected?: number; notRun?: NotRun[] };

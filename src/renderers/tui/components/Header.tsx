@@ -58,7 +58,8 @@ export function replayBadge(state: ConsoleState): string {
 export function Header({ state, width, replay }: { state: ConsoleState; width: number; replay?: boolean }) {
   const elapsed = state.startedAt === undefined ? '0:00' : clock(state.now - state.startedAt);
   const targetName = state.target ? (state.target.kind === 'none' ? 'no database' : state.target.name) : '';
-  const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}${state.logStatus ? ` · ${state.logStatus}` : ''}`;
+  const resumedAt = state.resumedAt === undefined ? '' : ` · resumed at ${new Date(state.resumedAt).toISOString().slice(11, 16)} UTC`;
+  const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}${resumedAt}${state.logStatus ? ` · ${state.logStatus}` : ''}`;
   const { budget, escalation, unseeded, down } = headerLayout(state, width);
   return (
     <Box flexDirection="column" width={width}>
