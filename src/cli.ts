@@ -57,6 +57,8 @@ function program(record: (code: number | void) => void): Command {
     .option('--detected-at <time>', 'when the incident was detected (ISO 8601, or HH:MM UTC): the timeline\'s clock starts there')
     .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends')
     .option('--log <url>', 'also deliver every event to this shared incident log (default: RUNBOOK_LOG_URL, frontmatter log:)')
+    .option('--notify <cmd>', 'also write every event as NDJSON to this command\'s stdin (default: frontmatter notify:); never slows or fails the run')
+    .option('--notify-on <kinds>', 'with --notify: only these events: all, or a comma list of run, write, failure, escalation')
     .option('--incident <id>', 'the incident the run belongs to in the log (default: RUNBOOK_INCIDENT)')
     .action(exit(async (file: string, opts) => (await import('./commands/run.js')).run(file, opts, cli.args)));
 
@@ -74,6 +76,8 @@ function program(record: (code: number | void) => void): Command {
     .option('--actor <name>', 'who is running this (default: $USER)')
     .option('--sign-key <key>', 'sign the transcript with this SSH private key when the run ends (an old signature no longer covers it)')
     .option('--log <url>', 'also deliver every event to this shared incident log (default: RUNBOOK_LOG_URL, frontmatter log:)')
+    .option('--notify <cmd>', 'also write every event as NDJSON to this command\'s stdin (default: frontmatter notify:); never slows or fails the run')
+    .option('--notify-on <kinds>', 'with --notify: only these events: all, or a comma list of run, write, failure, escalation')
     .option('--incident <id>', 'the incident the run belongs to in the log (default: RUNBOOK_INCIDENT)')
     .action(exit(async (file: string, opts) => (await import('./commands/resume.js')).resume(file, opts)));
 

@@ -17,12 +17,12 @@ import { prepareSession, type SessionRequest } from '../engine/session.js';
 import { startTarget } from '../engine/target.js';
 import { retireSignature } from '../engine/transcript/signature.js';
 import { EXIT } from './exit.js';
-import { actorOf, type RunFlags } from './run-flags.js';
+import { actorOf, notifyOf, type RunFlags } from './run-flags.js';
 import { logFlags, recordedArgv, runUnattended, runWithTerminal, signIfAsked, startOf } from './run.js';
 import { settleUnfinishedWrites } from './resume-writes.js';
 import type { SettledAttempt } from '../engine/runner/types.js';
 
-export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident'> & {
+export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident' | 'notify' | 'notifyOn'> & {
   /** Unattended: a SQL write whose outcome the server cannot tell runs again. */
   rerunUnknown?: boolean;
 };
@@ -42,6 +42,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
   if (runbook.sha256 !== sha256) {
     throw new InputError(`${path} changed since run ${state.runId} started (sha256 differs); a resumed run must run the same runbook — start a new run instead`);
   }
+  const notify = notifyOf(flags, runbook);
   const request = (settled: SettledAttempt[]): SessionRequest => ({
     runbook,
     selection: state.selection,
@@ -54,6 +55,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
     strict: flags.strict === true,
     allowWrites: flags.allowWrites === true,
     ...logFlags(flags),
+    ...notify,
     resume: {
       runId: state.runId,
       nextSeq: state.lastSeq + 1,

@@ -7,6 +7,8 @@ import { InputError } from '../engine/errors.js';
 import type { RunMode } from '../engine/events.js';
 import type { Selection } from '../engine/plan/index.js';
 import { parseIncidentTime } from '../engine/note-marks.js';
+import { parseNotifyOn, type NotifyFilter } from '../engine/notify/filter.js';
+import type { Runbook } from '../engine/runbook.js';
 import { parseVarFlags } from '../engine/variables.js';
 
 export interface RunFlags {
@@ -26,6 +28,9 @@ export interface RunFlags {
   actor?: string;
   /** SSH private key to sign the transcript with when the run ends. */
   signKey?: string;
+  /** `--notify CMD`, `--notify-on run,write,failure,escalation`. */
+  notify?: string;
+  notifyOn?: string;
   /** `--detected-at`: ISO 8601 or HH:MM UTC. */
   detectedAt?: string;
   /** The shared incident log (see src/engine/log/). */
@@ -73,4 +78,24 @@ export function detectedAtOf(flags: Pick<RunFlags, 'detectedAt'>, now = new Date
   if (!at) throw new InputError(`--detected-at ${JSON.stringify(flags.detectedAt)} is not a time; give ISO 8601 (2026-11-28T19:52:00Z) or a UTC clock time (19:52)`);
   if (at.getTime() > now.getTime() + 60_000) throw new InputError(`--detected-at ${flags.detectedAt} is in the future (${at.toISOString()}); give when the incident was detected`);
   return at.toISOString();
+}
+
+/**
+ * The notifier: `--notify` wins over the frontmatter's `notify:` (a command, or
+ * `{command, on}`); `--notify-on` over its `on`. A bad one is a usage error before anything runs.
+ */
+export function notifyOf(flags: Pick<RunFlags, 'notify' | 'notifyOn'>, runbook: Runbook): { notify?: { command: string; filter: NotifyFilter } } {
+  const written = runbook.frontmatter.notify;
+  const fromFile = typeof written === 'string' ? { command: written } : written && typeof written === 'object' ? (written as { command?: unknown; on?: unknown }) : undefined;
+  if (written !== undefined && (typeof fromFile?.command !== 'string' || (fromFile.on !== undefined && typeof fromFile.on !== 'string'))) {
+    throw new InputError(`${runbook.path}: frontmatter notify: must be a command, or {command: CMD, on: "run,write,failure,escalation"}`);
+  }
+  const command = flags.notify ?? (fromFile?.command as string | undefined);
+  if (command === undefined) {
+    if (flags.notifyOn !== undefined) throw new InputError('--notify-on needs --notify CMD (or frontmatter notify:)');
+    return {};
+  }
+  if (!command.trim()) throw new InputError('--notify needs a command, e.g. --notify \'curl -sS -X POST -d @- "$WEBHOOK_URL"\'');
+  const on = flags.notifyOn ?? (flags.notify === undefined ? (fromFile?.on as string | undefined) : undefined);
+  return { notify: { command, filter: parseNotifyOn(on, flags.notifyOn !== undefined ? '--notify-on' : 'frontmatter notify.on') } };
 }

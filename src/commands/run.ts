@@ -17,7 +17,7 @@ import { requireKey } from '../engine/transcript/signature.js';
 import type { EventSink, RunMode } from '../engine/events.js';
 import type { Runner, RunSummary } from '../engine/runner.js';
 import { EXIT, exitCodeOf } from './exit.js';
-import { actorOf, detectedAtOf, modeOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
+import { actorOf, detectedAtOf, modeOf, notifyOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
 import { watchStops, type RunStop } from './run-stops.js';
 
 export type { RunFlags } from './run-flags.js';
@@ -43,6 +43,7 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
     actor: actorOf(flags),
     argv: recordedArgv(argv),
     ...(detectedAt ? { detectedAt } : {}),
+    ...notifyOf(flags, runbook),
     ...(flags.transcript ? { transcriptPath: flags.transcript } : {}),
     keepGoing: flags.keepGoing === true,
     strict: flags.strict === true,

@@ -334,6 +334,21 @@ export interface RunFinished extends EventBase {
   reason?: string;
 }
 
+/** The runbook's escalation time ("If unresolved in 15 min…") reached with the run still going; recorded when a notifier asks for it. */
+export interface RunEscalation extends EventBase {
+  type: 'run.escalation';
+  afterMs: number;
+  escalation?: string;
+}
+
+/** `--notify`: the command stopped taking events (it exited, or fell behind a full queue). Recorded once per run. */
+export interface NotifyFailed extends EventBase {
+  type: 'notify.failed';
+  reason: string;
+  /** Events not delivered so far. */
+  dropped: number;
+}
+
 export type RunEvent =
   | RunStarted
   | RunResumed
@@ -352,7 +367,9 @@ export type RunEvent =
   | OperatorDecision
   | OperatorNote
   | ChecklistTicked
-  | RunFinished;
+  | RunFinished
+  | RunEscalation
+  | NotifyFailed;
 
 export type RunEventType = RunEvent['type'];
 

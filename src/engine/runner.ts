@@ -29,7 +29,7 @@ import { rehearsalEvent } from './runner/rehearsal.js';
 import { passWriteGuard } from './runner/write-guard.js';
 import { walkRun, type Step } from './runner/walk.js';
 import { Interrupts } from './runner/interrupts.js';
-import type { CellStatus, EventSink, SqlRehearsal } from './events.js';
+import type { CellStatus, EventBody, EventSink, SqlRehearsal } from './events.js';
 import { prepareCell } from './runner/executors.js';
 import type { Decision } from './operator.js';
 import type { Cell, ChecklistItem, Lang } from './runbook.js';
@@ -89,6 +89,11 @@ export class Runner {
 
   note(text: string, cell?: string): void {
     this.emitter.emit({ type: 'operator.note', text, actor: this.opts.operator.actor, ...(cell ? { cell } : {}), ...noteFacts(text, new Date()) });
+  }
+
+  /** A fact from beside the walk (a notifier that stopped, the escalation time it watches): into the transcript like any event. */
+  recordBeside(body: Extract<EventBody, { type: 'notify.failed' | 'run.escalation' }>): void {
+    this.emitter.emit(body);
   }
 
   tick(item: ChecklistItem, checked: boolean): void {

@@ -9,6 +9,8 @@ import { InputError } from './errors.js';
 import { resolveRunLog, type LogTarget } from './log/config.js';
 import { logHeaderText } from './log/delivery.js';
 import { startRunLog, type RunLog } from './log/run-log.js';
+import type { NotifyFilter } from './notify/filter.js';
+import { startNotifier, type Notifier } from './notify/notifier.js';
 import { Runner } from './runner.js';
 import { newRunId } from './runner/start.js';
 import { planRun, type RunPlan, type Selection } from './plan/index.js';
@@ -89,6 +91,8 @@ export interface SessionRequest {
   /** `--log URL` and `--incident ID`: the shared incident log (see src/engine/log/). */
   log?: string;
   incident?: string;
+  /** `--notify CMD` (or frontmatter `notify:`): events as NDJSON on a command's stdin (see src/engine/notify/). */
+  notify?: { command: string; filter: NotifyFilter };
   env?: NodeJS.ProcessEnv;
   resume?: SessionResume;
 }
@@ -137,7 +141,8 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
       const transcript = TranscriptWriter.open(transcriptPath, { append: resume !== undefined });
       // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
       const log = logTarget ? startRunLog(logTarget, transcript.path) : undefined;
-      return sessionOf(request, runId, plan, started, variables, transcript, env, logTarget, log);
+      const notifier = request.notify ? startNotifier({ ...request.notify, env }) : undefined;
+      return sessionOf(request, runId, plan, started, variables, transcript, env, logTarget, log, notifier);
     },
   };
 }
@@ -172,6 +177,7 @@ function sessionOf(
   env: NodeJS.ProcessEnv,
   logTarget: LogTarget | undefined,
   log: RunLog | undefined,
+  notifier?: Notifier,
 ): Session {
   const { runbook, mode, actor, argv, resume } = request;
   const secrets = [...secretEnvValues(env), ...(logTarget?.secrets ?? [])];
@@ -184,7 +190,7 @@ function sessionOf(
       mode,
       variables,
       secrets,
-      sinks: log ? [log.sink, ...sinks] : sinks,
+      sinks: [...(log ? [log.sink] : []), ...(notifier ? [notifier.sink] : []), ...sinks],
       actor,
       argv,
       ...(request.detectedAt ? { detectedAt: request.detectedAt } : {}),
@@ -197,7 +203,9 @@ function sessionOf(
       ...(resume ? { resume: { runId: resume.runId, nextSeq: resume.nextSeq, ...(resume.statuses ? { statuses: resume.statuses } : {}), ...(resume.attempts ? { attempts: resume.attempts } : {}), ...(resume.unavailable ? { unavailable: resume.unavailable } : {}), ...(resume.settled?.length ? { settled: resume.settled } : {}) } } : {}),
       env,
     };
-    return new Runner(options);
+    const runner = new Runner(options);
+    notifier?.attach((body) => runner.recordBeside(body));
+    return runner;
   };
   return {
     runbook,
@@ -223,7 +231,8 @@ function sessionOf(
       transcript.close();
       // A transcript that could not be written: one line saying which file, and what to do.
       const failed = transcript.failure ? [`runbook: ${transcript.failure.message}`] : [];
-      return log ? [...failed, await log.finish()] : failed;
+      const notified = notifier ? [await notifier.finish()] : [];
+      return log ? [...failed, ...notified, await log.finish()] : [...failed, ...notified];
     },
   };
 }

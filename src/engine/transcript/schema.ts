@@ -228,6 +228,8 @@ export const EVENT_SCHEMAS = {
       decidedBy: v.optional(v.picklist(['server', 'operator', 'flag'])),
     })),
   }),
+  'run.escalation': object({ type: v.literal('run.escalation'), afterMs: v.number(), escalation: v.optional(v.string()) }),
+  'notify.failed': object({ type: v.literal('notify.failed'), reason: v.string(), dropped: integer }),
   'target.changed': object({
     type: v.literal('target.changed'),
     cell: v.string(),
