@@ -70,6 +70,12 @@ export interface Operator {
    * A jump resolves it instead: the run goes back to that cell (and asks again at the end).
    */
   finish?(): Promise<void | Extract<Decision, { action: 'jump' }>>;
+  /**
+   * A running cell asks (PowerShell's Read-Host, `secure` for -AsSecureString): the answer,
+   * or undefined to decline (the cell stops there). Absent where nobody can answer
+   * (unattended): such a cell fails with the question as the reason.
+   */
+  askPrompt?(cell: string, question: { prompt: string; secure: boolean }): Promise<string | undefined>;
   /** A terminal to lend to an `interactive` cell (the console has one; unattended runs do not). */
   readonly terminal?: TerminalHandOver;
 }

@@ -77,6 +77,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
       : await executor.run({
           ...cellContext(run, prepared, controller.signal),
           ...(terminal ? { terminal } : {}),
+          ...(options.operator.askPrompt ? { ask: (question) => options.operator.askPrompt!(cell.id, question) } : {}),
           onGroup: (pgid) => start(pgid),
           emit: (event) => {
             start();

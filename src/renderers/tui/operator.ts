@@ -16,7 +16,7 @@ type Jump = Extract<Decision, { action: 'jump' }>;
 type Pending =
   | { kind: 'decide'; cell: string; after: boolean; resolve: (decision: Decision) => void }
   | { kind: 'confirm'; targetName: string; resolve: (confirmed: boolean) => void; rehearse?: () => Promise<SqlRehearsal>; rehearsing?: boolean }
-  | { kind: 'variable'; resolve: (value: string | undefined) => void }
+  | { kind: 'variable'; resolve: (value: string | undefined) => void; emptyIsAnswer?: true }
   | { kind: 'finish'; resolve: (back: Jump | undefined) => void };
 
 /** What a decide is about: before the cell runs, or after it finished. */
@@ -248,9 +248,28 @@ export class TuiOperator implements Operator {
     return true;
   }
 
+  /** Read-Host in a running cell: asked in the prompt line, in the cell's own words; esc declines (the cell stops there). */
+  askPrompt(cell: string, question: { prompt: string; secure: boolean }): Promise<string | undefined> {
+    if (this.quitting) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      // An empty line is an answer to Read-Host (its default), not a refusal.
+      this.pending = { kind: 'variable', resolve, emptyIsAnswer: true };
+      this.store.dispatch({
+        type: 'ui.prompt.open',
+        prompt: {
+          kind: 'variable',
+          label: `${question.prompt || 'Read-Host'}:${question.secure ? ' (secure: not shown, not recorded)' : ''}`,
+          masked: question.secure,
+          detail: [`${cell} asks (Read-Host)`],
+          keys: `enter answers · esc declines: ${cell} stops there`,
+        },
+      });
+    });
+  }
+
   answerVariable(value: string | undefined): boolean {
     if (this.pending?.kind !== 'variable') return false;
-    return this.settle(this.pending.resolve, value === '' ? undefined : value);
+    return this.settle(this.pending.resolve, value === '' && !this.pending.emptyIsAnswer ? undefined : value);
   }
 
   /** Quit: the current question resolves as a refusal, every later one as quit. */
