@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The installed entry point: the compiled CLI lives in dist/ (built by `npm install`/`npm run build`).
 import { main } from '../dist/cli.js';
+import { EXIT } from '../dist/commands/exit.js';
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -8,6 +9,6 @@ main(process.argv.slice(2)).then(
   },
   (error) => {
     process.stderr.write(`runbook: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT.internal;
   },
 );

@@ -9,6 +9,7 @@
  *   129 hangup: the terminal or SSH connection went away (SIGHUP)
  *   130 interrupted (SIGINT / SIGTERM)
  *   141 stdout closed under us, as after a SIGPIPE
+ *   70  internal error: a bug in runbook, not in the input (sysexits' EX_SOFTWARE)
  */
 import type { RunOutcome } from '../engine/runner.js';
 
@@ -23,6 +24,8 @@ export const EXIT = {
   interrupted: 130,
   /** stdout closed under us, as after a SIGPIPE (128 + 13). */
   stdoutClosed: 141,
+  /** A bug in runbook, not in the input (sysexits' EX_SOFTWARE): bin/runbook.js, when main() throws. */
+  internal: 70,
 } as const;
 
 const BY_OUTCOME: Record<RunOutcome, number> = {

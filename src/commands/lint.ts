@@ -3,6 +3,7 @@
  * Exit 1 when any error is found, 2 when a file cannot be read, 0 otherwise.
  */
 import { InputError } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import { lintRunbook } from '../engine/lint.js';
 import { readRunbookText } from '../engine/markdown/read-file.js';
 import { parseRunbook } from '../engine/parse.js';
@@ -30,6 +31,6 @@ export async function lint(files: string[]): Promise<number> {
   }
   const checked = files.length - unreadable;
   process.stderr.write(`${checked} file${checked === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
-  if (unreadable > 0) return 2;
-  return errors > 0 ? 1 : 0;
+  if (unreadable > 0) return EXIT.usage;
+  return errors > 0 ? EXIT.failed : EXIT.ok;
 }

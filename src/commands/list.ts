@@ -9,6 +9,7 @@ import { readRunbookFile } from '../engine/parse.js';
 import { planRun, type CellPlan, type RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook } from '../engine/runbook.js';
 import { chooseTarget } from '../engine/target.js';
+import { EXIT } from './exit.js';
 import { formatOutline } from './list-outline.js';
 import { proseSections } from '../engine/prose-sections.js';
 
@@ -21,7 +22,7 @@ export async function list(file: string, opts: ListOptions = {}): Promise<number
   const plan = await listPlan(runbook, process.env);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(listJson(runbook, plan), null, 2)}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (runbook.cells.length === 0) {
     process.stdout.write(`${file}: no executable cells (no sql, powershell or sh fences); nothing to run\n`);
@@ -32,7 +33,7 @@ export async function list(file: string, opts: ListOptions = {}): Promise<number
   if (errors > 0) {
     process.stderr.write(`runbook: ${file} has ${errors} problem${errors === 1 ? '' : 's'}; run \`runbook lint ${file}\` to see where\n`);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { InputError } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import type { RunEvent, UnknownEvent } from '../engine/events.js';
 import { isKnownEvent, readTranscript } from '../engine/transcript.js';
 import { createPlainRenderer } from '../renderers/plain.js';
@@ -37,7 +38,7 @@ export async function replay(file: string, flags: ReplayFlags = {}): Promise<num
     return replayInteractive(events.filter(isKnownEvent), { speed, step });
   }
   await replayPlain(events, (text) => writeOut(text), { speed, step, transcriptPath: file });
-  return 0;
+  return EXIT.ok;
 }
 
 /** Plain replay; `write` may return a promise to hold the player back (backpressure). */

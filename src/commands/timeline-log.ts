@@ -13,6 +13,7 @@ import { mergeTimelines } from '../renderers/timeline/merge.js';
 import { buildTimeline, type TimelineModel } from '../renderers/timeline/model.js';
 import { renderTimelineJson } from '../renderers/timeline-json.js';
 import { runbookChecklist } from './timeline.js';
+import { EXIT } from './exit.js';
 
 export interface TimelineLogFlags extends LogFlags {
   format?: string;
@@ -33,7 +34,7 @@ export async function timelineLog(flags: TimelineLogFlags): Promise<number> {
   if (format === 'cast') {
     const only = runs[0] as LogRun;
     process.stdout.write(renderAsciicast(only.events, { transcriptPath: where(target.incident, only.run) }));
-    return 0;
+    return EXIT.ok;
   }
   const models = runs.map((run) => buildTimeline(run.events));
   const transcripts = new Map(runs.map((run) => [run.run, { path: where(target.incident, run.run), verified: verified(run) }]));
@@ -43,12 +44,12 @@ export async function timelineLog(flags: TimelineLogFlags): Promise<number> {
     const model = models[0] as TimelineModel;
     if (format === 'json') process.stdout.write(renderTimelineJson(model, { checklist: await checklistOf(model) }));
     else process.stdout.write(renderTimelineModel(model, { checklist: await checklistOf(model), transcript: { path: where(target.incident, only.run), verified: verified(only) } }));
-    return 0;
+    return EXIT.ok;
   }
   const merged = mergeTimelines(models);
   if (format === 'json') process.stdout.write(renderTimelineJson(merged, { checklist: await checklistOf(models.find((m) => m.started)) }));
   else process.stdout.write(renderMergedTimeline(merged, { checklist: await checklistOf(models.find((m) => m.started)), transcripts }));
-  return 0;
+  return EXIT.ok;
 }
 
 /** The runbook's checklist, looked up the way the file timeline does (its path as recorded, from here). */

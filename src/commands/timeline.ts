@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../engine/errors.js';
+import { EXIT } from './exit.js';
 import type { RunStarted } from '../engine/events.js';
 import { readRunbookFile } from '../engine/parse.js';
 import { isKnownEvent, readTranscript, streamTranscript, type VerifyResult } from '../engine/transcript.js';
@@ -39,7 +40,7 @@ export async function timeline(files: string | string[] | undefined, flags: Time
     const { events, warnings } = await readTranscript(file);
     warn(warnings);
     process.stdout.write(renderAsciicast(events, { transcriptPath: file }));
-    return 0;
+    return EXIT.ok;
   }
   // md and json keep only the timeline's rows, never all the events: 100,000 of them stream through.
   const builder = createTimelineBuilder();
@@ -47,7 +48,7 @@ export async function timeline(files: string | string[] | undefined, flags: Time
   warn(warnings);
   const model = builder.finish();
   process.stdout.write(format === 'json' ? renderTimelineJson(model, { checklist: await checklistOf(model, file) }) : await markdown(file, model, verification));
-  return 0;
+  return EXIT.ok;
 }
 
 /**
@@ -72,10 +73,10 @@ async function merged(files: string[], format: string): Promise<number> {
   const checklist = first?.started ? await runbookChecklist(first.started, transcripts.get(first.run ?? '')?.path ?? files[0] as string) : {};
   if (format === 'json') {
     process.stdout.write(renderTimelineJson(timelineModel, { checklist }));
-    return 0;
+    return EXIT.ok;
   }
   process.stdout.write(renderMergedTimeline(timelineModel, { checklist, transcripts }));
-  return 0;
+  return EXIT.ok;
 }
 
 /** `--format adhoc`: each run's ad-hoc cells as fences, in the order the files are given. */
@@ -89,7 +90,7 @@ async function adhoc(files: string[]): Promise<number> {
   const text = out.filter(Boolean).join('\n');
   if (!text) process.stderr.write(`runbook timeline: no ad-hoc cells in ${files.join(', ')} (cells typed with a in the console)\n`);
   process.stdout.write(text);
-  return 0;
+  return EXIT.ok;
 }
 
 function warn(warnings: string[]): void {
