@@ -48,11 +48,6 @@ export function unstartedSandbox(choice: Extract<TargetChoice, { kind: 'sandbox'
   return { kind: 'sandbox', url: '', maskedUrl: 'sandbox (not started: dry run)', name: 'sandbox', source: choice.source, ...(choice.envVar ? { envVar: choice.envVar } : {}) };
 }
 
-/** Shell cells that mention the database variable (or DATABASE_URL) need a database even without SQL cells. */
-export function shellCellsUseDatabase(runbook: Runbook, envVar: string | undefined): boolean {
-  return runbook.cells.some((cell) => usesDatabaseVariable(cell, envVar));
-}
-
 /** `runbooks/dragonfly.md` → `runbooks/dragonfly.sandbox.sql`, when that file exists. */
 export function seedFileFor(runbookPath: string): string | undefined {
   const seed = seedFileName(runbookPath);

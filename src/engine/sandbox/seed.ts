@@ -53,13 +53,6 @@ async function withClient<T>(connection: Connection, database: string, action: (
   }
 }
 
-export async function databaseExists(connection: Connection, name: string): Promise<boolean> {
-  return withClient(connection, 'postgres', async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    return (rowCount ?? 0) > 0;
-  });
-}
-
 /** Drops (forcing sessions out) and recreates the database, then runs the seed in it. */
 export async function createSeededDatabase(connection: Connection, name: string, seed: Seed | undefined): Promise<void> {
   await withClient(connection, 'postgres', async (client) => {

@@ -98,8 +98,3 @@ const KEY_LABELS: Record<string, string> = { enter: 'enter', up: 'â†‘', down: 'â
 export function keyLabel(name: KeyName): string {
   return KEY_LABELS[name] ?? name;
 }
-
-/** The table as text lines, for the help screen and the README. */
-export function keyTableLines(): string[] {
-  return KEY_TABLE.map((b) => `${b.keys.map(keyLabel).join(' / ').padEnd(12)} ${b.command.padEnd(15)} ${b.help}`);
-}

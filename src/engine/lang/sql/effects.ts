@@ -96,11 +96,6 @@ export function explainStatement(stmt: Record<string, unknown> | ParsedStatement
   return writer ? { effect: 'write', reason: writer } : { effect: 'read', reason: 'a SELECT that calls only IMMUTABLE or STABLE functions' };
 }
 
-/** The effect of one parsed statement. */
-export function classifyStatement(stmt: Record<string, unknown> | ParsedStatement, catalogue?: Catalogue): Effect {
-  return explainStatement(stmt, catalogue).effect;
-}
-
 /** The effect of a piece of SQL, with the reason of its first writing statement. A syntax error is a write. */
 export async function explainSql(sql: string, catalogue?: Catalogue): Promise<EffectReason> {
   if (sql.trim() === '') return { effect: 'read', reason: 'no statements' };
