@@ -3,6 +3,7 @@
  * one aligned line per cell with its id, language, line, effect and flags; a section with
  * prose and no cell (the Symptoms) with its text, where it stands.
  */
+import { isSecretName, MASK } from '../engine/redact.js';
 import { formatDuration } from '../engine/markdown/durations.js';
 import type { CellPlan, RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook, Section } from '../engine/runbook.js';
@@ -77,7 +78,7 @@ function cellFlags(cell: Cell, plan: CellPlan | undefined): string[] {
   const flags: string[] = [];
   if (cell.placeholders.length > 0) flags.push(`placeholders: ${cell.placeholders.map((name) => `<${name}>`).join(' ')}`);
   // The plan's prompted exports (promptEnv): a quoted default shown after `=`, a bare word or empty one marked `?`.
-  if (plan?.prompts?.length) flags.push(`asks: ${plan.prompts.map((p) => (p.kind === 'default' ? `${p.name}=${JSON.stringify(p.written)}` : `${p.name}?`)).join(' ')}`);
+  if (plan?.prompts?.length) flags.push(`asks: ${plan.prompts.map((p) => (p.kind === 'default' ? `${p.name}=${isSecretName(p.name) ? MASK : JSON.stringify(p.written)}` : `${p.name}?`)).join(' ')}`);
   if (cell.envRefs.length > 0) flags.push(`env: ${cell.envRefs.map((name) => `$${name}`).join(' ')}`);
   if (cell.timeoutMs !== undefined) flags.push(`timeout ${formatDuration(cell.timeoutMs)}`);
   const { attributes } = cell;

@@ -7,7 +7,9 @@
 import { InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
 import { planRun, type CellPlan, type RunPlan } from '../engine/plan/index.js';
-import type { Cell, Runbook } from '../engine/runbook.js';
+import type { Cell, Runbook, VariableSpec } from '../engine/runbook.js';
+import { isSecretName, MASK } from '../engine/redact.js';
+import { isSecretVariable } from '../engine/variables.js';
 import { chooseTarget } from '../engine/target.js';
 import { EXIT } from './exit.js';
 import { formatOutline } from './list-outline.js';
@@ -70,11 +72,27 @@ export function listJson(runbook: Runbook, plan: RunPlan) {
     sections: runbook.sections,
     // The sections with prose and no cell (Symptoms), each with the cell it comes before.
     prose: proseSections(runbook),
-    variables: runbook.variables,
+    // A secret's default is in the runbook, but list output lands in CI logs and tickets: never its value.
+    variables: runbook.variables.map((spec) => (isSecretVariable(spec) ? maskedSpec(spec) : spec)),
     checklist: runbook.checklist,
     ...(runbook.escalation === undefined ? {} : { escalation: runbook.escalation }),
     diagnostics: runbook.diagnostics,
   };
+}
+
+function maskedSpec(spec: VariableSpec): VariableSpec {
+  return {
+    ...spec,
+    ...(spec.default === undefined ? {} : { default: MASK }),
+    ...(spec.suggested === undefined ? {} : { suggested: MASK }),
+    ...(spec.hint === undefined ? {} : { hint: MASK }),
+  };
+}
+
+/** The plan as printed: a prompted export of a secret-named variable shows no written value. */
+function shownPlan(plan: CellPlan): CellPlan {
+  if (!plan.prompts?.some((p) => isSecretName(p.name))) return plan;
+  return { ...plan, prompts: plan.prompts.map((p) => (isSecretName(p.name) && p.written ? { ...p, written: MASK } : p)) };
 }
 
 function cellJson(cell: Cell, plan: CellPlan) {
@@ -88,7 +106,7 @@ function cellJson(cell: Cell, plan: CellPlan) {
     tag: cell.tag,
     column: cell.column,
     effect: plan.effect,
-    plan,
+    plan: shownPlan(plan),
     placeholders: cell.placeholders,
     envRefs: cell.envRefs,
     ...(cell.timeoutMs === undefined ? {} : { timeoutMs: cell.timeoutMs }),

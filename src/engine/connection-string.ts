@@ -44,7 +44,9 @@ export function parseConnectionString(text: string): ConnectionParts | undefined
 /** Every spelling of the password in `text` (as written, decoded, re-encoded): all are masked. */
 export function passwordForms(text: string): string[] {
   const forms = new Set<string>();
-  const password = parseConnectionString(text)?.password ?? schemeLessPassword(text);
+  // A URL that names no password has none: `postgres://oncall@h/d` read as `user:pw@host` would mask its user.
+  const parsed = parseConnectionString(text);
+  const password = parsed ? parsed.password : schemeLessPassword(text);
   if (password) {
     forms.add(password);
     forms.add(encodeURIComponent(password));

@@ -5,6 +5,7 @@
  */
 import { InputError } from './errors.js';
 import { isPlaceholderName } from './placeholders/names.js';
+import { existsSync } from 'node:fs';
 import { isSecretName } from './redact.js';
 import type { RunMode, VariableBound } from './events.js';
 import type { PromptPlan, RunPlan } from './plan/types.js';
@@ -76,8 +77,19 @@ export function isSecretVariable(spec: VariableSpec): boolean {
 export function secretEnvValues(env: NodeJS.ProcessEnv, runbook?: Pick<Runbook, 'variables'>): string[] {
   const declared = new Set((runbook?.variables ?? []).filter((spec) => spec.secret === true).map((spec) => spec.name));
   return Object.entries(env)
-    .filter(([name, value]) => (isSecretName(name) || declared.has(name)) && typeof value === 'string' && value.length >= 6 && !/^\/[\w./-]*$/.test(value))
+    .filter(([name, value]) => (isSecretName(name) || declared.has(name)) && typeof value === 'string' && value.length >= 6 && !isPathValue(name, value))
     .map(([, value]) => value as string);
+}
+
+/**
+ * `SSH_KEY_PATH=/home/me/.ssh/id_ed25519` is a path, not a secret; `AWS_SECRET_ACCESS_KEY=/K7MDENG…/bPxR…`
+ * (about 1 in 120 AWS keys starts with `/`) only looks like one. A path-shaped value is
+ * left unmasked only when the name says it is a path or the path exists.
+ */
+function isPathValue(name: string, value: string): boolean {
+  if (!/^\/[\w./-]*$/.test(value)) return false;
+  if (/(?:PATH|FILE|DIR|HOME|ROOT|LOCATION)$/i.test(name)) return true;
+  return existsSync(value);
 }
 
 /** Null when the value fits the spec's pattern (in full), else the one-line reason. */
