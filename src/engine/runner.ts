@@ -79,7 +79,7 @@ export class Runner {
     this.variables = [...opts.variables];
     for (const v of this.variables) this.bind(v);
     for (const sink of opts.sinks ?? []) this.emitter.subscribe(sink);
-    this.ledger = new CellLedger((body) => this.emitter.emit(body), opts.resume);
+    this.ledger = new CellLedger((body, effect) => this.emitter.emit(body, effect), opts.resume);
     this.executors = new ExecutorPool(opts.target);
   }
 
@@ -244,7 +244,7 @@ export class Runner {
       if (decision === ABORTED) return { stop: 'not reached: the run was interrupted' };
       // A jump to the cell the operator is on moves nothing: not recorded as a jump.
       if (decision.action === 'jump' && decision.to === cell.id) continue;
-      this.record(cell, decision, source);
+      this.record(cell, decision, source, decision.action === 'run' || decision.action === 'retry' ? effect : undefined);
       switch (decision.action) {
         case 'edit':
           source = decision.source;
@@ -316,9 +316,10 @@ export class Runner {
     });
   }
 
-  private record(cell: Cell, decision: Decision, before: string): void {
+  /** `effect`: the planned effect of the cell decided about, when the decision is about running it. */
+  private record(cell: Cell, decision: Decision, before: string, effect?: Effect): void {
     const body = decisionEvent(cell.id, decision, before, this.opts.operator.actor);
-    if (body) this.emitter.emit(body);
+    if (body) this.emitter.emit(body, effect);
   }
 
   /** An edit can drop (or add) a command the cell calls: what is missing is read again from the text that will run. */
@@ -360,8 +361,8 @@ export class Runner {
     const { target, operator, mode, allowWrites } = this.opts;
     const plan = this.planFor(cell);
     // An ad-hoc cell's end is recorded like any cell's, but it is not one the run answers for.
-    const finish: CellLedger['finish'] = adhocAt === undefined ? (...args) => this.ledger.finish(...args) : (id, status, durationMs, result, reason) => {
-      this.emitter.emit(finishedEvent(id, status, durationMs, result, reason));
+    const finish: CellLedger['finish'] = adhocAt === undefined ? (...args) => this.ledger.finish(...args) : (id, status, durationMs, result, reason, _unavailable, ranAs) => {
+      this.emitter.emit(finishedEvent(id, status, durationMs, result, reason), ranAs);
       return status;
     };
     const guard = await passWriteGuard({
@@ -373,7 +374,8 @@ export class Runner {
       allowWrites,
       operator,
       ask: (pending) => this.ask(pending),
-      emit: (body) => this.emitter.emit(body),
+      // The approval rides on the write's synced cell.started (writer.ts mustSync).
+      emit: (body) => this.emitter.emit(body, effect),
       ...(cell.lang === 'sql' ? { rehearse: () => this.rehearse(cell, source) } : {}),
     });
     if (guard === 'aborted') return 'cancelled';
@@ -397,7 +399,7 @@ export class Runner {
     const outcome = await executeCell(run);
     if (outcome.result.error?.unreachable) this.unreachable.add(cell.id);
     else this.unreachable.delete(cell.id);
-    return finish(cell.id, outcome.status, outcome.durationMs, outcome.result);
+    return finish(cell.id, outcome.status, outcome.durationMs, outcome.result, undefined, undefined, effect);
   }
 
   /** The attempt's text as it would run, rehearsed on the target and rolled back; on record before anyone sees it. */

@@ -7,10 +7,11 @@
 import { createRedactor, redactDeep, urlPasswords, type Redact } from '../redact.js';
 import { TranscriptWriteError } from '../transcript/write-failure.js';
 import type { EventBody, EventSink, RunEvent } from '../events.js';
+import type { Effect } from '../plan/types.js';
 
 export interface EventWriter {
-  /** Writes the event; a hash-chaining writer returns the line's hash. */
-  write(event: RunEvent): unknown;
+  /** Writes the event; a hash-chaining writer returns the line's hash. `effect`: see emit. */
+  write(event: RunEvent, effect?: Effect): unknown;
 }
 
 export class Emitter {
@@ -52,14 +53,18 @@ export class Emitter {
     return this.seq;
   }
 
-  emit(body: EventBody): RunEvent {
+  /**
+   * `effect`: the planned effect of the cell the event belongs to, from the plan, so the
+   * transcript syncs a write's boundaries and lets a read's share a later sync (writer.ts mustSync).
+   */
+  emit(body: EventBody, effect?: Effect): RunEvent {
     // The transcript's field order (v, seq, ts, type, run, …), so NDJSON lines read the same.
     const { type, ...rest } = body;
     const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), type, run: this.runId, ...rest } as RunEvent;
     const redacted = redactDeep(stamped, this.redactor);
     let hash: unknown;
     try {
-      hash = this.transcript?.write(redacted);
+      hash = this.transcript?.write(redacted, effect);
     } catch (error) {
       if (!(error instanceof TranscriptWriteError)) throw error;
       // Not on disk, so on no screen either; only the run's end goes out, so every screen can close.

@@ -41,7 +41,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   /** When cell.started was stamped: the attempt's duration runs from there, so the table and the chart tell one figure. */
   let startedAt: number | undefined;
   const announce = (shown: string, names: string[] = [], group?: GroupIdentity) => {
-    startedAt = Date.parse(emitter.emit(startedEvent(run, shown, names, group)).ts);
+    startedAt = Date.parse(emitter.emit(startedEvent(run, shown, names, group), run.effect).ts);
   };
   let prepared: PreparedCell;
   try {

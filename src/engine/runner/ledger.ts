@@ -6,6 +6,7 @@
  */
 import type { CellStatus, EventBody } from '../events.js';
 import type { ExecutionResult } from '../lang/executor.js';
+import type { Effect } from '../plan/types.js';
 import { finishedEvent } from './records.js';
 import type { ResumePoint, SettledAttempt } from './types.js';
 
@@ -17,18 +18,21 @@ export class CellLedger {
   private readonly attempts = new Map<string, number>();
 
   constructor(
-    private readonly emit: (body: EventBody) => void,
+    private readonly emit: (body: EventBody, effect?: Effect) => void,
     private readonly resume?: ResumePoint,
   ) {
     for (const [cell, status] of Object.entries(resume?.statuses ?? {})) this.statuses.set(cell, status);
     for (const [cell, reason] of Object.entries(resume?.unavailable ?? {})) this.unavailable.set(cell, reason);
   }
 
-  /** Records the cell's end; `unavailable` marks a skip for a cell that could not run. */
-  finish(cell: string, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string, unavailable?: boolean): CellStatus {
+  /**
+   * Records the cell's end; `unavailable` marks a skip for a cell that could not run.
+   * `effect`: the attempt's planned effect, when it ran (a read's end may share a later sync).
+   */
+  finish(cell: string, status: CellStatus, durationMs: number, result: Partial<ExecutionResult>, reason?: string, unavailable?: boolean, effect?: Effect): CellStatus {
     this.statuses.set(cell, status);
     if (unavailable && reason) this.unavailable.set(cell, reason);
-    this.emit(finishedEvent(cell, status, durationMs, result, reason, unavailable));
+    this.emit(finishedEvent(cell, status, durationMs, result, reason, unavailable), effect);
     return status;
   }
 

@@ -10,7 +10,8 @@ import type { SidecarFile } from '../transcript/sidecar.js';
 /** What the runner needs of a transcript writer (src/engine/transcript.ts provides it). */
 export interface RunTranscript {
   readonly path: string;
-  write(event: RunEvent): unknown;
+  /** `effect`: the planned effect of the cell the event belongs to (transcript/writer.ts mustSync). */
+  write(event: RunEvent, effect?: 'read' | 'write'): unknown;
   openSidecar(cell: string, attempt: number, stream: OutputStream): SidecarFile;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The transcript writer: append-only JSONL, one whole line per `write` (a synchronous
  * write, so a SIGKILL never loses an event the runner has handed over), hash-chained,
- * synced to disk at the events an incident review cannot do without.
+ * synced to disk at the events an incident review cannot do without (group commit: see mustSync).
  *
  * The sync is fdatasync, not fsync: it makes the data and the file's length durable,
  * which is all a reader needs; fsync would also flush timestamps. A new file's directory
@@ -18,17 +18,33 @@ import { deadSidecar, guardSidecar, openSidecar, type SidecarFile } from './side
 import { scanChainSync } from './verify.js';
 import { describeFailure, errorText, leaveNothing, remedy, TranscriptWriteError, type TranscriptFailure } from './write-failure.js';
 
-/** Events after which the file is flushed to disk before the run goes on. */
+/** Events after which the file is flushed to disk before the run goes on, whatever cell they belong to. */
 const SYNC_TYPES = new Set([
   // sql.transaction: on disk before the write it names can commit (resume asks the server about it).
-  'run.started', 'run.resumed', 'sql.transaction', 'cell.finished', 'operator.decision', 'operator.note', 'checklist.ticked', 'run.finished',
+  'run.started', 'run.resumed', 'sql.transaction', 'operator.note', 'checklist.ticked', 'run.finished',
 ]);
+/** A cell's boundaries: synced when the cell writes (or nobody said what it does), shared with later events when it reads. */
+const CELL_BOUNDARIES = new Set(['cell.started', 'cell.finished']);
 /** Other events (output, results) are written at once but synced at most this often, or with the next event above. */
 const SYNC_INTERVAL_MS = 1000;
 
-/** Whether the file must be synced right after writing an event of this type. */
-export function mustSync(type: string, msSinceLastSync: number): boolean {
-  return SYNC_TYPES.has(type) || msSinceLastSync >= SYNC_INTERVAL_MS;
+/**
+ * Whether the file must be synced right after writing an event (group commit). `effect`
+ * is the planned effect of the cell the event belongs to, as the runner passes it; unset,
+ * the event is treated as a write's. Every event is written (write(2)) before the run goes
+ * on, so a kill -9 loses nothing either way; what a sync adds is surviving a machine crash:
+ * - a write's `cell.started` is on disk before its first line runs, and its `cell.finished`
+ *   before the next cell starts: a crash never loses the record of a write;
+ * - a read's boundaries ride on the next sync (the next write's start, the run's end, or
+ *   within a second): a crash can lose the record of a read that finished, which resume runs again;
+ * - a decision about a cell whose effect is known rides on that cell's synced `cell.started`,
+ *   which comes before any line of it runs (and a decision that runs nothing changes nothing).
+ */
+export function mustSync(type: string, msSinceLastSync: number, effect?: 'read' | 'write'): boolean {
+  if (SYNC_TYPES.has(type) || msSinceLastSync >= SYNC_INTERVAL_MS) return true;
+  if (CELL_BOUNDARIES.has(type)) return effect !== 'read';
+  if (type === 'operator.decision') return effect === undefined;
+  return false;
 }
 
 export interface TranscriptWriterOptions {
@@ -148,8 +164,9 @@ export class TranscriptWriter {
    * Appends one event as one line. Its `seq` must follow the last one; `hash` is computed
    * here and returned. A line the file cannot take (a full disk…) is cut back off and
    * throws TranscriptWriteError; so does every later event but one `run.finished`.
+   * `effect`: the planned effect of the cell the event belongs to (mustSync).
    */
-  write(event: RunEvent): string {
+  write(event: RunEvent, effect?: 'read' | 'write'): string {
     if (this.fd === undefined) throw new Error(`transcript ${this.path} is closed; cannot write ${event.type}`);
     if (this.failed && (event.type !== 'run.finished' || this.failed.beforeRun)) throw new TranscriptWriteError(this.failed);
     if (event.seq !== this.seq + 1) {
@@ -158,7 +175,7 @@ export class TranscriptWriter {
     const { line, hash } = serializeLine(event, this.hash);
     const bytes = Buffer.from(line, 'utf8');
     const now = Date.now();
-    const sync = mustSync(event.type, now - this.lastSync);
+    const sync = mustSync(event.type, now - this.lastSync, effect);
     try {
       writeWhole(this.fd, bytes);
       if (sync) fdatasyncSync(this.fd);
