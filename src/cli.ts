@@ -20,7 +20,8 @@ function program(record: (code: number | void) => void): Command {
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
       // One line in the house style: what is wrong, and where to look.
-      outputError: (text, write) => write(`runbook: ${text.replace(/^error: /, '').trimEnd().replace(/\.$/, '')}; see runbook --help\n`),
+      // One line: commander puts its "(Did you mean --var?)" on a line of its own.
+      outputError: (text, write) => write(`${prefixed(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ').replace(/\(Did you mean/, '(did you mean').replace(/\.$/, ''))}; see runbook --help\n`),
     })
     .showSuggestionAfterError();
 
@@ -48,7 +49,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--var <NAME=VALUE>', 'bind a placeholder or variable (repeatable)', collect, [])
     .option('--from <id>', 'start at this cell')
     .option('--only <ids>', 'run only these cells (comma-separated)')
-    .option('--transcript <path>', 'transcript file (default: ./transcripts/<runbook>-<time>.jsonl)')
+    .option('--transcript <path>', 'transcript file (default: ./transcripts/<runbook file name>-<run id>.jsonl, under the current directory; the run id starts with the UTC time)')
     .option('--json', 'NDJSON events on stdout')
     .option('--keep-going', 'unattended: continue after a failed cell')
     .option('--allow-writes', 'unattended: allow write cells against a non-sandbox target')
@@ -157,11 +158,16 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof InputError) {
-      process.stderr.write(`runbook: ${error.message}\n`);
+      process.stderr.write(`${prefixed(error.message)}\n`);
       return error instanceof CheckFailedError ? EXIT.failed : EXIT.usage;
     }
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     throw error;
   }
   return code;
+}
+
+/** `runbook: …` once: a message that already names the command (`runbook timeline: …`) is not prefixed again. */
+function prefixed(message: string): string {
+  return /^runbook[ :]/.test(message) ? message : `runbook: ${message}`;
 }

@@ -38,3 +38,39 @@ describe('misspelt attributes', () => {
     expect(existsSync(join(dir, 'marker'))).toBe(false);
   });
 });
+
+describe('the CLI says each thing once, in one line', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: tempDir('runbook-cli-nits-') });
+
+  it('no doubled prefix: runbook timeline: …', () => {
+    const out = run('timeline');
+    expect(out.stderr).toBe('runbook timeline: name a transcript, or the log: runbook timeline --log URL --incident ID\n');
+  });
+
+  it('an unknown option and its suggestion on one line', () => {
+    const out = run('run', 'x.md', '--varr', 'X=1');
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe("runbook: unknown option '--varr' (did you mean --var?); see runbook --help\n");
+  });
+
+  it('run --help names the default transcript as it is made', () => {
+    expect(run('run', '--help').stdout.replace(/\s+/g, ' ')).toContain('./transcripts/<runbook file name>-<run id>.jsonl, under the current directory; the run id starts with the UTC time');
+  });
+
+  it('a missing runbook: the path it looked for, not this repository\'s layout', () => {
+    const out = run('run', 'nope.md', '--yes');
+    expect(out.stderr).toMatch(/^runbook: nope\.md: no such file; check the path \(looked for \/.*\/nope\.md\)\n$/);
+    expect(out.stderr).not.toContain('runbooks/*.md');
+  });
+
+  it('a preflight refusal: the reason once, on stderr; no header on stdout', () => {
+    const dir = tempDir('runbook-refused-');
+    const file = join(dir, 'needs.md');
+    writeFileSync(file, '# Needs\n\n## A\n\n```sh {name=a readonly}\necho <NEEDED>\n```\n');
+    const out = spawnSync(process.execPath, [CLI, 'run', file, '--yes', '--transcript', join(dir, 'run.jsonl')], { encoding: 'utf8' });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe('runbook: no value for <NEEDED> (used by a); pass --var NEEDED=VALUE or set NEEDED in the environment\n');
+    expect(out.stdout).not.toContain('no value for');
+    expect(out.stdout.trim().split('\n').every((line) => line.startsWith('transcript: '))).toBe(true);
+  });
+});

@@ -94,7 +94,7 @@ export function recordedArgv(argv: string[]): string[] {
 export async function runUnattended(session: Session, flags: Pick<RunFlags, 'json' | 'allowWrites'>): Promise<number> {
   const out = (text: string) => void process.stdout.write(text);
   const info = (text: string) => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
-  const sink: EventSink = flags.json ? createNdjsonSink(out) : createPlainRenderer(out, { transcriptPath: session.transcript.path });
+  const sink: EventSink = flags.json ? createNdjsonSink(out) : createPlainRenderer(out, { transcriptPath: session.transcript.path, refusalOnStderr: true });
   const operator = createUnattendedOperator({ actor: session.actor, allowWrites: flags.allowWrites === true });
   const stopLog = logLines(session);
   const runner = session.createRunner(operator, [sink]);

@@ -24,6 +24,12 @@ export interface PlainRendererOptions {
   transcriptPath?: string;
   /** Print each cell's source under its ▶ line; default only in dry runs. */
   showSource?: boolean;
+  /**
+   * A live run whose command says a preflight refusal on stderr, in one line: the header
+   * is held until preflight passes, and a refused run prints nothing here (not the header
+   * and the reason again). Replays and exports show the whole record.
+   */
+  refusalOnStderr?: boolean;
 }
 
 const STREAM_PREFIX: Record<OutputStream, string> = { stdout: '  ', stderr: '  ! ', notice: '  ' };
@@ -80,7 +86,7 @@ export function createPlainRenderer(
   const maxColumnWidth = (columns: number) =>
     opts.width ? Math.max(12, Math.floor((opts.width - 2) / Math.max(1, columns)) - 3) : 60;
 
-  return (raw) => {
+  const render = (raw: RunEvent | UnknownEvent): void => {
     // Control characters in values and output are shown, never sent to the terminal raw.
     const event = visibleEvent(raw);
     const known = event as RunEvent;
@@ -141,5 +147,35 @@ export function createPlainRenderer(
       default:
         return lines([style.dim(`? unknown event ${String(event.type)}`)]);
     }
+  };
+  if (!opts.refusalOnStderr) return render;
+
+  let held: (RunEvent | UnknownEvent)[] | undefined;
+  let refused = false;
+  return (event) => {
+    if (event.type === 'run.started') {
+      held = [event];
+      return;
+    }
+    if (held && event.type === 'run.preflight') {
+      const queue = held;
+      held = undefined;
+      const mode = (queue[0] as RunStarted).mode;
+      refused = mode !== 'dry-run' && (event as Extract<RunEvent, { type: 'run.preflight' }>).problems.some((p) => p.fatal);
+      if (refused) return;
+      for (const earlier of queue) render(earlier);
+      return render(event);
+    }
+    if (held && event.type !== 'run.finished' && event.type !== 'cell.started') {
+      held.push(event);
+      return;
+    }
+    if (held) {
+      const queue = held;
+      held = undefined;
+      for (const earlier of queue) render(earlier);
+    }
+    if (refused && event.type === 'run.finished') return;
+    render(event);
   };
 }

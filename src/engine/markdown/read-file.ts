@@ -3,6 +3,7 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 
 /** A runbook is prose and a few dozen cells; anything bigger is not one (and would be read whole). */
@@ -30,7 +31,7 @@ export async function readRunbookText(path: string): Promise<string> {
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${path}: no such file; check the path (runbooks live in runbooks/*.md)`);
+    if (code === 'ENOENT') throw new InputError(`${path}: no such file; check the path (looked for ${resolve(path)})`);
     if (code === 'EACCES' || code === 'EPERM') throw new InputError(`${path}: permission denied; make the file readable`);
     throw new InputError(`${path}: cannot read (${code ?? (error as Error).message})`);
   }
