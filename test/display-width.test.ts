@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTable } from '../src/renderers/table.js';
-import { displayWidth, truncateTo } from '../src/renderers/text/width.js';
+import { displayWidth, splitAtWidth, tailTo, truncateTo } from '../src/renderers/text/width.js';
+import { fitLines } from '../src/renderers/tui/format.js';
 import { wrapText } from '../src/renderers/tui/wrap.js';
 
 const grapheme = fc.constantFrom('a', 'Z', '7', '日', '本', '語', 'テ', '👍🏽', '🇯🇵', 'e\u0301', '☑', '→', 'ß', '한');
@@ -82,6 +83,42 @@ describe('wrapped console lines in display columns', () => {
         const unindented = lines.map((line, i) => (i > 0 ? line.slice(indent.length) : line));
         // wrap-ansi composes accents (NFC): the same text on screen.
         expect(unindented.join('').replace(/ /g, '')).toBe(prose.normalize().replace(/ /g, ''));
+      }),
+    );
+  });
+});
+
+describe('cutting at a column', () => {
+  it('splits between graphemes, never past the width (one grapheme at least), and loses nothing', () => {
+    expect(splitAtWidth('日本語', 3)).toEqual(['日', '本語']);
+    expect(splitAtWidth('👍🏽x', 1)).toEqual(['👍🏽', 'x']);
+    fc.assert(
+      fc.property(text(20), fc.integer({ min: 1, max: 12 }), (value, width) => {
+        const [head, rest] = splitAtWidth(value, width);
+        expect(head + rest).toBe(value);
+        if ([...new Intl.Segmenter().segment(head)].length > 1) expect(displayWidth(head)).toBeLessThanOrEqual(width);
+        if (value) expect(head).not.toBe('');
+      }),
+    );
+  });
+
+  it('keeps the end of typed input within the width', () => {
+    expect(tailTo('abc日本', 5)).toBe('c日本');
+    fc.assert(
+      fc.property(text(20), fc.integer({ min: 0, max: 12 }), (value, width) => {
+        const tail = tailTo(value, width);
+        expect(displayWidth(tail)).toBeLessThanOrEqual(width);
+        expect(value.endsWith(tail)).toBe(true);
+      }),
+    );
+  });
+
+  it('squeezes prose into at most N lines of the width (the console\'s cell prose)', () => {
+    fc.assert(
+      fc.property(words, fc.integer({ min: 4, max: 30 }), fc.integer({ min: 1, max: 3 }), (prose, width, max) => {
+        const lines = fitLines(prose, width, max);
+        expect(lines.length).toBeLessThanOrEqual(max);
+        for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
       }),
     );
   });

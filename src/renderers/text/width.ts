@@ -49,6 +49,37 @@ export function truncateTo(text: string, width: number, ellipsis = '…'): strin
 }
 
 /**
+ * The first `width` columns of the text and the rest, split between graphemes. At least one
+ * grapheme goes first (an emoji is 2 columns wide even where only 1 is left), so a loop over
+ * the rest always ends.
+ */
+export function splitAtWidth(text: string, width: number): [string, string] {
+  let used = 0;
+  let at = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    const next = displayWidth(segment);
+    if (used + next > width && index > 0) break;
+    used += next;
+    at = index + segment.length;
+  }
+  return [text.slice(0, at), text.slice(at)];
+}
+
+/** The last `width` columns of the text (whole graphemes), for input whose end is where the typing is. */
+export function tailTo(text: string, width: number): string {
+  const parts = [...graphemes.segment(text)].map(({ segment }) => segment);
+  let kept = '';
+  let used = 0;
+  for (let i = parts.length - 1; i >= 0; i -= 1) {
+    const next = displayWidth(parts[i]!);
+    if (used + next > width) break;
+    kept = parts[i]! + kept;
+    used += next;
+  }
+  return kept;
+}
+
+/**
  * Whole words in lines of at most `width` columns (a word wider than a line is broken),
  * by wrap-ansi, the wrapper Ink itself uses.
  */

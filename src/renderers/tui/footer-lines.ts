@@ -6,6 +6,7 @@
 import { duration } from './format.js';
 import { candidateLine, matchJump } from './jump.js';
 import { notRunSummary } from '../outcome.js';
+import { displayWidth, tailTo } from '../text/width.js';
 import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type ConsoleState, type Prompt } from './state.js';
 import { wrapText } from './wrap.js';
 
@@ -42,8 +43,7 @@ function promptLines(state: ConsoleState, prompt: Prompt, width: number, as: (to
   const last = rows.slice(-MAX_INPUT_ROWS);
   if (rows.length > last.length) lines.push({ text: `  … ${rows.length - last.length} lines above`, tone: 'detail' });
   last.forEach((row, i) => {
-    const chars = [...row];
-    const shown = chars.length > room ? `…${chars.slice(chars.length - room + 1).join('')}` : row;
+    const shown = displayWidth(row) > room ? `…${tailTo(row, room - 1)}` : row;
     lines.push({ text: `${i === 0 && rows.length === last.length ? '›' : ' '} ${shown}`, tone: 'input' });
   });
   if (prompt.keys) lines.push(...as('keys', prompt.keys));

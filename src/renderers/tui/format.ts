@@ -1,4 +1,5 @@
 /** Small text helpers for the console: clocks, durations, compact prose. */
+import { displayWidth, splitAtWidth, truncateTo } from '../text/width.js';
 
 /** 0:42, 12:03, 1:02:03. */
 export function clock(ms: number): string {
@@ -24,7 +25,7 @@ export function fitLines(text: string, width: number, max: number): string[] {
   let line = '';
   for (const word of words) {
     const candidate = line ? `${line} ${word}` : word;
-    if ([...candidate].length <= width || !line) {
+    if (displayWidth(candidate) <= width || !line) {
       line = candidate;
       continue;
     }
@@ -35,8 +36,7 @@ export function fitLines(text: string, width: number, max: number): string[] {
   if (line && lines.length < max) lines.push(line);
   const cut = lines.length === max && lines.join(' ').length < words.join(' ').length;
   if (cut && lines.length) {
-    const last = [...(lines[lines.length - 1] as string)];
-    lines[lines.length - 1] = `${last.slice(0, Math.max(0, width - 1)).join('')}…`;
+    lines[lines.length - 1] = `${splitAtWidth(lines[lines.length - 1] as string, Math.max(0, width - 1))[0]}…`;
   }
-  return lines.map((l) => ([...l].length > width ? `${[...l].slice(0, width - 1).join('')}…` : l));
+  return lines.map((l) => truncateTo(l, width));
 }

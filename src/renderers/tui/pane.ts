@@ -8,6 +8,7 @@
 import { errorsSuffix } from '../errors-count.js';
 import wrapAnsi from 'wrap-ansi';
 import { MASK } from '../../engine/redact.js';
+import { truncateTo } from '../text/width.js';
 import { duration, fitLines } from './format.js';
 import { highlightSource } from './highlight.js';
 import { errorLines, outputLines, type ScreenLine } from './lines.js';
@@ -88,7 +89,7 @@ function sectionProse(state: ConsoleState, cell: CellView, width: number, rows: 
     ...section.prose.split('\n').filter((line) => line.trim()).map((line) => `  ${line}`),
   ]);
   const room = Math.max(3, rows);
-  const fitted = lines.map((line) => ([...line].length > width ? `${[...line].slice(0, Math.max(1, width - 1)).join('')}…` : line));
+  const fitted = lines.map((line) => truncateTo(line, Math.max(2, width)));
   if (fitted.length <= room) return fitted;
   return [...fitted.slice(0, room - 1), `  … ${fitted.length - room + 1} more lines in the runbook`];
 }

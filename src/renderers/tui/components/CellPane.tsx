@@ -8,6 +8,7 @@
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { MASK } from '../../../engine/redact.js';
+import { displayWidth, splitAtWidth } from '../../text/width.js';
 import { duration } from '../format.js';
 import { highlightSource } from '../highlight.js';
 import { paneModel, shownValues } from '../pane.js';
@@ -103,11 +104,14 @@ function boundList(state: ConsoleState, cell: CellView): string[] {
   });
 }
 
-/** A source line cut into rows of `width` characters; continuation rows start with ↪. */
+/** A source line cut into rows of `width` columns; continuation rows start with ↪. */
 function hardWrap(line: string, width: number): string[] {
-  const chars = [...line];
-  if (chars.length <= width) return [line];
-  const rows = [chars.slice(0, width).join('')];
-  for (let i = width; i < chars.length; i += width - 2) rows.push(`↪ ${chars.slice(i, i + width - 2).join('')}`);
+  if (displayWidth(line) <= width) return [line];
+  let [head, rest] = splitAtWidth(line, width);
+  const rows = [head];
+  while (rest) {
+    [head, rest] = splitAtWidth(rest, Math.max(1, width - 2));
+    rows.push(`↪ ${head}`);
+  }
   return rows;
 }
