@@ -3,6 +3,7 @@
  * `dragonfly` database. Seeding runs the file as one script (it may create roles, schemas,
  * tables, rows); the roles its sessions log in as get the sandbox's local password.
  */
+import { InputError } from '../errors.js';
 import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -31,7 +32,7 @@ export function readSeed(file: string): Seed {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`sandbox: cannot read seed file ${file}: ${(error as Error).message}`);
+    throw new InputError(`sandbox: cannot read seed file ${file}: ${(error as Error).message}`);
   }
   return { file, database: databaseNameFor(file), text, sessions: parseSessions(text, file) };
 }
@@ -67,7 +68,8 @@ export async function createSeededDatabase(connection: Connection, name: string,
     } catch (error) {
       const position = (error as { position?: string }).position;
       const where = position ? `:${lineAt(seed.text, Number(position))}` : '';
-      throw new Error(`sandbox: seed ${seed.file}${where} failed: ${(error as Error).message}`);
+      // The seed is the runbook author's SQL: a mistake in it is bad input (one line, exit 2), not a crash.
+      throw new InputError(`sandbox: seed ${seed.file}${where} failed: ${(error as Error).message}; fix the seed file (or remove it to start the sandbox empty)`);
     }
     // The sessions log in with the sandbox's local password.
     for (const role of new Set(seed.sessions.map((s) => s.role))) {

@@ -10,6 +10,7 @@
  * order (a statement that waits on a lock is left waiting), `every` repeats the statements
  * (a heartbeat). Sessions open in the order written.
  */
+import { InputError } from '../errors.js';
 export interface SessionSpec {
   name: string;
   role: string;
@@ -36,10 +37,10 @@ export function parseSessions(seedText: string, file = 'seed'): SessionSpec[] {
       else if (key === 'role') spec.role = value;
       else if (key === 'sql') spec.statements.push(value);
       else if (key === 'every') spec.everyMs = durationMs(value, file, line);
-      else throw new Error(`${file}:${line}: unknown runbook:session key '${key}' (use name, role, sql, every)`);
+      else throw new InputError(`${file}:${line}: unknown runbook:session key '${key}' (use name, role, sql, every)`);
     }
     if (!spec.name || !spec.role || spec.statements.length === 0) {
-      throw new Error(`${file}:${line}: a runbook:session needs name=, role= and at least one sql="…"`);
+      throw new InputError(`${file}:${line}: a runbook:session needs name=, role= and at least one sql="…"`);
     }
     sessions.push(spec as SessionSpec);
   });
@@ -51,6 +52,6 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000 };
 function durationMs(value: string, file: string, line: number): number {
   const match = /^(\d+)(ms|s|m)$/.exec(value);
   const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0) : 0;
-  if (ms <= 0) throw new Error(`${file}:${line}: every=${value} is not a duration such as 20s`);
+  if (ms <= 0) throw new InputError(`${file}:${line}: every=${value} is not a duration such as 20s`);
   return ms;
 }
