@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { maskUrl } from './redact.js';
 import type { Runbook } from './runbook.js';
-import { ensureSandbox } from './sandbox.js';
 import { chooseTarget, declaredDatabase, usesDatabaseVariable, type ChooseTargetOptions, type Target, type TargetChoice } from './target-choice.js';
 
 export type { TargetKind } from './events.js';
@@ -27,6 +26,9 @@ export async function resolveTarget(opts: ResolveTargetOptions): Promise<Target>
 export async function startTarget(choice: TargetChoice, runbook: Runbook, env: NodeJS.ProcessEnv): Promise<Target> {
   if (choice.kind !== 'sandbox') return choice;
   const seedFile = seedFileFor(runbook.path);
+  // Loaded here, not at the top: it pulls in pg (and pg pulls in undici and node:assert), ~90 ms
+  // of start-up that `list` and every run without the sandbox would pay for nothing.
+  const { ensureSandbox } = await import('./sandbox.js');
   const sandbox = await ensureSandbox({ ...(seedFile ? { seedFile } : {}), env });
   return {
     kind: 'sandbox',
