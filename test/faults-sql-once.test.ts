@@ -12,6 +12,7 @@ import { timelineEntries } from '../src/renderers/timeline-json.js';
 import type { CellFinished, SqlTransaction } from '../src/engine/events.js';
 import { freshDatabase, query } from './support/database.js';
 import { parseLines, runCli, startCli, tempDir } from './runner-support.js';
+import { KEYS, spawnCli } from './support/pty.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -158,6 +159,41 @@ describe('kill -9 during a SQL write, then resume', () => {
     const finished = events(transcript).filter((e): e is CellFinished => e.type === 'cell.finished');
     expect(finished).toEqual([
       expect.objectContaining({ attempt: 1, status: 'cancelled', evidence: expect.objectContaining({ xactStatus: 'unknown', decidedBy: 'flag' }) }),
+      expect.objectContaining({ status: 'succeeded' }),
+    ]);
+  }, 120_000);
+
+  it('in the console, a write whose outcome cannot be known is the operator\'s call: asked, then confirmed and run once', async () => {
+    await query(url, 'TRUNCATE t');
+    const dir = tempDir('runbook-once-');
+    const runbook = writeRunbook(dir, "BEGIN;\nINSERT INTO t (note) SELECT 'once' FROM pg_sleep(3);\nCOMMIT;");
+    const transcript = join(dir, 'run.jsonl');
+    const { run, record } = await startWrite(url, runbook, transcript);
+    await backend(url, record.pid, (q) => q?.includes('pg_sleep(3)') === true);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    await backend(url, record.pid, (q) => q === undefined);
+
+    const name = `${new URL(url).pathname.slice(1)}@${new URL(url).hostname}`;
+    const tui = spawnCli(['resume', transcript, '--db', url, '--actor', 'alice'], { cols: 110, rows: 30, cwd: dir });
+    try {
+      await tui.waitFor('Run it again? Check the database first. [y/N]');
+      tui.write('y\r');
+      await tui.waitFor('enter run', { timeoutMs: 30_000 });
+      tui.write(KEYS.enter);
+      await tui.waitFor(`Type ${name} to confirm`);
+      tui.write(name);
+      tui.write(KEYS.enter);
+      await tui.waitFor('enter ends the run', { timeoutMs: 30_000 });
+      tui.write(KEYS.enter);
+      expect(await tui.exited).toBe(0);
+    } finally {
+      tui.kill();
+    }
+    expect(await rows(url)).toBe(1);
+    const finished = events(transcript).filter((e): e is CellFinished => e.type === 'cell.finished');
+    expect(finished).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'cancelled', evidence: expect.objectContaining({ xactStatus: 'unknown', decidedBy: 'operator' }) }),
       expect.objectContaining({ status: 'succeeded' }),
     ]);
   }, 120_000);

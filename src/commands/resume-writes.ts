@@ -55,19 +55,20 @@ export async function settleUnfinishedWrites(state: ResumeState, options: Settle
 }
 
 async function settle(fate: WriteFate, state: ResumeState, options: SettleOptions): Promise<SettledAttempt> {
-  const { cell, attempt, pid, xid } = fate.write;
+  const { cell, attempt, pid, xid, startedTs, lastTs } = fate.write;
+  const durationMs = startedTs && lastTs ? Math.max(0, Date.parse(lastTs) - Date.parse(startedTs)) : 0;
   if (fate.fate === 'committed') {
     state.statuses[cell] = 'succeeded';
     state.selection.resume?.finished.push(cell);
     return {
-      cell, attempt, status: 'succeeded',
+      cell, attempt, status: 'succeeded', durationMs,
       reason: `the CLI ended before it heard back, but transaction ${xid} committed (pg_xact_status, asked on resume): not run again`,
       evidence: { ...(xid ? { xid } : {}), pid, xactStatus: 'committed', decidedBy: 'server' },
     };
   }
   if (fate.fate === 'aborted') {
     return {
-      cell, attempt, status: 'cancelled',
+      cell, attempt, status: 'cancelled', durationMs,
       reason: `the CLI ended before the write committed; the server rolled transaction ${xid} back (pg_xact_status, asked on resume): it runs again`,
       evidence: { ...(xid ? { xid } : {}), pid, xactStatus: 'aborted', decidedBy: 'server' },
     };
@@ -81,7 +82,7 @@ async function settle(fate: WriteFate, state: ResumeState, options: SettleOption
     );
   }
   return {
-    cell, attempt, status: 'cancelled',
+    cell, attempt, status: 'cancelled', durationMs,
     reason: `outcome unknown (${why}); run again, as ${options.mode === 'interactive' && !options.rerunUnknown ? 'the operator chose' : '--rerun-unknown asked'}`,
     evidence: { pid, xactStatus: 'unknown', decidedBy: options.mode === 'interactive' && !options.rerunUnknown ? 'operator' : 'flag' },
   };

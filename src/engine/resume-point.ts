@@ -49,6 +49,9 @@ export interface UnsettledWrite {
   backendStart: string;
   xid?: string;
   own?: string;
+  /** When the attempt's cell.started was stamped, and the last event before the run stopped: its recorded span. */
+  startedTs?: string;
+  lastTs?: string;
 }
 
 export interface UnfinishedGroup extends GroupIdentity {
@@ -79,10 +82,13 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const writes = new Map<string, UnsettledWrite>();
   /** Cells typed in the console: their groups are checked like any, but they are no point to resume from. */
   const adhoc = new Set<string>();
+  const startedAt = new Map<string, string>();
   for (const event of events) {
+    if (event.type === 'cell.started') startedAt.set(event.cell, event.ts);
     if (event.type === 'sql.transaction') {
       const { cell, attempt, pid, backendStart, xid, own } = event;
-      writes.set(cell, { cell, attempt, pid, backendStart, ...(xid ? { xid } : {}), ...(own ? { own } : {}) });
+      const startedTs = startedAt.get(cell);
+      writes.set(cell, { cell, attempt, pid, backendStart, ...(xid ? { xid } : {}), ...(own ? { own } : {}), ...(startedTs ? { startedTs } : {}) });
     }
     if (event.type === 'operator.decision' && event.action === 'jump' && event.to) position = { cell: event.to, after: false };
     if (event.type === 'variable.bound') {
@@ -125,7 +131,7 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     unavailable,
     lastFinished,
     unfinishedGroups: [...unfinishedGroups, ...open.values()],
-    unsettledWrites: [...writes.values()],
+    unsettledWrites: [...writes.values()].map((w) => ({ ...w, lastTs: events.at(-1)?.ts ?? started.ts })),
     history: events,
     selection: {
       ...recordedSelection(started),

@@ -37,9 +37,9 @@ export class CellLedger {
   }
 
   /** A killed attempt's end, as the server told resume: on record with its evidence before anything runs. */
-  settle({ cell, attempt, status, reason, evidence }: SettledAttempt): void {
+  settle({ cell, attempt, status, durationMs, reason, evidence }: SettledAttempt): void {
     this.statuses.set(cell, status);
-    this.emit({ ...finishedEvent(cell, status, 0, {}, reason), attempt, evidence } as EventBody);
+    this.emit({ ...finishedEvent(cell, status, durationMs, {}, reason), attempt, evidence } as EventBody);
   }
 
   /** This run's attempts at the cell so far. */

@@ -34,6 +34,8 @@ export interface SettledAttempt {
   cell: string;
   attempt: number;
   status: Extract<CellStatus, 'succeeded' | 'cancelled'>;
+  /** Its recorded span: from its cell.started to the last event before the run stopped (what the timeline draws). */
+  durationMs: number;
   reason: string;
   evidence: NonNullable<CellFinished['evidence']>;
 }

@@ -56,7 +56,8 @@ export class TuiOperator implements Operator {
     // An ad-hoc cell runs between two questions about the same cell: it changes neither.
     if (event.type === 'cell.started' && event.adhoc) this.adhocCells.add(event.cell);
     if (this.adhocCells.has((event as { cell?: string }).cell ?? '')) return;
-    if (event.type === 'cell.finished') this.justFinished = event.cell;
+    // A killed attempt settled on resume is history, not a cell that just ran: it is asked about as before it runs.
+    if (event.type === 'cell.finished' && !event.evidence) this.justFinished = event.cell;
     if (event.type === 'cell.started') this.justFinished = undefined;
   }
 

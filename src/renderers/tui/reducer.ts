@@ -178,16 +178,15 @@ function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
  */
 /**
  * A resumed run after its history: an attempt the killed run left running did not finish
- * there (the resumed run runs it again, or settles it from the server's word).
+ * there; it is pending until the resumed run runs it again or settles it from the server's word.
  */
 function resumed(state: ConsoleState, at: number): ConsoleState {
   // A quit run's run.finished is history too: this run is not over.
   let next: ConsoleState = { ...state, resumedAt: at, focus: undefined, run: { status: 'running' } };
   for (const id of state.order) {
     const cell = next.cells[id];
-    if (cell?.status !== 'running') continue;
-    const ended = { type: 'cell.finished', v: 1, seq: -1, ts: new Date(at).toISOString(), run: '', cell: id, status: 'cancelled', durationMs: Math.max(0, at - cell.startedAt), reason: 'did not finish: the run stopped while it ran' } as CellFinished;
-    next = finishCell(next, ended);
+    // Not finished, as the record has it: pending again, its output kept, until it runs again or resume settles it.
+    if (cell?.status === 'running') next = withCell(next, id, (c) => ({ ...baseOf(c), status: 'pending' }));
   }
   return { ...settle(next), focus: undefined };
 }
