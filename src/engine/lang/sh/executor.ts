@@ -15,6 +15,7 @@ import type { Lang } from '../../runbook.js';
 import { shellCellIo, shellCwd, type BackgroundRun, type ExecutionResult, type Executor } from '../executor.js';
 import { runProcessTree, type TreeOutcome } from '../../process/process-tree.js';
 import { runInTerminal } from './terminal-cell.js';
+import { errorsAtRunbook } from './error-positions.js';
 import { createPwshExecutor, stopsAtFirstError } from '../powershell/executor.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from '../../process/shell-session.js';
 import { ownScratchDir, safeName } from '../../process/scratch.js';
@@ -59,7 +60,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       writeFileSync(wrapperFile, wrapper);
       const cwd = shellCwd(context, state.cwd);
       const [program, ...extra] = interpreterFor(options, env);
-      const cell = shellCellIo(context, graceMs);
+      const io = shellCellIo(context, graceMs);
+      const cell = { ...io, onStderr: errorsAtRunbook(io.onStderr, files.cell, wrapperFile, context.document ?? 'runbook', context.cell.sourceLine) };
       let outcome: TreeOutcome;
       if (context.terminal && options.lang === 'sh') {
         // Runme's interactive, in the console: the operator's terminal, not the session's pipes (terminal-cell.ts).
