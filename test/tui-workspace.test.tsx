@@ -197,4 +197,39 @@ describe('console workspace: keys against a real run', () => {
     expect(h.seen.of('cell.started')[0]).toMatchObject({ cell: 'adhoc-1', adhoc: true, at: 'first', lang: 'sh', source: 'echo adhoc-$((40+2))' });
     expect(h.seen.of('cell.output').find((e) => e.cell === 'adhoc-1')?.data).toBe('adhoc-42\n');
   });
+
+  it('a after the last cell runs at the selected cell, and the run comes back to the end', async () => {
+    const h = harness();
+    await h.asked('first');
+    h.press('', { return: true });
+    await h.asked('last');
+    h.press('', { return: true });
+    await h.until('finish', (s) => s.finishing === true);
+    h.press('a');
+    expect(h.store.getState().prompt).toMatchObject({ kind: 'adhoc', cell: 'last' });
+    for (const ch of 'echo after-the-end') h.press(ch);
+    h.press('', { return: true });
+    await h.until('ad-hoc done', (s) => s.cells['adhoc-1']?.status === 'succeeded' && s.ask?.kind === 'decide' && s.ask.cell === 'last');
+    h.press('', { return: true });
+    h.press('s');
+    h.press('', { return: true });
+    await h.until('finish again', (s) => s.finishing === true);
+    h.press('', { return: true });
+    expect((await h.done).counts).toEqual({ succeeded: 2 });
+    expect(h.seen.of('cell.output').find((e) => e.cell === 'adhoc-1')?.data).toBe('after-the-end\n');
+  });
+});
+
+describe('console workspace: replay', () => {
+  it('puts a recorded ad-hoc cell after the cell it was made at', () => {
+    const make = eventMaker();
+    const state = reduceAll(initialState(), [
+      make(started([{ id: 'one' }, { id: 'two' }])),
+      make({ type: 'cell.started', cell: 'adhoc-1', lang: 'sql', line: 1, section: ['S'], source: 'SELECT 42;', attempt: 1, adhoc: true, at: 'one' }),
+      make({ type: 'sql.result', cell: 'adhoc-1', index: 1, statement: 'SELECT 42', command: 'SELECT', columns: ['n'], rows: [['42']], rowCount: 1, truncated: false }),
+      make({ type: 'cell.finished', cell: 'adhoc-1', status: 'succeeded', durationMs: 3 }),
+    ]);
+    expect(state.order).toEqual(['one', 'adhoc-1', 'two']);
+    expect(state.cells['adhoc-1']).toMatchObject({ adhoc: true, status: 'succeeded', source: 'SELECT 42;' });
+  });
 });
