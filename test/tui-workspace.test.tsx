@@ -220,6 +220,26 @@ describe('console workspace: keys against a real run', () => {
   });
 });
 
+describe('console workspace: ad-hoc values', () => {
+  it('asks once for a placeholder an ad-hoc cell uses, binds it as a value (never pasted as code), and records it', async () => {
+    const h = harness();
+    await h.asked('first');
+    h.press('a');
+    for (const ch of 'echo "who: <WHO>"') h.press(ch);
+    h.press('', { return: true });
+    await h.until('value asked', (s) => s.prompt?.kind === 'variable');
+    expect(h.store.getState().prompt?.label).toContain('<WHO>');
+    for (const ch of 'bob; rm -rf /tmp/x') h.press(ch);
+    h.press('', { return: true });
+    await h.until('ad-hoc done', (s) => s.cells['adhoc-1']?.status === 'succeeded' && s.ask?.kind === 'decide');
+    expect(h.seen.of('cell.output').find((e) => e.cell === 'adhoc-1')?.data).toBe('who: bob; rm -rf /tmp/x\n');
+    expect(h.seen.of('variable.bound')).toEqual([expect.objectContaining({ name: 'WHO', value: 'bob; rm -rf /tmp/x', source: 'prompt' })]);
+    h.press('q');
+    h.press('y');
+    await h.done;
+  });
+});
+
 describe('console workspace: replay', () => {
   it('puts a recorded ad-hoc cell after the cell it was made at', () => {
     const make = eventMaker();
