@@ -38,6 +38,17 @@ export function sqlRunbook(n) {
   return `# SQL bench (${n} cells)\n\n${cells.join('\n')}`;
 }
 
+/** `n` single-row INSERTs into WRITES_TABLE, one cell each (the table is emptied before every round). */
+export const WRITES_TABLE = 'bench_writes';
+export function sqlWritesRunbook(n) {
+  const cells = range(n).map((i) => `## Insert ${i}\n\n\`\`\`sql\nINSERT INTO ${WRITES_TABLE} (n) VALUES (${i});\n\`\`\`\n`);
+  return `# SQL writes bench (${n} cells)\n\n${cells.join('\n')}`;
+}
+export const sqlWritesScript = (n) => range(n).map((i) => `INSERT INTO ${WRITES_TABLE} (n) VALUES (${i});`).join('\n') + '\n';
+
+/** One `SELECT 1` cell: a run's fixed cost (start-up, plan, preflight, one connection, transcript). */
+export const oneCellRunbook = () => '# One cell\n\n```sql\nSELECT 1;\n```\n';
+
 export const sqlScript = (n) => range(n).map((i) => `SELECT ${i} AS step, now() AS at;`).join('\n') + '\n';
 
 export const FLOOD_COMMAND = "head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 100";

@@ -33,13 +33,14 @@ export async function run({ rounds }) {
   );
   return [
     ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'zx on the same .md', baseline: results.zx, maxRatio: 0.8 }),
-    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'bash script, same commands', baseline: results.bash, maxRatio: 2 }),
     ratioRow({
       workload: `2 shell: ${CELLS} bash cells --yes`,
       engine: results.engine,
-      baselineLabel: "bash script, one `bash -c` per command",
-      baseline: results.perProcess,
-      note: 'informational: the floor for one fresh bash process per cell',
+      baselineLabel: 'bash script, same commands',
+      baseline: results.bash,
+      note: 'informational: 200 builtin echos in one bash take less than `node -e 0`',
     }),
+    // Issue #29's goal: within 1.5x of one fresh bash process per cell.
+    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'bash script, one `bash -c` per command', baseline: results.perProcess, maxRatio: 1.5 }),
   ];
 }
