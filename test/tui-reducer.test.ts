@@ -27,6 +27,18 @@ describe('console reducer', () => {
     expect(state.sectionStartedAt[sectionKey(['Containment (< 2 min)'])]).toBe(state.startedAt! + 100);
   });
 
+  it('a resumed run after its history: the clock keeps the first start, a killed attempt is pending again with its output, a quit run is running again', () => {
+    const { state, make } = running();
+    const out = reduce(state, make({ type: 'cell.output', cell: 'a', stream: 'stdout', data: 'before the kill\n' }));
+    const quit = reduce(out, make({ type: 'run.finished', status: 'aborted', durationMs: 5, counts: {} }));
+    const back = reduce(quit, make({ type: 'run.resumed', actor: 'alice', host: 'h', argv: [] }));
+    expect(back.startedAt).toBe(state.startedAt);
+    expect(back.resumedAt).toBeGreaterThan(state.startedAt!);
+    expect(back.run).toEqual({ status: 'running' });
+    expect(back.cells.a).toMatchObject({ status: 'pending', attempt: 1 });
+    expect(outputLines(back.cells.a!.output).map((l) => l.text)).toEqual(['before the kill']);
+  });
+
   it('gives each status its own data', () => {
     const { state, make } = running();
     expect(state.cells.a).toMatchObject({ status: 'running', source: 'echo hi', attempt: 1 });
