@@ -49,7 +49,8 @@ export function paneModel(state: ConsoleState, cell: CellView, width: number, he
     return { prose: [], source: shown, notes: [], output: output.slice(-Math.max(1, room - shown.length)), pinned: [] };
   }
   if (isFinished(cell)) {
-    const pinned = wrapScreenLines(finishedSummary(cell), width);
+    // A success says so in the title (with its time): the row goes to the result.
+    const pinned = cell.status === 'succeeded' ? [] : wrapScreenLines(finishedSummary(cell), width);
     const output = wrapScreenLines(outputLines(cell.output, width), width);
     room -= pinned.length;
     // The result is what the engineer came back for: the source gets two rows (v shows it all) when the result needs the room.

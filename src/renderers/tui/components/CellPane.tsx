@@ -60,11 +60,12 @@ function CellTitle({ state, cell }: { state: ConsoleState; cell: CellView }) {
   // The tag stays while the write's confirmation is open: that is when it matters most.
   const writes = (asked?.kind === 'decide' && asked.effect === 'write') || asked?.kind === 'confirm';
   const running = cell.status === 'running' ? ` ${duration(Math.max(0, state.now - cell.startedAt), { whole: true })}${cell.timeoutMs ? ` / timeout ${duration(cell.timeoutMs, { whole: true })}` : ''}` : '';
+  const took = cell.status === 'succeeded' ? ` in ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}` : '';
   return (
     <Text wrap="truncate-end" bold>
       <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} `}</Text>
       {`${cell.id}`}
-      <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${cell.status}${running}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
+      <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${cell.status}${running}${took}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
       {cell.adhoc ? <Text color={tone('cyan')}>{' · AD-HOC'}</Text> : null}
       {writes ? <Text color={tone('red')}>{' · WRITES'}</Text> : null}
     </Text>
