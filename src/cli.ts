@@ -94,7 +94,7 @@ function program(record: (code: number | void) => void): Command {
     .command('timeline')
     .description('turn a transcript into a postmortem timeline; several transcripts merge into one incident timeline')
     .argument('[transcripts...]', 'transcript JSONL files (every responder\'s run of the incident)')
-    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json', 'cast', 'adhoc']).default('md'))
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json', 'html', 'cast', 'adhoc']).default('md'))
     .option('--log <url>', 'read the incident from this shared log instead of a file')
     .option('--incident <id>', 'the incident to read (with --log)')
     .action(exit(async (files: string[], opts) => (await import('./commands/timeline.js')).timeline(files, opts)));

@@ -1,5 +1,5 @@
 /**
- * `runbook timeline <transcript>... [--format md|json|cast]`: the postmortem views of a
+ * `runbook timeline <transcript>... [--format md|json|html|cast]`: the postmortem views of a
  * run, or of several runs of one incident merged by time (md, json). Markdown also reads the runbook the run used (when it is still there and
  * unchanged) for its postmortem checklist, and says whether the hash chain holds.
  */
@@ -28,11 +28,11 @@ export async function timeline(files: string | string[] | undefined, flags: Time
   if (flags.log !== undefined || flags.incident !== undefined || (given.length === 0 && process.env.RUNBOOK_LOG_URL)) return (await import('./timeline-log.js')).timelineLog(flags);
   if (given.length === 0) throw new InputError('runbook timeline: name a transcript, or the log: runbook timeline --log URL --incident ID');
   const format = flags.format ?? 'md';
-  if (!['md', 'json', 'cast', 'adhoc'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json, cast or adhoc`);
+  if (!['md', 'json', 'cast', 'adhoc', 'html'].includes(format)) throw new InputError(`unknown timeline format "${format}"; use md, json, html, cast or adhoc`);
   const list = given;
   if (format === 'adhoc') return adhoc(list);
   if (list.length > 1) {
-    if (format === 'cast') throw new InputError('--format cast plays one transcript; give one file, or use md or json to merge several');
+    if (format === 'cast' || format === 'html') throw new InputError(`--format ${format} shows one transcript; give one file, or use md or json to merge several`);
     return merged(list, format);
   }
   const file = list[0] as string;
@@ -41,6 +41,17 @@ export async function timeline(files: string | string[] | undefined, flags: Time
     warn(warnings);
     process.stdout.write(renderAsciicast(events, { transcriptPath: file }));
     return EXIT.ok;
+  }
+  if (format === 'html') {
+    // The page plays the recording too, so it reads every event (as cast does).
+    const { events, warnings } = await readTranscript(file);
+    warn(warnings);
+    const builder = createTimelineBuilder();
+    for (const event of events) builder.add(event);
+    const model = builder.finish();
+    const { renderTimelineHtml } = await import('../renderers/timeline-html.js');
+    process.stdout.write(renderTimelineHtml(mergeTimelines([model]), { checklist: await checklistOf(model, file), cast: renderAsciicast(events, { transcriptPath: file }), transcriptPath: file }));
+    return 0;
   }
   // md and json keep only the timeline's rows, never all the events: 100,000 of them stream through.
   const builder = createTimelineBuilder();
