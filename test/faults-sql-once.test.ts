@@ -128,10 +128,38 @@ describe('kill -9 during a SQL write, then resume', () => {
     }
   }, 90_000);
 
-  it('in a cell with its own BEGIN … COMMIT: refuses while its backend runs, then unattended only --rerun-unknown runs it again', async () => {
+  it('in a cell that is one BEGIN … COMMIT of its own: its transaction id is on record after its BEGIN, and the server decides', async () => {
     await query(url, 'TRUNCATE t');
     const dir = tempDir('runbook-once-');
     const runbook = writeRunbook(dir, "BEGIN;\nINSERT INTO t (note) SELECT 'once' FROM pg_sleep(5);\nCOMMIT;");
+    const transcript = join(dir, 'run.jsonl');
+    const run = startCli(['run', runbook, '--yes', '--allow-writes', '--json', '--db', url, '--transcript', transcript]);
+    await run.waitFor(/"type":"sql.transaction".*"xid"/);
+    const record = events(transcript).filter((e): e is SqlTransaction => e.type === 'sql.transaction').at(-1)!;
+    expect(record).toMatchObject({ xid: expect.stringMatching(/^\d+$/), own: 'the cell is one BEGIN … COMMIT of its own' });
+    await backend(url, record.pid, (q) => q?.includes('pg_sleep(5)') === true);
+    run.child.kill('SIGKILL');
+    await run.exited;
+
+    const early = await runCli(['resume', transcript, '--yes', '--allow-writes', '--db', url], { cwd: dir });
+    expect(early.code, early.stderr).toBe(2);
+    expect(early.stderr).toContain(`transaction ${record.xid}`);
+    await backend(url, record.pid, (q) => q === undefined);
+    const late = await runCli(['resume', transcript, '--yes', '--allow-writes', '--db', url], { cwd: dir });
+    expect(late.code, late.stderr).toBe(0);
+    expect(await rows(url)).toBe(1);
+    const finished = events(transcript).filter((e): e is CellFinished => e.type === 'cell.finished');
+    expect(finished).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'cancelled', evidence: expect.objectContaining({ xactStatus: 'aborted', decidedBy: 'server' }) }),
+      expect.objectContaining({ status: 'succeeded' }),
+    ]);
+  }, 90_000);
+
+  it('in a cell with its own transactions and a statement outside them: refuses while its backend runs, then unattended only --rerun-unknown runs it again', async () => {
+    await query(url, 'TRUNCATE t');
+    const dir = tempDir('runbook-once-');
+    // A statement outside its transaction: no one transaction id can tell what the cell did.
+    const runbook = writeRunbook(dir, "SELECT 1;\nBEGIN;\nINSERT INTO t (note) SELECT 'once' FROM pg_sleep(5);\nCOMMIT;");
     const transcript = join(dir, 'run.jsonl');
     const { run, record } = await startWrite(url, runbook, transcript);
     expect(record.xid).toBeUndefined();
@@ -166,7 +194,7 @@ describe('kill -9 during a SQL write, then resume', () => {
   it('in the console, a write whose outcome cannot be known is the operator\'s call: asked, then confirmed and run once', async () => {
     await query(url, 'TRUNCATE t');
     const dir = tempDir('runbook-once-');
-    const runbook = writeRunbook(dir, "BEGIN;\nINSERT INTO t (note) SELECT 'once' FROM pg_sleep(3);\nCOMMIT;");
+    const runbook = writeRunbook(dir, "SELECT 1;\nBEGIN;\nINSERT INTO t (note) SELECT 'once' FROM pg_sleep(3);\nCOMMIT;");
     const transcript = join(dir, 'run.jsonl');
     const { run, record } = await startWrite(url, runbook, transcript);
     await backend(url, record.pid, (q) => q?.includes('pg_sleep(3)') === true);

@@ -104,6 +104,10 @@ describe('sql executor', () => {
     expect(await sqlExecutor(url).run(own.context)).toEqual({ status: 'succeeded' });
     expect(own.events[0]).toMatchObject({ type: 'sql.transaction', own: expect.stringContaining('BEGIN/COMMIT') });
     expect(own.events[0]).not.toHaveProperty('xid');
+    // It is one transaction of its own: after its BEGIN, the same record with that transaction's id.
+    const ownXid = own.events.find((e) => e.type === 'sql.transaction' && 'xid' in e) as { xid: string } | undefined;
+    expect(ownXid).toMatchObject({ own: 'the cell is one BEGIN … COMMIT of its own', xid: expect.stringMatching(/^\d+$/) });
+    expect(await query(url, 'SELECT pg_xact_status($1::xid8) AS s', [ownXid!.xid])).toEqual([{ s: 'committed' }]);
     // VACUUM cannot run inside a transaction: it runs as before.
     const vacuum = contextFor('sql', 'VACUUM t');
     expect(await sqlExecutor(url).run(vacuum.context)).toEqual({ status: 'succeeded' });

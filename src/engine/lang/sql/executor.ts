@@ -12,7 +12,7 @@ import type { ExecutionContext, ExecutionResult, Executor } from '../executor.js
 import { SqlConnectError, SqlConnection, type Notice } from './connection.js';
 import { GuardQueue } from './guard.js';
 import { runStatement } from './statement.js';
-import { ownTransactionReason } from './transaction-scope.js';
+import { isOneOwnTransaction, ownTransactionReason } from './transaction-scope.js';
 
 export interface SqlExecutorOptions {
   url: string;
@@ -106,6 +106,8 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       const guarded = context.readOnly && statements.length > 0;
       if (guarded) guard.readOnlyPrologue(nested);
       const engineTransaction = !context.readOnly && statements.length > 0 ? await recordWrite(client, statements, context, flushGuard) : false;
+      // A cell that is one BEGIN … COMMIT of its own: its transaction id goes on record right after its BEGIN.
+      const oneOwn = !context.readOnly && !engineTransaction && connection.transactionStatus === 'I' && isOneOwnTransaction(statements);
       for (const [index, statement] of statements.entries()) {
         if (context.signal.aborted) throw new Stop(cancelled());
         current = statement;
@@ -124,6 +126,7 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
           ...(statement.title ? { title: statement.title } : {}),
           ...outcome,
         });
+        if (oneOwn && index === 0) await recordOwnTransaction(client, context);
       }
       current = undefined;
       if (engineTransaction) {
@@ -177,6 +180,25 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
     });
     if (context.signal.aborted) throw new Stop(cancelled());
     return own === undefined;
+  }
+
+  /** The id of the cell's own transaction, after its BEGIN: the same record, now with the id resume asks about. */
+  async function recordOwnTransaction(client: pg.Client, context: ExecutionContext): Promise<void> {
+    const { rows } = await client.query<{ xid: string; pid: number; started: string }>(
+      `SELECT pg_current_xact_id()::text AS xid, pid, to_json(backend_start) #>> '{}' AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`,
+    );
+    const row = rows[0];
+    if (!row) return;
+    context.emit({
+      type: 'sql.transaction',
+      cell: context.cell.id,
+      attempt: context.attempt ?? 1,
+      pid: row.pid,
+      backendStart: row.started,
+      xid: row.xid,
+      own: 'the cell is one BEGIN … COMMIT of its own',
+    });
+    if (context.signal.aborted) throw new Stop(cancelled());
   }
 
   /**

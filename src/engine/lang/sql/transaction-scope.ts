@@ -41,3 +41,25 @@ function reasonOf(node: Record<string, unknown>): string | undefined {
   if (kind === 'DoStmt' && /\b(commit|rollback)\b/i.test(JSON.stringify(fields.args ?? []))) return 'the DO block commits or rolls back itself';
   return undefined;
 }
+
+const OPENS = new Set(['TRANS_STMT_BEGIN', 'TRANS_STMT_START']);
+/** Inside one transaction these keep it one transaction. */
+const WITHIN = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
+
+/**
+ * A cell that is one transaction of its own: BEGIN first, COMMIT last, nothing between that
+ * ends it or runs outside it. Its transaction id, read after its BEGIN, then decides its fate
+ * on resume as the engine's own would.
+ */
+export function isOneOwnTransaction(statements: readonly Statement[]): boolean {
+  if (statements.length < 2) return false;
+  const kind = (statement: Statement | undefined) => {
+    const body = (statement?.node ?? {}).TransactionStmt as { kind?: string } | undefined;
+    return body ? String(body.kind) : undefined;
+  };
+  if (!OPENS.has(kind(statements[0]) ?? '') || kind(statements.at(-1)) !== 'TRANS_STMT_COMMIT') return false;
+  return statements.slice(1, -1).every((statement) => {
+    const inner = kind(statement);
+    return inner === undefined ? ownTransactionReason([statement]) === undefined : WITHIN.has(inner);
+  });
+}
