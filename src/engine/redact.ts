@@ -42,6 +42,11 @@ export interface Redact {
   readonly multiline: number;
   /** Where forms occur in `text`, as [start, end) pairs, for cutting a stream between them. */
   spans(text: string): [number, number][];
+  /**
+   * Masks the last text of a stream: as the transform does, and a fragment at its very end
+   * that begins a secret (`yes "$s" | head -c N` cuts one anywhere) is masked too.
+   */
+  atEnd(text: string): string;
 }
 
 /** The forms of one secret value that the engine or a tool may print. */
@@ -75,6 +80,16 @@ export function createRedactor(secrets: Iterable<string>): Redact {
     longest,
     multiline,
     spans: (text: string): [number, number][] => (pattern ? [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]) : []),
+    atEnd: (text: string): string => {
+      const masked = redact(text);
+      let cut = masked.length;
+      for (const form of values) {
+        for (let k = Math.min(form.length - 1, masked.length); k >= MIN_SECRET && masked.length - k < cut; k--) {
+          if (masked.endsWith(form.slice(0, k))) cut = masked.length - k;
+        }
+      }
+      return cut < masked.length ? masked.slice(0, cut) + MASK : masked;
+    },
   });
 }
 

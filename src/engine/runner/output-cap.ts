@@ -46,7 +46,7 @@ export class OutputCap {
   /** Whatever is still held back, at the end of the cell. */
   flush(): EventBody[] {
     const out: EventBody[] = [];
-    for (const [stream, text] of this.carry) if (text) out.push(...this.pass(stream, this.redact()(text)));
+    for (const [stream, text] of this.carry) if (text) out.push(...this.pass(stream, this.redact().atEnd(text)));
     this.carry.clear();
     for (const [stream, file] of this.spilled) out.push({ type: 'cell.output.closed', cell: this.cell, stream, path: file.recorded, ...file.close() });
     this.spilled.clear();
