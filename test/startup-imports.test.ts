@@ -1,24 +1,57 @@
 /**
  * What a command loads before it does anything: `list` parses and plans, it never talks to
- * PostgreSQL, so it must not pay for pg (which pulls in undici and node:assert, ~90 ms of
- * CPU). Checked on the built CLI (global setup builds dist/), in a fresh Node process.
+ * PostgreSQL nor lays out text for --json, so it must not pay for pg (which pulls in undici
+ * and node:assert, ~90 ms of CPU) or the width helpers; a runbook without frontmatter does
+ * not pay for the YAML reader. Checked on the built CLI (global setup builds dist/), in
+ * fresh Node processes: ES modules through a resolve hook, CommonJS through require.cache.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './runner-support.js';
 
 const ROOT = join(import.meta.dirname, '..');
+const DRAGONFLY = join(ROOT, 'runbooks', 'dragonfly.md');
 
-/** The CommonJS modules (pg is one) a fresh process has loaded after importing `module`. */
-function cjsLoadedBy(module: string): string[] {
-  const script = `await import(${JSON.stringify(join(ROOT, module))}); const { createRequire } = await import('node:module'); process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)))`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as string[];
+/** The CommonJS modules (pg and yaml are) a fresh process has loaded after running `body` (ESM, top-level await). */
+function cjsLoadedAfter(body: string): string[] {
+  const script = `${body}; const { createRequire } = await import('node:module'); process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)))`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT })) as string[];
 }
+
+/** Every ES module `runbook <args>` resolved, from a resolve hook. */
+function esmResolvedBy(args: string[]): string[] {
+  const dir = tempDir('runbook-imports-');
+  const log = join(dir, 'resolved.txt');
+  writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  execFileSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(ROOT, 'bin', 'runbook.js'), ...args], { cwd: ROOT, stdio: 'ignore' });
+  return readFileSync(log, 'utf8').trim().split('\n');
+}
+
+const under = (name: string) => (path: string) => new RegExp(`[\\\\/]node_modules[\\\\/]${name}[\\\\/]`).test(path);
 
 describe('start-up imports', () => {
   it('list loads no PostgreSQL client: the sandbox (and pg with it) is imported only when a run starts it', () => {
-    const loaded = cjsLoadedBy('dist/commands/list.js');
+    const loaded = cjsLoadedAfter(`await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/commands/list.js')).href)})`);
     expect(loaded.length).toBeGreaterThan(0);
-    expect(loaded.filter((path) => /[\\/]node_modules[\\/]pg[\\/]/.test(path))).toEqual([]);
+    expect(loaded.filter(under('pg'))).toEqual([]);
+  }, 60_000);
+
+  it('list --json loads neither pg nor the text outline\'s width helpers; the text outline does', () => {
+    const json = esmResolvedBy(['list', DRAGONFLY, '--json']);
+    expect(json.some((url) => url.endsWith('/dist/commands/list.js'))).toBe(true);
+    expect(json.filter((url) => under('pg')(url) || under('string-width')(url) || under('wrap-ansi')(url))).toEqual([]);
+    expect(esmResolvedBy(['list', DRAGONFLY]).some(under('string-width'))).toBe(true);
+  }, 60_000);
+
+  it('reads YAML frontmatter with the YAML reader, loaded only for a runbook that has it', () => {
+    const parse = `const { parseRunbook } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/engine/parse.js')).href)})`;
+    const without = cjsLoadedAfter(`${parse}; parseRunbook('# Plain\\n\\n\`\`\`sh\\necho hi\\n\`\`\`\\n', 'plain.md')`);
+    expect(without.filter(under('yaml'))).toEqual([]);
+    const withYaml = cjsLoadedAfter(`${parse}; const r = parseRunbook('---\\nowner: sre\\n---\\n\\n# Plain\\n', 'front.md'); if (r.frontmatter.owner !== 'sre') throw new Error('frontmatter ' + JSON.stringify(r.frontmatter))`);
+    expect(withYaml.filter(under('yaml')).length).toBeGreaterThan(0);
   }, 60_000);
 });

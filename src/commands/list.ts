@@ -12,7 +12,6 @@ import { isSecretName, MASK } from '../engine/redact.js';
 import { isSecretVariable } from '../engine/variables.js';
 import { chooseTarget } from '../engine/target.js';
 import { EXIT } from './exit.js';
-import { formatOutline } from './list-outline.js';
 import { proseSections } from '../engine/prose-sections.js';
 
 export interface ListOptions {
@@ -29,6 +28,8 @@ export async function list(file: string, opts: ListOptions = {}): Promise<number
   if (runbook.cells.length === 0) {
     process.stdout.write(`${file}: no executable cells (no sql, powershell or sh fences); nothing to run\n`);
   } else {
+    // Loaded for the text outline only: its width helpers (string-width, wrap-ansi) are start-up --json need not pay.
+    const { formatOutline } = await import('./list-outline.js');
     process.stdout.write(formatOutline(runbook, plan));
   }
   const errors = runbook.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;

@@ -5,13 +5,26 @@
  * From Runme: `shell:` (the interpreter of shell cells) and `cwd:` (relative to the
  * document); its `skipPrompts`, `category` and `runme:` block are accepted and kept.
  */
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import type { VariableSpec } from '../runbook.js';
 import type { CellDefaults } from './cells.js';
 import { parseToml } from './toml.js';
 import { errorActionOf } from './attributes.js';
 
 export type FrontmatterFormat = 'yaml' | 'toml' | 'json';
+
+type Yaml = typeof import('yaml');
+let yaml: Yaml | undefined;
+
+/**
+ * The YAML reader, loaded on the first `---` block only (~25 ms of start-up that a runbook
+ * without frontmatter need not pay). Its Node build is CommonJS, so `require` keeps
+ * `parseRunbook` synchronous, as toml.ts does for smol-toml.
+ */
+function parseYaml(text: string): unknown {
+  yaml ??= createRequire(import.meta.url)('yaml') as Yaml;
+  return yaml.parse(text);
+}
 
 export interface FrontmatterBlock {
   format: FrontmatterFormat;
