@@ -40,10 +40,10 @@ describe.skipIf(!hasPwsh)('PowerShell runbooks through the CLI (real pwsh)', () 
 
   it("a cell run by a pwsh of its own (an interpreter that is not plain pwsh) ends with its exit N: exit 3 fails it with 3", async () => {
     const dir = tempDir('runbook-pwsh-exit-');
-    // A link under another name is not recognised as pwsh: the cell gets a process of its own.
+    // An interpreter with arguments of its own is run as named: the cell gets a process of its own.
     symlinkSync(findProgram('pwsh', process.env.PATH ?? '') as string, join(dir, 'mypwsh'));
     const file = join(dir, 'exit.md');
-    writeFileSync(file, '# Exit\n\n```powershell {name=fails interpreter="./mypwsh"}\nWrite-Output "before"\nexit 3\nWrite-Output "never"\n```\n\n```powershell {name=fine interpreter="./mypwsh"}\nWrite-Output "ok"\nexit 0\n```\n');
+    writeFileSync(file, '# Exit\n\n```powershell {name=fails interpreter="./mypwsh -NoLogo"}\nWrite-Output "before"\nexit 3\nWrite-Output "never"\n```\n\n```powershell {name=fine interpreter="./mypwsh -NoLogo"}\nWrite-Output "ok"\nexit 0\n```\n');
     const transcript = join(dir, 'a.jsonl');
     const run = await runCli(['run', file, '--yes', '--keep-going', '--transcript', transcript]);
     expect(run.code, run.stderr).toBe(1);
@@ -53,6 +53,18 @@ describe.skipIf(!hasPwsh)('PowerShell runbooks through the CLI (real pwsh)', () 
       ['fails', 'failed', 3],
       ['fine', 'succeeded', 0],
     ]);
+  });
+
+  it('a PowerShell 7 under another name (pwsh7) is asked what it is and runs the cells in one session: state carries, <GOOD_SHA> binds', async () => {
+    const dir = tempDir('runbook-pwsh7-');
+    symlinkSync(findProgram('pwsh', process.env.PATH ?? '') as string, join(dir, 'pwsh7'));
+    const file = join(dir, 'named.md');
+    writeFileSync(file, '# Named\n\n```powershell {name=set interpreter="./pwsh7"}\n$carried = "from cell one"\n```\n\n```powershell {name=use interpreter="./pwsh7"}\nWrite-Output "carried: $carried"\nWrite-Output "sha: <GOOD_SHA>"\n```\n');
+    const transcript = join(dir, 'a.jsonl');
+    const run = await runCli(['run', file, '--yes', '--var', 'GOOD_SHA=abc1234', '--transcript', transcript]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('carried: from cell one');
+    expect(run.stdout).toContain('sha: abc1234');
   });
 
   it('names the commands each cell needs, skips the cell whose command is missing, and --strict refuses the run', async () => {

@@ -9,6 +9,7 @@
  * PowerShell cells run by PowerShell's own rules (see powershell/executor.ts), unless the
  * runbook asks for `errorAction: stop`.
  */
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Lang } from '../../runbook.js';
@@ -21,6 +22,7 @@ import { CarriedState, powershellWrapper, readState, shWrapper } from '../../pro
 import { ownScratchDir, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
 import { defaultInterpreterName } from '../../plan/interpreter.js';
+import { platform } from '../../process/platform.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';
@@ -131,14 +133,39 @@ function processArgs(lang: 'sh' | 'powershell', program: string, extra: string[]
 }
 
 /**
- * A PowerShell 7 (`pwsh`, `/opt/microsoft/powershell/7/pwsh`) runs cells in one session;
- * anything else named as a PowerShell cell's interpreter (a wrapper, a stand-in, a command
- * with arguments) gets a process per cell with `-NoProfile -NonInteractive -File`. On
- * Windows the session's extra pipes do not exist, so Windows PowerShell and pwsh alike run
- * per cell there (untested: see the README).
+ * A PowerShell 7 runs cells in one session, whatever it is called: `pwsh`, a path to one, or
+ * another name (`pwsh7`, a link, a wrapper that execs it), which is asked once what it is.
+ * Anything else named as a PowerShell cell's interpreter (Windows PowerShell 5.1, a stand-in,
+ * a command with arguments) gets a process per cell with `-NoProfile -NonInteractive -File`.
+ * On Windows the session's extra pipes do not exist, so every PowerShell runs per cell there
+ * (untested: see the README's Windows section).
  */
 export function runsInPwshSession(program: string): boolean {
-  return process.platform !== 'win32' && /^pwsh$/i.test(basename(program.trim()));
+  if (platform() === 'win32') return false;
+  if (/^pwsh$/i.test(basename(program.trim()))) return true;
+  let known = powershell7.get(program);
+  if (known === undefined) {
+    known = answersAsPowerShell7(program);
+    powershell7.set(program, known);
+  }
+  return known;
+}
+
+const powershell7 = new Map<string, boolean>();
+
+/**
+ * One start of the program, asked to print its edition and major version after a marker, so
+ * a stand-in or a wrapper that echoes its arguments cannot pass by accident. Only for
+ * interpreters not named pwsh, once per run: a pwsh start costs 0.3-1 s.
+ */
+function answersAsPowerShell7(program: string): boolean {
+  const probe = spawnSync(program, ['-NoProfile', '-NonInteractive', '-Command', "Write-Output ('runbook-probe=' + $PSVersionTable.PSEdition + '/' + $PSVersionTable.PSVersion.Major)"], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 20_000,
+  });
+  const answer = /^runbook-probe=Core\/(\d+)\s*$/m.exec(probe.stdout ?? '');
+  return answer !== null && Number(answer[1]) >= 7;
 }
 
 function resultOf(outcome: TreeOutcome, program: string, timeoutMs: number | undefined): ExecutionResult {
