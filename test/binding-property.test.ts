@@ -41,6 +41,16 @@ const SH_CONTEXTS: [string, string, (v: string) => string][] = [
   ['unquoted heredoc', "cat <<EOF\n<V>\nEOF\nprintf '\\0'", (v) => `${v}\n`],
   ['after a shift', "mask=$((1<<4))\nprintf '%s\\0' <V>", (v) => v],
   ['[[ == ]]', `expect=<V>; [[ <V> == "$expect" ]] && printf 'eq\\0'`, () => 'eq'],
+  ['an argument of bash -c (the safe form)', `bash -c 'printf "%s\\0" "$1"' _ <V>`, (v) => v],
+  ['an element of a compound array assignment', `a=(x <V> z); printf '%s\\0' "\${a[1]}"`, (v) => v],
+  ['a here-string to cat', "cat <<< <V>; printf '\\0'", (v) => `${v}\n`],
+];
+
+/** Where the value would be parsed again: whatever it is, the binder refuses it (and nothing runs). */
+const SH_REPARSED = [
+  'eval "echo <V>"', 'bash -c "echo <V>"', "sh -c 'echo <V>'", "trap 'echo <V>' EXIT", "awk '{ print \"<V>\" }'",
+  'ssh host "ls <V>"', "find . -exec sh -c 'echo <V>' {} \\;", 'psql <<EOF\nSELECT \'<V>\';\nEOF', 'cat <<EOF | bash\necho <V>\nEOF',
+  'python3 -c "print(\'<V>\')"', 'bash <<< "echo <V>"',
 ];
 
 function runBash(source: string, env: Record<string, string>): string {
@@ -71,6 +81,7 @@ describe('property: a value is data in every sh context', () => {
     ['$((…))', 'printf "%s\\0" $((<V> + 1))', (n: number) => String(n + 1)],
     ['[[ -gt ]]', '[[ <V> -gt 0 ]] && printf "pos\\0" || printf "notpos\\0"', (n: number) => (n > 0 ? 'pos' : 'notpos')],
     ['array subscript', 'a=(x y z); printf "%s\\0" "${a[<V>]-unset}"', (n: number) => (n >= 0 ? (['x', 'y', 'z'][n] ?? 'unset') : ['x', 'y', 'z'][3 + n]!)],
+    ['unset "a[…]"', 'a=(x y z); unset "a[<V>]" 2>/dev/null; printf "%s\\0" "${#a[@]}"', (n: number) => String((n >= 0 && n <= 2) || (n < 0 && n >= -3) ? 2 : 3)],
   ])('arithmetic %s: an integer works, anything else is refused, nothing runs', async (_name, source, expected) => {
     await fc.assert(
       fc.property(fc.oneof(value, fc.integer({ min: -3, max: 1000 }).map(String)), (v) => {
@@ -87,6 +98,17 @@ describe('property: a value is data in every sh context', () => {
         expect(existsSync(MARKER)).toBe(false);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('property: text parsed again never takes a value', () => {
+  it.each(SH_REPARSED)('%s', (source) => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(() => bindPlaceholders('sh', source, ['V'], { V: v })).toThrow(InputError);
+      }),
+      { numRuns: 40 },
     );
   });
 });
