@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTimeline } from '../src/renderers/timeline/model.js';
-import { EXCERPT_LINES, EXCERPT_WIDTH, OUTPUT_KEEP } from '../src/renderers/timeline/evidence.js';
+import { EXCERPT_LINES, EXCERPT_WIDTH, OUTPUT_ENTRIES, OUTPUT_KEEP } from '../src/renderers/timeline/evidence.js';
+import { renderTimelineMarkdown } from '../src/renderers/timeline.js';
 import { freshDatabase } from './support/database.js';
 import { runCli, tempDir } from './runner-support.js';
 import type { RunEvent } from '../src/engine/events.js';
@@ -144,6 +145,19 @@ describe('evidence from hand-made transcripts', () => {
     ];
     const row = buildTimeline(events).rows.find((r) => r.kind === 'cell');
     expect(row?.details.evidence).toEqual({ from: 'stderr', lines: ['[pgrst_reload] Network failure: [Errno 111] Connection refused'] });
+  });
+
+  it('keeps the output of at most OUTPUT_ENTRIES attempts in full; every later row keeps its excerpt', () => {
+    const events = Array.from({ length: OUTPUT_ENTRIES + 20 }, (_, i) => [
+      started(`c${i}`),
+      ev({ type: 'cell.output', cell: `c${i}`, stream: 'stdout', data: `✓ done ${i}\n` }),
+      ev({ type: 'cell.finished', cell: `c${i}`, status: 'succeeded', durationMs: 1, exitCode: 0 }),
+    ]).flat();
+    const rows = buildTimeline(events).rows.filter((r) => r.kind === 'cell');
+    expect(rows.filter((r) => (r.details.output as { text: string } | undefined)?.text).length).toBe(OUTPUT_ENTRIES);
+    expect(rows.at(-1)?.details.evidence).toEqual({ from: 'stdout', lines: [`✓ done ${OUTPUT_ENTRIES + 19}`] });
+    const md = renderTimelineMarkdown(events);
+    expect(md.match(/\*\*O\d+\*\*: output of/g)).toHaveLength(OUTPUT_ENTRIES);
   });
 
   it('a line split across output events is one line; a cell that printed nothing has no excerpt', () => {

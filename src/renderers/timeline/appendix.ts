@@ -38,7 +38,8 @@ export function appendixEntries(rows: TimelineRow[]): Map<TimelineRow, AppendixE
       add(row, 'E', { title: `edit of ${codeSpan(step)} at ${time} by ${escapeInline(row.actor)}`, lang: 'diff', text: row.details.diff });
     }
     const output = row.kind === 'cell' ? (row.details.output as CellOutputText | undefined) : undefined;
-    if (output) {
+    // An attempt past the timeline's output budget has no entry: its row keeps the excerpt.
+    if (output && (output.text || output.sidecars?.length)) {
       const attempt = typeof row.details.attempt === 'number' && row.details.attempt > 1 ? ` (attempt ${row.details.attempt})` : '';
       add(row, 'O', { title: `output of ${codeSpan(step)}${attempt} at ${time}`, lang: 'text', text: output.text, ...(outputNote(output) ? { note: outputNote(output) } : {}) });
     }

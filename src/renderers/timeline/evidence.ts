@@ -18,7 +18,9 @@ export const EXCERPT_WIDTH = 160;
 /** The output one attempt keeps for its appendix entry; more goes to the transcript (or its sidecar). */
 export const OUTPUT_KEEP = 16 * 1024;
 /** The output a whole timeline keeps, so a flood of cells cannot grow it without end. */
-export const TIMELINE_OUTPUT_KEEP = 4 * 1024 * 1024;
+export const TIMELINE_OUTPUT_KEEP = 1024 * 1024;
+/** Attempts whose output a timeline keeps in full (a postmortem of 10,000 cells is read by its excerpts). */
+export const OUTPUT_ENTRIES = 500;
 /** Rows of a SQL result kept for its table (the transcript holds more). */
 export const RESULT_ROWS = 20;
 
@@ -54,10 +56,11 @@ export interface StatementResult {
 /** A shared budget for the output every attempt of one timeline keeps. */
 export interface OutputBudget {
   left: number;
+  entries: number;
 }
 
 export function outputBudget(): OutputBudget {
-  return { left: TIMELINE_OUTPUT_KEEP };
+  return { left: TIMELINE_OUTPUT_KEEP, entries: OUTPUT_ENTRIES };
 }
 
 /** One attempt's output as it streams in: the head and tail lines of each stream, and the text up to the caps. */
@@ -68,6 +71,9 @@ export class OutputCollector {
   private readonly count: Record<'stdout' | 'stderr', number> = { stdout: 0, stderr: 0 };
   private text = '';
   private cut = false;
+  /** This attempt has taken (or been refused) one of the timeline's output entries. */
+  private counted = false;
+  private refused = false;
   private readonly sidecars: string[] = [];
 
   constructor(private readonly budget: OutputBudget) {}
@@ -100,7 +106,13 @@ export class OutputCollector {
   }
 
   private keep(clean: string): void {
-    const room = Math.min(OUTPUT_KEEP - this.text.length, this.budget.left);
+    if (!clean) return;
+    if (!this.counted) {
+      this.counted = true;
+      if (this.budget.entries > 0) this.budget.entries -= 1;
+      else this.refused = true;
+    }
+    const room = this.refused ? 0 : Math.min(OUTPUT_KEEP - this.text.length, this.budget.left);
     if (clean.length > room) this.cut = true;
     const taken = clean.slice(0, Math.max(0, room));
     this.text += taken;
