@@ -2,6 +2,7 @@
  * One small interface for every language family. The runner hands an executor a
  * prepared cell; the executor streams events through `emit` and resolves to a result.
  */
+import { statSync } from 'node:fs';
 import type { Cell, Lang } from '../runbook.js';
 import type { EnvChange } from '../process/shell-session.js';
 import type { CellError, CellOutput, CellStatus, SqlResult, SqlTransaction } from '../events.js';
@@ -105,7 +106,26 @@ export function shellCellIo(context: ExecutionContext, graceMs: number) {
   };
 }
 
-/** A cell's own `cwd` always applies; otherwise a `cd` in an earlier cell of the same shell carries over. */
+/**
+ * A cell's own `cwd` always applies; otherwise a `cd` in an earlier cell of the same shell
+ * carries over, unless that directory is gone (a cell that removed it): then the cell
+ * starts where it would without the carry, rather than every later cell failing before
+ * its first line.
+ */
 export function shellCwd(context: ExecutionContext, carried: string | undefined): string {
-  return context.cwdFrom === 'attribute' ? context.cwd : (carried ?? context.cwd);
+  if (context.cwdFrom === 'attribute' || carried === undefined) return context.cwd;
+  return isDirectory(carried) ? carried : context.cwd;
+}
+
+/** The directory an earlier cell left, when it no longer exists (for a note in the cell's output). */
+export function goneCwd(context: ExecutionContext, carried: string | undefined): string | undefined {
+  return context.cwdFrom !== 'attribute' && carried !== undefined && !isDirectory(carried) ? carried : undefined;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Lang } from '../../runbook.js';
-import { shellCellIo, shellCwd, type BackgroundRun, type ExecutionResult, type Executor } from '../executor.js';
+import { shellCellIo, shellCwd, goneCwd, type BackgroundRun, type ExecutionResult, type Executor } from '../executor.js';
 import { runProcessTree, type TreeOutcome } from '../../process/process-tree.js';
 import { runInTerminal } from './terminal-cell.js';
 import { errorsAtRunbook } from './error-positions.js';
@@ -64,6 +64,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const [program, ...extra] = interpreterFor(options, env);
       const io = shellCellIo(context, graceMs);
       const cell = { ...io, onStderr: errorsAtRunbook(io.onStderr, files.cell, wrapperFile, context.document ?? 'runbook', context.cell.sourceLine) };
+      const gone = goneCwd(context, state.cwd);
+      if (gone) io.onStderr(`runbook: the directory an earlier cell left the shell in (${gone}) is gone; this cell starts in ${cwd}\n`);
       let outcome: TreeOutcome;
       if (context.terminal && options.lang === 'sh') {
         // Runme's interactive, in the console: the operator's terminal, not the session's pipes (terminal-cell.ts).
