@@ -2,7 +2,7 @@
  * What a command loads before it does anything: `list` parses and plans, it never talks to
  * PostgreSQL nor lays out text for --json, so it must not pay for pg (which pulls in undici
  * and node:assert, ~90 ms of CPU) or the width helpers; a runbook without frontmatter does
- * not pay for the YAML reader. Checked on the built CLI (global setup builds dist/), in
+ * not pay for the YAML reader; a run of bash cells (the session) does not load execa. Checked on the built CLI (global setup builds dist/), in
  * fresh Node processes: ES modules through a resolve hook, CommonJS through require.cache.
  */
 import { execFileSync } from 'node:child_process';
@@ -45,6 +45,18 @@ describe('start-up imports', () => {
     expect(json.some((url) => url.endsWith('/dist/commands/list.js'))).toBe(true);
     expect(json.filter((url) => under('pg')(url) || under('string-width')(url) || under('wrap-ansi')(url))).toEqual([]);
     expect(esmResolvedBy(['list', DRAGONFLY]).some(under('string-width'))).toBe(true);
+  }, 60_000);
+
+  it('a run whose bash cells all go to the session loads no execa; a cell run as its own process loads it and runs', () => {
+    const dir = tempDir('runbook-imports-run-');
+    const session = join(dir, 'session.md');
+    writeFileSync(session, '# Session\n\n```bash\necho one\n```\n\n```bash\necho two\n```\n');
+    expect(esmResolvedBy(['run', session, '--yes', '--transcript', join(dir, 'session.jsonl')]).filter(under('execa'))).toEqual([]);
+    const perProcess = join(dir, 'per-process.md');
+    writeFileSync(perProcess, '# Per process\n\n```sh {interpreter=sh}\necho three\n```\n');
+    const transcript = join(dir, 'per-process.jsonl');
+    expect(esmResolvedBy(['run', perProcess, '--yes', '--transcript', transcript]).some(under('execa'))).toBe(true);
+    expect(readFileSync(transcript, 'utf8')).toMatch(/"type":"cell.finished".*"status":"succeeded"/);
   }, 60_000);
 
   it('reads YAML frontmatter with the YAML reader, loaded only for a runbook that has it', () => {

@@ -90,6 +90,8 @@ export interface Executor {
   run(context: ExecutionContext): Promise<ExecutionResult>;
   /** Starts a cell without waiting for it; shells only. Aborting the context's signal stops its process tree. */
   start?(context: ExecutionContext): BackgroundRun;
+  /** Loads what `start` needs, so that it spawns the cell before it returns (the runner awaits this first). */
+  readyToStart?(): Promise<void>;
   /** Ends sessions and connections. Safe to call twice. */
   close(): Promise<void>;
 }

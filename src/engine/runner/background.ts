@@ -52,6 +52,7 @@ export class BackgroundCells {
       const message = executor instanceof Error ? executor.message : `a ${cell.lang} cell cannot run in the background here; only shell cells can`;
       return this.ended(cell.id, 'failed', 0, { error: { message } });
     }
+    await executor.readyToStart?.();
     const cap = outputCap(run);
     const controller = new AbortController();
     const started = Date.now();

@@ -14,7 +14,15 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Lang } from '../../runbook.js';
 import { shellCellIo, shellCwd, goneCwd, type BackgroundRun, type ExecutionResult, type Executor } from '../executor.js';
-import { runProcessTree, type TreeOutcome } from '../../process/process-tree.js';
+import type { TreeOutcome } from '../../process/process-tree.js';
+
+/**
+ * A process per cell (sh, zsh, bash with options, background cells) goes through execa,
+ * ~300 modules to load: imported on the first such cell, so a run whose bash cells all
+ * go to the session never loads them.
+ */
+let tree: typeof import('../../process/process-tree.js') | undefined;
+const processTree = async () => (tree ??= await import('../../process/process-tree.js'));
 import { runInTerminal } from './terminal-cell.js';
 import { errorsAtRunbook } from './error-positions.js';
 import { createPwshExecutor, stopsAtFirstError } from '../powershell/executor.js';
@@ -84,12 +92,15 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
         // Plain bash: one long-lived session per executor instead of a process spawned per cell.
         outcome = await sessions.run({ env, cwd, program: program!, wrapperFile }, cell, String(cells));
       } else {
-        outcome = await runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
+        outcome = await (await processTree()).runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
       }
       rmSync(files.cell, { force: true });
       const left = await readState(files.state);
       const envChanges = left && !outcome.endedBy && !outcome.sessionLost ? state.absorb(env, left) : [];
       return { ...resultOf(outcome, program!, context.timeoutMs), ...(envChanges.length ? { envChanges } : {}) };
+    },
+    async readyToStart() {
+      await processTree();
     },
     start(context) {
       // Its own process, not the session: a background cell must not block the next one. It starts
@@ -101,12 +112,15 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const prologue = options.lang === 'sh' && (options.stopOnError ?? true) ? 'set -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n' : '';
       writeFileSync(file, `${prologue}${context.source.endsWith('\n') ? context.source : `${context.source}\n`}`);
       const run: BackgroundRun = { done: Promise.resolve({ status: 'failed' }) };
-      run.done = runProcessTree(program!, processArgs(options.lang, program!, extra, file), {
-        ...shellCellIo(context, graceMs),
-        cwd,
-        env,
-        onGroup: (pgid) => (run.pgid = pgid),
-      }).then((outcome) => {
+      const spawn = (loaded: NonNullable<typeof tree>) =>
+        loaded.runProcessTree(program!, processArgs(options.lang, program!, extra, file), {
+          ...shellCellIo(context, graceMs),
+          cwd,
+          env,
+          onGroup: (pgid) => (run.pgid = pgid),
+        });
+      // Spawned before start returns once readyToStart has loaded the module (the runner awaits it).
+      run.done = (tree ? spawn(tree) : processTree().then(spawn)).then((outcome) => {
         rmSync(file, { force: true });
         return resultOf(outcome, program!, context.timeoutMs);
       });
