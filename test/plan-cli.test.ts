@@ -126,15 +126,17 @@ describe('runbooks/dragonfly.md --yes asks only for the values of cells that wil
     const events = parseLines(readFileSync(transcript, 'utf8'));
     expect(events.some((e) => e.type === 'cell.started')).toBe(false);
     const preflight = events.find((e): e is PreflightEvent => e.type === 'run.preflight');
-    return { result, missing: preflight?.problems.filter((p) => p.kind === 'missing-variable').map((p) => p.cells.join() + ':' + p.message.split(' ')[3]) };
+    // What preflight found is read from the record: a refused run prints only its refusal (on stderr).
+    const found = (preflight?.problems ?? []).map((p) => p.message).join('\n');
+    return { result, found, missing: preflight?.problems.filter((p) => p.kind === 'missing-variable').map((p) => p.cells.join() + ':' + p.message.split(' ')[3]) };
   };
 
   it('without pwsh: no <GOOD_SHA>, no <timestamp> (only the skipped rollback cell uses them)', async () => {
-    const { result, missing } = await problemsWith(NO_PWSH_PATH);
+    const { result, found, missing } = await problemsWith(NO_PWSH_PATH);
     expect(result.code).toBe(2);
     expect(missing).toEqual([]);
     expect(result.stderr + result.stdout).not.toMatch(/GOOD_SHA|timestamp/);
-    expect(result.stdout).toMatch(/pwsh is not on PATH; skipping 1-immediate-containment-2-min, env-hygiene, apply-missing-grants-rls, rollback-if-bad-deploy, 4-verification/);
+    expect(found).toMatch(/pwsh is not on PATH; skipping 1-immediate-containment-2-min, env-hygiene, apply-missing-grants-rls, rollback-if-bad-deploy, 4-verification/);
   }, 60_000);
 
   it.skipIf(!hasPwsh)('with pwsh and railway on PATH: both; with pwsh but no railway, the rollback cell is skipped and needs neither (skipped here when /root/.dotnet/tools/pwsh is absent)', async () => {
@@ -146,7 +148,7 @@ describe('runbooks/dragonfly.md --yes asks only for the values of cells that wil
     expect(both.result.stderr).toMatch(/no value for <GOOD_SHA>/);
     const none = await problemsWith(`${PWSH_DIR}:${NO_PWSH_PATH}`);
     expect(none.missing).toEqual([]);
-    expect(none.result.stdout).toMatch(/railway is not on PATH; skipping .*rollback-if-bad-deploy/);
+    expect(none.found).toMatch(/railway is not on PATH; skipping .*rollback-if-bad-deploy/);
   }, 90_000);
 });
 
