@@ -3,6 +3,7 @@
  * pg_proc spells them), operator names, and whether it locks rows, writes a table with
  * INTO, or holds a data-modifying statement (a WITH … DELETE, say). One walk of the tree.
  */
+import { findInTree } from './tree-walk.js';
 export interface Calls {
   functions: string[];
   operators: string[];
@@ -24,29 +25,20 @@ export function calls(root: unknown): Calls {
   const found: Calls = { functions: [], operators: [], locking: false, into: false, modifying: false };
   const functions = new Set<string>();
   const operators = new Set<string>();
-  const pending: unknown[] = [root];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (Array.isArray(value)) {
-      pending.push(...value);
-      continue;
+  findInTree(root, (key, child) => {
+    if (key === 'lockingClause') found.locking = true;
+    else if (key === 'intoClause') found.into = true;
+    else if (MODIFYING.has(key)) found.modifying = true;
+    else if (key === 'FuncCall') {
+      const name = lastName((child as { funcname?: Names }).funcname);
+      if (name) functions.add(name);
+    } else if (key === 'A_Expr') {
+      const expr = child as { kind?: string; name?: Names };
+      const name = lastName(expr.name);
+      if (name && OPERATOR_KINDS.has(expr.kind ?? '')) operators.add(name);
     }
-    if (!value || typeof value !== 'object') continue;
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'lockingClause') found.locking = true;
-      else if (key === 'intoClause') found.into = true;
-      else if (MODIFYING.has(key)) found.modifying = true;
-      else if (key === 'FuncCall') {
-        const name = lastName((child as { funcname?: Names }).funcname);
-        if (name) functions.add(name);
-      } else if (key === 'A_Expr') {
-        const expr = child as { kind?: string; name?: Names };
-        const name = lastName(expr.name);
-        if (name && OPERATOR_KINDS.has(expr.kind ?? '')) operators.add(name);
-      }
-      if (child && typeof child === 'object') pending.push(child);
-    }
-  }
+    return undefined;
+  });
   found.functions = [...functions];
   found.operators = [...operators];
   return found;

@@ -11,6 +11,7 @@
  */
 import { PLACEHOLDER_NAME } from '../../placeholders/names.js';
 import { parseCellSql, positionAt } from './statements.js';
+import { findInTree } from './tree-walk.js';
 
 export interface ReadonlyBreach {
   /** 1-based statement number in the cell. */
@@ -108,29 +109,17 @@ function breachOf(node: Record<string, unknown>): string | undefined {
 
 /** A call anywhere in the statement that a READ ONLY transaction does not stop. */
 function callBreach(root: unknown): string | undefined {
-  const pending: unknown[] = [root];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (Array.isArray(value)) {
-      pending.push(...value);
-      continue;
-    }
-    if (!value || typeof value !== 'object') continue;
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'FuncCall') {
-        const call = child as { funcname?: { String?: { sval?: string } }[]; args?: unknown[] };
-        const name = call.funcname?.at(-1)?.String?.sval?.toLowerCase() ?? '';
-        if (OUTSIDE_TRANSACTION.has(name)) return `${name}() acts outside the transaction, which READ ONLY does not stop`;
-        if (name === 'set_config') {
-          const setting = constantText(call.args?.[0]);
-          if (setting === undefined || HAS_PLACEHOLDER.test(setting)) return 'set_config() with a setting name only known when it runs';
-          if (READ_ONLY_SETTINGS.has(setting.toLowerCase().trim())) return `set_config('${setting}', …) changes whether the transaction is read-only`;
-        }
-      }
-      if (child && typeof child === 'object') pending.push(child);
-    }
-  }
-  return undefined;
+  return findInTree(root, (key, child) => {
+    if (key !== 'FuncCall') return undefined;
+    const call = child as { funcname?: { String?: { sval?: string } }[]; args?: unknown[] };
+    const name = call.funcname?.at(-1)?.String?.sval?.toLowerCase() ?? '';
+    if (OUTSIDE_TRANSACTION.has(name)) return `${name}() acts outside the transaction, which READ ONLY does not stop`;
+    if (name !== 'set_config') return undefined;
+    const setting = constantText(call.args?.[0]);
+    if (setting === undefined || HAS_PLACEHOLDER.test(setting)) return 'set_config() with a setting name only known when it runs';
+    if (READ_ONLY_SETTINGS.has(setting.toLowerCase().trim())) return `set_config('${setting}', …) changes whether the transaction is read-only`;
+    return undefined;
+  });
 }
 
 /** The text of a string constant (`'x'`, `'x'::text`), or undefined for anything computed. */

@@ -13,6 +13,7 @@
  */
 import { sqlRegions } from './lexer.js';
 import { parseCellSql } from './statements.js';
+import { findInTree } from './tree-walk.js';
 
 export interface Reparsed {
   name: string;
@@ -74,30 +75,21 @@ export async function reparsedCalls(sql: string, names: readonly string[]): Prom
   }
   const toChar = byteToChar(sql);
   const found: Reparsed[] = [];
-  const pending: unknown[] = statements.map((s) => s.stmt);
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (Array.isArray(value)) {
-      pending.push(...value);
-      continue;
-    }
-    if (!value || typeof value !== 'object') continue;
-    for (const [key, child] of Object.entries(value)) {
-      if (child && typeof child === 'object') pending.push(child);
-      if (key !== 'FuncCall') continue;
-      const call = child as { funcname?: { String?: { sval?: string } }[]; location?: number };
-      const name = call.funcname?.at(-1)?.String?.sval ?? '';
-      if (!takesQuery(name) || call.location === undefined) continue;
-      const range = argumentRange(sql, toChar(call.location));
-      if (!range) continue;
-      const text = sql.slice(range.open, range.close);
-      for (const placeholder of names) {
-        for (let at = text.indexOf(`<${placeholder}>`); at >= 0; at = text.indexOf(`<${placeholder}>`, at + 1)) {
-          found.push({ name: placeholder, offset: range.open + at, where: `an argument of ${name.toLowerCase()}()` });
-        }
+  findInTree(statements.map((s) => s.stmt), (key, child) => {
+    if (key !== 'FuncCall') return undefined;
+    const call = child as { funcname?: { String?: { sval?: string } }[]; location?: number };
+    const name = call.funcname?.at(-1)?.String?.sval ?? '';
+    if (!takesQuery(name) || call.location === undefined) return undefined;
+    const range = argumentRange(sql, toChar(call.location));
+    if (!range) return undefined;
+    const text = sql.slice(range.open, range.close);
+    for (const placeholder of names) {
+      for (let at = text.indexOf(`<${placeholder}>`); at >= 0; at = text.indexOf(`<${placeholder}>`, at + 1)) {
+        found.push({ name: placeholder, offset: range.open + at, where: `an argument of ${name.toLowerCase()}()` });
       }
     }
-  }
+    return undefined;
+  });
   const seen = new Set<number>();
   return found.sort((a, b) => a.offset - b.offset).filter((f) => !seen.has(f.offset) && seen.add(f.offset));
 }

@@ -1,0 +1,22 @@
+/**
+ * Every (key, child) pair of a libpg-query parse tree, depth first, with a stack instead of
+ * recursion (a generated statement can nest deeper than the call stack). The one walk the
+ * effect, read-only and re-parsed checks share; `visit` returns a value to stop at once.
+ */
+export function findInTree<T>(root: unknown, visit: (key: string, child: unknown) => T | undefined): T | undefined {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) {
+      pending.push(...value);
+      continue;
+    }
+    if (!value || typeof value !== 'object') continue;
+    for (const [key, child] of Object.entries(value)) {
+      const found = visit(key, child);
+      if (found !== undefined) return found;
+      if (child && typeof child === 'object') pending.push(child);
+    }
+  }
+  return undefined;
+}
