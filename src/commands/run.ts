@@ -92,7 +92,13 @@ export function recordedArgv(argv: string[]): string[] {
 
 /** Unattended and dry runs: events to the plain renderer or NDJSON; a signal or a closed stdout aborts cleanly (run-stops.ts). */
 export async function runUnattended(session: Session, flags: Pick<RunFlags, 'json' | 'allowWrites'>): Promise<number> {
-  const out = (text: string) => void process.stdout.write(text);
+  // Whether anything reached stdout after the opening `transcript:` line: a run refused before
+  // its first cell prints nothing there, and the same line twice in a row says nothing new.
+  let printed = false;
+  const out = (text: string) => {
+    printed ||= text.length > 0;
+    process.stdout.write(text);
+  };
   const info = (text: string) => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
   const sink: EventSink = flags.json ? createNdjsonSink(out) : createPlainRenderer(out, { transcriptPath: session.transcript.path, refusalOnStderr: true });
   const operator = createUnattendedOperator({ actor: session.actor, allowWrites: flags.allowWrites === true });
@@ -109,7 +115,7 @@ export async function runUnattended(session: Session, flags: Pick<RunFlags, 'jso
     stopLog();
     for (const line of await session.close()) process.stderr.write(`${line}\n`);
     // A run that could not write its first lines left no file to point at.
-    if (!session.transcript.failure?.beforeRun) info(`transcript: ${session.transcript.path}`);
+    if (!session.transcript.failure?.beforeRun && (printed || flags.json)) info(`transcript: ${session.transcript.path}`);
   }
 }
 
