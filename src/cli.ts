@@ -111,7 +111,7 @@ function program(record: (code: number | void) => void): Command {
 
   cli
     .command('sign')
-    .description('sign a transcript\'s last hash with an SSH key (ssh-keygen -Y sign -n runbook) into <transcript>.sig')
+    .description('sign where a transcript ends (its last seq and hash) with an SSH key (ssh-keygen -Y sign -n runbook) into <transcript>.sig')
     .argument('<transcript>', 'transcript JSONL file')
     .option('--key <key>', 'SSH private key, e.g. ~/.ssh/id_ed25519')
     .action(exit(async (file: string, opts) => (await import('./commands/sign.js')).sign(file, opts)));

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseLines, runCli, startCli, tempDir } from './runner-support.js';
@@ -86,10 +86,13 @@ describe.skipIf(!hasSshKeygen)('runbook run --sign-key and verify --allowed-sign
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/hash chain intact, run \S+; signed by alice@oncall \(ED25519 key SHA256:/);
 
-    // The signed message is the last hash: checkable by hand with ssh-keygen alone.
-    const last = parseLines(readFileSync(transcript, 'utf8')).at(-1)?.hash ?? '';
-    const byHand = execFileSync('ssh-keygen', ['-Y', 'verify', '-f', allowed, '-I', 'alice@oncall', '-n', 'runbook', '-s', `${transcript}.sig`], { input: `${last}\n` });
+    // The signed message is the last seq and hash: checkable by hand with ssh-keygen alone.
+    const last = parseLines(readFileSync(transcript, 'utf8')).at(-1);
+    const message = `runbook transcript seq ${last?.seq} hash ${last?.hash}\n`;
+    const byHand = execFileSync('ssh-keygen', ['-Y', 'verify', '-f', allowed, '-I', 'alice@oncall', '-n', 'runbook', '-s', `${transcript}.sig`], { input: message });
     expect(byHand.toString()).toContain('Good "runbook" signature for alice@oncall');
+    // Kept under its seq too, so a later cut back to an earlier signed end is found.
+    expect(readFileSync(`${transcript}.seq-${last?.seq}.sig`, 'utf8')).toBe(readFileSync(`${transcript}.sig`, 'utf8'));
   });
 
   it('a record changed and re-hashed after signing passes the unkeyed chain check but fails verify --allowed-signers (exit 1)', async () => {
@@ -102,8 +105,15 @@ describe.skipIf(!hasSshKeygen)('runbook run --sign-key and verify --allowed-sign
     expect(chainOnly.code).toBe(0); // the known limit of an unkeyed chain
     const keyed = await runCli(['verify', transcript, '--allowed-signers', allowed]);
     expect(keyed.code).toBe(1);
-    expect(keyed.stderr).toMatch(/^runbook: .*b\.jsonl\.sig \(by alice@oncall\) does not sign this transcript's last hash: the record was changed and re-hashed/);
+    expect(keyed.stderr).toMatch(/^runbook: .*b\.jsonl\.sig \(by alice@oncall\) does not sign this transcript: it signs seq \d+ with hash [0-9a-f]{12}…, the file has [0-9a-f]{12}… there; the record was changed and re-hashed/);
     expect(keyed.stdout).toBe('');
+
+    // Editing what the signature says it covers to match does not help: ssh-keygen refuses it.
+    const newHash = parseLines(forged).at(-1)?.hash ?? '';
+    writeFileSync(`${transcript}.sig`, readFileSync(`${transcript}.sig`, 'utf8').replace(/hash [0-9a-f]{64}/, `hash ${newHash}`));
+    const edited = await runCli(['verify', transcript, '--allowed-signers', allowed]);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr.trim().split('\n')).toEqual([expect.stringMatching(/b\.jsonl\.sig \(by alice@oncall\) does not sign what it says it covers \(seq \d+\)/)]);
   });
 
   it('a signature by a key not in the allowed signers fails, and so does a missing signature', async () => {
@@ -181,10 +191,67 @@ describe.skipIf(!hasSshKeygen)('resume and signatures (skipped: no ssh-keygen on
     expect(verified.stdout).toContain('signed by alice@oncall');
     // The kept signature still signs the hash of the line it covered.
     const old = execFileSync('ssh-keygen', ['-Y', 'verify', '-f', allowed, '-I', 'alice@oncall', '-n', 'runbook', '-s', `${transcript}.seq-${lastSeq}.sig`], {
-      input: `${before.at(-1)?.hash ?? ''}\n`,
+      input: `runbook transcript seq ${lastSeq} hash ${before.at(-1)?.hash ?? ''}\n`,
     });
     expect(old.toString()).toContain('Good "runbook" signature');
   }, 60_000);
+
+  /** A signed run interrupted (SIGINT, so it ends with run.finished), then resumed: `signed`, re-signing at the end, or not. */
+  async function interruptedAndResumed(name: string, resumeKey: boolean): Promise<{ transcript: string; firstEnd: number; lines: string[] }> {
+    const slow = join(dir, `${name}.md`);
+    writeFileSync(slow, RUNBOOK);
+    const transcript = join(dir, `${name}.jsonl`);
+    const env = { SLOW_MARK: join(dir, `${name}.mark`) };
+    const run = startCli(['run', slow, '--yes', '--transcript', transcript, '--sign-key', key], { env });
+    await run.waitFor(/waiting/);
+    run.child.kill('SIGINT');
+    await run.exited;
+    const resumed = await runCli(['resume', transcript, '--yes', ...(resumeKey ? ['--sign-key', key] : [])], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const lines = readFileSync(transcript, 'utf8').split('\n').filter(Boolean);
+    const firstEnd = lines.findIndex((line) => JSON.parse(line).type === 'run.finished');
+    expect(firstEnd).toBeGreaterThan(0);
+    expect(lines.length).toBeGreaterThan(firstEnd + 1);
+    return { transcript, firstEnd, lines };
+  }
+
+  it('hostile: a signed, resumed record cut back to its first run.finished, the kept signature renamed to .sig, fails verify (exit 1, one line), keyed or not', async () => {
+    const { transcript, firstEnd, lines } = await interruptedAndResumed('cut', true);
+    const newest = lines.length - 1;
+    expect(existsSync(`${transcript}.seq-${firstEnd}.sig`)).toBe(true);
+    writeFileSync(transcript, `${lines.slice(0, firstEnd + 1).join('\n')}\n`);
+    renameSync(`${transcript}.seq-${firstEnd}.sig`, `${transcript}.sig`);
+
+    const keyed = await runCli(['verify', transcript, '--allowed-signers', allowed]);
+    expect(keyed.code).toBe(1);
+    expect(keyed.stdout).toBe('');
+    expect(keyed.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`cut\\.jsonl ends at seq ${firstEnd} before the newest signature beside it, .*cut\\.jsonl\\.seq-${newest}\\.sig, which covers seq ${newest}: the record was cut back .*\\(cut\\.jsonl\\.seq-${newest}\\.sig: by alice@oncall\\)$`)),
+    ]);
+    const unkeyed = await runCli(['verify', transcript]);
+    expect(unkeyed.code).toBe(1);
+    expect(unkeyed.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`ends at seq ${firstEnd} before the newest signature beside it, .*which covers seq ${newest}: the record was cut back`))]);
+  }, 90_000);
+
+  it('a record resumed without a key, with its old signature put back as .sig, is signed up to the first end and reported as going on unsigned (exit 1)', async () => {
+    const { transcript, firstEnd, lines } = await interruptedAndResumed('tail', false);
+    renameSync(`${transcript}.seq-${firstEnd}.sig`, `${transcript}.sig`);
+    const keyed = await runCli(['verify', transcript, '--allowed-signers', allowed]);
+    expect(keyed.code).toBe(1);
+    expect(keyed.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`tail\\.jsonl\\.sig \\(by alice@oncall\\) is signed up to seq ${firstEnd}; the file goes on past it unsigned to seq ${lines.length - 1}`)),
+    ]);
+  }, 90_000);
+
+  it('a signature from before seq was signed (the last hash alone) still verifies, and says it covers the last hash only', async () => {
+    const transcript = join(dir, 'old.jsonl');
+    expect((await runCli(['run', file, '--yes', '--transcript', transcript])).code).toBe(0);
+    const last = parseLines(readFileSync(transcript, 'utf8')).at(-1)?.hash ?? '';
+    writeFileSync(`${transcript}.sig`, execFileSync('ssh-keygen', ['-Y', 'sign', '-f', key, '-n', 'runbook'], { input: `${last}\n`, stdio: ['pipe', 'pipe', 'ignore'] }));
+    const verified = await runCli(['verify', transcript, '--allowed-signers', allowed]);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/signed by alice@oncall \(ED25519 key SHA256:\S+\) — an older signature that covers the last hash only, not where the record ends$/m);
+  });
 
   it('resume without a key leaves the record unsigned rather than wrongly signed', async () => {
     const transcript = join(dir, 's.jsonl');

@@ -1,5 +1,5 @@
 /**
- * `runbook sign <transcript> --key <ssh private key>`: signs the record's last hash
+ * `runbook sign <transcript> --key <ssh private key>`: signs the record's last seq and hash
  * with `ssh-keygen -Y sign -n runbook` into `<transcript>.sig`. Refuses a broken chain
  * (exit 1) and a transcript a run is still writing (exit 2); changes nothing when it refuses.
  */

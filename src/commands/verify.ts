@@ -1,6 +1,8 @@
 /**
  * `runbook verify <transcript> [--allowed-signers FILE]`: seq without gaps and an
- * unbroken hash chain; with --allowed-signers also `<transcript>.sig` (signature.ts).
+ * unbroken hash chain; with --allowed-signers also `<transcript>.sig` (signature.ts), which
+ * must cover exactly where the file ends. A signature beside the file (`.sig` or
+ * `.seq-N.sig`) that covers a later seq than the file holds fails it (exit 1) either way.
  * Exit 0 with a one-line summary; 1 naming the first bad line or a signature that does
  * not match; 2 for a file that is not a transcript (thrown as InputError, printed by the
  * CLI) or a line that is not a v1 event; 3 for an intact record whose run never finished
@@ -9,7 +11,7 @@
 import { InputError } from '../engine/errors.js';
 import { EXIT } from './exit.js';
 import { verifyTranscript } from '../engine/transcript.js';
-import { verifySignature } from '../engine/transcript/signature.js';
+import { signedExtentProblem, verifySignature } from '../engine/transcript/signature.js';
 import type { VerifyLogFlags } from './verify-log.js';
 
 export interface VerifyFlags extends VerifyLogFlags {
@@ -32,6 +34,14 @@ export async function verify(file: string | undefined, flags: VerifyFlags = {}):
     return EXIT.failed;
   }
   for (const warning of result.warnings) process.stderr.write(`runbook: warning: ${file}: ${warning}\n`);
+  // Even unkeyed: a signature beside the file that covers more than it holds means it was cut back.
+  const cut = signedExtentProblem(file, result.lastSeq);
+  if (cut) {
+    // With keys, the same finding also says whether an allowed signer made that signature.
+    const keyed = flags.allowedSigners ? await verifySignature(file, flags.allowedSigners) : undefined;
+    process.stderr.write(`runbook: ${keyed && !keyed.ok ? keyed.reason : cut}\n`);
+    return EXIT.failed;
+  }
   if (result.unfinished) {
     const { seq, type, cell, ts } = result.unfinished;
     process.stderr.write(
@@ -48,7 +58,7 @@ export async function verify(file: string | undefined, flags: VerifyFlags = {}):
       process.stderr.write(`runbook: ${signature.reason}\n`);
       return EXIT.failed;
     }
-    signed = `; signed by ${signature.signer} (${signature.key})`;
+    signed = `; signed by ${signature.signer} (${signature.key})${signature.note ? ` — ${signature.note}` : ''}`;
   }
   process.stdout.write(`${file}: ok, ${result.events} events (seq 0-${result.lastSeq}), hash chain intact, ${runs}${signed}\n`);
   return EXIT.ok;

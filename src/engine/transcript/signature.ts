@@ -1,16 +1,21 @@
 /**
- * A key for the chain: OpenSSH signatures over a transcript's last hash, the mechanism
- * git uses for signed commits (`ssh-keygen -Y sign|verify`, namespace `runbook`). The
- * last hash covers every line before it, so signing it signs the whole record; anyone
- * who edits a line and re-hashes the chain changes the last hash and the signature no
- * longer matches. The signed message is the hash as the transcript shows it, with a
- * newline, so it can be checked by hand:
+ * A key for the chain: OpenSSH signatures over a transcript's end, the mechanism git uses
+ * for signed commits (`ssh-keygen -Y sign|verify`, namespace `runbook`). The signed
+ * message names the last seq and its hash (`runbook transcript seq 22 hash 5d1c…`, one
+ * line): the hash covers every line before it, and the seq binds where the record ends,
+ * so a signature over an earlier prefix cannot pass for a longer file. What a signature
+ * covers is also written after its armour (`runbook-signed: seq 22 hash 5d1c…`; ssh-keygen
+ * ignores it) so verify can say what it claims; the claim counts only once ssh-keygen has
+ * verified it. Every signature is also kept as `<transcript>.seq-N.sig`, so a file cut back
+ * to an earlier signed end is caught by the newer signature left beside it. By hand:
  *
- *   tail -n1 t.jsonl | jq -r .hash | ssh-keygen -Y verify -f allowed_signers -I alice -n runbook -s t.jsonl.sig
+ *   printf 'runbook transcript seq %s hash %s\n' $(tail -n1 t.jsonl | jq -r '.seq, .hash') |
+ *     ssh-keygen -Y verify -f allowed_signers -I alice -n runbook -s t.jsonl.sig
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { CheckFailedError, InputError } from '../errors.js';
 import { acquireLock } from './lock.js';
 import { scanChainSync } from './verify.js';
@@ -21,6 +26,17 @@ export function signaturePathFor(transcriptPath: string): string {
   return `${transcriptPath}.sig`;
 }
 
+function keptSignaturePath(transcriptPath: string, seq: number): string {
+  return `${transcriptPath}.seq-${seq}.sig`;
+}
+
+/** The one line a signature signs: where the record ends, and the hash there. */
+export function signedMessage(seq: number, hash: string): string {
+  return `runbook transcript seq ${seq} hash ${hash}\n`;
+}
+
+const CLAIM = /^runbook-signed: seq (\d+) hash ([0-9a-f]{64})$/m;
+
 export interface Signed {
   path: string;
   lastSeq: number;
@@ -30,56 +46,150 @@ export interface Signed {
 }
 
 export type SignatureCheck =
-  | { ok: true; signer: string; key: string; path: string }
+  | { ok: true; signer: string; key: string; path: string; note?: string }
   | { ok: false; reason: string; path: string };
 
 /**
- * Signs the transcript's last hash into `<transcript>.sig` (replaced atomically). Refuses
- * a transcript whose chain does not verify, or one a run is still writing.
+ * Signs the transcript's last seq and hash into `<transcript>.sig` and
+ * `<transcript>.seq-N.sig` (each replaced atomically). Refuses a transcript whose chain
+ * does not verify, or one a run is still writing.
  */
 export async function signTranscript(transcriptPath: string, keyPath: string): Promise<Signed> {
   requireKey(keyPath);
   const lock = acquireLock(transcriptPath);
   try {
     const { lastSeq, lastHash } = verifiedEnd(transcriptPath);
-    const { stdout } = await sshKeygen(['-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE], `${lastHash}\n`, `sign ${transcriptPath} with ${keyPath}`);
+    const { stdout } = await sshKeygen(['-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE], signedMessage(lastSeq, lastHash), `sign ${transcriptPath} with ${keyPath}`);
+    const text = `${stdout}runbook-signed: seq ${lastSeq} hash ${lastHash}\n`;
     const path = signaturePathFor(transcriptPath);
-    // An unguessable name, created new (O_EXCL): nobody can plant a file or a link there first.
-    const staging = `${path}.${randomBytes(12).toString('hex')}.tmp`;
-    writeFileSync(staging, stdout, { flag: 'wx', mode: 0o644 });
-    renameSync(staging, path);
+    for (const target of [keptSignaturePath(transcriptPath, lastSeq), path]) {
+      // An unguessable name, created new (O_EXCL): nobody can plant a file or a link there first.
+      const staging = `${target}.${randomBytes(12).toString('hex')}.tmp`;
+      writeFileSync(staging, text, { flag: 'wx', mode: 0o644 });
+      renameSync(staging, target);
+    }
     return { path, lastSeq, lastHash, key: await fingerprint(keyPath) };
   } finally {
     lock.release();
   }
 }
 
-/** Checks `<transcript>.sig` against the transcript's last hash and an allowed-signers file; names the signer. */
+/**
+ * Without any key: the signatures beside a transcript say how far it was signed. One that
+ * claims a seq past the file's end means the file was cut back (a resumed part, or the
+ * end of the run, is gone). The claims are not checked here; with a key they are.
+ */
+export function signedExtentProblem(transcriptPath: string, lastSeq: number): string | undefined {
+  const newest = newestSignature(transcriptPath);
+  if (!newest || newest.seq <= lastSeq) return undefined;
+  return cutMessage(transcriptPath, lastSeq, newest);
+}
+
+/**
+ * Checks `<transcript>.sig` against an allowed-signers file: that it is good, that it covers
+ * exactly where the file ends, and that no newer signature beside it covers more.
+ */
 export async function verifySignature(transcriptPath: string, allowedSigners: string): Promise<SignatureCheck> {
   if (!existsSync(allowedSigners)) {
     throw new InputError(`allowed signers file ${allowedSigners} not found; give a file of "<principal> <public key>" lines (ssh-keygen ALLOWED SIGNERS)`);
   }
   const path = signaturePathFor(transcriptPath);
+  const { lastSeq, lastHash } = verifiedEnd(transcriptPath);
+  const newest = newestSignature(transcriptPath);
+  if (newest && newest.seq > lastSeq) {
+    const check = await checkClaim(newest.path, newest.seq, newest.hash, allowedSigners);
+    // A planted file that no allowed key made proves nothing either way; still, say so and fail.
+    const by = check.ok ? `by ${check.principal}` : newest.hash === undefined ? 'an older signature, which does not say its hash' : 'not a good signature by an allowed signer';
+    return { ok: false, path, reason: `${cutMessage(transcriptPath, lastSeq, newest)} (${basename(newest.path)}: ${by})` };
+  }
   if (!existsSync(path)) return { ok: false, path, reason: `no signature ${path}; sign the transcript with: runbook sign ${transcriptPath} --key <ssh key>` };
-  const { lastHash } = verifiedEnd(transcriptPath);
-  const found = await sshKeygen(['-Y', 'find-principals', '-s', path, '-f', allowedSigners], '', 'find the signer', true);
-  const principal = found.code === 0 ? found.stdout.split('\n')[0]?.trim() : undefined;
-  if (!principal) return { ok: false, path, reason: `the key that made ${path} is not in ${allowedSigners} (or the file is not an SSH signature)` };
-  const checked = await sshKeygen(
-    ['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', SIGNATURE_NAMESPACE, '-s', path],
-    `${lastHash}\n`,
-    'verify the signature',
-    true,
-  );
-  if (checked.code !== 0) {
+  const claim = CLAIM.exec(readFileSync(path, 'utf8'));
+  if (!claim) {
+    // Signed by an earlier runbook: the message was the last hash alone.
+    const check = await checkClaim(path, undefined, lastHash, allowedSigners);
+    if (!check.ok) return { ok: false, path, reason: check.reason ?? `${path} (by ${check.principal}) does not sign this transcript's last hash: the record was changed and re-hashed, or appended to, after it was signed` };
+    return { ok: true, path, signer: check.principal, key: check.key, note: 'an older signature that covers the last hash only, not where the record ends' };
+  }
+  const seq = Number(claim[1]);
+  const hash = claim[2] ?? '';
+  const check = await checkClaim(path, seq, hash, allowedSigners);
+  if (!check.ok) {
+    return { ok: false, path, reason: check.reason ?? `${path} (by ${check.principal}) does not sign what it says it covers (seq ${seq}): the signature file was edited, or the record was changed and re-hashed after it was signed` };
+  }
+  if (seq > lastSeq) return { ok: false, path, reason: cutMessage(transcriptPath, lastSeq, { path, seq, hash }) };
+  const there = hashAtSeq(transcriptPath, seq);
+  if (there !== hash) {
     return {
       ok: false,
       path,
-      reason: `${path} (by ${principal}) does not sign this transcript's last hash: the record was changed and re-hashed, or appended to, after it was signed`,
+      reason: `${path} (by ${check.principal}) does not sign this transcript: it signs seq ${seq} with hash ${hash.slice(0, 12)}…, the file has ${there?.slice(0, 12) ?? 'nothing'}… there; the record was changed and re-hashed after it was signed`,
     };
   }
+  if (seq < lastSeq) {
+    return { ok: false, path, reason: `${path} (by ${check.principal}) is signed up to seq ${seq}; the file goes on past it unsigned to seq ${lastSeq} (appended to after signing: sign it again with runbook sign)` };
+  }
+  return { ok: true, path, signer: check.principal, key: check.key };
+}
+
+interface FoundSignature {
+  path: string;
+  seq: number;
+  hash: string | undefined;
+}
+
+/** The signature beside the transcript that claims the highest seq: `.sig` by its claim, `.seq-N.sig` by its name. */
+function newestSignature(transcriptPath: string): FoundSignature | undefined {
+  const found: FoundSignature[] = [];
+  const sig = signaturePathFor(transcriptPath);
+  const claimOf = (path: string) => {
+    try {
+      return CLAIM.exec(readFileSync(path, 'utf8').slice(0, 4096));
+    } catch {
+      return null;
+    }
+  };
+  const own = existsSync(sig) ? claimOf(sig) : null;
+  if (own) found.push({ path: sig, seq: Number(own[1]), hash: own[2] });
+  const prefix = `${basename(transcriptPath)}.seq-`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dirname(transcriptPath));
+  } catch {
+    names = [];
+  }
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.sig$/.exec(name.slice(prefix.length)) : null;
+    if (!match) continue;
+    const path = join(dirname(transcriptPath), name);
+    const claim = claimOf(path);
+    found.push({ path, seq: Number(match[1]), hash: claim && Number(claim[1]) === Number(match[1]) ? claim[2] : undefined });
+  }
+  return found.sort((a, b) => b.seq - a.seq)[0];
+}
+
+function cutMessage(transcriptPath: string, lastSeq: number, newest: FoundSignature): string {
+  return `${transcriptPath} ends at seq ${lastSeq} before the newest signature beside it, ${newest.path}, which covers seq ${newest.seq}: the record was cut back (a resumed part or the run's end is missing)`;
+}
+
+type ClaimCheck = { ok: true; principal: string; key: string } | { ok: false; principal?: string; reason?: string };
+
+/** ssh-keygen's word on one signature file over one message (the new form with a seq, the old with the hash alone). */
+async function checkClaim(path: string, seq: number | undefined, hash: string | undefined, allowedSigners: string): Promise<ClaimCheck> {
+  const found = await sshKeygen(['-Y', 'find-principals', '-s', path, '-f', allowedSigners], '', 'find the signer', true);
+  const principal = found.code === 0 ? found.stdout.split('\n')[0]?.trim() : undefined;
+  if (!principal) return { ok: false, reason: `the key that made ${path} is not in ${allowedSigners} (or the file is not an SSH signature)` };
+  if (hash === undefined) return { ok: false, principal, reason: `${path} (by ${principal}) does not say what it covers` };
+  const message = seq === undefined ? `${hash}\n` : signedMessage(seq, hash);
+  const checked = await sshKeygen(['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', SIGNATURE_NAMESPACE, '-s', path], message, 'verify the signature', true);
+  if (checked.code !== 0) return { ok: false, principal };
   const key = /with (.+)$/m.exec(checked.stdout + checked.stderr)?.[1]?.trim() ?? 'its key';
-  return { ok: true, path, signer: principal, key };
+  return { ok: true, principal, key };
+}
+
+/** The hash of the line at `seq` (the chain is verified first, so line N is seq N). */
+function hashAtSeq(transcriptPath: string, seq: number): string | undefined {
+  const line = readFileSync(transcriptPath, 'utf8').split('\n')[seq];
+  return line ? /"hash":"([0-9a-f]{64})"\}\s*$/.exec(line)?.[1] : undefined;
 }
 
 /**
@@ -90,7 +200,7 @@ export async function verifySignature(transcriptPath: string, allowedSigners: st
 export function retireSignature(transcriptPath: string, lastSeq: number): string | undefined {
   const path = signaturePathFor(transcriptPath);
   if (!existsSync(path)) return undefined;
-  const kept = `${transcriptPath}.seq-${lastSeq}.sig`;
+  const kept = keptSignaturePath(transcriptPath, lastSeq);
   try {
     renameSync(path, kept);
   } catch {
