@@ -60,19 +60,27 @@ describe('runbooks/dragonfly.md on the sandbox', () => {
       const needs = of(events, 'run.preflight')[0]?.needs ?? [];
       const found = (name: string) => onPath(name);
       expect(needs).toContainEqual({ cell: '1-immediate-containment-2-min', name: 'railway', found: found('railway') });
-      for (const name of ['curl', 'jq', 'python']) expect(needs).toContainEqual({ cell: '4-verification', name, found: found(name) });
+      for (const name of ['curl', 'jq', 'python']) expect(needs).toContainEqual(expect.objectContaining({ cell: '4-verification', name, found: found(name) }));
       if (!found('railway')) expect(finished['1-immediate-containment-2-min']).toMatchObject({ status: 'skipped', reason: 'railway not found on PATH' });
       // The dot-sourced script does not exist beside the runbook: the cell fails with PowerShell's words, the run goes on.
-      expect(finished['env-hygiene']).toMatchObject({ status: 'failed', exitCode: 1 });
-      const hygiene = of(events, 'cell.output').filter((e) => e.cell === 'env-hygiene' && e.stream === 'stderr').map((e) => e.data).join('');
-      expect(hygiene).toMatch(/The term '\.\/scripts\/load_env\.ps1' is not recognized/);
+      // (Where only python3 exists, the cell is skipped for `python` before it runs, saying python3 was found.)
+      if (found('python')) {
+        expect(finished['env-hygiene']).toMatchObject({ status: 'failed', exitCode: 1 });
+        const hygiene = of(events, 'cell.output').filter((e) => e.cell === 'env-hygiene' && e.stream === 'stderr').map((e) => e.data).join('');
+        expect(hygiene).toMatch(/The term '\.\/scripts\/load_env\.ps1' is not recognized/);
+      } else {
+        expect(finished['env-hygiene']).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/python/) });
+      }
       const verification = needs.filter((n) => n.cell === '4-verification' && !n.found).map((n) => n.name);
       if (verification.length) expect(finished['4-verification']).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/not found/) });
       const last = events.at(-1) as RunFinished;
-      expect(last).toMatchObject({ type: 'run.finished', status: 'failed', selected: 7 });
+      // A cell failed (env-hygiene, where python exists): failed, exit 1; only skips: incomplete, exit 3.
+      const anyFailed = Object.values(finished).some((f) => f.status === 'failed');
+      expect(anyFailed).toBe(found('python'));
+      expect(last).toMatchObject({ type: 'run.finished', status: anyFailed ? 'failed' : 'incomplete', selected: 7 });
       expect(last.notRun?.length).toBe(Object.values(finished).filter((f) => f.status === 'skipped').length);
       expect(result.stdout).toMatch(new RegExp(`${last.notRun?.length} of 7 cells did not run: .*not found`));
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(anyFailed ? 1 : 3);
     }
     expect(Object.keys(finished)).toHaveLength(7);
     expect(await verifyTranscript(transcript)).toMatchObject({ ok: true });

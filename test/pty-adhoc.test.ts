@@ -35,7 +35,7 @@ describe('ad-hoc cells, 80×24', () => {
       await tui.waitFor(/› +2 ✓ adhoc-1 succeeded/);
       await tui.waitFor(/^\s+42\s*$/m);
       expect(tui.screen.text()).toContain('adhoc_answer');
-      expect(tui.screen.text()).toContain('AD-HOC');
+      await tui.waitFor('AD-HOC');
       // The console still asks about first-look; enter goes back to it.
       await tui.waitFor('enter back to first-look');
       tui.write(KEYS.enter);

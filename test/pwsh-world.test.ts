@@ -14,6 +14,7 @@ import { onPath } from '../src/engine/process/which.js';
 import { freshDatabase } from './support/database.js';
 import { CLI, ROOT, tempDir } from './runner-support.js';
 import { KEYS, spawnCli } from './support/pty.js';
+import { pythonOnPath } from './support/world.js';
 
 const MAKE_WORLD = [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')].map((dir) => join(dir, 'world', 'make-world.sh')).find((file) => existsSync(file));
 const PATH = `${process.env.PATH ?? ''}:${process.env.HOME ?? ''}/.dotnet/tools`;
@@ -22,7 +23,7 @@ const ready = MAKE_WORLD !== undefined && onPath('pwsh', PATH) && onPath('psql',
 function world(prodDb: string, ...options: string[]): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = tempDir('runbook-pwsh-world-');
   execFileSync(MAKE_WORLD as string, [dir, '--runbook', join(ROOT, 'runbooks', 'dragonfly.md'), '--prod-db', prodDb, ...options], { stdio: 'ignore' });
-  return { dir, env: { ...process.env, PATH: `${join(dir, 'bin')}:${PATH}`, CURL_HOME: join(dir, '.world') } };
+  return { dir, env: { ...process.env, PATH: `${join(dir, 'bin')}:${pythonOnPath(dir, PATH)}${PATH}`, CURL_HOME: join(dir, '.world') } };
 }
 
 const outputOf = (events: RunEvent[], cell: string) =>

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { onPath } from '../src/engine/process/which.js';
 import { freshDatabase } from './support/database.js';
 import { CLI, ROOT, tempDir } from './runner-support.js';
+import { pythonOnPath } from './support/world.js';
 
 interface Entry { type: string; step: string | null; summary: string; details: Record<string, unknown> }
 
@@ -35,7 +36,7 @@ describe.runIf(ready)("the timeline of the client's runbook in its world", () =>
     ].join('\n');
     let code = 0;
     try {
-      execFileSync('bash', ['-c', script], { cwd: world, env: { ...process.env, PATH, DB: db }, stdio: 'ignore' });
+      execFileSync('bash', ['-c', script], { cwd: world, env: { ...process.env, PATH: `${pythonOnPath(world, PATH)}${PATH}`, DB: db }, stdio: 'ignore' });
     } catch (error) {
       code = (error as { status: number }).status;
     }

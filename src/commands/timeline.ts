@@ -51,7 +51,7 @@ export async function timeline(files: string | string[] | undefined, flags: Time
     const model = builder.finish();
     const { renderTimelineHtml } = await import('../renderers/timeline-html.js');
     process.stdout.write(renderTimelineHtml(mergeTimelines([model]), { checklist: await checklistOf(model, file), cast: renderAsciicast(events, { transcriptPath: file }), transcriptPath: file }));
-    return 0;
+    return EXIT.ok;
   }
   // md and json keep only the timeline's rows, never all the events: 100,000 of them stream through.
   const builder = createTimelineBuilder();

@@ -3,10 +3,10 @@
  * made into a temporary directory for a test. Where it is absent (or pwsh is), such tests are skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { onPath } from '../../src/engine/process/which.js';
+import { findProgram, onPath } from '../../src/engine/process/which.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -29,5 +29,20 @@ export function makeWorld(prodDb: string): { dir: string; env: NodeJS.ProcessEnv
   const dir = mkdtempSync(join(tmpdir(), 'runbook-world-'));
   made.push(dir);
   execFileSync(MAKE_WORLD, [dir, '--runbook', join(ROOT, 'runbooks', 'dragonfly.md'), '--prod-db', prodDb], { stdio: 'ignore' });
-  return { dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, CURL_HOME: join(dir, '.world') } };
+  return { dir, env: { PATH: `${join(dir, 'bin')}:${pythonOnPath(dir, process.env.PATH ?? '')}${process.env.PATH ?? ''}`, CURL_HOME: join(dir, '.world') } };
+}
+
+/**
+ * The client's machine has `python` (the runbook calls `python -m tools.…`); a Debian machine
+ * may have only `python3`. Where `python` is missing, the world's PATH gets a link named
+ * python to python3 (a test-machine fix, not the engine's: the engine says "python3 found").
+ */
+export function pythonOnPath(dir: string, path: string): string {
+  if (onPath('python', path)) return '';
+  const python3 = findProgram('python3', path);
+  if (!python3) return '';
+  const shim = join(dir, '.test-python');
+  mkdirSync(shim, { recursive: true });
+  symlinkSync(python3, join(shim, 'python'));
+  return `${shim}:`;
 }
