@@ -28,10 +28,16 @@ describe('transcript lines', () => {
     writeFileSync(small, `{"a":1}\n${'x'.repeat(3 << 20)}\n{"b":2}`);
     writeFileSync(large, `{"a":1}\n${'x'.repeat(48 << 20)}\n{"b":2}`);
     await readAll(small);
-    const best = async (path: string) => Math.min(...(await Promise.all([0, 1].map(async () => (await readAll(path)).ms))));
+    // Best of three, one read at a time: reads run side by side share the machine and skew the ratio.
+    const best = async (path: string) => {
+      let fastest = Infinity;
+      for (let i = 0; i < 3; i += 1) fastest = Math.min(fastest, (await readAll(path)).ms);
+      return fastest;
+    };
     const read = await readAll(large);
     expect(read).toMatchObject({ lines: 3, bytes: (48 << 20) + 14 });
-    // Linear is ~16; quadratic would be ~250.
-    expect((await best(large)) / (await best(small))).toBeLessThan(80);
+    // Linear is ~16; quadratic would be ~250. The bound sits well between the two: a busy
+    // machine (other suites, CI neighbours) has measured 81 for the linear reader.
+    expect((await best(large)) / (await best(small))).toBeLessThan(150);
   }, 120_000);
 });
