@@ -204,6 +204,21 @@ export interface SqlTransaction extends EventBase {
   own?: string;
 }
 
+/** One statement of a rehearsal, as recorded and as the console shows it. */
+export interface RehearsedStatement {
+  /** 1-based statement number in the cell. */
+  index: number;
+  title?: string;
+  /** The command tag the server answered (UPDATE, INSERT…), when the statement ran. */
+  command?: string;
+  /** Rows it would change (or return), when it ran. */
+  rowCount?: number;
+  /** `rehearsed`: ran and was rolled back; `failed`: the server refused it (nothing after it ran); `not-rehearsed`: see `why`. */
+  outcome: 'rehearsed' | 'failed' | 'not-rehearsed';
+  why?: string;
+  error?: { message: string; code?: string };
+}
+
 /**
  * A rehearsal of a SQL write: run in a transaction that was rolled back, counted per
  * statement (no rows). `error` when the rehearsal itself could not run (no connection,
@@ -212,15 +227,7 @@ export interface SqlTransaction extends EventBase {
 export interface SqlRehearsal extends EventBase {
   type: 'sql.rehearsal';
   cell: string;
-  statements: {
-    index: number;
-    title?: string;
-    command?: string;
-    rowCount?: number;
-    outcome: 'rehearsed' | 'failed' | 'not-rehearsed';
-    why?: string;
-    error?: { message: string; code?: string };
-  }[];
+  statements: RehearsedStatement[];
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
   error?: string;

@@ -6,7 +6,7 @@
 import { InputError } from './errors.js';
 import { liveMembers, type GroupIdentity } from './process/group-identity.js';
 import { isKnownEvent, readTranscript } from './transcript.js';
-import type { CellStatus, RunEvent, RunStarted } from './events.js';
+import type { CellStatus, RunEvent, RunStarted, SqlTransaction } from './events.js';
 import type { Selection } from './plan/types.js';
 import type { BoundVariable } from './variables.js';
 
@@ -42,13 +42,7 @@ export interface ResumeState {
 }
 
 /** A SQL write's record (`sql.transaction`) whose attempt has no `cell.finished`. */
-export interface UnsettledWrite {
-  cell: string;
-  attempt: number;
-  pid: number;
-  backendStart: string;
-  xid?: string;
-  own?: string;
+export interface UnsettledWrite extends Pick<SqlTransaction, 'cell' | 'attempt' | 'pid' | 'backendStart' | 'xid' | 'own'> {
   /** When the attempt's cell.started was stamped, and the last event before the run stopped: its recorded span. */
   startedTs?: string;
   lastTs?: string;

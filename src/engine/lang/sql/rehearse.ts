@@ -12,20 +12,8 @@ import { OUTSIDE_TRANSACTION } from './readonly.js';
 import { runStatement } from './statement.js';
 import { splitStatements, type Statement } from './statements.js';
 import { ownTransactionReason } from './transaction-scope.js';
+import type { RehearsedStatement } from '../../events.js';
 
-export interface RehearsedStatement {
-  /** 1-based statement number in the cell. */
-  index: number;
-  title?: string;
-  /** The command tag the server answered (UPDATE, INSERT…), when the statement ran. */
-  command?: string;
-  /** Rows it would change (or return), when it ran. */
-  rowCount?: number;
-  /** `rehearsed`: ran and was rolled back; `failed`: the server refused it (nothing after it ran); `not-rehearsed`: see `why`. */
-  outcome: 'rehearsed' | 'failed' | 'not-rehearsed';
-  why?: string;
-  error?: { message: string; code?: string };
-}
 
 export interface Rehearsal {
   statements: RehearsedStatement[];
