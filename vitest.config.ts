@@ -32,6 +32,9 @@ const UNIT = [
   'test/tui-database-down.test.ts',
 ];
 
+/** Pure tests of the OS seams; they run in `system` and again in `unit-win32`. */
+const PLATFORM_SEAMS = ['test/platform-seams.test.ts', 'test/os-defaults.test.ts'];
+
 export default defineConfig({
   test: {
     setupFiles: ['test/support/fast-check-seed.ts'],
@@ -46,6 +49,18 @@ export default defineConfig({
           name: 'unit',
           include: UNIT,
           // Pure modules: one thread and one module graph for all files, so the run is not mostly imports.
+          pool: 'threads',
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The pure tests once more with the platform reported as win32 (test/support/report-win32.ts):
+          // what a Windows machine would compute, checked here where no Windows machine exists.
+          name: 'unit-win32',
+          include: [...UNIT, ...PLATFORM_SEAMS],
+          setupFiles: ['test/support/fast-check-seed.ts', 'test/support/report-win32.ts'],
           pool: 'threads',
           isolate: false,
         },

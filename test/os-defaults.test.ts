@@ -8,7 +8,7 @@ describe('editor', () => {
   it('the operator\'s $VISUAL, then $EDITOR, else vi — notepad on Windows', () => {
     expect(defaultEditor({ VISUAL: 'code --wait', EDITOR: 'nano' })).toBe('code --wait');
     expect(defaultEditor({ EDITOR: 'nano' })).toBe('nano');
-    expect(defaultEditor({})).toBe('vi');
+    expect(withPlatform('posix', () => defaultEditor({}))).toBe('vi');
     expect(withPlatform('win32', () => defaultEditor({}))).toBe('notepad');
   });
 });
@@ -22,7 +22,7 @@ describe('pager', () => {
 
 describe('arguments for the shell the helper is started by', () => {
   it('quotes for sh on POSIX and for cmd.exe on Windows, hostile names included', () => {
-    expect(shellArgument("it's $(x)")).toBe("'it'\\''s $(x)'");
+    expect(withPlatform('posix', () => shellArgument("it's $(x)"))).toBe("'it'\\''s $(x)'");
     expect(withPlatform('win32', () => shellArgument('C:\\Temp\\a "b".txt'))).toBe('"C:\\Temp\\a ""b"".txt"');
   });
 });

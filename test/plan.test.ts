@@ -5,8 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../src/engine/parse.js';
 import { findProgram, planRun } from '../src/engine/plan/index.js';
 import { tempDir } from './runner-support.js';
+import { platform } from '../src/engine/process/platform.js';
 
 const PATH = '/usr/bin:/bin';
+/**
+ * These look programs up on this machine's disk with a POSIX PATH; in the `unit-win32` project
+ * (platform reported as win32) that lookup is Windows' and finds nothing here, so they are
+ * POSIX facts only. The Windows lookup has its own tests in test/platform-seams.test.ts.
+ */
+const onThisDisk = it.skipIf(platform() === 'win32');
 
 function runbookIn(dir: string, body: string[]) {
   const path = join(dir, 'book.md');
@@ -16,7 +23,7 @@ function runbookIn(dir: string, body: string[]) {
 }
 
 describe('planRun', () => {
-  it('resolves an interpreter with arguments to an absolute command and its own arguments', async () => {
+  onThisDisk('resolves an interpreter with arguments to an absolute command and its own arguments', async () => {
     const dir = tempDir('runbook-plan-');
     const runbook = runbookIn(dir, ['```sh {name=traced interpreter="bash -x"}', 'echo hi', '```']);
     const [cell] = (await planRun({ runbook, env: { PATH } })).cells;
@@ -25,7 +32,7 @@ describe('planRun', () => {
     expect(cell?.willRun).toBe(true);
   });
 
-  it('resolves a relative interpreter against the runbook folder, not the caller working directory', async () => {
+  onThisDisk('resolves a relative interpreter against the runbook folder, not the caller working directory', async () => {
     const dir = tempDir('runbook-plan-');
     mkdirSync(join(dir, 'tools'));
     writeFileSync(join(dir, 'tools', 'mysh'), '#!/bin/sh\nexec /bin/sh "$@"\n');
@@ -42,7 +49,7 @@ describe('planRun', () => {
     expect(gone?.interpreter?.command).toBeUndefined();
   });
 
-  it('needs the values of the cells that will run, and no others', async () => {
+  onThisDisk('needs the values of the cells that will run, and no others', async () => {
     const dir = tempDir('runbook-plan-');
     const runbook = runbookIn(dir, [
       '```sh {name=a}', 'echo <A>', '```',

@@ -12,10 +12,12 @@ import { findProgram, powershellInterpreter, windowsCandidates } from '../src/en
 import { taskkillArgs } from '../src/engine/process/tree-signals-win32.js';
 
 describe('platform()', () => {
-  it('reports this machine, and win32 only inside withPlatform', () => {
-    expect(platform()).toBe(process.platform === 'win32' ? 'win32' : 'posix');
+  it('reports this machine (or what the test project reports), and win32 inside withPlatform', () => {
+    const outside = platform();
+    expect(['posix', 'win32']).toContain(outside);
     expect(withPlatform('win32', () => platform())).toBe('win32');
-    expect(platform()).toBe(process.platform === 'win32' ? 'win32' : 'posix');
+    expect(withPlatform('posix', () => platform())).toBe('posix');
+    expect(platform()).toBe(outside);
   });
 });
 
@@ -47,10 +49,10 @@ describe('program lookup on Windows (PATH split on ;, PATHEXT, quotes)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-which-'));
     writeFileSync(join(dir, 'tool'), '');
     chmodSync(join(dir, 'tool'), 0o644);
-    expect(findProgram('tool', dir, dir)).toBeUndefined();
+    expect(withPlatform('posix', () => findProgram('tool', dir, dir))).toBeUndefined();
     writeFileSync(join(dir, 'runnable'), '');
     chmodSync(join(dir, 'runnable'), 0o755);
-    expect(findProgram('runnable', dir, dir)).toBe(join(dir, 'runnable'));
+    expect(withPlatform('posix', () => findProgram('runnable', dir, dir))).toBe(join(dir, 'runnable'));
   });
 });
 

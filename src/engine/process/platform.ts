@@ -12,6 +12,14 @@ export function platform(): Platform {
   return reported ?? (process.platform === 'win32' ? 'win32' : 'posix');
 }
 
+/**
+ * Reports `as` for the rest of the process (the `unit-win32` test project's setup: the pure
+ * tests run once more as Windows would see them). `undefined` goes back to the real OS.
+ */
+export function reportPlatform(as: Platform | undefined): void {
+  reported = as;
+}
+
 /** Runs `body` with `platform()` reporting `as` (tests only: the pure seams, never a spawn). */
 export function withPlatform<T>(as: Platform, body: () => T): T {
   const before = reported;
