@@ -51,7 +51,10 @@ describe('start-up imports', () => {
     const dir = tempDir('runbook-imports-run-');
     const session = join(dir, 'session.md');
     writeFileSync(session, '# Session\n\n```bash\necho one\n```\n\n```bash\necho two\n```\n');
-    expect(esmResolvedBy(['run', session, '--yes', '--transcript', join(dir, 'session.jsonl')]).filter(under('execa'))).toEqual([]);
+    const bashOnly = esmResolvedBy(['run', session, '--yes', '--transcript', join(dir, 'session.jsonl')]);
+    expect(bashOnly.filter(under('execa'))).toEqual([]);
+    // No SQL cell, no --log: nothing talks to PostgreSQL, so pg is not loaded (the shared log's module is imported on demand).
+    expect(bashOnly.filter(under('pg'))).toEqual([]);
     const perProcess = join(dir, 'per-process.md');
     writeFileSync(perProcess, '# Per process\n\n```sh {interpreter=sh}\necho three\n```\n');
     const transcript = join(dir, 'per-process.jsonl');

@@ -7,8 +7,7 @@
  */
 import { InputError } from './errors.js';
 import { resolveRunLog, type LogTarget } from './log/config.js';
-import { logHeaderText } from './log/delivery.js';
-import { startRunLog, type RunLog } from './log/run-log.js';
+import type { RunLog } from './log/run-log.js';
 import type { NotifyFilter } from './notify/filter.js';
 import { startNotifier, type Notifier } from './notify/notifier.js';
 import { Runner } from './runner.js';
@@ -140,7 +139,9 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
       const started = mode === 'dry-run' && target.kind === 'sandbox' && !request.rehearse ? unstartedSandbox(target) : await startTarget(target, runbook, env);
       const transcript = TranscriptWriter.open(transcriptPath, { append: resume !== undefined });
       // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
-      const log = logTarget ? startRunLog(logTarget, transcript.path) : undefined;
+      // Imported only when there is a log: its module graph holds pg, which a run without --log
+      // and without a database (bash cells only) would otherwise load for nothing (~90 ms CPU).
+      const log = logTarget ? (await import('./log/run-log.js')).startRunLog(logTarget, transcript.path) : undefined;
       const notifier = request.notify ? startNotifier({ ...request.notify, env }) : undefined;
       return sessionOf(request, runId, plan, started, variables, transcript, env, logTarget, log, notifier);
     },
@@ -225,7 +226,7 @@ function sessionOf(
       plan,
       createRunner: (operator: Operator) => createRunner(operator),
       ...(resume?.history ? { history: resume.history } : {}),
-      ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, status) => listener(logHeaderText(status))) } : {}),
+      ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, _status, header) => listener(header)) } : {}),
     }),
     close: async () => {
       transcript.close();
