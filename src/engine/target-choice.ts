@@ -15,7 +15,7 @@
  */
 import { InputError } from './errors.js';
 import type { TargetKind } from './events.js';
-import { isKeyValue, keyValueToUrl, parseConnectionString } from './connection-string.js';
+import { readDatabaseUrl } from './database-url.js';
 import { maskUrl } from './redact.js';
 import type { Runbook } from './runbook.js';
 
@@ -97,16 +97,7 @@ export function usesDatabaseVariable(cell: { lang: string; envRefs: string[] }, 
  * Every error line shows the string with its password masked, however it was written.
  */
 export function postgresTarget(raw: string, where: string, source: Target['source']): Target & { kind: 'postgres' } {
-  const value = raw.trim();
-  const hint = 'expected postgres://user:password@host:5432/database';
-  const shown = maskUrl(value);
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
-  if (!scheme && !isKeyValue(value)) throw new InputError(`${where}: '${shown}' is not a PostgreSQL URL; ${hint}`);
-  if (scheme && scheme !== 'postgres' && scheme !== 'postgresql') throw new InputError(`${where}: '${shown}' is a ${scheme} URL, not PostgreSQL; ${hint}`);
-  const parts = parseConnectionString(value);
-  if (!parts) throw new InputError(`${where}: '${shown}' is not a PostgreSQL URL; ${hint}`);
-  if (!parts.host) throw new InputError(`${where}: '${shown}' names no host; ${hint}`);
-  const url = scheme ? value : keyValueToUrl(parts);
+  const { url, parts } = readDatabaseUrl(raw, where);
   const database = parts.database || parts.user || 'postgres';
   return { kind: 'postgres', url, maskedUrl: maskUrl(url), name: `${database}@${parts.host}`, source };
 }

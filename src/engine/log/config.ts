@@ -5,6 +5,7 @@
  * > `RUNBOOK_INCIDENT`. A log without an incident, or an incident without a log given on the
  * command line, is bad input, found before anything runs.
  */
+import { readDatabaseUrl } from '../database-url.js';
 import { InputError } from '../errors.js';
 import { maskUrl, urlPasswords } from '../redact.js';
 import type { Runbook } from '../runbook.js';
@@ -46,7 +47,8 @@ export function requireLog(flags: LogFlags, env: NodeJS.ProcessEnv = process.env
 }
 
 function logTarget(raw: string, incident: string | undefined, where: string): LogTarget {
-  const url = checkedUrl(raw.trim(), where);
+  // The same reader as --db: a key/value string (`host=… password=…`) is a log too.
+  const { url } = readDatabaseUrl(raw, where);
   if (incident === undefined) throw new InputError(`${where} names a log but no incident; add --incident ID (or set RUNBOOK_INCIDENT), e.g. --incident INC-1234`);
   return { url, maskedUrl: maskUrl(url), incident: checkedIncident(incident), secrets: urlPasswords(url) };
 }
@@ -61,20 +63,6 @@ export function checkedIncident(raw: string): string {
   return incident;
 }
 
-function checkedUrl(value: string, where: string): string {
-  const hint = 'expected postgres://user:password@host:5432/database';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(`${where}: '${maskUrl(value)}' is not a PostgreSQL URL; ${hint}`);
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new InputError(`${where}: '${maskUrl(value)}' is a ${url.protocol.replace(/:$/, '')} URL, not PostgreSQL; ${hint}`);
-  }
-  if (!url.hostname && !url.searchParams.get('host')) throw new InputError(`${where}: '${maskUrl(value)}' names no host; ${hint}`);
-  return value;
-}
 
 /** `log: $VAR` in the frontmatter: the variable's value when it is set; a literal URL is refused (it would put a password in git). */
 function frontmatterLog(runbook: Runbook, env: NodeJS.ProcessEnv): string | undefined {
