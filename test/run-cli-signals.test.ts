@@ -1,6 +1,7 @@
 /** Interrupts and crashes: SIGINT mid-query, SIGKILL at a random moment, resume after a kill. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { killMoment } from './support/kill-moment.js';
 import { describe, expect, it } from 'vitest';
 import { verifyTranscript } from '../src/engine/transcript.js';
 import { freshDatabase, query } from './support/database.js';
@@ -45,7 +46,7 @@ describe('interrupts', () => {
     const run = startCli(['run', fixture('slow-steps.md'), '--yes', '--allow-writes', '--json', '--db', db, '--transcript', transcript]);
     await run.waitFor(/"type":"cell.started"/);
     // The eight cells take over three seconds: a kill in the first 2.5 s lands mid-run.
-    await delay(Math.floor(Math.random() * 2500));
+    await delay(killMoment(0, 2500));
     run.child.kill('SIGKILL');
     await run.exited;
     const seen = parseLines(run.stdout().slice(0, run.stdout().lastIndexOf('\n') + 1));

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lockPathFor, readTranscript, TranscriptWriter, verifyTranscript } from '../src/engine/transcript.js';
 import { compileTranscriptModule } from './transcript-build.js';
+import { killMoment } from './support/kill-moment.js';
 
 let moduleUrl: string;
 const dir = mkdtempSync(join(tmpdir(), 'runbook-transcript-proc-'));
@@ -101,7 +102,7 @@ describe('a writer killed with SIGKILL', () => {
       const path = join(dir, `killed-${round}.jsonl`);
       const writer = startWriter(path);
       await writer.until('ready');
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200));
+      await new Promise((resolve) => setTimeout(resolve, killMoment(20, 220)));
       writer.child.kill('SIGKILL');
       await writer.exited;
 
