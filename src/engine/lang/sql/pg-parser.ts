@@ -3,6 +3,7 @@
  * see no SQL never pay for it. Positions come back in UTF-8 bytes; callers get characters.
  */
 import { setFlagsFromString } from 'node:v8';
+import { sqlRegions } from './lexer.js';
 
 export interface ParsedStatement {
   stmt: Record<string, unknown>;
@@ -51,11 +52,27 @@ export async function parseSql(sql: string): Promise<ParsedStatement[]> {
     throw new SqlParseError((error as Error).message, toChar(byte));
   }
   const bytes = Buffer.byteLength(sql, 'utf8');
-  return (tree.stmts ?? []).map((entry) => {
+  let previousEnd = 0;
+  return (tree.stmts ?? []).map((entry, index) => {
     const startByte = entry.stmt_location ?? 0;
     const endByte = entry.stmt_len ? startByte + entry.stmt_len : bytes;
-    return { stmt: entry.stmt, start: toChar(startByte), end: toChar(endByte) };
+    // PostgreSQL 18 places a statement after its leading comments; a statement here starts
+    // right after the previous `;`, so its leading comment (its title) is part of it.
+    const start = index === 0 ? 0 : afterLastSemicolon(sql, previousEnd, toChar(startByte));
+    previousEnd = toChar(endByte);
+    return { stmt: entry.stmt, start, end: previousEnd };
   });
+}
+
+/** Just after the last `;` outside comments in sql[from, to) (only blanks, comments and `;` lie there). */
+function afterLastSemicolon(sql: string, from: number, to: number): number {
+  let after = from;
+  for (const region of sqlRegions(sql.slice(from, to))) {
+    if (region.kind !== 'code') continue;
+    const semicolon = sql.lastIndexOf(';', from + region.end - 1);
+    if (semicolon >= from + region.start) after = semicolon + 1;
+  }
+  return after;
 }
 
 /** Maps a UTF-8 byte offset to a UTF-16 character offset; identity for ASCII text. */
