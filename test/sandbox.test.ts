@@ -49,7 +49,7 @@ afterAll(() => removeSandbox(env));
 describe('sandbox', () => {
   it('exports its API', () => {
     expect(Object.keys(sandboxApi).sort()).toEqual(
-      ['SANDBOX_HOST', 'databaseNameFor', 'ensureSandbox', 'resetSandbox', 'sandboxCacheDir', 'sandboxPaths', 'sandboxStatus', 'sandboxUrl', 'stopSandbox'].sort(),
+      ['SANDBOX_HOST', 'databaseNameFor', 'ensureSandbox', 'pendingSeedReview', 'resetSandbox', 'sandboxCacheDir', 'sandboxPaths', 'sandboxStatus', 'sandboxUrl', 'seedDeclined', 'seedRefusal', 'stopSandbox'].sort(),
     );
   });
 

@@ -20,9 +20,10 @@ import { EXIT } from './exit.js';
 import { actorOf, notifyOf, type RunFlags } from './run-flags.js';
 import { logFlags, recordedArgv, runUnattended, runWithTerminal, signIfAsked, startOf } from './run.js';
 import { settleUnfinishedWrites } from './resume-writes.js';
+import { seedConfirmer } from './seed-confirm.js';
 import type { SettledAttempt } from '../engine/runner/types.js';
 
-export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident' | 'notify' | 'notifyOn'> & {
+export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident' | 'notify' | 'notifyOn' | 'trustSeed'> & {
   /** Unattended: a SQL write whose outcome the server cannot tell runs again. */
   rerunUnknown?: boolean;
 };
@@ -56,6 +57,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
     allowWrites: flags.allowWrites === true,
     ...logFlags(flags),
     ...notify,
+    confirmSeed: seedConfirmer(flags),
     resume: {
       runId: state.runId,
       nextSeq: state.lastSeq + 1,

@@ -36,6 +36,8 @@ export interface RunFlags {
   /** The shared incident log (see src/engine/log/). */
   log?: string;
   incident?: string;
+  /** `--trust-seed`: run a sandbox seed that reaches outside the database without asking (see seed-confirm.ts). */
+  trustSeed?: boolean;
 }
 
 export function modeOf(flags: Pick<RunFlags, 'dryRun' | 'yes'>): RunMode {

@@ -19,6 +19,7 @@ import type { Runner, RunSummary } from '../engine/runner.js';
 import { EXIT, exitCodeOf } from './exit.js';
 import { actorOf, detectedAtOf, modeOf, notifyOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
 import { watchStops, type RunStop } from './run-stops.js';
+import { seedConfirmer } from './seed-confirm.js';
 
 export type { RunFlags } from './run-flags.js';
 
@@ -50,6 +51,7 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
     allowWrites: flags.allowWrites === true,
     ...(flags.rehearse ? { rehearse: true } : {}),
     ...logFlags(flags),
+    confirmSeed: seedConfirmer(flags),
   });
   const session = await prepared.open();
   const code = mode === 'interactive' ? await runWithTerminal(session) : await runUnattended(session, flags);

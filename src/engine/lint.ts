@@ -11,11 +11,9 @@ import { KNOWN_ATTRIBUTES, nearestAttribute, RUNME_UNSUPPORTED, SAFETY_ATTRIBUTE
 import { PLACEHOLDER, powershellAssignedNames, powershellVariableReads } from './markdown/placeholders.js';
 import { declaredDatabase } from './target-choice.js';
 import { planInterpreter, planPrompts } from './plan/index.js';
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { seedFileFor } from './target.js';
-import { parseSql } from './lang/sql/pg-parser.js';
-import { calls } from './lang/sql/calls.js';
+import { reviewSeed } from './sandbox/seed-review.js';
 import type { Cell, Diagnostic, Runbook } from './runbook.js';
 import { sqlSyntaxError, positionAt } from './lang/sql/statements.js';
 import { reparsedCalls, reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
@@ -79,32 +77,26 @@ export async function lintRunbook(runbook: Runbook, text?: string): Promise<Diag
   return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Calls in a sandbox seed that reach beyond the database (the seed runs as a superuser). */
-const SEED_REACH = /^(?:lo_import|lo_export|lo_from_bytea|lo_put|dblink\w*|pg_read_file|pg_read_binary_file|pg_ls_dir|pg_file_write)$/;
-
 /**
  * The sandbox seed beside the runbook runs as the sandbox's superuser when the sandbox
- * starts: `COPY … PROGRAM`, large-object file functions and dblink there act on this machine
- * or another, not on the sandbox. A warning each, at the runbook's first line (the seed is its own file).
+ * starts: what in it reaches outside the database (COPY … PROGRAM, lo_*, dblink…; the judge
+ * is sandbox/seed-review.ts, the same the sandbox asks with). A warning each, at the
+ * runbook's first line with the seed's own line in the message (the seed is its own file).
  */
 async function seedDiagnostics(runbookPath: string): Promise<Diagnostic[]> {
-  const seed = seedFileFor(runbookPath);
-  if (!seed) return [];
-  let statements;
+  const file = seedFileFor(runbookPath);
+  if (!file) return [];
+  // Loaded only for a runbook with a seed: the seed module holds pg.
+  const { readSeed } = await import('./sandbox/seed.js');
+  let review;
   try {
-    statements = await parseSql(readFileSync(seed, 'utf8'));
+    review = await reviewSeed(readSeed(file));
   } catch {
     return [];
   }
-  const found = new Set<string>();
-  for (const { stmt } of statements) {
-    const copy = (stmt as { CopyStmt?: { is_program?: boolean } }).CopyStmt;
-    if (copy?.is_program) found.add('COPY … PROGRAM (runs a program on this machine)');
-    for (const name of calls(stmt).functions) if (SEED_REACH.test(name)) found.add(`${name}() (reaches files or other servers)`);
-  }
-  return [...found].map((what) => ({
+  return review.reaches.map((reach) => ({
     severity: 'warning' as const, line: 1, column: 1, rule: 'seed-reach',
-    message: `the sandbox seed ${seed} uses ${what}; it runs as the sandbox's superuser when the sandbox starts: read it before you start the sandbox`,
+    message: `the sandbox seed ${file}:${reach.line} reaches outside the database: ${reach.why}; it runs as the sandbox's superuser, so the sandbox asks before running it (once per content) and an unattended run needs --trust-seed`,
   }));
 }
 

@@ -25,11 +25,14 @@ import {
 } from './sandbox/cluster.js';
 import { sandboxPaths, type SandboxPaths } from './sandbox/paths.js';
 import { createSeededDatabase, databaseNameFor, DEFAULT_DATABASE, readSeed, type Connection, type Seed } from './sandbox/seed.js';
-import { readState, withLock, writeState, type SandboxState } from './sandbox/state.js';
+import { reviewSeed, type SeedReview } from './sandbox/seed-review.js';
+import { readState, seedTrusted, withLock, writeState, type SandboxState } from './sandbox/state.js';
+import { InputError } from './errors.js';
 import { startWorkers, stopWorkers, workersRunning } from './sandbox/workers-process.js';
 
 export { sandboxPaths, sandboxCacheDir } from './sandbox/paths.js';
 export { databaseNameFor } from './sandbox/seed.js';
+export type { SeedReach, SeedReview } from './sandbox/seed-review.js';
 
 export const SANDBOX_HOST = '127.0.0.1';
 
@@ -38,6 +41,8 @@ export interface SandboxOptions {
   seedFile?: string;
   /** Where to read RUNBOOK_SANDBOX_DIR / XDG_CACHE_HOME / HOME from. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The sha256 of a seed that reaches outside the database, confirmed for this call (remembered once it is). */
+  confirmedSeed?: string;
 }
 
 export interface SandboxHandle {
@@ -64,10 +69,13 @@ export interface SandboxStatus {
 /** Initialises (once), starts (if not running, or crashed), seeds (once per database) and returns the URL. */
 export async function ensureSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
   const seed = opts.seedFile ? readSeed(resolve(opts.seedFile)) : undefined;
+  const review = seed ? await reviewSeed(seed) : undefined;
   const database = seed?.database ?? DEFAULT_DATABASE;
   const initial = sandboxPaths(opts.env);
   return withLock(initial, async () => {
+    requireConfirmed(review, readState(initial), opts.confirmedSeed);
     const { paths, state, started } = await ensureServer(initial);
+    rememberConfirmed(review, state, opts.confirmedSeed);
     let seeded = false;
     if (!state.databases[database] || !(await databaseAnswers(state, database))) {
       await seedDatabase(paths, state, database, seed);
@@ -97,11 +105,14 @@ export async function stopSandbox(opts: { env?: NodeJS.ProcessEnv } = {}): Promi
 }
 
 /** Drops and recreates the seed's database, reseeds it and restarts its sessions: the incident again. */
-export async function resetSandbox(seedFile: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<SandboxHandle> {
+export async function resetSandbox(seedFile: string, opts: Pick<SandboxOptions, 'env' | 'confirmedSeed'> = {}): Promise<SandboxHandle> {
   const seed = readSeed(resolve(seedFile));
+  const review = await reviewSeed(seed);
   const initial = sandboxPaths(opts.env);
   return withLock(initial, async () => {
+    requireConfirmed(review, readState(initial), opts.confirmedSeed);
     const { paths, state, started } = await ensureServer(initial);
+    rememberConfirmed(review, state, opts.confirmedSeed);
     await stopWorkers(state.databases[seed.database]?.workersPid);
     await seedDatabase(paths, state, seed.database, seed);
     if (started) await startAllSessions(paths, state);
@@ -109,6 +120,40 @@ export async function resetSandbox(seedFile: string, opts: { env?: NodeJS.Proces
     writeState(paths, state);
     return { url: urlFor(state, seed.database), started, seeded: true, database: seed.database, port: state.port };
   });
+}
+
+/**
+ * The seed's review when it reaches outside the database and its content was never
+ * confirmed: what the operator must be shown and asked about before the sandbox runs it.
+ * Undefined for a seed that only builds its database, or one confirmed before.
+ */
+export async function pendingSeedReview(seedFile: string, env?: NodeJS.ProcessEnv): Promise<SeedReview | undefined> {
+  const review = await reviewSeed(readSeed(resolve(seedFile)));
+  if (review.reaches.length === 0 || seedTrusted(readState(sandboxPaths(env)), review.sha256)) return undefined;
+  return review;
+}
+
+/** One line for a seed that cannot run unconfirmed: what it reaches, and the two ways on. */
+export function seedRefusal(review: SeedReview): string {
+  const first = review.reaches[0];
+  const more = review.reaches.length > 1 ? ` and ${review.reaches.length - 1} more` : '';
+  return `sandbox: the seed ${review.file} reaches outside the database (line ${first?.line}: ${first?.why}${more}) and this content (sha256 ${review.sha256.slice(0, 12)}…) was never confirmed; nothing was run: review it in a terminal (runbook sandbox start --runbook …) or pass --trust-seed`;
+}
+
+/** One line for a seed the operator did not confirm. */
+export function seedDeclined(review: SeedReview): string {
+  return `sandbox: the seed ${review.file} was not confirmed; nothing was started or run`;
+}
+
+/** The last word before a seed runs: an unconfirmed seed that reaches outside never does, whoever calls. */
+function requireConfirmed(review: SeedReview | undefined, state: SandboxState | undefined, confirmed: string | undefined): void {
+  if (!review || review.reaches.length === 0 || confirmed === review.sha256 || seedTrusted(state, review.sha256)) return;
+  throw new InputError(seedRefusal(review));
+}
+
+function rememberConfirmed(review: SeedReview | undefined, state: SandboxState, confirmed: string | undefined): void {
+  if (!review || confirmed !== review.sha256 || seedTrusted(state, review.sha256)) return;
+  state.trustedSeeds = { ...state.trustedSeeds, [review.sha256]: { file: review.file, confirmedAt: new Date().toISOString() } };
 }
 
 /** The URL of a seed's database (default: the first seeded one), whether or not the server runs. */
@@ -153,7 +198,8 @@ async function ensureServer(initial: SandboxPaths): Promise<{ paths: SandboxPath
     paths = initial;
     const password = randomBytes(12).toString('hex');
     await initCluster(paths, password);
-    state = { version: 1, port: await freePort(), user: SUPERUSER, password, clusterDir: paths.clusterDir, databases: {} };
+    const trusted = state?.trustedSeeds;
+    state = { version: 1, port: await freePort(), user: SUPERUSER, password, clusterDir: paths.clusterDir, databases: {}, ...(trusted ? { trustedSeeds: trusted } : {}) };
     writeState(paths, state);
   }
   if (clusterState(paths) === 'running') return { paths, state, started: false };

@@ -13,12 +13,13 @@ import { startNotifier, type Notifier } from './notify/notifier.js';
 import { Runner } from './runner.js';
 import { newRunId } from './runner/start.js';
 import { planRun, type RunPlan, type Selection } from './plan/index.js';
-import { chooseTarget, declaredDatabase, startTarget, unstartedSandbox, type Target, type TargetChoice } from './target.js';
+import { chooseTarget, confirmSeed, declaredDatabase, startTarget, unstartedSandbox, type Target, type TargetChoice } from './target.js';
 import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
 import { resolveVariables, secretEnvValues, type BoundVariable } from './variables.js';
 import type { EventSink, RunEvent, RunMode } from './events.js';
 import type { Operator } from './operator.js';
 import type { Runbook } from './runbook.js';
+import type { SeedReview } from './sandbox/seed-review.js';
 import type { ResumePoint, RunnerOptions } from './runner/types.js';
 
 /** What the TUI gets: enough to draw the header, and a way to make the runner it drives. */
@@ -94,6 +95,8 @@ export interface SessionRequest {
   notify?: { command: string; filter: NotifyFilter };
   env?: NodeJS.ProcessEnv;
   resume?: SessionResume;
+  /** Asked, before anything starts, about a sandbox seed that reaches outside the database and was never confirmed; true runs it. Absent: such a seed is refused. */
+  confirmSeed?: (review: SeedReview) => Promise<boolean>;
 }
 
 export interface PreparedSession {
@@ -122,13 +125,15 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
     allowWrites: request.allowWrites === true,
     target: (needsDatabase) => (choice = chooseTarget({ db: request.db, env, runbook, needsDatabase })).kind,
   });
-  const target = choice as TargetChoice;
+  let target = choice as TargetChoice;
   const variables = bindValues(runbook, plan, request.values, env, resume?.variables ?? [], mode);
   if (resume) sameTarget(target, resume.target);
   // One id for the run and its file name, so the two never tell different times.
   const runId = resume?.runId ?? newRunId();
   const transcriptPath = resume?.transcriptPath ?? request.transcriptPath ?? defaultTranscriptPath(runbook.path, runId);
   TranscriptWriter.check(transcriptPath, { append: resume !== undefined });
+  const startsSandbox = !(mode === 'dry-run' && !request.rehearse);
+  if (startsSandbox) target = await confirmSeed(target, runbook, env, request.confirmSeed);
   return {
     runId,
     plan,
@@ -136,7 +141,7 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
     variables,
     transcriptPath,
     open: async () => {
-      const started = mode === 'dry-run' && target.kind === 'sandbox' && !request.rehearse ? unstartedSandbox(target) : await startTarget(target, runbook, env);
+      const started = !startsSandbox && target.kind === 'sandbox' ? unstartedSandbox(target) : await startTarget(target, runbook, env);
       const transcript = TranscriptWriter.open(transcriptPath, { append: resume !== undefined });
       // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
       // Imported only when there is a log: its module graph holds pg, which a run without --log

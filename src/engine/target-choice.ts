@@ -41,7 +41,7 @@ export interface Target {
 /** A decided target: a checked URL, no database, or the sandbox still to be started. */
 export type TargetChoice =
   | (Target & { kind: 'postgres' | 'none' })
-  | { kind: 'sandbox'; source: 'flag' | 'sandbox'; envVar?: string };
+  | { kind: 'sandbox'; source: 'flag' | 'sandbox'; envVar?: string; /** sha256 of a seed reaching outside the database, confirmed for this run. */ confirmedSeed?: string };
 
 export interface ChooseTargetOptions {
   db?: string;

@@ -6,6 +6,8 @@
  * The sandbox is seeded from `<runbook>.sandbox.sql` beside the runbook when it exists.
  */
 import { existsSync } from 'node:fs';
+import { InputError } from './errors.js';
+import type { SeedReview } from './sandbox/seed-review.js';
 import { maskUrl } from './redact.js';
 import type { Runbook } from './runbook.js';
 import { chooseTarget, declaredDatabase, usesDatabaseVariable, type ChooseTargetOptions, type Target, type TargetChoice } from './target-choice.js';
@@ -29,7 +31,7 @@ export async function startTarget(choice: TargetChoice, runbook: Runbook, env: N
   // Loaded here, not at the top: it pulls in pg (and pg pulls in undici and node:assert), ~90 ms
   // of start-up that `list` and every run without the sandbox would pay for nothing.
   const { ensureSandbox } = await import('./sandbox.js');
-  const sandbox = await ensureSandbox({ ...(seedFile ? { seedFile } : {}), env });
+  const sandbox = await ensureSandbox({ ...(seedFile ? { seedFile } : {}), env, ...(choice.confirmedSeed ? { confirmedSeed: choice.confirmedSeed } : {}) });
   return {
     kind: 'sandbox',
     url: sandbox.url,
@@ -40,6 +42,23 @@ export async function startTarget(choice: TargetChoice, runbook: Runbook, env: N
     ...(seedFile ? { seedFile } : { seedFileMissing: seedFileName(runbook.path) }),
     ...(choice.envVar ? { envVar: choice.envVar } : {}),
   };
+}
+
+/**
+ * A seed that reaches outside the database (COPY … PROGRAM, lo_export, dblink…) and was
+ * never confirmed is put to `confirm` before anything starts; the choice then carries the
+ * confirmed content's sha256 to the sandbox, which runs no other. No seed, a seed that only
+ * builds its database, or one confirmed before: the choice as it was. Refused: InputError.
+ */
+export async function confirmSeed(choice: TargetChoice, runbook: Runbook, env: NodeJS.ProcessEnv, confirm: ((review: SeedReview) => Promise<boolean>) | undefined): Promise<TargetChoice> {
+  const seedFile = choice.kind === 'sandbox' ? seedFileFor(runbook.path) : undefined;
+  if (choice.kind !== 'sandbox' || !seedFile) return choice;
+  const { pendingSeedReview, seedDeclined, seedRefusal } = await import('./sandbox.js');
+  const review = await pendingSeedReview(seedFile, env);
+  if (!review) return choice;
+  if (!confirm) throw new InputError(seedRefusal(review));
+  if (!(await confirm(review))) throw new InputError(seedDeclined(review));
+  return { ...choice, confirmedSeed: review.sha256 };
 }
 
 /**

@@ -3,6 +3,7 @@
  * `dragonfly` database. Seeding runs the file as one script (it may create roles, schemas,
  * tables, rows); the roles its sessions log in as get the sandbox's local password.
  */
+import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import pg from 'pg';
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,9 @@ export interface Seed {
   file: string;
   database: string;
   text: string;
+  /** Size and sha256 of the file's bytes: what the operator confirms (see seed-review.ts). */
+  bytes: number;
+  sha256: string;
   sessions: SessionSpec[];
 }
 
@@ -28,13 +32,15 @@ export function databaseNameFor(seedFile: string | undefined): string {
 }
 
 export function readSeed(file: string): Seed {
-  let text: string;
+  let content: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    content = readFileSync(file);
   } catch (error) {
     throw new InputError(`sandbox: cannot read seed file ${file}: ${(error as Error).message}`);
   }
-  return { file, database: databaseNameFor(file), text, sessions: parseSessions(text, file) };
+  const text = content.toString('utf8');
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  return { file, database: databaseNameFor(file), text, bytes: content.length, sha256, sessions: parseSessions(text, file) };
 }
 
 export interface Connection {

@@ -27,6 +27,16 @@ export interface SandboxState {
   password: string;
   clusterDir: string;
   databases: Record<string, SandboxDatabase>;
+  /**
+   * Seeds that reach outside the database and were confirmed, by the sha256 of their
+   * content: each is asked about once (see seed-review.ts). Kept when the cluster is rebuilt.
+   */
+  trustedSeeds?: Record<string, { file: string; confirmedAt: string }>;
+}
+
+/** True when a seed with this content was confirmed before. */
+export function seedTrusted(state: SandboxState | undefined, sha256: string): boolean {
+  return Object.hasOwn(state?.trustedSeeds ?? {}, sha256);
 }
 
 export function readState(paths: SandboxPaths): SandboxState | undefined {
