@@ -30,6 +30,7 @@ function program(record: (code: number | void) => void): Command {
     .description('show the sections and executable cells of a runbook')
     .argument('<file>', 'Markdown runbook')
     .option('--json', 'one JSON object: the runbook, its cells in document order, sections, checklist')
+    .option('--check-commands', "start pwsh to read the programs each PowerShell cell calls (plan.needs), as a run does")
     .action(exit(async (file: string, opts) => (await import('./commands/list.js')).list(file, opts)));
 
   cli

@@ -42,7 +42,8 @@ describe('list --json and run.started agree', () => {
     const env = { PATH: process.env.PATH, RUNBOOK_DATABASE_URL: UNREACHABLE, RUNBOOK_SANDBOX_DIR: join(dir, 'no-sandbox') };
     const compared: string[] = [];
     const check = async (file: string, index: number) => {
-      const list = await runCli(['list', file, '--json'], { env });
+      // --check-commands: list reads what PowerShell cells call as a run does (plain list leaves it to the run).
+      const list = await runCli(['list', file, '--json', '--check-commands'], { env });
       if (list.code !== 0) return; // not a readable runbook (the binary fixture, say): nothing to agree on
       const listed = JSON.parse(list.stdout) as { cells: { id: string; effect: string; plan: object }[] };
       const transcript = join(dir, `${index}.jsonl`);
@@ -63,18 +64,27 @@ describe('list --json and run.started agree', () => {
     expect(existsSync(join(dir, 'no-sandbox'))).toBe(false);
   }, 600_000);
 
-  // Known gap (issue #23, "plan, then apply"): the commands a PowerShell cell calls are read in the run's pwsh session after
-  // run.started, outside the plan, so the plan says willRun for a cell an unattended run then skips for a missing command.
-  // `it.fails` until the plan carries commands needed; then drop `.fails`.
-  it.skipIf(!hasPwsh).fails('run.started does not promise to run a cell the unattended run skips for a missing command', async () => {
+  // Plan, then apply: the commands a PowerShell cell calls are read in the run's pwsh session before run.started.
+  it.skipIf(!hasPwsh)('run.started does not promise to run a cell the unattended run skips for a missing command', async () => {
     const dir = tempDir('runbook-needs-');
     writeFileSync(join(dir, 'needs.md'), '# Needs\n\n## One\n\n```powershell {name=calls-missing}\nrailway-nope status\n```\n');
     const transcript = join(dir, 't.jsonl');
     await runCli(['run', join(dir, 'needs.md'), '--yes', '--transcript', transcript], { env: { PATH: `${process.env.PATH}:${PWSH_DIR}`, RUNBOOK_DATABASE_URL: '' } });
     const events = parseLines(readFileSync(transcript, 'utf8'));
     expect(events.find((e): e is CellFinished => e.type === 'cell.finished')).toMatchObject({ status: 'skipped', unavailable: true });
-    expect(started(events)?.cells[0]?.plan).toMatchObject({ willRun: false });
-  });
+    expect(started(events)?.cells[0]?.plan).toMatchObject({
+      willRun: false,
+      whyNot: { reason: 'missing-command', message: 'railway-nope not found on PATH' },
+      needs: [{ name: 'railway-nope', found: false }],
+    });
+    // The value the skipped cell would need is not asked for; list says the same with --check-commands, and leaves it to the run without.
+    const env = { PATH: `${process.env.PATH}:${PWSH_DIR}`, RUNBOOK_DATABASE_URL: '' };
+    const plan = async (...flags: string[]) => (JSON.parse((await runCli(['list', join(dir, 'needs.md'), '--json', ...flags], { env })).stdout) as { cells: { plan: object }[] }).cells[0]?.plan;
+    expect(await plan('--check-commands')).toMatchObject({ willRun: true, needs: [{ name: 'railway-nope', found: false }] });
+    const unchecked = await plan();
+    expect(unchecked).toMatchObject({ willRun: true, needsUnread: expect.stringContaining('--check-commands') });
+    expect(unchecked).not.toHaveProperty('needs');
+  }, 60_000);
 });
 
 describe('interpreters', () => {

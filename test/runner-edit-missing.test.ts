@@ -8,6 +8,7 @@ import { onPath } from '../src/engine/plan/index.js';
 import { parseRunbook } from '../src/engine/parse.js';
 import { Runner } from '../src/engine/runner.js';
 import type { Decision, DecisionContext } from '../src/engine/operator.js';
+import type { RunEvent } from '../src/engine/events.js';
 import { noTarget, scriptedOperator } from './runner-support.js';
 
 const hasPwsh = onPath('pwsh');
@@ -19,11 +20,18 @@ describe.skipIf(!hasPwsh)('missing commands after an edit (real pwsh)', () => {
     const script = (context: DecisionContext): Decision => {
       seen.push(context.missing);
       if (seen.length === 1) return { action: 'edit', source: 'Write-Output "deployed"' };
-      if (seen.length === 2) return { action: 'edit', source: 'other-missing-tool --go' };
+      if (seen.length === 2) return { action: 'run' };
+      if (seen.length === 3) return { action: 'edit', source: 'other-missing-tool --go' };
       return { action: 'skip' };
     };
-    const summary = await new Runner({ runbook, operator: scriptedOperator(script), target: noTarget, mode: 'interactive', variables: [], actor: 'tester', argv: [] }).run();
+    const events: RunEvent[] = [];
+    const summary = await new Runner({ runbook, operator: scriptedOperator(script), target: noTarget, mode: 'interactive', variables: [], actor: 'tester', argv: [], sinks: [(e) => events.push(e)] }).run();
     expect(summary.status).not.toBe('aborted');
-    expect(seen).toEqual([['railway-not-here'], undefined, ['other-missing-tool']]);
+    expect(seen).toEqual([['railway-not-here'], undefined, undefined, ['other-missing-tool']]);
+    // run.started has the plan of the text as written; the edited attempt records its own (replanCell).
+    const started = events.find((e) => e.type === 'run.started');
+    expect(started?.type === 'run.started' && started.cells?.[0]?.plan?.needs).toEqual([{ name: 'railway-not-here', found: false }]);
+    const attempt = events.find((e) => e.type === 'cell.started');
+    expect(attempt?.type === 'cell.started' && attempt.plan).toMatchObject({ id: 'deploy', effect: 'write', needs: [] });
   }, 60_000);
 });

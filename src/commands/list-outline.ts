@@ -97,5 +97,8 @@ function cellFlags(cell: Cell, plan: CellPlan | undefined): string[] {
     flags.push(`console session: ${commands} command${commands === 1 ? '' : 's'}${outputLines ? `, ${outputLines} output line${outputLines === 1 ? '' : 's'} not run` : ''}`);
   }
   if (plan?.whyNot?.reason === 'missing-interpreter') flags.push(`(not run here: ${plan.interpreter?.missing ?? plan.whyNot.message})`);
+  // Read only with --check-commands (see NEEDS_UNREAD in list.ts).
+  const missing = (plan?.needs ?? []).filter((n) => !n.found).map((n) => (n.near ? `${n.name} (${n.near} found)` : n.name));
+  if (missing.length) flags.push(`missing: ${missing.join(', ')}`);
   return flags;
 }

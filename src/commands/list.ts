@@ -6,7 +6,7 @@
  */
 import { InputError } from '../engine/errors.js';
 import { readRunbookFile } from '../engine/parse.js';
-import { planRun, type CellPlan, type RunPlan } from '../engine/plan/index.js';
+import { planRun, preparePlan, type CellPlan, type RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook, VariableSpec } from '../engine/runbook.js';
 import { isSecretName, MASK } from '../engine/redact.js';
 import { isSecretVariable } from '../engine/variables.js';
@@ -16,11 +16,21 @@ import { proseSections } from '../engine/prose-sections.js';
 
 export interface ListOptions {
   json?: boolean;
+  /** Start the PowerShell session to read which programs each PowerShell cell calls (`needs`), as a run does. */
+  checkCommands?: boolean;
 }
+
+/**
+ * Why a plain `list` leaves a PowerShell cell's commands unread: reading them takes PowerShell's
+ * own parser, so a pwsh process (about half a second of CPU, more under load) that an author
+ * listing a runbook, or CI on every commit, did not ask for. A run reads them before
+ * `run.started`; `--check-commands` reads them here the same way.
+ */
+export const NEEDS_UNREAD = 'read when a run starts, in its pwsh session (list --check-commands reads them now)';
 
 export async function list(file: string, opts: ListOptions = {}): Promise<number> {
   const runbook = await readRunbookFile(file);
-  const plan = await listPlan(runbook, process.env);
+  const plan = await listPlan(runbook, process.env, opts.checkCommands === true);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(listJson(runbook, plan), null, 2)}\n`);
     return EXIT.ok;
@@ -43,9 +53,11 @@ export async function list(file: string, opts: ListOptions = {}): Promise<number
  * The plan of a run of every cell: whether each would run here (its interpreter on this
  * PATH), and its write guard against the target the environment names. A target that
  * cannot be resolved leaves the guard at "target unknown" rather than failing the list.
+ * Completed by the same prepare step as a run's, without a database (no catalogue) and,
+ * unless `checkCommands`, without a pwsh session (see NEEDS_UNREAD).
  */
-export async function listPlan(runbook: Runbook, env: NodeJS.ProcessEnv): Promise<RunPlan> {
-  return planRun({
+export async function listPlan(runbook: Runbook, env: NodeJS.ProcessEnv, checkCommands = false): Promise<RunPlan> {
+  const planned = await planRun({
     runbook,
     env,
     target: (needsDatabase) => {
@@ -57,6 +69,15 @@ export async function listPlan(runbook: Runbook, env: NodeJS.ProcessEnv): Promis
       }
     },
   });
+  if (!checkCommands) return preparePlan(planned, { runbook, env, unread: NEEDS_UNREAD });
+  // Loaded only here: the executors' module graph (binding, the shell executor) is start-up a plain list need not pay.
+  const { ExecutorPool } = await import('../engine/runner/executors.js');
+  const sessions = new ExecutorPool({ kind: 'none', url: '', maskedUrl: '', name: 'none' });
+  try {
+    return await preparePlan(planned, { runbook, env, parserFor: (plan) => sessions.parserFor(plan) });
+  } finally {
+    await sessions.closeAll();
+  }
 }
 
 /** DESIGN.md's shape, extended with each cell's plan, placeholders, sections and the checklist. */

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { onPath } from './process/which.js';
 import type { PowerShellParser } from './placeholders.js';
-import type { Cell } from './runbook.js';
+import type { Cell, Lang } from './runbook.js';
 
 export interface NeededCommand {
   /** `railway`, or `python -m tools.prod_gate` for a module. */
@@ -35,6 +35,11 @@ export interface CommandsInput {
   env: NodeJS.ProcessEnv;
   /** Where a cell runs (for `python -m`, which looks there first). */
   cwdOf(cell: Cell): string;
+}
+
+/** Whether the commands of a cell with this plan are read: a PowerShell cell whose interpreter was found. */
+export function readsCommands(plan: { lang: Lang; interpreter?: { command?: string } }): boolean {
+  return plan.lang === 'powershell' && plan.interpreter?.command !== undefined;
 }
 
 /** Per cell id, what it needs, in the order the cell first calls it. Only PowerShell cells are read. */

@@ -129,6 +129,8 @@ export interface CellStarted extends EventBase {
   values?: Record<string, string>;
   /** The attempt's effect as planned for the text that ran (after an edit, the edit's plan). */
   effect?: 'read' | 'write';
+  /** An edited (or ad-hoc) cell's plan for the text that ran, from replanCell: `run.started` has the plan of the text as written. */
+  plan?: CellPlan;
   /** Shell cells: the process group the attempt runs in, known before it runs a line (resume checks it is gone). */
   pgid?: number;
   /** With `pgid`: `<boot id>:<start ticks>` of the group's leader, so a reused pid is not taken for the group. */

@@ -5,7 +5,6 @@
  * read from the run plan; preflight only decides which of them stop the run.
  */
 import { InputError } from './errors.js';
-import type { NeededCommand } from './commands-needed.js';
 import type { PreflightEvent, RunMode } from './events.js';
 import { installHint } from './install-hints.js';
 import { bindCellPlaceholders, type PowerShellParser } from './placeholders.js';
@@ -26,8 +25,6 @@ export interface PreflightInput {
   values?: Readonly<Record<string, string>>;
   /** PowerShell's parser for a cell (the run's pwsh session), where pwsh is installed. */
   parserFor?: (cell: CellPlan) => Promise<PowerShellParser | undefined>;
-  /** The external commands each cell calls, found or not (commands-needed.ts). */
-  needed?: ReadonlyMap<string, readonly NeededCommand[]>;
   mode: RunMode;
   target: Target;
   /** Placeholders still without a value after flags, environment, defaults and the operator. */
@@ -90,8 +87,9 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
 
   const byCommand = new Map<string, string[]>();
   const near = new Map<string, string>();
-  for (const [cell, needs] of input.needed ?? []) {
-    for (const need of needs) {
+  // The commands each cell calls, found or not, as the prepare step read them (plan.cells[].needs).
+  for (const { id: cell, needs } of input.plan.cells) {
+    for (const need of needs ?? []) {
       if (need.found) continue;
       byCommand.set(need.name, [...(byCommand.get(need.name) ?? []), cell]);
       if (need.near) near.set(need.name, need.near);

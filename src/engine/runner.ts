@@ -4,13 +4,11 @@
  * emits every step as a RunEvent: stamped, redacted, written to the transcript first.
  */
 import { noteFacts } from './note-marks.js';
-import { checkBeforeRun, readCommands, valuesToAsk } from './runner/before-run.js';
-import { planAdhoc, planEffect, valuesNeededBy, withCatalogue, type CellPlan, type Effect, type RunPlan } from './plan/index.js';
+import { checkBeforeRun } from './runner/before-run.js';
+import { planAdhoc, preparePlan, replanCell, valuesNeededBy, type CellPlan, type Effect, type PrepareContext, type RunPlan } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
 import { executeCell } from './runner/execute-cell.js';
 import { BackgroundCells } from './runner/background.js';
-import { commandsNeeded, type NeededCommand } from './commands-needed.js';
-import { dirname, resolve } from 'node:path';
 import { cannotRun, cellsToWalk } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
 import { beforeFirstCell, runOutcome, type Outcome } from './runner/outcome.js';
@@ -46,12 +44,10 @@ export class Runner {
   private readonly executors: ExecutorPool;
   private readonly ledger: CellLedger;
   private readonly background = new BackgroundCells((cell, status, durationMs, result, reason) => this.ledger.finish(cell, status, durationMs, result, reason));
-  /** Each cell's plan (the session's, its SQL effects refined by the target's catalogue). */
+  /** Each cell's plan: the session's, completed by the prepare step before run.started (plan/prepare.ts). */
   private readonly plans = new Map<string, CellPlan>();
   /** The whole plan, for what a cell's prompted `export` offers when its values are asked. */
   private runPlan?: RunPlan;
-  /** What each cell calls (railway, curl…), found or not: read once, before preflight. */
-  private needed = new Map<string, NeededCommand[]>();
   private stoppedBecause?: string;
   /** Cells whose last attempt could not reach the database. */
   private readonly unreachable = new Set<string>();
@@ -59,8 +55,8 @@ export class Runner {
   private lastVisited?: Cell;
   /** Planned cells a jump forward passed and nothing ran since: run.finished says "jumped over". */
   private readonly jumpedOver = new Set<string>();
-  /** The operator's edit of each cell and its effect: what every later attempt runs, on any visit. */
-  private readonly edits = new Map<string, { source: string; effect: Effect }>();
+  /** The operator's edit of each cell and its plan (replanCell): what every later attempt runs, on any visit. */
+  private readonly edits = new Map<string, { source: string; plan: CellPlan }>();
   /** The target's volatility of what the SQL cells call; undefined without a database (built-ins decide). */
   private catalogue?: Catalogue;
   private readonly values: Record<string, string> = {};
@@ -119,11 +115,11 @@ export class Runner {
     this.started = true;
     const started = Date.now();
     const { runbook, mode } = this.opts;
-    let plan = await planOf(this.opts);
     // Connected now (the command validated and planned first): the target's catalogue decides what its functions do.
     const probe = mode !== 'dry-run' ? await probeDatabase(this.opts.target.url, runbook.cells) : undefined;
     this.catalogue = probe?.catalogue;
-    if (this.catalogue) plan = await withCatalogue(plan, runbook, this.catalogue);
+    // The plan completed before run.started: what the commands need is read in the run's own pwsh session.
+    const plan = await preparePlan(await planOf(this.opts), this.prepareContext());
     for (const cell of plan.cells) this.plans.set(cell.id, cell);
     this.runPlan = plan;
     const { walked, selected } = cellsToWalk(plan, this.ledger.statuses);
@@ -132,11 +128,9 @@ export class Runner {
     for (const v of this.variables) this.emitter.emit(boundEvent(v));
 
     const env = this.opts.env ?? process.env;
-    // Read from PowerShell's own parser, so it needs the run's pwsh session: before the values they decide on.
-    this.needed = await readCommands(plan, runbook, this.executors, env);
     // The console asks each cell's values when the operator runs it (visit); the others, now.
     const missing = await askForValues({
-      needed: mode === 'interactive' ? [] : valuesToAsk(plan, this.needed, mode),
+      needed: mode === 'interactive' ? [] : plan.neededValues,
       values: this.values,
       runbook,
       plan,
@@ -156,7 +150,6 @@ export class Runner {
       values: this.values,
       strict: this.opts.strict === true,
       executors: this.executors,
-      needed: this.needed,
       ...(probe ? { probe } : {}),
     });
     this.emitter.emit(event);
@@ -215,7 +208,7 @@ export class Runner {
   private async visit(cell: Cell): Promise<Step> {
     this.lastVisited = cell;
     const plan = this.planFor(cell);
-    const blocked = cannotRun(cell, plan, this.needed.get(cell.id) ?? [], this.opts.mode);
+    const blocked = cannotRun(plan, this.opts.mode);
     if (blocked) {
       // One record per decision: a cell skipped by rule is recorded once, not on every pass after a jump.
       if (this.ledger.statuses.has(cell.id)) return { next: true };
@@ -230,14 +223,14 @@ export class Runner {
       }
       return this.skipped(cell, 'dry run');
     }
-    let missing = (this.needed.get(cell.id) ?? []).filter((n) => !n.found).map((n) => n.name);
-
-    let { source, effect } = this.edits.get(cell.id) ?? { source: cell.source, effect: plan.effect };
+    let { source, plan: attemptPlan } = this.edits.get(cell.id) ?? { source: cell.source, plan };
     let attempts = this.ledger.attemptsOf(cell.id);
     let lastStatus: CellStatus | undefined = this.ledger.statuses.get(cell.id);
     for (;;) {
       const unreachable = this.unreachable.has(cell.id);
       const asks = this.lacking(plan);
+      const { effect } = attemptPlan;
+      const missing = missingOf(attemptPlan);
       const decision = await this.ask(
         this.opts.operator.decide({ cell, source, attempts, lastStatus, effect, ...(missing.length ? { missing } : {}), ...(unreachable ? { unreachable } : {}), ...(asks.length ? { asks } : {}) }),
       );
@@ -249,9 +242,8 @@ export class Runner {
         case 'edit':
           source = decision.source;
           if (this.catalogue && cell.lang === 'sql') this.catalogue = await widenCatalogue(this.catalogue, this.opts.target.url, source);
-          effect = (await planEffect(cell, source, this.catalogue)).effect;
-          this.edits.set(cell.id, { source, effect });
-          missing = await this.missingAfterEdit(cell, source);
+          attemptPlan = await replanCell(this.runPlan as RunPlan, plan, cell, source, this.prepareContext());
+          this.edits.set(cell.id, { source, plan: attemptPlan });
           continue;
         case 'run':
         case 'retry': {
@@ -264,7 +256,7 @@ export class Runner {
           }
           const attempt = this.ledger.countAttempt(cell.id);
           attempts += 1;
-          lastStatus = await this.attempt(cell, source, effect, attempt);
+          lastStatus = await this.attempt(cell, source, attemptPlan, attempt, attemptPlan !== plan);
           if (this.aborted) return { stop: 'not reached: the run was interrupted' };
           // Started in the background: nothing to decide about it until it ends; the walk goes on.
           if (lastStatus === undefined) return { next: true };
@@ -322,18 +314,14 @@ export class Runner {
     if (body) this.emitter.emit(body, effect);
   }
 
-  /** An edit can drop (or add) a command the cell calls: what is missing is read again from the text that will run. */
-  private async missingAfterEdit(cell: Cell, source: string): Promise<string[]> {
-    const plan = this.planFor(cell);
-    const needed = await commandsNeeded({
-      cells: [{ ...cell, source }],
-      parserFor: () => this.executors.parserFor(plan),
+  /** What the prepare step and replanCell are given: the run's pwsh session for commands, the target's catalogue. */
+  private prepareContext(): PrepareContext {
+    return {
+      runbook: this.opts.runbook,
       env: this.opts.env ?? process.env,
-      cwdOf: () => plan.cwd ?? dirname(resolve(this.opts.runbook.path)),
-    });
-    const now = needed.get(cell.id) ?? [];
-    this.needed.set(cell.id, now);
-    return now.filter((n) => !n.found).map((n) => n.name);
+      ...(this.catalogue ? { catalogue: this.catalogue } : {}),
+      parserFor: (plan) => this.executors.parserFor(plan),
+    };
   }
 
   /** A cell typed in the console at `at`: planned like the runbook's, its missing values asked for, run behind the same guard. */
@@ -353,13 +341,17 @@ export class Runner {
         this.emitter.emit(boundEvent(variable));
       }
     }
-    await this.attempt(cell, source, this.planFor(cell).effect, 1, at.id);
+    await this.attempt(cell, source, this.planFor(cell), 1, true, at.id);
   }
 
-  /** One execution of a cell, behind the write guard. Resolves to its status; undefined for a background cell that started. */
-  private async attempt(cell: Cell, source: string, effect: Effect, attempt: number, adhocAt?: string): Promise<CellStatus | undefined> {
-    const { target, operator, mode, allowWrites } = this.opts;
-    const plan = this.planFor(cell);
+  /**
+   * One execution of a cell with its attempt's plan (an edit's own), behind the write guard.
+   * `replanned`: the plan is not the one run.started recorded, so cell.started carries it.
+   * Resolves to its status; undefined for a background cell that started.
+   */
+  private async attempt(cell: Cell, source: string, plan: CellPlan, attempt: number, replanned: boolean, adhocAt?: string): Promise<CellStatus | undefined> {
+    const { target, operator } = this.opts;
+    const { effect } = plan;
     // An ad-hoc cell's end is recorded like any cell's, but it is not one the run answers for.
     const finish: CellLedger['finish'] = adhocAt === undefined ? (...args) => this.ledger.finish(...args) : (id, status, durationMs, result, reason, _unavailable, ranAs) => {
       this.emitter.emit(finishedEvent(id, status, durationMs, result, reason), ranAs);
@@ -368,10 +360,7 @@ export class Runner {
     const guard = await passWriteGuard({
       cell,
       plan,
-      effect,
       target,
-      mode,
-      allowWrites,
       operator,
       ask: (pending) => this.ask(pending),
       // The approval rides on the write's synced cell.started (writer.ts mustSync).
@@ -386,6 +375,7 @@ export class Runner {
       source,
       effect,
       attempt,
+      ...(replanned ? { replanned: true } : {}),
       values: this.values,
       options: this.opts,
       emitter: this.emitter,
@@ -434,4 +424,9 @@ export class Runner {
     this.emitter.emit(body);
     return { status: ended.status, counts, outcome: ended.outcome, refused, notRun: ended.notRun };
   }
+}
+
+/** The programs an attempt's plan calls that are not installed, by name. */
+function missingOf(plan: CellPlan): string[] {
+  return (plan.needs ?? []).filter((n) => !n.found).map((n) => n.name);
 }

@@ -31,24 +31,6 @@ export interface PlanInput {
   target?: (needsDatabase: boolean) => TargetKind | undefined;
 }
 
-/**
- * The same plan with SQL effects decided by the target's own catalogue (what it says each
- * called function does), once the run is connected; and with them, the write guards.
- * Which cells run, and so the values the run needs, do not change.
- */
-export async function withCatalogue(plan: RunPlan, runbook: Runbook, catalogue: Catalogue): Promise<RunPlan> {
-  const guard = { mode: plan.mode, allowWrites: plan.allowWrites, ...(plan.targetKind ? { targetKind: plan.targetKind } : {}) };
-  const cells = await Promise.all(
-    plan.cells.map(async (planned, index) => {
-      const cell = runbook.cells[index]!;
-      if (cell.lang !== 'sql') return planned;
-      const { effect, because } = await planEffect(cell, cell.source, catalogue);
-      return { ...planned, effect, effectReason: because, confirm: planConfirm(cell, effect, guard) };
-    }),
-  );
-  return { ...plan, cells };
-}
-
 /** Throws InputError for a selection naming an unknown cell, before anything else is looked at. */
 export async function planRun(input: PlanInput): Promise<RunPlan> {
   const { runbook } = input;

@@ -10,8 +10,9 @@
 import type { Lang } from '../runbook.js';
 import type { Effect } from '../lang/sql/effects.js';
 import type { RunMode, TargetKind } from '../events.js';
+import type { NeededCommand } from '../commands-needed.js';
 
-export type { Effect };
+export type { Effect, NeededCommand };
 
 /** Which cells a run walks, as the operator asked for them. Recorded in `run.started`. */
 export interface Selection {
@@ -61,7 +62,8 @@ export interface ConfirmPlan {
   unattended?: 'refused' | 'allowed-by-flag';
 }
 
-export type WhyNotReason = 'skip-attribute' | 'not-selected' | 'already-run' | 'before-resume-point' | 'missing-interpreter';
+/** `missing-command`: unattended only, a program the cell calls is not installed (nobody is there to run it anyway). */
+export type WhyNotReason = 'skip-attribute' | 'not-selected' | 'already-run' | 'before-resume-point' | 'missing-interpreter' | 'missing-command';
 
 export interface WhyNot {
   reason: WhyNotReason;
@@ -92,6 +94,14 @@ export interface CellPlan {
    */
   runs?: 'background' | 'terminal';
   confirm: ConfirmPlan;
+  /**
+   * The programs the cell calls (PowerShell cells that will run, read by PowerShell's own
+   * parser in the session the cell runs in): found on PATH or not. Read by the prepare step
+   * (prepare.ts) before `run.started`; absent where nothing was read.
+   */
+  needs?: NeededCommand[];
+  /** Why `needs` was not read although the cell will run: `list` starts no pwsh unless asked to (--check-commands). */
+  needsUnread?: string;
   /** See EffectPlan.refused. */
   refused?: string;
   willRun: boolean;

@@ -1,12 +1,10 @@
 /**
- * Why a visited cell does not run, decided when the walk reaches it (a cell the operator
- * jumped to runs unless it cannot): its own `skip` rule, a missing interpreter, or — when
+ * Why a visited cell does not run, as its plan says (a cell the operator jumped to runs
+ * unless it cannot): its own `skip` rule, a missing interpreter, or — planned only when
  * nobody is there to decide to run it anyway — commands it calls that are not installed.
  */
-import { missingReason, type NeededCommand } from '../commands-needed.js';
-import { ownReason, type CellPlan, type RunPlan } from '../plan/index.js';
+import type { CellPlan, RunPlan, WhyNotReason } from '../plan/index.js';
 import type { RunMode } from '../events.js';
-import type { Cell } from '../runbook.js';
 
 /** `rule`: the runbook's own choice; `unavailable`: it could not run, and the outcome says so. */
 export interface CannotRun {
@@ -14,21 +12,21 @@ export interface CannotRun {
   message: string;
 }
 
-export function cannotRun(cell: Cell, plan: CellPlan, needed: readonly NeededCommand[], mode: RunMode): CannotRun | undefined {
-  const whyNot = ownReason(cell, plan.interpreter);
-  if (whyNot?.reason === 'skip-attribute') return { by: 'rule', message: whyNot.message };
+/** Reasons of the cell's own, not the selection's: the walk records the cell as skipped for them. */
+const OWN: ReadonlySet<WhyNotReason> = new Set(['skip-attribute', 'missing-interpreter', 'missing-command']);
+
+export function cannotRun(plan: CellPlan, mode: RunMode): CannotRun | undefined {
+  const whyNot = plan.whyNot && OWN.has(plan.whyNot.reason) ? plan.whyNot : undefined;
+  if (!whyNot) return undefined;
+  if (whyNot.reason === 'skip-attribute') return { by: 'rule', message: whyNot.message };
   // A dry run shows every cell, even one whose interpreter is missing (preflight names it).
   if (mode === 'dry-run') return undefined;
-  if (whyNot) return { by: 'unavailable', message: whyNot.message };
-  // Unattended, nobody can decide to run it anyway (--strict refused the run in preflight).
-  const missing = missingReason(needed);
-  if (missing && mode === 'unattended') return { by: 'unavailable', message: missing };
-  return undefined;
+  return { by: 'unavailable', message: whyNot.message };
 }
 
-/** Not run for a reason of its own (the `skip` attribute, a missing interpreter), not the selection's: the walk records it. */
+/** Not run for a reason of its own (the `skip` attribute, a missing interpreter or command), not the selection's: the walk records it. */
 export function isOwnReason(cell: CellPlan): boolean {
-  return cell.whyNot?.reason === 'skip-attribute' || cell.whyNot?.reason === 'missing-interpreter';
+  return cell.whyNot !== undefined && OWN.has(cell.whyNot.reason);
 }
 
 /**

@@ -14,12 +14,13 @@ import { OutputCap } from './output-cap.js';
 export const DEFAULT_MAX_ROWS = 500;
 export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 
-/** `cell.started`: the source as it runs, its effect as planned for that text, and the values it used (a secret's value is masked by the emitter). */
+/** `cell.started`: the source as it runs, its effect as planned for that text (and, replanned, the plan), and the values it used (a secret's value is masked by the emitter). */
 export function startedEvent(run: CellRun, shown: string, names: readonly string[] = [], extra: GroupIdentity | { background: true } | undefined = undefined): EventBody {
   const { cell, attempt } = run;
   const values = Object.fromEntries(names.map((name) => [name, run.values[name] ?? '']));
   const adhoc = run.adhocAt === undefined ? {} : { adhoc: true, at: run.adhocAt };
-  return { type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, effect: run.effect, ...(names.length ? { values } : {}), ...(extra ?? {}), ...adhoc };
+  const plan = run.replanned ? { plan: run.plan } : {};
+  return { type: 'cell.started', cell: cell.id, lang: cell.lang, line: cell.line, section: cell.section, source: shown, attempt, effect: run.effect, ...plan, ...(names.length ? { values } : {}), ...(extra ?? {}), ...adhoc };
 }
 
 /** The executor's context, less what differs between the two ways (`emit`, `onGroup`, a terminal). */

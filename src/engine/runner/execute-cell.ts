@@ -20,6 +20,8 @@ export interface CellRun {
   source: string;
   effect: Effect;
   attempt: number;
+  /** The attempt's plan is not the one run.started recorded (an edit, an ad-hoc cell): cell.started carries it. */
+  replanned?: boolean;
   values: Record<string, string>;
   options: RunnerOptions;
   emitter: Emitter;

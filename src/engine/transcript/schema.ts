@@ -74,10 +74,12 @@ const CellPlanSchema = object({
   env: strings,
   runs: v.optional(v.picklist(['background', 'terminal'])),
   confirm: object({ required: v.boolean(), because: v.string(), unattended: v.optional(v.picklist(['refused', 'allowed-by-flag'])) }),
+  needs: v.optional(v.array(object({ name: v.string(), found: v.boolean(), near: v.optional(v.string()) }))),
+  needsUnread: v.optional(v.string()),
   refused: v.optional(v.string()),
   willRun: v.boolean(),
   whyNot: v.optional(object({
-    reason: v.picklist(['skip-attribute', 'not-selected', 'already-run', 'before-resume-point', 'missing-interpreter']),
+    reason: v.picklist(['skip-attribute', 'not-selected', 'already-run', 'before-resume-point', 'missing-interpreter', 'missing-command']),
     message: v.string(),
   })),
 });
@@ -151,6 +153,7 @@ export const EVENT_SCHEMAS = {
     attempt: v.optional(integer),
     values: v.optional(jsonObject(v.record(v.string(), v.string()))),
     effect: v.optional(effect),
+    plan: v.optional(CellPlanSchema),
     pgid: v.optional(integer),
     leaderStart: v.optional(v.string()),
     background: v.optional(v.boolean()),
