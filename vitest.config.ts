@@ -13,6 +13,7 @@ const UNIT = [
   'test/gitlab-sessions.test.ts',
   'test/corpus.test.ts',
   'test/statements.test.ts',
+  'test/sql-binding-parse-property.test.ts',
   'test/variables.test.ts',
   'test/lint.test.ts',
   'test/plan.test.ts',

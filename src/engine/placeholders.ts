@@ -6,7 +6,8 @@
 import { InputError } from './errors.js';
 import type { Lang } from './runbook.js';
 import { envNames, valueOf } from './placeholders/names.js';
-import { bindSql } from './lang/sql/placeholders.js';
+import { bindSql, bindSqlLandings } from './lang/sql/placeholders.js';
+import { checkLandings } from './lang/sql/landings.js';
 import { reparsedCalls, reparsedMessage, reparsedPlaceholders } from './lang/sql/reparsed.js';
 import { lineAt } from './placeholders/names.js';
 import { bindSh } from './lang/sh/placeholders.js';
@@ -56,6 +57,10 @@ export async function bindCellPlaceholders(
     // The parse tree sees a query argument built by concatenation or a quoted function name; the lexical check in bindSql does not.
     const found = reparsedPlaceholders(source, names)[0] ?? (await reparsedCalls(source, names))[0];
     if (found) throw new InputError(reparsedMessage(found, lineAt(source, found.offset)));
+    // PostgreSQL's own scanner, not the binder's lexer, has the last word on where each value landed.
+    const bound = bindSqlLandings(source, names, values);
+    await checkLandings(bound.text, bound.landings, source);
+    return { source: bound.text, env: {} };
   }
   if (lang === 'sh' && prompted.length) return bindShCell(source, names, values, prompted);
   if (lang !== 'powershell' || names.length === 0) return bindPlaceholders(lang, source, names, values);

@@ -23,25 +23,56 @@ export class SqlParseError extends Error {
 }
 
 type ParseSync = (sql: string) => { stmts?: { stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }[] };
-let parser: Promise<ParseSync> | undefined;
+type ScanSync = (sql: string) => { tokens: { start: number; end: number; tokenName: string }[] };
+let parser: Promise<{ parseSync: ParseSync; scanSync: ScanSync }> | undefined;
 
-function loadParser(): Promise<ParseSync> {
+function loadParser(): Promise<{ parseSync: ParseSync; scanSync: ScanSync }> {
   // V8 compiles WASM with its baseline compiler (Liftoff), then recompiles the hot
-  // functions of libpg-query's 1.1 MB module with TurboFan: ~170 ms of CPU after
+  // functions of libpg-query's 1.7 MB module with TurboFan: ~170 ms of CPU after
   // `runbook list` has done its work, which more than doubled its run time. Runbook cells
   // are small, so Liftoff's code is fast enough; it must be set before the module compiles.
   // (--no-wasm-tier-up was measured too and does not remove the tail on Node 20.)
   if (!parser) setFlagsFromString('--liftoff-only');
   parser ??= import('libpg-query').then(async (module) => {
     await module.loadModule();
-    return module.parseSync as ParseSync;
+    return { parseSync: module.parseSync as ParseSync, scanSync: module.scanSync as ScanSync };
   });
   return parser;
 }
 
+/** One token as PostgreSQL's own scanner (scan.l) cuts it, in character offsets. */
+export interface ScannedToken {
+  /** `SCONST` (any string constant: '…', E'…' with its continuations, $$…$$), `IDENT` (plain or "quoted"), `SQL_COMMENT`, `C_COMMENT`, … */
+  kind: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The tokens of SQL as the server's lexer sees them (standard_conforming_strings on, its
+ * default). Throws SqlParseError when the text does not scan (an unterminated string).
+ */
+export async function scanSql(sql: string): Promise<ScannedToken[]> {
+  const { scanSync } = await loadParser();
+  // libpg-query copies each token's text into JSON without escaping control characters,
+  // which then does not parse. A blank in their place lexes the same inside strings,
+  // identifiers and comments, and in code can only join more (never fewer) strings.
+  // eslint-disable-next-line no-control-regex
+  const scannable = sql.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, ' ');
+  let tokens: ReturnType<ScanSync>['tokens'];
+  try {
+    tokens = scanSync(scannable).tokens ?? [];
+  } catch {
+    // Its one lexical error: a string, quoted identifier or comment that never closes.
+    throw new SqlParseError('the SQL does not scan: a string, quoted identifier or comment never closes', sql.length);
+  }
+  const toChar = byteToCharOffsets(sql);
+  return tokens.map((token) => ({ kind: token.tokenName, start: toChar(token.start), end: toChar(token.end) }));
+}
+
 /** Parses SQL into statements with character ranges; throws SqlParseError on a syntax error. */
 export async function parseSql(sql: string): Promise<ParsedStatement[]> {
-  const parseSync = await loadParser();
+  const { parseSync } = await loadParser();
   const toChar = byteToCharOffsets(sql);
   let tree: ReturnType<ParseSync>;
   try {

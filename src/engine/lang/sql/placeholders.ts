@@ -11,6 +11,8 @@
  *   dblink() and the like are parsed again by the server: a placeholder there is refused
  *   (see sql/reparsed.ts; such a body reads `current_setting('runbook.<name>')`);
  * - comments are left alone: a value with a newline could otherwise end a `--` comment.
+ * This lexer is checked, not trusted: each bound value's token is recorded (a Landing) and
+ * the run asks PostgreSQL's own scanner whether it sees that very token (sql/landings.ts).
  */
 import { InputError } from '../../errors.js';
 import { lineAt, longestFirst, placeholderAt, valueOf } from '../../placeholders/names.js';
@@ -24,13 +26,35 @@ interface Scope {
   base: number;
   /** Closing delimiters of the dollar-quoted bodies around the text. */
   tags: string[];
+  /** Offset of the text being built within the whole bound output. */
+  outBase: number;
+  /** Where each bound value landed, in the output. */
+  landings: Landing[];
+}
+
+/** A token the binder wrote around a value: `'…'`/`E'…'` (a literal) or `"…"` (an identifier). */
+export interface Landing {
+  name: string;
+  kind: 'literal' | 'identifier';
+  /** Character range of the whole token in the bound output. */
+  start: number;
+  end: number;
+  /** Offset of the placeholder in the source, for the message. */
+  at: number;
 }
 
 export function bindSql(source: string, names: readonly string[], values: Record<string, string>): string {
-  if (names.length === 0) return source;
+  return bindSqlLandings(source, names, values).text;
+}
+
+/** bindSql, with the token each value landed in (see sql/landings.ts). */
+export function bindSqlLandings(source: string, names: readonly string[], values: Record<string, string>): { text: string; landings: Landing[] } {
+  if (names.length === 0) return { text: source, landings: [] };
   const reparsed = reparsedPlaceholders(source, names)[0];
   if (reparsed) throw new InputError(reparsedMessage(reparsed, lineAt(source, reparsed.offset)));
-  return bindCode(source, { full: source, names: longestFirst(names), values, base: 0, tags: [] });
+  const landings: Landing[] = [];
+  const text = bindCode(source, { full: source, names: longestFirst(names), values, base: 0, tags: [], outBase: 0, landings });
+  return { text, landings };
 }
 
 /** PostgreSQL's escapeLiteral: quotes doubled; backslashes doubled under an `E` prefix. */
@@ -73,12 +97,19 @@ function bindCode(text: string, scope: Scope): string {
       out += bindString(text, at + 1, end - 1, false, scope, out);
     } else if (char === '"') {
       end = quotedEnd(text, at, '"', false);
-      out += `"${replaceIn(text, at + 1, end - 1, scope, (v) => v.replace(/"/g, '""'))}"`;
+      const identifier = `"${replaceIn(text, at + 1, end - 1, scope, (v) => v.replace(/"/g, '""'))}"`;
+      land(scope, placeholdersIn(text, at + 1, end - 1, scope)[0], 'identifier', out.length, identifier, at);
+      out += identifier;
     } else if (char === '$' && !IDENT_CHAR.test(before) && DOLLAR_TAG.test(text.slice(at, at + 64))) {
       const tag = DOLLAR_TAG.exec(text.slice(at, at + 64))![0];
       const close = text.indexOf(tag, at + tag.length);
       const bodyEnd = close < 0 ? text.length : close;
-      const body = bindCode(text.slice(at + tag.length, bodyEnd), { ...scope, base: scope.base + at + tag.length, tags: [...scope.tags, tag] });
+      const body = bindCode(text.slice(at + tag.length, bodyEnd), {
+        ...scope,
+        base: scope.base + at + tag.length,
+        tags: [...scope.tags, tag],
+        outBase: scope.outBase + out.length + tag.length,
+      });
       out += tag + body + (close < 0 ? '' : tag);
       end = close < 0 ? text.length : close + tag.length;
     } else {
@@ -89,7 +120,9 @@ function bindCode(text: string, scope: Scope): string {
         continue;
       }
       const literal = guard(quoteLiteral(valueOf(name, scope.values)), name, at, scope);
-      out += (IDENT_CHAR.test(out.at(-1) ?? '') ? ' ' : '') + literal;
+      out += IDENT_CHAR.test(out.at(-1) ?? '') ? ' ' : '';
+      land(scope, name, 'literal', out.length, literal, at);
+      out += literal;
       end = at + name.length + 2;
     }
     at = end;
@@ -100,6 +133,19 @@ function bindCode(text: string, scope: Scope): string {
 /** A string literal whose body is text[from, to): the literal as bound, prefix included. */
 function bindString(text: string, from: number, to: number, escapes: boolean, scope: Scope, out: string): string {
   const space = IDENT_CHAR.test(out.at(-1) ?? '') ? ' ' : '';
+  const bound = bindStringBody(text, from, to, escapes, scope, space);
+  const lead = bound.startsWith(' ') ? 1 : 0;
+  land(scope, placeholdersIn(text, from, to, scope)[0], 'literal', out.length + lead, bound.slice(lead), from);
+  return bound;
+}
+
+/** Records where a value was bound: the token written at `start` (in the text being built). */
+function land(scope: Scope, name: string | undefined, kind: Landing['kind'], start: number, token: string, at: number): void {
+  if (name === undefined) return;
+  scope.landings.push({ name, kind, start: scope.outBase + start, end: scope.outBase + start + token.length, at: scope.base + at });
+}
+
+function bindStringBody(text: string, from: number, to: number, escapes: boolean, scope: Scope, space: string): string {
   const whole = placeholderAt(text, from, scope.names);
   if (whole !== undefined && from + whole.length + 2 === to) {
     return space + guard(quoteLiteral(valueOf(whole, scope.values)), whole, from, scope);
