@@ -23,6 +23,12 @@ export function isSecretName(name: string): boolean {
 /** Passwords in URLs and `password=` pairs that no known secret covers (any host, any scheme). */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s]*@(?=[^@\s]*)/gi;
 const PASSWORD_PAIR = /(\bpassword\s*=\s*)(?:'(?:\\.|[^'\\])*'|[^&\s'"]+)/gi;
+const CONNECTION_RULES = [
+  { pattern: URL_PASSWORD, replacement: `$1${MASK}@` },
+  { pattern: PASSWORD_PAIR, replacement: `$1${MASK}` },
+] as const;
+/** The character PowerShell's table formatter (and many tools) put where they cut a value short. */
+const ELLIPSIS = '\u2026';
 
 /** A connection string with its password masked, however it was written. Other text comes back unchanged. */
 export function maskUrl(url: string): string {
@@ -47,6 +53,20 @@ export interface Redact {
    * that begins a secret (`yes "$s" | head -c N` cuts one anywhere) is masked too.
    */
   atEnd(text: string): string;
+  /** The same masking as data, for a process that lays values out itself (PowerShell's formatter). */
+  readonly rules: MaskRules;
+}
+
+/**
+ * Masking as data, for an interpreter that formats values itself and so must mask them
+ * before it wraps or truncates them (the pwsh session): the forms of every secret, longest
+ * first, replaced by `mask`, then each pattern (regular-expression source, case-insensitive,
+ * `$1` in the replacement) over what is left.
+ */
+export interface MaskRules {
+  mask: string;
+  forms: readonly string[];
+  patterns: readonly { source: string; replacement: string }[];
 }
 
 /** The forms of one secret value that the engine or a tool may print. */
@@ -72,13 +92,15 @@ export function createRedactor(secrets: Iterable<string>): Redact {
   const pattern = values.length ? new RegExp(values.map(escapeRegExp).join('|'), 'g') : undefined;
   const redact = ((text: string) => {
     const masked = pattern ? text.replace(pattern, MASK) : text;
-    return maskConnection(masked);
+    return maskConnection(values.length && masked.includes(ELLIPSIS) ? maskCutPrefixes(masked, values) : masked);
   }) as Redact;
   const longest = values[0]?.length ?? 0;
   const multiline = Math.max(0, ...values.filter((v) => v.includes('\n')).map((v) => v.length));
+  const rules: MaskRules = { mask: MASK, forms: values, patterns: CONNECTION_RULES.map(({ pattern, replacement }) => ({ source: pattern.source, replacement })) };
   return Object.assign(redact, {
     longest,
     multiline,
+    rules,
     spans: (text: string): [number, number][] => (pattern ? [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]) : []),
     atEnd: (text: string): string => {
       const masked = redact(text);
@@ -106,9 +128,36 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
 }
 
 function maskConnection(text: string): string {
-  let masked = text.includes('://') ? text.replace(URL_PASSWORD, `$1${MASK}@`) : text;
-  if (/password\s*=/i.test(masked)) masked = masked.replace(PASSWORD_PAIR, `$1${MASK}`);
+  const [url, pair] = CONNECTION_RULES;
+  let masked = text.includes('://') ? text.replace(url.pattern, url.replacement) : text;
+  if (/password\s*=/i.test(masked)) masked = masked.replace(pair.pattern, pair.replacement);
   return masked;
+}
+
+/**
+ * A value cut short by a formatter (`tk_live_9f3a…` from a table column, or a cell's own
+ * `Out-String -Width 40`) shows a prefix of it before `…`: a prefix of a secret's form
+ * there is masked. Such a prefix can only come from the secret, or be the start of some
+ * other value that happens to share it: masking that cut value too costs nothing.
+ */
+function maskCutPrefixes(text: string, forms: readonly string[]): string {
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(ELLIPSIS); at >= 0; at = text.indexOf(ELLIPSIS, at + 1)) {
+    let cut = at;
+    for (const form of forms) {
+      // The longest prefix first: the earliest start whose text up to `…` begins the form.
+      for (let start = Math.max(from, at - form.length + 1); start <= at - MIN_SECRET && start < cut; start++) {
+        if (text.charCodeAt(start) === form.charCodeAt(0) && form.startsWith(text.slice(start, at))) {
+          cut = start;
+          break;
+        }
+      }
+    }
+    out += text.slice(from, cut) + (cut < at ? MASK : '');
+    from = at;
+  }
+  return out + text.slice(from);
 }
 
 function escapeRegExp(text: string): string {

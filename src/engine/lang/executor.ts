@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import type { Cell, Lang } from '../runbook.js';
 import type { EnvChange } from '../process/shell-session.js';
 import type { CellError, CellOutput, CellStatus, SqlResult, SqlTransaction } from '../events.js';
+import type { MaskRules } from '../redact.js';
 
 /** Event bodies an executor may emit; the runner stamps, redacts and fans them out. */
 export type ExecutorEvent =
@@ -42,6 +43,11 @@ export interface ExecutionContext {
    * answer, or undefined when they declined. Absent where nobody can answer (unattended).
    */
   ask?(question: { prompt: string; secure: boolean }): Promise<string | undefined>;
+  /**
+   * The run's masking as it stands when the cell starts, for an interpreter that lays values
+   * out itself (PowerShell's formatter wraps and truncates them, so it masks them first).
+   */
+  mask?: MaskRules;
   /** The runbook's path as the operator named it: where a shell's error positions point. */
   document?: string;
   /** Rows kept per result set in events; the rowCount stays exact. */

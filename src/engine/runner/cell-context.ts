@@ -40,6 +40,7 @@ export function cellContext(run: CellRun, prepared: PreparedCell, signal: AbortS
     // SQL cells have no working directory; the field is for shells.
     ...(run.plan.cwd ? { cwd: run.plan.cwd, cwdFrom: run.plan.cwdFrom ?? 'runbook' } : { cwd: process.cwd() }),
     maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+    mask: run.emitter.redact.rules,
     document: options.runbook.path,
   };
 }

@@ -22,6 +22,10 @@ import { pwshHostScript } from './host-script.js';
 import { PwshSession, type ParseReport, type PwshOutcome, type PwshQuestion } from './session.js';
 import { scratchRoot, safeName } from '../../process/scratch.js';
 import { CarriedState } from '../../process/shell-session.js';
+import { createRedactor } from '../../redact.js';
+
+/** Without the run's masking (a test's executor), still the rules every text gets: passwords in URLs. */
+const NO_MASK = createRedactor([]).rules;
 
 export interface PwshExecutorOptions {
   /** The pwsh to run: a name on PATH or a path. */
@@ -61,7 +65,16 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
       const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}.ps1`);
       // The host adds the steps and the status line (Add-Steps in host.ps1).
       writeFileSync(file, context.source);
-      const job = { file, cwd, env, stop: stopsAtFirstError(context), interactive: context.ask !== undefined, document: context.document ?? 'runbook', firstLine: context.cell.sourceLine };
+      const job = {
+        file,
+        cwd,
+        env,
+        stop: stopsAtFirstError(context),
+        interactive: context.ask !== undefined,
+        document: context.document ?? 'runbook',
+        firstLine: context.cell.sourceLine,
+        mask: context.mask ?? NO_MASK,
+      };
       const io = shellCellIo(context, graceMs);
       const cell = context.ask ? { ...io, ask: askThrough(context.ask, io.onStdout) } : io;
       let outcome: PwshOutcome;

@@ -36,6 +36,11 @@ $channel = [pscustomobject]@{
   Cancel = $null
   Refused = $null
   Declined = $false
+  Mask = $null
+  Layout = $null
+  Clone = [object].GetMethod('MemberwiseClone', [System.Reflection.BindingFlags]'Instance, NonPublic')
+  FormatDefault = [System.Management.Automation.CmdletInfo]::new('Format-Default', [Microsoft.PowerShell.Commands.FormatDefaultCommand])
+  FormatFields = @{}
 }
 # JSON through System.Text.Json: ConvertTo-Json would load a module first (seconds under load).
 # The leading comma: PowerShell would otherwise unroll the collection a function returns.
@@ -63,7 +68,86 @@ function global:__runbook_emit([string]$Kind, [string]$Text) {
 function global:__runbook_flush {
   $format = $__runbook.Format
   $__runbook.Format = $null
-  if ($format) { foreach ($line in $format.End()) { __runbook_emit o ($line + [char]10) } }
+  if ($format) {
+    foreach ($data in $__runbook.Layout.End()) { foreach ($line in $format.Process((__runbook_mask_format $data))) { __runbook_emit o ($line + [char]10) } }
+    foreach ($line in $format.End()) { __runbook_emit o ($line + [char]10) }
+  }
+}
+# Secrets are masked in the values PowerShell's formatter lays out, before it lays them out:
+# a long secret in `Format-List` would be wrapped over lines, in a table cut to `tk_live_9f…`
+# (by the width or a column's own `width=`), and no later masking of the text could find the
+# pieces. Objects go through Format-Default (what Out-String does to them first) into the
+# formatter's data (rows, list fields, raw text, headers); its strings are masked by the run's
+# rules (redact.ts's, sent with the job), then Out-String lays them out.
+function global:__runbook_format_start {
+  $__runbook.Layout = { & $__runbook.FormatDefault }.GetSteppablePipeline()
+  $__runbook.Layout.Begin($true)
+  $__runbook.Format = { Out-String -Stream -Width 200 }.GetSteppablePipeline()
+  $__runbook.Format.Begin($true)
+}
+function global:__runbook_mask([string]$Text) {
+  $mask = $__runbook.Mask
+  if ($mask.Forms) { $Text = $mask.Forms.Replace($Text, $mask.Text) }
+  foreach ($pattern in $mask.Patterns) { $Text = $pattern.Regex.Replace($Text, $pattern.Replacement) }
+  $Text
+}
+# The formatter's data, or a masked copy of it: data a cell made itself (`$t = $x |
+# Format-Table`) may be used again (`$t | Out-File`), and stays as it was. Rows and list
+# fields (nearly all output) are looked at directly; a hit, or any other shape, by its fields.
+function global:__runbook_mask_format($Data) {
+  $any = $__runbook.Mask.Any
+  $info = $Data.formatEntryInfo
+  $kind = if ($null -ne $info) { $info.GetType().Name } else { '' }
+  if ($kind -ceq 'TableRowEntry') {
+    $hit = $false
+    foreach ($field in $info.formatPropertyFieldList) { $value = $field.propertyValue; if ($value -and $any.IsMatch($value)) { $hit = $true; break } }
+    if (-not $hit) { return $Data }
+  } elseif ($kind -ceq 'ListViewEntry') {
+    $hit = $false
+    foreach ($entry in $info.listViewFieldList) {
+      foreach ($value in $entry.formatPropertyField.propertyValue, $entry.label, $entry.propertyName) { if ($value -and $any.IsMatch($value)) { $hit = $true; break } }
+      if ($hit) { break }
+    }
+    if (-not $hit) { return $Data }
+  } elseif ($kind -ceq 'RawTextFormatEntry') {
+    if (-not ($info.text -and $any.IsMatch($info.text))) { return $Data }
+  }
+  __runbook_mask_copy $Data
+}
+function global:__runbook_mask_copy($Node) {
+  if ($null -eq $Node) { return $null }
+  if ($Node -is [string]) { if ($__runbook.Mask.Any.IsMatch($Node)) { return (__runbook_mask $Node) } return $Node }
+  if ($Node -is [System.Collections.IList]) {
+    $copy = $null
+    for ($i = 0; $i -lt $Node.Count; $i++) {
+      $item = $Node[$i]
+      $new = __runbook_mask_copy $item
+      if (-not [object]::ReferenceEquals($new, $item)) {
+        if ($null -eq $copy) { $copy = [System.Activator]::CreateInstance($Node.GetType(), @(, $Node)) }
+        $copy[$i] = $new
+      }
+    }
+    if ($null -eq $copy) { return , $Node }
+    return , $copy
+  }
+  $type = $Node.GetType()
+  if ($type.Namespace -cne 'Microsoft.PowerShell.Commands.Internal.Format') { return $Node }
+  $fields = $__runbook.FormatFields[$type]
+  if ($null -eq $fields) {
+    $fields = @($type.GetFields([System.Reflection.BindingFlags]'Instance, Public') | Where-Object { -not $_.FieldType.IsValueType -and ($_.FieldType -eq [string] -or $_.FieldType.Namespace -ceq $type.Namespace -or [System.Collections.IList].IsAssignableFrom($_.FieldType)) })
+    $__runbook.FormatFields[$type] = $fields
+  }
+  $clone = $null
+  foreach ($field in $fields) {
+    $value = $field.GetValue($Node)
+    $new = __runbook_mask_copy $value
+    if (-not [object]::ReferenceEquals($new, $value)) {
+      if ($null -eq $clone) { $clone = $__runbook.Clone.Invoke($Node, $null) }
+      $field.SetValue($clone, $new)
+    }
+  }
+  if ($null -eq $clone) { return $Node }
+  $clone
 }
 # An error record as the operator reads it; one from the cell's own text points at the
 # runbook (its file and document line) and shows the line as written (`<GOOD_SHA>`, not the
@@ -139,12 +223,7 @@ function global:__runbook_step {
 }
 function global:__runbook_show {
   param([Parameter(ValueFromPipeline = $true)] $Item)
-  begin {
-    if (-not $__runbook.Format) {
-      $__runbook.Format = { Out-String -Stream -Width 200 }.GetSteppablePipeline()
-      $__runbook.Format.Begin($true)
-    }
-  }
+  begin { if (-not $__runbook.Format) { __runbook_format_start } }
   process {
     if ($Item -is [System.Management.Automation.ErrorRecord]) { __runbook_error $Item }
     elseif ($Item -is [System.Management.Automation.WarningRecord]) { __runbook_emit e ('WARNING: ' + $Item.Message + [char]10) }
@@ -157,11 +236,10 @@ function global:__runbook_show {
     }
     else {
       # Flushed mid-pipeline (Read-Host shows what came before its question): start again.
-      if (-not $__runbook.Format) {
-        $__runbook.Format = { Out-String -Stream -Width 200 }.GetSteppablePipeline()
-        $__runbook.Format.Begin($true)
+      if (-not $__runbook.Format) { __runbook_format_start }
+      foreach ($data in $__runbook.Layout.Process($Item)) {
+        foreach ($line in $__runbook.Format.Process((__runbook_mask_format $data))) { __runbook_emit o ($line + [char]10) }
       }
-      foreach ($line in $__runbook.Format.Process($Item)) { __runbook_emit o ($line + [char]10) }
     }
   }
 }
@@ -427,8 +505,29 @@ function Send-Parse($Request) {
   Send p $reply
 }
 
+# The run's masking for this cell (redact.ts's rules as data), compiled once per distinct set.
+$maskRules = $null
+function Set-Mask($Rules) {
+  $text = $Rules.GetRawText()
+  if ($text -ceq $script:maskRules) { return }
+  $script:maskRules = $text
+  $forms = @(foreach ($form in $Rules.GetProperty('forms').EnumerateArray()) { [regex]::Escape($form.GetString()) })
+  $patterns = @(foreach ($rule in $Rules.GetProperty('patterns').EnumerateArray()) {
+    [pscustomobject]@{ Regex = [regex]::new($rule.GetProperty('source').GetString(), 'IgnoreCase, CultureInvariant'); Replacement = $rule.GetProperty('replacement').GetString() }
+  })
+  $any = @($forms) + @(foreach ($pattern in $patterns) { $pattern.Regex.ToString() })
+  $channel.Mask = [pscustomobject]@{
+    Text = $Rules.GetProperty('mask').GetString().Replace('$', '$$')
+    # Longest first (the rules' order): a secret that contains another is masked whole.
+    Forms = if ($forms.Count) { [regex]::new($forms -join '|', 'CultureInvariant') } else { $null }
+    Patterns = $patterns
+    Any = [regex]::new('(?:' + ($any -join ')|(?:') + ')', 'IgnoreCase, CultureInvariant')
+  }
+}
+
 function Invoke-Cell($Request) {
   Set-JobEnvironment $Request.GetProperty('env')
+  Set-Mask $Request.GetProperty('mask')
   $channel.Job = [pscustomobject]@{
     File = $Request.GetProperty('file').GetString()
     Cwd = $Request.GetProperty('cwd').GetString()

@@ -14,6 +14,7 @@ import type { TreeOutcome } from '../../process/process-tree.js';
 import { PipedSession } from '../../process/session-pipes.js';
 import { SentinelSplitter } from '../../process/session-protocol.js';
 import type { LeftState } from '../../process/shell-session.js';
+import type { MaskRules } from '../../redact.js';
 
 export interface PwshJob {
   /** The cell's file: its source as bound; the host adds the steps and the line that records `$?`. */
@@ -27,6 +28,8 @@ export interface PwshJob {
   /** The runbook as the operator named it, and the document line of the cell's first line: where errors point. */
   document: string;
   firstLine: number;
+  /** Secrets the host masks in values before PowerShell's formatter wraps or truncates them. */
+  mask: MaskRules;
 }
 
 export interface PwshCell {
