@@ -18,12 +18,13 @@ import { startTarget } from '../engine/target.js';
 import { retireSignature } from '../engine/transcript/signature.js';
 import { EXIT } from './exit.js';
 import { actorOf, notifyOf, type RunFlags } from './run-flags.js';
-import { logFlags, recordedArgv, runUnattended, runWithTerminal, signIfAsked, startOf } from './run.js';
+import { logFlags, recordedArgv, runUnattended, runWithTerminal, secretValues, signIfAsked, startOf } from './run.js';
+import { hideArguments } from './hide-arguments.js';
 import { settleUnfinishedWrites } from './resume-writes.js';
 import { seedConfirmer } from './seed-confirm.js';
 import type { SettledAttempt } from '../engine/runner/types.js';
 
-export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident' | 'notify' | 'notifyOn' | 'trustSeed'> & {
+export type ResumeFlags = Pick<RunFlags, 'db' | 'yes' | 'var' | 'varFile' | 'json' | 'keepGoing' | 'allowWrites' | 'actor' | 'strict' | 'signKey' | 'log' | 'incident' | 'notify' | 'notifyOn' | 'trustSeed'> & {
   /** Unattended: a SQL write whose outcome the server cannot tell runs again. */
   rerunUnknown?: boolean;
 };
@@ -79,6 +80,7 @@ export async function resume(transcriptPath: string, flags: ResumeFlags, argv: s
     // Committed writes are finished now: planned again, so the run does not walk them.
     prepared = await prepareSession(request(settled));
   }
+  hideArguments(secretValues(prepared.variables));
   const session = await prepared.open();
   // From the first appended line on, an old signature no longer covers the record's end.
   const kept = retireSignature(transcriptPath, state.lastSeq);

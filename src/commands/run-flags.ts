@@ -2,20 +2,23 @@
  * The flags of `runbook run` and `runbook resume` as commander gives them, turned into
  * what the engine takes: a mode, a selection (comma lists split here), values, an actor.
  */
-import { userInfo } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { platform, userInfo } from 'node:os';
 import { InputError } from '../engine/errors.js';
 import type { RunMode } from '../engine/events.js';
 import type { Selection } from '../engine/plan/index.js';
 import { parseIncidentTime } from '../engine/note-marks.js';
 import { parseNotifyOn, type NotifyFilter } from '../engine/notify/filter.js';
 import type { Runbook } from '../engine/runbook.js';
-import { parseVarFlags } from '../engine/variables.js';
+import { parseVarFile, parseVarFlags } from '../engine/variables.js';
 
 export interface RunFlags {
   db?: string;
   yes?: boolean;
   dryRun?: boolean;
   var?: string[];
+  /** `--var-file FILE`…: NAME=VALUE lines, for secrets kept off the command line. */
+  varFile?: string[];
   from?: string;
   only?: string;
   transcript?: string;
@@ -68,10 +71,34 @@ export function selectionOf(flags: Pick<RunFlags, 'from' | 'only'>): Selection {
   return { ...(flags.from ? { from: flags.from } : {}), ...(only ? { only } : {}) };
 }
 
-/** `--var NAME=VALUE`… → values; a malformed one is an InputError naming it. */
-export function valuesOf(flags: Pick<RunFlags, 'var'>): Record<string, string> {
-  return parseVarFlags(flags.var ?? []);
+/**
+ * `--var-file FILE`… then `--var NAME=VALUE`… → values (a `--var` wins over a file, a later
+ * file over an earlier one); a malformed one is an InputError naming it.
+ */
+export function valuesOf(flags: Pick<RunFlags, 'var' | 'varFile'>): Record<string, string> {
+  const fromFiles = Object.assign({}, ...(flags.varFile ?? []).map(readVarFile)) as Record<string, string>;
+  return { ...fromFiles, ...parseVarFlags(flags.var ?? []) };
 }
+
+/** A small regular file, read once; one a group or other users can read gets a warning (it holds secrets). */
+function readVarFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    const info = statSync(file);
+    if (!info.isFile()) throw new InputError(`--var-file ${file} is not a regular file; give a file of NAME=VALUE lines`);
+    if (info.size > MAX_VAR_FILE_BYTES) throw new InputError(`--var-file ${file} is ${info.size} bytes, more than ${MAX_VAR_FILE_BYTES} (1 MiB); give a file of NAME=VALUE lines`);
+    if (platform() !== 'win32' && (info.mode & 0o044) !== 0) {
+      process.stderr.write(`runbook: warning: --var-file ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 ${file}\n`);
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`--var-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a file of NAME=VALUE lines`);
+  }
+  return parseVarFile(text, file);
+}
+
+const MAX_VAR_FILE_BYTES = 1024 * 1024;
 
 /** `--detected-at 02:55` → ISO 8601 UTC; a time that is not one, or in the future, is a usage error. */
 export function detectedAtOf(flags: Pick<RunFlags, 'detectedAt'>, now = new Date()): string | undefined {

@@ -20,6 +20,7 @@ import { EXIT, exitCodeOf } from './exit.js';
 import { actorOf, detectedAtOf, modeOf, notifyOf, selectionOf, valuesOf, type RunFlags } from './run-flags.js';
 import { watchStops, type RunStop } from './run-stops.js';
 import { seedConfirmer } from './seed-confirm.js';
+import { hideArguments } from './hide-arguments.js';
 
 export type { RunFlags } from './run-flags.js';
 
@@ -53,9 +54,16 @@ export async function run(file: string, flags: RunFlags, argv: string[] = []): P
     ...logFlags(flags),
     confirmSeed: seedConfirmer(flags),
   });
+  // The runbook is read now: values its frontmatter marks secret leave the process list too.
+  hideArguments(secretValues(prepared.variables));
   const session = await prepared.open();
   const code = mode === 'interactive' ? await runWithTerminal(session) : await runUnattended(session, flags);
   return signIfAsked(code, session.transcript.path, flags);
+}
+
+/** The values of secret variables, as bound (those given by --var are in the command line). */
+export function secretValues(variables: readonly { secret: boolean; source: string; value: string }[]): string[] {
+  return variables.filter((v) => v.secret && v.source === 'flag').map((v) => v.value);
 }
 
 /** `--sign-key`: the transcript is signed once it is closed; a run that could not be signed does not exit 0. */
@@ -73,7 +81,7 @@ export async function signIfAsked(code: number, transcriptPath: string, flags: P
  * after the last), the --var values. Undefined when there is no terminal: the line is
  * written, and the command exits EXIT.usage.
  */
-export function startOf(flags: Pick<RunFlags, 'dryRun' | 'yes' | 'signKey' | 'var'>): { mode: RunMode; values: Record<string, string> } | undefined {
+export function startOf(flags: Pick<RunFlags, 'dryRun' | 'yes' | 'signKey' | 'var' | 'varFile'>): { mode: RunMode; values: Record<string, string> } | undefined {
   const mode = modeOf(flags);
   if (mode === 'interactive' && !hasTerminal()) {
     process.stderr.write(`${NO_TERMINAL}\n`);

@@ -35,6 +35,29 @@ export function parseVarFlags(flags: readonly string[]): Record<string, string> 
 }
 
 /**
+ * A `--var-file`: `NAME=VALUE` a line (an `export ` before it is allowed), blank lines and
+ * `# comments` skipped. The value is everything after the first `=`, as written, but for
+ * one pair of matching quotes around it (`TOKEN="a b"`); nothing inside is unescaped or
+ * expanded. A line that is not such an assignment is an InputError naming its line.
+ */
+export function parseVarFile(text: string, file: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.replace(/^\s*(?:export\s+)?/, '');
+    if (line === '' || line.startsWith('#')) return;
+    const eq = line.indexOf('=');
+    const name = eq > 0 ? line.slice(0, eq).trim() : '';
+    if (!isPlaceholderName(name)) {
+      throw new InputError(`--var-file ${file}:${index + 1}: expected NAME=VALUE (blank lines and # comments are skipped), e.g. API_TOKEN=…`);
+    }
+    const value = line.slice(eq + 1);
+    const quoted = /^(["'])([\s\S]*)\1$/.exec(value);
+    values[name] = quoted ? (quoted[2] as string) : value;
+  });
+  return values;
+}
+
+/**
  * The spec the runbook declares for a name, or a bare one for an undeclared placeholder.
  * With the run's plan, a name a cell's `export NAME=…` asks for (promptEnv) also gets what
  * that line writes: a quoted value is offered to keep, a bare word is shown as a hint.
