@@ -8,15 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from './runner-support.js';
-import { freshLogDatabase, GATED, logRows, openGate, transcriptLinesOf, watchCli } from './log-support.js';
-
-function readmeSetupSql(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const match = /<!-- append-only-sql[^>]*-->\n```sql\n([\s\S]*?)```/.exec(readme);
-  if (!match?.[1]) throw new Error('README.md has no append-only-sql block');
-  return match[1];
-}
+import { runCli, tempDir } from './runner-support.js';
+import { freshLogDatabase, GATED, logRows, openGate, readmeSetupSql, transcriptLinesOf, watchCli } from './log-support.js';
 
 describe('the append-only role from the README', () => {
   it('may run, push, follow and verify, and may not UPDATE, DELETE or TRUNCATE', async () => {

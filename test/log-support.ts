@@ -1,8 +1,10 @@
 /** Helpers for the shared-log tests (not a test file): log databases, a second server to kill, CLI processes to watch. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { ensureSandbox, sandboxPaths, sandboxStatus, stopSandbox } from '../src/engine/sandbox.js';
 import { postgresBinaries } from '../src/engine/sandbox/binaries.js';
 import { serverUser } from '../src/engine/sandbox/server-user.js';
@@ -113,4 +115,29 @@ export async function until(check: () => Promise<boolean> | boolean, what: strin
 /** A transcript's lines as text, complete lines only. */
 export function transcriptLinesOf(text: string): string[] {
   return text.split('\n').filter((line) => line.length > 0);
+}
+
+/** The README's append-only setup SQL (the block test/log-role.test.ts runs as written). */
+export function readmeSetupSql(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const match = /<!-- append-only-sql[^>]*-->\n```sql\n([\s\S]*?)```/.exec(readme);
+  if (!match?.[1]) throw new Error('README.md has no append-only-sql block');
+  return match[1];
+}
+
+/** A role made by the README's setup SQL on a log whose schema exists: its URL (SELECT and INSERT only). */
+export async function appendOnlyRole(owner: string): Promise<string> {
+  const role = `responder_${randomBytes(3).toString('hex')}`;
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: owner });
+  await admin.connect();
+  try {
+    await admin.query(readmeSetupSql().replaceAll('responder', role).replace("'change-me'", `'${password}'`));
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(owner);
+  url.username = role;
+  url.password = password;
+  return url.toString();
 }

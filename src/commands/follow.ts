@@ -9,6 +9,7 @@ import { requireLog, type LogFlags } from '../engine/log/config.js';
 import { followLog } from '../engine/log/follow.js';
 import { createFollowRenderer } from '../renderers/follow.js';
 import { onStdoutClosed } from './output-guard.js';
+import { showControls } from '../renderers/text/visible.js';
 
 export interface FollowFlags extends LogFlags {
   json?: boolean;
@@ -33,6 +34,11 @@ export async function follow(flags: FollowFlags): Promise<number> {
       target,
       signal: controller.signal,
       onRow: (row) => renderer.row(row),
+      onBroken: (run, actor, seq, reason) =>
+        void process.stderr.write(
+          `follow: warning: run ${showControls(run)}${actor ? ` (${showControls(actor)})` : ''}, seq ${seq}: ${showControls(reason)}; ` +
+            `its events from there on are not shown: check with runbook verify --log URL --incident ${target.incident}\n`,
+        ),
       onStatus: (line) => void process.stderr.write(`${line}\n`),
     });
   } finally {

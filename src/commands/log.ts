@@ -11,6 +11,7 @@ import { requireLog, type LogFlags } from '../engine/log/config.js';
 import { closeLog, connectLog, describeLogError } from '../engine/log/connection.js';
 import { checkForPush, pushTranscript, type PushResult } from '../engine/log/push.js';
 import { ensureSchema } from '../engine/log/schema.js';
+import { tooBigText } from '../engine/log/delivery.js';
 
 export async function logCommand(action: string, files: string[], flags: LogFlags): Promise<number> {
   if (action === 'init') return init(flags);
@@ -43,6 +44,10 @@ export async function logCommand(action: string, files: string[], flags: LogFlag
         throw new CheckFailedError(`${c.path}: the log ${log.maskedUrl} failed: ${describeLogError(error)}; push again to deliver the rest`);
       });
       process.stdout.write(`${summary(result, log.incident)}\n`);
+      if (result.tooBig.length) {
+        process.stderr.write(`runbook: ${c.path}: ${tooBigText(result.tooBig)}; the log's copy of the run has a gap there\n`);
+        code = EXIT.failed;
+      }
       if (result.differing.length) {
         process.stderr.write(`runbook: ${differingLine(result, log.incident)}\n`);
         code = EXIT.failed;

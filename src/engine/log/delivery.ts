@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import { closeLog, connectLog, describeLogError } from './connection.js';
 import type { LogTarget } from './config.js';
-import { ensureSchema } from './schema.js';
+import { ensureSchema, LINE_BOUND } from './schema.js';
 import { insertRows } from './store.js';
 import { TranscriptTail, type Batch, type BatchLimits } from './tail.js';
 
@@ -32,6 +32,8 @@ export interface DeliveryReport {
   range?: { from: number; to: number };
   /** Lines the log already had with other content (a reused run id?): left as they were. */
   differing: number;
+  /** Events longer than the log's bounds: never sent, the transcript keeps them (the log's copy of the run has a gap there). */
+  tooBig: { seq: number; bytes: number }[];
   reason?: string;
 }
 
@@ -56,6 +58,7 @@ export class LogDelivery {
   private lastDelivered = -1;
   private delivered = 0;
   private differing = 0;
+  private readonly tooBig: DeliveryReport['tooBig'] = [];
   private failure: string | undefined;
   private retryMs: number;
   private finishing = false;
@@ -115,6 +118,7 @@ export class LogDelivery {
       undelivered,
       ...(undelivered ? { range: { from: this.lastDelivered + 1, to: this.lastWritten } } : {}),
       differing: this.differing,
+      tooBig: this.tooBig,
       ...(this.failure && undelivered ? { reason: this.failure } : {}),
     };
   }
@@ -139,6 +143,7 @@ export class LogDelivery {
         this.pending = undefined;
         this.delivered += result.added;
         this.differing += result.differing.length;
+        this.tooBig.push(...result.tooBig.map(({ seq, bytes }) => ({ seq, bytes })));
         this.lastDelivered = Math.max(this.lastDelivered, batch.rows.at(-1)?.seq ?? -1);
         this.backlogSince = this.lastDelivered >= this.lastWritten ? undefined : Date.now();
         this.failure = undefined;
@@ -229,7 +234,8 @@ export function logHeaderText(status: LogStatus): string | undefined {
 
 /** The one line at the end of a run. */
 export function deliveryReportLine(report: DeliveryReport, transcriptPath: string, maskedUrl: string): string {
-  const differing = report.differing ? `; ${report.differing} events were already in the log with other content and were left as they were` : '';
+  const differing =
+    (report.differing ? `; ${report.differing} events were already in the log with other content and were left as they were` : '') + (report.tooBig.length ? `; but ${tooBigText(report.tooBig)}` : '');
   if (!report.undelivered) return `log: every event delivered to incident ${report.incident}${differing}`;
   const range = report.range ? ` (seq ${report.range.from}-${report.range.to})` : '';
   const why = report.reason ? ` (${report.reason})` : '';
@@ -237,4 +243,10 @@ export function deliveryReportLine(report: DeliveryReport, transcriptPath: strin
     `log: ${report.undelivered} events not delivered${range}${why}; they are in the transcript: ` +
     `runbook log push ${transcriptPath} --log '${maskedUrl}' --incident ${report.incident}${differing}`
   );
+}
+
+/** Events the log cannot take, said once at the end (the run's copy in the log has a gap there; the transcript is whole). */
+export function tooBigText(tooBig: readonly { seq: number; bytes: number }[]): string {
+  const seqs = tooBig.slice(0, 5).map((t) => t.seq).join(', ') + (tooBig.length > 5 ? ', …' : '');
+  return `${tooBig.length} events longer than the log takes (${LINE_BOUND} bytes a line) stay in the transcript only (seq ${seqs})`;
 }

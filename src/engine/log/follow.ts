@@ -1,29 +1,37 @@
 /**
  * Follows an incident in the log: LISTEN for the trigger's NOTIFY, and on each one (and
  * once at the start, after every reconnect, and every few seconds in case a notification
- * was lost with a connection) read what arrived after the last row seen, in arrival order.
- * Rows of an incident become visible in id order (schema.ts), so "after id N" misses none.
+ * was lost with a connection) read what committed since the last snapshot read, in commit
+ * order (store.ts `readSince`: a cursor of the server's transaction ids, which no writer
+ * chooses). Each run's rows are shown only as far as its chain holds (follow-chains.ts).
  */
 import type pg from 'pg';
+import { InputError } from '../errors.js';
 import type { LogTarget } from './config.js';
 import { closeLog, connectLog, describeLogError } from './connection.js';
-import { NOTIFY_CHANNEL } from './schema.js';
-import { rowsAfter, type StoredRow } from './store.js';
+import { FollowChains } from './follow-chains.js';
+import { NOTIFY_CHANNEL, readableSchema } from './schema.js';
+import { FIRST_CURSOR, readSince, type PageLimits, type StoredRow } from './store.js';
 
 export interface FollowOptions {
   target: LogTarget;
+  /** A row whose run's chain holds up to it, in its run's seq order; `actor` is the run's, from its chain. */
   onRow(row: StoredRow): void;
+  /** A run whose chain broke at `seq` (or whose row there could not be read): none of its rows are shown from there on. */
+  onBroken(run: string, actor: string | undefined, seq: number, reason: string): void;
   /** Connection trouble and recovery, one line each. */
   onStatus?(line: string): void;
   signal: AbortSignal;
   pollMs?: number;
 }
 
-const PAGE = 1000;
+/** A page: at most 1000 rows and 32 MiB of lines (always at least one row; one line is at most LINE_BOUND). */
+const PAGE: PageLimits = { rows: 1000, bytes: 32 * 1024 * 1024 };
 
 export async function followLog(options: FollowOptions): Promise<void> {
   const { target, signal } = options;
-  let watermark = '0';
+  let cursor = FIRST_CURSOR;
+  const chains = new FollowChains();
   let retryMs = 250;
   let troubled = false;
   while (!signal.aborted) {
@@ -35,6 +43,7 @@ export async function followLog(options: FollowOptions): Promise<void> {
       if (signal.aborted) break;
       const session = client;
       let wanted = true;
+      let ready = false;
       let wake: (() => void) | undefined;
       session.on('notification', (message) => {
         if (message.channel !== NOTIFY_CHANNEL || message.payload !== target.incident) return;
@@ -60,20 +69,25 @@ export async function followLog(options: FollowOptions): Promise<void> {
             continue;
           }
           wanted = false;
-          for (;;) {
-            const rows = await rowsAfter(session, target.incident, watermark, PAGE);
+          // No table yet: nothing to show until the first run creates it.
+          if (!ready && (await readableSchema(session, true)) === 0) continue;
+          ready = true;
+          cursor = await readSince(session, target.incident, cursor, PAGE, (rows) => {
             for (const row of rows) {
-              watermark = row.id;
-              options.onRow(row);
+              for (const shown of chains.accept(row)) {
+                if (shown.kind === 'row') options.onRow(shown.row);
+                else options.onBroken(shown.run, shown.actor, shown.seq, shown.reason);
+              }
             }
-            if (rows.length < PAGE) break;
-          }
+          });
         }
       } finally {
         clearInterval(poll);
       }
     } catch (error) {
       if (signal.aborted) break;
+      // A log this runbook cannot follow (another tool's table, an older or newer schema) is not a network blip.
+      if (error instanceof InputError) throw error;
       if (!troubled) options.onStatus?.(`follow: the log ${target.maskedUrl} is unreachable (${describeLogError(error)}); retrying`);
       troubled = true;
       await sleep(retryMs, signal);

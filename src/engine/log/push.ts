@@ -16,6 +16,7 @@ export interface PushResult {
   added: number;
   present: number;
   differing: InsertResult['differing'];
+  tooBig: InsertResult['tooBig'];
 }
 
 export type Checked = { path: string; ok: true; events: number; runs: string[]; warnings: string[] } | { path: string; ok: false; line: number; reason: string };
@@ -28,7 +29,7 @@ export async function checkForPush(path: string): Promise<Checked> {
 
 export async function pushTranscript(client: pg.Client, incident: string, checked: Extract<Checked, { ok: true }>): Promise<PushResult> {
   const tail = new TranscriptTail(checked.path);
-  const result: PushResult = { path: checked.path, events: 0, runs: checked.runs, added: 0, present: 0, differing: [] };
+  const result: PushResult = { path: checked.path, events: 0, runs: checked.runs, added: 0, present: 0, differing: [], tooBig: [] };
   try {
     for (;;) {
       const batch = await tail.next({ rows: 1000, bytes: 4 << 20 });
@@ -40,6 +41,7 @@ export async function pushTranscript(client: pg.Client, incident: string, checke
       result.added += inserted.added;
       result.present += inserted.present;
       result.differing.push(...inserted.differing);
+      result.tooBig.push(...inserted.tooBig);
       if (rows.length < batch.rows.length) break;
     }
   } finally {

@@ -3,6 +3,8 @@
  * it, and the columns a query needs (run, seq, ts, type, actor) read from it. The actor of
  * an event without one of its own is the actor who started (or resumed) the run.
  */
+import { FIELD_BOUND, LINE_BOUND } from './schema.js';
+
 export interface LogRow {
   run: string;
   seq: number;
@@ -11,7 +13,12 @@ export interface LogRow {
   actor: string;
   /** The transcript line without its newline, byte for byte (as UTF-8 text). */
   line: string;
+  /** A line past LINE_BOUND is not read into a string: its size, and `line` is empty. */
+  tooLong?: number;
 }
+
+/** How far into an over-long line its run and seq are looked for: the writer puts them first. */
+const HEAD = 4096;
 
 /** Reads rows from lines in file order, remembering the run's actor as it goes. */
 export class RowReader {
@@ -19,6 +26,7 @@ export class RowReader {
 
   /** The row for one line; undefined for a line that is not an event (a torn tail). */
   row(bytes: Buffer): LogRow | undefined {
+    if (bytes.length > LINE_BOUND) return this.tooLong(bytes.subarray(0, HEAD), bytes.length);
     const line = bytes.toString('utf8');
     let event: Record<string, unknown>;
     try {
@@ -31,4 +39,27 @@ export class RowReader {
     if ((type === 'run.started' || type === 'run.resumed') && typeof actor === 'string') this.runActor = actor;
     return { run, seq, ts, type, actor: typeof actor === 'string' ? actor : this.runActor, line };
   }
+
+  /**
+   * A line too long for the log, from its first HEAD bytes and its length: run, seq, ts and
+   * type read from its head (the writer puts them first), the rest never made a string
+   * (it could be longer than V8 can hold).
+   */
+  tooLong(head: Buffer, length: number): LogRow | undefined {
+    const fields = /^\{"v":1,"seq":(\d+),"ts":"([^"\\]{1,64})","type":"([^"\\]{1,128})","run":"([^"\\]{1,256})"/.exec(head.subarray(0, HEAD).toString('utf8'));
+    if (!fields) return undefined;
+    return { run: fields[4] as string, seq: Number(fields[1]), ts: fields[2] as string, type: fields[3] as string, actor: this.runActor, line: '', tooLong: length };
+  }
+}
+
+/** The size that puts a row past the log's bounds (its line, or a name), or undefined when it fits. */
+export function rowTooBig(row: LogRow): number | undefined {
+  if (row.tooLong !== undefined) return row.tooLong;
+  const line = Buffer.byteLength(row.line, 'utf8');
+  if (line > LINE_BOUND) return line;
+  for (const field of [row.run, row.type, row.actor]) {
+    const bytes = Buffer.byteLength(field, 'utf8');
+    if (bytes > FIELD_BOUND) return bytes;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { RowReader, type LogRow } from './rows.js';
+import { LINE_BOUND } from './schema.js';
 
 export interface Batch {
   rows: LogRow[];
@@ -53,13 +54,36 @@ export class TranscriptTail {
       if (start === 0) {
         // No newline in a whole chunk: one long line. Read more of it at once, unless the file simply ends here.
         if (bytesRead < chunkSize) break;
-        chunkSize *= 4;
+        if (chunkSize <= LINE_BOUND) {
+          chunkSize *= 4;
+          continue;
+        }
+        // Longer than the log takes: find its end without holding it, keep only its head for run and seq.
+        const end = await this.newlineFrom(this.position + bytesRead);
+        if (end === undefined) break;
+        const row = this.rows.tooLong(data, end - this.position);
+        if (row) rows.push(row);
+        else skipped += 1;
+        this.position = end + 1;
+        chunkSize = CHUNK;
         continue;
       }
       this.position += start;
       if (bytesRead < chunkSize) break;
     }
     return { rows, end: this.position, skipped };
+  }
+
+  /** The offset of the next newline at or after `from`, or undefined when the file ends first (the line is still being written). */
+  private async newlineFrom(from: number): Promise<number | undefined> {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let offset = from; ; ) {
+      const { bytesRead } = await (this.handle as FileHandle).read(buffer, 0, CHUNK, offset);
+      if (bytesRead === 0) return undefined;
+      const newline = buffer.subarray(0, bytesRead).indexOf(10);
+      if (newline !== -1) return offset + newline;
+      offset += bytesRead;
+    }
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { ChainChecker, type VerifyResult } from '../transcript/verify.js';
 import { transcriptLines } from '../transcript/lines.js';
+import { FIELD_BOUND, LINE_BOUND } from './schema.js';
 import type { StoredRow } from './store.js';
 
 export interface RunCheck {
@@ -14,13 +15,72 @@ export interface RunCheck {
   seq?: number;
 }
 
-export function checkRun(run: string, rows: StoredRow[]): RunCheck {
-  const checker = new ChainChecker(`run ${run}`);
-  for (const [index, row] of rows.entries()) {
-    if (!checker.feed({ number: index + 1, bytes: Buffer.from(row.line, 'utf8'), end: 0, terminated: true })) break;
+/**
+ * One run's rows through the transcript's chain checker, one at a time and in seq order:
+ * what `verify --log` and `timeline --log` run over a whole run and `follow` runs as rows
+ * arrive. Beyond the file's checks, a row must have been read (not past the bounds) and its
+ * run column must be its line's run (the seq column is checked by the chain's seq rule).
+ */
+export class RunChain {
+  private readonly checker: ChainChecker;
+  private fed = 0;
+  private problem: string | undefined;
+  /** Who started (or resumed) the run, from its chained lines; the row's actor column is only a writer's say-so. */
+  actor: string | undefined;
+
+  constructor(readonly run: string) {
+    this.checker = new ChainChecker(`run ${run}`);
   }
-  const { result } = checker.finish();
-  return result.ok ? { run, result } : { run, result, seq: rows[result.line - 1]?.seq ?? result.line - 1 };
+
+  /** Undefined when the row extends the chain; else why not (and every later row is refused too). */
+  feed(row: StoredRow): string | undefined {
+    if (this.problem) return this.problem;
+    this.fed += 1;
+    if (row.oversized) return (this.problem = `a row of ${row.oversized.bytes} bytes, past the log's bound of ${LINE_BOUND} bytes a line (or ${FIELD_BOUND} a name): not read`);
+    let event: unknown;
+    try {
+      event = JSON.parse(row.line);
+    } catch {
+      event = undefined;
+    }
+    const parsed = event === undefined ? undefined : { value: event };
+    if (!this.checker.feed({ number: this.fed, bytes: Buffer.from(row.line, 'utf8'), end: 0, terminated: true }, parsed)) {
+      const { result } = this.checker.finish();
+      return (this.problem = result.ok ? 'the chain ends here' : result.reason);
+    }
+    // A chained line filed under another run's name (its seq column is the chain's seq rule's to check).
+    const record = event as Record<string, unknown>;
+    if (record.run !== row.run) return (this.problem = `the row says run ${row.run} but its line says ${String(record.run)}`);
+    if ((record?.type === 'run.started' || record?.type === 'run.resumed') && typeof record.actor === 'string') this.actor = record.actor;
+    return undefined;
+  }
+
+  /** Ends the chain from outside: a gap that did not fill. */
+  fail(reason: string): void {
+    this.problem ??= reason;
+  }
+
+  /** How many rows were fed (the 1-based number of the row a problem is at). */
+  get position(): number {
+    return this.fed;
+  }
+
+  get broken(): boolean {
+    return this.problem !== undefined;
+  }
+
+  finish(): VerifyResult {
+    return this.checker.finish().result;
+  }
+}
+
+export function checkRun(run: string, rows: StoredRow[]): RunCheck {
+  const chain = new RunChain(run);
+  for (const row of rows) {
+    const problem = chain.feed(row);
+    if (problem) return { run, result: { ok: false, line: chain.position, reason: problem }, seq: row.seq };
+  }
+  return { run, result: chain.finish() };
 }
 
 export type Comparison =

@@ -1,0 +1,161 @@
+/**
+ * A shared log that one writer tries to blind: a responder's role (SELECT and INSERT only,
+ * the README's setup) forges an id with OVERRIDING SYSTEM VALUE, holds a transaction or
+ * the old advisory lock open; a run's rows are changed after the fact; a row of tens of MB
+ * sits in the log. Through the CLI, against the real PostgreSQL: `follow` still shows every
+ * honest run, shows a run only as far as its chain holds, and no reader fetches the big row
+ * or dies on it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { query } from './support/database.js';
+import { runCli, tempDir } from './runner-support.js';
+import { appendOnlyRole, freshLogDatabase, GATED, openGate, transcriptLinesOf, watchCli } from './log-support.js';
+
+/** Runs the gated drill with both gates open into `incident`; its transcript's lines and run id. */
+async function drill(log: string, incident: string, actor: string): Promise<{ lines: string[]; run: string; stderr: string }> {
+  const dir = tempDir(`runbook-log-hostile-${actor}-`);
+  const env = { GATE_ONE: join(dir, 'one'), GATE_TWO: join(dir, 'two') };
+  openGate(env.GATE_ONE);
+  openGate(env.GATE_TWO);
+  const transcript = join(dir, `${actor}.jsonl`);
+  const result = await runCli(['run', GATED, '--yes', '--actor', actor, '--transcript', transcript, '--log', log, '--incident', incident], { env });
+  expect(result.code, result.stderr).toBe(0);
+  const lines = transcriptLinesOf(readFileSync(transcript, 'utf8'));
+  return { lines, run: (JSON.parse(lines[0] as string) as { run: string }).run, stderr: result.stderr };
+}
+
+async function connected(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
+
+const NO_STACK = /^\s+at |Error: /m;
+
+describe('a responder cannot blind follow', () => {
+  it('a forged id (OVERRIDING SYSTEM VALUE), a held transaction and a held advisory lock: every honest event is still shown', async () => {
+    const owner = await freshLogDatabase();
+    expect((await runCli(['log', 'init', '--log', owner])).code).toBe(0);
+    const responder = await appendOnlyRole(owner);
+    const mallory = await connected(responder);
+    const holder = await connected(responder);
+    try {
+      await mallory.query(
+        `INSERT INTO runbook.events (id, incident, run, seq, ts, type, actor, line, received_at) OVERRIDING SYSTEM VALUE
+         VALUES (9000000000000000000, 'INC-h', 'forged-run', 0, now(), 'run.started', 'alice', '{"v":1}', '2000-01-01')`,
+      );
+      // The stamp trigger ignored the id and the received_at the writer chose.
+      const [forged] = await query<{ id: string; old: boolean }>(owner, `SELECT id::text, received_at < '2001-01-01' AS old FROM runbook.events WHERE run = 'forged-run'`);
+      expect(BigInt(forged?.id ?? '0')).toBeLessThan(1000n);
+      expect(forged?.old).toBe(false);
+      // The namespace and key the inserts of an incident used to wait on: any role may take it.
+      await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [0x72626c67, 'INC-h']);
+      // A transaction left open with a row in it: it delays its own row, nobody else's.
+      await holder.query(`BEGIN; INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line) VALUES ('INC-h', 'held-run', 0, now(), 'run.started', 'm', 'held open')`);
+
+      const follow = watchCli(['follow', '--log', responder, '--incident', 'INC-h', '--json']);
+      await follow.waitFor(/^follow: incident INC-h/m, 'stderr');
+      const honest = await drill(responder, 'INC-h', 'bob');
+      expect(honest.stderr).toContain('log: every event delivered to incident INC-h');
+      await follow.waitFor(/"type":"run\.finished"/);
+      await follow.waitFor(/run forged-run, seq 0: not an event object/, 'stderr');
+      expect(follow.stderr()).not.toContain('held-run');
+
+      // Once the held transaction commits, its row is read though its id is below what follow has shown.
+      await holder.query('COMMIT');
+      await follow.waitFor(/run held-run, seq 0: not valid JSON; its events from there on are not shown/, 'stderr');
+      follow.child.kill('SIGINT');
+      expect((await follow.exited).code).toBe(130);
+      expect(transcriptLinesOf(follow.stdout())).toEqual(honest.lines);
+      expect(follow.stderr()).not.toMatch(NO_STACK);
+    } finally {
+      await mallory.end();
+      await holder.end();
+    }
+  });
+});
+
+describe('follow checks each run before showing it', () => {
+  it('a run changed in the log is shown up to the change, then one warning naming it; a row that is not JSON is a warning, not a line', async () => {
+    const log = await freshLogDatabase();
+    const changed = await drill(log, 'INC-c', 'alice');
+    const intact = await drill(log, 'INC-c', 'bob');
+    // The owner (or a superuser) can still change rows: the fourth line of alice's run.
+    await query(log, `UPDATE runbook.events SET line = replace(line, '"ts":"', '"ts": "') WHERE run = $1 AND seq = 3`, [changed.run]);
+    await query(log, `INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line) VALUES ('INC-c', 'junk-run', 0, now(), 'run.started', 'bob', 'not json at all')`);
+
+    const follow = watchCli(['follow', '--log', log, '--incident', 'INC-c', '--json']);
+    await follow.waitFor(new RegExp(`"type":"run\\.finished","run":"${intact.run}"`));
+    await follow.waitFor(new RegExp(`^follow: warning: run ${changed.run} \\(alice\\), seq 3: hash does not match the chain`, 'm'), 'stderr');
+    await follow.waitFor(/^follow: warning: run junk-run, seq 0: not valid JSON; its events from there on are not shown: check with runbook verify --log URL --incident INC-c$/m, 'stderr');
+    follow.child.kill('SIGINT');
+    expect((await follow.exited).code).toBe(130);
+    const shown = transcriptLinesOf(follow.stdout());
+    expect(shown.filter((line) => line.includes(`"run":"${changed.run}"`))).toEqual(changed.lines.slice(0, 3));
+    expect(shown.filter((line) => line.includes(`"run":"${intact.run}"`))).toEqual(intact.lines);
+    expect(shown).toHaveLength(3 + intact.lines.length);
+    expect(follow.stderr().match(/warning/g)).toHaveLength(2);
+
+    // The plain view says the same, and names each line's actor from the run's own chain.
+    const plain = watchCli(['follow', '--log', log, '--incident', 'INC-c']);
+    await plain.waitFor(/\[bob [0-9a-f]{6}\] .*Run succeeded/);
+    await plain.waitFor(new RegExp(`warning: run ${changed.run} \\(alice\\), seq 3`), 'stderr');
+    plain.child.kill('SIGINT');
+    expect((await plain.exited).code).toBe(130);
+    expect(plain.stdout()).not.toContain('not json at all');
+  });
+});
+
+describe('a row past the bounds', () => {
+  it('a responder cannot insert one; one already there (40 MB) is one line in follow, verify --log and timeline --log, never fetched', async () => {
+    const log = await freshLogDatabase();
+    expect((await runCli(['log', 'init', '--log', log])).code).toBe(0);
+    const responder = await appendOnlyRole(log);
+    const client = await connected(responder);
+    try {
+      await expect(
+        client.query(`INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line) VALUES ('INC-big', 'big-run', 0, now(), 'run.started', 'm', repeat('x', 17 * 1024 * 1024))`),
+      ).rejects.toMatchObject({ code: '23514' });
+      await expect(
+        client.query(`INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line) VALUES ('INC-big', 'big-run', 0, now(), 'run.started', repeat('m', 5000), '{}')`),
+      ).rejects.toMatchObject({ code: '23514' });
+    } finally {
+      await client.end();
+    }
+    const honest = await drill(responder, 'INC-big', 'carol');
+    // A row from before the bound existed (or an owner's): 40 MB, built on the server.
+    await query(log, 'ALTER TABLE runbook.events DROP CONSTRAINT events_bounds');
+    await query(
+      log,
+      `INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line)
+       SELECT 'INC-big', 'big-run', 0, now(), 'run.started', 'm', '{"v":1,"seq":0,"x":"' || repeat('x', 40000000) || '"}'`,
+    );
+
+    const follow = watchCli(['follow', '--log', responder, '--incident', 'INC-big', '--json']);
+    await follow.waitFor(/"type":"run\.finished"/);
+    await follow.waitFor(/^follow: warning: run big-run, seq 0: a row of 40000022 bytes, past the log's bound of 16777216 bytes a line/m, 'stderr');
+    follow.child.kill('SIGINT');
+    expect((await follow.exited).code).toBe(130);
+    expect(transcriptLinesOf(follow.stdout())).toEqual(honest.lines);
+    expect(follow.stderr()).not.toMatch(NO_STACK);
+
+    const verify = await runCli(['verify', '--log', responder, '--incident', 'INC-big']);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain(`log INC-big: ok, ${honest.lines.length} events`);
+    expect(verify.stderr).toBe(
+      "runbook: log INC-big: run big-run, seq 0: a row of 40000022 bytes, past the log's bound of 16777216 bytes a line (or 4096 a name): not read\n",
+    );
+
+    for (const format of ['md', 'json']) {
+      const timeline = await runCli(['timeline', '--log', responder, '--incident', 'INC-big', '--format', format]);
+      expect(timeline.code, timeline.stderr).toBe(0);
+      expect(timeline.stderr).toMatch(/^runbook: warning: log INC-big: run big-run, seq 0: a row of 40000022 bytes, past the log's bound/);
+      expect(timeline.stderr).not.toMatch(NO_STACK);
+      expect(timeline.stdout.length).toBeLessThan(1_000_000);
+      expect(timeline.stdout).toContain('carol');
+    }
+  });
+});
