@@ -18,6 +18,7 @@ const UNIT = [
   'test/lint.test.ts',
   'test/plan.test.ts',
   'test/errors-count.test.ts',
+  'test/render-vocabulary.test.ts',
   'test/exit-codes.test.ts',
   'test/table.test.ts',
   'test/display-width.test.ts',

@@ -54,7 +54,7 @@ describe('background cells', () => {
     // Gone with the CLI (a killed member may linger a moment as a zombie until init reaps it).
     expect(await groupGone(longGroup(events), 5000)).toBe(true);
     expect(await verifyTranscript(transcript)).toMatchObject({ ok: true });
-    expect(result.stdout).toContain('■ [long] cancelled after');
+    expect(result.stdout).toContain('⊘ [long] cancelled after');
     expect(result.stdout).toContain('(background: stopped at the end of the run)');
   });
 

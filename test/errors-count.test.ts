@@ -18,14 +18,14 @@ const finished = (errors?: number): CellFinished => ({
 const plainStyle = { green: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s, dim: (s: string) => s, bold: (s: string) => s } as never;
 
 describe('cell.finished.errors', () => {
-  it('plain: ✔ succeeded … · 2 errors; nothing when there were none', () => {
-    expect(finishedLines(finished(2), plainStyle, true)[0]).toBe('✔ succeeded 1.5 s · exit 0 · 2 errors');
-    expect(finishedLines(finished(1), plainStyle, true)[0]).toBe('✔ succeeded 1.5 s · exit 0 · 1 error');
-    expect(finishedLines(finished(), plainStyle, true)[0]).toBe('✔ succeeded 1.5 s · exit 0');
+  it('plain: ✓ succeeded in … · 2 errors; nothing when there were none', () => {
+    expect(finishedLines(finished(2), plainStyle, true)[0]).toBe('✓ succeeded in 1.5 s · exit 0 · 2 errors');
+    expect(finishedLines(finished(1), plainStyle, true)[0]).toBe('✓ succeeded in 1.5 s · exit 0 · 1 error');
+    expect(finishedLines(finished(), plainStyle, true)[0]).toBe('✓ succeeded in 1.5 s · exit 0');
   });
 
-  it('timeline: succeeded in 1.5 s, exit 0, 2 errors', () => {
-    expect(finishedText(finished(2))).toBe('succeeded in 1.5 s, exit 0, 2 errors');
+  it('timeline: succeeded in 1.5 s · exit 0 · 2 errors', () => {
+    expect(finishedText(finished(2))).toBe('succeeded in 1.5 s · exit 0 · 2 errors');
   });
 
   it('console: the finished cell keeps its count', () => {

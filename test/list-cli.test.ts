@@ -35,7 +35,7 @@ describe('runbook list', () => {
     const { code, stdout, stderr } = await runbook(['list', 'runbooks/dragonfly.md']);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('7 cells: 5 powershell, 2 sql; 1 read, 6 write');
-    expect(stdout).toMatch(/^1\. Immediate Containment \(< 2 min\) {2}\[budget 2m\]$/m);
+    expect(stdout).toMatch(/^1\. Immediate Containment \(< 2 min\) {2}\[budget 2 min\]$/m);
     expect(stdout).toMatch(/^ {2}rollback-if-bad-deploy +powershell +line {2}96 +write +placeholders: <GOOD_SHA> <timestamp> +env: \$SUPABASE_DB_URL( +\(not run here: pwsh is not on PATH\))?$/m);
     expect(stdout).toMatch(/^ {2}2-diagnostics-sql-run-against-prod +sql +line {2}43 +read$/m);
     expect(stdout).toMatch(/^ {2}release-stuck-jobs +sql +line 106 +write$/m);

@@ -26,7 +26,7 @@ describe('createPlainRenderer', () => {
         '▶ [containment] sh line 28 — 1. Immediate Containment (< 2 min)',
         '  scaling workers to 0',
         '  ! oops | pipe',
-        '✔ succeeded 220 ms · exit 0',
+        '✓ succeeded in 220 ms · exit 0',
         '',
         '▶ [diagnostics] sql line 44 — 2. Diagnostics (SQL - run against prod)',
         '  -- Who am I?',
@@ -42,13 +42,13 @@ describe('createPlainRenderer', () => {
         '   22 |',
         '  (40 rows, first 2 shown)',
         '',
-        '✔ succeeded 35 ms',
+        '✓ succeeded in 35 ms',
         '',
         '✎ alice: jobs look stuck since 02:50 | see #incident',
         '▶ [release-stuck-jobs] sql line 103 — 3. Remediation › Release Stuck Jobs',
         '  ERROR:  relation "ops.jobs" does not exist (SQLSTATE 42P01)',
         '  HINT:  Check the schema.',
-        '✘ failed after 12 ms',
+        '✗ failed after 12 ms',
         '',
         '☑ alice ticked: Root cause identified (logs, metrics, code diff)',
         '',
@@ -90,7 +90,7 @@ describe('createPlainRenderer', () => {
         '  ! warn',
         '  NOTICE:  relation "x" already exists, skipping',
         '  … more stdout in run.c.stdout.log',
-        '✘ failed after 1 min 1 s · exit 3',
+        '✗ failed after 1 min 1 s · exit 3',
         '',
       ].join('\n') + '\n',
     );
@@ -108,8 +108,8 @@ describe('createPlainRenderer', () => {
     const out = render(run.events);
     expect(out).toContain('↷ [pwsh-only] skipped (pwsh not found)\n');
     expect(out).toContain('» bob edited [slow]\n» bob jumped from [slow] to [verify]\n▶ [slow]');
-    expect(out).toContain('  ERROR:  canceling statement due to statement timeout (SQLSTATE 57014)\n⏱ timed out after 30 s\n');
-    expect(out).toContain('■ cancelled after 1.5 s\n');
+    expect(out).toContain('  ERROR:  canceling statement due to statement timeout (SQLSTATE 57014)\n⧗ timed out after 30 s\n');
+    expect(out).toContain('⊘ cancelled after 1.5 s\n');
   });
 
   it('prints non-SELECT results as their command tag, and a RETURNING table with its tag', () => {

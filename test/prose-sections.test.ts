@@ -24,7 +24,7 @@ describe('sections of prose only', () => {
     const at = lines.indexOf('Symptoms');
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toBe(`  ${SYMPTOM}`);
-    expect(lines.indexOf('1. Immediate Containment (< 2 min)  [budget 2m]')).toBeGreaterThan(at + 5);
+    expect(lines.indexOf('1. Immediate Containment (< 2 min)  [budget 2 min]')).toBeGreaterThan(at + 5);
     const json = JSON.parse((await runCli(['list', '--json', 'runbooks/dragonfly.md'])).stdout);
     expect(json.prose).toEqual([expect.objectContaining({ title: 'Symptoms', line: 16, before: '1-immediate-containment-2-min', prose: expect.stringContaining(SYMPTOM) })]);
   });

@@ -33,7 +33,7 @@ describe('a sandbox with no seed file, at 80×24', () => {
       expect(screen).toContain('SANDBOX');
       expect(flat(screen)).toContain(`⚠ the sandbox database is empty: no seed file ${seed} beside the runbook`);
       tui.write(KEYS.enter);
-      await tui.waitFor('ERROR 42P01');
+      await tui.waitFor('SQLSTATE 42P01');
       await quitConsole(tui);
     } finally {
       tui.kill();

@@ -68,7 +68,7 @@ describe('views in a pseudo-terminal at 80×24', () => {
       await tui.waitFor(/› +3 · broken pending/);
       await tui.waitFor('enter run · s skip');
       tui.write(KEYS.enter);
-      await tui.waitFor('ERROR 42P01');
+      await tui.waitFor('SQLSTATE 42P01');
       await tui.waitFor('r retry · e edit');
       tui.write('e');
       await tui.waitFor('FROM (SELECT 1 AS fixed) AS t');
@@ -79,7 +79,7 @@ describe('views in a pseudo-terminal at 80×24', () => {
       all = tui.screen.all();
       expect(all).not.toContain('42P01');
       expect(all).toMatch(/✓ broken succeeded in .* · attempt 2/);
-      expect(all).toMatch(/↷ ps-missing skipped: pwsh not found/);
+      expect(all).toMatch(/↷ ps-missing skipped \(pwsh not found\)/);
 
       // Jump by part of a name: more than one match lists the candidates; a number is unique.
       tui.write('g');

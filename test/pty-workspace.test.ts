@@ -46,9 +46,9 @@ describe('the console as a workspace, 80×24', () => {
       // The slow cell: its clock ticks against its timeout; ctrl-c cancels it on the server.
       tui.write(KEYS.down);
       await runWhenAsked(tui, /› +2 · slow pending/);
-      await tui.waitFor(/slow · sql · line \d+ · running [1-9]\d* s \/ timeout 1:30/, { timeoutMs: 30_000 });
-      const first = Number(/running (\d+) s/.exec(tui.screen.text())?.[1]);
-      await tui.waitFor(new RegExp(`running (?!${first} s)\\d+ s`), { timeoutMs: 30_000 });
+      await tui.waitFor(/slow · sql · line \d+ · running 0:(0[1-9]|[1-5]\d) \/ timeout 1:30/, { timeoutMs: 30_000 });
+      const first = /running (\d+:\d\d) \//.exec(tui.screen.text())?.[1];
+      await tui.waitFor(new RegExp(`running (?!${first} )\\d+:\\d\\d /`), { timeoutMs: 30_000 });
       expect(await query(db, "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).toHaveLength(1);
       tui.write(KEYS.ctrlC);
       await tui.waitFor(/› +2 ⊘ slow cancelled/);

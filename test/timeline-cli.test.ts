@@ -120,7 +120,7 @@ describe('runbook timeline on a real run', () => {
     expect(rowOf('prepare')[0]).toContain('Make the jobs table: CREATE; INSERT 12 rows affected');
     expect(rowOf('stuck')[0]).toContain('Stuck jobs: 12 rows returned');
     expect(rowOf('release')[0]).toContain('UPDATE 12 rows affected');
-    expect(rowOf('broken')[0]).toMatch(/failed after \d+ (ms|s): SQLSTATE 42P01 relation "no\\_such\\_table" does not exist/);
+    expect(rowOf('broken')[0]).toMatch(/failed after \d+ (ms|s): relation "no\\_such\\_table" does not exist \(SQLSTATE 42P01\)/);
     expect(rowOf('last')[0]).toContain('succeeded');
     expect(md).toMatch(/\| `broken` \| \*\*FIRST FAILURE\*\* \|/);
     expect(md.indexOf('**RUN STARTED**')).toBeLessThan(md.indexOf('**FIRST FAILURE**'));
@@ -132,7 +132,7 @@ describe('runbook timeline on a real run', () => {
     expect(md).not.toContain('test-password');
     expect(md).toContain(`- **Outcome:** failed: 5 succeeded, 1 failed`);
     expect(md).toContain(`: hash chain verified, ${events.length} events`);
-    expect(md).toMatch(/ {4}broken ✘ \d+ ms :crit, c4, \d+, \d+\n/);
+    expect(md).toMatch(/ {4}broken ✗ \d+ ms :crit, c4, \d+, \d+\n/);
   });
 
   it("lists the runbook's checklist with Timeline documented ticked, and only ticks once the runbook changed", async () => {
@@ -243,7 +243,7 @@ describe('runbook replay on a real run', () => {
     const until = async (predicate: () => boolean) => {
       for (let i = 0; i < 200 && !predicate(); i += 1) await new Promise((r) => setTimeout(r, 25));
     };
-    await until(() => out.includes('✔ succeeded'));
+    await until(() => out.includes('✓ succeeded'));
     await new Promise((r) => setTimeout(r, 300));
     expect(out).not.toContain('▶ [look]');
     child.stdin.write('\n');

@@ -71,11 +71,11 @@ describe('renderTimelineMarkdown', () => {
   it('has a row per cell and note (ticks go to the checklist), with what mattered, between RUN STARTED, FIRST FAILURE and RUN ENDED', () => {
     expect(tableRows(markdown)).toEqual([
       ['03:04:05.123', '+0:00.000', 'alice', '', '**RUN STARTED**', 'unattended run against SANDBOX'],
-      ['03:04:05.166', '+0:00.043', 'alice', '`containment`', 'ran sh cell, line 28 on sandbox', 'succeeded in 220 ms, exit 0<br>› scaling workers to 0 ([W1](#timeline-w1), [O1](#timeline-o1))'],
+      ['03:04:05.166', '+0:00.043', 'alice', '`containment`', 'ran sh cell, line 28 on sandbox', 'succeeded in 220 ms · exit 0<br>› scaling workers to 0 ([W1](#timeline-w1), [O1](#timeline-o1))'],
       ['03:04:06.889', '+0:01.766', 'alice', '`diagnostics`', 'ran sql cell, line 44 on sandbox', 'succeeded in 35 ms. Who am I?: 1 row returned; Stuck jobs: 40 rows returned<br>› Who am I?: current\\_user=postgres, session\\_user=postgres'],
       ['03:04:06.924', '+0:01.801', 'alice', '', 'note', 'jobs look stuck since 02:50 \\| see #incident'],
-      ['03:05:08.927', '+1:03.804', 'alice', '`release-stuck-jobs`', 'ran sql cell, line 103 on sandbox', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist<br>› Check the schema. ([W2](#timeline-w2))'],
-      ['03:05:08.939', '+1:03.816', 'alice', '`release-stuck-jobs`', '**FIRST FAILURE**', 'failed after 12 ms: SQLSTATE 42P01 relation "ops.jobs" does not exist'],
+      ['03:05:08.927', '+1:03.804', 'alice', '`release-stuck-jobs`', 'ran sql cell, line 103 on sandbox', 'failed after 12 ms: relation "ops.jobs" does not exist (SQLSTATE 42P01)<br>› Check the schema. ([W2](#timeline-w2))'],
+      ['03:05:08.939', '+1:03.816', 'alice', '`release-stuck-jobs`', '**FIRST FAILURE**', 'failed after 12 ms: relation "ops.jobs" does not exist (SQLSTATE 42P01)'],
       ['03:05:08.939', '+1:03.816', 'alice', '', '**RUN ENDED**', 'failed: 2 succeeded, 1 failed'],
     ]);
   });
@@ -103,9 +103,9 @@ describe('renderTimelineMarkdown', () => {
       '    dateFormat x',
       '    axisFormat %M:%S',
       '    section Look',
-      '    quick ✔ 5 ms :done, c0, 3, 104',
+      '    quick ✓ 5 ms :done, c0, 3, 104',
       '    section Fix',
-      '    slow ✘ 9.0 s :crit, c1, 1011, 10011',
+      '    slow ✗ 9.0 s :crit, c1, 1011, 10011',
       '```',
     ]);
   });
@@ -161,17 +161,17 @@ describe('renderTimelineMarkdown', () => {
       ['alice', '`release`', 'confirmed a write', 'typed the target name'],
       ['alice', '`release`', 'ran sql cell, line 20 on prod', 'did not finish: the run stopped while it ran'],
       ['bob', '', '**RUN RESUMED**', 'on bob-laptop, from release'],
-      ['bob', '`release`', 'ran sql cell, line 20 on prod', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
-      ['bob', '`release`', '**FIRST FAILURE**', 'timed out after 30 s: SQLSTATE 57014 canceling statement due to statement timeout'],
+      ['bob', '`release`', 'ran sql cell, line 20 on prod', 'timed out after 30 s: canceling statement due to statement timeout (SQLSTATE 57014)'],
+      ['bob', '`release`', '**FIRST FAILURE**', 'timed out after 30 s: canceling statement due to statement timeout (SQLSTATE 57014)'],
       ['bob', '`release`', 'retried (attempt 2) sql cell, line 20 on prod (retried by bob)', 'succeeded in 900 ms. UPDATE 7 rows affected'],
       ['bob', '', 'skipped 1 cell', 'pwsh not found: smoke'],
       ['bob', '', '**RUN ENDED**', 'succeeded: 2 succeeded, 1 skipped'],
     ]);
     // The killed attempt ends at the last event before the run stopped: its own start, here.
     // Bars are at least 1% of the 634-second axis wide (6344 ms), so the short ones are seen.
-    expect(md).toContain('    count ✔ 50 ms :done, c0, 1003, 7347\n    release … unfinished :active, c1, 3053, 9397\n');
-    expect(md).toContain('    release ⏱ 30 s :crit, c2, 603458, 633458\n');
-    expect(md).toContain('    release attempt 2 ✔ 900 ms :done, c3, 633458, 639802\n');
+    expect(md).toContain('    count ✓ 50 ms :done, c0, 1003, 7347\n    release … unfinished :active, c1, 3053, 9397\n');
+    expect(md).toContain('    release ⧗ 30 s :crit, c2, 603458, 633458\n');
+    expect(md).toContain('    release attempt 2 ✓ 900 ms :done, c3, 633458, 639802\n');
     expect(md).toContain('    axisFormat %M:%S');
   });
 
@@ -207,7 +207,7 @@ describe('renderTimelineMarkdown', () => {
     const run = new RunBuilder().started({ cells: [] })
       .cell({ id: 'a', lang: 'sh', line: 1, section: ['Doc', 'Step: one; #1'], source: 'x', durationMs: 100 });
     const md = renderTimelineMarkdown(run.events);
-    expect(md).toContain('    section Step one 1\n    a ✔ 100 ms :done, c0, 3, 103\n');
+    expect(md).toContain('    section Step one 1\n    a ✓ 100 ms :done, c0, 3, 103\n');
   });
 
   it('has no chart when no cell ran', () => {

@@ -68,7 +68,7 @@ describe('console components', () => {
       make({ type: 'cell.started', cell: 'broken', lang: 'sql', line: 15, section: ['Rollback (< 2 min)'], source: 'SELECT * FROM nope;', attempt: 1 }),
     ]);
     const frame = plain(render(<LiveArea state={next} columns={80} rows={30} />).lastFrame());
-    expect(frame).toMatch(/✓ who-am-i succeeded 12 ms/);
+    expect(frame).toMatch(/✓ who-am-i succeeded in 12 ms/);
     expect(frame).toMatch(/↷ rollback skipped/);
     expect(frame).toMatch(/› +3 ▶ broken running/);
     expect(frame).toContain('§ Diagnostics');
@@ -82,8 +82,8 @@ describe('console components', () => {
       make({ type: 'cell.finished', cell: 'broken', status: 'failed', durationMs: 3, error: { message: 'relation "nope" does not exist', code: '42P01', hint: 'Create it first.' } }),
     ]);
     const frame = plain(render(<LiveArea state={failed} columns={80} rows={24} />).lastFrame());
-    expect(frame).toContain('ERROR 42P01: relation "nope" does not exist');
-    expect(frame).toContain('HINT: Create it first.');
+    expect(frame).toContain('ERROR:  relation "nope" does not exist (SQLSTATE 42P01)');
+    expect(frame).toContain('HINT:  Create it first.');
   });
 
   it('prints the source highlighted with placeholders marked, and prose compact', () => {

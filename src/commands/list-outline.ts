@@ -4,7 +4,7 @@
  * prose and no cell (the Symptoms) with its text, where it stands.
  */
 import { isSecretName, MASK } from '../engine/redact.js';
-import { formatDuration } from '../engine/markdown/durations.js';
+import { duration } from '../renderers/text/time.js';
 import type { CellPlan, RunPlan } from '../engine/plan/index.js';
 import type { Cell, Runbook, Section } from '../engine/runbook.js';
 import { proseSections, type ProseSection } from '../engine/prose-sections.js';
@@ -62,7 +62,7 @@ function sectionHeading(runbook: Runbook, cell: Cell, sections: ReadonlyMap<stri
   if (cell.section.length === 0) return '(before the first heading)';
   const path = cell.section[0] === runbook.title && cell.section.length > 1 ? cell.section.slice(1) : cell.section;
   const section = sections.get(pathKey(cell.section));
-  const budget = section?.budgetMs === undefined ? '' : `  [budget ${formatDuration(section.budgetMs)}]`;
+  const budget = section?.budgetMs === undefined ? '' : `  [budget ${duration(section.budgetMs)}]`;
   return `${path.join(' › ')}${budget}`;
 }
 
@@ -80,7 +80,7 @@ function cellFlags(cell: Cell, plan: CellPlan | undefined): string[] {
   // The plan's prompted exports (promptEnv): a quoted default shown after `=`, a bare word or empty one marked `?`.
   if (plan?.prompts?.length) flags.push(`asks: ${plan.prompts.map((p) => (p.kind === 'default' ? `${p.name}=${isSecretName(p.name) ? MASK : JSON.stringify(p.written)}` : `${p.name}?`)).join(' ')}`);
   if (cell.envRefs.length > 0) flags.push(`env: ${cell.envRefs.map((name) => `$${name}`).join(' ')}`);
-  if (cell.timeoutMs !== undefined) flags.push(`timeout ${formatDuration(cell.timeoutMs)}`);
+  if (cell.timeoutMs !== undefined) flags.push(`timeout ${duration(cell.timeoutMs)}`);
   const { attributes } = cell;
   if (attributes.confirm) flags.push('confirm');
   if (attributes.readonly) flags.push('readonly');

@@ -9,11 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { maskUrl } from '../engine/redact.js';
-import { elapsedClock, humanDuration, utcStamp } from './durations.js';
+import { duration, offset, timeOfDay, utcStamp } from './text/time.js';
 import { checklistState, type ChecklistSource } from './timeline/checklist.js';
 import type { CellOutputText, Evidence, StatementResult } from './timeline/evidence.js';
 import type { MergedTimeline } from './timeline/merge.js';
 import type { CellSpan, TimelineRow } from './timeline/model.js';
+import { clockSummary } from './timeline/clock.js';
 import { counted } from './timeline/wording.js';
 
 export interface HtmlOptions {
@@ -45,7 +46,7 @@ export function renderTimelineHtml(merged: MergedTimeline, options: HtmlOptions 
     ['End', esc(utcStamp(merged.endedAt))],
     ['Outcome', `<strong class="outcome-${esc(model?.outcome ?? 'unknown')}">${esc(outcome)}</strong>`],
     ...(merged.clock && merged.clock.milestones.length > 1
-      ? [['Clock', esc(merged.clock.milestones.map((m, i) => `${m.name} ${i === 0 ? utcStamp(m.at) : `+${humanDuration(m.sinceStartMs)}`}${m.step ? ` (${m.step})` : ''}`).join(' → '))] as [string, string]]
+      ? [['Clock', esc(clockSummary(merged.clock))] as [string, string]]
       : []),
     ...(options.transcriptPath ? [['Transcript', `<code>${esc(options.transcriptPath)}</code>`] as [string, string]] : []),
   ];
@@ -74,7 +75,7 @@ function tableHtml(rows: TimelineRow[]): string {
     const more = foldedHtml(row);
     const cellAttrs = row.kind === 'cell' && row.step ? ` data-cell="${esc(row.step)}" data-status="${esc(status)}"` : '';
     return `<tr class="kind-${esc(row.kind)} status-${esc(status)}"${cellAttrs}>` +
-      `<td class="time">${esc(row.at.slice(11, 23))}</td><td class="num">${esc(elapsedClock(row.elapsedMs))}</td><td>${esc(row.actor)}</td>` +
+      `<td class="time">${esc(timeOfDay(row.at, 'ms'))}</td><td class="num">${esc(offset(row.elapsedMs))}</td><td>${esc(row.actor)}</td>` +
       `<td>${row.step ? `<code>${esc(row.step)}</code>` : ''}</td><td>${esc(row.action)}</td>` +
       `<td>${esc(row.result)}${evidence.length ? `<ul class="evidence">${evidence.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}${more}</td></tr>`;
   });
@@ -116,13 +117,13 @@ function ganttSvg(spans: CellSpan[]): string {
     const y = 20 + i * (barHeight + 6);
     const x = scale(s.startMs);
     const w = Math.max(2, scale(s.endMs) - x);
-    const took = s.status === 'unfinished' ? 'unfinished' : humanDuration(s.endMs - s.startMs);
+    const took = s.status === 'unfinished' ? 'unfinished' : duration(s.endMs - s.startMs);
     const name = `${s.cell}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}`;
     return `<g data-cell="${esc(s.cell)}" data-status="${esc(s.status)}"><text x="0" y="${y + 13}">${esc(name.length > 38 ? `${name.slice(0, 37)}…` : name)}</text>` +
       `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLOR[s.status]}"><title>${esc(`${name}: ${s.status}, ${took}`)}</title></rect></g>`;
   });
   const height = 30 + drawn.length * (barHeight + 6);
-  const axis = `<text x="${label}" y="12">+0:00</text><text x="${width - 10}" y="12" text-anchor="end">${esc(elapsedClock(end))}</text>`;
+  const axis = `<text x="${label}" y="12">+0:00</text><text x="${width - 10}" y="12" text-anchor="end">${esc(offset(end))}</text>`;
   return `<svg class="gantt" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="cells on the run clock">${axis}${bars.join('')}</svg>`;
 }
 
@@ -130,7 +131,7 @@ function checklistHtml(merged: MergedTimeline, source: ChecklistSource | undefin
   const state = checklistState(merged.ticks, source ?? {});
   if (!state.entries.length && !state.note) return '';
   const rows = state.entries.map((e) => {
-    const by = e.thisTimeline ? 'this timeline' : e.by ? `${e.checked ? 'ticked' : 'unticked'} by ${e.by.actor} at ${e.by.at.slice(11, 19)} UTC` : '';
+    const by = e.thisTimeline ? 'this timeline' : e.by ? `${e.checked ? 'ticked' : 'unticked'} by ${e.by.actor} at ${timeOfDay(e.by.at, 'second')} UTC` : '';
     return `<tr><td>${esc(e.text)}</td>${state.owners ? `<td>${esc(e.owner ?? '')}</td>` : ''}<td>${e.checked ? '☑' : '☐'}</td><td>${esc(by)}</td></tr>`;
   });
   return `<section id="checklist"><h2>Postmortem checklist</h2>${state.note ? `<p><em>${esc(state.note)}</em></p>` : ''}` +

@@ -9,6 +9,7 @@ import type { RunEvent, UnknownEvent } from '../engine/events.js';
 import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
 import { checklistState, type ChecklistSource } from './timeline/checklist.js';
 import { buildTimeline, type TimelineModel } from './timeline/model.js';
+import { clockSummary } from './timeline/clock.js';
 
 export interface TimelineEntry {
   /** ISO 8601 UTC with milliseconds. */
@@ -49,7 +50,7 @@ export function entriesOf(model: TimelineModel | MergedTimeline, options: Timeli
     details: { elapsed_ms: row.elapsedMs, ...(row.section ? { section: row.section } : {}), ...row.details },
   }));
   const clock: TimelineEntry[] = merged.clock
-    ? [{ occurred_at: merged.clock.startsAt, author: '', type: 'clock', step: null, run: null, summary: merged.clock.milestones.map((m) => `${m.name} +${m.sinceStartMs} ms`).join(' → '), details: { ...merged.clock } }]
+    ? [{ occurred_at: merged.clock.startsAt, author: '', type: 'clock', step: null, run: null, summary: clockSummary(merged.clock), details: { ...merged.clock } }]
     : [];
   const started = merged.runs.find((m) => m.started)?.started;
   const symptoms: TimelineEntry[] = started?.symptoms

@@ -7,7 +7,7 @@
  */
 import type { RunEvent, RunStarted, UnknownEvent } from '../engine/events.js';
 import { maskUrl } from '../engine/redact.js';
-import { elapsedClock, humanDuration, utcStamp } from './durations.js';
+import { dateAndTime, duration, offset, timeOfDay, utcStamp } from './text/time.js';
 import { checklistLines, type ChecklistSource } from './timeline/checklist.js';
 import { ganttLines } from './timeline/gantt.js';
 import { codeSpan, escapeCell, escapeInline } from './timeline/markdown.js';
@@ -17,7 +17,7 @@ import { mergeTimelines, type MergedTimeline } from './timeline/merge.js';
 import { shownTargetName } from './timeline/header.js';
 import { buildTimeline, type CellSpan, type Tick, type TimelineModel, type TimelineRow } from './timeline/model.js';
 import { counted } from './timeline/wording.js';
-import type { MilestoneName, Role } from './timeline/clock.js';
+import { clockSummary, type Role } from './timeline/clock.js';
 import { notRunSummary } from './outcome.js';
 
 export type { ChecklistSource } from './timeline/checklist.js';
@@ -73,7 +73,7 @@ export function renderMergedTimeline(merged: MergedTimeline, options: MergedTime
     `- **Runs:** ${merged.runs.length}, by ${merged.actors.map(escapeInline).join(', ') || 'unknown'}`,
     `- **Start:** ${utcStamp(merged.startedAt)}`,
     `- **End:** ${utcStamp(merged.endedAt)}`,
-    `- **Duration:** ${humanDuration(merged.durationMs)}`,
+    `- **Duration:** ${duration(merged.durationMs)}`,
     ...clockLines(merged),
     ...rolesLines(merged.roles),
     '',
@@ -128,7 +128,7 @@ function headerLines(model: TimelineModel, transcript: TranscriptState | undefin
     ...rolesLines(model.roles),
     `- **Start:** ${utcStamp(model.startedAt)}`,
     `- **End:** ${utcStamp(model.endedAt)}${model.outcome === 'unfinished' ? ' (last event; the run did not finish)' : ''}`,
-    `- **Duration:** ${humanDuration(model.durationMs)}`,
+    `- **Duration:** ${duration(model.durationMs)}`,
     `- **Outcome:** ${model.outcome}${counted(model.counts)}${notRunText(model)}`,
   );
   if (transcript) lines.push(`- **Transcript:** ${codeSpan(transcript.path)}${chainText(transcript)}`);
@@ -149,14 +149,14 @@ function tableLines(merged: MergedTimeline, entries: Map<TimelineRow, AppendixEn
     ? ['| Time (UTC) | +elapsed | Run | Actor | Step | Action | Result |', '|---|---:|---|---|---|---|---|']
     : ['| Time (UTC) | +elapsed | Actor | Step | Action | Result |', '|---|---:|---|---|---|---|'];
   for (const row of merged.rows) {
-    const time = spansDays ? row.at.replace('T', ' ').replace('Z', '') : row.at.slice(11, 23);
+    const time = spansDays ? dateAndTime(row.at) : timeOfDay(row.at, 'ms');
     const step = row.step ? codeSpan(row.step) : '';
     const action = MARKERS.has(row.kind) ? `**${escapeCell(row.action)}**` : escapeCell(row.action);
     const links = (entries.get(row) ?? []).map((entry) => `[${entry.id}](#${anchorOf(entry)})`);
     const evidence = (row.details.evidence as Evidence | undefined)?.lines ?? [];
     const result = `${escapeCell(row.result)}${evidence.map((line) => `<br>› ${escapeInline(line)}`).join('')}${links.length ? ` (${links.join(', ')})` : ''}`;
     const run = withRun ? ` ${label.get(row.run) ?? ''} |` : '';
-    lines.push(`| ${time} | ${elapsedClock(row.elapsedMs)} |${run} ${escapeCell(row.actor)} | ${step} | ${action} | ${result} |`);
+    lines.push(`| ${time} | ${offset(row.elapsedMs)} |${run} ${escapeCell(row.actor)} | ${step} | ${action} | ${result} |`);
   }
   return lines;
 }
@@ -167,20 +167,11 @@ function chartLines(spans: CellSpan[], title: string | undefined): string[] {
   return ['### Where the minutes went', '', ...chart, ''];
 }
 
-const MILESTONE_WORDS: Record<MilestoneName, string> = {
-  'first-symptom': 'first symptom', detected: 'detected', 'run-started': 'RUN STARTED', 'first-action': 'first action', 'first-write': 'first write', resolved: 'resolved',
-};
-
 /** `- **Clock:** detected 19:52:00 UTC → RUN STARTED +6 min → first action +6 min (`containment`) → first write … → resolved +14 min`. */
 function clockLines(merged: MergedTimeline): string[] {
   const clock = merged.clock;
   if (!clock || clock.milestones.length < 2) return [];
-  const parts = clock.milestones.map((m, i) => {
-    const when = i === 0 ? utcStamp(m.at) : `+${humanDuration(m.sinceStartMs)}`;
-    return `${MILESTONE_WORDS[m.name]} ${when}${m.step ? ` (${codeSpan(m.step)})` : ''}`;
-  });
-  const resolved = clock.milestones.some((m) => m.name === 'resolved') ? '' : ' → not resolved by the run';
-  return [`- **Clock:** ${parts.join(' → ')}${resolved}`];
+  return [`- **Clock:** ${clockSummary(clock, codeSpan)}`];
 }
 
 /** `- **Roles:** IC alice, scribe bob` from the notes (`role: IC`). */

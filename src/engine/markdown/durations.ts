@@ -42,11 +42,3 @@ export function budgetFromHeading(title: string): number | undefined {
   if (!match) return undefined;
   return Math.round(Number(match[1]) * UNIT_MS[(match[2] as string).toLowerCase()]!);
 }
-
-/** `120000` → `2m`, `30000` → `30s`, `1500` → `1.5s`: the short form people write. */
-export function formatDuration(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1000) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}

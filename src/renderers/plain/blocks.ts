@@ -2,12 +2,13 @@
  * The lines the plain renderer prints for each kind of event, as pure functions of the
  * event (and the run's header), so a replay prints exactly what the live run printed.
  */
-import { errorsSuffix } from '../errors-count.js';
 import { maskUrl } from '../../engine/redact.js';
 import type {
   CellFinished, OperatorDecision, OperatorNote, PreflightEvent, RunFinished, RunResumed, RunStarted, SqlResult, VariableBound,
 } from '../../engine/events.js';
-import { humanDuration } from '../durations.js';
+import { duration } from '../text/time.js';
+import { STATUS_GLYPH, finishedPhrase, statusCounts } from '../text/status.js';
+import { finishedErrorLines } from '../text/cell-error.js';
 import { commandTag, formatTable, rowCountFooter } from '../table.js';
 import type { Style } from './style.js';
 import { notRunSummary } from '../outcome.js';
@@ -84,41 +85,10 @@ export function sqlResultLines(event: SqlResult, style: Style, maxColumnWidth: n
 
 export function finishedLines(event: CellFinished, style: Style, started: boolean): string[] {
   const id = started ? '' : ` [${event.cell}]`;
-  const exit = `${event.exitCode !== undefined ? ` · exit ${event.exitCode}` : ''}${errorsSuffix(event.errors)}`;
-  const took = humanDuration(event.durationMs);
-  const errorLines: string[] = [];
-  if (event.error && !saysOnlyExitCode(event)) {
-    const { code } = event.error;
-    const label = !code || event.error.message.includes(code) ? '' : isSqlState(code) ? ` (SQLSTATE ${code})` : ` (${code})`;
-    errorLines.push(style.red(`${INDENT}ERROR:  ${event.error.message}${label}`));
-    if (event.error.detail) errorLines.push(`${INDENT}DETAIL:  ${event.error.detail}`);
-    if (event.error.hint) errorLines.push(`${INDENT}HINT:  ${event.error.hint}`);
-    if (event.error.line) errorLines.push(`${INDENT}at line ${event.error.line}`);
-  }
-  switch (event.status) {
-    case 'succeeded':
-      return [...errorLines, style.green(`✔${id} succeeded ${took}${exit}`), ''];
-    case 'failed':
-      return [...errorLines, style.red(`✘${id} failed after ${took}${exit}`), ''];
-    case 'timed-out':
-      return [...errorLines, style.red(`⏱${id} timed out after ${took}${exit}`), ''];
-    case 'cancelled':
-      return [...errorLines, style.yellow(`■${id} cancelled after ${took}${exit}${event.reason ? ` (${event.reason})` : ''}`), ''];
-    case 'skipped':
-      return [...errorLines, style.yellow(`↷${id} skipped${event.reason ? ` (${event.reason})` : ''}`), ''];
-    default:
-      return [...errorLines, `?${id} ${String((event as { status: unknown }).status)} after ${took}${exit}`, ''];
-  }
-}
-
-/** SQLSTATEs are five digits or upper-case letters, e.g. 42P01, 57014. */
-export function isSqlState(code: string): boolean {
-  return /^[0-9A-Z]{5}$/.test(code);
-}
-
-/** A shell's `exit code 3` error says no more than the `exit 3` the status line shows. */
-export function saysOnlyExitCode(event: CellFinished): boolean {
-  return event.exitCode !== undefined && event.error?.message === `exit code ${event.exitCode}` && !event.error.detail && !event.error.hint;
+  const errorText = finishedErrorLines(event).map(({ text, tone }) => (tone === 'error' ? style.red(INDENT + text) : INDENT + text));
+  const line = `${STATUS_GLYPH[event.status] ?? '?'}${id} ${finishedPhrase(event)}`;
+  const paint = event.status === 'succeeded' ? style.green : event.status === 'failed' || event.status === 'timed-out' ? style.red : style.yellow;
+  return [...errorText, paint(line), ''];
 }
 
 export function decisionLine(event: OperatorDecision): string | undefined {
@@ -139,9 +109,8 @@ export function decisionLine(event: OperatorDecision): string | undefined {
 }
 
 export function summaryLines(event: RunFinished, style: Style): string[] {
-  const order = ['succeeded', 'failed', 'timed-out', 'cancelled', 'skipped'] as const;
-  const counts = order.filter((s) => event.counts[s]).map((s) => `${event.counts[s]} ${s}`);
-  const line = `Run ${event.status} in ${humanDuration(event.durationMs)}${counts.length ? `: ${counts.join(', ')}` : ''}`;
+  const counts = statusCounts(event.counts);
+  const line = `Run ${event.status} in ${duration(event.durationMs)}${counts ? `: ${counts}` : ''}`;
   const paint = event.status === 'succeeded' ? style.green : event.status === 'failed' ? style.red : style.yellow;
   const notRun = notRunSummary(event.notRun ?? [], event.selected);
   return ['', paint(style.bold(line)), ...(notRun ? [paint(notRun)] : [])];

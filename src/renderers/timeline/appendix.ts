@@ -6,6 +6,7 @@
 import type { CellOutputText } from './evidence.js';
 import type { TimelineRow } from './model.js';
 import { codeSpan, escapeInline, fence } from './markdown.js';
+import { timeOfDay } from '../text/time.js';
 
 export interface AppendixEntry {
   id: string;
@@ -27,7 +28,7 @@ export function appendixEntries(rows: TimelineRow[]): Map<TimelineRow, AppendixE
   };
   for (const row of rows) {
     const step = row.step ?? '?';
-    const time = `${row.at.slice(11, 23)} UTC`;
+    const time = `${timeOfDay(row.at, 'ms')} UTC`;
     if (row.kind === 'cell' && typeof row.details.written === 'string') {
       const lang = row.details.lang === 'sql' ? 'sql' : row.details.lang === 'powershell' ? 'powershell' : 'sh';
       // The statement as it ran refers to values by reference (`${env:RUNBOOK_VAR_GOOD_SHA}`): say what they were.

@@ -8,6 +8,7 @@
  */
 import type { Tick } from './model.js';
 import { escapeCell, escapeInline } from './markdown.js';
+import { timeOfDay } from '../text/time.js';
 
 export interface ChecklistSource {
   /** The runbook's items, when known (run.started's checklist, or the unchanged runbook file). */
@@ -62,7 +63,7 @@ export function checklistLines(ticks: Tick[], source: ChecklistSource): string[]
   const lines = ['### Postmortem checklist', ''];
   if (note) lines.push(`_${escapeInline(note)}_`, '');
   const byText = (entry: ChecklistEntry) =>
-    entry.thisTimeline ? 'this timeline' : entry.by ? `${entry.checked ? 'ticked' : 'unticked'} by ${entry.by.actor} at ${entry.by.at.slice(11, 19)} UTC` : '';
+    entry.thisTimeline ? 'this timeline' : entry.by ? `${entry.checked ? 'ticked' : 'unticked'} by ${entry.by.actor} at ${timeOfDay(entry.by.at, 'second')} UTC` : '';
   if (owners) {
     // The runbook's table, Owner column kept (to be filled in at the review), and who ticked what.
     lines.push('| Item | Owner | Done | |', '|---|---|---|---|');

@@ -7,6 +7,7 @@
  */
 import type { OperatorNote, RunEvent } from '../../engine/events.js';
 import type { TimelineRow } from './model.js';
+import { duration, utcStamp } from '../text/time.js';
 
 export interface IncidentMark {
   mark: 'detected' | 'first-symptom';
@@ -93,4 +94,21 @@ export function markRows(marks: IncidentMark[]): TimelineRow[] {
     result: mark.source === 'flag' ? '--detected-at on the command line' : `noted: ${mark.text ?? ''}`,
     details: { mark: mark.mark, source: mark.source, ...(mark.text ? { text: mark.text } : {}) },
   }));
+}
+
+const MILESTONE_WORDS: Record<MilestoneName, string> = {
+  'first-symptom': 'first symptom', detected: 'detected', 'run-started': 'RUN STARTED', 'first-action': 'first action', 'first-write': 'first write', resolved: 'resolved',
+};
+
+/**
+ * `detected 2026-01-02 19:52:00.000 UTC → RUN STARTED +6 min → first action +6 min (containment) → resolved +14 min`,
+ * the one wording of the clock for the Markdown, HTML and JSON timelines; `step` dresses the cell id (a code span in Markdown).
+ */
+export function clockSummary(clock: IncidentClock, step: (id: string) => string = (id) => id): string {
+  const parts = clock.milestones.map((m, i) => {
+    const when = i === 0 ? utcStamp(m.at) : `+${duration(m.sinceStartMs)}`;
+    return `${MILESTONE_WORDS[m.name]} ${when}${m.step ? ` (${step(m.step)})` : ''}`;
+  });
+  const resolved = clock.milestones.some((m) => m.name === 'resolved') ? '' : ' → not resolved by the run';
+  return `${parts.join(' → ')}${resolved}`;
 }

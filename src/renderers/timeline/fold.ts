@@ -5,6 +5,7 @@
  */
 import type { DecisionAction } from '../../engine/events.js';
 import type { TimelineRow } from './model.js';
+import { timeOfDay } from '../text/time.js';
 
 export interface Choice {
   action: DecisionAction;
@@ -17,7 +18,7 @@ export interface Choice {
 
 /** `jumped here from stuck-jobs by alice`, `retried by bob`, `cancelled by alice at 03:04:07`. */
 export function choiceText(choice: Choice): string {
-  const time = choice.at.slice(11, 19);
+  const time = timeOfDay(choice.at, 'second');
   switch (choice.action) {
     case 'jump':
       return `jumped here from ${choice.from ?? '?'} by ${choice.actor}`;

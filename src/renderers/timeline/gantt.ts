@@ -4,11 +4,10 @@
  * reads minutes:seconds into the incident; failed and timed-out cells are `crit`.
  */
 import type { CellSpan } from './model.js';
-import { humanDuration } from '../durations.js';
+import { duration } from '../text/time.js';
+import { STATUS_GLYPH } from '../text/status.js';
 
-const MARK: Record<CellSpan['status'], string> = {
-  succeeded: '✔', failed: '✘', 'timed-out': '⏱', cancelled: '■', skipped: '↷', unfinished: '…',
-};
+const MARK: Record<CellSpan['status'], string> = { ...STATUS_GLYPH, unfinished: '…' };
 const TAG: Record<CellSpan['status'], string> = {
   succeeded: 'done, ', failed: 'crit, ', 'timed-out': 'crit, ', cancelled: 'active, ', skipped: '', unfinished: 'active, ',
 };
@@ -29,8 +28,8 @@ export function ganttLines(spans: CellSpan[], title: string | undefined): string
     const took = drawn.map((s) => s.endMs - s.startMs);
     const total = took.reduce((sum, ms) => sum + ms, 0);
     return [
-      `The ${drawn.length} ${drawn.length === 1 ? 'cell' : 'cells'} took ${humanDuration(took.reduce((a, b) => Math.min(a, b), Infinity))} to ${humanDuration(took.reduce((a, b) => Math.max(a, b), -Infinity))} each, ` +
-        `${humanDuration(total)} in all, of ${humanDuration(axis)} on the run's clock; the rest was reading, deciding and waiting. ` +
+      `The ${drawn.length} ${drawn.length === 1 ? 'cell' : 'cells'} took ${duration(took.reduce((a, b) => Math.min(a, b), Infinity))} to ${duration(took.reduce((a, b) => Math.max(a, b), -Infinity))} each, ` +
+        `${duration(total)} in all, of ${duration(axis)} on the run's clock; the rest was reading, deciding and waiting. ` +
         'Each is under 1% of the run, so no chart is drawn.',
     ];
   }
@@ -43,7 +42,7 @@ export function ganttLines(spans: CellSpan[], title: string | undefined): string
       lines.push(`    section ${safe(label) || 'Cells'}`);
     }
     const attempt = span.attempt > 1 ? ` attempt ${span.attempt}` : '';
-    const took = span.status === 'unfinished' ? 'unfinished' : humanDuration(span.endMs - span.startMs);
+    const took = span.status === 'unfinished' ? 'unfinished' : duration(span.endMs - span.startMs);
     const name = safe(`${span.cell}${attempt} ${MARK[span.status]} ${took}`);
     // A bar under 1% of the axis is not seen at all; a short cell still gets a visible sliver.
     const end = Math.max(span.endMs, span.startMs + minBar, span.startMs + 1);

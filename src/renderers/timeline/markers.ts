@@ -3,7 +3,7 @@
  * (`Immediate Containment (< 2 min)`), and the moment the runbook's escalation time
  * ("If unresolved in 15 min, page on-call lead") was reached with the run still going.
  */
-import { humanDuration } from '../durations.js';
+import { duration } from '../text/time.js';
 import type { TimelineModel, TimelineRow } from './model.js';
 
 /** One marker per budgeted section whose cells took longer than its budget, at the moment the budget ran out. */
@@ -26,7 +26,7 @@ export function budgetMarkers(model: TimelineModel, origin: number): TimelineRow
       actor: '',
       section: budget.section,
       action: 'BUDGET OVERRUN',
-      result: `"${name}": its ${humanDuration(budget.budgetMs)} budget ran out here; the section took ${humanDuration(endMs - startMs)}`,
+      result: `"${name}": its ${duration(budget.budgetMs)} budget ran out here; the section took ${duration(endMs - startMs)}`,
       details: { section: budget.section, budgetMs: budget.budgetMs, tookMs: endMs - startMs },
     });
   }
@@ -48,7 +48,7 @@ export function escalationMarker(model: TimelineModel, origin: number): Timeline
     elapsedMs: atMs,
     actor: '',
     action: 'ESCALATION TIME',
-    result: `${humanDuration(afterMs)} since RUN STARTED: ${started.escalation ?? 'the runbook says to escalate now'}`,
+    result: `${duration(afterMs)} since RUN STARTED: ${started.escalation ?? 'the runbook says to escalate now'}`,
     details: { afterMs, escalation: started.escalation },
   }];
 }

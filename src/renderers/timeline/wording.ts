@@ -1,8 +1,7 @@
 /** The words of a timeline row: what an incident review needs to read, in one line. */
-import { errorsCount } from '../errors-count.js';
-import type { CellError, CellFinished, CellStatus, OperatorDecision, SqlResult } from '../../engine/events.js';
-import { humanDuration } from '../durations.js';
-import { isSqlState, saysOnlyExitCode } from '../plain/blocks.js';
+import type { CellFinished, CellStatus, OperatorDecision, SqlResult } from '../../engine/events.js';
+import { finishedPhrase, statusCounts } from '../text/status.js';
+import { errorHeadline, saysOnlyExitCode } from '../text/cell-error.js';
 
 const AFFECTING = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 const MAX_STATEMENTS = 6;
@@ -27,29 +26,10 @@ export function statementSummary(result: SqlResult): StatementSummary {
   return { index: result.index, ...(result.title ? { title: result.title } : {}), command, rowCount: result.rowCount, text };
 }
 
-/** `failed after 12 ms: SQLSTATE 42P01 relation "x" does not exist`, `exit 3`, `skipped: dry run`. */
+/** `failed after 12 ms: relation "x" does not exist (SQLSTATE 42P01)`, `succeeded in 2 s · exit 0`, `skipped (dry run)`. */
 export function finishedText(event: CellFinished): string {
-  const exit = event.exitCode !== undefined ? `exit ${event.exitCode}` : '';
-  const error = event.error && !saysOnlyExitCode(event) ? errorText(event.error) : '';
-  const took = humanDuration(event.durationMs);
-  const facts = [exit, errorsCount(event.errors), error].filter(Boolean).join(', ');
-  switch (event.status) {
-    case 'skipped':
-      return `skipped${event.reason ? `: ${event.reason}` : ''}`;
-    case 'succeeded':
-      return `succeeded in ${took}${facts ? `, ${facts}` : ''}`;
-    case 'timed-out':
-      return `timed out after ${took}${facts ? `: ${facts}` : ''}`;
-    default:
-      return `${event.status} after ${took}${facts ? `: ${facts}` : ''}${event.status === 'cancelled' && event.reason ? ` (${event.reason})` : ''}`;
-  }
-}
-
-/** `SQLSTATE 42P01 relation "x" does not exist`; a code the message already contains is not repeated. */
-function errorText(error: CellError): string {
-  const { code, message } = error;
-  if (!code || message.includes(code)) return message;
-  return `${isSqlState(code) ? 'SQLSTATE ' : ''}${code} ${message}`;
+  const error = event.error && !saysOnlyExitCode(event) ? errorHeadline(event.error) : '';
+  return `${finishedPhrase(event)}${error ? `: ${error}` : ''}`;
 }
 
 /** The cell row's result: its status and what its statements returned or affected. */
@@ -64,9 +44,8 @@ export function cellResult(event: CellFinished, results: SqlResult[]): string {
 
 /** `: 2 succeeded, 1 failed`, or nothing when no cell finished. */
 export function counted(counts: Partial<Record<CellStatus, number>>): string {
-  const order: CellStatus[] = ['succeeded', 'failed', 'timed-out', 'cancelled', 'skipped'];
-  const parts = order.filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
-  return parts.length ? `: ${parts.join(', ')}` : '';
+  const text = statusCounts(counts);
+  return text ? `: ${text}` : '';
 }
 
 /**

@@ -3,7 +3,7 @@
  * why the last answer was refused, the input, what enter and esc do), a message, or
  * the keys that make sense now. Wrapped, never cut; the layout gives the pane what is left.
  */
-import { duration } from './format.js';
+import { duration } from '../text/time.js';
 import { candidateLine, matchJump } from './jump.js';
 import { notRunSummary } from '../outcome.js';
 import { displayWidth, tailTo } from '../text/width.js';

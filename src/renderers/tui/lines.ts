@@ -2,7 +2,6 @@
  * Output items as screen lines, so the live pane can show exactly the last N lines
  * that fit and a finished cell prints its whole (capped) record once.
  */
-import type { CellError } from '../../engine/events.js';
 import { noticeLine } from '../notice.js';
 import { commandTag, formatTable, formatValue, rowCountFooter } from '../table.js';
 import { displayWidth, padEndTo } from '../text/width.js';
@@ -70,14 +69,5 @@ function expandedLines(item: ResultItem): ScreenLine[] {
     lines.push({ text: `-[ RECORD ${r + 1} ]${'-'.repeat(Math.max(3, nameWidth - 8))}`, tone: 'meta' });
     item.columns.forEach((column, c) => lines.push({ text: `${padEndTo(column, nameWidth)} | ${formatValue(row[c])}`, tone: 'stdout' }));
   });
-  return lines;
-}
-
-/** An error as psql shows it: SQLSTATE and message, then detail and hint. */
-export function errorLines(error: CellError): ScreenLine[] {
-  const lines: ScreenLine[] = [{ text: `ERROR${error.code ? ` ${error.code}` : ''}: ${error.message}`, tone: 'error' }];
-  if (error.detail) lines.push({ text: `DETAIL: ${error.detail}`, tone: 'hint' });
-  if (error.hint) lines.push({ text: `HINT: ${error.hint}`, tone: 'hint' });
-  if (error.line) lines.push({ text: `at line ${error.line}`, tone: 'hint' });
   return lines;
 }

@@ -8,9 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorLines, outputLines } from './lines.js';
+import { outputLines } from './lines.js';
+import { finishedErrorLines } from '../text/cell-error.js';
 import { wrapScreenLines } from './pane.js';
-import type { ConsoleState } from './state.js';
+import { isFinished, type ConsoleState } from './state.js';
+import { finishedPhrase, statusWord } from '../text/status.js';
 import { defaultPager, shellArgument } from '../../engine/process/os-defaults.js';
 
 /**
@@ -41,8 +43,8 @@ export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | und
 export function pagerText(state: ConsoleState, id: string, width?: number): string {
   const cell = state.cells[id];
   if (!cell) return '';
-  const lines = [`${cell.id} · ${cell.lang} · line ${cell.line} · ${cell.status}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`, ''];
-  const body = [...outputLines(cell.output), ...('error' in cell && cell.error ? errorLines(cell.error) : [])];
+  const lines = [`${cell.id} · ${cell.lang} · line ${cell.line} · ${isFinished(cell) ? finishedPhrase(cell) : statusWord(cell.status)}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`, ''];
+  const body = [...outputLines(cell.output), ...(isFinished(cell) ? finishedErrorLines(cell) : [])];
   for (const line of width ? wrapScreenLines(body, width) : body) lines.push(line.text);
   if (lines.length === 2) lines.push('(no output)');
   return `${lines.join('\n')}\n`;

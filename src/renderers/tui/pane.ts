@@ -5,13 +5,14 @@
  * result from the top (scrollable), with its status and error pinned below, wrapped
  * (tables are cut at the edge instead: a wrapped row is unreadable).
  */
-import { errorsSuffix } from '../errors-count.js';
 import wrapAnsi from 'wrap-ansi';
 import { MASK } from '../../engine/redact.js';
 import { truncateTo } from '../text/width.js';
-import { duration, fitLines } from './format.js';
+import { fitLines } from './format.js';
+import { finishedPhrase, statusWord } from '../text/status.js';
+import { finishedErrorLines } from '../text/cell-error.js';
 import { highlightSource } from './highlight.js';
-import { errorLines, outputLines, type ScreenLine } from './lines.js';
+import { outputLines, type ScreenLine } from './lines.js';
 import { isFinished, type CellView, type ConsoleState } from './state.js';
 
 export interface PaneModel {
@@ -49,8 +50,8 @@ export function paneModel(state: ConsoleState, cell: CellView, width: number, he
     return { prose: [], source: shown, notes: [], output: output.slice(-Math.max(1, room - shown.length)), pinned: [] };
   }
   if (isFinished(cell)) {
-    // A success says so in the title (with its time): the row goes to the result.
-    const pinned = cell.status === 'succeeded' ? [] : wrapScreenLines(finishedSummary(cell), width);
+    // The title says how it ended (statusText); under the result stays only its error.
+    const pinned = wrapScreenLines(finishedErrorLines(cell), width);
     const output = wrapScreenLines(outputLines(cell.output, width), width);
     room -= pinned.length;
     // The result is what the engineer came back for: the source gets two rows (v shows it all) when the result needs the room.
@@ -130,25 +131,9 @@ function valuesLine(state: ConsoleState, cell: CellView, asks?: readonly string[
   return parts.length ? parts.join(' · ') : undefined;
 }
 
-/** One status line, then the error as psql would show it. */
-function finishedSummary(cell: CellView): ScreenLine[] {
-  switch (cell.status) {
-    case 'pending':
-    case 'running':
-      return [];
-    case 'skipped':
-      return [{ text: `skipped${cell.reason ? `: ${cell.reason}` : ''}`, tone: 'meta' }];
-    case 'succeeded':
-      return [{ text: `succeeded in ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}${errorsSuffix(cell.errors)}`, tone: 'meta' }];
-    case 'failed':
-      return [
-        { text: `failed after ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}${errorsSuffix(cell.errors)}`, tone: 'meta' },
-        ...(cell.error ? errorLines(cell.error) : []),
-      ];
-    case 'cancelled':
-    case 'timed-out':
-      return [{ text: `${cell.status} after ${duration(cell.durationMs)}`, tone: 'meta' }, ...(cell.error ? errorLines(cell.error) : [])];
-  }
+/** The status in the cell's title: `running`, or how it ended in the words plain output uses (`failed after 12 ms · exit 3`). */
+export function statusText(cell: CellView): string {
+  return isFinished(cell) ? finishedPhrase(cell) : statusWord(cell.status);
 }
 
 export function dimmed(text: string): string {

@@ -11,16 +11,6 @@ export function tone(color: string): string | undefined {
   return colorEnabled() ? color : undefined;
 }
 
-export const STATUS_MARK = {
-  pending: '·',
-  running: '▶',
-  succeeded: '✓',
-  failed: '✗',
-  skipped: '↷',
-  cancelled: '⊘',
-  'timed-out': '⧗',
-} as const;
-
 export const STATUS_COLOR = {
   pending: 'gray',
   running: 'cyan',

@@ -9,11 +9,12 @@ import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { MASK } from '../../../engine/redact.js';
 import { displayWidth, splitAtWidth } from '../../text/width.js';
-import { duration } from '../format.js';
+import { clock } from '../../text/time.js';
+import { STATUS_GLYPH } from '../../text/status.js';
 import { highlightSource } from '../highlight.js';
-import { paneModel, shownValues } from '../pane.js';
+import { paneModel, shownValues, statusText } from '../pane.js';
 import type { CellView, ConsoleState } from '../state.js';
-import { STATUS_COLOR, STATUS_MARK, tone } from '../theme.js';
+import { STATUS_COLOR, tone } from '../theme.js';
 import { OutputView } from './OutputView.js';
 
 export function CellPane({ state, cell, height, width }: { state: ConsoleState; cell: CellView; height: number; width: number }) {
@@ -59,13 +60,13 @@ function CellTitle({ state, cell }: { state: ConsoleState; cell: CellView }) {
   const asked = state.ask && 'cell' in state.ask && state.ask.cell === cell.id ? state.ask : undefined;
   // The tag stays while the write's confirmation is open: that is when it matters most.
   const writes = (asked?.kind === 'decide' && asked.effect === 'write') || asked?.kind === 'confirm';
-  const running = cell.status === 'running' ? ` ${duration(Math.max(0, state.now - cell.startedAt), { whole: true })}${cell.timeoutMs ? ` / timeout ${duration(cell.timeoutMs, { whole: true })}` : ''}` : '';
-  const took = cell.status === 'succeeded' ? ` in ${duration(cell.durationMs)}${cell.exitCode !== undefined ? ` (exit ${cell.exitCode})` : ''}` : '';
+  // A ticking clock, against the timeout in the same shape: `running 0:42 / timeout 2:00`.
+  const running = cell.status === 'running' ? ` ${clock(state.now - cell.startedAt)}${cell.timeoutMs ? ` / timeout ${clock(cell.timeoutMs)}` : ''}` : '';
   return (
     <Text wrap="truncate-end" bold>
-      <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_MARK[cell.status]} `}</Text>
+      <Text color={tone(STATUS_COLOR[cell.status])}>{`${STATUS_GLYPH[cell.status]} `}</Text>
       {`${cell.id}`}
-      <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${cell.status}${running}${took}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
+      <Text dimColor>{` · ${cell.lang} · line ${cell.line} · ${statusText(cell)}${running}${cell.attempt > 1 ? ` · attempt ${cell.attempt}` : ''}`}</Text>
       {cell.adhoc ? <Text color={tone('cyan')}>{' · AD-HOC'}</Text> : null}
       {writes ? <Text color={tone('red')}>{' · WRITES'}</Text> : null}
     </Text>

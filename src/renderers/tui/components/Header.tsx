@@ -4,7 +4,7 @@
  * database that does not answer, for as long as it does not.
  */
 import { Box, Text } from 'ink';
-import { clock } from '../format.js';
+import { clock, utcStamp, timeOfDay } from '../../text/time.js';
 import { budgetFor, sectionKey, type ConsoleState } from '../state.js';
 import { tone } from '../theme.js';
 import { wrapText } from '../wrap.js';
@@ -51,14 +51,14 @@ export function headerRows(state: ConsoleState, width: number): number {
 
 /** On replay, before anything else: this is a recording, and when it was made. */
 export function replayBadge(state: ConsoleState): string {
-  const at = state.startedAt === undefined ? '' : ` ${new Date(state.startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const at = state.startedAt === undefined ? '' : ` ${utcStamp(state.startedAt, 'minute')}`;
   return ` REPLAY${at} `;
 }
 
 export function Header({ state, width, replay }: { state: ConsoleState; width: number; replay?: boolean }) {
   const elapsed = state.startedAt === undefined ? '0:00' : clock(state.now - state.startedAt);
   const targetName = state.target ? (state.target.kind === 'none' ? 'no database' : state.target.name) : '';
-  const resumedAt = state.resumedAt === undefined ? '' : ` · resumed at ${new Date(state.resumedAt).toISOString().slice(11, 16)} UTC`;
+  const resumedAt = state.resumedAt === undefined ? '' : ` · resumed at ${timeOfDay(state.resumedAt, 'minute')} UTC`;
   const right = ` ${targetName} · ${state.actor || '?'} · ${elapsed}${resumedAt}${state.logStatus ? ` · ${state.logStatus}` : ''}`;
   const { budget, escalation, unseeded, down } = headerLayout(state, width);
   return (

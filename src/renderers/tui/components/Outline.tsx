@@ -1,8 +1,8 @@
 /** Sections and cells with their status marks; a window that keeps the selected cell in view. */
 import { Box, Text } from 'ink';
-import type { CellView, ConsoleState } from '../state.js';
-import { STATUS_COLOR, STATUS_MARK, tone } from '../theme.js';
-import { duration } from '../format.js';
+import { isFinished, type CellView, type ConsoleState } from '../state.js';
+import { STATUS_COLOR, tone } from '../theme.js';
+import { STATUS_GLYPH, finishedPhrase, statusWord } from '../../text/status.js';
 
 type Row = { kind: 'section'; title: string } | { kind: 'cell'; cell: CellView; index: number };
 
@@ -50,18 +50,17 @@ export function Outline({ state, height, width }: { state: ConsoleState; height:
 
 /** `› 3 ✓ who-am-i succeeded 12 ms`: the number is what `g 3` jumps to. */
 function CellRow({ cell, number, selected, focused }: { cell: CellView; number: number; selected: boolean; focused: boolean }) {
-  const detail =
-    'durationMs' in cell ? ` ${duration(cell.durationMs)}`
-    : cell.status === 'skipped' && cell.reason ? ` ${cell.reason}`
-    : cell.status === 'pending' && cell.whyNot ? ` · ${cell.whyNot}`
-    : '';
+  const status =
+    isFinished(cell) ? finishedPhrase(cell, { brief: true })
+    : cell.status === 'pending' && cell.whyNot ? `pending · ${cell.whyNot}`
+    : statusWord(cell.status);
   return (
     <Text wrap="truncate-end" inverse={selected} bold={focused}>
       {selected ? '›' : ' '}
       <Text dimColor>{String(number).padStart(2)}</Text>
-      <Text color={tone(STATUS_COLOR[cell.status])}>{` ${STATUS_MARK[cell.status]} `}</Text>
+      <Text color={tone(STATUS_COLOR[cell.status])}>{` ${STATUS_GLYPH[cell.status]} `}</Text>
       {`${cell.id} `}
-      <Text dimColor>{`${cell.status}${detail}`}</Text>
+      <Text dimColor>{status}</Text>
     </Text>
   );
 }
