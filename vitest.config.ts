@@ -19,6 +19,7 @@ const UNIT = [
   'test/plan.test.ts',
   'test/errors-count.test.ts',
   'test/render-vocabulary.test.ts',
+  'test/import-circles.test.ts',
   'test/exit-codes.test.ts',
   'test/table.test.ts',
   'test/display-width.test.ts',

@@ -12,7 +12,7 @@ import { renderMergedTimeline, renderTimelineModel, type ChecklistSource, type T
 import { mergeTimelines } from '../renderers/timeline/merge.js';
 import { buildTimeline, type TimelineModel } from '../renderers/timeline/model.js';
 import { renderTimelineJson } from '../renderers/timeline-json.js';
-import { runbookChecklist } from './timeline.js';
+import { runbookChecklist } from './timeline-checklist.js';
 import { EXIT } from './exit.js';
 
 export interface TimelineLogFlags extends LogFlags {

@@ -3,12 +3,9 @@
  * run, or of several runs of one incident merged by time (md, json). Markdown also reads the runbook the run used (when it is still there and
  * unchanged) for its postmortem checklist, and says whether the hash chain holds.
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { InputError } from '../engine/errors.js';
 import { EXIT } from './exit.js';
-import type { RunStarted } from '../engine/events.js';
-import { readRunbookFile } from '../engine/parse.js';
+import { runbookChecklist } from './timeline-checklist.js';
 import { isKnownEvent, readTranscript, streamTranscript, type VerifyResult } from '../engine/transcript.js';
 import { renderAsciicast } from '../renderers/asciicast.js';
 import { renderAdhocFences } from '../renderers/timeline-adhoc.js';
@@ -118,25 +115,4 @@ async function markdown(file: string, model: TimelineModel, verified: VerifyResu
 
 async function checklistOf(model: TimelineModel, file: string): Promise<ChecklistSource> {
   return model.started ? runbookChecklist(model.started, file) : { note: 'The transcript has no RUN STARTED, so the runbook is unknown.' };
-}
-
-/**
- * The checklist of the runbook the run used: from run.started (transcripts since it is
- * recorded there), else from the file — its absolute path, its recorded path as given or
- * relative to the directory above `transcripts/` — and only if its sha256 still matches.
- */
-export async function runbookChecklist(started: RunStarted, transcriptPath: string): Promise<ChecklistSource> {
-  if (started.checklist) return { items: started.checklist.map(({ text, checked, owner }) => ({ text, checked, ...(owner !== undefined ? { owner } : {}) })) };
-  const { path, sha256, absolutePath } = started.runbook;
-  const candidates = [...(absolutePath ? [absolutePath] : []), path, resolve(dirname(transcriptPath), '..', path), resolve(dirname(transcriptPath), path)];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  const unknown = 'its items are unknown here except those the run ticked, listed below';
-  if (!found) return { note: `The runbook ${path} is not here (looked for ${[...new Set(candidates)].join(', ')}); ${unknown}.` };
-  try {
-    const runbook = await readRunbookFile(found);
-    if (runbook.sha256 !== sha256) return { note: `${path} changed since the run (sha256 differs); ${unknown}.` };
-    return { items: runbook.checklist.map(({ text, checked, owner }) => ({ text, checked, ...(owner !== undefined ? { owner } : {}) })) };
-  } catch (error) {
-    return { note: `The runbook ${path} could not be read (${(error as Error).message}); ${unknown}.` };
-  }
 }

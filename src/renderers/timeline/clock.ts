@@ -6,7 +6,7 @@
  * they stand for.
  */
 import type { OperatorNote, RunEvent } from '../../engine/events.js';
-import type { TimelineRow } from './model.js';
+import type { TimelineRow } from './types.js';
 import { duration, utcStamp } from '../text/time.js';
 
 export interface IncidentMark {

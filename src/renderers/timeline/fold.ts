@@ -4,7 +4,7 @@
  * (the runbook's `skip`, a missing interpreter) become one row per reason.
  */
 import type { DecisionAction } from '../../engine/events.js';
-import type { TimelineRow } from './model.js';
+import type { TimelineRow } from './types.js';
 import { timeOfDay } from '../text/time.js';
 
 export interface Choice {

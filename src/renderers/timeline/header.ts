@@ -6,7 +6,7 @@
  */
 import type { CellStatus, NotRun, RunEvent, RunFinished, RunResumed, RunStarted, RunStatus } from '../../engine/events.js';
 import { notRunSummary } from '../outcome.js';
-import type { TimelineRow } from './model.js';
+import type { TimelineRow } from './types.js';
 import { counted } from './wording.js';
 
 export interface RunHeader {

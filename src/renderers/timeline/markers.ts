@@ -4,10 +4,19 @@
  * ("If unresolved in 15 min, page on-call lead") was reached with the run still going.
  */
 import { duration } from '../text/time.js';
-import type { TimelineModel, TimelineRow } from './model.js';
+import type { RunStarted } from '../../engine/events.js';
+import type { CellSpan, TimelineRow } from './types.js';
+
+/** What the markers read of a timeline's model (model.ts passes itself). */
+interface MarkedRun {
+  started?: RunStarted;
+  endedAt: string;
+  rows: TimelineRow[];
+  spans: CellSpan[];
+}
 
 /** One marker per budgeted section whose cells took longer than its budget, at the moment the budget ran out. */
-export function budgetMarkers(model: TimelineModel, origin: number): TimelineRow[] {
+export function budgetMarkers(model: MarkedRun, origin: number): TimelineRow[] {
   const budgets = model.started?.budgets ?? [];
   const markers: TimelineRow[] = [];
   for (const budget of budgets) {
@@ -34,7 +43,7 @@ export function budgetMarkers(model: TimelineModel, origin: number): TimelineRow
 }
 
 /** The escalation time, when the run was still going then. */
-export function escalationMarker(model: TimelineModel, origin: number): TimelineRow[] {
+export function escalationMarker(model: MarkedRun, origin: number): TimelineRow[] {
   const started = model.started;
   const afterMs = started?.escalationAfterMs;
   if (!started || afterMs === undefined) return [];

@@ -5,52 +5,15 @@
  * Markdown, JSON and the chart are all drawn from this, so they cannot disagree.
  * Budget overruns and the escalation time are markers (markers.ts), placed once every row is in.
  */
-import type { CellStatus, RunEvent, UnknownEvent } from '../../engine/events.js';
+import type { RunEvent, UnknownEvent } from '../../engine/events.js';
 import { createRedactor, redactDeep } from '../../engine/redact.js';
-import type { Lang } from '../../engine/runbook.js';
 import { marksOf, type IncidentMark, type Role } from './clock.js';
 import { createRunHeader, type RunHeader } from './header.js';
 import { budgetMarkers, escalationMarker } from './markers.js';
 import { createRowBuilder } from './rows.js';
+import type { CellSpan, Tick, TimelineRow } from './types.js';
 
-export type RowKind =
-  | 'run.started' | 'run.resumed' | 'preflight' | 'cell' | 'skips' | 'decision' | 'note'
-  | 'first-failure' | 'budget-overrun' | 'escalation' | 'run.finished' | 'transcript.ended' | 'detected' | 'first-symptom';
-
-export interface TimelineRow {
-  kind: RowKind;
-  /** ISO 8601 UTC. */
-  at: string;
-  elapsedMs: number;
-  actor: string;
-  /** The run id, for timelines that merge several runs. */
-  run?: string;
-  /** The cell id, when the row is about one cell. */
-  step?: string;
-  section?: string[];
-  action: string;
-  result: string;
-  /** Structured facts for the JSON export. */
-  details: Record<string, unknown>;
-}
-
-export interface CellSpan {
-  cell: string;
-  attempt: number;
-  lang: Lang;
-  section: string[];
-  startMs: number;
-  endMs: number;
-  status: CellStatus | 'unfinished';
-}
-
-export interface Tick {
-  item: string;
-  checked: boolean;
-  actor: string;
-  at: string;
-  line: number;
-}
+export type { CellSpan, RowKind, Tick, TimelineRow } from './types.js';
 
 export interface TimelineModel extends RunHeader {
   actors: string[];

@@ -13,7 +13,7 @@ import { unifiedDiff } from './diff.js';
 import { OutputCollector, outputBudget, statementResult, type Evidence } from './evidence.js';
 import { choiceText, groupAutoSkips, type Choice } from './fold.js';
 import { runRow, type RunHeaderTracker } from './header.js';
-import type { CellSpan, Tick, TimelineRow } from './model.js';
+import type { CellSpan, Tick, TimelineRow } from './types.js';
 import { cellResult, decisionRow, finishedText, statementSummary, valuesText } from './wording.js';
 
 export interface TimelineRows {

@@ -6,7 +6,7 @@
  * text in $EDITOR (what you save runs), esc drops it.
  */
 import type { Lang } from '../../engine/runbook.js';
-import type { ControllerDeps, PromptKey } from './controller.js';
+import type { ControllerDeps, PromptKey } from './controller-deps.js';
 import type { ConsoleState, Prompt } from './state.js';
 
 type Deps = Pick<ControllerDeps, 'store' | 'operator' | 'edit'>;

@@ -5,43 +5,15 @@
  */
 import type { Decision } from '../../engine/operator.js';
 import type { Lang } from '../../engine/runbook.js';
-import { commandFor, type CommandName, type KeyPress } from './keys.js';
-import type { TuiOperator } from './operator.js';
+import { commandFor, type CommandName } from './keys.js';
+import type { ControllerDeps, KeyHandler, PromptKey } from './controller-deps.js';
+import type { ConsoleStore } from './store.js';
 import { adhocKey, adhocLangs, adhocPrompt } from './adhoc-prompt.js';
 import { scrolledTop } from './pane.js';
 import { submitPrompt } from './prompts.js';
-import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type CellView, type ChecklistEntry, type ConsoleState, type Prompt } from './state.js';
-import type { ConsoleStore } from './store.js';
+import { cursorCell, inChecklistPhase, inFinishPhase, isFinished, type CellView, type ConsoleState, type Prompt } from './state.js';
 
-/** The runner's side of the console: what keys may ask of a live run. */
-export interface RunControls {
-  note(text: string, cell?: string): unknown;
-  tick(item: ChecklistEntry, checked: boolean): unknown;
-  cancelCurrent(): unknown;
-}
-
-export interface ControllerDeps {
-  store: ConsoleStore;
-  operator: TuiOperator;
-  /** Absent on replay: nothing can be run, only watched. */
-  runner?: RunControls;
-  /** Opens an editor on the source; the saved text, or undefined when nothing changed. */
-  edit?: (cell: { id: string; source: string; lang: Lang }) => Promise<string | undefined> | string | undefined;
-  /** Shows the selected cell's whole output in the pager ($PAGER, else `less -S`). */
-  page?: (state: ConsoleState, cell: string) => unknown;
-  /** The cell pane's size now (the App's layout), so PgUp / PgDn stop at the end of the result. */
-  viewport?: () => { width: number; height: number };
-}
-
-/** What the App hands key presses to: the live controller, or the replay's. */
-export interface KeyHandler {
-  key(input: string, key: PromptKey): void;
-}
-
-export interface PromptKey extends KeyPress {
-  backspace?: boolean;
-  delete?: boolean;
-}
+export type { ControllerDeps, KeyHandler, PromptKey, RunControls } from './controller-deps.js';
 
 /** One character of a chunk as the key it stands for: enter, backspace, or itself. */
 function chunkKey(ch: string): [string, PromptKey] {

@@ -2,7 +2,7 @@
  * What enter (text) or esc (undefined) does in each prompt. A prompt that cannot take
  * the answer stays open and says why under the input, rather than closing on nothing.
  */
-import type { ControllerDeps } from './controller.js';
+import type { ControllerDeps } from './controller-deps.js';
 import { candidateLine, matchJump } from './jump.js';
 import type { Prompt } from './state.js';
 
