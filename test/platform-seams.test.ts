@@ -3,13 +3,15 @@
  * the engine reads it from (src/engine/process/platform.ts). No Windows machine runs this
  * project's tests: these check what the code would do there, not that Windows does it.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { platform, withPlatform } from '../src/engine/process/platform.js';
 import { findProgram, powershellInterpreter, windowsCandidates } from '../src/engine/process/which.js';
 import { taskkillArgs } from '../src/engine/process/tree-signals-win32.js';
+import { channelAddress, LineFrames } from '../src/engine/process/session-channel.js';
+import { runsInPwshSession } from '../src/engine/lang/sh/executor.js';
 
 describe('platform()', () => {
   it('reports this machine (or what the test project reports), and win32 inside withPlatform', () => {
@@ -66,5 +68,44 @@ describe('PowerShell interpreter', () => {
 describe('stopping a tree on Windows', () => {
   it('is taskkill of the whole tree, forced', () => {
     expect(taskkillArgs(4242)).toEqual(['taskkill', ['/T', '/F', '/PID', '4242']]);
+  });
+});
+
+describe('the pwsh session channel, per OS', () => {
+  it('Windows: a named pipe under \\\\.\\pipe\\, which the host opens by its bare name', () => {
+    const address = withPlatform('win32', () => channelAddress('C:\\Users\\op\\AppData\\Local\\Temp\\runbook-pwsh-x', 'abc'));
+    expect(address).toEqual({ listen: `\\\\.\\pipe\\runbook-${process.pid}-abc`, host: `runbook-${process.pid}-abc` });
+  });
+
+  it('POSIX: a socket in the private directory, the same path for both ends; a path too long for sun_path moves to a short private one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-pwsh-'));
+    expect(withPlatform('posix', () => channelAddress(dir))).toEqual({ listen: join(dir, 'host.sock'), host: join(dir, 'host.sock') });
+    const long = join(dir, 'd'.repeat(120));
+    const moved = withPlatform('posix', () => channelAddress(long));
+    try {
+      expect(moved.ownDir).toBeDefined();
+      expect(Buffer.byteLength(moved.listen)).toBeLessThanOrEqual(100);
+      expect(moved.host).toBe(moved.listen);
+      expect(statSync(moved.ownDir!).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(moved.ownDir!, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(moved.ownDir!)).toBe(false);
+  });
+
+  it('frames are lines, however the text is cut', () => {
+    const lines: string[] = [];
+    const frames = new LineFrames((line) => lines.push(line));
+    for (const chunk of ['o "a', 'b"\ne', ' "c"\n\np {}', '\n', 'tail']) frames.push(chunk);
+    expect(lines).toEqual(['o "ab"', 'e "c"', '', 'p {}']);
+    expect(frames.pending).toBe(4);
+  });
+
+  it('pwsh runs in the session by name on every OS, pwsh.exe and a Windows path included, without being started to ask', () => {
+    for (const name of ['pwsh', 'PWSH', '/usr/bin/pwsh', 'C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'pwsh.EXE']) {
+      expect(withPlatform('win32', () => runsInPwshSession(name))).toBe(true);
+      expect(withPlatform('posix', () => runsInPwshSession(name))).toBe(true);
+    }
   });
 });

@@ -1,7 +1,11 @@
 /**
- * The process and pipes of a long-lived session (bash or pwsh): fds 1 and 2 for output, 3
- * for jobs, 4 for status. Both sessions hold the process and its pipes only while a cell
- * runs, so an idle session never keeps the CLI alive when nobody closes it.
+ * The process and pipes of the long-lived bash session: fds 1 and 2 for output, 3 for jobs,
+ * 4 for status (session-protocol.ts). POSIX in practice: the executor makes a session only of
+ * a program named exactly `bash`, so Windows' bash.exe gets a process per cell. The pwsh
+ * session does not use these descriptors (.NET on Windows cannot open them): it speaks on a
+ * socket (session-channel.ts).
+ * The session holds the process and its pipes only while a cell runs, so an idle session
+ * never keeps the CLI alive when nobody closes it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

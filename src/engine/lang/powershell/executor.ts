@@ -50,7 +50,7 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
     if (session?.alive) return session;
     const script = join(workDir(), 'host.ps1');
     writeFileSync(script, pwshHostScript());
-    session = new PwshSession(options.interpreter, script, env, workDir());
+    session = new PwshSession(options.interpreter, script, env, workDir(), workDir());
     return session;
   };
 

@@ -1,6 +1,6 @@
 /**
  * The PowerShell side of the pwsh session (see session.ts) is host.ps1 beside this
- * module; its header describes the fd 3 / fd 4 protocol. The build copies it into dist/ (tsc
+ * module; its header describes the protocol it speaks on the channel (session-channel.ts). The build copies it into dist/ (tsc
  * copies no .ps1), so it is found from src/ under vitest and from dist/ once built.
  */
 import { readFileSync } from 'node:fs';

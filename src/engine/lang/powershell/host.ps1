@@ -1,25 +1,32 @@
-# The PowerShell side of the pwsh session (see pwsh-session.ts): pwsh runs this script with
-# `-NoProfile -NonInteractive -File`, reading requests as JSON lines on fd 3 and answering on
-# fd 4 with lines `<kind> <json>`. Cells run in one runspace, one after the other, so variables,
-# functions, modules and dot-sourced scripts carry from cell to cell; the host's own thread stays
-# free while a cell runs, to stop its pipeline when asked and to answer parse requests.
+# The PowerShell side of the pwsh session (see session.ts): pwsh runs this script with
+# `-NoProfile -NonInteractive -File`, joins the executor's channel (session-channel.ts: a named
+# pipe on Windows, a Unix domain socket elsewhere, the same code here), says the run's nonce,
+# then reads requests as JSON lines and answers with lines `<kind> <json>`. Cells run in one
+# runspace, one after the other, so variables, functions, modules and dot-sourced scripts carry
+# from cell to cell; the host's own thread stays free while a cell runs, to stop its pipeline
+# when asked and to answer parse requests.
 #
 # Events: `ready <pid>` (pwsh's own pid: the command started may be a launcher, as .NET tools
 # are); per cell `o`/`e` (text for stdout/stderr) then, after the sentinel has been written to
 # the raw stdout and stderr, `end {code, stopped, env, cwd}`; per parse request `p {...}`;
 # `fatal "..."` when a request could not be handled.
 
-param([string]$Sentinel)
+param([string]$Sentinel, [string]$Address)
 $ErrorActionPreference = 'Stop'
 $utf8 = [System.Text.UTF8Encoding]::new($false)
 $lf = [string][char]10
-function Open-Pipe([int]$Fd, [System.IO.FileAccess]$Access) {
-  [System.IO.FileStream]::new([Microsoft.Win32.SafeHandles.SafeFileHandle]::new([IntPtr]$Fd, $true), $Access, 1)
-}
-$requests = [System.IO.StreamReader]::new((Open-Pipe 3 Read), $utf8)
-$writer = [System.IO.StreamWriter]::new((Open-Pipe 4 Write), $utf8)
+# The nonce proves to the executor that this is its host; no cell may see it.
+$nonce = [System.Environment]::GetEnvironmentVariable('RUNBOOK_SESSION_NONCE')
+[System.Environment]::SetEnvironmentVariable('RUNBOOK_SESSION_NONCE', [NullString]::Value)
+# Asynchronous: on Windows a synchronous pipe handle serialises a pending read and a write.
+$pipe = [System.IO.Pipes.NamedPipeClientStream]::new('.', $Address, [System.IO.Pipes.PipeDirection]::InOut, [System.IO.Pipes.PipeOptions]::Asynchronous)
+$pipe.Connect(30000)
+$requests = [System.IO.StreamReader]::new($pipe, $utf8)
+$writer = [System.IO.StreamWriter]::new($pipe, $utf8)
 $writer.AutoFlush = $true
 $writer.NewLine = $lf
+$writer.WriteLine($nonce)
+$nonce = $null
 $json = [System.Text.Json.JsonSerializerOptions]::new()
 $json.Encoder = [System.Text.Encodings.Web.JavaScriptEncoder]::UnsafeRelaxedJsonEscaping
 $channel = [pscustomobject]@{
@@ -250,7 +257,7 @@ function global:Out-Default { param([Parameter(ValueFromPipeline = $true)] $Inpu
 # Add-Type: seconds of Roslyn at every session start on pwsh 7.6.9 (a PowerShell class as
 # host runs its methods in the host's runspace, from the cells' thread). So Read-Host is a
 # global function, which PowerShell finds before the cmdlet, for the cell and every script it
-# calls: the question goes out as a `q` event and the answer comes back on fd 3 (Invoke-Cell).
+# calls: the question goes out as a `q` event and the answer comes back on the channel (Invoke-Cell).
 # Unattended, nobody can answer: the cell stops with the prompt's own text as the reason.
 function global:Read-Host {
   [CmdletBinding()]

@@ -1,17 +1,22 @@
 /**
  * One long-lived pwsh per PowerShell executor (the script it runs is host.ps1):
  * pwsh starts once per run, every cell runs in the same runspace, and parse requests for
- * placeholders and needed commands go to the same process. fd 3 carries requests in,
- * fd 4 events out; the cells' stdin is /dev/null. The session leads its own process
- * group, so the native commands a cell starts are in it: a timeout or cancel asks the host
- * to stop the cell's pipeline and ends the group's other members; a session that does not
- * come back within the grace period is killed with them, and the next cell starts a new one.
+ * placeholders and needed commands go to the same process. Requests and events travel on a
+ * local socket only the host joins (session-channel.ts), the same on every OS; the cells'
+ * stdin is /dev/null (NUL), their raw output pwsh's stdout and stderr. On POSIX the session
+ * leads its own process group, so the native commands a cell starts are in it: a timeout or
+ * cancel asks the host to stop the cell's pipeline and ends the group's other members (on
+ * Windows PowerShell's pipeline stop ends a native command's tree itself); a session that
+ * does not come back within the grace period is killed with them, and the next cell starts
+ * a new one.
  */
-import type { Writable } from 'node:stream';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { endGroupExcept } from '../../process/group-members.js';
-import { forgetGroupWhenGone, signalGroup } from '../../process/process-group.js';
+import { platform } from '../../process/platform.js';
+import { forgetGroupWhenGone, signalGroup, trackGroup } from '../../process/process-group.js';
 import type { TreeOutcome } from '../../process/process-tree.js';
-import { PipedSession } from '../../process/session-pipes.js';
+import { HostChannel, NONCE_VARIABLE } from '../../process/session-channel.js';
 import { SentinelSplitter } from '../../process/session-protocol.js';
 import type { LeftState } from '../../process/shell-session.js';
 import type { MaskRules } from '../../redact.js';
@@ -81,27 +86,54 @@ interface Running {
   finish(outcome: PwshOutcome): void;
 }
 
-export class PwshSession extends PipedSession {
+export class PwshSession {
+  /** Ends a cell's raw output on stdout and stderr: random, so no cell prints it by chance. */
+  private readonly sentinel = `__runbook_end_${randomBytes(16).toString('hex')}__`;
+  private readonly child: ChildProcess;
+  /** Requests in, events out (session-channel.ts). */
+  readonly channel: HostChannel;
   private running: Running | undefined;
   private readonly parses = new Map<number, { resolve(report: ParseReport): void; reject(error: Error): void }>();
   private nextParse = 1;
-  private events = '';
+  private closing = false;
+  /** Why the channel could not listen, when it could not: the reason the session is gone. */
+  private channelLost: string | undefined;
   private exited: string | undefined;
   /** What pwsh wrote before it was ready: the reason when it never gets there. */
   private startupText = '';
   /** pwsh's own pid, from its `ready`: the program started may be a launcher (a .NET tool's shim) with pwsh its child. */
   private hostPid: number | undefined;
 
-  constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string) {
-    super(program, (sentinel) => ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, sentinel], cwd, {
-      ...env,
-      POWERSHELL_TELEMETRY_OPTOUT: '1',
-      POWERSHELL_UPDATECHECK: 'Off',
+  /** `dir` is the run's private scratch directory (0700): the channel's socket lives there on POSIX. */
+  constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string, dir: string) {
+    this.channel = new HostChannel(dir, {
+      frame: (line) => this.onFrame(line),
+      // A host without its channel can take no request: it goes, and the next cell starts a new one.
+      failed: (reason) => {
+        this.channelLost ??= reason;
+        this.kill();
+      },
+      closed: () => {
+        if (!this.closing && this.alive) this.kill();
+      },
     });
-    // fds 1 and 2 carry what bypasses PowerShell's streams; the cell's own output comes as events on fd 4.
-    this.stream(1).on('data', (chunk: string) => this.raw(chunk, 'stdout'));
-    this.stream(2).on('data', (chunk: string) => this.raw(chunk, 'stderr'));
-    this.stream(4).on('data', (chunk: string) => this.onEvents(chunk));
+    this.child = spawn(program, ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, this.sentinel, this.channel.address.host], {
+      cwd,
+      env: { ...env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', [NONCE_VARIABLE]: this.channel.nonce },
+      // The cells' stdin is /dev/null (NUL); stdout and stderr carry what bypasses PowerShell's streams.
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // POSIX: its own process group, so a Ctrl-C at the terminal reaches neither it nor its cells.
+      // Windows: a detached process gets a console window of its own; no group to lead there.
+      detached: platform() !== 'win32',
+      windowsHide: true,
+    });
+    if (this.child.pid !== undefined) trackGroup(this.child.pid);
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      stream.setEncoding('utf8');
+      stream.on('error', () => undefined);
+    }
+    this.child.stdout!.on('data', (chunk: string) => this.raw(chunk, 'stdout'));
+    this.child.stderr!.on('data', (chunk: string) => this.raw(chunk, 'stderr'));
     this.child.on('error', (error: NodeJS.ErrnoException) => this.onExit(`could not start: ${error.message}`, error));
     this.child.on('exit', (code, signal) => this.onExit(signal ? `was killed by ${signal}` : `exited with ${code}`));
     this.idle();
@@ -163,10 +195,11 @@ export class PwshSession extends PipedSession {
 
   /** Ends the session and every process in its group. */
   close(graceMs: number): void {
-    (this.stream(3) as Writable).end();
+    this.closing = true;
+    this.channel.end();
     if (this.child.pid === undefined || !this.alive) return;
     const pid = this.child.pid;
-    // Closing fd 3 lets the host leave on its own; the group gets SIGTERM, then SIGKILL.
+    // The channel's end lets the host leave on its own; the group gets SIGTERM, then SIGKILL.
     setTimeout(() => {
       signalGroup(pid, 'SIGTERM');
       forgetGroupWhenGone(pid, graceMs);
@@ -177,20 +210,41 @@ export class PwshSession extends PipedSession {
     if (this.child.pid !== undefined) signalGroup(this.child.pid, 'SIGKILL');
   }
 
-  private send(message: object): void {
-    (this.stream(3) as Writable).write(`${JSON.stringify(message)}\n`);
+  /** Between cells the session must not keep the CLI alive if nobody closes it. */
+  private idle(): void {
+    this.hold(false);
   }
 
-  private onEvents(chunk: string): void {
-    this.events += chunk;
-    let newline: number;
-    while ((newline = this.events.indexOf('\n')) >= 0) {
-      const line = this.events.slice(0, newline);
-      this.events = this.events.slice(newline + 1);
-      const space = line.indexOf(' ');
-      const kind = space < 0 ? line : line.slice(0, space);
-      if (kind === 'ready') this.hostPid = Number(line.slice(space + 1)) || undefined;
-      else this.onEvent(kind, JSON.parse(line.slice(space + 1)) as unknown);
+  private busy(): void {
+    this.hold(true);
+  }
+
+  private hold(hold: boolean): void {
+    for (const handle of [this.child, this.child.stdout, this.child.stderr] as { ref?(): void; unref?(): void }[]) {
+      if (hold) handle.ref?.();
+      else handle.unref?.();
+    }
+    this.channel.hold(hold);
+  }
+
+  private send(message: object): void {
+    this.channel.send(JSON.stringify(message));
+  }
+
+  /** One event from the host: `<kind> <json>` (`ready <pid>` first). */
+  private onFrame(line: string): void {
+    const space = line.indexOf(' ');
+    const kind = space < 0 ? line : line.slice(0, space);
+    if (kind === 'ready') this.hostPid = Number(line.slice(space + 1)) || undefined;
+    else {
+      let body: unknown;
+      try {
+        body = JSON.parse(line.slice(space + 1));
+      } catch {
+        // Only the host writes here (a cell can reach the writer, as it can reach anything in its process): a frame that is not JSON is dropped, never a crash of the run.
+        return;
+      }
+      this.onEvent(kind, body);
     }
     this.settle();
   }
@@ -250,7 +304,8 @@ export class PwshSession extends PipedSession {
 
   private onExit(reason: string, error?: NodeJS.ErrnoException): void {
     if (this.exited !== undefined) return;
-    this.exited = reason;
+    this.exited = this.channelLost ? `lost its channel (${this.channelLost})` : reason;
+    reason = this.exited;
     if (this.child.pid !== undefined) {
       // What the cell started dies with the session.
       signalGroup(this.child.pid, 'SIGKILL');

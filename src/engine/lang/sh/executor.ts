@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, win32 } from 'node:path';
 import type { Lang } from '../../runbook.js';
 import { shellCellIo, shellCwd, goneCwd, type BackgroundRun, type ExecutionResult, type Executor } from '../executor.js';
 import type { TreeOutcome } from '../../process/process-tree.js';
@@ -30,7 +30,6 @@ import { CarriedState, powershellWrapper, readState, shWrapper } from '../../pro
 import { ownScratchDir, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
 import { defaultInterpreterName } from '../../plan/interpreter.js';
-import { platform } from '../../process/platform.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';
@@ -153,12 +152,11 @@ function processArgs(lang: 'sh' | 'powershell', program: string, extra: string[]
  * another name (`pwsh7`, a link, a wrapper that execs it), which is asked once what it is.
  * Anything else named as a PowerShell cell's interpreter (Windows PowerShell 5.1, a stand-in,
  * a command with arguments) gets a process per cell with `-NoProfile -NonInteractive -File`.
- * On Windows the session's extra pipes do not exist, so every PowerShell runs per cell there
- * (untested: see the README's Windows section).
+ * The session's channel is a local socket on every OS (session-channel.ts), so Windows runs
+ * the same session (`pwsh.exe` is pwsh by name there; `\` separates its path's parts).
  */
 export function runsInPwshSession(program: string): boolean {
-  if (platform() === 'win32') return false;
-  if (/^pwsh$/i.test(basename(program.trim()))) return true;
+  if (/^pwsh(\.exe)?$/i.test(win32.basename(program.trim()))) return true;
   let known = powershell7.get(program);
   if (known === undefined) {
     known = answersAsPowerShell7(program);
