@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { platform, withPlatform } from '../src/engine/process/platform.js';
 import { findProgram, powershellInterpreter, windowsCandidates } from '../src/engine/process/which.js';
-import { taskkillArgs } from '../src/engine/process/tree-signals-win32.js';
+import { taskkillArgs, WATCHER_KILL_WIN32 } from '../src/engine/process/tree-signals-win32.js';
+import { WATCHER_KILL_POSIX } from '../src/engine/process/tree-signals-posix.js';
+import { reaperScript } from '../src/engine/process/reaper.js';
+import { commandLineSpawn } from '../src/engine/process/command-line.js';
 import { channelAddress, LineFrames } from '../src/engine/process/session-channel.js';
 import { runsInPwshSession } from '../src/engine/lang/sh/executor.js';
 
@@ -107,5 +110,37 @@ describe('the pwsh session channel, per OS', () => {
       expect(withPlatform('win32', () => runsInPwshSession(name))).toBe(true);
       expect(withPlatform('posix', () => runsInPwshSession(name))).toBe(true);
     }
+  });
+});
+
+describe('the kill -9 watcher, per OS', () => {
+  it("kills a tree by the OS's own means: taskkill /T /F on Windows (the same command as a stop), kill(-group) on POSIX", () => {
+    const calls: unknown[][] = [];
+    const cp = { spawnSync: (...args: unknown[]) => calls.push(args) };
+    new Function('cp', 'id', WATCHER_KILL_WIN32)(cp, 4242);
+    expect(calls).toEqual([[...taskkillArgs(4242), { stdio: 'ignore', windowsHide: true }]]);
+    const killed: unknown[][] = [];
+    new Function('process', 'id', WATCHER_KILL_POSIX)({ kill: (...args: unknown[]) => killed.push(args) }, 4242);
+    expect(killed).toEqual([[-4242, 'SIGKILL']]);
+  });
+
+  it('is valid JavaScript with either kill', () => {
+    for (const kill of [WATCHER_KILL_WIN32, WATCHER_KILL_POSIX]) expect(() => new Function(reaperScript(kill))).not.toThrow();
+  });
+});
+
+describe('a command line the user wrote (--notify)', () => {
+  it('Windows: %ComSpec% /d /s /c "CMD", verbatim, so the quoting as written reaches cmd.exe', () => {
+    const command = 'node "C:\\hooks\\page me.js" --to oncall';
+    expect(withPlatform('win32', () => commandLineSpawn(command, { ComSpec: 'C:\\Windows\\system32\\cmd.exe' }))).toEqual({
+      file: 'C:\\Windows\\system32\\cmd.exe',
+      args: ['/d', '/s', '/c', `"${command}"`],
+      windowsVerbatimArguments: true,
+    });
+    expect(withPlatform('win32', () => commandLineSpawn('x', {})).file).toBe('cmd.exe');
+  });
+
+  it('POSIX: sh -c CMD', () => {
+    expect(withPlatform('posix', () => commandLineSpawn('cat >> log', { ComSpec: 'cmd.exe' }))).toEqual({ file: '/bin/sh', args: ['-c', 'cat >> log'] });
   });
 });

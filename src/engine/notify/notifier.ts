@@ -1,7 +1,7 @@
 /**
  * `--notify CMD`: every event (or those `--notify-on` picks) as one NDJSON line — the very
- * object the transcript holds — on the stdin of a command the run starts (`sh -c CMD`, in
- * its own process group). A notifier never slows, fails or blocks the run:
+ * object the transcript holds — on the stdin of a command the run starts (`sh -c CMD`, on
+ * Windows `cmd.exe /d /s /c`: process/command-line.ts), in its own process group (POSIX). A notifier never slows, fails or blocks the run:
  *
  * - the sink only queues a line; the pipe is written as it drains, the queue is bounded
  *   (QUEUE_LINES), and a line that does not fit is dropped and counted;
@@ -19,6 +19,8 @@ import type { EventBody, EventSink, RunEvent } from '../events.js';
 /** What a notifier records: its own trouble, and the escalation time it watches. */
 export type NotifierRecord = Extract<EventBody, { type: 'notify.failed' | 'run.escalation' }>;
 import { signalTree, treeAlive } from '../process/tree-signals.js';
+import { commandLineSpawn } from '../process/command-line.js';
+import { platform } from '../process/platform.js';
 import { wants, type NotifyFilter } from './filter.js';
 
 export const QUEUE_LINES = 1000;
@@ -43,9 +45,13 @@ export interface Notifier {
 
 export function startNotifier(options: NotifierOptions): Notifier {
   const drainMs = options.drainMs ?? DRAIN_MS;
-  const child: ChildProcess = spawn('/bin/sh', ['-c', options.command], {
+  const { file, args, windowsVerbatimArguments } = commandLineSpawn(options.command, options.env);
+  const child: ChildProcess = spawn(file, args, {
     stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
+    // POSIX: a group of its own, ended as one. Windows: a detached process gets a console window; taskkill /T ends the tree.
+    detached: platform() !== 'win32',
+    windowsHide: true,
+    ...(windowsVerbatimArguments ? { windowsVerbatimArguments } : {}),
     env: options.env,
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });

@@ -3,6 +3,7 @@
  * fd 3 and then execs the real program (same pid, same group). See gate.ts for why.
  */
 import { findProgram } from './which.js';
+import { POSIX_SHELL } from './command-line-posix.js';
 
 /** `$0` is the program, `"$@"` its arguments; fd 3 is closed before the exec, so the cell never sees it. */
 export const GATE_SCRIPT = 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$0" "$@"';
@@ -10,7 +11,7 @@ export const GATE_SCRIPT = 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$0"
 /** The exit status of a prelude whose gate was shut: the cell never ran. */
 export const GATE_SHUT_STATUS = 125;
 
-const SH = '/bin/sh';
+const SH = POSIX_SHELL;
 
 export function posixShellPresent(): boolean {
   return findProgram(SH) !== undefined;

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { procGroupMembers } from './proc-posix.js';
+import { platform } from './platform.js';
 
 /**
  * SIGTERM now, SIGKILL after the grace period, to every member of the group but `keep`:
@@ -24,8 +25,12 @@ export function endGroupExcept(pgid: number, keep: readonly number[], graceMs: n
   setTimeout(() => signal('SIGKILL'), graceMs).unref();
 }
 
-/** The processes in a group: from /proc on Linux, from ps elsewhere. */
+/**
+ * The processes in a group: from /proc on Linux, from ps elsewhere. Windows has no groups:
+ * none (the pwsh session's pipeline stop ends a native command's tree there; session.ts).
+ */
 export function groupMembers(pgid: number): number[] {
+  if (platform() === 'win32') return [];
   const fromProc = procGroupMembers(pgid);
   if (fromProc) return fromProc;
   try {

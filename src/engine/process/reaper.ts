@@ -8,8 +8,9 @@
  * gives up when it finds the `dead` mark, so a cell forked just as the CLI died cannot
  * slip through.
  *
- * The watcher is Node itself (`node -e`), not `/bin/sh`, so the same watcher runs on every
- * OS; only its kill differs (kill(-pgid) on POSIX, `taskkill /T /F` on Windows). It is
+ * The watcher is Node itself (`node -e`), not a POSIX shell, so the same watcher runs on every
+ * OS; only its kill differs (kill(-pgid) on POSIX, `taskkill /T /F` on Windows), and each
+ * OS's kill line lives in its own tree-signals file. It is
  * started once per CLI, detached and not waited for, so its start-up (~40 ms of CPU) is off
  * every cell's path. Chosen over `setpriv --pdeathsig` (PR_SET_PDEATHSIG) after measuring
  * (see docs/performance.md): the parent-death signal reaches only the process it is set on,
@@ -21,25 +22,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { platform } from './platform.js';
 import { scratchRoot } from './scratch.js';
+import { WATCHER_KILL_POSIX } from './tree-signals-posix.js';
+import { WATCHER_KILL_WIN32 } from './tree-signals-win32.js';
 
 /** The reaper's mark, created before it kills: a late self-registration sees it and exits. */
 export const DEAD_MARK = 'dead';
 
 /**
  * Reads until EOF (or an error: the pipe is gone either way), marks the directory dead, kills
- * each registered tree, removes the directory. argv: the directory, the platform, and a
- * name that shows in `ps` (runbook-reaper). Plain JavaScript in a string: it runs as
- * `node -e`, with nothing of the CLI loaded.
+ * each registered tree with `kill` (this OS's line, from tree-signals-*.ts), removes the
+ * directory. argv: the directory, and a name that shows in `ps` (runbook-reaper). Plain
+ * JavaScript in a string: it runs as `node -e`, with nothing of the CLI loaded.
  */
-const REAPER_SCRIPT = `
+export const reaperScript = (kill: string) => `
 const fs = require('node:fs'), path = require('node:path'), cp = require('node:child_process');
-const [dir, os] = process.argv.slice(1);
+const [dir] = process.argv.slice(1);
 let done = false;
 function kill(id) {
-  try {
-    if (os === 'win32') cp.spawnSync('taskkill', ['/T', '/F', '/PID', String(id)], { stdio: 'ignore', windowsHide: true });
-    else process.kill(-id, 'SIGKILL');
-  } catch {}
+  try { ${kill} } catch {}
 }
 function reap() {
   if (done) return;
@@ -69,10 +69,12 @@ let claims = 0;
 export function reaperDir(): string {
   if (reaper) return reaper.dir;
   const dir = mkdtempSync(join(scratchRoot(), 'runbook-reaper-'));
-  const child = spawn(process.execPath, ['-e', REAPER_SCRIPT, dir, platform(), 'runbook-reaper'], {
+  const child = spawn(process.execPath, ['-e', reaperScript(platform() === 'win32' ? WATCHER_KILL_WIN32 : WATCHER_KILL_POSIX), dir, 'runbook-reaper'], {
     // stdin: the watched pipe. Its own session, so a Ctrl-C or hangup at the terminal never reaches it.
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
+    // Windows: a detached process would get a console window of its own.
+    windowsHide: true,
   });
   child.stdin?.on('error', () => undefined);
   child.on('error', () => undefined);

@@ -18,3 +18,6 @@ export function treeAlivePosix(pgid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The kill -9 watcher's kill (reaper.ts), as the JavaScript it runs under `node -e`: `id` is the group. */
+export const WATCHER_KILL_POSIX = "process.kill(-id, 'SIGKILL');";

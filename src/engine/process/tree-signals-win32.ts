@@ -8,10 +8,16 @@
  */
 import { spawnSync } from 'node:child_process';
 
+const TASKKILL = 'taskkill';
+const TREE_FORCED = ['/T', '/F', '/PID'];
+
 /** The command that ends the tree rooted at `pid` (exported so the tests can check it here). */
 export function taskkillArgs(pid: number): [string, string[]] {
-  return ['taskkill', ['/T', '/F', '/PID', String(pid)]];
+  return [TASKKILL, [...TREE_FORCED, String(pid)]];
 }
+
+/** The kill -9 watcher's kill (reaper.ts), as the JavaScript it runs under `node -e`: `id` is the tree's root pid. */
+export const WATCHER_KILL_WIN32 = `cp.spawnSync(${JSON.stringify(TASKKILL)}, ${JSON.stringify(TREE_FORCED)}.concat(String(id)), { stdio: 'ignore', windowsHide: true });`;
 
 export function signalTreeWin32(pid: number, signal: NodeJS.Signals | 0): void {
   if (signal === 0) return;
