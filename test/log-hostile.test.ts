@@ -6,11 +6,11 @@
  * honest run, shows a run only as far as its chain holds, and no reader fetches the big row
  * or dies on it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { query } from './support/database.js';
+import { freshDatabase, query } from './support/database.js';
 import { runCli, tempDir } from './runner-support.js';
 import { appendOnlyRole, freshLogDatabase, GATED, openGate, transcriptLinesOf, watchCli } from './log-support.js';
 
@@ -157,5 +157,47 @@ describe('a row past the bounds', () => {
       expect(timeline.stdout.length).toBeLessThan(1_000_000);
       expect(timeline.stdout).toContain('carol');
     }
+  });
+});
+
+describe('a transcript line longer than the log takes', () => {
+  it('the run delivers the rest and says so; the log holds a stand-in, which follow and verify --log name; push exits 1', async () => {
+    const log = await freshLogDatabase();
+    const target = await freshDatabase('wide');
+    const dir = tempDir('runbook-log-wide-');
+    const runbook = join(dir, 'wide.md');
+    // 500 rows of 40,000 characters: one sql.result line of about 20 MB.
+    writeFileSync(runbook, "# Wide\n\n## Wide\n\n```sql {name=wide}\nSELECT repeat('x', 40000) AS wide FROM generate_series(1, 500);\n```\n\n## After\n\n```sh {name=after readonly}\necho after the wide one\n```\n");
+    const transcript = join(dir, 'wide.jsonl');
+    const run = await runCli(['run', runbook, '--yes', '--json', '--db', target, '--actor', 'erin', '--transcript', transcript, '--log', log, '--incident', 'INC-w']);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = transcriptLinesOf(readFileSync(transcript, 'utf8'));
+    const wide = lines.findIndex((line) => line.length > 16 * 1024 * 1024);
+    expect(wide).toBeGreaterThan(0);
+    const bytes = Buffer.byteLength(lines[wide] as string);
+    expect(run.stderr).toContain(
+      `log: every event delivered to incident INC-w; but 1 events longer than the log takes (16777216 bytes a line) stay in the transcript only (seq ${wide})`,
+    );
+    const runId = (JSON.parse(lines[0] as string) as { run: string }).run;
+
+    const follow = watchCli(['follow', '--log', log, '--incident', 'INC-w', '--json']);
+    await follow.waitFor(
+      new RegExp(`^follow: warning: run ${runId} \\(erin\\), seq ${wide}: its event \\(sql\\.result, ${bytes} bytes\\) was longer than the log takes: it is in the run's transcript only`, 'm'),
+      'stderr',
+    );
+    follow.child.kill('SIGINT');
+    expect((await follow.exited).code).toBe(130);
+    expect(transcriptLinesOf(follow.stdout())).toEqual(lines.slice(0, wide));
+
+    const verify = await runCli(['verify', '--log', log, '--incident', 'INC-w']);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toMatch(new RegExp(`^runbook: log INC-w: run ${runId}, seq ${wide}: its event \\(sql\\.result, ${bytes} bytes\\) was longer than the log takes`));
+
+    const push = await runCli(['log', 'push', transcript, '--log', log, '--incident', 'INC-w']);
+    expect(push.code).toBe(1);
+    expect(push.stdout).toContain(`0 of ${lines.length} events added to incident INC-w, ${lines.length} already there`);
+    expect(push.stderr).toBe(
+      `runbook: ${transcript}: 1 events longer than the log takes (16777216 bytes a line) stay in the transcript only (seq ${wide}); the log's copy of the run has a gap there\n`,
+    );
   });
 });

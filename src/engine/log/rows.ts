@@ -63,3 +63,18 @@ export function rowTooBig(row: LogRow): number | undefined {
   }
   return undefined;
 }
+
+/** The type of the row that stands in the log for a line too long for it (never in a transcript). */
+export const OMITTED = 'log.omitted';
+
+/**
+ * The row the log gets instead of a line past its bounds, so the gap is said in the log
+ * itself (a follower would otherwise wait for that seq for ever): the line's run, seq, ts,
+ * type and size, and no hash, so the run's chain visibly ends there. Undefined when even
+ * the run or type is past the bounds (not a line this tool wrote).
+ */
+export function standIn(row: LogRow, bytes: number): LogRow | undefined {
+  if (Buffer.byteLength(row.run, 'utf8') > FIELD_BOUND || Buffer.byteLength(row.type, 'utf8') > FIELD_BOUND) return undefined;
+  const line = JSON.stringify({ v: 1, seq: row.seq, ts: row.ts, type: OMITTED, run: row.run, omitted: row.type, bytes });
+  return { run: row.run, seq: row.seq, ts: row.ts, type: OMITTED, actor: Buffer.byteLength(row.actor, 'utf8') > FIELD_BOUND ? 'unknown' : row.actor, line };
+}

@@ -6,7 +6,7 @@
  * LINE_BOUND, or a name longer than FIELD_BOUND, is never fetched; its size is.
  */
 import type pg from 'pg';
-import { rowTooBig, type LogRow } from './rows.js';
+import { rowTooBig, standIn, type LogRow } from './rows.js';
 import { FIELD_BOUND, LINE_BOUND } from './schema.js';
 
 export interface InsertResult {
@@ -15,14 +15,15 @@ export interface InsertResult {
   present: number;
   /** Already in the log under the same (run, seq) but with another line or incident: kept as it was. */
   differing: { run: string; seq: number; incident: string }[];
-  /** Lines past the log's bounds: not sent (the CHECK would refuse the whole batch); the transcript keeps them. */
+  /** Lines past the log's bounds: a stand-in row (rows.ts `standIn`) went in their place; the transcript keeps them. */
   tooBig: { run: string; seq: number; bytes: number }[];
 }
 
 /** Inserts a batch in one statement (one round trip, its own transaction). */
 export async function insertRows(client: pg.Client, incident: string, batch: LogRow[]): Promise<InsertResult> {
   const tooBig = batch.filter((row) => rowTooBig(row) !== undefined).map((row) => ({ run: row.run, seq: row.seq, bytes: rowTooBig(row) as number }));
-  const rows = tooBig.length ? batch.filter((row) => rowTooBig(row) === undefined) : batch;
+  // A line past the bounds goes in as a stand-in that says so (the CHECK would refuse the whole batch).
+  const rows = tooBig.length ? batch.flatMap((row) => fitting(row)) : batch;
   if (rows.length === 0) return { added: 0, present: 0, differing: [], tooBig };
   const inserted = await client.query<{ run: string; seq: number }>(
     `INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line)
@@ -36,6 +37,14 @@ export async function insertRows(client: pg.Client, incident: string, batch: Log
   const others = rows.filter((r) => !added.has(`${r.run}\u0000${r.seq}`));
   const differing = others.length ? await differingRows(client, incident, others) : [];
   return { added: inserted.rows.length, present: others.length - differing.length, differing, tooBig };
+}
+
+/** The row itself, or for a row past the bounds its stand-in (none when even its name is past them). */
+function fitting(row: LogRow): LogRow[] {
+  const bytes = rowTooBig(row);
+  if (bytes === undefined) return [row];
+  const stand = standIn(row, bytes);
+  return stand ? [stand] : [];
 }
 
 /**

@@ -6,6 +6,7 @@
 import { ChainChecker, type VerifyResult } from '../transcript/verify.js';
 import { transcriptLines } from '../transcript/lines.js';
 import { FIELD_BOUND, LINE_BOUND } from './schema.js';
+import { OMITTED } from './rows.js';
 import type { StoredRow } from './store.js';
 
 export interface RunCheck {
@@ -44,6 +45,10 @@ export class RunChain {
       event = undefined;
     }
     const parsed = event === undefined ? undefined : { value: event };
+    const omitted = event as { type?: unknown; seq?: unknown; omitted?: unknown; bytes?: unknown } | null | undefined;
+    if (omitted?.type === OMITTED && omitted.seq === row.seq) {
+      return (this.problem = `its event (${String(omitted.omitted)}, ${String(omitted.bytes)} bytes) was longer than the log takes: it is in the run's transcript only, and the chain cannot be checked past it`);
+    }
     if (!this.checker.feed({ number: this.fed, bytes: Buffer.from(row.line, 'utf8'), end: 0, terminated: true }, parsed)) {
       const { result } = this.checker.finish();
       return (this.problem = result.ok ? 'the chain ends here' : result.reason);
