@@ -37,7 +37,7 @@ describe('the console and a seed that runs a program', () => {
       await declined.waitFor('[y/N]', { timeoutMs: 60_000 });
       const screen = flat(declined.screen.text());
       expect(screen).toContain(`file ${join(dir, 'p.sandbox.sql')}`);
-      expect(screen).toContain(`size ${Buffer.byteLength(seed)} bytes`);
+      expect(screen).toContain(`size ${Buffer.byteLength(seed)} bytes, 2 statements`);
       expect(screen).toContain(`sha256 ${sha256}`);
       expect(screen).toContain(`line 2: COPY t TO PROGRAM 'touch ${marker}'`);
       expect(screen).toContain('runs a program on this machine');

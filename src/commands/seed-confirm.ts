@@ -39,8 +39,9 @@ export function describe(review: SeedReview): string {
   const lines = [
     `The sandbox seed ${review.file} runs as the sandbox's superuser, and reaches outside the database:`,
     `  file    ${review.file}`,
-    `  size    ${review.bytes} bytes`,
+    `  size    ${review.bytes} bytes, ${review.statements} statement${review.statements === 1 ? '' : 's'}`,
     `  sha256  ${review.sha256}`,
+    `  these reach outside the database (read the whole file before you answer):`,
     ...review.reaches.map((reach) => `  line ${reach.line}: ${reach.statement}\n           ⚠ ${reach.why}`),
     '',
   ];

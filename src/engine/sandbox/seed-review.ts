@@ -5,14 +5,15 @@
  * runbook folder is code. The sandbox runs a seed that reaches out only once its content
  * (sha256) has been confirmed; `lint` warns about the same statements. One judge for both.
  *
- * Judged from libpg-query's parse tree (the grammar of the embedded server, 17), so
- * quoting, schema prefixes (`pg_catalog.lo_export`) and case do not hide a call. The server
- * parses a whole seed before running any of it (the simple query protocol), so a seed that
- * does not parse runs nothing and has nothing to review. Bodies the server parses later:
- * a LANGUAGE sql body is parsed and judged the same way; a PL/pgSQL body (this libpg-query
- * has no PL/pgSQL parser) is judged by every word in it, strings and comments included, so
- * no quoting trick can hide `EXECUTE` or a call from it (a mention in a comment asks too);
- * any other language is code the review cannot read.
+ * Judged from libpg-query's parse tree (PostgreSQL 18's grammar, a superset of the embedded
+ * server's 17), so quoting, schema prefixes (`pg_catalog.lo_export`) and case do not hide a
+ * call. The server parses a whole seed before running any of it (the simple query protocol),
+ * so a seed that does not parse runs nothing and has nothing to review. Bodies the server
+ * parses later: a LANGUAGE sql body is parsed and judged the same way; a PL/pgSQL body is
+ * judged by every word in it, strings and comments included — stricter than its parse tree,
+ * where a string given to EXECUTE or a quoted name is only text — so no quoting trick can
+ * hide `EXECUTE` or a call (a mention in a comment asks too); any other language is code the
+ * review cannot read.
  */
 import { parseSql } from '../lang/sql/pg-parser.js';
 import { positionAt } from '../lang/sql/statements.js';
@@ -24,7 +25,7 @@ export interface SeedReach {
   line: number;
   /** The statement's first line, as written (cut to a screen's width). */
   statement: string;
-  /** What it reaches, in a few words: `runs a program on this machine`. */
+  /** What it reaches, in a few words: `runs a program on this machine`; no raw control character (a file name is JSON-quoted). */
   why: string;
 }
 
@@ -32,6 +33,8 @@ export interface SeedReview {
   file: string;
   bytes: number;
   sha256: string;
+  /** How many statements the seed runs (its session directives' not counted). */
+  statements: number;
   /** Statements (and session directives) that reach outside the database; empty for a seed that only builds its database. */
   reaches: SeedReach[];
 }
@@ -147,7 +150,7 @@ export async function reviewSeed(seed: Seed): Promise<SeedReview> {
       }
     }
   }
-  return { file: seed.file, bytes: seed.bytes, sha256: seed.sha256, reaches };
+  return { file: seed.file, bytes: seed.bytes, sha256: seed.sha256, statements: statements.length, reaches };
 }
 
 /** Every reason one statement reaches outside the database, each once. */
@@ -159,7 +162,7 @@ async function reachesOf(stmt: unknown, depth: number): Promise<string[]> {
     if (key === 'CopyStmt') {
       const copy = node as { is_program?: boolean; is_from?: boolean; filename?: string };
       if (copy.is_program) found.add(`runs a program on this machine (COPY … ${copy.is_from ? 'FROM' : 'TO'} PROGRAM)`);
-      else if (copy.filename !== undefined) found.add(`${copy.is_from ? 'reads' : 'writes'} a file of this machine (COPY … ${copy.is_from ? 'FROM' : 'TO'} '${copy.filename}')`);
+      else if (copy.filename !== undefined) found.add(`${copy.is_from ? 'reads' : 'writes'} a file of this machine (COPY … ${copy.is_from ? 'FROM' : 'TO'} ${JSON.stringify(copy.filename)})`);
     } else if (OUTSIDE_STATEMENTS[key]) found.add(OUTSIDE_STATEMENTS[key]);
     else if (key === 'FuncCall') {
       const name = (node.funcname as { String?: { sval?: string } }[] | undefined)?.at(-1)?.String?.sval;
