@@ -201,3 +201,75 @@ describe('a transcript line longer than the log takes', () => {
     );
   });
 });
+
+/** The schema as runbook created it before the stamp and the bounds (version 1), verbatim. */
+const SCHEMA_V1 = `
+CREATE SCHEMA IF NOT EXISTS runbook;
+CREATE TABLE IF NOT EXISTS runbook.events (
+  id          bigint GENERATED ALWAYS AS IDENTITY,
+  incident    text        NOT NULL,
+  run         text        NOT NULL,
+  seq         integer     NOT NULL CHECK (seq >= 0),
+  ts          timestamptz NOT NULL,
+  type        text        NOT NULL,
+  actor       text        NOT NULL,
+  line        text        NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (run, seq)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_incident_id ON runbook.events (incident, id);
+CREATE OR REPLACE FUNCTION runbook.notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('runbook_events', incident) FROM (SELECT DISTINCT incident FROM added) AS incidents;
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS events_notify ON runbook.events;
+CREATE TRIGGER events_notify AFTER INSERT ON runbook.events
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION runbook.notify_events();
+COMMENT ON TABLE runbook.events IS 'runbook incident log, schema 1';
+`;
+
+describe('a log made by an older runbook (schema version 1)', () => {
+  it('a responder is told the owner must upgrade; log init upgrades it in place, keeping every row; then follow shows old and new runs', async () => {
+    const scratch = await freshLogDatabase();
+    const old = await drill(scratch, 'INC-old', 'frank');
+    const log = await freshLogDatabase();
+    await query(log, SCHEMA_V1);
+    for (const [seq, line] of old.lines.entries()) {
+      const event = JSON.parse(line) as { ts: string; type: string };
+      await query(log, `INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line) VALUES ('INC-old', $1, $2, $3, $4, 'frank', $5)`, [old.run, seq, event.ts, event.type, line]);
+    }
+    const responder = await appendOnlyRole(log);
+
+    const dir = tempDir('runbook-log-v1-');
+    const env = { GATE_ONE: join(dir, 'one'), GATE_TWO: join(dir, 'two') };
+    openGate(env.GATE_ONE);
+    openGate(env.GATE_TWO);
+    const transcript = join(dir, 'new.jsonl');
+    const run = await runCli(['run', GATED, '--yes', '--actor', 'gina', '--transcript', transcript, '--log', responder, '--incident', 'INC-old'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^log: unreachable \(the log's schema is version 1, from an older runbook; this runbook needs version 2: its owner upgrades it in place \(nothing is rewritten\) with: runbook log init --log postgres:\/\/OWNER@host\/db\)/m);
+    expect(run.stderr).toMatch(/^log: \d+ events not delivered \(seq 0-\d+\)/m);
+    const follow = await runCli(['follow', '--log', responder, '--incident', 'INC-old']);
+    expect(follow.code).toBe(2);
+    expect(follow.stderr).toMatch(/\nrunbook: the log's schema is version 1, from an older runbook; .* runbook log init --log postgres:\/\/OWNER@host\/db\n$/);
+    // Reading needs no upgrade.
+    const verifyOld = await runCli(['verify', '--log', responder, '--incident', 'INC-old']);
+    expect(verifyOld.code, verifyOld.stderr).toBe(0);
+    expect(verifyOld.stdout).toContain(`log INC-old: ok, ${old.lines.length} events`);
+
+    const init = await runCli(['log', 'init', '--log', log]);
+    expect(init.code, init.stderr).toBe(0);
+    const rows = await query<{ line: string; xid: string }>(log, `SELECT line, xid::text AS xid FROM runbook.events ORDER BY id`);
+    expect(rows.map((r) => r.line)).toEqual(old.lines);
+    expect(new Set(rows.map((r) => r.xid))).toEqual(new Set(['0']));
+    const push = await runCli(['log', 'push', transcript, '--log', responder, '--incident', 'INC-old']);
+    expect(push.code, push.stderr).toBe(0);
+
+    const live = watchCli(['follow', '--log', responder, '--incident', 'INC-old', '--json']);
+    await live.waitFor(/"type":"run\.finished"[\s\S]*"type":"run\.finished"/);
+    live.child.kill('SIGINT');
+    expect((await live.exited).code).toBe(130);
+    expect(transcriptLinesOf(live.stdout())).toEqual([...old.lines, ...transcriptLinesOf(readFileSync(transcript, 'utf8'))]);
+  });
+});
