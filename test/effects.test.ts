@@ -58,7 +58,7 @@ describe('classifySql', () => {
   });
 
   it('names the function that makes a statement a write', async () => {
-    expect(await explainSql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity')).toEqual({ effect: 'write', reason: 'calls pg_terminate_backend(), which is not a built-in read-only function' });
+    expect(await explainSql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity')).toEqual({ effect: 'write', reason: 'calls pg_terminate_backend(), which acts outside the transaction' });
     expect(await explainSql('SELECT 1; SELECT public.sneaky()')).toEqual({ effect: 'write', reason: 'calls sneaky(), which is not a built-in read-only function' });
     expect((await explainSql('COMMIT; BEGIN READ WRITE; SELECT 1')).reason).toMatch(/transaction control/);
   });
@@ -100,5 +100,30 @@ describe("the target's catalogue decides", () => {
     // The same name, made VOLATILE in another schema: the most volatile overload counts.
     await query(db, `CREATE SCHEMA other; CREATE FUNCTION other.calm() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT 2'`);
     expect(await classifySql(cells[1]!, await loadCatalogue(db, cells))).toBe('write');
+  });
+
+  it('functions that act outside the transaction never read, whatever the catalogue says', async () => {
+    const calm: Catalogue = { functions: new Map([['set_config', 's'], ['pg_advisory_lock', 'i'], ['lo_unlink', 's'], ['pg_cancel_backend', 's']]), operators: new Map() };
+    for (const call of ["set_config('a.b', 'c', false)", 'pg_advisory_lock(1)', 'lo_unlink(1)', 'pg_cancel_backend(1)']) {
+      expect(await explainSql(`SELECT ${call}`, calm)).toMatchObject({ effect: 'write', reason: expect.stringMatching(/acts outside the transaction$/) });
+    }
+  });
+
+  it('a VOLATILE user function named like a volatile read (public.random) is a write', async () => {
+    const db = await freshDatabase('shadow');
+    await query(db, "CREATE FUNCTION public.random() RETURNS float8 LANGUAGE sql VOLATILE AS 'SELECT 0.5'");
+    const cells = ['SELECT public.random()'];
+    expect(await explainSql(cells[0]!, await loadCatalogue(db, cells))).toEqual({ effect: 'write', reason: 'calls random(): function public.random() is VOLATILE' });
+  });
+
+  it('views are followed to a bound: deeper than it, a read of them is a write', async () => {
+    const db = await freshDatabase('deep');
+    const chain = ['CREATE VIEW v0 AS SELECT 1 AS x'];
+    for (let i = 1; i <= 10; i++) chain.push(`CREATE VIEW v${i} AS SELECT x FROM v${i - 1}`);
+    await query(db, chain.join(';'));
+    const shallow = ['SELECT x FROM v3'];
+    expect(await explainSql(shallow[0]!, await loadCatalogue(db, shallow))).toMatchObject({ effect: 'read' });
+    const deep = ['SELECT x FROM v10'];
+    expect(await explainSql(deep[0]!, await loadCatalogue(db, deep))).toMatchObject({ effect: 'write', reason: expect.stringMatching(/deeper than 8 levels/) });
   });
 });

@@ -1,12 +1,15 @@
 /**
  * What a parse tree calls and does: function names (without schema, lower case, as
- * pg_proc spells them), operator names, and whether it locks rows, writes a table with
- * INTO, or holds a data-modifying statement (a WITH … DELETE, say). One walk of the tree.
+ * pg_proc spells them), operator names, the relations it names (a view runs its
+ * definition), and whether it locks rows, writes a table with INTO, or holds a
+ * data-modifying statement (a WITH … DELETE, say). One walk of the tree.
  */
 import { findInTree } from './tree-walk.js';
 export interface Calls {
   functions: string[];
   operators: string[];
+  /** Tables, views and CTE names read, without schema, as pg_class spells them. */
+  relations: string[];
   locking: boolean;
   into: boolean;
   modifying: boolean;
@@ -22,13 +25,18 @@ const OPERATOR_KINDS = new Set([
 type Names = { String?: { sval?: string } }[];
 
 export function calls(root: unknown): Calls {
-  const found: Calls = { functions: [], operators: [], locking: false, into: false, modifying: false };
+  const found: Calls = { functions: [], operators: [], relations: [], locking: false, into: false, modifying: false };
   const functions = new Set<string>();
   const operators = new Set<string>();
+  const relations = new Set<string>();
   findInTree(root, (key, child) => {
     if (key === 'lockingClause') found.locking = true;
     else if (key === 'intoClause') found.into = true;
     else if (MODIFYING.has(key)) found.modifying = true;
+    else if (key === 'RangeVar') {
+      const name = (child as { relname?: string }).relname;
+      if (name) relations.add(name);
+    }
     else if (key === 'FuncCall') {
       const name = lastName((child as { funcname?: Names }).funcname);
       if (name) functions.add(name);
@@ -41,6 +49,7 @@ export function calls(root: unknown): Calls {
   });
   found.functions = [...functions];
   found.operators = [...operators];
+  found.relations = [...relations];
   return found;
 }
 

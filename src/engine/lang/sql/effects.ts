@@ -5,7 +5,12 @@
  *   (EXPLAIN ANALYZE runs its statement, so that statement decides);
  * - it has no locking clause (FOR UPDATE/SHARE), no INTO, no data-modifying WITH;
  * - every function and operator it calls is IMMUTABLE or STABLE in the target's
- *   `pg_proc.provolatile` (or one of the few volatile functions below that only read).
+ *   `pg_proc.provolatile` (or one of the few volatile functions below that only read), and
+ *   none acts outside the transaction (pg_terminate_backend, set_config, pg_advisory_lock…);
+ * - what runs inside the names it uses reads too, judged from the target's definitions
+ *   (catalogue.ts): a SQL function's body, an aggregate's transition and final functions
+ *   (its own provolatile is 'i' whatever they do), a view's query, a table's row-security
+ *   policies, each in turn, to a bounded depth; what cannot be judged is a write.
  * Transaction control (BEGIN, COMMIT, SET TRANSACTION…), session control (SET, RESET,
  * DISCARD, LISTEN, PREPARE…) and everything else are writes. A function the catalogue does
  * not know, or that is VOLATILE, makes a write and is named in the reason. Without a
@@ -16,6 +21,7 @@ import type { ParsedStatement } from './pg-parser.js';
 import { parseCellSql } from './statements.js';
 import { BUILTIN_READ_FUNCTIONS, BUILTIN_READ_OPERATORS } from './builtin-functions.js';
 import { calls, type Calls } from './calls.js';
+import { OUTSIDE_TRANSACTION } from './readonly.js';
 
 export type Effect = 'read' | 'write';
 
@@ -35,6 +41,35 @@ export type Volatility = 'i' | 's' | 'v';
 export interface Catalogue {
   functions: ReadonlyMap<string, Volatility>;
   operators: ReadonlyMap<string, Volatility>;
+  /**
+   * What runs when a name is called (`function:<name>`) or read (`relation:<name>`), for
+   * every object of that name outside pg_catalog that has more than its volatility to judge.
+   */
+  definitions?: ReadonlyMap<string, readonly Definition[]>;
+}
+
+/** One object's definition, as the target holds it. */
+export interface Definition {
+  /** "view public.active_sessions", "aggregate public.total(integer)". */
+  what: string;
+  /** Parsed statements that run inside it (a SQL function body, a view's query, a policy as `SELECT … WHERE <qual>`). */
+  statements?: Record<string, unknown>[];
+  /** Functions it runs besides (an aggregate's transition, final, combine… functions). */
+  calls?: string[];
+  /** Why it cannot be judged (a PL/pgSQL body, deeper than the bound): a read of it is a write. */
+  opaque?: string;
+}
+
+/** How deep definitions are followed (a view of a view of a function…) before the answer is "write". */
+export const DEFINITION_DEPTH = 8;
+
+/**
+ * Never reads, whatever the catalogue says: they signal or end other sessions, change the
+ * server's configuration, files or WAL, take locks that outlive the statement, set session
+ * state, or open another connection (readonly.ts refuses the same ones in a `readonly` cell).
+ */
+function actsOutsideTheTransaction(name: string): boolean {
+  return OUTSIDE_TRANSACTION.has(name) || name === 'set_config' || /^(pg_advisory|pg_try_advisory|lo_|dblink|pg_stat_reset|pg_replication_|pg_file_|pg_wal_|pg_backup_|pg_create_|pg_drop_|pg_copy_)/.test(name);
 }
 
 /**
@@ -76,7 +111,11 @@ const WRITE_KINDS: Record<string, string> = {
 
 /** The effect of one parsed statement (`{ SelectStmt: … }` and so on), with its reason. */
 export function explainStatement(stmt: Record<string, unknown> | ParsedStatement, catalogue?: Catalogue): EffectReason {
-  const node = 'stmt' in stmt && 'start' in stmt ? (stmt as ParsedStatement).stmt : stmt;
+  return judge('stmt' in stmt && 'start' in stmt ? (stmt as ParsedStatement).stmt : stmt, catalogue, new Set(), 0);
+}
+
+/** `trail`: the definitions being judged around this statement (a cycle adds nothing); `depth`: how many. */
+function judge(node: Record<string, unknown>, catalogue: Catalogue | undefined, trail: Set<string>, depth: number): EffectReason {
   const [kind, body] = Object.entries(node)[0] ?? [];
   if (!kind) return { effect: 'read', reason: 'an empty statement' };
   if (kind === 'VariableShowStmt') return { effect: 'read', reason: 'SHOW' };
@@ -84,7 +123,7 @@ export function explainStatement(stmt: Record<string, unknown> | ParsedStatement
     const { query, options } = body as { query?: Record<string, unknown>; options?: unknown[] };
     if (!query) return { effect: 'write', reason: 'EXPLAIN of nothing known' };
     if (!analyzes(options)) return { effect: 'read', reason: 'EXPLAIN without ANALYZE runs nothing' };
-    const inner = explainStatement(query, catalogue);
+    const inner = judge(query, catalogue, trail, depth);
     return { effect: inner.effect, reason: `EXPLAIN ANALYZE runs it: ${inner.reason}` };
   }
   if (kind !== 'SelectStmt') return { effect: 'write', reason: WRITE_KINDS[kind] ?? `a ${kind.replace(/Stmt$/, '')} statement` };
@@ -92,7 +131,7 @@ export function explainStatement(stmt: Record<string, unknown> | ParsedStatement
   if (found.into) return { effect: 'write', reason: 'SELECT … INTO creates a table' };
   if (found.locking) return { effect: 'write', reason: 'a locking clause (FOR UPDATE/SHARE)' };
   if (found.modifying) return { effect: 'write', reason: 'a data-modifying WITH (INSERT/UPDATE/DELETE/MERGE)' };
-  const writer = firstWriter(found, catalogue);
+  const writer = firstWriter(found, catalogue, trail, depth);
   return writer ? { effect: 'write', reason: writer } : { effect: 'read', reason: 'a SELECT that calls only IMMUTABLE or STABLE functions' };
 }
 
@@ -117,34 +156,63 @@ export async function classifySql(sql: string, catalogue?: Catalogue): Promise<E
   return (await explainSql(sql, catalogue)).effect;
 }
 
-/** Every function and operator name the statements of `sql` call, for one catalogue lookup. */
-export async function calledNames(sql: string): Promise<{ functions: string[]; operators: string[] }> {
+/** Every function, operator and relation name the statements of `sql` use, for one catalogue lookup. */
+export async function calledNames(sql: string): Promise<{ functions: string[]; operators: string[]; relations: string[] }> {
   const functions = new Set<string>();
   const operators = new Set<string>();
+  const relations = new Set<string>();
   try {
     for (const statement of await parseCellSql(sql)) {
       const found = calls(statement.stmt);
       for (const name of found.functions) functions.add(name);
       for (const name of found.operators) operators.add(name);
+      for (const name of found.relations) relations.add(name);
     }
   } catch {
     // Unparseable SQL is a write whatever it calls.
   }
-  return { functions: [...functions], operators: [...operators] };
+  return { functions: [...functions], operators: [...operators], relations: [...relations] };
 }
 
 /** The first call that makes the statement a write, as the reason; undefined when all read. */
-function firstWriter(found: Calls, catalogue: Catalogue | undefined): string | undefined {
+function firstWriter(found: Pick<Calls, 'functions' | 'operators' | 'relations'>, catalogue: Catalogue | undefined, trail: Set<string>, depth: number): string | undefined {
   for (const name of found.functions) {
-    if (VOLATILE_READS.has(name)) continue;
-    const volatility = catalogue ? catalogue.functions.get(name) : BUILTIN_READ_FUNCTIONS.has(name) ? 's' : undefined;
-    if (volatility === undefined) return `calls ${name}(), which ${catalogue ? 'the target does not know' : 'is not a built-in read-only function'}`;
-    if (volatility === 'v') return `calls ${name}() (${VOLATILITY_WORD.v})`;
+    if (actsOutsideTheTransaction(name)) return `calls ${name}(), which acts outside the transaction`;
+    if (!VOLATILE_READS.has(name)) {
+      const volatility = catalogue ? catalogue.functions.get(name) : BUILTIN_READ_FUNCTIONS.has(name) ? 's' : undefined;
+      if (volatility === undefined) return `calls ${name}(), which ${catalogue ? 'the target does not know' : 'is not a built-in read-only function'}`;
+      if (volatility === 'v') return `calls ${name}() (${VOLATILITY_WORD.v})`;
+    }
+    // A volatile read by its name is the built-in one only if nothing else has that name.
+    const inside = definitionWriter(`function:${name}`, catalogue, trail, depth);
+    if (inside) return `calls ${name}(): ${inside}`;
   }
   for (const name of found.operators) {
     const volatility = catalogue ? catalogue.operators.get(name) : BUILTIN_READ_OPERATORS.has(name) ? 's' : undefined;
     if (volatility === undefined) return `uses the operator ${name}, which ${catalogue ? 'the target does not know' : 'is not a built-in read-only operator'}`;
     if (volatility === 'v') return `uses the operator ${name} (${VOLATILITY_WORD.v})`;
+  }
+  for (const name of found.relations) {
+    const inside = definitionWriter(`relation:${name}`, catalogue, trail, depth);
+    if (inside) return `reads ${name}: ${inside}`;
+  }
+  return undefined;
+}
+
+/** What makes the definitions under `key` a write, in words; undefined when each reads (or is already being judged). */
+function definitionWriter(key: string, catalogue: Catalogue | undefined, trail: Set<string>, depth: number): string | undefined {
+  const definitions = catalogue?.definitions?.get(key);
+  if (!definitions || trail.has(key)) return undefined;
+  if (depth >= DEFINITION_DEPTH) return `its definitions nest deeper than ${DEFINITION_DEPTH} levels`;
+  const inner = new Set(trail).add(key);
+  for (const definition of definitions) {
+    if (definition.opaque) return `${definition.what} ${definition.opaque}`;
+    const writer = firstWriter({ functions: definition.calls ?? [], operators: [], relations: [] }, catalogue, inner, depth + 1);
+    if (writer) return `${definition.what} ${writer}`;
+    for (const statement of definition.statements ?? []) {
+      const verdict = judge(statement, catalogue, inner, depth + 1);
+      if (verdict.effect === 'write') return `${definition.what}: ${verdict.reason}`;
+    }
   }
   return undefined;
 }
