@@ -20,6 +20,7 @@ const UNIT = [
   'test/errors-count.test.ts',
   'test/render-vocabulary.test.ts',
   'test/import-circles.test.ts',
+  'test/messages.test.ts',
   'test/exit-codes.test.ts',
   'test/table.test.ts',
   'test/display-width.test.ts',

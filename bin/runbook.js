@@ -1,19 +1,28 @@
 #!/usr/bin/env node
 // The installed entry point: the compiled CLI lives in dist/ (built by `npm install`/`npm run build`).
 // Secret arguments leave the process list first, before the CLI's module graph loads (see
-// src/commands/hide-arguments.ts); only then is the rest of the CLI imported.
-import { hideSecretArguments } from '../dist/commands/hide-arguments.js';
+// src/commands/hide-arguments.ts); only then is the rest of the CLI imported. Both imports are
+// dynamic so that a missing or half-built dist/ is one line and exit 70, not a loader's stack.
 
-hideSecretArguments(process.argv.slice(2));
-const { main } = await import('../dist/cli.js');
-const { EXIT } = await import('../dist/commands/exit.js');
+/** EXIT.internal in src/commands/exit.ts (this file cannot import it if dist/ is broken); test/exit-codes.test.ts compares them. */
+const EXIT_INTERNAL = 70;
+const argv = process.argv.slice(2);
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`runbook: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = EXIT.internal;
-  },
-);
+try {
+  const { hideSecretArguments } = await import('../dist/commands/hide-arguments.js');
+  hideSecretArguments(argv);
+  const { main } = await import('../dist/cli.js');
+  // main() never throws: bad input is one line and exit 2, a bug one line and exit 70 (commands/internal-error.ts).
+  process.exitCode = await main(argv);
+} catch (error) {
+  // Only what went wrong before main() ran: dist/ missing, stale, or not loadable.
+  let code = EXIT_INTERNAL;
+  try {
+    const { reportInternalError } = await import('../dist/commands/internal-error.js');
+    code = reportInternalError(error, { argv });
+  } catch {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    process.stderr.write(`runbook: internal error: the CLI could not load (${reason}); dist/ is missing or stale: run \`npm run build\` (npm install builds it)\n`);
+  }
+  process.exitCode = code;
+}

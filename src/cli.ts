@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './commands/exit.js';
 import { CheckFailedError, InputError } from './engine/errors.js';
 import { VERSION } from './version.js';
+import { shortMessage } from './renderers/text/message.js';
 import { guardOutput } from './commands/output-guard.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -21,7 +22,7 @@ function program(record: (code: number | void) => void): Command {
       writeErr: (text) => process.stderr.write(text),
       // One line in the house style: what is wrong, and where to look.
       // One line: commander puts its "(Did you mean --var?)" on a line of its own.
-      outputError: (text, write) => write(`${prefixed(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ').replace(/\(Did you mean/, '(did you mean').replace(/\.$/, ''))}; see runbook --help\n`),
+      outputError: (text, write) => write(`${shortMessage({ reason: text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ').replace(/\(Did you mean/, '(did you mean').replace(/\.$/, ''), severity: 'error', fix: 'see runbook --help', exitCode: EXIT.usage })}\n`),
     })
     .showSuggestionAfterError();
 
@@ -149,7 +150,7 @@ function program(record: (code: number | void) => void): Command {
   return cli;
 }
 
-/** Runs the CLI and resolves to the exit code. Never throws for bad input. */
+/** Runs the CLI and resolves to the exit code. Never throws: bad input is one line and 2, a bug one line and 70. */
 export async function main(argv: string[]): Promise<number> {
   guardOutput();
   let code: number = EXIT.ok;
@@ -164,16 +165,14 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof InputError) {
-      process.stderr.write(`${prefixed(error.message)}\n`);
-      return error instanceof CheckFailedError ? EXIT.failed : EXIT.usage;
+      const exitCode = error instanceof CheckFailedError ? EXIT.failed : EXIT.usage;
+      process.stderr.write(`${shortMessage({ reason: error.message, severity: 'error', exitCode })}\n`);
+      return exitCode;
     }
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    throw error;
+    // Anything else is a bug: one line asking for a report, the stack in a file (exit 70).
+    const { reportInternalError } = await import('./commands/internal-error.js');
+    return reportInternalError(error, { argv });
   }
   return code;
-}
-
-/** `runbook: …` once: a message that already names the command (`runbook timeline: …`) is not prefixed again. */
-function prefixed(message: string): string {
-  return /^runbook[ :]/.test(message) ? message : `runbook: ${message}`;
 }

@@ -25,6 +25,11 @@ describe('exit codes', () => {
     expect(literals).toEqual([]);
   });
 
+  it("bin/runbook.js's own 70 (for when dist/ cannot load) is EXIT.internal", () => {
+    const bin = readFileSync(join(ROOT, 'bin', 'runbook.js'), 'utf8');
+    expect(Number(/const EXIT_INTERNAL = (\d+);/.exec(bin)?.[1])).toBe(EXIT.internal);
+  });
+
   it('are distinct, and every one is in the README\'s table', () => {
     const codes = Object.values(EXIT);
     expect(new Set(codes).size).toBe(codes.length);

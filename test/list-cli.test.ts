@@ -62,10 +62,15 @@ describe('runbook list', () => {
     expect(stdout.trim()).toBe(`${fixture('no-cells.md')}: no executable cells (no sql, powershell or sh fences); nothing to run`);
   });
 
-  it('lists a runbook with problems and points at lint', async () => {
-    const { code, stderr } = await runbook(['list', fixture('problems.md')]);
+  it('lists a runbook with problems: each error as lint prints it, then a pointer at lint', async () => {
+    const file = fixture('problems.md');
+    const { code, stderr } = await runbook(['list', file]);
+    const linted = await runbook(['lint', file]);
     expect(code).toBe(0);
-    expect(stderr.trim()).toBe(`runbook: ${fixture('problems.md')} has 1 problem; run \`runbook lint ${fixture('problems.md')}\` to see where`);
+    const duplicate = `${file}:15:1: error: cell name "same" is already used at line 9; give each cell its own name (this one is "same-2" for now) (duplicate-name)`;
+    // One formatter: the line list prints is the line lint prints.
+    expect(linted.stdout).toContain(`${duplicate}\n`);
+    expect(stderr.trim().split('\n')).toEqual([duplicate, `runbook: ${file} has 1 error; \`runbook lint ${file}\` checks it in full, warnings included`]);
   });
 });
 

@@ -7,6 +7,7 @@ import { EXIT } from './exit.js';
 import { lintRunbook } from '../engine/lint.js';
 import { readRunbookText } from '../engine/markdown/read-file.js';
 import { parseRunbook } from '../engine/parse.js';
+import { countOf, diagnosticMessage, shortMessage } from '../renderers/text/message.js';
 
 export async function lint(files: string[]): Promise<number> {
   let errors = 0;
@@ -18,19 +19,19 @@ export async function lint(files: string[]): Promise<number> {
       text = await readRunbookText(file);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      process.stderr.write(`runbook: ${error.message}\n`);
+      process.stderr.write(`${shortMessage({ reason: error.message, severity: 'error', exitCode: EXIT.usage })}\n`);
       unreadable += 1;
       continue;
     }
     const diagnostics = await lintRunbook(parseRunbook(text, file), text);
-    for (const { line, column, severity, message, rule } of diagnostics) {
-      process.stdout.write(`${file}:${line}:${column}: ${severity}: ${message} (${rule})\n`);
-      if (severity === 'error') errors += 1;
+    for (const diagnostic of diagnostics) {
+      process.stdout.write(`${shortMessage(diagnosticMessage(file, diagnostic))}\n`);
+      if (diagnostic.severity === 'error') errors += 1;
       else warnings += 1;
     }
   }
   const checked = files.length - unreadable;
-  process.stderr.write(`${checked} file${checked === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  process.stderr.write(`${countOf(checked, 'file')} checked: ${countOf(errors, 'error')}, ${countOf(warnings, 'warning')}\n`);
   if (unreadable > 0) return EXIT.usage;
   return errors > 0 ? EXIT.failed : EXIT.ok;
 }

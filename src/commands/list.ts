@@ -13,6 +13,7 @@ import { isSecretVariable } from '../engine/variables.js';
 import { chooseTarget } from '../engine/target.js';
 import { EXIT } from './exit.js';
 import { proseSections } from '../engine/prose-sections.js';
+import { countOf, diagnosticMessage, shortMessage } from '../renderers/text/message.js';
 
 export interface ListOptions {
   json?: boolean;
@@ -42,9 +43,11 @@ export async function list(file: string, opts: ListOptions = {}): Promise<number
     const { formatOutline } = await import('./list-outline.js');
     process.stdout.write(formatOutline(runbook, plan));
   }
-  const errors = runbook.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
-  if (errors > 0) {
-    process.stderr.write(`runbook: ${file} has ${errors} problem${errors === 1 ? '' : 's'}; run \`runbook lint ${file}\` to see where\n`);
+  // The errors the reader found, in lint's words and lint's format; the warnings are lint's to show.
+  const errors = runbook.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  for (const error of errors) process.stderr.write(`${shortMessage(diagnosticMessage(file, error))}\n`);
+  if (errors.length > 0) {
+    process.stderr.write(`${shortMessage({ reason: `${file} has ${countOf(errors.length, 'error')}; \`runbook lint ${file}\` checks it in full, warnings included`, severity: 'error' })}\n`);
   }
   return EXIT.ok;
 }
