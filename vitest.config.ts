@@ -15,6 +15,7 @@ const UNIT = [
   'test/statements.test.ts',
   'test/sql-binding-parse-property.test.ts',
   'test/variables.test.ts',
+  'test/seed-review.test.ts',
   'test/lint.test.ts',
   'test/plan.test.ts',
   'test/errors-count.test.ts',

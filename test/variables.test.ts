@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../src/engine/parse.js';
 import { InputError } from '../src/engine/errors.js';
-import { boundEvent, neededNames, parseVarFlags, resolveVariables, validateValue } from '../src/engine/variables.js';
+import { boundEvent, neededNames, parseVarFile, parseVarFlags, resolveVariables, validateValue } from '../src/engine/variables.js';
 
 const runbook = parseRunbook(
   [
@@ -76,5 +76,17 @@ describe('variables', () => {
 
   it('does not quote a secret value in a pattern error', () => {
     expect(validateValue({ name: 'PIN', secret: true, pattern: '[0-9]{4}' }, 'hunter2')).not.toContain('hunter2');
+  });
+});
+
+describe('parseVarFile', () => {
+  it('reads NAME=VALUE lines: export allowed, comments and blanks skipped, one pair of quotes removed, nothing expanded', () => {
+    const text = '# secrets\r\nexport API_TOKEN="a b=c"\n\n  DB_PASSWORD=\'p\'"q\'\nNOTE=$HOME \\n `x`\nEMPTY=\n';
+    expect(parseVarFile(text, 's.env')).toEqual({ API_TOKEN: 'a b=c', DB_PASSWORD: 'p\'"q', NOTE: '$HOME \\n `x`', EMPTY: '' });
+  });
+
+  it('a line that is not an assignment is an InputError naming the file and line', () => {
+    expect(() => parseVarFile('A=1\n=2\n', 's.env')).toThrow(InputError);
+    expect(() => parseVarFile('A=1\nnot one\n', 's.env')).toThrow(/^--var-file s\.env:2: expected NAME=VALUE/);
   });
 });

@@ -111,9 +111,11 @@ function nameReach(written: string, asCall: boolean): string | undefined {
   if (OUTSIDE_FUNCTIONS[name]) return `${name}: ${OUTSIDE_FUNCTIONS[name]}`;
   if (SERVER_ROLES.has(name)) return `${name}: lets a role run programs or reach files of this machine`;
   if (OUTSIDE_SETTINGS.has(name)) return `${name}: loads server code or runs programs`;
+  // dblink's functions may be named where no call is written (an aggregate's SFUNC, a cast's function).
+  if (name.startsWith('dblink')) return `${name}: connects to another server`;
   if (!asCall) return undefined;
   if (name.startsWith('lo_') || name === 'loread' || name === 'lowrite') return `${name}: large objects (lo_import and lo_export reach files of this machine)`;
-  if (name.startsWith('dblink')) return `${name}: connects to another server`;
+  if (name.startsWith('pg_ls_')) return `${name}: lists a directory of this machine`;
   if (DYNAMIC_SQL_FUNCTIONS.has(name)) return `${name}: runs SQL given as text`;
   return undefined;
 }
