@@ -19,14 +19,10 @@ import { promisify } from 'node:util';
 import { onPath } from './process/which.js';
 import type { PowerShellParser } from './placeholders.js';
 import type { Cell, Lang } from './runbook.js';
+import type { InterpreterPlan, NeededCommand } from './plan/types.js';
+import { languageOf } from './lang/language.js';
 
-export interface NeededCommand {
-  /** `railway`, or `python -m tools.prod_gate` for a module. */
-  name: string;
-  found: boolean;
-  /** Missing, but a near name is on PATH: `python3` for `python`. */
-  near?: string;
-}
+export type { NeededCommand };
 
 export interface CommandsInput {
   cells: readonly Cell[];
@@ -37,9 +33,9 @@ export interface CommandsInput {
   cwdOf(cell: Cell): string;
 }
 
-/** Whether the commands of a cell with this plan are read: a PowerShell cell whose interpreter was found. */
-export function readsCommands(plan: { lang: Lang; interpreter?: { command?: string } }): boolean {
-  return plan.lang === 'powershell' && plan.interpreter?.command !== undefined;
+/** Whether the commands of a cell with this plan are read: its language reads them (PowerShell), with an interpreter that was found. */
+export function readsCommands(plan: { lang: Lang; interpreter?: InterpreterPlan }): boolean {
+  return languageOf(plan).readsCommands(plan.interpreter);
 }
 
 /** Per cell id, what it needs, in the order the cell first calls it. Only PowerShell cells are read. */
@@ -49,7 +45,7 @@ export async function commandsNeeded(input: CommandsInput): Promise<Map<string, 
   // All at once: the session answers them in order, without a round trip between them.
   const reports = await Promise.all(
     input.cells.map(async (cell) => {
-      if (cell.lang !== 'powershell') return undefined;
+      if (!languageOf(cell).parsedInSession) return undefined;
       const parser = await input.parserFor(cell).catch(() => undefined);
       return parser ? await parser.parse(cell.source, []).catch(() => undefined) : undefined;
     }),

@@ -3,14 +3,14 @@
  * transcript. The transcript contract (version 1) is these objects, one per line,
  * with `hash` appended by the transcript writer.
  */
-import type { CellPlan, Selection } from './plan/types.js';
+import type { CellPlan, RunMode, Selection, TargetKind } from './plan/types.js';
 import type { Lang } from './runbook.js';
 
 export type CellStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'timed-out';
 /** `incomplete`: nothing failed, but a selected cell did not run for a reason other than the operator's or the runbook's own skip. */
 export type RunStatus = 'succeeded' | 'failed' | 'incomplete' | 'aborted';
-export type RunMode = 'interactive' | 'unattended' | 'dry-run';
-export type TargetKind = 'sandbox' | 'postgres' | 'none';
+// Defined with the plan (which events carry), so the two modules do not import each other.
+export type { RunMode, TargetKind };
 export type OutputStream = 'stdout' | 'stderr' | 'notice';
 export type DecisionAction = 'run' | 'skip' | 'edit' | 'retry' | 'jump' | 'quit' | 'cancel' | 'confirm' | 'allow-write';
 

@@ -9,6 +9,7 @@ import type { PreflightEvent, RunMode } from './events.js';
 import { installHint } from './install-hints.js';
 import { bindCellPlaceholders, type PowerShellParser } from './placeholders.js';
 import { programName } from './plan/interpreter.js';
+import { languageOf } from './lang/language.js';
 import type { CellPlan, RunPlan } from './plan/types.js';
 import type { Runbook } from './runbook.js';
 import type { Target } from './target.js';
@@ -58,9 +59,10 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
   const sources = new Map(input.runbook.cells.map((c) => [c.id, c]));
   for (const plan of running) {
     const cell = sources.get(plan.id);
-    const parser = plan.lang === 'powershell' ? await input.parserFor?.(plan) : undefined;
+    const inSession = languageOf(plan).parsedInSession;
+    const parser = inSession ? await input.parserFor?.(plan) : undefined;
     // A PowerShell cell is bound by PowerShell's own parser; without one its binding is the run's to find.
-    if (plan.lang === 'powershell' && !parser) continue;
+    if (inSession && !parser) continue;
     const refusal = cell ? await bindingRefusal(cell, input.values ?? {}, parser) : undefined;
     if (refusal && cell) problems.push({ kind: 'unbindable', message: `cell ${cell.id} (line ${cell.line}): ${refusal}`, cells: [cell.id], fatal: input.mode !== 'dry-run' });
   }
@@ -115,7 +117,7 @@ export async function preflight(input: PreflightInput): Promise<Problem[]> {
     });
   }
 
-  const sqlCells = running.filter((c) => c.lang === 'sql');
+  const sqlCells = running.filter((c) => languageOf(c).runsIn === 'database');
   if (input.target.kind === 'sandbox' && input.target.seedFileMissing && sqlCells.length) {
     problems.push({
       kind: 'sandbox-unseeded',
@@ -141,7 +143,7 @@ async function bindingRefusal(cell: Runbook['cells'][number], values: Readonly<R
   } catch (error) {
     if (error instanceof InputError) return error.message;
     // The pwsh session could not parse (it died): the cell meets the same cause when it runs.
-    if (cell.lang === 'powershell') return undefined;
+    if (languageOf(cell).parsedInSession) return undefined;
     throw error;
   }
 }

@@ -13,7 +13,7 @@ import { cannotRun, cellsToWalk } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
 import { beforeFirstCell, runOutcome, type Outcome } from './runner/outcome.js';
 import { newRunId, planOf, startEvent } from './runner/start.js';
-import { widenCatalogue } from './lang/sql/catalogue.js';
+import { languageOf } from './lang/language.js';
 import { probeDatabase } from './lang/sql/probe.js';
 import type { Catalogue } from './lang/sql/effects.js';
 import { boundEvent, type BoundVariable } from './variables.js';
@@ -218,7 +218,7 @@ export class Runner {
       const shown = await dryRunStarted(cell, plan, this.executors, this.values, this.opts.target, this.opts.env);
       this.emitter.emit(shown);
       // --rehearse: what each SQL write would do, run and rolled back on the target.
-      if (this.opts.rehearse && cell.lang === 'sql' && plan.effect === 'write' && shown.type === 'cell.started') {
+      if (this.opts.rehearse && rehearsable(cell) && plan.effect === 'write' && shown.type === 'cell.started') {
         this.emitter.emit(await rehearsalEvent(cell, shown.source, this.values, this.opts.target));
       }
       return this.skipped(cell, 'dry run');
@@ -239,12 +239,15 @@ export class Runner {
       if (decision.action === 'jump' && decision.to === cell.id) continue;
       this.record(cell, decision, source, decision.action === 'run' || decision.action === 'retry' ? effect : undefined);
       switch (decision.action) {
-        case 'edit':
+        case 'edit': {
           source = decision.source;
-          if (this.catalogue && cell.lang === 'sql') this.catalogue = await widenCatalogue(this.catalogue, this.opts.target.url, source);
+          // The target's catalogue hook: an edit may call functions no cell called before.
+          const widen = languageOf(cell).widenCatalogue;
+          if (this.catalogue && widen) this.catalogue = await widen(this.catalogue, this.opts.target.url, source);
           attemptPlan = await replanCell(this.runPlan as RunPlan, plan, cell, source, this.prepareContext());
           this.edits.set(cell.id, { source, plan: attemptPlan });
           continue;
+        }
         case 'run':
         case 'retry': {
           const unset = await this.askValuesOf(cell, plan);
@@ -365,7 +368,7 @@ export class Runner {
       ask: (pending) => this.ask(pending),
       // The approval rides on the write's synced cell.started (writer.ts mustSync).
       emit: (body) => this.emitter.emit(body, effect),
-      ...(cell.lang === 'sql' ? { rehearse: () => this.rehearse(cell, source) } : {}),
+      ...(rehearsable(cell) ? { rehearse: () => this.rehearse(cell, source) } : {}),
     });
     if (guard === 'aborted') return 'cancelled';
     if (guard === 'refused') return finish(cell.id, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
@@ -429,4 +432,9 @@ export class Runner {
 /** The programs an attempt's plan calls that are not installed, by name. */
 function missingOf(plan: CellPlan): string[] {
   return (plan.needs ?? []).filter((n) => !n.found).map((n) => n.name);
+}
+
+/** A write in the database's own session can be run and rolled back to show what it would change. */
+function rehearsable(cell: Cell): boolean {
+  return languageOf(cell).runsIn === 'database';
 }

@@ -17,7 +17,8 @@ import { InputError } from './errors.js';
 import type { TargetKind } from './events.js';
 import { readDatabaseUrl } from './database-url.js';
 import { maskUrl } from './redact.js';
-import type { Runbook } from './runbook.js';
+import type { Lang, Runbook } from './runbook.js';
+import { languageOf } from './lang/language.js';
 
 export interface Target {
   kind: TargetKind;
@@ -85,8 +86,9 @@ export function declaredDatabase(runbook: Runbook): { variable?: string; url?: s
 }
 
 /** A shell cell that mentions the database variable (or DATABASE_URL) needs a database even without SQL cells. */
-export function usesDatabaseVariable(cell: { lang: string; envRefs: string[] }, envVar: string | undefined): boolean {
-  if (cell.lang === 'sql') return false;
+export function usesDatabaseVariable(cell: { lang: Lang; envRefs: string[] }, envVar: string | undefined): boolean {
+  // A cell that runs in the database session reads its target from the run, not from a variable.
+  if (languageOf(cell).runsIn === 'database') return false;
   const wanted = new Set(['DATABASE_URL', ...(envVar ? [envVar] : [])]);
   return cell.envRefs.some((ref) => wanted.has(ref.replace(/^\$(env:)?\{?|\}$/g, '')));
 }

@@ -1,17 +1,12 @@
 /**
- * Which fences are executable. Every other fence is documentation: shown, never run.
+ * Which fences are executable: each language's aliases (lang/<language>/language.ts).
+ * Every other fence is documentation: shown, never run.
  */
 import type { Lang } from '../runbook.js';
 import type { InfoString } from '../markdown/attributes.js';
+import { LANGUAGES } from './language.js';
 
-const ALIASES: Record<string, Lang> = {
-  sql: 'sql', postgres: 'sql', postgresql: 'sql',
-  powershell: 'powershell', pwsh: 'powershell', ps1: 'powershell',
-  sh: 'sh', bash: 'sh', shell: 'sh', shellscript: 'sh', zsh: 'sh', fish: 'sh',
-};
-
-/** Tags whose shell is not bash: the cell runs in that program (skipped with the reason where it is missing). */
-const OWN_SHELL: Record<string, string> = { zsh: 'zsh', fish: 'fish' };
+const ALIASES: Record<string, Lang> = Object.fromEntries(LANGUAGES.flatMap((language) => language.aliases.map((alias) => [alias, language.lang])));
 
 /**
  * The language family of a fence as a cell, or undefined for documentation. As in Runme, a
@@ -21,24 +16,18 @@ const OWN_SHELL: Record<string, string> = { zsh: 'zsh', fish: 'fish' };
 export function cellLanguage(info: InfoString): Lang | undefined {
   if (info.attributes.ignore === true || info.attributes.transform === false) return undefined;
   if (info.tag === '' && info.hasAttributes) return 'sh';
-  return languageOf(info.tag);
-}
-
-/** The program a tag such as `zsh` or `fish` names, when it is not the family's default. */
-export function shellOfTag(tag: string): string | undefined {
-  const lower = tag.toLowerCase();
-  return Object.hasOwn(OWN_SHELL, lower) ? OWN_SHELL[lower] : undefined;
+  return langOfTag(info.tag);
 }
 
 /** The language family for a fence tag, case-insensitive; undefined for documentation. */
-export function languageOf(tag: string): Lang | undefined {
+export function langOfTag(tag: string): Lang | undefined {
   return Object.hasOwn(ALIASES, tag.toLowerCase()) ? ALIASES[tag.toLowerCase()] : undefined;
 }
 
 /** The executable tag a typo such as `shel` or `sqll` most likely meant, if any. */
 export function nearMissLanguage(tag: string): string | undefined {
   const lower = tag.toLowerCase();
-  if (lower.length < 3 || languageOf(lower)) return undefined;
+  if (lower.length < 3 || langOfTag(lower)) return undefined;
   return Object.keys(ALIASES).find((alias) => alias.length >= 3 && withinOneEdit(lower, alias));
 }
 

@@ -9,21 +9,15 @@ import type { Cell, CellAttributes, Diagnostic } from '../runbook.js';
 import { readConsoleSession } from './console-session.js';
 import { nearestAttribute, SAFETY_ATTRIBUTES } from './attributes.js';
 import { parseDuration } from './durations.js';
-import { shellOfTag } from '../lang/languages.js';
+import { languageOf, type AttributeDefaults, type LanguageDefaults } from '../lang/language.js';
 import { findEnvRefs, findPlaceholders } from './placeholders.js';
 import { assignRunmeNames } from './runme-name.js';
 import { UniqueIds } from './slug.js';
 import type { CellDraft } from './walk.js';
 
 /** What the document's frontmatter sets for every cell (Runme's `shell:` and `cwd:`). */
-export interface CellDefaults {
-  /** The interpreter of shell cells that name none. */
-  shell?: string;
-  /** Relative to the document's directory; a cell's own relative `cwd` is relative to it. */
-  cwd?: string;
-  /** `errorAction:` for PowerShell cells that set none. */
-  errorAction?: 'stop' | 'continue';
-}
+/** The frontmatter's `shell:`, `cwd:` and `errorAction:`, as each language takes them. */
+export type CellDefaults = LanguageDefaults;
 
 export function buildCells(
   drafts: CellDraft[],
@@ -64,7 +58,7 @@ export function buildCells(
       prose: draft.prose,
       source,
       ...(session ? { session } : {}),
-      attributes: withDefaults(info.attributes, lang === 'sh' ? shellOfTag(info.tag) ?? defaults.shell : undefined, lang === 'sql' ? undefined : defaults.cwd, lang === 'powershell' ? defaults.errorAction : undefined),
+      attributes: withDefaults(info.attributes, languageOf(lang).defaults(info.tag, defaults)),
       unknownAttributes: info.unknownAttributes,
       placeholders: findPlaceholders(source, lang),
       envRefs: findEnvRefs(source, lang),
@@ -114,7 +108,7 @@ function explicitName(draft: CellDraft, diagnostics: Diagnostic[]): string | und
  * executors read one `interpreter` and one `cwd`: the cell's own value wins; a relative
  * cell `cwd` is taken from the frontmatter's, as Runme does.
  */
-function withDefaults(attributes: CellAttributes, shell: string | undefined, cwd: string | undefined, errorAction?: 'stop' | 'continue'): CellAttributes {
+function withDefaults(attributes: CellAttributes, { interpreter: shell, cwd, errorAction }: AttributeDefaults): CellAttributes {
   const result = { ...attributes };
   if (errorAction !== undefined && result.errorAction === undefined) result.errorAction = errorAction;
   if (shell !== undefined && result.interpreter === undefined) result.interpreter = shell;

@@ -6,6 +6,7 @@
  * documentation and never run.
  */
 import type { ConsoleSession, Lang, SessionLine } from '../runbook.js';
+import { languageOf, type ConsoleDialectName } from '../lang/language.js';
 
 /** `$ `, `user@host:~$ `, `[root@host ~]# `, `root@host:/dir# `. */
 const SH_PROMPT = /^(?:(?:\[[^\]\n]*\]|[\w.-]+@[\w.-]+(?::[^\s$#]*)?)[$#]|\$)(?: |$)/;
@@ -52,10 +53,11 @@ const PSQL: Dialect = {
   secondary: PSQL_CONTINUATION,
 };
 
+const DIALECTS: Record<ConsoleDialectName, Dialect> = { psql: PSQL, sh: SH, powershell: POWERSHELL };
+
+/** The prompts a fence of `lang` is read with, in the order its language tries them. */
 function dialectsFor(lang: Lang): Dialect[] {
-  if (lang === 'sql') return [PSQL];
-  // Shell fences hold PowerShell sessions too (and the other way round) in real documents.
-  return lang === 'powershell' ? [POWERSHELL, SH] : [SH, POWERSHELL];
+  return languageOf(lang).consoleDialects.map((name) => DIALECTS[name]);
 }
 
 /** The session a cell's text shows, or undefined when it is a plain script. */
@@ -116,8 +118,9 @@ export function readConsoleSession(written: string, lang: Lang): ConsoleSession 
  */
 function decidingLine(rows: string[], lang: Lang): string | undefined {
   const dialects = dialectsFor(lang);
-  const comment = lang === 'sql' ? /^\s*--/ : /^\s*#/;
-  return rows.find((row) => row.trim() !== '' && (!comment.test(row) || dialects.some((d) => d.decides(row))));
+  const marker = languageOf(lang).lineComment;
+  const isComment = (row: string) => row.trimStart().startsWith(marker);
+  return rows.find((row) => row.trim() !== '' && (!isComment(row) || dialects.some((d) => d.decides(row))));
 }
 
 /** The delimiter of the last heredoc a command line opens (`<<EOF`, `<<-'EOF'`), if any. */

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { VariableSpec } from '../runbook.js';
-import type { CellDefaults } from './cells.js';
+import type { LanguageDefaults as CellDefaults } from '../lang/cell-language.js';
 import { parseToml } from './toml.js';
 import { errorActionOf } from './attributes.js';
 

@@ -13,6 +13,7 @@ import { readEscalation, type Escalation } from './escalation.js';
 import { fenceOf } from './fences.js';
 import type { FrontmatterFormat } from './frontmatter.js';
 import { cellLanguage, nearMissLanguage } from '../lang/languages.js';
+import { languageOf } from '../lang/language.js';
 import { slug, UniqueIds } from './slug.js';
 
 export interface CellDraft {
@@ -104,7 +105,7 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
       // Left open as the last thing in the file, it swallows nothing unless what it holds
       // reads as Markdown (a heading, another fence's opening): then a close was forgotten.
       const swallows = toEnd && holdsMarkdown(node.value, lang);
-      const fatal = (lang !== undefined && !toEnd) || swallows;
+      const fatal = (Boolean(lang) && !toEnd) || swallows;
       result.diagnostics.push({
         severity: fatal ? 'error' : 'warning', line, column, rule: 'unclosed-fence',
         message: swallows
@@ -184,9 +185,9 @@ export function walkTree(tree: Root, text: string, starts: number[]): WalkResult
   return result;
 }
 
-/** Lines that are Markdown, not code: a fence opening with a language, or (outside shells, where `#` comments) a heading. */
+/** Lines that are Markdown, not code: a fence opening with a language, or (outside languages whose comments start `#`) a heading. */
 function holdsMarkdown(value: string, lang: Lang | undefined): boolean {
-  const heading = lang === 'sh' || lang === 'powershell' ? undefined : /^ {0,3}#{1,6}[ \t]+\S/m;
+  const heading = lang && languageOf(lang).lineComment === '#' ? undefined : /^ {0,3}#{1,6}[ \t]+\S/m;
   return /^ {0,3}(?:`{3,}|~{3,})[ \t]*[^\s`]/m.test(value) || (heading?.test(value) ?? false);
 }
 

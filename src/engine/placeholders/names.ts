@@ -11,6 +11,9 @@ import { InputError } from '../errors.js';
  */
 export const PLACEHOLDER_NAME = '[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?';
 
+/** `<GOOD_SHA>`, `<pod-name>`, `<app.version>`; never `<>`, `a < b` or `<<EOF`. */
+export const PLACEHOLDER = new RegExp(`<(${PLACEHOLDER_NAME})>`, 'g');
+
 /** True for a string that can be a placeholder's name (what `--var NAME=…` accepts). */
 export function isPlaceholderName(name: string): boolean {
   return new RegExp(`^${PLACEHOLDER_NAME}$`).test(name);
@@ -75,4 +78,19 @@ export function lineAt(source: string, at: number): number {
   let line = 1;
   for (let i = 0; i < at && i < source.length; i++) if (source[i] === '\n') line++;
   return line;
+}
+
+/**
+ * Values reach shells under names of their own, so no placeholder can set a variable the
+ * shell, the loader or a tool reads (`BASH_ENV`, `LD_PRELOAD`, `PATH`, `DATABASE_URL`).
+ */
+export const VALUE_PREFIX = 'RUNBOOK_VAR_';
+
+/** The environment a shell gets for `names` (under VALUE_PREFIX names) and the name each is read as. */
+export function shellValues(names: readonly string[], values: Record<string, string>, reserved: readonly string[] = []): { envName: (name: string) => string; env: Record<string, string> } {
+  const variables = envNames(names, reserved);
+  const envName = (name: string) => `${VALUE_PREFIX}${variables.get(name) ?? name}`;
+  const env: Record<string, string> = {};
+  for (const name of new Set(names)) env[envName(name)] = valueOf(name, values);
+  return { envName, env };
 }

@@ -10,6 +10,7 @@ import type { Cell, Runbook } from '../runbook.js';
 import type { Catalogue } from '../lang/sql/effects.js';
 import { declaredDatabase, usesDatabaseVariable } from '../target-choice.js';
 import { planConfirm } from './confirm.js';
+import { languageOf } from '../lang/language.js';
 import { planEffect } from './effect.js';
 import { planInterpreter, programName } from './interpreter.js';
 import { planPrompts } from './prompts.js';
@@ -43,7 +44,7 @@ export async function planRun(input: PlanInput): Promise<RunPlan> {
 
   const running = runbook.cells.filter((_, index) => partial[index]!.willRun);
   const envVar = databaseVariable(runbook);
-  const needsDatabase = running.some((cell) => cell.lang === 'sql' || usesDatabaseVariable(cell, envVar));
+  const needsDatabase = running.some((cell) => languageOf(cell).runsIn === 'database' || usesDatabaseVariable(cell, envVar));
   const targetKind = input.target?.(needsDatabase);
   const guard = { mode: input.mode, allowWrites: input.allowWrites, ...(targetKind ? { targetKind } : {}) };
   const cells = partial.map((plan, index) => ({ ...plan, confirm: planConfirm(runbook.cells[index]!, plan.effect, guard) }));
@@ -65,7 +66,9 @@ async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: N
   const { effect, because, refused } = await planEffect(cell);
   const interpreter = planInterpreter(cell, runbookDir, env);
   const prompts = await planPrompts(cell, runbook, interpreter);
-  const explicitCwd = typeof cell.attributes.cwd === 'string' && cell.lang !== 'sql' ? cell.attributes.cwd : undefined;
+  // A cell that runs in the database session has no working directory.
+  const inShell = languageOf(cell).runsIn === 'shell';
+  const explicitCwd = typeof cell.attributes.cwd === 'string' && inShell ? cell.attributes.cwd : undefined;
   const whyNot = notSelected ?? ownReason(cell, interpreter);
   return {
     id: cell.id,
@@ -74,7 +77,7 @@ async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: N
     effectReason: because,
     ...(refused ? { refused } : {}),
     ...(interpreter ? { interpreter } : {}),
-    ...(cell.lang === 'sql' ? {} : { cwd: explicitCwd ? resolve(runbookDir, explicitCwd) : runbookDir, cwdFrom: explicitCwd ? 'attribute' : 'runbook' }),
+    ...(!inShell ? {} : { cwd: explicitCwd ? resolve(runbookDir, explicitCwd) : runbookDir, cwdFrom: explicitCwd ? 'attribute' : 'runbook' }),
     placeholders: cell.placeholders,
     ...(prompts.length ? { prompts } : {}),
     env: cell.envRefs,
@@ -90,7 +93,7 @@ async function planCell(cell: Cell, runbook: Runbook, runbookDir: string, env: N
  */
 export async function planAdhoc(cell: Cell, runbook: Runbook, input: { env: NodeJS.ProcessEnv; mode: RunMode; allowWrites?: boolean; targetKind: TargetKind; catalogue?: Catalogue }): Promise<CellPlan> {
   const planned = await planCell(cell, runbook, dirname(resolve(runbook.path)), input.env, undefined);
-  const effect = input.catalogue && cell.lang === 'sql' ? await planEffect(cell, cell.source, input.catalogue) : undefined;
+  const effect = input.catalogue ? await planEffect(cell, cell.source, input.catalogue) : undefined;
   const refined = effect ? { ...planned, effect: effect.effect, effectReason: effect.because } : planned;
   return { ...refined, confirm: planConfirm(cell, refined.effect, { mode: input.mode, allowWrites: input.allowWrites, targetKind: input.targetKind }) };
 }
@@ -117,9 +120,9 @@ export function valuesNeededBy(cells: readonly Pick<CellPlan, 'prompts' | 'place
   return [...new Set(cells.flatMap((plan) => [...(plan.prompts ?? []).map((p) => p.name), ...plan.placeholders]))];
 }
 
-/** Runme's `background` and `interactive`, for shell cells (a SQL or PowerShell cell runs in its session, waited for; lint says so). */
+/** Runme's `background` and `interactive`, for sh cells (a SQL or PowerShell cell runs in its session, waited for; lint says so). */
 function runsAs(cell: Cell): CellPlan['runs'] {
-  if (cell.lang !== 'sh') return undefined;
+  if (!languageOf(cell).runme) return undefined;
   if (cell.attributes.background === true) return 'background';
   return cell.attributes.interactive === true ? 'terminal' : undefined;
 }

@@ -6,11 +6,13 @@
  */
 import type { Cell } from '../runbook.js';
 import type { InterpreterPlan } from './types.js';
-import { findProgram, powershellInterpreter } from '../process/which.js';
+import { findProgram } from '../process/which.js';
+import { languageOf } from '../lang/language.js';
 
-/** Undefined for SQL cells. `runbookDir` is absolute. */
+/** Undefined for a cell that runs in the database (SQL). `runbookDir` is absolute. */
 export function planInterpreter(cell: Cell, runbookDir: string, env: NodeJS.ProcessEnv): InterpreterPlan | undefined {
-  if (cell.lang === 'sql') return undefined;
+  const language = languageOf(cell);
+  if (!language.defaultInterpreter) return undefined;
   const path = env.PATH ?? '';
   const attribute = typeof cell.attributes.interpreter === 'string' ? cell.attributes.interpreter.trim() : '';
   if (attribute) {
@@ -20,10 +22,10 @@ export function planInterpreter(cell: Cell, runbookDir: string, env: NodeJS.Proc
     const where = program.includes('/') ? `${program} is not an executable file (relative to ${runbookDir})` : `${program} is not on PATH`;
     return { named: attribute, args, missing: where };
   }
-  const named = defaultInterpreterName(cell.lang, path);
+  const { named, missing } = language.defaultInterpreter(path);
   const command = findProgram(named, path);
   if (command) return { named, command, args: [] };
-  return { named, args: [], missing: cell.lang === 'powershell' ? `${named} is not on PATH` : 'neither bash nor sh is on PATH' };
+  return { named, args: [], missing };
 }
 
 /** The program's name for messages: the first word of what the cell named. */
@@ -31,8 +33,4 @@ export function programName(interpreter: InterpreterPlan): string {
   return interpreter.named.split(/\s+/)[0] ?? interpreter.named;
 }
 
-/** The program a cell without `interpreter=` runs in: `pwsh` (Windows PowerShell 5.1 only when named), or `bash` (else `sh`). */
-export function defaultInterpreterName(lang: 'sh' | 'powershell', path: string): string {
-  if (lang === 'powershell') return powershellInterpreter();
-  return findProgram('bash', path) || !findProgram('sh', path) ? 'bash' : 'sh';
-}
+export { defaultInterpreterName } from '../lang/default-interpreter.js';

@@ -8,19 +8,20 @@
  * code: its values are `<PLACEHOLDERS>`.
  */
 import { findExportPrompts } from '../lang/sh/prompt-env.js';
+import { documentLine } from '../lang/document-position.js';
+import { languageOf } from '../lang/language.js';
 import type { Cell, Runbook } from '../runbook.js';
 import { programName } from './interpreter.js';
 import type { InterpreterPlan, PromptPlan } from './types.js';
 
 export async function planPrompts(cell: Cell, runbook: Runbook, interpreter: InterpreterPlan | undefined): Promise<PromptPlan[]> {
   const mode = promptMode(cell, runbook);
-  if (mode === 'no' || cell.lang !== 'sh') return [];
+  if (mode === 'no' || !languageOf(cell).runme) return [];
   // fish has no `${NAME}`: its export lines run as written.
   if (interpreter && programName(interpreter).endsWith('fish')) return [];
   const found = await findExportPrompts(cell.source);
   // The line in the document: a console session's commands sit between lines of output.
-  const documentLine = (line: number) => cell.sourceLine + (cell.session?.sourceLines[line - 1] ?? line) - 1;
-  return found.map(({ name, written, kind, line }) => ({ name, written, kind, always: mode === 'yes', line: documentLine(line) }));
+  return found.map(({ name, written, kind, line }) => ({ name, written, kind, always: mode === 'yes', line: documentLine(cell, line) }));
 }
 
 function promptMode(cell: Cell, runbook: Runbook): 'yes' | 'no' | 'auto' {

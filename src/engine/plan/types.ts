@@ -9,10 +9,23 @@
  */
 import type { Lang } from '../runbook.js';
 import type { Effect } from '../lang/sql/effects.js';
-import type { RunMode, TargetKind } from '../events.js';
-import type { NeededCommand } from '../commands-needed.js';
 
-export type { Effect, NeededCommand };
+export type { Effect };
+
+/** How a run is driven. */
+export type RunMode = 'interactive' | 'unattended' | 'dry-run';
+/** What a run's database is. */
+export type TargetKind = 'sandbox' | 'postgres' | 'none';
+
+/** A program a cell calls (commands-needed.ts), found on PATH or not. */
+export interface NeededCommand {
+  /** `railway`, or `python -m tools.prod_gate` for a module. */
+  name: string;
+  found: boolean;
+  /** Missing, but a near name is on PATH: `python3` for `python`. */
+  near?: string;
+}
+
 
 /** Which cells a run walks, as the operator asked for them. Recorded in `run.started`. */
 export interface Selection {

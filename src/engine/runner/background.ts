@@ -10,7 +10,7 @@
  */
 import type { CellStatus, EventBody } from '../events.js';
 import type { ExecutionResult } from '../lang/executor.js';
-import type { CellRun } from './execute-cell.js';
+import type { CellRun } from './cell-context.js';
 import { cellContext, outputCap, startedEvent } from './cell-context.js';
 import { prepareCell } from './executors.js';
 

@@ -9,7 +9,7 @@
 import { createRedactor, isSecretName, MASK, maskUrl } from '../redact.js';
 import { secretEnvValues } from '../variables.js';
 import type { EnvChange } from '../process/shell-session.js';
-import type { CellRun } from './execute-cell.js';
+import type { CellRun } from './cell-context.js';
 
 export function watchEnv(run: Pick<CellRun, 'cell' | 'options' | 'emitter' | 'executors'>, changes: readonly EnvChange[]): void {
   const { cell, options, emitter, executors } = run;

@@ -4,33 +4,13 @@
  */
 import type { CellStatus } from '../events.js';
 import type { ExecutionResult } from '../lang/executor.js';
-import type { Cell } from '../runbook.js';
-import type { Emitter } from './emitter.js';
-import { prepareCell, type ExecutorPool, type PreparedCell } from './executors.js';
-import { cellContext, outputCap, startedEvent } from './cell-context.js';
+import { prepareCell, type PreparedCell } from './executors.js';
+import { cellContext, outputCap, startedEvent, type CellRun } from './cell-context.js';
+
+export type { CellRun };
 import { identifyGroup, type GroupIdentity } from '../process/group-identity.js';
-import type { CellPlan, Effect } from '../plan/types.js';
-import type { RunnerOptions } from './types.js';
 import { watchEnv } from './env-watch.js';
 
-export interface CellRun {
-  cell: Cell;
-  /** The cell's plan: its interpreter and working directory. */
-  plan: CellPlan;
-  source: string;
-  effect: Effect;
-  attempt: number;
-  /** The attempt's plan is not the one run.started recorded (an edit, an ad-hoc cell): cell.started carries it. */
-  replanned?: boolean;
-  values: Record<string, string>;
-  options: RunnerOptions;
-  emitter: Emitter;
-  executors: ExecutorPool;
-  /** The controller of the running cell, for cancelCurrent() and abort(). */
-  setCurrent(controller: AbortController | undefined): void;
-  /** An ad-hoc cell: the runbook cell it was made at. */
-  adhocAt?: string;
-}
 
 export interface CellOutcome {
   status: CellStatus;

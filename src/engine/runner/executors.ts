@@ -9,6 +9,7 @@ import type { CellPlan } from '../plan/types.js';
 import type { Cell } from '../runbook.js';
 import type { Target } from '../target.js';
 import { TargetEnv } from '../target-env.js';
+import { languageOf } from '../lang/language.js';
 
 export class ExecutorPool {
   /** Promises, so that callers asking at once (preflight parses every PowerShell cell together) share one executor. */
@@ -23,11 +24,11 @@ export class ExecutorPool {
 
   /** The executor for a cell as its plan has it: one per language and interpreter (command and arguments). */
   get(plan: CellPlan): Promise<Executor> {
-    const interpreter = plan.interpreter;
-    const key = plan.lang === 'sql' ? 'sql' : `${plan.lang}:${JSON.stringify([interpreter?.command, ...(interpreter?.args ?? [])])}`;
+    const language = languageOf(plan);
+    const key = language.executorKey(plan.interpreter);
     let executor = this.executors.get(key);
     if (!executor) {
-      executor = plan.lang === 'sql' ? this.sql() : this.shell(plan);
+      executor = language.createExecutor(plan.interpreter, this.target);
       this.executors.set(key, executor);
       // A failed start is not kept: the next cell tries again (and meets the same error, told its own way).
       executor.catch(() => this.executors.delete(key));
@@ -35,24 +36,9 @@ export class ExecutorPool {
     return executor;
   }
 
-  private async sql(): Promise<Executor> {
-    if (!this.target.url) throw new Error('a SQL cell needs a database target, and none was resolved');
-    const { createSqlExecutor } = await import('../lang/sql/executor.js');
-    return createSqlExecutor({ url: this.target.url, applicationName: 'runbook' });
-  }
-
-  private async shell(plan: CellPlan): Promise<Executor> {
-    const lang = plan.lang === 'powershell' ? 'powershell' : 'sh';
-    const command = plan.interpreter?.command;
-    // The runner never runs a cell whose interpreter is missing; said plainly if it is asked to.
-    if (!command) throw new Error(`${plan.id}: ${plan.interpreter?.missing ?? 'no interpreter'}`);
-    const { createShellExecutor } = await import('../lang/sh/executor.js');
-    return createShellExecutor({ lang, interpreter: { command, args: plan.interpreter?.args ?? [] } });
-  }
-
-  /** PowerShell's parser in the session the cell will run in (started if need be), when the cell runs in one. */
+  /** The language's own parser in the session the cell will run in (started if need be), when it has one (PowerShell). */
   async parserFor(plan: CellPlan): Promise<PowerShellParser | undefined> {
-    if (plan.lang !== 'powershell' || !plan.interpreter?.command) return undefined;
+    if (!languageOf(plan).parsedInSession || !plan.interpreter?.command) return undefined;
     const executor = await this.get(plan);
     return 'parse' in executor ? (executor as Executor & PowerShellParser) : undefined;
   }
@@ -93,7 +79,7 @@ export async function prepareCell(
   // From the source as it stands, so a placeholder the operator typed in an edit is bound too.
   const names = Object.keys(values).filter((name) => source.includes(`<${name}>`));
   const bound = await bindCellPlaceholders(cell.lang, source, names, values, parser, prompted);
-  if (cell.lang === 'sql') return { source: bound.source, env: {}, bound: names };
+  if (languageOf(cell).runsIn === 'database') return { source: bound.source, env: {}, bound: names };
   const used = [...names, ...prompted.filter((name) => values[name] !== undefined && !names.includes(name))];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;

@@ -29,7 +29,7 @@ import { createPwshExecutor, stopsAtFirstError } from '../powershell/executor.js
 import { CarriedState, powershellWrapper, readState, shWrapper } from '../../process/shell-session.js';
 import { ownScratchDir, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
-import { defaultInterpreterName } from '../../plan/interpreter.js';
+import { defaultInterpreterName } from '../default-interpreter.js';
 
 export interface ShellExecutorOptions {
   lang: 'sh' | 'powershell';

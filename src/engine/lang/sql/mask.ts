@@ -4,7 +4,7 @@
  * `"NAME"` (an identifier: valid where a table, column or value goes) or `'NAME'` (a
  * literal: valid after INTERVAL and the like).
  */
-import { PLACEHOLDER } from '../../markdown/placeholders.js';
+import { PLACEHOLDER } from '../../placeholders/names.js';
 import { sqlRegions } from './lexer.js';
 
 export interface MaskedSql {

@@ -4,6 +4,9 @@
  * comment is its title.
  */
 import { maskPlaceholders } from './mask.js';
+import { positionAt, positioner } from '../document-position.js';
+
+export { positionAt };
 import { parseSql, SqlParseError, type ParsedStatement } from './pg-parser.js';
 
 export interface Statement {
@@ -118,25 +121,4 @@ function blockCommentEnd(sql: string, from: number, limit: number): number {
     } else at += 1;
   }
   return limit;
-}
-
-/** 1-based line and column of a character offset. */
-export function positionAt(text: string, offset: number): { line: number; column: number } {
-  return positioner(text)(offset);
-}
-
-/** Places many offsets in one text, each by binary search over its line starts. */
-function positioner(text: string): (offset: number) => { line: number; column: number } {
-  const starts = [0];
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if (starts[middle]! <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - starts[low]! + 1 };
-  };
 }
