@@ -1,7 +1,7 @@
 /**
  * The plain-text renderer: every non-TTY run, and replay. Readable progress in the
  * order events happen — a header, a `▶` line per cell, its output, psql-like tables,
- * errors with SQLSTATE, a `✔`/`✘`/`↷` line, decisions and notes, a final summary.
+ * errors with SQLSTATE, a `✓`/`✗`/`↷` line (text/status.ts), decisions and notes, a final summary.
  * Output depends only on the events, so replaying a transcript prints what the run printed.
  */
 import { rehearsalLines } from './rehearsal.js';

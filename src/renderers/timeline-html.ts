@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { maskUrl } from '../engine/redact.js';
-import { duration, offset, timeOfDay, utcStamp } from './text/time.js';
+import { offset, timeOfDay, utcStamp } from './text/time.js';
+import { finishedPhrase } from './text/status.js';
+import { truncateTo } from './text/width.js';
 import { checklistState, type ChecklistSource } from './timeline/checklist.js';
 import type { CellOutputText, Evidence, StatementResult } from './timeline/evidence.js';
 import type { MergedTimeline } from './timeline/merge.js';
@@ -117,10 +119,10 @@ function ganttSvg(spans: CellSpan[]): string {
     const y = 20 + i * (barHeight + 6);
     const x = scale(s.startMs);
     const w = Math.max(2, scale(s.endMs) - x);
-    const took = s.status === 'unfinished' ? 'unfinished' : duration(s.endMs - s.startMs);
+    const how = s.status === 'unfinished' ? 'unfinished' : finishedPhrase({ status: s.status, durationMs: s.endMs - s.startMs });
     const name = `${s.cell}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}`;
-    return `<g data-cell="${esc(s.cell)}" data-status="${esc(s.status)}"><text x="0" y="${y + 13}">${esc(name.length > 38 ? `${name.slice(0, 37)}…` : name)}</text>` +
-      `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLOR[s.status]}"><title>${esc(`${name}: ${s.status}, ${took}`)}</title></rect></g>`;
+    return `<g data-cell="${esc(s.cell)}" data-status="${esc(s.status)}"><text x="0" y="${y + 13}">${esc(truncateTo(name, 38))}</text>` +
+      `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLOR[s.status]}"><title>${esc(`${name}: ${how}`)}</title></rect></g>`;
   });
   const height = 30 + drawn.length * (barHeight + 6);
   const axis = `<text x="${label}" y="12">+0:00</text><text x="${width - 10}" y="12" text-anchor="end">${esc(offset(end))}</text>`;

@@ -45,7 +45,7 @@ export function preflightLines(event: PreflightEvent, style: Style): string[] {
   const problems = event.problems.map((p) => {
     const named = p.cells.every((cell) => p.message.includes(cell));
     const cells = p.cells.length && !named ? ` (cells: ${p.cells.join(', ')})` : '';
-    return p.fatal ? style.red(`✘ preflight: ${p.message}${cells}`) : style.yellow(`⚠ preflight: ${p.message}${cells}`);
+    return p.fatal ? style.red(`${STATUS_GLYPH.failed} preflight: ${p.message}${cells}`) : style.yellow(`⚠ preflight: ${p.message}${cells}`);
   });
   return [...problems, ...needsLines(event.needs ?? [])];
 }

@@ -6,6 +6,7 @@
 import { render } from 'ink';
 import type { RunEvent } from '../../engine/events.js';
 import { App } from './App.js';
+import { finishedPhrase } from '../text/status.js';
 import { commandFor, type KeyPress } from './keys.js';
 import { initialState } from './state.js';
 import { createConsoleStore, type ConsoleStore } from './store.js';
@@ -47,7 +48,7 @@ export function play(events: readonly RunEvent[], store: ConsoleStore, options: 
       store.push(event);
       if (options.step && event.type === 'cell.finished' && i < lastStart) {
         store.flush();
-        store.dispatch({ type: 'ui.flash', text: `step: ${event.cell} ${event.status} · enter or space for the next cell · q quit` });
+        store.dispatch({ type: 'ui.flash', text: `step: ${event.cell} ${finishedPhrase(event, { brief: true })} · enter or space for the next cell · q quit` });
         await waitKey();
       }
     }
