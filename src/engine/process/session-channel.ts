@@ -21,7 +21,12 @@
  * in constant time. A connection that says anything else is closed; once the host is in,
  * the listener closes and any connection still waiting is closed, so nothing else can join.
  * On POSIX the 0700 directory already keeps other users out; on Windows the pipe's default
- * ACL lets other local accounts open it for reading, and the nonce is what keeps them out.
+ * ACL lets other local accounts open it for reading, and the nonce is what keeps them out
+ * (nothing is written to a connection before its nonce). Node creates the pipe's first
+ * instance exclusively (libuv: FILE_FLAG_FIRST_PIPE_INSTANCE), so a random name nobody could
+ * know in advance cannot be held by another process first. The host does not ask .NET's
+ * CurrentUserOnly: an elevated Node's pipe is owned by Administrators, not the user, and the
+ * host would refuse it.
  *
  * Frames both ways are lines: JSON has no raw newline, so a newline ends a frame.
  */
