@@ -210,6 +210,16 @@ describe.skipIf(!hasPwsh)('pwsh session channel (real PowerShell 7)', () => {
     expect(second.output('stdout')).toBe('kept=still here\n');
   });
 
+  it('a channel that cannot listen ends the session with the reason, never a hang', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-channel-'));
+    const script = join(dir, 'host.ps1');
+    writeFileSync(script, pwshHostScript());
+    const session = new PwshSession('pwsh', script, { PATH: process.env.PATH ?? '' }, dir, join(dir, 'gone'));
+    sessions.push({ session, dir });
+    await expect(session.parse('Get-Date')).rejects.toThrow(/lost its channel \(could not listen on .*gone.*host\.sock/);
+    expect(session.alive).toBe(false);
+  });
+
   it('carries a frame of megabytes whole, and text in any script', async () => {
     const executor = pwsh();
     const cell = ps("$big = 'é🙂x' * 400000\n$big\n$big.Length");
