@@ -12,23 +12,31 @@ import { RunChain } from './verify.js';
 
 export type Shown = { kind: 'row'; row: StoredRow } | { kind: 'broken'; run: string; actor: string | undefined; seq: number; reason: string };
 
-/** A gap may hold back this many later rows, or bytes of them, before the run is given up. */
+/**
+ * A gap may hold back this many later rows of its run, or bytes of them, before the run is
+ * given up; and all runs together at most `totalBytes` (a writer could open many gaps).
+ */
 export interface HoldLimits {
   rows: number;
   bytes: number;
+  totalBytes: number;
 }
 
-const HOLD: HoldLimits = { rows: 2000, bytes: 64 * 1024 * 1024 };
+const HOLD: HoldLimits = { rows: 2000, bytes: 64 * 1024 * 1024, totalBytes: 256 * 1024 * 1024 };
 
 interface RunState {
   chain: RunChain;
   next: number;
   held: Map<number, StoredRow>;
   heldBytes: number;
+  /** When its oldest held row came (an ordinal): which gap has been open longest. */
+  heldSince: number;
 }
 
 export class FollowChains {
   private readonly runs = new Map<string, RunState>();
+  private heldBytes = 0;
+  private counter = 0;
 
   constructor(private readonly hold: HoldLimits = HOLD) {}
 
@@ -36,13 +44,15 @@ export class FollowChains {
     const run = this.state(row.run);
     if (run.chain.broken || row.seq < run.next || run.held.has(row.seq)) return [];
     if (row.seq > run.next) {
+      if (run.held.size === 0) run.heldSince = this.counter++;
       run.held.set(row.seq, row);
       run.heldBytes += row.line.length;
-      if (run.held.size <= this.hold.rows && run.heldBytes <= this.hold.bytes) return [];
-      const reason = `seq ${run.next} has not arrived, though ${run.held.size} later events have`;
-      run.chain.fail(reason);
-      this.release(run);
-      return [{ kind: 'broken', run: row.run, actor: run.chain.actor, seq: run.next, reason }];
+      this.heldBytes += row.line.length;
+      const given: Shown[] = [];
+      if (run.held.size > this.hold.rows || run.heldBytes > this.hold.bytes) given.push(this.giveUp(run));
+      // Over the total, the gaps open longest go first: a gap that fills does so within a read or two.
+      while (this.heldBytes > this.hold.totalBytes) given.push(this.giveUp(this.oldestHolder()));
+      return given;
     }
     const shown: Shown[] = [];
     for (let current: StoredRow | undefined = row; current; current = this.take(run)) {
@@ -59,15 +69,30 @@ export class FollowChains {
     return shown;
   }
 
+  private giveUp(run: RunState): Shown {
+    const reason = `seq ${run.next} has not arrived, though ${run.held.size} later events have`;
+    run.chain.fail(reason);
+    this.release(run);
+    return { kind: 'broken', run: run.chain.run, actor: run.chain.actor, seq: run.next, reason };
+  }
+
+  private oldestHolder(): RunState {
+    let oldest: RunState | undefined;
+    for (const run of this.runs.values()) if (run.held.size && (!oldest || run.heldSince < oldest.heldSince)) oldest = run;
+    return oldest as RunState;
+  }
+
   private take(run: RunState): StoredRow | undefined {
     const row = run.held.get(run.next);
     if (!row) return undefined;
     run.held.delete(run.next);
     run.heldBytes -= row.line.length;
+    this.heldBytes -= row.line.length;
     return row;
   }
 
   private release(run: RunState): void {
+    this.heldBytes -= run.heldBytes;
     run.held.clear();
     run.heldBytes = 0;
   }
@@ -75,7 +100,7 @@ export class FollowChains {
   private state(id: string): RunState {
     let run = this.runs.get(id);
     if (!run) {
-      run = { chain: new RunChain(id), next: 0, held: new Map(), heldBytes: 0 };
+      run = { chain: new RunChain(id), next: 0, held: new Map(), heldBytes: 0, heldSince: 0 };
       this.runs.set(id, run);
     }
     return run;
