@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPwshExecutor, type PwshExecutor } from '../src/engine/lang/powershell/executor.js';
-import { pwshHostScript } from '../src/engine/lang/powershell/host-script.js';
+import { pwshHostFiles } from '../src/engine/lang/powershell/host-script.js';
 import { PwshSession } from '../src/engine/lang/powershell/session.js';
 import { HostChannel } from '../src/engine/process/session-channel.js';
 import { onPath } from '../src/engine/process/which.js';
@@ -40,7 +40,7 @@ const ps = (source: string) => contextFor('powershell', source);
 function bareSession(): PwshSession {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-channel-'));
   const script = join(dir, 'host.ps1');
-  writeFileSync(script, pwshHostScript());
+  writeFileSync(script, pwshHostFiles()['host.ps1']);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
   const session = new PwshSession('pwsh', script, env, dir, dir);

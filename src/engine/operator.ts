@@ -4,7 +4,7 @@
  */
 import type { Cell, Lang, VariableSpec } from './runbook.js';
 import type { CellStatus, SqlRehearsal } from './events.js';
-import type { TerminalHandOver } from './lang/executor.js';
+import type { CellQuestion, TerminalHandOver } from './lang/executor.js';
 
 export interface DecisionContext {
   cell: Cell;
@@ -71,11 +71,12 @@ export interface Operator {
    */
   finish?(): Promise<void | Extract<Decision, { action: 'jump' }>>;
   /**
-   * A running cell asks (PowerShell's Read-Host, `secure` for -AsSecureString): the answer,
+   * A running cell asks (PowerShell's Read-Host, `secure` for -AsSecureString, or a question
+   * through its host: a confirmation, PromptForChoice, Get-Credential): the answer,
    * or undefined to decline (the cell stops there). Absent where nobody can answer
    * (unattended): such a cell fails with the question as the reason.
    */
-  askPrompt?(cell: string, question: { prompt: string; secure: boolean }): Promise<string | undefined>;
+  askPrompt?(cell: string, question: CellQuestion): Promise<string | undefined>;
   /** A terminal to lend to an `interactive` cell (the console has one; unattended runs do not). */
   readonly terminal?: TerminalHandOver;
 }

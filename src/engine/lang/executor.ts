@@ -42,7 +42,7 @@ export interface ExecutionContext {
    * A question the cell asks as it runs (PowerShell's Read-Host), put to the operator: the
    * answer, or undefined when they declined. Absent where nobody can answer (unattended).
    */
-  ask?(question: { prompt: string; secure: boolean }): Promise<string | undefined>;
+  ask?(question: CellQuestion): Promise<string | undefined>;
   /**
    * The run's masking as it stands when the cell starts, for an interpreter that lays values
    * out itself (PowerShell's formatter wraps and truncates them, so it masks them first).
@@ -79,6 +79,19 @@ export interface ExecutionResult {
   envChanges?: EnvChange[];
   /** Errors the cell wrote and went on after (PowerShell), when any. */
   errors?: number;
+}
+
+/**
+ * What a running cell asks the operator: Read-Host's prompt (`secure` for -AsSecureString),
+ * or a question through PowerShell's host (a `-Confirm` confirmation, `$Host.UI.PromptForChoice`,
+ * Get-Credential): `by` names who asks (the caption, e.g. `Confirm`; Read-Host when absent),
+ * `detail` the lines of its message, `prompt` the line answered (`[Y] Yes  [N] No …`).
+ */
+export interface CellQuestion {
+  prompt: string;
+  secure: boolean;
+  by?: string;
+  detail?: string[];
 }
 
 /** A cell started and not waited for (Runme's `background`): its group, and its result once it ends. */

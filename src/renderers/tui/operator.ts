@@ -7,7 +7,7 @@ import type { Decision, DecisionContext, Operator } from '../../engine/operator.
 import type { Cell, Lang, VariableSpec } from '../../engine/runbook.js';
 import type { RunEvent, SqlRehearsal } from '../../engine/events.js';
 import { rehearsalLines } from '../rehearsal.js';
-import type { TerminalHandOver } from '../../engine/lang/executor.js';
+import type { CellQuestion, TerminalHandOver } from '../../engine/lang/executor.js';
 import { isSecretName } from '../../engine/redact.js';
 import type { ConsoleStore } from './store.js';
 
@@ -249,8 +249,8 @@ export class TuiOperator implements Operator {
     return true;
   }
 
-  /** Read-Host in a running cell: asked in the prompt line, in the cell's own words; esc declines (the cell stops there). */
-  askPrompt(cell: string, question: { prompt: string; secure: boolean }): Promise<string | undefined> {
+  /** Read-Host (or a confirmation) in a running cell: asked in the prompt line, in the cell's own words; esc declines (the cell stops there). */
+  askPrompt(cell: string, question: CellQuestion): Promise<string | undefined> {
     if (this.quitting) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       // An empty line is an answer to Read-Host (its default), not a refusal.
@@ -259,9 +259,9 @@ export class TuiOperator implements Operator {
         type: 'ui.prompt.open',
         prompt: {
           kind: 'variable',
-          label: `${question.prompt || 'Read-Host'}:${question.secure ? ' (secure: not shown, not recorded)' : ''}`,
+          label: `${question.prompt || question.by || 'Read-Host'}:${question.secure ? ' (secure: not shown, not recorded)' : ''}`,
           masked: question.secure,
-          detail: [`${cell} asks (Read-Host)`],
+          detail: [`${cell} asks (${question.by ?? 'Read-Host'})`, ...(question.detail ?? [])],
           keys: `enter answers · esc declines: ${cell} stops there`,
         },
       });

@@ -18,7 +18,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellCellIo, shellCwd, type ExecutionContext, type ExecutionResult, type Executor } from '../executor.js';
-import { pwshHostScript } from './host-script.js';
+import { homedir, platform } from 'node:os';
+import { pwshHostCache, pwshHostFiles } from './host-script.js';
 import { PwshSession, type ParseReport, type PwshOutcome, type PwshQuestion } from './session.js';
 import { scratchRoot, safeName } from '../../process/scratch.js';
 import { CarriedState } from '../../process/shell-session.js';
@@ -32,6 +33,8 @@ export interface PwshExecutorOptions {
   interpreter: string;
   /** How long a stopped pipeline and its native commands get before they are killed. Default 2000. */
   killGraceMs?: number;
+  /** Where the cells' host DLL is kept between runs. Default: the user's cache (pwshHostCache). */
+  hostCache?: string;
 }
 
 export interface PwshExecutor extends Executor {
@@ -48,9 +51,11 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
   const workDir = () => (dir ??= mkdtempSync(join(scratchRoot(), 'runbook-pwsh-')));
   const sessionFor = (env: Record<string, string>) => {
     if (session?.alive) return session;
+    const files = pwshHostFiles();
     const script = join(workDir(), 'host.ps1');
-    writeFileSync(script, pwshHostScript());
-    session = new PwshSession(options.interpreter, script, env, workDir(), workDir());
+    writeFileSync(script, files['host.ps1']);
+    writeFileSync(join(workDir(), 'prompt-host.cs'), files['prompt-host.cs']);
+    session = new PwshSession(options.interpreter, script, env, workDir(), workDir(), options.hostCache ?? pwshHostCache(process.env, homedir(), platform() === 'win32'));
     return session;
   };
 
@@ -126,8 +131,8 @@ function resultOf(outcome: PwshOutcome, program: string, context: ExecutionConte
     };
   }
   if (outcome.refused) {
-    const { prompt, declined } = outcome.refused;
-    const asked = prompt ? `Read-Host asked "${prompt}"` : 'Read-Host asked for input';
+    const { prompt, declined, by } = outcome.refused;
+    const asked = prompt ? `${by} asked "${prompt}"` : `${by} asked for input`;
     return {
       status: 'failed',
       ...(outcome.errors ? { errors: outcome.errors } : {}),
@@ -143,13 +148,16 @@ function resultOf(outcome: PwshOutcome, program: string, context: ExecutionConte
 }
 
 /**
- * Read-Host, asked of the operator: the question and the answer join the cell's output as a
- * terminal shows them (`Type 'YES': YES`), a secure answer masked; its value is never recorded.
+ * Read-Host or a confirmation, asked of the operator: the question and the answer join the
+ * cell's output as a terminal shows them (`Type 'YES': YES`; a confirmation's caption and
+ * message above its `[Y] Yes  [N] No …: y`), a secure answer masked; its value is never recorded.
  */
 function askThrough(ask: NonNullable<ExecutionContext['ask']>, onStdout: (text: string) => void): (question: PwshQuestion) => Promise<string | undefined> {
   return async (question) => {
     const answer = await ask(question);
-    if (answer !== undefined) onStdout(`${question.prompt ? `${question.prompt}: ` : ''}${question.secure ? '********' : answer}\n`);
+    if (answer === undefined) return answer;
+    const above = question.detail?.length ? [...(question.by ? [question.by] : []), ...question.detail].join('\n') + '\n' : '';
+    onStdout(`${above}${question.prompt ? `${question.prompt}: ` : ''}${question.secure ? '********' : answer}\n`);
     return answer;
   };
 }

@@ -1,23 +1,38 @@
 /**
  * The PowerShell side of the pwsh session (see session.ts) is host.ps1 beside this
- * module; its header describes the protocol it speaks on the channel (session-channel.ts). The build copies it into dist/ (tsc
- * copies no .ps1), so it is found from src/ under vitest and from dist/ once built.
+ * module; its header describes the protocol it speaks on the channel (session-channel.ts);
+ * prompt-host.cs, the cells' PSHost it compiles, sits beside it. The build copies them into
+ * dist/ (tsc copies neither), so they are found from src/ under vitest and from dist/ once built.
  */
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const HOST_SCRIPT_URL = new URL('./host.ps1', import.meta.url);
+const FILES = { 'host.ps1': new URL('./host.ps1', import.meta.url), 'prompt-host.cs': new URL('./prompt-host.cs', import.meta.url) };
+const texts = new Map<string, string>();
 
-let hostScript: string | undefined;
+/** The host script's files by name, read on first use: a run without PowerShell cells never reads them. */
+export function pwshHostFiles(): Record<keyof typeof FILES, string> {
+  const read = (name: keyof typeof FILES) => {
+    const known = texts.get(name);
+    if (known !== undefined) return known;
+    try {
+      const text = readFileSync(FILES[name], 'utf8');
+      texts.set(name, text);
+      return text;
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+      throw new Error(`the PowerShell host file ${fileURLToPath(FILES[name])} cannot be read (${reason}); rebuild with \`npm run build\``);
+    }
+  };
+  return { 'host.ps1': read('host.ps1'), 'prompt-host.cs': read('prompt-host.cs') };
+}
 
-/** The host script's text, read on first use: a run without PowerShell cells never reads it. */
-export function pwshHostScript(): string {
-  if (hostScript !== undefined) return hostScript;
-  try {
-    hostScript = readFileSync(HOST_SCRIPT_URL, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new Error(`the PowerShell host script ${fileURLToPath(HOST_SCRIPT_URL)} cannot be read (${reason}); rebuild with \`npm run build\``);
-  }
-  return hostScript;
+/**
+ * Where the cells' host DLL is kept between runs: the user's cache (`$XDG_CACHE_HOME` or
+ * `~/.cache`, `%LOCALAPPDATA%` on Windows), under runbook/pwsh.
+ */
+export function pwshHostCache(env: NodeJS.ProcessEnv, home: string, windows: boolean): string {
+  if (windows && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'runbook', 'pwsh');
+  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'runbook', 'pwsh');
 }

@@ -11,7 +11,7 @@
 # the raw stdout and stderr, `end {code, stopped, env, cwd}`; per parse request `p {...}`;
 # `fatal "..."` when a request could not be handled.
 
-param([string]$Sentinel, [string]$Address)
+param([string]$Sentinel, [string]$Address, [string]$HostCache)
 $ErrorActionPreference = 'Stop'
 $utf8 = [System.Text.UTF8Encoding]::new($false)
 $lf = [string][char]10
@@ -42,6 +42,7 @@ $channel = [pscustomobject]@{
   Answers = $null
   Cancel = $null
   Refused = $null
+  RefusedBy = $null
   Declined = $false
   Mask = $null
   Layout = $null
@@ -58,10 +59,60 @@ function Send([string]$Kind, $Map) {
   $channel.Events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Map, [System.Collections.Generic.Dictionary[string, object]], $json))
 }
 
-# The cells' runspace: the session state pwsh itself starts with (modules load on first use).
-# It opens in the background while the host answers parse requests (preflight).
-$runspace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
-$runspace.OpenAsync()
+# The cells' host (prompt-host.cs beside this script) answers $Host.UI.PromptForChoice,
+# confirmations (-Confirm, ShouldContinue), Prompt and Get-Credential through the operator. It
+# is C#: compiling it costs seconds, so it is compiled once per source and pwsh version into a
+# DLL in the user's cache ($HostCache, a directory only its owner can write: the DLL runs in
+# every session) and loaded from there in milliseconds. A session that finds no DLL compiles it
+# in the background while it answers parse requests (preflight); the first cell waits for it.
+$hostSource = try { [System.IO.File]::ReadAllText([System.IO.Path]::Combine($PSScriptRoot, 'prompt-host.cs')) } catch { '' }
+$hostKey = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($utf8.GetBytes($hostSource + $lf + $PSVersionTable.PSVersion + $lf + [System.Environment]::Version))).Substring(0, 16).ToLowerInvariant()
+function Get-HostDirectory {
+  if (-not $HostCache) { return $PSScriptRoot }
+  try {
+    if ($IsWindows) { $null = [System.IO.Directory]::CreateDirectory($HostCache); return $HostCache }
+    $private = [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute'
+    if (-not [System.IO.Directory]::Exists($HostCache)) { $null = [System.IO.Directory]::CreateDirectory($HostCache, $private) }
+    # Writable by others, someone else's code could run in the session: compile for this session only.
+    if (([System.IO.File]::GetUnixFileMode($HostCache) -band [System.IO.UnixFileMode]'GroupWrite, OtherWrite') -ne 0) { return $PSScriptRoot }
+    return $HostCache
+  } catch { return $PSScriptRoot }
+}
+$hostDll = [System.IO.Path]::Combine((Get-HostDirectory), "prompt-host-$hostKey.dll")
+$hostBuild = $null
+if ($hostSource -and -not [System.IO.File]::Exists($hostDll)) {
+  $hostBuild = [powershell]::Create()
+  $null = $hostBuild.AddScript({
+    param($Source, $Dll)
+    # Written beside, then moved into place: a session loading the DLL never sees half of it.
+    $partial = $Dll + '.' + $PID + '.partial'
+    Add-Type -TypeDefinition $Source -OutputAssembly $partial -OutputType Library
+    [System.IO.File]::Move($partial, $Dll, $true)
+  }).AddArgument($hostSource).AddArgument($hostDll)
+  $hostBuilding = $hostBuild.BeginInvoke()
+}
+# The cells' runspace: the session state pwsh itself starts with (modules load on first use),
+# with the host above once it is there (without it, where it could not be built, prompts fail
+# as PowerShell says). It opens in the background while the host answers parse requests.
+$runspace = $null
+function Open-Runspace {
+  if ($script:runspace) { return }
+  if ($script:hostBuild) {
+    if (-not $script:hostBuilding.IsCompleted) { return }
+    try { $null = $script:hostBuild.EndInvoke($script:hostBuilding) } catch { }
+    $script:hostBuild.Dispose()
+    $script:hostBuild = $null
+  }
+  $cellsHost = $null
+  try {
+    $hostType = [System.Reflection.Assembly]::LoadFrom($hostDll).GetType('Runbook.PromptHost', $true)
+    $cellsHost = $hostType::new($channel)
+  } catch { $cellsHost = $null }
+  $iss = [initialsessionstate]::CreateDefault2()
+  $script:runspace = if ($cellsHost) { [runspacefactory]::CreateRunspace($cellsHost, $iss) } else { [runspacefactory]::CreateRunspace($iss) }
+  $script:runspace.OpenAsync()
+}
+Open-Runspace
 
 # Helpers inside the cells' runspace. __runbook_show formats the merged streams of a cell:
 # success output through one Out-String (tables stay tables), every other record by its
@@ -252,12 +303,10 @@ function global:__runbook_show {
 }
 function global:Out-Host { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Paging) process { $InputObject | __runbook_show } }
 function global:Out-Default { param([Parameter(ValueFromPipeline = $true)] $InputObject, [switch]$Transcript) process { $InputObject | __runbook_show } }
-# Read-Host reaches the operator. The cells' runspace has no host (Read-Host would fail: "the
-# host program does not support user interaction"), and a PSHost of our own means C# through
-# Add-Type: seconds of Roslyn at every session start on pwsh 7.6.9 (a PowerShell class as
-# host runs its methods in the host's runspace, from the cells' thread). So Read-Host is a
-# global function, which PowerShell finds before the cmdlet, for the cell and every script it
-# calls: the question goes out as a `q` event and the answer comes back on the channel (Invoke-Cell).
+# Read-Host reaches the operator with its own prompt text and -AsSecureString/-MaskInput, even
+# where the cells' host (prompt-host.cs) could not be built: Read-Host is a global function,
+# which PowerShell finds before the cmdlet, for the cell and every script it calls: the
+# question goes out as a `q` event and the answer comes back on the channel (Invoke-Cell).
 # Unattended, nobody can answer: the cell stops with the prompt's own text as the reason.
 function global:Read-Host {
   [CmdletBinding()]
@@ -265,7 +314,7 @@ function global:Read-Host {
   $text = if ($null -ne $Prompt) { (@($Prompt) | ForEach-Object { [string]$_ }) -join ' ' } else { '' }
   $secure = [bool]($AsSecureString -or $MaskInput)
   __runbook_flush
-  if (-not $__runbook.Job.Interactive) { $__runbook.Refused = $text; throw [System.Management.Automation.PipelineStoppedException]::new() }
+  if (-not $__runbook.Job.Interactive) { $__runbook.Refused = $text; $__runbook.RefusedBy = 'Read-Host'; throw [System.Management.Automation.PipelineStoppedException]::new() }
   $question = [System.Collections.Generic.Dictionary[string, object]]::new()
   $question.prompt = $text
   $question.secure = $secure
@@ -273,7 +322,7 @@ function global:Read-Host {
   $answer = $null
   try { $answer = $__runbook.Answers.Take($__runbook.Cancel.Token) } catch { $answer = $null }
   if ($null -eq $answer) {
-    if (-not $__runbook.Cancel.IsCancellationRequested) { $__runbook.Refused = $text; $__runbook.Declined = $true }
+    if (-not $__runbook.Cancel.IsCancellationRequested) { $__runbook.Refused = $text; $__runbook.RefusedBy = 'Read-Host'; $__runbook.Declined = $true }
     throw [System.Management.Automation.PipelineStoppedException]::new()
   }
   if (-not $AsSecureString) { return $answer }
@@ -352,7 +401,8 @@ function Add-Steps([string]$Text) {
 $init = $null
 $initAsync = $null
 function Start-Setup {
-  if ($script:init -or $runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
+  Open-Runspace
+  if ($script:init -or -not $runspace -or $runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
   $runspace.SessionStateProxy.SetVariable('__runbook', $channel)
   $script:init = [powershell]::Create()
   $script:init.Runspace = $runspace
@@ -547,13 +597,14 @@ function Invoke-Cell($Request) {
   $channel.Answers = [System.Collections.Concurrent.BlockingCollection[string]]::new()
   $channel.Cancel = [System.Threading.CancellationTokenSource]::new()
   $channel.Refused = $null
+  $channel.RefusedBy = $null
   $channel.Declined = $false
   $text = [System.IO.File]::ReadAllText($channel.Job.File)
   $channel.Job.Lines = $text -split '\r?\n'
   [System.IO.File]::WriteAllText($channel.Job.File, (Add-Steps $text), $utf8)
   while (-not $script:init) {
-    $state = $runspace.RunspaceStateInfo
-    if ($state.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Broken) { throw ('the cells'' runspace did not open: ' + $state.Reason) }
+    $state = if ($runspace) { $runspace.RunspaceStateInfo } else { $null }
+    if ($state -and $state.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Broken) { throw ('the cells'' runspace did not open: ' + $state.Reason) }
     Start-Setup
     if (-not $script:init) { [System.Threading.Thread]::Sleep(5) }
   }
@@ -590,7 +641,7 @@ function Invoke-Cell($Request) {
   $end = New-Map
   $end.code = $channel.Code
   $end.errors = $channel.Errors
-  if ($null -ne $channel.Refused) { $end.refused = $channel.Refused; $end.declined = $channel.Declined }
+  if ($null -ne $channel.Refused) { $end.refused = $channel.Refused; $end.refusedBy = $channel.RefusedBy; $end.declined = $channel.Declined }
   $end.stopped = $stopped
   $end.env = $state.env
   $end.cwd = $state.cwd

@@ -20,6 +20,7 @@ import { HostChannel, NONCE_VARIABLE } from '../../process/session-channel.js';
 import { SentinelSplitter } from '../../process/session-protocol.js';
 import type { LeftState } from '../../process/shell-session.js';
 import type { MaskRules } from '../../redact.js';
+import type { CellQuestion } from '../executor.js';
 
 export interface PwshJob {
   /** The cell's file: its source as bound; the host adds the steps and the line that records `$?`. */
@@ -47,11 +48,8 @@ export interface PwshCell {
   ask?(question: PwshQuestion): Promise<string | undefined>;
 }
 
-/** What a cell's Read-Host asks: its own prompt text, and whether the answer is secret (-AsSecureString, -MaskInput). */
-export interface PwshQuestion {
-  prompt: string;
-  secure: boolean;
-}
+/** What a cell's Read-Host asks (its own prompt text, and whether the answer is secret: -AsSecureString, -MaskInput), or its host (prompt-host.cs). */
+export type PwshQuestion = CellQuestion;
 
 export interface PwshOutcome extends TreeOutcome {
   /** What the session holds after the cell: its environment and location. */
@@ -63,7 +61,7 @@ export interface PwshOutcome extends TreeOutcome {
   /** Errors the cell wrote (error records) or statements that failed without one (a non-zero exit). */
   errors?: number;
   /** The cell stopped at a prompt nobody could answer (unattended), or the operator declined to. */
-  refused?: { prompt: string; declined: boolean };
+  refused?: { prompt: string; declined: boolean; by: string };
 }
 
 /** What PowerShell's parser says about a source (see Send-Parse in the host script). */
@@ -80,7 +78,7 @@ interface Running {
   cell: PwshCell;
   stdout: SentinelSplitter;
   stderr: SentinelSplitter;
-  end?: { code: number | null; errors?: number; refused?: string; declined?: boolean; stopped: boolean; env: Record<string, string>; cwd: string };
+  end?: { code: number | null; errors?: number; refused?: string; refusedBy?: string; declined?: boolean; stopped: boolean; env: Record<string, string>; cwd: string };
   endedBy?: 'timeout' | 'cancel';
   hostError?: string;
   finish(outcome: PwshOutcome): void;
@@ -104,8 +102,11 @@ export class PwshSession {
   /** pwsh's own pid, from its `ready`: the program started may be a launcher (a .NET tool's shim) with pwsh its child. */
   private hostPid: number | undefined;
 
-  /** `dir` is the run's private scratch directory (0700): the channel's socket lives there on POSIX. */
-  constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string, dir: string) {
+  /**
+   * `dir` is the run's private scratch directory (0700): the channel's socket lives there on POSIX.
+   * `hostCache`: where the cells' host DLL is kept between runs (see host.ps1); empty: built for this session only.
+   */
+  constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string, dir: string, hostCache = '') {
     this.channel = new HostChannel(dir, {
       frame: (line) => this.onFrame(line),
       // A host without its channel can take no request: it goes, and the next cell starts a new one.
@@ -117,7 +118,7 @@ export class PwshSession {
         if (!this.closing && this.alive) this.kill();
       },
     });
-    this.child = spawn(program, ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, this.sentinel, this.channel.address.host], {
+    this.child = spawn(program, ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, this.sentinel, this.channel.address.host, hostCache], {
       cwd,
       env: { ...env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', [NONCE_VARIABLE]: this.channel.nonce },
       // The cells' stdin is /dev/null (NUL); stdout and stderr carry what bypasses PowerShell's streams.
@@ -298,7 +299,7 @@ export class PwshSession {
     const left: LeftState = { env: end.env, cwd: end.cwd };
     if (running.endedBy) running.finish({ endedBy: running.endedBy, left });
     else if (running.hostError) running.finish({ hostError: running.hostError, left });
-    else if (end.refused !== undefined) running.finish({ refused: { prompt: end.refused, declined: Boolean(end.declined) }, ...(end.errors ? { errors: end.errors } : {}), left });
+    else if (end.refused !== undefined) running.finish({ refused: { prompt: end.refused, declined: Boolean(end.declined), by: end.refusedBy ?? 'Read-Host' }, ...(end.errors ? { errors: end.errors } : {}), left });
     else running.finish({ exitCode: end.code ?? 1, ...(end.errors ? { errors: end.errors } : {}), left });
   }
 
