@@ -8,8 +8,9 @@
 #
 # Events: `ready <pid>` (pwsh's own pid: the command started may be a launcher, as .NET tools
 # are); per cell `o`/`e` (text for stdout/stderr) then, after the sentinel has been written to
-# the raw stdout and stderr, `end {code, stopped, env, cwd}`; per parse request `p {...}`;
-# `fatal "..."` when a request could not be handled.
+# the raw stdout and stderr, `end {code, stopped, env, cwd}`; per question a cell asks (Read-Host,
+# or the cells' host: prompt-host.cs) `q {prompt, secure, by, detail}`, answered by an `answer`
+# request; per parse request `p {...}`; `fatal "..."` when a request could not be handled.
 
 param([string]$Sentinel, [string]$Address, [string]$HostCache)
 $ErrorActionPreference = 'Stop'
