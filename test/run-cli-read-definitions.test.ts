@@ -34,9 +34,9 @@ const DEFINITIONS = `
   CREATE FUNCTION public.twice(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x * 2 $$;
   CREATE AGGREGATE public.doubled_sum(int) (sfunc = int4pl, stype = int, initcond = '0');`;
 
-function runbookWith(sql: string): string {
+function runbookWith(sql: string, attributes = ''): string {
   const file = join(tempDir(), 'reads.md');
-  writeFileSync(file, `# Reads?\n\n## Step\n\n\`\`\`sql {name=step}\n${sql}\n\`\`\`\n`);
+  writeFileSync(file, `# Reads?\n\n## Step\n\n\`\`\`sql {name=step${attributes}}\n${sql}\n\`\`\`\n`);
   return file;
 }
 
@@ -79,6 +79,24 @@ describe('what runs inside a name decides whether a SELECT reads', () => {
       expect(started.cells[0]!.plan.effectReason).toMatch(reason);
       expect(parseLines(readFileSync(transcript, 'utf8')).filter((e) => e.type === 'cell.started')).toEqual([]);
       expect(await alive()).toBe(true);
+    });
+  });
+
+  it('a readonly cell does not make them reads: READ ONLY stops table writes, not what a view or aggregate calls', async () => {
+    const db = await freshDatabase('reads');
+    await query(db, DEFINITIONS);
+    await withVictim(db, async (alive) => {
+      for (const sql of ['SELECT * FROM victims;', `SELECT ended(pid) FROM pg_stat_activity WHERE ${VICTIM};`]) {
+        const transcript = join(tempDir(), 't.jsonl');
+        const result = await runCli(['run', runbookWith(sql, ' readonly'), '--yes', '--db', db, '--transcript', transcript]);
+        expect(result.code, result.stdout + result.stderr).toBe(2);
+        const started = parseLines(readFileSync(transcript, 'utf8')).find((e) => e.type === 'run.started') as { cells: { plan: { effectReason: string } }[] };
+        expect(started.cells[0]!.plan.effectReason).toMatch(/^readonly attribute does not hold: (reads victims|calls ended\(\))/);
+        expect(await alive()).toBe(true);
+      }
+      // A readonly cell that only reads is still a read.
+      const plain = await runCli(['run', runbookWith('SELECT count(*) FROM harmless;', ' readonly'), '--yes', '--db', db, '--transcript', join(tempDir(), 't.jsonl')]);
+      expect(plain.code, plain.stdout + plain.stderr).toBe(0);
     });
   });
 

@@ -151,6 +151,30 @@ export async function explainSql(sql: string, catalogue?: Catalogue): Promise<Ef
   return { effect: 'read', reason: statements.length > 1 ? 'every statement reads' : explainStatement(statements[0]!.stmt, catalogue).reason };
 }
 
+/**
+ * What a READ ONLY transaction would not stop in `sql`: the first SELECT (or EXPLAIN ANALYZE
+ * of one) that calls a function or reads a view, aggregate or policy which is not a read,
+ * since such a call runs before any table write is refused (pg_terminate_backend through a
+ * view ends sessions inside `BEGIN READ ONLY`). Other statements' writes fail there at
+ * their start. Undefined when nothing escapes, or when the SQL does not parse.
+ */
+export async function escapesReadOnly(sql: string, catalogue: Catalogue): Promise<string | undefined> {
+  let statements: ParsedStatement[];
+  try {
+    statements = await parseCellSql(sql);
+  } catch {
+    return undefined;
+  }
+  for (const { stmt } of statements) {
+    let node: Record<string, unknown> | undefined = stmt;
+    while (node?.ExplainStmt) node = (node.ExplainStmt as { query?: Record<string, unknown> }).query;
+    if (!node?.SelectStmt) continue;
+    const writer = firstWriter(calls(node.SelectStmt), catalogue, new Set(), 0);
+    if (writer) return writer;
+  }
+  return undefined;
+}
+
 /** The effect of a piece of SQL: `write` if any statement writes or the SQL does not parse. */
 export async function classifySql(sql: string, catalogue?: Catalogue): Promise<Effect> {
   return (await explainSql(sql, catalogue)).effect;

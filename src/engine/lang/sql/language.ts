@@ -40,6 +40,10 @@ export const sqlLanguage: CellLanguage = {
       const { readonlyBreach, readonlyMessage } = await import('./readonly.js');
       const breach = await readonlyBreach(source);
       if (breach) return { effect: 'write', because: `readonly attribute refused: ${breach.what}`, refused: readonlyMessage(breach) };
+      // Nor does it hold over a call that acts before READ ONLY refuses anything (a view or aggregate that ends sessions).
+      const { escapesReadOnly } = await import('./effects.js');
+      const escape = catalogue ? await escapesReadOnly(source, catalogue) : undefined;
+      if (escape) return { effect: 'write', because: `readonly attribute does not hold: ${escape}` };
       return { effect: 'read', because: 'readonly attribute' };
     }
     const { explainSql } = await import('./effects.js');
