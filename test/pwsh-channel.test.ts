@@ -213,7 +213,7 @@ describe.skipIf(!hasPwsh)('pwsh session channel (real PowerShell 7)', () => {
   it('a channel that cannot listen ends the session with the reason, never a hang', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-channel-'));
     const script = join(dir, 'host.ps1');
-    writeFileSync(script, pwshHostScript());
+    writeFileSync(script, pwshHostFiles()['host.ps1']);
     const session = new PwshSession('pwsh', script, { PATH: process.env.PATH ?? '' }, dir, join(dir, 'gone'));
     sessions.push({ session, dir });
     await expect(session.parse('Get-Date')).rejects.toThrow(/lost its channel \(could not listen on .*gone.*host\.sock/);
