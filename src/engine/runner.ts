@@ -7,7 +7,6 @@ import { noteFacts } from './note-marks.js';
 import { checkBeforeRun } from './runner/before-run.js';
 import { planAdhoc, preparePlan, replanCell, valuesNeededBy, type CellPlan, type Effect, type PrepareContext, type RunPlan } from './plan/index.js';
 import { Emitter } from './runner/emitter.js';
-import { executeCell } from './runner/execute-cell.js';
 import { BackgroundCells } from './runner/background.js';
 import { cannotRun, cellsToWalk } from './runner/cannot-run.js';
 import { ExecutorPool } from './runner/executors.js';
@@ -18,17 +17,16 @@ import { probeDatabase } from './lang/sql/probe.js';
 import type { Catalogue } from './lang/sql/effects.js';
 import { boundEvent, type BoundVariable } from './variables.js';
 import { ABORTED, askForValues } from './runner/ask-values.js';
-import { decisionEvent, finishedEvent, runFinishedEvent } from './runner/records.js';
+import { decisionEvent, runFinishedEvent } from './runner/records.js';
+import { rehearsable, runAttempt, type AttemptDeps } from './runner/attempt.js';
 import { adhocCell, nextAdhocId } from './runner/adhoc.js';
 import { isSecretName } from './redact.js';
 import { CellLedger } from './runner/ledger.js';
 import { dryRunStarted } from './runner/dry-run.js';
 import { rehearsalEvent } from './runner/rehearsal.js';
-import { passWriteGuard } from './runner/write-guard.js';
 import { walkRun, type Step } from './runner/walk.js';
 import { Interrupts } from './runner/interrupts.js';
-import type { CellStatus, EventBody, EventSink, SqlRehearsal } from './events.js';
-import { prepareCell } from './runner/executors.js';
+import type { CellStatus, EventBody, EventSink } from './events.js';
 import type { Decision } from './operator.js';
 import type { Cell, ChecklistItem, Lang } from './runbook.js';
 import type { RunnerOptions, RunSummary } from './runner/types.js';
@@ -347,63 +345,15 @@ export class Runner {
     await this.attempt(cell, source, this.planFor(cell), 1, true, at.id);
   }
 
-  /**
-   * One execution of a cell with its attempt's plan (an edit's own), behind the write guard.
-   * `replanned`: the plan is not the one run.started recorded, so cell.started carries it.
-   * Resolves to its status; undefined for a background cell that started.
-   */
-  private async attempt(cell: Cell, source: string, plan: CellPlan, attempt: number, replanned: boolean, adhocAt?: string): Promise<CellStatus | undefined> {
-    const { target, operator } = this.opts;
-    const { effect } = plan;
-    // An ad-hoc cell's end is recorded like any cell's, but it is not one the run answers for.
-    const finish: CellLedger['finish'] = adhocAt === undefined ? (...args) => this.ledger.finish(...args) : (id, status, durationMs, result, reason, _unavailable, ranAs) => {
-      this.emitter.emit(finishedEvent(id, status, durationMs, result, reason), ranAs);
-      return status;
-    };
-    const guard = await passWriteGuard({
-      cell,
-      plan,
-      target,
-      operator,
-      ask: (pending) => this.ask(pending),
-      // The approval rides on the write's synced cell.started (writer.ts mustSync).
-      emit: (body) => this.emitter.emit(body, effect),
-      ...(rehearsable(cell) ? { rehearse: () => this.rehearse(cell, source) } : {}),
-    });
-    if (guard === 'aborted') return 'cancelled';
-    if (guard === 'refused') return finish(cell.id, 'skipped', 0, {}, `write to ${target.name} not confirmed: refused by the operator`);
-    const run = {
-      cell,
-      plan,
-      source,
-      effect,
-      attempt,
-      ...(replanned ? { replanned: true } : {}),
-      values: this.values,
-      options: this.opts,
-      emitter: this.emitter,
-      executors: this.executors,
-      setCurrent: (controller: AbortController | undefined) => {
-        this.interrupts.running(cell.id, controller);
-      },
-      ...(adhocAt !== undefined ? { adhocAt } : {}),
-    };
-    if (plan.runs === 'background') return this.background.start(run);
-    const outcome = await executeCell(run);
-    if (outcome.result.error?.unreachable) this.unreachable.add(cell.id);
-    else this.unreachable.delete(cell.id);
-    return finish(cell.id, outcome.status, outcome.durationMs, outcome.result, undefined, undefined, effect);
+  /** The runner's parts an attempt uses (runner/attempt.ts): shared, never copied. */
+  private get attemptDeps(): AttemptDeps {
+    const { emitter, executors, ledger, background, interrupts, values, unreachable } = this;
+    return { options: this.opts, emitter, executors, ledger, background, interrupts, values, unreachable, ask: (pending) => this.ask(pending) };
   }
 
-  /** The attempt's text as it would run, rehearsed on the target and rolled back; on record before anyone sees it. */
-  private async rehearse(cell: Cell, source: string): Promise<SqlRehearsal> {
-    let bound = source;
-    try {
-      bound = (await prepareCell(cell, source, this.values, undefined, this.opts.env)).source;
-    } catch (error) {
-      return this.emitter.emit({ type: 'sql.rehearsal', cell: cell.id, statements: [], error: (error as Error).message }) as SqlRehearsal;
-    }
-    return this.emitter.emit(await rehearsalEvent(cell, bound, this.values, this.opts.target)) as SqlRehearsal;
+  /** One execution of a cell with its attempt's plan, behind the write guard (runner/attempt.ts). */
+  private attempt(cell: Cell, source: string, plan: CellPlan, attempt: number, replanned: boolean, adhocAt?: string): Promise<CellStatus | undefined> {
+    return runAttempt(this.attemptDeps, { cell, source, plan, attempt, replanned, ...(adhocAt !== undefined ? { adhocAt } : {}) });
   }
 
   private skipped(cell: Cell, reason: string, unavailable?: boolean): Step {
@@ -432,9 +382,4 @@ export class Runner {
 /** The programs an attempt's plan calls that are not installed, by name. */
 function missingOf(plan: CellPlan): string[] {
   return (plan.needs ?? []).filter((n) => !n.found).map((n) => n.name);
-}
-
-/** A write in the database's own session can be run and rolled back to show what it would change. */
-function rehearsable(cell: Cell): boolean {
-  return languageOf(cell).runsIn === 'database';
 }
