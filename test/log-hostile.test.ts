@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/engine/errors.js';
+import { incidentRuns } from '../src/engine/log/store.js';
 import { freshDatabase, query } from './support/database.js';
 import { runCli, tempDir } from './runner-support.js';
 import { appendOnlyRole, freshLogDatabase, GATED, openGate, transcriptLinesOf, watchCli } from './log-support.js';
@@ -271,5 +273,23 @@ describe('a log made by an older runbook (schema version 1)', () => {
     live.child.kill('SIGINT');
     expect((await live.exited).code).toBe(130);
     expect(transcriptLinesOf(live.stdout())).toEqual([...old.lines, ...transcriptLinesOf(readFileSync(transcript, 'utf8'))]);
+  });
+});
+
+describe('an incident too big to hold', () => {
+  it('readers ask its size first and refuse it in one line (a small bound here; the CLI holds up to 1 GiB)', async () => {
+    const log = await freshLogDatabase();
+    await drill(log, 'INC-full', 'hal');
+    const client = await connected(log);
+    try {
+      const runs = await incidentRuns(client, 'INC-full', 1_000_000);
+      expect([...runs.values()].flat().length).toBeGreaterThan(5);
+      await expect(incidentRuns(client, 'INC-full', 1000)).rejects.toThrow(
+        /^incident INC-full holds \d+ bytes of lines in the log \(\d+ rows\), more than the 1000 bytes a reader holds at once; look at its runs with runbook follow/,
+      );
+      await expect(incidentRuns(client, 'INC-full', 1000)).rejects.toBeInstanceOf(InputError);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -6,6 +6,7 @@
  * LINE_BOUND, or a name longer than FIELD_BOUND, is never fetched; its size is.
  */
 import type pg from 'pg';
+import { InputError } from '../errors.js';
 import { rowTooBig, standIn, type LogRow } from './rows.js';
 import { FIELD_BOUND, LINE_BOUND } from './schema.js';
 
@@ -156,8 +157,27 @@ export async function readSince(client: pg.Client, incident: string, cursor: Fol
   return { xmax: row.xmax, pending: row.xip };
 }
 
-/** The runs of an incident, each with its rows in seq order, runs in the order they first arrived. */
-export async function incidentRuns(client: pg.Client, incident: string): Promise<Map<string, StoredRow[]>> {
+/** The most bytes of lines `verify --log` and `timeline --log` hold of one incident (a real one is megabytes). */
+export const INCIDENT_READ_BOUND = 1024 * 1024 * 1024;
+
+/**
+ * The runs of an incident, each with its rows in seq order, runs in the order they first
+ * arrived. They are held whole (a timeline is built from all of them), so first their size
+ * is asked (from the rows' headers, no line read): an incident past `bound` is refused
+ * with one line rather than read until memory runs out.
+ */
+export async function incidentRuns(client: pg.Client, incident: string, bound = INCIDENT_READ_BOUND): Promise<Map<string, StoredRow[]>> {
+  const { rows: [size] } = await client.query<{ bytes: number; rows: number }>(
+    `SELECT coalesce(sum(CASE WHEN ${FITS} THEN octet_length(e.line) ELSE 0 END), 0)::float8 AS bytes, count(*)::float8 AS rows
+       FROM runbook.events e WHERE incident = $1`,
+    [incident],
+  );
+  if (size && size.bytes > bound) {
+    throw new InputError(
+      `incident ${incident} holds ${size.bytes} bytes of lines in the log (${size.rows} rows), more than the ${bound} bytes a reader holds at once; ` +
+        'look at its runs with runbook follow, or ask the log\'s owner what filled it',
+    );
+  }
   const { rows } = await client.query<FetchedRow>(
     `SELECT ${COLUMNS} FROM runbook.events e WHERE incident = $1
       ORDER BY min(e.id) OVER (PARTITION BY e.run), e.run, e.seq`,
