@@ -339,7 +339,7 @@ describe('runbook timeline a.jsonl b.jsonl: one incident, several responders', (
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/- \*\*R2\*\* .* by dave.*\*\*hash chain broken at line \d+\*\*/);
     expect(result.stdout).toMatch(/- \*\*R1\*\* .* by carol.*: hash chain verified/);
-    expect(result.stderr).toMatch(/warning: .*c2\.jsonl:\d+: hash does not match/);
+    expect(result.stderr).toMatch(/c2\.jsonl:\d+: warning: hash does not match/);
 
     const twice = await runCli(['timeline', a, a]);
     expect(twice.code).toBe(2);

@@ -12,6 +12,7 @@ import { closeLog, connectLog, describeLogError } from '../engine/log/connection
 import { checkForPush, pushTranscript, type PushResult } from '../engine/log/push.js';
 import { ensureSchema } from '../engine/log/schema.js';
 import { tooBigText } from '../engine/log/delivery.js';
+import { shortMessage } from '../renderers/text/message.js';
 
 export async function logCommand(action: string, files: string[], flags: LogFlags): Promise<number> {
   if (action === 'init') return init(flags);
@@ -39,7 +40,7 @@ export async function logCommand(action: string, files: string[], flags: LogFlag
   try {
     for (const c of checked) {
       if (!c.ok) continue;
-      for (const warning of c.warnings) process.stderr.write(`runbook: warning: ${c.path}: ${warning}\n`);
+      for (const warning of c.warnings) process.stderr.write(`${shortMessage({ file: c.path, severity: 'warning', reason: warning })}\n`);
       const result = await pushTranscript(client, log.incident, c).catch((error: unknown) => {
         throw new CheckFailedError(`${c.path}: the log ${log.maskedUrl} failed: ${describeLogError(error)}; push again to deliver the rest`);
       });

@@ -9,6 +9,7 @@ import { EXIT } from './exit.js';
 import type { RunEvent, UnknownEvent } from '../engine/events.js';
 import { isKnownEvent, readTranscript } from '../engine/transcript.js';
 import { createPlainRenderer } from '../renderers/plain.js';
+import { shortMessage } from '../renderers/text/message.js';
 
 export interface ReplayFlags {
   speed?: string | number;
@@ -30,7 +31,7 @@ export async function replay(file: string, flags: ReplayFlags = {}): Promise<num
   const speed = Number(flags.speed ?? 1);
   if (!Number.isFinite(speed) || speed < 0) throw new InputError(`--speed must be a number of 0 or more (2 = twice as fast, 0 = no waiting), not "${flags.speed}"`);
   const { events, warnings } = await readTranscript(file);
-  for (const warning of warnings) process.stderr.write(`runbook: warning: ${warning}\n`);
+  for (const warning of warnings) process.stderr.write(`${shortMessage({ reason: warning, severity: 'warning' })}\n`);
   const step = flags.step === true;
   if (process.stdout.isTTY) {
     // The seam to the terminal UI: Ink is loaded only here, never for pipes.

@@ -11,6 +11,7 @@ import { parseIncidentTime } from '../engine/note-marks.js';
 import { parseNotifyOn, type NotifyFilter } from '../engine/notify/filter.js';
 import type { Runbook } from '../engine/runbook.js';
 import { parseVarFile, parseVarFlags } from '../engine/variables.js';
+import { shortMessage } from '../renderers/text/message.js';
 
 export interface RunFlags {
   db?: string;
@@ -88,7 +89,7 @@ function readVarFile(file: string): Record<string, string> {
     if (!info.isFile()) throw new InputError(`--var-file ${file} is not a regular file; give a file of NAME=VALUE lines`);
     if (info.size > MAX_VAR_FILE_BYTES) throw new InputError(`--var-file ${file} is ${info.size} bytes, more than ${MAX_VAR_FILE_BYTES} (1 MiB); give a file of NAME=VALUE lines`);
     if (platform() !== 'win32' && (info.mode & 0o044) !== 0) {
-      process.stderr.write(`runbook: warning: --var-file ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 ${file}\n`);
+      process.stderr.write(`${shortMessage({ reason: `--var-file ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)})`, fix: `chmod 600 ${file}`, severity: 'warning' })}\n`);
     }
     text = readFileSync(file, 'utf8');
   } catch (error) {

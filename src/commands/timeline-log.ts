@@ -14,6 +14,7 @@ import { buildTimeline, type TimelineModel } from '../renderers/timeline/model.j
 import { renderTimelineJson } from '../renderers/timeline-json.js';
 import { runbookChecklist } from './timeline-checklist.js';
 import { EXIT } from './exit.js';
+import { shortMessage } from '../renderers/text/message.js';
 
 export interface TimelineLogFlags extends LogFlags {
   format?: string;
@@ -29,7 +30,7 @@ export async function timelineLog(flags: TimelineLogFlags): Promise<number> {
     throw new InputError(`incident ${target.incident} has ${runs.length} runs in the log; --format cast plays one run: use md or json to merge them`);
   }
   for (const { run, check } of runs) {
-    if (!check.result.ok) process.stderr.write(`runbook: warning: log ${target.incident}: run ${run}, seq ${check.seq}: ${check.result.reason}\n`);
+    if (!check.result.ok) process.stderr.write(`${shortMessage({ reason: `log ${target.incident}: run ${run}, seq ${check.seq}: ${check.result.reason}`, severity: 'warning' })}\n`);
   }
   if (format === 'cast') {
     const only = runs[0] as LogRun;

@@ -13,6 +13,7 @@ import { renderMergedTimeline, renderTimelineModel, type ChecklistSource, type T
 import { mergeTimelines } from '../renderers/timeline/merge.js';
 import { createTimelineBuilder, type TimelineModel } from '../renderers/timeline/model.js';
 import { renderTimelineJson } from '../renderers/timeline-json.js';
+import { shortMessage } from '../renderers/text/message.js';
 
 export interface TimelineFlags {
   format?: string;
@@ -70,7 +71,7 @@ async function merged(files: string[], format: string): Promise<number> {
     const builder = createTimelineBuilder();
     const { warnings, verification } = await streamTranscript(file, builder.add, { verify: true });
     warn(warnings);
-    if (verification && !verification.ok) process.stderr.write(`runbook: warning: ${file}:${verification.line}: ${verification.reason}\n`);
+    if (verification && !verification.ok) process.stderr.write(`${shortMessage({ file, line: verification.line, severity: 'warning', reason: verification.reason })}\n`);
     const model = builder.finish();
     if (model.run && transcripts.has(model.run)) throw new InputError(`${file} holds run ${model.run} again (also in ${transcripts.get(model.run)?.path}); give each transcript once`);
     models.push(model);
@@ -102,11 +103,11 @@ async function adhoc(files: string[]): Promise<number> {
 }
 
 function warn(warnings: string[]): void {
-  for (const warning of warnings) process.stderr.write(`runbook: warning: ${warning}\n`);
+  for (const warning of warnings) process.stderr.write(`${shortMessage({ reason: warning, severity: 'warning' })}\n`);
 }
 
 async function markdown(file: string, model: TimelineModel, verified: VerifyResult | undefined): Promise<string> {
-  if (verified && !verified.ok) process.stderr.write(`runbook: warning: ${file}:${verified.line}: ${verified.reason}\n`);
+  if (verified && !verified.ok) process.stderr.write(`${shortMessage({ file, line: verified.line, severity: 'warning', reason: verified.reason })}\n`);
   return renderTimelineModel(model, {
     checklist: await checklistOf(model, file),
     transcript: { path: file, ...(verified ? { verified } : {}) },

@@ -13,6 +13,7 @@ import { EXIT } from './exit.js';
 import { verifyTranscript } from '../engine/transcript.js';
 import { signedExtentProblem, verifySignature } from '../engine/transcript/signature.js';
 import type { VerifyLogFlags } from './verify-log.js';
+import { shortMessage } from '../renderers/text/message.js';
 
 export interface VerifyFlags extends VerifyLogFlags {
   allowedSigners?: string;
@@ -33,7 +34,7 @@ export async function verify(file: string | undefined, flags: VerifyFlags = {}):
     process.stderr.write(`runbook: ${file}:${result.line}: ${result.reason}; the transcript was altered at or before line ${result.line}\n`);
     return EXIT.failed;
   }
-  for (const warning of result.warnings) process.stderr.write(`runbook: warning: ${file}: ${warning}\n`);
+  for (const warning of result.warnings) process.stderr.write(`${shortMessage({ file, severity: 'warning', reason: warning })}\n`);
   // Even unkeyed: a signature beside the file that covers more than it holds means it was cut back.
   const cut = signedExtentProblem(file, result.lastSeq);
   if (cut) {
