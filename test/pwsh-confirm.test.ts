@@ -138,4 +138,10 @@ describe.skipIf(!hasPwsh)('confirmations reach the operator', () => {
       if (mode === undefined) expect(statSync(cache).mode & 0o777).toBe(0o700);
     }
   }, 180_000);
+
+  it('a script that sets the window title or reads the screen size runs as in a terminal', async () => {
+    const run = contextFor('powershell', "$Host.UI.RawUI.WindowTitle = 'deploying'\nWrite-Output $Host.UI.RawUI.WindowTitle $Host.UI.RawUI.BufferSize.Width\n$Host.UI.WriteLine('to the host')");
+    expect(await shell.run(run.context)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(run.output('stdout')).toBe('deploying\n200\nto the host\n');
+  }, 120_000);
 });

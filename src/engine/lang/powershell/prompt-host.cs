@@ -159,7 +159,8 @@ namespace Runbook
         }
 
         // What a script writes to the host itself ($Host.UI.WriteLine) is the cell's output.
-        public override PSHostRawUserInterface RawUI => null;
+        private readonly PSHostRawUserInterface raw = new PromptRawUI();
+        public override PSHostRawUserInterface RawUI => raw;
         public override void Write(string value) => Emit("o", value ?? "");
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Emit("o", value ?? "");
         public override void WriteLine(string value) => Emit("o", (value ?? "") + "\n");
@@ -168,5 +169,30 @@ namespace Runbook
         public override void WriteVerboseLine(string message) => Emit("e", "VERBOSE: " + message + "\n");
         public override void WriteWarningLine(string message) => Emit("e", "WARNING: " + message + "\n");
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
+    }
+
+    /// <summary>
+    /// A screen as wide as the output is laid out (200 columns): scripts that set the window's
+    /// title or colours, or read its size, run as in a terminal; reading keys is not possible.
+    /// </summary>
+    public sealed class PromptRawUI : PSHostRawUserInterface
+    {
+        public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
+        public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
+        public override Coordinates CursorPosition { get; set; }
+        public override Coordinates WindowPosition { get; set; }
+        public override int CursorSize { get; set; } = 25;
+        public override Size BufferSize { get; set; } = new Size(200, 9999);
+        public override Size WindowSize { get; set; } = new Size(200, 50);
+        public override Size MaxWindowSize => new Size(200, 50);
+        public override Size MaxPhysicalWindowSize => new Size(200, 50);
+        public override bool KeyAvailable => false;
+        public override string WindowTitle { get; set; } = "";
+        public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException("a runbook cell cannot read single keys; use Read-Host");
+        public override void FlushInputBuffer() { }
+        public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) { }
+        public override void SetBufferContents(Rectangle rectangle, BufferCell fill) { }
+        public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException("a runbook cell cannot read the screen");
+        public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) { }
     }
 }
