@@ -35,6 +35,7 @@ const UNIT = [
   'test/tui-jump.test.ts',
   'test/tui-replay.test.ts',
   'test/tui-database-down.test.ts',
+  'test/cell-language.test.ts',
 ];
 
 /** Pure tests of the OS seams; they run in `system` and again in `unit-win32`. */

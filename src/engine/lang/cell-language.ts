@@ -66,6 +66,11 @@ export interface CellLanguage {
    * working directory and no environment), or in a shell that sees the target in its environment.
    */
   readonly runsIn: 'database' | 'shell';
+  /**
+   * How typed text says it is complete (the console's ad-hoc cell): SQL ends a statement
+   * with `;`; a shell goes on to the next line after its continuation character.
+   */
+  readonly entry: { ends: string } | { continues: string };
   /** Its line comment. `#` also reads as a Markdown heading, so it cannot tell that a fence was left open. */
   readonly lineComment: '--' | '#';
   /** The console-session dialects its fences are read with, in the order tried. */

@@ -7,6 +7,7 @@ import type { CellOutputText } from './evidence.js';
 import type { TimelineRow } from './model.js';
 import { codeSpan, escapeInline, fence } from './markdown.js';
 import { timeOfDay } from '../text/time.js';
+import { langOfTag } from '../../engine/lang/languages.js';
 
 export interface AppendixEntry {
   id: string;
@@ -30,7 +31,7 @@ export function appendixEntries(rows: TimelineRow[]): Map<TimelineRow, AppendixE
     const step = row.step ?? '?';
     const time = `${timeOfDay(row.at, 'ms')} UTC`;
     if (row.kind === 'cell' && typeof row.details.written === 'string') {
-      const lang = row.details.lang === 'sql' ? 'sql' : row.details.lang === 'powershell' ? 'powershell' : 'sh';
+      const lang = langOfTag(String(row.details.lang ?? '')) ?? 'sh';
       // The statement as it ran refers to values by reference (`${env:RUNBOOK_VAR_GOOD_SHA}`): say what they were.
       const values = Object.entries((row.details.values as Record<string, string> | undefined) ?? {});
       const note = values.length ? `With ${values.map(([name, value]) => codeSpan(`${name}=${value}`)).join(', ')}.` : undefined;

@@ -6,6 +6,7 @@
  */
 import type { RunStarted, TargetChanged } from '../../engine/events.js';
 import type { Lang } from '../../engine/runbook.js';
+import { languageOf } from '../../engine/lang/language.js';
 
 export interface ReachedDatabase {
   /** The target's name, or the variable that moved it (`SUPABASE_DB_URL`). */
@@ -34,7 +35,7 @@ export class DatabaseTracker {
   /** Where a cell of this language reaches now. */
   reached(lang: Lang): ReachedDatabase | undefined {
     // SQL cells connect to the run's target whatever the shell's environment says.
-    if (lang === 'sql') return this.target;
+    if (languageOf(lang).runsIn === 'database') return this.target;
     return this.shell ?? this.target;
   }
 }

@@ -8,6 +8,7 @@
 import type { Lang } from '../../engine/runbook.js';
 import type { ControllerDeps, PromptKey } from './controller-deps.js';
 import type { ConsoleState, Prompt } from './state.js';
+import { languageOf } from '../../engine/lang/language.js';
 
 type Deps = Pick<ControllerDeps, 'store' | 'operator' | 'edit'>;
 
@@ -19,8 +20,9 @@ export function adhocLangs(state: ConsoleState): Lang[] {
 }
 
 export function adhocPrompt(state: ConsoleState, at: string, lang: Lang, text = ''): Omit<Prompt, 'masked'> & { masked: false } {
-  const against = lang === 'sql' ? ` against ${state.target?.name ?? 'the target'}` : ' in the run\'s session';
-  const runs = lang === 'sql' ? 'enter after ; runs' : 'enter runs (\\ at the end continues)';
+  const language = languageOf(lang);
+  const against = language.runsIn === 'database' ? ` against ${state.target?.name ?? 'the target'}` : ' in the run\'s session';
+  const runs = 'ends' in language.entry ? `enter after ${language.entry.ends} runs` : `enter runs (${language.entry.continues} at the end continues)`;
   return {
     kind: 'adhoc',
     cell: at,
@@ -38,8 +40,8 @@ export function enterRuns(text: string, lang: Lang): boolean {
   const lines = text.split('\n');
   if ((lines[lines.length - 1] ?? '').trim() === '') return true;
   const end = text.trimEnd();
-  if (lang === 'sql') return end.endsWith(';');
-  return !end.endsWith(lang === 'powershell' ? '`' : '\\');
+  const { entry } = languageOf(lang);
+  return 'ends' in entry ? end.endsWith(entry.ends) : !end.endsWith(entry.continues);
 }
 
 export function adhocKey(deps: Deps, state: ConsoleState, prompt: Prompt, input: string, key: PromptKey): void {

@@ -6,6 +6,7 @@ import { highlight } from 'cli-highlight';
 import type { Lang } from '../../engine/runbook.js';
 import { colorEnabled } from './theme.js';
 import { bindSql } from '../../engine/lang/sql/placeholders.js';
+import { languageOf } from '../../engine/lang/language.js';
 
 const LANGUAGE: Record<Lang, string> = { sql: 'sql', powershell: 'powershell', sh: 'bash' };
 const PLACEHOLDER = /<([A-Za-z_][A-Za-z0-9_-]*)>/g;
@@ -23,7 +24,7 @@ export function highlightSource(source: string, lang: Lang, options: HighlightOp
   const color = options.color ?? colorEnabled();
   const names: string[] = [];
   // SQL values are shown as they run: the binder's own quoting (`= 'INC-42'`, not `= INC-42`).
-  const bound = lang === 'sql' && options.values ? boundForDisplay(source, options.values) : undefined;
+  const bound = languageOf(lang).runsIn === 'database' && options.values ? boundForDisplay(source, options.values) : undefined;
   // Placeholders become plain identifiers while highlighting, so `<` and `>` are not
   // coloured as operators, then come back marked.
   const tokenised = (bound?.text ?? source).replace(PLACEHOLDER, (_m, name: string) => `__RBPH${names.push(name) - 1}__`);

@@ -2,6 +2,7 @@
  * The console reducer: (state, event or UI action) → state. Pure and Ink-free; the live
  * run and the replay feed it the same RunEvents, key commands add the UI actions.
  */
+import { languageOf } from '../../engine/lang/language.js';
 import type { RunEvent, CellFinished } from '../../engine/events.js';
 import { appendItem, appendText } from './output.js';
 import { targetChangedText } from '../target-changed.js';
@@ -161,7 +162,7 @@ function finishCell(state: ConsoleState, event: CellFinished): ConsoleState {
   const known = event.cell in state.cells;
   const settled = settle(state, event.cell);
   // A SQL cell is the database's latest word: down while its attempts cannot connect, up once one ran.
-  const databaseDown = event.error?.unreachable ? event.error.message : cell.lang === 'sql' && event.status === 'succeeded' ? undefined : state.databaseDown;
+  const databaseDown = event.error?.unreachable ? event.error.message : languageOf(cell).runsIn === 'database' && event.status === 'succeeded' ? undefined : state.databaseDown;
   return {
     ...settled,
     databaseDown,

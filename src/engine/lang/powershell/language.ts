@@ -22,6 +22,7 @@ export const powershellLanguage: CellLanguage = {
   aliases: ['powershell', 'pwsh', 'ps1'],
   title: 'PowerShell',
   runsIn: 'shell',
+  entry: { continues: '`' },
   lineComment: '#',
   // PowerShell fences hold sh sessions too in real documents.
   consoleDialects: ['powershell', 'sh'],

@@ -26,6 +26,7 @@ export const shLanguage: CellLanguage = {
   aliases: ['sh', 'bash', 'shell', 'shellscript', 'zsh', 'fish'],
   title: 'sh',
   runsIn: 'shell',
+  entry: { continues: '\\' },
   lineComment: '#',
   // Shell fences hold PowerShell sessions too in real documents.
   consoleDialects: ['sh', 'powershell'],

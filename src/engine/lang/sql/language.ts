@@ -14,6 +14,7 @@ export const sqlLanguage: CellLanguage = {
   aliases: ['sql', 'postgres', 'postgresql'],
   title: 'SQL',
   runsIn: 'database',
+  entry: { ends: ';' },
   lineComment: '--',
   consoleDialects: ['psql'],
   runme: false,
