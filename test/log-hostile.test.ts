@@ -14,7 +14,7 @@ import { InputError } from '../src/engine/errors.js';
 import { incidentRuns } from '../src/engine/log/store.js';
 import { freshDatabase, query } from './support/database.js';
 import { runCli, tempDir } from './runner-support.js';
-import { appendOnlyRole, freshLogDatabase, GATED, openGate, transcriptLinesOf, watchCli } from './log-support.js';
+import { appendOnlyRole, freshLogDatabase, GATED, logRows, openGate, transcriptLinesOf, until, watchCli } from './log-support.js';
 
 /** Runs the gated drill with both gates open into `incident`; its transcript's lines and run id. */
 async function drill(log: string, incident: string, actor: string): Promise<{ lines: string[]; run: string; stderr: string }> {
@@ -291,5 +291,33 @@ describe('an incident too big to hold', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe('a seq taken under another incident', () => {
+  it('follow names the run at once instead of waiting for a row that can never come', async () => {
+    const owner = await freshLogDatabase();
+    expect((await runCli(['log', 'init', '--log', owner])).code).toBe(0);
+    const responder = await appendOnlyRole(owner);
+    const dir = tempDir('runbook-log-elsewhere-');
+    const gates = { GATE_ONE: join(dir, 'one'), GATE_TWO: join(dir, 'two') };
+    const transcript = join(dir, 'ivy.jsonl');
+    const run = watchCli(['run', GATED, '--yes', '--actor', 'ivy', '--transcript', transcript, '--log', responder, '--incident', 'INC-e'], { env: gates });
+    await until(async () => (await logRows(owner, 'INC-e')).some((r) => r.type === 'cell.started' && r.line.includes('"cell":"gate-one"')), 'gate-one reached the log');
+    const delivered = await logRows(owner, 'INC-e');
+    const runId = (delivered[0] as { run: string }).run;
+    const next = delivered.length;
+    // While the run waits at its gate, a responder files the run's next seq under another incident.
+    await query(responder, `INSERT INTO runbook.events (incident, run, seq, ts, type, actor, line) VALUES ('INC-other', $1, $2, now(), 'cell.output', 'ivy', '{}')`, [runId, next]);
+    openGate(gates.GATE_ONE);
+    openGate(gates.GATE_TWO);
+    expect((await run.exited).code, run.stderr()).toBe(0);
+    expect(run.stderr()).toContain('1 events were already in the log with other content and were left as they were');
+
+    const follow = watchCli(['follow', '--log', responder, '--incident', 'INC-e', '--json']);
+    await follow.waitFor(new RegExp(`^follow: warning: run ${runId} \\(ivy\\), seq ${next}: seq ${next} is in the log under incident INC-other, not this one; its events from there on are not shown`, 'm'), 'stderr');
+    follow.child.kill('SIGINT');
+    expect((await follow.exited).code).toBe(130);
+    expect(transcriptLinesOf(follow.stdout())).toEqual(transcriptLinesOf(readFileSync(transcript, 'utf8')).slice(0, next));
   });
 });

@@ -69,8 +69,19 @@ export class FollowChains {
     return shown;
   }
 
-  private giveUp(run: RunState): Shown {
-    const reason = `seq ${run.next} has not arrived, though ${run.held.size} later events have`;
+  /** Runs waiting for a seq, with the seq: what the caller asks the log about (is it elsewhere?). */
+  gaps(): { run: string; seq: number }[] {
+    return [...this.runs.values()].filter((run) => run.held.size > 0 && !run.chain.broken).map((run) => ({ run: run.chain.run, seq: run.next }));
+  }
+
+  /** Gives up a run waiting for a seq that will not come (it is in the log under another incident). */
+  unfillable(run: string, reason: string): Shown[] {
+    const state = this.runs.get(run);
+    return state && state.held.size > 0 && !state.chain.broken ? [this.giveUp(state, reason)] : [];
+  }
+
+  private giveUp(run: RunState, why?: string): Shown {
+    const reason = why ?? `seq ${run.next} has not arrived, though ${run.held.size} later events have`;
     run.chain.fail(reason);
     this.release(run);
     return { kind: 'broken', run: run.chain.run, actor: run.chain.actor, seq: run.next, reason };

@@ -9,9 +9,9 @@ import type pg from 'pg';
 import { InputError } from '../errors.js';
 import type { LogTarget } from './config.js';
 import { closeLog, connectLog, describeLogError } from './connection.js';
-import { FollowChains } from './follow-chains.js';
+import { FollowChains, type Shown } from './follow-chains.js';
 import { NOTIFY_CHANNEL, readableSchema } from './schema.js';
-import { FIRST_CURSOR, readSince, type PageLimits, type StoredRow } from './store.js';
+import { FIRST_CURSOR, keysElsewhere, readSince, type PageLimits, type StoredRow } from './store.js';
 
 export interface FollowOptions {
   target: LogTarget;
@@ -72,14 +72,14 @@ export async function followLog(options: FollowOptions): Promise<void> {
           // No table yet: nothing to show until the first run creates it.
           if (!ready && (await readableSchema(session, true)) === 0) continue;
           ready = true;
+          const show = (shown: Shown) => (shown.kind === 'row' ? options.onRow(shown.row) : options.onBroken(shown.run, shown.actor, shown.seq, shown.reason));
           cursor = await readSince(session, target.incident, cursor, PAGE, (rows) => {
-            for (const row of rows) {
-              for (const shown of chains.accept(row)) {
-                if (shown.kind === 'row') options.onRow(shown.row);
-                else options.onBroken(shown.run, shown.actor, shown.seq, shown.reason);
-              }
-            }
+            for (const row of rows) chains.accept(row).forEach(show);
           });
+          // A seq a run waits for that sits under another incident will never come here: say so now, not after 2,000 rows.
+          for (const found of await keysElsewhere(session, target.incident, chains.gaps())) {
+            chains.unfillable(found.run, `seq ${found.seq} is in the log under incident ${found.incident}, not this one`).forEach(show);
+          }
         }
       } finally {
         clearInterval(poll);

@@ -157,6 +157,21 @@ export async function readSince(client: pg.Client, incident: string, cursor: Fol
   return { xmax: row.xmax, pending: row.xip };
 }
 
+/**
+ * Of (run, seq) keys an incident's follower waits for, those in the log under another
+ * incident: the key is the primary key, so that row can never arrive where it waits.
+ */
+export async function keysElsewhere(client: pg.Client, incident: string, keys: { run: string; seq: number }[]): Promise<{ run: string; seq: number; incident: string }[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await client.query<{ run: string; seq: number; incident: string }>(
+    `SELECT k.run, k.seq, left(e.incident, 128) AS incident FROM runbook.events e
+       JOIN unnest($1::text[], $2::int[]) AS k(run, seq) ON e.run = k.run AND e.seq = k.seq
+      WHERE e.incident IS DISTINCT FROM $3`,
+    [keys.map((k) => k.run), keys.map((k) => k.seq), incident],
+  );
+  return rows;
+}
+
 /** The most bytes of lines `verify --log` and `timeline --log` hold of one incident (a real one is megabytes). */
 export const INCIDENT_READ_BOUND = 1024 * 1024 * 1024;
 
