@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rehearseSql } from '../src/engine/lang/sql/rehearse.js';
+import { loadCatalogue } from '../src/engine/lang/sql/catalogue.js';
 import { readTranscript } from '../src/engine/transcript.js';
 import { sandboxUrl } from '../src/engine/sandbox.js';
 import type { RunEvent } from '../src/engine/events.js';
@@ -49,6 +50,31 @@ describe('rehearseSql', () => {
     expect(await why("SELECT dblink_exec('x', 'y')")).toMatch(/dblink_exec/);
     expect(await why('NOTIFY channel')).toMatch(/NOTIFY/);
     expect(await why('BEGIN; UPDATE t SET x = 1; COMMIT')).toMatch(/BEGIN\/COMMIT/);
+  });
+
+  it('never rehearses a call that is not a read: a view or aggregate that ends sessions, a VOLATILE user function', async () => {
+    const url = await freshDatabase('rehearse');
+    await query(url, `CREATE TABLE t (id int, ended bool);
+      CREATE VIEW victims AS SELECT pid FROM pg_stat_activity WHERE application_name = 'victim-session' AND pg_terminate_backend(pid);
+      CREATE FUNCTION end_step(s int, p int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT s + pg_terminate_backend(p)::int $$;
+      CREATE AGGREGATE ended(int) (sfunc = end_step, stype = int, initcond = '0');
+      CREATE FUNCTION stamp() RETURNS bool LANGUAGE sql AS $$ SELECT true $$;`);
+    const victim = new pg.Client({ connectionString: url, application_name: 'victim-session' });
+    victim.on('error', () => {});
+    await victim.connect();
+    try {
+      const sources = ['INSERT INTO t SELECT pid, true FROM victims', "UPDATE t SET ended = (SELECT ended(pid) > 0 FROM pg_stat_activity WHERE application_name = 'victim-session')", 'UPDATE t SET ended = stamp()'];
+      const catalogue = await loadCatalogue(url, sources);
+      const why = async (source: string) => (await rehearseSql({ url, source, catalogue })).statements[0];
+      expect(await why(sources[0]!)).toMatchObject({ outcome: 'not-rehearsed', why: expect.stringMatching(/^it reads victims: view public\.victims: calls pg_terminate_backend\(\)/) });
+      expect(await why(sources[1]!)).toMatchObject({ outcome: 'not-rehearsed', why: expect.stringMatching(/^it calls ended\(\): aggregate public\.ended\(integer\) calls end_step\(\)/) });
+      expect(await why(sources[2]!)).toMatchObject({ outcome: 'not-rehearsed', why: 'it calls stamp() (VOLATILE): what that runs may not be undone by a rollback' });
+      // Without the target's catalogue the built-in one judges: a function it does not know is not rehearsed either.
+      expect((await rehearseSql({ url, source: sources[2]! })).statements[0]).toMatchObject({ outcome: 'not-rehearsed' });
+      expect((await victim.query('SELECT 1 AS alive')).rows).toEqual([{ alive: 1 }]);
+    } finally {
+      await victim.end().catch(() => {});
+    }
   });
 
   it('gives up on a lock it would wait for, under its short lock_timeout', async () => {

@@ -217,7 +217,7 @@ export class Runner {
       this.emitter.emit(shown);
       // --rehearse: what each SQL write would do, run and rolled back on the target.
       if (this.opts.rehearse && rehearsable(cell) && plan.effect === 'write' && shown.type === 'cell.started') {
-        this.emitter.emit(await rehearsalEvent(cell, shown.source, this.values, this.opts.target));
+        this.emitter.emit(await rehearsalEvent(cell, shown.source, this.values, this.opts.target, this.catalogue));
       }
       return this.skipped(cell, 'dry run');
     }
@@ -347,8 +347,8 @@ export class Runner {
 
   /** The runner's parts an attempt uses (runner/attempt.ts): shared, never copied. */
   private get attemptDeps(): AttemptDeps {
-    const { emitter, executors, ledger, background, interrupts, values, unreachable } = this;
-    return { options: this.opts, emitter, executors, ledger, background, interrupts, values, unreachable, ask: (pending) => this.ask(pending) };
+    const { emitter, executors, ledger, background, interrupts, values, unreachable, catalogue } = this;
+    return { options: this.opts, emitter, executors, ledger, background, interrupts, values, unreachable, ...(catalogue ? { catalogue } : {}), ask: (pending) => this.ask(pending) };
   }
 
   /** One execution of a cell with its attempt's plan, behind the write guard (runner/attempt.ts). */

@@ -17,6 +17,7 @@ import type { Interrupts } from './interrupts.js';
 import type { CellLedger } from './ledger.js';
 import { finishedEvent } from './records.js';
 import { rehearsalEvent } from './rehearsal.js';
+import type { Catalogue } from '../lang/sql/effects.js';
 import type { RunnerOptions } from './types.js';
 import { passWriteGuard } from './write-guard.js';
 
@@ -32,6 +33,8 @@ export interface AttemptDeps {
   values: Record<string, string>;
   /** Cells whose last attempt could not reach the database. */
   unreachable: Set<string>;
+  /** The target's catalogue as the run knows it now: what a rehearsal may run. */
+  catalogue?: Catalogue;
   ask<T>(pending: Promise<T>): Promise<T | typeof ABORTED>;
 }
 
@@ -106,5 +109,5 @@ async function rehearse(deps: AttemptDeps, cell: Cell, source: string): Promise<
   } catch (error) {
     return emitter.emit({ type: 'sql.rehearsal', cell: cell.id, statements: [], error: (error as Error).message }) as SqlRehearsal;
   }
-  return emitter.emit(await rehearsalEvent(cell, bound, values, options.target)) as SqlRehearsal;
+  return emitter.emit(await rehearsalEvent(cell, bound, values, options.target, deps.catalogue)) as SqlRehearsal;
 }

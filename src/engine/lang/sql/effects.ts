@@ -169,10 +169,20 @@ export async function escapesReadOnly(sql: string, catalogue: Catalogue): Promis
     let node: Record<string, unknown> | undefined = stmt;
     while (node?.ExplainStmt) node = (node.ExplainStmt as { query?: Record<string, unknown> }).query;
     if (!node?.SelectStmt) continue;
-    const writer = firstWriter(calls(node.SelectStmt), catalogue, new Set(), 0);
+    const writer = unreadCall(node.SelectStmt, catalogue);
     if (writer) return writer;
   }
   return undefined;
+}
+
+/**
+ * The first function, operator, view, aggregate or policy in a parse tree that is not a
+ * read (by the target's catalogue, else the built-in one), in words; undefined when all
+ * read. What runs there may act outside the transaction, so neither READ ONLY nor a
+ * rollback (a rehearsal) contains it.
+ */
+export function unreadCall(node: unknown, catalogue: Catalogue | undefined): string | undefined {
+  return firstWriter(calls(node), catalogue, new Set(), 0);
 }
 
 /** The effect of a piece of SQL: `write` if any statement writes or the SQL does not parse. */

@@ -3,11 +3,14 @@
  * is always rolled back, under a short lock_timeout and statement_timeout, on a connection
  * of its own, and what each would do is counted (`UPDATE would change 9 rows`). No row is
  * kept. A statement whose effect a rollback cannot undo — it signals another session, calls
- * out (dblink), advances a sequence, runs a program, or cannot run inside a transaction —
- * is not rehearsed, nor is anything after it, and the result says why.
+ * out (dblink), advances a sequence, runs a program, calls what is not a read (a VOLATILE
+ * user function, a view or aggregate whose definition ends sessions: judged as effects.ts
+ * judges a read), or cannot run inside a transaction — is not rehearsed, nor is anything
+ * after it, and the result says why.
  */
 import pg from 'pg';
 import { calls } from './calls.js';
+import { unreadCall, type Catalogue } from './effects.js';
 import { OUTSIDE_TRANSACTION } from './readonly.js';
 import { runStatement } from './statement.js';
 import { splitStatements, type Statement } from './statements.js';
@@ -27,6 +30,8 @@ export interface RehearseOptions {
   source: string;
   /** `runbook.<name>` session settings, as the executor sets them. */
   settings?: Record<string, string>;
+  /** The target's catalogue (the run's); without it the built-in one judges what a statement calls. */
+  catalogue?: Catalogue;
   /** Defaults: 2 s to wait for a lock, 10 s per statement. */
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
@@ -53,7 +58,7 @@ export async function rehearseSql(options: RehearseOptions): Promise<Rehearsal> 
     let stopped: string | undefined;
     for (const [i, statement] of statements.entries()) {
       const head = { index: i + 1, ...(statement.title ? { title: statement.title } : {}) };
-      const why = stopped ?? escapesRollback(statement);
+      const why = stopped ?? escapesRollback(statement, options.catalogue);
       if (why) {
         rehearsal.statements.push({ ...head, outcome: 'not-rehearsed', why });
         stopped ??= `it comes after statement ${i + 1}, which was not rehearsed`;
@@ -76,7 +81,7 @@ export async function rehearseSql(options: RehearseOptions): Promise<Rehearsal> 
 }
 
 /** Why a rollback would not undo this statement, or undefined when it would. */
-export function escapesRollback(statement: Statement): string | undefined {
+export function escapesRollback(statement: Statement, catalogue?: Catalogue): string | undefined {
   const node = statement.node ?? {};
   const own = ownTransactionReason([statement]);
   if (own) return own;
@@ -90,5 +95,7 @@ export function escapesRollback(statement: Statement): string | undefined {
     if (OUTSIDE_TRANSACTION.has(name)) return `${name}() acts outside the transaction: a rollback does not undo it`;
     if (SEQUENCES.has(name)) return `${name}() advances a sequence, which a rollback does not undo`;
   }
+  const unread = unreadCall(node, catalogue);
+  if (unread) return `it ${unread}: what that runs may not be undone by a rollback`;
   return undefined;
 }
