@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { planEffect } from '../src/engine/plan/index.js';
 import { classifySql, explainSql, type Catalogue } from '../src/engine/lang/sql/effects.js';
-import { loadCatalogue } from '../src/engine/lang/sql/catalogue.js';
+import pg from 'pg';
+import { loadCatalogue, queryCatalogue } from '../src/engine/lang/sql/catalogue.js';
+import type { Queryable } from '../src/engine/lang/sql/connect.js';
 import { freshDatabase, query } from './support/database.js';
 
 const cases: [string, 'read' | 'write'][] = [
@@ -114,6 +116,26 @@ describe("the target's catalogue decides", () => {
     await query(db, "CREATE FUNCTION public.random() RETURNS float8 LANGUAGE sql VOLATILE AS 'SELECT 0.5'");
     const cells = ['SELECT public.random()'];
     expect(await explainSql(cells[0]!, await loadCatalogue(db, cells))).toEqual({ effect: 'write', reason: 'calls random(): function public.random() is VOLATILE' });
+  });
+
+  it('a server before PostgreSQL 14 (no pg_get_function_sqlbody) is asked again with prosrc as the body', async () => {
+    const db = await freshDatabase('older');
+    await query(db, 'CREATE FUNCTION public.pure_end(p int) RETURNS bool LANGUAGE sql IMMUTABLE AS $$ SELECT pg_terminate_backend(p) $$');
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    try {
+      // A stand-in for an older server: the real one, refusing the function PostgreSQL 13 lacks.
+      const older: Queryable = {
+        query: async <R>(text: string, values?: unknown[]) => {
+          if (text.includes('pg_get_function_sqlbody')) throw Object.assign(new Error('function pg_get_function_sqlbody(oid) does not exist'), { code: '42883' });
+          return (await client.query(text, values)) as unknown as { rows: R[] };
+        },
+      };
+      const cells = ['SELECT pure_end(1)'];
+      expect(await explainSql(cells[0]!, await queryCatalogue(older, cells))).toMatchObject({ effect: 'write', reason: expect.stringMatching(/pure_end\(\): function public\.pure_end\(p integer\): calls pg_terminate_backend\(\)/) });
+    } finally {
+      await client.end();
+    }
   });
 
   it('views are followed to a bound: deeper than it, a read of them is a write', async () => {

@@ -96,7 +96,7 @@ export async function queryCatalogue(client: Queryable, sources: readonly string
     for (const name of ask.functions) asked.functions.add(name);
     for (const name of ask.operators) asked.operators.add(name);
     for (const name of ask.relations) asked.relations.add(name);
-    const result = await client.query<Row>(QUERY, [ask.functions, ask.operators, ask.relations]);
+    const result = await lookUp(client, [ask.functions, ask.operators, ask.relations]);
     next = { functions: [], operators: [], relations: [] };
     for (const row of result.rows) {
       if (row.kind === 'o') operators.set(row.name, volatilityOf(row.volatility));
@@ -111,6 +111,16 @@ export async function queryCatalogue(client: Queryable, sources: readonly string
     }
   }
   return { functions, operators, definitions };
+}
+
+/** PostgreSQL before 14 has no SQL-standard bodies (BEGIN ATOMIC) and no pg_get_function_sqlbody(): prosrc is the body there. */
+async function lookUp(client: Queryable, names: string[][]): Promise<{ rows: Row[] }> {
+  try {
+    return await client.query<Row>(QUERY, names);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42883') throw error;
+    return client.query<Row>(QUERY.replace('coalesce(pg_get_function_sqlbody(p.oid), p.prosrc)', 'p.prosrc'), names);
+  }
 }
 
 function volatilityOf(text: string | null): Volatility {
