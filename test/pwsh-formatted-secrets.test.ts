@@ -53,6 +53,7 @@ const RUNBOOK = [
   ...cell('wide', "[pscustomobject]@{ token = $env:API_TOKEN }, [pscustomobject]@{ token = 'b' } | Format-Wide token -Column 4"),
   ...cell('custom', '[pscustomobject]@{ token = $env:API_TOKEN } | Format-Custom'),
   ...cell('own-layout', '[pscustomobject]@{ id = 1; token = $env:API_TOKEN } | Format-Table | Out-String -Width 60'),
+  ...cell('own-wrap', "[pscustomobject]@{ id = 1; token = $env:API_TOKEN } | Format-List | Out-String -Width 60", "Write-Output ('x' * 50 + $env:API_TOKEN + ' tail') | Out-String -Width 40"),
   ...cell('url', '[pscustomobject]@{ url = "postgres://app:$($env:PART)@db.internal:5432/prod" } | Format-List'),
   // The cell's own formatted data, used again: masked on screen, untouched in the file.
   ...cell('kept', "$t = [pscustomobject]@{ token = $env:API_TOKEN } | Format-List", '$t', "$t | Out-File -Width 1000 kept.txt"),
@@ -85,6 +86,8 @@ describe.skipIf(!hasPwsh)('secrets in output PowerShell formats', () => {
     expect(output('table')).toMatch(/api {2}\*{8} /);
     expect(output('widths')).toMatch(/ {3}1 \*{8} {5}x/);
     expect(output('own-layout')).toContain('********…');
+    // Wrapped by the cell's own layout: each piece masked where it stood.
+    expect(output('own-wrap')).toMatch(/token : \*{8}\n( +\*{8}\n)+/);
     expect(output('url')).toContain('url : postgres://app:********@db.internal:5432/prod');
     expect(readFileSync(join(dir, 'kept.txt'), 'utf8')).toContain(SECRET);
   }, 180_000);

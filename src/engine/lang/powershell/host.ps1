@@ -146,9 +146,50 @@ function global:__runbook_format_start {
 }
 function global:__runbook_mask([string]$Text) {
   $mask = $__runbook.Mask
-  if ($mask.Forms) { $Text = $mask.Forms.Replace($Text, $mask.Text) }
+  if ($mask.Forms) { $Text = __runbook_mask_wrapped ($mask.Forms.Replace($Text, $mask.Replacement)) }
   foreach ($pattern in $mask.Patterns) { $Text = $pattern.Regex.Replace($Text, $pattern.Replacement) }
   $Text
+}
+# Whether a text needs masking: a secret in it, or one wrapped over its lines.
+function global:__runbook_mask_needed([string]$Text) {
+  if (-not $Text) { return $false }
+  if ($__runbook.Mask.Any.IsMatch($Text)) { return $true }
+  $Text.IndexOf([char]10) -ge 0 -and $__runbook.Mask.Forms -and $__runbook.Mask.Forms.IsMatch([regex]::Replace($Text, '\r?\n[ \t]*', ''))
+}
+# A text the cell laid out itself (`Format-List | Out-String -Width 60`) may hold a secret
+# wrapped over lines: a piece at a line's end, the rest at the start of the next lines after
+# their indentation. Read without the line ends and indentation, every piece is masked.
+function global:__runbook_mask_wrapped([string]$Text) {
+  if ($Text.IndexOf([char]10) -lt 0) { return $Text }
+  $found = $__runbook.Mask.Forms.Matches([regex]::Replace($Text, '\r?\n[ \t]*', ''))
+  if ($found.Count -eq 0) { return $Text }
+  # Each break: where it stands in the text, its length, and where it fell in the joined text.
+  $breaks = [regex]::Matches($Text, '\r?\n[ \t]*')
+  $joinedAt = [int[]]::new($breaks.Count)
+  $removed = 0
+  for ($k = 0; $k -lt $breaks.Count; $k++) { $joinedAt[$k] = $breaks[$k].Index - $removed; $removed += $breaks[$k].Length }
+  $pieces = [System.Collections.Generic.List[int[]]]::new()
+  foreach ($match in $found) {
+    $start = $match.Index
+    $end = $match.Index + $match.Length
+    $shift = 0
+    $k = 0
+    while ($k -lt $breaks.Count -and $joinedAt[$k] -le $start) { $shift += $breaks[$k].Length; $k++ }
+    $from = $start + $shift
+    while ($k -lt $breaks.Count -and $joinedAt[$k] -lt $end) {
+      $pieces.Add([int[]]@($from, $breaks[$k].Index))
+      $shift += $breaks[$k].Length
+      $from = $breaks[$k].Index + $breaks[$k].Length
+      $k++
+    }
+    $pieces.Add([int[]]@($from, ($end + $shift)))
+  }
+  $out = [System.Text.StringBuilder]::new($Text)
+  for ($i = $pieces.Count - 1; $i -ge 0; $i--) {
+    $piece = $pieces[$i]
+    if ($piece[1] -gt $piece[0]) { $null = $out.Remove($piece[0], $piece[1] - $piece[0]).Insert($piece[0], $__runbook.Mask.Text) }
+  }
+  $out.ToString()
 }
 # The formatter's data, or a masked copy of it: data a cell made itself (`$t = $x |
 # Format-Table`) may be used again (`$t | Out-File`), and stays as it was. Rows and list
@@ -169,13 +210,13 @@ function global:__runbook_mask_format($Data) {
     }
     if (-not $hit) { return $Data }
   } elseif ($kind -ceq 'RawTextFormatEntry') {
-    if (-not ($info.text -and $any.IsMatch($info.text))) { return $Data }
+    if (-not (__runbook_mask_needed $info.text)) { return $Data }
   }
   __runbook_mask_copy $Data
 }
 function global:__runbook_mask_copy($Node) {
   if ($null -eq $Node) { return $null }
-  if ($Node -is [string]) { if ($__runbook.Mask.Any.IsMatch($Node)) { return (__runbook_mask $Node) } return $Node }
+  if ($Node -is [string]) { if (__runbook_mask_needed $Node) { return (__runbook_mask $Node) } return $Node }
   if ($Node -is [System.Collections.IList]) {
     $copy = $null
     for ($i = 0; $i -lt $Node.Count; $i++) {
@@ -575,7 +616,8 @@ function Set-Mask($Rules) {
   })
   $any = @($forms) + @(foreach ($pattern in $patterns) { $pattern.Regex.ToString() })
   $channel.Mask = [pscustomobject]@{
-    Text = $Rules.GetProperty('mask').GetString().Replace('$', '$$')
+    Text = $Rules.GetProperty('mask').GetString()
+    Replacement = $Rules.GetProperty('mask').GetString().Replace('$', '$$')
     # Longest first (the rules' order): a secret that contains another is masked whole.
     Forms = if ($forms.Count) { [regex]::new($forms -join '|', 'CultureInvariant') } else { $null }
     Patterns = $patterns
