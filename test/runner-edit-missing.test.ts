@@ -34,4 +34,20 @@ describe.skipIf(!hasPwsh)('missing commands after an edit (real pwsh)', () => {
     const attempt = events.find((e) => e.type === 'cell.started');
     expect(attempt?.type === 'cell.started' && attempt.plan).toMatchObject({ id: 'deploy', effect: 'write', needs: [] });
   }, 60_000);
+
+  it('an edit is read with the other cells of the run: a function another cell defines is still no missing program', async () => {
+    const runbook = parseRunbook(
+      '# Drill\n\n## Tools\n\n```powershell {name=tools}\nfunction Deploy-Now { Write-Output deployed }\n```\n\n## Deploy\n\n```powershell {name=deploy}\nDeploy-Now\n```\n',
+      'drill.md',
+    );
+    const seen: (string[] | undefined)[] = [];
+    const script = (context: DecisionContext): Decision => {
+      if (context.cell.id === 'tools') return context.attempts === 0 ? { action: 'run' } : { action: 'next' };
+      seen.push(context.missing);
+      if (seen.length === 1) return { action: 'edit', source: 'Deploy-Now\nnot-here-tool --go' };
+      return { action: 'skip' };
+    };
+    await new Runner({ runbook, operator: scriptedOperator(script), target: noTarget, mode: 'interactive', variables: [], actor: 'tester', argv: [] }).run();
+    expect(seen).toEqual([undefined, ['not-here-tool']]);
+  }, 60_000);
 });

@@ -13,7 +13,7 @@ import type { Region } from './sql/lexer.js';
 import type { Executor } from './executor.js';
 import type { ParseReport, PowerShellParser } from './powershell/placeholders.js';
 import type { Cell, Diagnostic, Lang, Runbook } from '../runbook.js';
-import type { EffectPlan, InterpreterPlan } from '../plan/types.js';
+import type { EffectPlan, InterpreterPlan, NeededCommand } from '../plan/types.js';
 export type { Region };
 
 /** The frontmatter's defaults a language may take for its cells. */
@@ -53,6 +53,16 @@ export interface BindRequest {
   parser?: PowerShellParser;
   /** sh: the prompted `export NAME=…` names (promptEnv) whose values are bound too. */
   prompted?: readonly string[];
+}
+
+/** What reading a language's commands needed is given. */
+export interface CommandsInput {
+  cells: readonly Cell[];
+  /** The language's parser in the session a cell runs in; undefined where its interpreter is missing (the cell is skipped anyway). */
+  parserFor(cell: Cell): Promise<PowerShellParser | undefined>;
+  env: NodeJS.ProcessEnv;
+  /** Where a cell runs (for `python -m`, which looks there first). */
+  cwdOf(cell: Cell): string;
 }
 
 export interface CellLanguage {
@@ -107,8 +117,13 @@ export interface CellLanguage {
   lint?(cell: Cell, lines?: string[]): Promise<Diagnostic[]>;
   /** Findings that need every cell of the language at once; `named`: the variables known outside the cells. */
   lintRunbook?(runbook: Runbook, named: readonly string[]): Promise<Diagnostic[]>;
-  /** Whether the programs the cell calls are read (commands needed), with this interpreter. */
-  readsCommands(interpreter: InterpreterPlan | undefined): boolean;
+  /**
+   * The programs its cells call (commands needed), found on PATH or not, by cell id: given
+   * every cell of the language that will run, so a function one defines is no program in
+   * another. Absent: the language does not read them. A cell whose parser is missing (its
+   * interpreter not found) has no entry.
+   */
+  commandsNeeded?(input: CommandsInput): Promise<Map<string, NeededCommand[]>>;
   /** Which cells share an executor: one per language, and per interpreter for shells. */
   executorKey(interpreter: InterpreterPlan | undefined): string;
   /** The executor for cells with this interpreter against `target`; imported on first use. */

@@ -9,7 +9,7 @@ import { shLanguage } from './sh/language.js';
 import { powershellLanguage } from './powershell/language.js';
 
 
-export type { AttributeDefaults, BindRequest, BoundSource, CellLanguage, ConsoleDialectName, LanguageDefaults, Region } from './cell-language.js';
+export type { AttributeDefaults, BindRequest, CommandsInput, BoundSource, CellLanguage, ConsoleDialectName, LanguageDefaults, Region } from './cell-language.js';
 
 export const LANGUAGES: readonly CellLanguage[] = [sqlLanguage, powershellLanguage, shLanguage];
 

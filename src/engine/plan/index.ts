@@ -6,5 +6,4 @@ export { planEffect } from './effect.js';
 export { planInterpreter, programName } from './interpreter.js';
 export { isRunmeNotebook, planPrompts } from './prompts.js';
 export { findProgram, onPath, powershellInterpreter } from '../process/which.js';
-export type { NeededCommand } from '../commands-needed.js';
 export type { CellPlan, ConfirmPlan, Effect, EffectPlan, InterpreterPlan, PromptPlan, ResumeSelection, RunPlan, Selection, WhyNot, WhyNotReason } from './types.js';

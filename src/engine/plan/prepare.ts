@@ -13,14 +13,14 @@
  * `replanCell` gives the attempt's plan the same way.
  */
 import { dirname, resolve } from 'node:path';
-import { commandsNeeded, missingReason, readsCommands, type NeededCommand } from '../commands-needed.js';
+import { languageOf, LANGUAGES } from '../lang/language.js';
 import type { Catalogue } from '../lang/sql/effects.js';
 import type { PowerShellParser } from '../placeholders.js';
 import type { Cell, Runbook } from '../runbook.js';
 import { valuesNeededBy } from './build.js';
 import { planConfirm, type GuardContext } from './confirm.js';
 import { planEffect } from './effect.js';
-import type { CellPlan, RunPlan } from './types.js';
+import type { CellPlan, NeededCommand, RunPlan } from './types.js';
 
 export interface PrepareContext {
   runbook: Runbook;
@@ -58,7 +58,8 @@ export async function replanCell(plan: RunPlan, planned: CellPlan, cell: Cell, s
   const refined = await withEffect(planned, edited, source, ctx.catalogue, guardOf(plan));
   if (!ctx.parserFor || !readsCommands(planned)) return refined;
   const others = plan.cells.filter((c) => c.willRun && c.id !== cell.id);
-  const needs = await readNeeds([...others, planned], { ...ctx.runbook, cells: [...ctx.runbook.cells.filter((c) => c.id !== cell.id), edited] }, ctx);
+  // The edited cell is read whatever the selection said: the operator is about to run it.
+  const needs = await readNeeds([...others, { ...planned, willRun: true }], { ...ctx.runbook, cells: [...ctx.runbook.cells.filter((c) => c.id !== cell.id), edited] }, ctx);
   const { needs: _before, needsUnread: _unread, ...rest } = refined;
   const now = needs.get(cell.id);
   return now ? { ...rest, needs: now } : rest;
@@ -75,17 +76,43 @@ async function withEffect(planned: CellPlan, cell: Cell, source: string | undefi
   return { ...rest, effect, effectReason: because, ...(refused ? { refused } : {}), confirm: planConfirm(cell, effect, guard) };
 }
 
-/** What each cell that will run calls, by cell id; cells whose commands are not read have no entry. */
+/** What each cell that will run calls, by cell id, each language reading its own cells; cells whose commands are not read have no entry. */
 async function readNeeds(plans: readonly CellPlan[], runbook: Runbook, ctx: PrepareContext): Promise<Map<string, NeededCommand[]>> {
   const byId = new Map(plans.map((c) => [c.id, c]));
   const planOf = (id: string) => byId.get(id) as CellPlan;
-  return commandsNeeded({
-    cells: runbook.cells.filter((c) => byId.get(c.id)?.willRun === true),
-    parserFor: (cell) => ctx.parserFor!(planOf(cell.id)),
-    env: ctx.env,
-    cwdOf: (cell) => planOf(cell.id).cwd ?? dirname(resolve(runbook.path)),
-  });
+  const running = runbook.cells.filter((c) => byId.get(c.id)?.willRun === true);
+  const read = await Promise.all(
+    LANGUAGES.map((language) => {
+      const cells = running.filter((c) => languageOf(c) === language);
+      if (!language.commandsNeeded || cells.length === 0) return new Map<string, NeededCommand[]>();
+      return language.commandsNeeded({
+        cells,
+        parserFor: (cell) => ctx.parserFor!(planOf(cell.id)),
+        env: ctx.env,
+        cwdOf: (cell) => planOf(cell.id).cwd ?? dirname(resolve(runbook.path)),
+      });
+    }),
+  );
+  return new Map(read.flatMap((map) => [...map]));
 }
+
+/** Whether the commands of a cell with this plan are read: its language reads them, and its interpreter was found. */
+function readsCommands(plan: CellPlan): boolean {
+  return languageOf(plan).commandsNeeded !== undefined && plan.interpreter?.command !== undefined;
+}
+
+/** The missing ones, as a skip reason: "railway not found on PATH". */
+export function missingReason(needed: readonly NeededCommand[]): string | undefined {
+  const missing = needed.filter((n) => !n.found);
+  if (missing.length === 0) return undefined;
+  const commands = missing.filter((n) => !n.name.includes(' -m ')).map((n) => (n.near ? `${n.name} (${n.near} found)` : n.name));
+  const modules = missing.filter((n) => n.name.includes(' -m ')).map((n) => n.name.split(' -m ')[1]);
+  return [
+    ...(commands.length ? [`${commands.join(', ')} not found on PATH`] : []),
+    ...(modules.length ? [`python module${modules.length > 1 ? 's' : ''} ${modules.join(', ')} not found`] : []),
+  ].join('; ');
+}
+
 
 function withNeeds(planned: CellPlan, needs: Map<string, NeededCommand[]> | undefined, unread: string | undefined, mode: RunPlan['mode']): CellPlan {
   if (!planned.willRun || !readsCommands(planned)) return planned;

@@ -17,7 +17,7 @@ export type RunMode = 'interactive' | 'unattended' | 'dry-run';
 /** What a run's database is. */
 export type TargetKind = 'sandbox' | 'postgres' | 'none';
 
-/** A program a cell calls (commands-needed.ts), found on PATH or not. */
+/** A program a cell calls (commands needed: lang/powershell/commands-needed.ts), found on PATH or not. */
 export interface NeededCommand {
   /** `railway`, or `python -m tools.prod_gate` for a module. */
   name: string;

@@ -63,7 +63,9 @@ export const powershellLanguage: CellLanguage = {
     return (await import('./lint.js')).environmentAsVariable(runbook, named);
   },
 
-  readsCommands: (interpreter) => interpreter?.command !== undefined,
+  async commandsNeeded(input) {
+    return (await import('./commands-needed.js')).commandsNeeded(input);
+  },
   executorKey: (interpreter) => shellExecutorKey('powershell', interpreter),
   createExecutor: (interpreter, target) => createShellExecutorFor('powershell', interpreter, target),
 };

@@ -68,7 +68,6 @@ export const shLanguage: CellLanguage = {
     return (await import('./lint.js')).lintShCell(cell);
   },
 
-  readsCommands: () => false,
   executorKey: (interpreter) => shellExecutorKey('sh', interpreter),
   createExecutor: (interpreter, target) => createShellExecutorFor('sh', interpreter, target),
 };

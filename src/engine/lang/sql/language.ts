@@ -74,7 +74,6 @@ export const sqlLanguage: CellLanguage = {
     return (await import('./lint.js')).lintSqlCell(cell, lines);
   },
 
-  readsCommands: () => false,
   executorKey: () => 'sql',
 
   async createExecutor(_interpreter, target) {

@@ -16,36 +16,17 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { onPath } from './process/which.js';
-import type { PowerShellParser } from './placeholders.js';
-import type { Cell, Lang } from './runbook.js';
-import type { InterpreterPlan, NeededCommand } from './plan/types.js';
-import { languageOf } from './lang/language.js';
+import { onPath } from '../../process/which.js';
+import type { NeededCommand } from '../../plan/types.js';
+import type { CommandsInput } from '../cell-language.js';
 
-export type { NeededCommand };
-
-export interface CommandsInput {
-  cells: readonly Cell[];
-  /** PowerShell's parser for a cell; undefined where pwsh is missing (the cell is skipped anyway). */
-  parserFor(cell: Cell): Promise<PowerShellParser | undefined>;
-  env: NodeJS.ProcessEnv;
-  /** Where a cell runs (for `python -m`, which looks there first). */
-  cwdOf(cell: Cell): string;
-}
-
-/** Whether the commands of a cell with this plan are read: its language reads them (PowerShell), with an interpreter that was found. */
-export function readsCommands(plan: { lang: Lang; interpreter?: InterpreterPlan }): boolean {
-  return languageOf(plan).readsCommands(plan.interpreter);
-}
-
-/** Per cell id, what it needs, in the order the cell first calls it. Only PowerShell cells are read. */
+/** Per cell id, what it needs, in the order the cell first calls it: `input.cells` are the run's PowerShell cells. */
 export async function commandsNeeded(input: CommandsInput): Promise<Map<string, NeededCommand[]>> {
   const calls = new Map<string, { name: string; arguments: (string | null)[] }[]>();
   const defined = new Set<string>();
   // All at once: the session answers them in order, without a round trip between them.
   const reports = await Promise.all(
     input.cells.map(async (cell) => {
-      if (!languageOf(cell).parsedInSession) return undefined;
       const parser = await input.parserFor(cell).catch(() => undefined);
       return parser ? await parser.parse(cell.source, []).catch(() => undefined) : undefined;
     }),
@@ -80,17 +61,6 @@ export async function commandsNeeded(input: CommandsInput): Promise<Map<string, 
   return needed;
 }
 
-/** The missing ones, as a skip reason: "railway not found on PATH". */
-export function missingReason(needed: readonly NeededCommand[]): string | undefined {
-  const missing = needed.filter((n) => !n.found);
-  if (missing.length === 0) return undefined;
-  const commands = missing.filter((n) => !n.name.includes(' -m ')).map((n) => (n.near ? `${n.name} (${n.near} found)` : n.name));
-  const modules = missing.filter((n) => n.name.includes(' -m ')).map((n) => n.name.split(' -m ')[1]);
-  return [
-    ...(commands.length ? [`${commands.join(', ')} not found on PATH`] : []),
-    ...(modules.length ? [`python module${modules.length > 1 ? 's' : ''} ${modules.join(', ')} not found`] : []),
-  ].join('; ');
-}
 
 /** `python` → `python3`, `python3` → `python`, `pip` → `pip3`: the versioned twin of a missing program, when it is on PATH. */
 export function nearName(name: string, path: string): string | undefined {
