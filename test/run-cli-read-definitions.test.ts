@@ -30,6 +30,7 @@ const DEFINITIONS = `
   CREATE TABLE public.guarded (pid int);
   ALTER TABLE public.guarded ENABLE ROW LEVEL SECURITY;
   CREATE POLICY see_all ON public.guarded FOR SELECT USING (pg_terminate_backend(pid));
+  CREATE OPERATOR public.!!! (rightarg = int, function = public.pure_end);
   CREATE VIEW public.harmless AS SELECT pid, lower(application_name) AS app FROM pg_stat_activity;
   CREATE FUNCTION public.twice(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x * 2 $$;
   CREATE AGGREGATE public.doubled_sum(int) (sfunc = int4pl, stype = int, initcond = '0');`;
@@ -65,6 +66,7 @@ describe('what runs inside a name decides whether a SELECT reads', () => {
     ['a view of that view', 'SELECT n FROM public.victim_count;', /reads victim_count: view public\.victim_count: reads victims: view public\.victims/],
     ['a view that calls an IMMUTABLE SQL function ending sessions', 'SELECT * FROM quiet;', /reads quiet: view public\.quiet: calls pure_end\(\): function public\.pure_end\(p integer\): calls pg_terminate_backend\(\)/],
     ['a STABLE PL/pgSQL function', `SELECT stable_plpgsql(pid) FROM pg_stat_activity WHERE ${VICTIM};`, /function public\.stable_plpgsql\(p integer\) is written in plpgsql, whose body is not judged/],
+    ['an operator whose IMMUTABLE SQL function ends sessions', `SELECT !!! pid FROM pg_stat_activity WHERE ${VICTIM};`, /uses the operator !!!: operator !!! calls pure_end\(\): function public\.pure_end\(p integer\): calls pg_terminate_backend\(\)/],
     ['a table whose row-security policy ends sessions', 'SELECT * FROM guarded;', /reads guarded: table public\.guarded: calls pg_terminate_backend\(\)/],
   ])('%s: a write, refused unattended without --allow-writes; the other session lives', async (_what, sql, reason) => {
     const db = await freshDatabase('reads');

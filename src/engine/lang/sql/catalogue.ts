@@ -33,7 +33,8 @@ SELECT 'f' AS kind, p.proname AS name, p.provolatile::text AS volatility,
   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
  WHERE p.proname = ANY($1::text[])
 UNION ALL
-SELECT 'o', o.oprname, max(p.provolatile::text), NULL, NULL, NULL, NULL
+SELECT 'o', o.oprname, max(p.provolatile::text), format('operator %s', o.oprname), NULL, NULL,
+       array_agg(p.proname::text) FILTER (WHERE p.pronamespace <> 'pg_catalog'::regnamespace)
   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode
  WHERE o.oprname = ANY($2::text[]) GROUP BY o.oprname
 UNION ALL
@@ -52,7 +53,7 @@ interface Row {
   language: string | null;
   /** A SQL function's body or a view's query. */
   body: string | null;
-  /** An aggregate's support functions, or a table's row-security policy expressions. */
+  /** An aggregate's support functions, an operator's functions outside pg_catalog, or a table's row-security policy expressions. */
   support: string[] | null;
 }
 
@@ -99,7 +100,14 @@ export async function queryCatalogue(client: Queryable, sources: readonly string
     const result = await lookUp(client, [ask.functions, ask.operators, ask.relations]);
     next = { functions: [], operators: [], relations: [] };
     for (const row of result.rows) {
-      if (row.kind === 'o') operators.set(row.name, volatilityOf(row.volatility));
+      if (row.kind === 'o') {
+        operators.set(row.name, volatilityOf(row.volatility));
+        // An operator of your own runs its function: judged as a call of it.
+        if (row.support?.length) {
+          next.functions.push(...row.support);
+          add(definitions, `operator:${row.name}`, { what: row.what ?? `operator ${row.name}`, calls: row.support });
+        }
+      }
       else if (row.kind === 'f') {
         // 'v' > 's' > 'i' as text: the most volatile overload counts.
         const volatility = volatilityOf(row.volatility);

@@ -42,8 +42,9 @@ export interface Catalogue {
   functions: ReadonlyMap<string, Volatility>;
   operators: ReadonlyMap<string, Volatility>;
   /**
-   * What runs when a name is called (`function:<name>`) or read (`relation:<name>`), for
-   * every object of that name outside pg_catalog that has more than its volatility to judge.
+   * What runs when a name is called (`function:<name>`, `operator:<name>`) or read
+   * (`relation:<name>`), for every object of that name outside pg_catalog that has more
+   * than its volatility to judge.
    */
   definitions?: ReadonlyMap<string, readonly Definition[]>;
 }
@@ -225,6 +226,8 @@ function firstWriter(found: Pick<Calls, 'functions' | 'operators' | 'relations'>
     const volatility = catalogue ? catalogue.operators.get(name) : BUILTIN_READ_OPERATORS.has(name) ? 's' : undefined;
     if (volatility === undefined) return `uses the operator ${name}, which ${catalogue ? 'the target does not know' : 'is not a built-in read-only operator'}`;
     if (volatility === 'v') return `uses the operator ${name} (${VOLATILITY_WORD.v})`;
+    const inside = definitionWriter(`operator:${name}`, catalogue, trail, depth);
+    if (inside) return `uses the operator ${name}: ${inside}`;
   }
   for (const name of found.relations) {
     const inside = definitionWriter(`relation:${name}`, catalogue, trail, depth);
