@@ -193,26 +193,49 @@ function global:__runbook_mask_wrapped([string]$Text) {
 }
 # The formatter's data, or a masked copy of it: data a cell made itself (`$t = $x |
 # Format-Table`) may be used again (`$t | Out-File`), and stays as it was. Rows and list
-# fields (nearly all output) are looked at directly; a hit, or any other shape, by its fields.
+# fields (nearly all output) are looked at and copied directly; any other shape by its fields.
 function global:__runbook_mask_format($Data) {
   $any = $__runbook.Mask.Any
   $info = $Data.formatEntryInfo
   $kind = if ($null -ne $info) { $info.GetType().Name } else { '' }
   if ($kind -ceq 'TableRowEntry') {
-    $hit = $false
-    foreach ($field in $info.formatPropertyFieldList) { $value = $field.propertyValue; if ($value -and $any.IsMatch($value)) { $hit = $true; break } }
-    if (-not $hit) { return $Data }
-  } elseif ($kind -ceq 'ListViewEntry') {
-    $hit = $false
-    foreach ($entry in $info.listViewFieldList) {
-      foreach ($value in $entry.formatPropertyField.propertyValue, $entry.label, $entry.propertyName) { if ($value -and $any.IsMatch($value)) { $hit = $true; break } }
-      if ($hit) { break }
+    $fields = $info.formatPropertyFieldList
+    $list = $null
+    for ($i = 0; $i -lt $fields.Count; $i++) {
+      $value = $fields[$i].propertyValue
+      if (-not ($value -and $any.IsMatch($value))) { continue }
+      if ($null -eq $list) { $list = [System.Activator]::CreateInstance($fields.GetType(), @(, $fields)) }
+      $field = $__runbook.Clone.Invoke($fields[$i], $null)
+      $field.propertyValue = __runbook_mask $value
+      $list[$i] = $field
     }
-    if (-not $hit) { return $Data }
+    if ($null -eq $list) { return $Data }
+    $entry = $__runbook.Clone.Invoke($info, $null)
+    $entry.formatPropertyFieldList = $list
+  } elseif ($kind -ceq 'ListViewEntry') {
+    $fields = $info.listViewFieldList
+    $list = $null
+    for ($i = 0; $i -lt $fields.Count; $i++) {
+      $field = $fields[$i]
+      if (($field.label -and $any.IsMatch($field.label)) -or ($field.propertyName -and $any.IsMatch($field.propertyName))) { return (__runbook_mask_copy $Data) }
+      $value = $field.formatPropertyField.propertyValue
+      if (-not ($value -and $any.IsMatch($value))) { continue }
+      if ($null -eq $list) { $list = [System.Activator]::CreateInstance($fields.GetType(), @(, $fields)) }
+      $field = $__runbook.Clone.Invoke($field, $null)
+      $field.formatPropertyField = $__runbook.Clone.Invoke($field.formatPropertyField, $null)
+      $field.formatPropertyField.propertyValue = __runbook_mask $value
+      $list[$i] = $field
+    }
+    if ($null -eq $list) { return $Data }
+    $entry = $__runbook.Clone.Invoke($info, $null)
+    $entry.listViewFieldList = $list
   } elseif ($kind -ceq 'RawTextFormatEntry') {
     if (-not (__runbook_mask_needed $info.text)) { return $Data }
-  }
-  __runbook_mask_copy $Data
+    return (__runbook_mask_copy $Data)
+  } else { return (__runbook_mask_copy $Data) }
+  $copy = $__runbook.Clone.Invoke($Data, $null)
+  $copy.formatEntryInfo = $entry
+  $copy
 }
 function global:__runbook_mask_copy($Node) {
   if ($null -eq $Node) { return $null }
