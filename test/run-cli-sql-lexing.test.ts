@@ -39,6 +39,16 @@ describe('PostgreSQL lexes around every bound value', () => {
     expect(await pwned(db)).toBe(false);
   });
 
+  it('lint: an error at the placeholder, whatever the value will be', async () => {
+    const file = runbookWith("SELECT E'abc'\n'\\' <NOTE> --' AS x;");
+    const result = await runCli(['lint', file]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toContain(`${file}:7:5: error: SQL in cell step: <NOTE> at line 2 of the cell: PostgreSQL reads it inside a string continued across a line break`);
+    expect(result.stdout).toContain('(placeholder-unbindable)');
+    const clean = await runCli(['lint', runbookWith("SELECT E'abc' || '\\' || '<NOTE>' AS x;")]);
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+  });
+
   it('the same value in a string PostgreSQL and the binder agree on arrives as data', async () => {
     const db = await freshDatabase('lexing');
     const transcript = join(tempDir(), 't.jsonl');

@@ -14,25 +14,34 @@ import type { Landing } from './placeholders.js';
 
 /** Throws an InputError (one line: what, where, what to do) unless the scanner agrees with every landing. */
 export async function checkLandings(bound: string, landings: readonly Landing[], source: string): Promise<void> {
-  if (landings.length === 0) return;
+  const problem = await landingProblem(bound, landings, source);
+  if (problem) throw new InputError(problem.message);
+}
+
+/** The first value the scanner does not see where the binder put it: its placeholder's offset in the source, and the message. */
+export async function landingProblem(bound: string, landings: readonly Landing[], source: string): Promise<{ at: number; message: string } | undefined> {
+  if (landings.length === 0) return undefined;
   let tokens: ScannedToken[];
   try {
     tokens = await scanSql(bound);
   } catch (error) {
     if (!(error instanceof SqlParseError)) throw error;
     const first = landings[0]!;
-    throw new InputError(`<${first.name}> at line ${lineAt(source, first.at)} of the cell cannot be bound: ${error.message} once the values are in; close it, then run again`);
+    return { at: first.at, message: `<${first.name}> at line ${lineAt(source, first.at)} of the cell cannot be bound: ${error.message} once the values are in; close it, then run again` };
   }
   const byStart = new Map(tokens.map((token) => [token.start, token]));
   for (const landing of landings) {
     const token = byStart.get(landing.start);
     if (token && token.end === landing.end && fits(token, landing, bound)) continue;
     const around = tokens.find((t) => t.start <= landing.start && landing.start < t.end);
-    throw new InputError(
-      `<${landing.name}> at line ${lineAt(source, landing.at)} of the cell: PostgreSQL ${seenAs(around, bound)}, not where the binder put the value, so the value could run as SQL; ` +
+    return {
+      at: landing.at,
+      message:
+        `<${landing.name}> at line ${lineAt(source, landing.at)} of the cell: PostgreSQL ${seenAs(around, bound)}, not where the binder put the value, so the value could run as SQL; ` +
         "write the placeholder alone (<NAME>) or in one plain '…' string that is not continued on the next line",
-    );
+    };
   }
+  return undefined;
 }
 
 function fits(token: ScannedToken, landing: Landing, bound: string): boolean {

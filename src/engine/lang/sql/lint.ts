@@ -1,8 +1,9 @@
 /**
  * What lint finds in a SQL cell: SQL the real PostgreSQL parser rejects (at its line and
  * column in the document, or a warning where a placeholder stands for syntax), a `readonly`
- * cell that could leave its READ ONLY transaction, and a placeholder bound where the text is
- * parsed again (a dollar-quoted body, a query string): errors the run refuses too.
+ * cell that could leave its READ ONLY transaction, a placeholder bound where the text is
+ * parsed again (a dollar-quoted body, a query string), and one PostgreSQL's scanner would
+ * not see where the binder puts it (sql/landings.ts): errors the run refuses too.
  */
 import { PLACEHOLDER } from '../../placeholders/names.js';
 import type { Cell, Diagnostic } from '../../runbook.js';
@@ -10,6 +11,8 @@ import { documentAt, documentLine, positionAt } from '../document-position.js';
 import { readonlyBreach, readonlyMessage } from './readonly.js';
 import { reparsedCalls, reparsedMessage, reparsedPlaceholders } from './reparsed.js';
 import { sqlSyntaxError } from './statements.js';
+import { bindSqlLandings } from './placeholders.js';
+import { landingProblem } from './landings.js';
 
 export async function lintSqlCell(cell: Cell, lines?: string[]): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
@@ -33,7 +36,22 @@ export async function lintSqlCell(cell: Cell, lines?: string[]): Promise<Diagnos
       message: `SQL in cell ${cell.id}: ${reparsedMessage(each, positionAt(cell.source, each.offset).line)}`,
     });
   }
+  if (found.length === 0 && !problem) {
+    // Where PostgreSQL's scanner would cut the text otherwise than the binder, whatever the value (a string continued on the next line).
+    const unbound = await unbindable(cell);
+    if (unbound) diagnostics.push({ severity: 'error', ...documentAt(cell, unbound.at), rule: 'placeholder-unbindable', message: `SQL in cell ${cell.id}: ${unbound.message}` });
+  }
   return diagnostics;
+}
+
+async function unbindable(cell: Cell): Promise<{ at: number; message: string } | undefined> {
+  let bound;
+  try {
+    bound = bindSqlLandings(cell.source, cell.placeholders, Object.fromEntries(cell.placeholders.map((name) => [name, 'v'])));
+  } catch {
+    return undefined; // what the binder itself refuses is reported by the checks above or by the run
+  }
+  return landingProblem(bound.text, bound.landings, cell.source);
 }
 
 function sqlDiagnostic(cell: Cell, problem: { message: string; line: number; column: number }, lines?: string[]): Diagnostic {
