@@ -144,4 +144,13 @@ describe.skipIf(!hasPwsh)('confirmations reach the operator', () => {
     expect(await shell.run(run.context)).toMatchObject({ status: 'succeeded', exitCode: 0 });
     expect(run.output('stdout')).toBe('deploying\n200\nto the host\n');
   }, 120_000);
+
+  it('a missing mandatory parameter is asked by its name, as pwsh asks it', async () => {
+    const answers = answering('db-7');
+    const run = contextFor('powershell', "function Restart-Node { param([Parameter(Mandatory)][string]$Name) \"restarting $Name\" }\nRestart-Node");
+    run.context.ask = answers.ask;
+    expect(await shell.run(run.context)).toMatchObject({ status: 'succeeded' });
+    expect(answers.asked.map((q) => q.prompt)).toEqual(['Name']);
+    expect(run.output('stdout')).toMatch(/restarting db-7\n$/);
+  }, 120_000);
 });
