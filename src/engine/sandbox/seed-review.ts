@@ -170,6 +170,12 @@ async function reachesOf(stmt: unknown, depth: number): Promise<string[]> {
       const name = (node.funcname as { String?: { sval?: string } }[] | undefined)?.at(-1)?.String?.sval;
       const why = name ? nameReach(name, true) : undefined;
       if (why) found.add(why);
+      // set_config names its setting as a constant, which the walk does not read as a name (below).
+      if (name?.toLowerCase() === 'set_config') {
+        const setting = (node.args as { A_Const?: { sval?: { sval?: string } } }[] | undefined)?.[0]?.A_Const?.sval?.sval;
+        const reach = setting && OUTSIDE_SETTINGS.has(setting.toLowerCase()) ? nameReach(setting, false) : undefined;
+        if (reach) found.add(reach);
+      }
     } else if (key === 'DoStmt' || key === 'CreateFunctionStmt') {
       const body = bodyOf(node, key === 'DoStmt');
       if (body) bodies.push(body);
@@ -179,7 +185,9 @@ async function reachesOf(stmt: unknown, depth: number): Promise<string[]> {
       if (why) found.add(why);
     }
     return undefined;
-  });
+    // A constant's text is data, not a name: `SELECT 'dblink …'` reaches nothing. Text that is
+    // run as SQL is judged where it is passed (DYNAMIC_SQL_FUNCTIONS, function bodies).
+  }, (key) => key !== 'A_Const');
   for (const { language, body } of bodies) for (const why of await bodyReaches(language, body, depth)) found.add(why);
   return [...found];
 }

@@ -165,7 +165,15 @@ namespace Runbook
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Emit("o", value ?? "");
         public override void WriteLine(string value) => Emit("o", (value ?? "") + "\n");
         public override void WriteErrorLine(string value) => Emit("e", (value ?? "") + "\n");
-        public override void WriteDebugLine(string message) => Emit("e", "DEBUG: " + message + "\n");
+        // Set-PSDebug's trace lines ("   12+ line", "! CALL …", "! SET …") come here, and in the
+        // session they would trace the engine's own wrapper between the cell's lines: dropped, as
+        // the README says (Write-Debug reaches the cell's output as a record, not through here).
+        public override void WriteDebugLine(string message)
+        {
+            if (TraceLine.IsMatch(message ?? "")) return;
+            Emit("e", "DEBUG: " + message + "\n");
+        }
+        private static readonly System.Text.RegularExpressions.Regex TraceLine = new System.Text.RegularExpressions.Regex(@"^\s*\d+\+ |^! ");
         public override void WriteVerboseLine(string message) => Emit("e", "VERBOSE: " + message + "\n");
         public override void WriteWarningLine(string message) => Emit("e", "WARNING: " + message + "\n");
         public override void WriteProgress(long sourceId, ProgressRecord record) { }

@@ -2,8 +2,13 @@
  * Every (key, child) pair of a libpg-query parse tree, depth first, with a stack instead of
  * recursion (a generated statement can nest deeper than the call stack). The one walk the
  * effect, read-only and re-parsed checks share; `visit` returns a value to stop at once.
+ * `enter` says whether to walk into a child (default: every one), e.g. not into a constant.
  */
-export function findInTree<T>(root: unknown, visit: (key: string, child: unknown) => T | undefined): T | undefined {
+export function findInTree<T>(
+  root: unknown,
+  visit: (key: string, child: unknown) => T | undefined,
+  enter: (key: string) => boolean = () => true,
+): T | undefined {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
@@ -15,7 +20,7 @@ export function findInTree<T>(root: unknown, visit: (key: string, child: unknown
     for (const [key, child] of Object.entries(value)) {
       const found = visit(key, child);
       if (found !== undefined) return found;
-      if (child && typeof child === 'object') pending.push(child);
+      if (child && typeof child === 'object' && enter(key)) pending.push(child);
     }
   }
   return undefined;
