@@ -3,13 +3,12 @@
  * a role that may only INSERT and SELECT runs, pushes, follows and verifies; it cannot
  * UPDATE, DELETE or TRUNCATE a row.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './runner-support.js';
-import { freshLogDatabase, GATED, logRows, openGate, readmeSetupSql, transcriptLinesOf, watchCli } from './log-support.js';
+import { appendOnlyRole, freshLogDatabase, GATED, logRows, openGate, transcriptLinesOf, watchCli } from './log-support.js';
 
 describe('the append-only role from the README', () => {
   it('may run, push, follow and verify, and may not UPDATE, DELETE or TRUNCATE', async () => {
@@ -18,19 +17,8 @@ describe('the append-only role from the README', () => {
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/^log: schema runbook with table runbook\.events is ready in postgres:\/\/postgres:\*{8}@/);
 
-    const role = `responder_${randomBytes(3).toString('hex')}`;
-    const password = `pw-${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: owner });
-    await admin.connect();
-    try {
-      await admin.query(readmeSetupSql().replaceAll('responder', role).replace("'change-me'", `'${password}'`));
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(owner);
-    url.username = role;
-    url.password = password;
-    const responder = url.toString();
+    const responder = await appendOnlyRole(owner);
+    const password = new URL(responder).password;
 
     const dir = tempDir('runbook-log-role-');
     const env = { GATE_ONE: join(dir, 'one'), GATE_TWO: join(dir, 'two') };
