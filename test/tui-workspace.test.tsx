@@ -14,7 +14,7 @@ import { Controller } from '../src/renderers/tui/controller.js';
 import { runSummary } from '../src/renderers/tui/footer-lines.js';
 import { outputLines } from '../src/renderers/tui/lines.js';
 import { TuiOperator } from '../src/renderers/tui/operator.js';
-import { pagerText } from '../src/renderers/tui/pager.js';
+import { pagerEnvironment, pagerText } from '../src/renderers/tui/pager.js';
 import { reduceAll } from '../src/renderers/tui/reducer.js';
 import { initialState, stateFromRunbook, type ConsoleState } from '../src/renderers/tui/state.js';
 import { createConsoleStore } from '../src/renderers/tui/store.js';
@@ -34,6 +34,13 @@ function scene(kind: 'sandbox' | 'postgres' | 'none'): { state: ConsoleState; ma
   const state = reduceAll(initialState({ cells: CELLS }), [make({ ...started([]), target: { kind, url: kind === 'none' ? '' : 'postgres://db.example/prod', name: kind === 'none' ? 'none' : 'prod' } } as never, 0)]);
   return { state, make };
 }
+
+describe('the pager reads UTF-8', () => {
+  it('less is told the file is UTF-8 when the locale does not say so (LANG unset: it would ask "may be a binary file"); the operator\'s LESSCHARSET wins', () => {
+    expect(pagerEnvironment({ PATH: '/usr/bin' })).toEqual({ PATH: '/usr/bin', LESSCHARSET: 'utf-8' });
+    expect(pagerEnvironment({ LESSCHARSET: 'latin1' })).toEqual({ LESSCHARSET: 'latin1' });
+  });
+});
 
 describe('console workspace: what is shown', () => {
   it('says NO DATABASE for a runbook without one, not PRODUCTION', () => {

@@ -36,6 +36,15 @@ export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 /**
+ * The pager's environment: the file it shows is UTF-8 (glyphs, the cell's own text), and
+ * `less` without a UTF-8 locale (LANG unset: cron, CI, `env -i`, a bare container) calls such
+ * a file "may be a binary file" and waits for an answer. The operator's LESSCHARSET wins.
+ */
+export function pagerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.LESSCHARSET ? env : { ...env, LESSCHARSET: 'utf-8' };
+}
+
+/**
  * The text the pager shows for a cell: a title line, its output, its error. With `width`
  * (the terminal's), everything but tables is wrapped to it first: `less -S` scrolls a
  * table sideways, which is right for a table and wrong for the one stderr line that matters.
@@ -64,7 +73,7 @@ export function showInPager(text: string, options: PageOptions = {}): void {
   options.suspend?.();
   try {
     const pager = pagerCommand(env);
-    if (pager) spawnSync(`${pager} ${shellArgument(file)}`, { shell: true, stdio: 'inherit', env });
+    if (pager) spawnSync(`${pager} ${shellArgument(file)}`, { shell: true, stdio: 'inherit', env: pagerEnvironment(env) });
     else showWithoutPager(text);
   } finally {
     options.resume?.();
