@@ -164,40 +164,18 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
   async function recordWrite(client: pg.Client, statements: Statement[], context: ExecutionContext, flushGuard: () => Promise<void>): Promise<boolean> {
     const own = ownTransactionReason(statements) ?? (connection.transactionStatus !== 'I' ? 'it runs inside a transaction an earlier cell left open' : undefined);
     await flushGuard();
-    const identity = own === undefined ? 'BEGIN; SELECT pg_current_xact_id()::text AS xid, ' : 'SELECT ';
-    const results = await client.query(`${identity}pid, to_json(backend_start) #>> '{}' AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
-    const rows = (Array.isArray(results) ? results.at(-1) : results).rows as { xid?: string; pid: number; started: string }[];
-    const row = rows[0];
+    // The engine's own transaction is opened here, so its id is read in the same round trip.
+    const row = await transactionIdentity(client, own === undefined ? 'BEGIN; ' : undefined);
     if (!row) throw new Error('could not read this session from pg_stat_activity, so the write could not be put on record; nothing ran');
-    context.emit({
-      type: 'sql.transaction',
-      cell: context.cell.id,
-      attempt: context.attempt ?? 1,
-      pid: row.pid,
-      backendStart: row.started,
-      ...(row.xid ? { xid: row.xid } : {}),
-      ...(own ? { own } : {}),
-    });
+    emitTransaction(context, row, own);
     if (context.signal.aborted) throw new Stop(cancelled());
     return own === undefined;
   }
 
   /** The id of the cell's own transaction, after its BEGIN: the same record, now with the id resume asks about. */
   async function recordOwnTransaction(client: pg.Client, context: ExecutionContext): Promise<void> {
-    const { rows } = await client.query<{ xid: string; pid: number; started: string }>(
-      `SELECT pg_current_xact_id()::text AS xid, pid, to_json(backend_start) #>> '{}' AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`,
-    );
-    const row = rows[0];
-    if (!row) return;
-    context.emit({
-      type: 'sql.transaction',
-      cell: context.cell.id,
-      attempt: context.attempt ?? 1,
-      pid: row.pid,
-      backendStart: row.started,
-      xid: row.xid,
-      own: 'the cell is one BEGIN … COMMIT of its own',
-    });
+    const row = await transactionIdentity(client, '');
+    if (row) emitTransaction(context, row, 'the cell is one BEGIN … COMMIT of its own');
     if (context.signal.aborted) throw new Stop(cancelled());
   }
 
@@ -288,4 +266,34 @@ function cancelled(): ExecutionResult {
 function timedOut(timeoutMs: number): ExecutionResult {
   const limit = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000}s` : `${timeoutMs}ms`;
   return { status: 'timed-out', error: { message: `timed out after ${limit} (statement_timeout); the statement was cancelled`, code: '57014' } };
+}
+
+interface TransactionIdentity {
+  xid?: string;
+  pid: number;
+  started: string;
+}
+
+/**
+ * This session's backend (pid, start) and, with `xidAfter` (the text to send first, '' when a
+ * transaction is already open), the id of the transaction it is in: what a `sql.transaction`
+ * record holds and `runbook resume` asks the server about.
+ */
+async function transactionIdentity(client: pg.Client, xidAfter: string | undefined): Promise<TransactionIdentity | undefined> {
+  const head = xidAfter === undefined ? 'SELECT ' : `${xidAfter}SELECT pg_current_xact_id()::text AS xid, `;
+  const results = await client.query(`${head}pid, to_json(backend_start) #>> '{}' AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
+  return (Array.isArray(results) ? results.at(-1) : results).rows[0] as TransactionIdentity | undefined;
+}
+
+/** The `sql.transaction` record of one attempt: synced to disk as it is written (see recordWrite). */
+function emitTransaction(context: ExecutionContext, row: TransactionIdentity, own: string | undefined): void {
+  context.emit({
+    type: 'sql.transaction',
+    cell: context.cell.id,
+    attempt: context.attempt ?? 1,
+    pid: row.pid,
+    backendStart: row.started,
+    ...(row.xid ? { xid: row.xid } : {}),
+    ...(own ? { own } : {}),
+  });
 }
