@@ -1,11 +1,11 @@
 /**
  * Files tsc does not emit (host.ps1) and data files (builtin-functions.json) are read
- * beside their module, so the built CLI needs them in dist/ too: the build (run once by
- * global-setup) copies them, and a module whose file is missing says which and what to do.
+ * beside their module, so the built CLI needs them in dist/ and beside the chunks of its
+ * bundle too: the build (run once by global-setup) copies them, and a module whose file is missing says which and what to do.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -27,6 +27,13 @@ describe('build assets', () => {
       const [built, source] = [readFileSync(join('dist', asset), 'utf8'), readFileSync(join('src', asset), 'utf8')];
       if (asset.endsWith('.json')) expect(JSON.parse(built), asset).toEqual(JSON.parse(source));
       else expect(built === source, `${asset} differs between src/ and dist/`).toBe(true);
+    }
+  });
+
+  it("the CLI's bundle (dist/bundle/, what bin/runbook.js loads) holds the same files beside its chunks", () => {
+    for (const asset of assetsUnder('src')) {
+      const [built, source] = [readFileSync(join('dist', 'bundle', basename(asset)), 'utf8'), readFileSync(join('src', asset), 'utf8')];
+      expect(built === source, `${asset} differs between src/ and dist/bundle/`).toBe(true);
     }
   });
 

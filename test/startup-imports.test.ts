@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './runner-support.js';
+import { databaseUrl } from './support/database.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const DRAGONFLY = join(ROOT, 'runbooks', 'dragonfly.md');
@@ -31,7 +32,9 @@ function esmResolvedBy(args: string[]): string[] {
   return readFileSync(log, 'utf8').trim().split('\n');
 }
 
-const under = (name: string) => (path: string) => new RegExp(`[\\\\/]node_modules[\\\\/]${name}[\\\\/]`).test(path);
+/** A file of package `name`: in node_modules, or its chunk of the CLI's bundle (scripts/bundle.mjs names them `pkg-<name>-<hash>.js`). */
+const under = (name: string) => (path: string) =>
+  new RegExp(`[\\\\/]node_modules[\\\\/]${name}[\\\\/]`).test(path) || new RegExp(`[\\\\/]dist[\\\\/]bundle[\\\\/]pkg-${name}-[\\w-]{8}\\.js$`).test(path);
 
 describe('start-up imports', () => {
   it('list loads no PostgreSQL client: the sandbox (and pg with it) is imported only when a run starts it', () => {
@@ -42,7 +45,7 @@ describe('start-up imports', () => {
 
   it('list --json loads neither pg nor the text outline\'s width helpers; the text outline does', () => {
     const json = esmResolvedBy(['list', DRAGONFLY, '--json']);
-    expect(json.some((url) => url.endsWith('/dist/commands/list.js'))).toBe(true);
+    expect(json.some((url) => /[\\/]dist[\\/]bundle[\\/]list-[\w-]{8}\.js$/.test(url))).toBe(true);
     expect(json.filter((url) => under('pg')(url) || under('string-width')(url) || under('wrap-ansi')(url))).toEqual([]);
     expect(esmResolvedBy(['list', DRAGONFLY]).some(under('string-width'))).toBe(true);
   }, 60_000);
@@ -68,5 +71,28 @@ describe('start-up imports', () => {
     expect(without.filter(under('yaml'))).toEqual([]);
     const withYaml = cjsLoadedAfter(`${parse}; const r = parseRunbook('---\\nowner: sre\\n---\\n\\n# Plain\\n', 'front.md'); if (r.frontmatter.owner !== 'sre') throw new Error('frontmatter ' + JSON.stringify(r.frontmatter))`);
     expect(withYaml.filter(under('yaml')).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('the CLI reads YAML frontmatter with the bundled reader (one chunk), and a runbook without it loads none', () => {
+    expect(esmResolvedBy(['list', DRAGONFLY, '--json']).filter(under('yaml')).length).toBeGreaterThan(0);
+    const dir = tempDir('runbook-imports-yaml-');
+    const plain = join(dir, 'plain.md');
+    writeFileSync(plain, '# Plain\n\n```sql\nSELECT 1;\n```\n');
+    expect(esmResolvedBy(['list', plain, '--json']).filter(under('yaml'))).toEqual([]);
+  }, 60_000);
+
+  it("a SQL run does not load Node's undici (pg's Cloudflare probe, answered by the navigator Node 21+ defines)", () => {
+    const dir = tempDir('runbook-imports-sql-');
+    const runbook = join(dir, 'one.md');
+    writeFileSync(runbook, '# One\n\n```sql\nSELECT 1;\n```\n');
+    const report = join(dir, 'modules.json');
+    const hook = join(dir, 'modules.mjs');
+    writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));\n`);
+    const transcript = join(dir, 'one.jsonl');
+    execFileSync(process.execPath, ['--import', pathToFileURL(hook).href, join(ROOT, 'bin', 'runbook.js'), 'run', runbook, '--yes', '--db', databaseUrl(), '--transcript', transcript], { cwd: ROOT, stdio: 'ignore' });
+    expect(readFileSync(transcript, 'utf8')).toMatch(/"type":"cell.finished".*"status":"succeeded"/);
+    const modules = JSON.parse(readFileSync(report, 'utf8')) as string[];
+    expect(modules.some((name) => name.includes('net'))).toBe(true);
+    expect(modules.filter((name) => name.includes('undici'))).toEqual([]);
   }, 60_000);
 });

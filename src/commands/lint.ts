@@ -6,7 +6,7 @@ import { InputError } from '../engine/errors.js';
 import { EXIT } from './exit.js';
 import { lintRunbook } from '../engine/lint.js';
 import { readRunbookText } from '../engine/markdown/read-file.js';
-import { parseRunbook } from '../engine/parse.js';
+import { parseRunbookText } from '../engine/parse.js';
 import { countOf, diagnosticMessage, shortMessage } from '../renderers/text/message.js';
 
 export async function lint(files: string[]): Promise<number> {
@@ -23,7 +23,7 @@ export async function lint(files: string[]): Promise<number> {
       unreadable += 1;
       continue;
     }
-    const diagnostics = await lintRunbook(parseRunbook(text, file), text);
+    const diagnostics = await lintRunbook(await parseRunbookText(text, file), text);
     for (const diagnostic of diagnostics) {
       process.stdout.write(`${shortMessage(diagnosticMessage(file, diagnostic))}\n`);
       if (diagnostic.severity === 'error') errors += 1;

@@ -9,14 +9,20 @@ import { scanBlocks } from './markdown/blocks.js';
 import { MAX_NESTING } from './markdown/block-tree.js';
 import { buildCells, type CellDefaults } from './markdown/cells.js';
 import { lineStarts } from './markdown/fences.js';
-import { readFrontmatter } from './markdown/frontmatter.js';
+import { prepareFrontmatterReader, readFrontmatter } from './markdown/frontmatter.js';
 import { readRunbookText } from './markdown/read-file.js';
 import { walkTree } from './markdown/walk.js';
 import type { Runbook } from './runbook.js';
 
 /** Reads and parses a runbook; bad input (missing, directory, binary, empty) is an InputError. */
 export async function readRunbookFile(path: string): Promise<Runbook> {
-  return parseRunbook(await readRunbookText(path), path);
+  return parseRunbookText(await readRunbookText(path), path);
+}
+
+/** parseRunbook for a text read from a file: loads what its frontmatter needs first (as an import, cheaper than on the spot). */
+export async function parseRunbookText(text: string, path: string): Promise<Runbook> {
+  await prepareFrontmatterReader(text);
+  return parseRunbook(text, path);
 }
 
 /**

@@ -9,11 +9,13 @@ import type { WorkersConfig, WorkersMessage } from './workers.js';
 
 const SCRIPT_MARKER = 'workers.js';
 
-/** The compiled workers script: beside this file in dist/, or dist's twin when running from source. */
+/**
+ * The compiled workers script, dist/engine/sandbox/workers.js under the package root: the
+ * same path whether this module runs from src/, from dist/ or from the CLI's bundle
+ * (dist/bundle/, which does not carry the workers: they are a program of their own).
+ */
 function workersScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), SCRIPT_MARKER);
-  let root = dirname(here);
+  let root = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
   return join(root, 'dist', 'engine', 'sandbox', SCRIPT_MARKER);
 }

