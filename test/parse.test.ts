@@ -16,8 +16,8 @@ const cell = (runbook: Runbook, id: string) => {
 };
 
 describe('public exports', () => {
-  it('exports exactly parseRunbook and readRunbookFile', () => {
-    expect(Object.keys(parse).sort()).toEqual(['parseRunbook', 'readRunbookFile']);
+  it('exports exactly parseRunbook, parseRunbookText (a file\'s text: loads what its frontmatter needs first) and readRunbookFile', () => {
+    expect(Object.keys(parse).sort()).toEqual(['parseRunbook', 'parseRunbookText', 'readRunbookFile']);
   });
 });
 
