@@ -68,6 +68,33 @@ describe.skipIf(!hasPwsh)('pwsh session (real PowerShell 7)', () => {
     expect(pid).toBe(first.output('stdout').trim());
   }, 60_000);
 
+  it('starts the first cell as pwsh -File would: the warm-up left no output, variable, error or file; a cell that leaves the file system still starts the next in its directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-pwsh-'));
+    try {
+      const shell = pwsh();
+      // Parsed first, as preflight does: the warm-up runs while the host answers.
+      await shell.parse('Write-Output 1');
+      const first = ps(
+        [
+          '"errors=$($Error.Count)"',
+          '"left=$(@(Get-Variable -Scope Global -Name events, warm, warmFile, location -ErrorAction Ignore).Count)"',
+          '"file=$(Test-Path -LiteralPath (Join-Path $PSScriptRoot warm-up.ps1))"',
+          '"at=$($PWD.ProviderPath)"',
+          'Set-Location Env:',
+        ].join('\n'),
+        { cwd: dir },
+      );
+      expect(await shell.run(first.context)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+      expect(first.output('stdout')).toBe(`errors=0\nleft=0\nfile=False\nat=${dir}\n`);
+      expect(first.output('stderr')).toBe('');
+      const second = ps('"at=$($PWD.ProviderPath)"\n$PWD.Provider.Name', { cwd: dir });
+      expect(await shell.run(second.context)).toMatchObject({ status: 'succeeded' });
+      expect(second.output('stdout')).toBe(`at=${dir}\nFileSystem\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('carries $env: and functions from a dot-sourced script; an environment value is $env:NAME, never a magic $NAME', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-pwsh-'));
     try {

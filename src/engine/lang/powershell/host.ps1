@@ -30,8 +30,11 @@ $writer.WriteLine($nonce)
 $nonce = $null
 $json = [System.Text.Json.JsonSerializerOptions]::new()
 $json.Encoder = [System.Text.Encodings.Web.JavaScriptEncoder]::UnsafeRelaxedJsonEscaping
+# The host's own events (parse replies, `end`) always go here; the cells' go through
+# $channel.Events, which the warm-up (Start-Setup) points at nothing while it runs.
+$events = [System.IO.TextWriter]::Synchronized($writer)
 $channel = [pscustomobject]@{
-  Events = [System.IO.TextWriter]::Synchronized($writer)
+  Events = $events
   Json = $json
   Job = $null
   Code = $null
@@ -57,7 +60,7 @@ function New-Map { ,[System.Collections.Generic.Dictionary[string, object]]::new
 function Text-Map([string]$Text) { $map = New-Map; $map.message = $Text; ,$map }
 function New-List { ,[System.Collections.Generic.List[object]]::new() }
 function Send([string]$Kind, $Map) {
-  $channel.Events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Map, [System.Collections.Generic.Dictionary[string, object]], $json))
+  $events.WriteLine($Kind + ' ' + [System.Text.Json.JsonSerializer]::Serialize($Map, [System.Collections.Generic.Dictionary[string, object]], $json))
 }
 
 # The cells' host (prompt-host.cs beside this script) answers $Host.UI.PromptForChoice,
@@ -111,8 +114,12 @@ function Open-Runspace {
   } catch { $cellsHost = $null }
   $iss = [initialsessionstate]::CreateDefault2()
   $script:runspace = if ($cellsHost) { [runspacefactory]::CreateRunspace($cellsHost, $iss) } else { [runspacefactory]::CreateRunspace($iss) }
+  # One thread for every cell, as under `pwsh -File`: a new thread per pipeline cost ~2 ms a cell.
+  $script:runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
   $script:runspace.OpenAsync()
 }
+$resolverSpace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
+$resolverSpace.OpenAsync()
 Open-Runspace
 
 # Helpers inside the cells' runspace. __runbook_show formats the merged streams of a cell:
@@ -403,7 +410,9 @@ function global:Read-Host {
 # the runbook's stop-at-first-error (`errorAction: stop`, as if the cell began with the two
 # preference lines). The cell file, instrumented by Add-Steps, is dot-sourced in the global
 # scope, so variables and functions carry to the next cell. Its last line records $? of
-# the cell's last statement; when that line did not run, the cell left by `exit`.
+# the cell's last statement; when that line did not run, the cell left by `exit`. It becomes a
+# function of the setup (__runbook_cell), compiled once, that each cell dot-sources: sent as a
+# script, the same text was parsed and compiled again for every cell (~2 ms a cell).
 $cell = @'
 $__runbook.Code = $null
 $__runbook.Errors = 0
@@ -415,7 +424,8 @@ $global:LASTEXITCODE = 0
 try {
   $global:ErrorActionPreference = if ($__runbook.Job.Stop) { 'Stop' } else { 'Continue' }
   $global:PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.Stop
-  Set-Location -LiteralPath $__runbook.Job.Cwd
+  # Where the last cell left it, nearly always: Set-Location costs a millisecond a cell.
+  if ($ExecutionContext.SessionState.Path.CurrentLocation.Provider.Name -cne 'FileSystem' -or $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath -cne $__runbook.Job.Cwd) { Set-Location -LiteralPath $__runbook.Job.Cwd }
   . $__runbook.Job.File *>&1 | __runbook_show
   __runbook_flush
   $__runbook.Code = if ($null -eq $global:__runbook_ok) { [int]$global:LASTEXITCODE } elseif ($global:__runbook_ok) { 0 } elseif ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
@@ -466,12 +476,34 @@ function Add-Steps([string]$Text) {
 $init = $null
 $initAsync = $null
 function Start-Setup {
+  Start-Resolver
   Open-Runspace
   if ($script:init -or -not $runspace -or $runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
   $runspace.SessionStateProxy.SetVariable('__runbook', $channel)
   $script:init = [powershell]::Create()
   $script:init.Runspace = $runspace
-  $null = $script:init.AddScript($setup + [char]10 + '$null = "" | Out-String')
+  # A first cell through the same path (the wrapper, its steps, a table and a string through the
+  # formatter and the masking), its events going nowhere: compiling that path cost the first
+  # real cell ~100 ms, now spent here while the host answers parse requests. It runs in a
+  # child scope and leaves no variable, error or location behind; Invoke-Cell waits for it.
+  $script:warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
+  [System.IO.File]::WriteAllText($script:warmFile, (Add-Steps ('[pscustomobject]@{ Name = ''warm''; Value = ''runbook-warm-up-secret'' }' + $lf + '''warm''')), $utf8)
+  Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[{"source":"(//[^:/]*:)[^@/]*@","replacement":"$1********@"}]}').RootElement)
+  $channel.Job = [pscustomobject]@{ File = $script:warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @() }
+  $warm = @'
+& {
+  $events = $__runbook.Events
+  $__runbook.Events = [System.IO.TextWriter]::Null
+  try {
+    Set-Location -LiteralPath $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath
+    . __runbook_cell
+  } catch { } finally {
+    $__runbook.Events = $events
+    $global:Error.Clear()
+  }
+}
+'@
+  $null = $script:init.AddScript($setup + $lf + 'function global:__runbook_cell {' + $lf + $cell + $lf + '}' + $lf + $warm)
   $script:initAsync = $script:init.BeginInvoke()
 }
 
@@ -481,11 +513,30 @@ function Start-Setup {
 # cmdlet whose verb is not an approved one (ForEach-Object, Where-Object, Sort-Object,
 # Tee-Object) is PowerShell's like any other, and a module's command counts (Get-Command
 # looks into modules that are not loaded yet). Applications are the TS side's (PATH).
+# Its runspace opens in the background from the start (Open-Runspace), and its first Get-Command
+# runs there too (Start-Setup): made on the first parse request, they cost it ~70 ms.
 $resolver = $null
+$resolverWarm = $null
 $resolved = @{}
+function Start-Resolver {
+  if ($script:resolver -or $script:resolverSpace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
+  $script:resolver = [powershell]::Create()
+  $script:resolver.Runspace = $script:resolverSpace
+  $null = $script:resolver.AddCommand('Get-Command').AddParameter('Name', 'Get-Command').AddParameter('CommandType', 'Cmdlet')
+  $script:resolverWarm = $script:resolver.BeginInvoke()
+}
 function Test-PowerShellCommand([string]$Name) {
   if ($resolved.ContainsKey($Name)) { return $resolved[$Name] }
-  if (-not $script:resolver) { $script:resolver = [powershell]::Create([initialsessionstate]::CreateDefault2()) }
+  if (-not $script:resolver) {
+    while ($script:resolverSpace.RunspaceStateInfo.State -eq 'BeforeOpen' -or $script:resolverSpace.RunspaceStateInfo.State -eq 'Opening') { [System.Threading.Thread]::Sleep(2) }
+    Start-Resolver
+    # It could not open: one as the session starts it, made here.
+    if (-not $script:resolver) { $script:resolver = [powershell]::Create([initialsessionstate]::CreateDefault2()) }
+  }
+  if ($script:resolverWarm) {
+    try { $null = $script:resolver.EndInvoke($script:resolverWarm) } catch { }
+    $script:resolverWarm = $null
+  }
   $script:resolver.Commands.Clear()
   $null = $script:resolver.AddCommand('Get-Command').AddParameter('Name', [System.Management.Automation.WildcardPattern]::Escape($Name)).AddParameter('CommandType', 'Alias,Function,Filter,Cmdlet,Configuration').AddParameter('ErrorAction', 'Ignore')
   $found = $false
@@ -649,6 +700,19 @@ function Set-Mask($Rules) {
 }
 
 function Invoke-Cell($Request) {
+  # The setup and its warm-up first: the warm-up uses the channel's job, mask and environment.
+  while (-not $script:init) {
+    $state = if ($runspace) { $runspace.RunspaceStateInfo } else { $null }
+    if ($state -and $state.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Broken) { throw ('the cells'' runspace did not open: ' + $state.Reason) }
+    Start-Setup
+    if (-not $script:init) { [System.Threading.Thread]::Sleep(5) }
+  }
+  if ($script:initAsync) {
+    try { $null = $script:init.EndInvoke($script:initAsync) } catch { Send fatal (Text-Map ('the session setup failed: ' + $_)) }
+    $script:initAsync = $null
+    $script:init.Dispose()
+    [System.IO.File]::Delete($script:warmFile)
+  }
   Set-JobEnvironment $Request.GetProperty('env')
   Set-Mask $Request.GetProperty('mask')
   $channel.Job = [pscustomobject]@{
@@ -668,20 +732,9 @@ function Invoke-Cell($Request) {
   $text = [System.IO.File]::ReadAllText($channel.Job.File)
   $channel.Job.Lines = $text -split '\r?\n'
   [System.IO.File]::WriteAllText($channel.Job.File, (Add-Steps $text), $utf8)
-  while (-not $script:init) {
-    $state = if ($runspace) { $runspace.RunspaceStateInfo } else { $null }
-    if ($state -and $state.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Broken) { throw ('the cells'' runspace did not open: ' + $state.Reason) }
-    Start-Setup
-    if (-not $script:init) { [System.Threading.Thread]::Sleep(5) }
-  }
-  if ($script:initAsync) {
-    try { $null = $script:init.EndInvoke($script:initAsync) } catch { Send fatal (Text-Map ('the session setup failed: ' + $_)) }
-    $script:initAsync = $null
-    $script:init.Dispose()
-  }
   $shell = [powershell]::Create()
   $shell.Runspace = $runspace
-  $null = $shell.AddScript($cell)
+  $null = $shell.AddScript('. __runbook_cell')
   $async = $shell.BeginInvoke()
   $stopped = $false
   while (-not $async.IsCompleted) {
@@ -714,7 +767,7 @@ function Invoke-Cell($Request) {
   Send end $end
 }
 
-$channel.Events.WriteLine('ready ' + $PID)
+$events.WriteLine('ready ' + $PID)
 $script:pending = $requests.ReadLineAsync()
 while ($true) {
   # Until the runspace is open, look every few milliseconds whether the setup can start.
