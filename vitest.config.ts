@@ -29,6 +29,7 @@ const UNIT = [
   'test/timeline.test.ts',
   'test/timeline-cast.test.ts',
   'test/transcript.test.ts',
+  'test/transcript-hash.test.ts',
   'test/transcript-schema-types.test.ts',
   'test/replay.test.ts',
   'test/tui-reducer.test.ts',

@@ -6,16 +6,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { rawLines } from '../src/engine/transcript/lines.js';
+import { rawLineBatches } from '../src/engine/transcript/lines.js';
 import { tempDir } from './runner-support.js';
 
 async function readAll(path: string): Promise<{ ms: number; lines: number; bytes: number }> {
   const started = performance.now();
   let lines = 0;
   let bytes = 0;
-  for await (const line of rawLines(path)) {
-    lines += 1;
-    bytes += line.bytes.length;
+  for await (const batch of rawLineBatches(path)) {
+    for (const line of batch) {
+      lines += 1;
+      bytes += line.bytes.length;
+    }
   }
   return { ms: performance.now() - started, lines, bytes };
 }

@@ -4,7 +4,7 @@
  * chaining to the one before), and against a local transcript line by line.
  */
 import { ChainChecker, type VerifyResult } from '../transcript/verify.js';
-import { transcriptLines } from '../transcript/lines.js';
+import { transcriptLineBatches } from '../transcript/lines.js';
 import { FIELD_BOUND, LINE_BOUND } from './schema.js';
 import { OMITTED } from './rows.js';
 import type { StoredRow } from './store.js';
@@ -99,13 +99,15 @@ export async function compareWithFile(path: string, rows: StoredRow[]): Promise<
   const bySeq = new Map(rows.map((row) => [row.seq, row.line]));
   const missing: number[] = [];
   let events = 0;
-  for await (const raw of transcriptLines(path)) {
-    if (!raw.terminated) break;
-    const seq = raw.number - 1;
-    events += 1;
-    const stored = bySeq.get(seq);
-    if (stored === undefined) missing.push(seq);
-    else if (stored !== raw.bytes.toString('utf8')) return { kind: 'differs', line: raw.number, seq };
+  lines: for await (const batch of transcriptLineBatches(path)) {
+    for (const raw of batch) {
+      if (!raw.terminated) break lines;
+      const seq = raw.number - 1;
+      events += 1;
+      const stored = bySeq.get(seq);
+      if (stored === undefined) missing.push(seq);
+      else if (stored !== raw.bytes.toString('utf8')) return { kind: 'differs', line: raw.number, seq };
+    }
   }
   const extra = rows.filter((row) => row.seq >= events);
   if (missing.length) return { kind: 'missing', from: missing[0] as number, to: missing.at(-1) as number, present: events - missing.length, events };

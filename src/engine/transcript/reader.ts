@@ -7,7 +7,7 @@
 import type { RunEvent, UnknownEvent } from '../events.js';
 import { InputError } from '../errors.js';
 import { contractProblem, KNOWN_TYPES } from './contract.js';
-import { isEventShaped, notATranscript, transcriptLines } from './lines.js';
+import { isEventShaped, notATranscript, transcriptLineBatches } from './lines.js';
 import { ChainChecker, type VerifyResult } from './verify.js';
 
 export interface TranscriptContents {
@@ -42,38 +42,40 @@ export async function streamTranscript(
   const warnings: string[] = [];
   let checker = options.verify ? new ChainChecker(path) : undefined;
   let verification: VerifyResult | undefined;
-  for await (const raw of transcriptLines(path)) {
-    let value: unknown;
-    let parsed = true;
-    try {
-      value = JSON.parse(raw.bytes.toString('utf8'));
-    } catch {
-      parsed = false;
+  for await (const batch of transcriptLineBatches(path)) {
+    for (const raw of batch) {
+      let value: unknown;
+      let parsed = true;
+      try {
+        value = JSON.parse(raw.bytes.toString('utf8'));
+      } catch {
+        parsed = false;
+      }
+      if (checker && !checker.feed(raw, parsed ? { value } : undefined)) {
+        verification = checker.finish().result;
+        checker = undefined;
+      }
+      if (raw.bytes.length === 0) continue;
+      if (!parsed) {
+        warnings.push(
+          raw.terminated
+            ? `line ${raw.number} of ${path} is not valid JSON; skipped`
+            : `line ${raw.number} of ${path} is incomplete (the run probably ended while writing it: killed, or its disk full); read up to line ${raw.number - 1}`,
+        );
+        continue;
+      }
+      if (!isEventShaped(value)) {
+        warnings.push(`line ${raw.number} of ${path} is not an event (no v, seq or type); skipped`);
+        continue;
+      }
+      // A line that parses but breaks the contract would crash a renderer far from here: name it.
+      const problem = contractProblem(value as Record<string, unknown>);
+      if (problem) {
+        throw new InputError(`${path}:${raw.number}: ${value.type}: ${problem}; not a transcript v1 event (written by hand or by another tool?)`);
+      }
+      count += 1;
+      onEvent(value as RunEvent | UnknownEvent);
     }
-    if (checker && !checker.feed(raw, parsed ? { value } : undefined)) {
-      verification = checker.finish().result;
-      checker = undefined;
-    }
-    if (raw.bytes.length === 0) continue;
-    if (!parsed) {
-      warnings.push(
-        raw.terminated
-          ? `line ${raw.number} of ${path} is not valid JSON; skipped`
-          : `line ${raw.number} of ${path} is incomplete (the run probably ended while writing it: killed, or its disk full); read up to line ${raw.number - 1}`,
-      );
-      continue;
-    }
-    if (!isEventShaped(value)) {
-      warnings.push(`line ${raw.number} of ${path} is not an event (no v, seq or type); skipped`);
-      continue;
-    }
-    // A line that parses but breaks the contract would crash a renderer far from here: name it.
-    const problem = contractProblem(value as Record<string, unknown>);
-    if (problem) {
-      throw new InputError(`${path}:${raw.number}: ${value.type}: ${problem}; not a transcript v1 event (written by hand or by another tool?)`);
-    }
-    count += 1;
-    onEvent(value as RunEvent | UnknownEvent);
   }
   if (count === 0 && warnings.length === 0) throw notATranscript(path, 'the file is empty');
   if (checker) verification = checker.finish().result;

@@ -6,7 +6,7 @@
 import { TRANSCRIPT_VERSION, chainHash, splitHash } from './format.js';
 import { contractProblem } from './contract.js';
 import { sidecarProblem, type RecordedSidecar } from './sidecar.js';
-import { isEventShaped, notATranscript, transcriptLines, transcriptLinesSync, type RawLine } from './lines.js';
+import { isEventShaped, notATranscript, transcriptLineBatches, transcriptLinesSync, type RawLine } from './lines.js';
 
 /** The last event of a record that has no `run.finished` after its last start or resume. */
 export interface Unfinished {
@@ -36,7 +36,7 @@ export interface ChainState {
 /** The chain, then every closed sidecar against its recorded byte count and sha256. */
 export async function verifyTranscript(path: string): Promise<VerifyResult> {
   const checker = new ChainChecker(path);
-  for await (const raw of transcriptLines(path)) if (!checker.feed(raw)) break;
+  lines: for await (const batch of transcriptLineBatches(path)) for (const raw of batch) if (!checker.feed(raw)) break lines;
   const { result } = checker.finish();
   if (!result.ok) return result;
   for (const sidecar of checker.sidecars) {
