@@ -32,10 +32,18 @@ function isExternal(id) {
   return EXTERNAL.some((name) => (typeof name === 'string' ? id === name || id.startsWith(`${name}/`) : name.test(id)));
 }
 
-/** `pg` for …/node_modules/pg/lib/client.js, `@scope/name` for a scoped package; undefined for our own code. */
+/**
+ * Packages that only ever load together share one chunk (each chunk is a file Node must
+ * resolve, read and compile): pg's own dependencies go with pg. pg-connection-string is not
+ * one of them: `list` reads connection strings without loading pg.
+ */
+const FAMILIES = { pg: /^(pg-(?!connection-string$).+|pgpass|postgres-.+|split2|xtend)$/ };
+
+/** `pg` for …/node_modules/pg/lib/client.js, `@scope_name` for a scoped package, its family's name if it has one; undefined for our own code. */
 function packageOf(id) {
   const match = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(id.slice(id.lastIndexOf('node_modules') - 1));
-  return match?.[1]?.replace(/[\\/]/, '_');
+  const name = match?.[1]?.replace(/[\\/]/, '_');
+  return Object.entries(FAMILIES).find(([, members]) => name && members.test(name))?.[0] ?? name;
 }
 
 /** The files beside the modules that must be beside the chunks too. */

@@ -95,4 +95,14 @@ describe('start-up imports', () => {
     expect(modules.some((name) => name.includes('net'))).toBe(true);
     expect(modules.filter((name) => name.includes('undici'))).toEqual([]);
   }, 60_000);
+
+  it('the shell parser (sh-syntax) is loaded for a shell cell with an export line, not for a SQL run', () => {
+    const dir = tempDir('runbook-imports-sh-syntax-');
+    const sql = join(dir, 'sql.md');
+    writeFileSync(sql, '# SQL\n\n```sql\nSELECT 1;\n```\n');
+    expect(esmResolvedBy(['run', sql, '--yes', '--db', databaseUrl(), '--transcript', join(dir, 'sql.jsonl')]).filter(under('sh-syntax'))).toEqual([]);
+    const shell = join(dir, 'shell.md');
+    writeFileSync(shell, '---\nrunme:\n  version: v3\n---\n\n# Shell\n\n```bash\nexport REGION="eu"\necho $REGION\n```\n');
+    expect(esmResolvedBy(['list', shell, '--json']).filter(under('sh-syntax')).length).toBeGreaterThan(0);
+  }, 60_000);
 });

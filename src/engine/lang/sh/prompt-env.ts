@@ -9,7 +9,6 @@
  * A value bound for such a line reaches the shell as `export NAME="${RUNBOOK_VAR_NAME}"`:
  * only the written word is replaced, and only by a variable reference, never by the value.
  */
-import { parse } from 'sh-syntax';
 import { PLACEHOLDER_NAME } from '../../placeholders/names.js';
 
 export type ExportPromptKind = 'default' | 'hint' | 'none';
@@ -45,6 +44,8 @@ export async function findExportPrompts(source: string): Promise<ExportPrompt[]>
   if (!/\bexport\b/.test(source)) return [];
   // `<GOOD_SHA>` reads as a broken redirection to the shell parser; same length, same offsets.
   const masked = source.replace(new RegExp(`<(${PLACEHOLDER_NAME})>`, 'g'), '_$1_');
+  // Imported here, not at the top: only a shell cell with an `export` line needs the parser (a runbook without one never loads it).
+  const { parse } = await import('sh-syntax');
   let statements: Statement[];
   try {
     statements = ((await parse(masked)) as unknown as { Stmts?: Statement[] }).Stmts ?? [];
