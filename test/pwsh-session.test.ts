@@ -76,6 +76,8 @@ describe.skipIf(!hasPwsh)('pwsh session (real PowerShell 7)', () => {
       await shell.parse('Write-Output 1');
       const first = ps(
         [
+          // As under pwsh -File: a module loads when a cell uses it (Test-Path below), not for the engine's own moves.
+          '"management=$(@(Get-Module Microsoft.PowerShell.Management).Count)"',
           '"errors=$($Error.Count)"',
           '"left=$(@(Get-Variable -Scope Global -Name events, warm, warmFile, location -ErrorAction Ignore).Count)"',
           '"file=$(Test-Path -LiteralPath (Join-Path $PSScriptRoot warm-up.ps1))"',
@@ -85,11 +87,25 @@ describe.skipIf(!hasPwsh)('pwsh session (real PowerShell 7)', () => {
         { cwd: dir },
       );
       expect(await shell.run(first.context)).toMatchObject({ status: 'succeeded', exitCode: 0 });
-      expect(first.output('stdout')).toBe(`errors=0\nleft=0\nfile=False\nat=${dir}\n`);
+      expect(first.output('stdout')).toBe(`management=0\nerrors=0\nleft=0\nfile=False\nat=${dir}\n`);
       expect(first.output('stderr')).toBe('');
       const second = ps('"at=$($PWD.ProviderPath)"\n$PWD.Provider.Name', { cwd: dir });
       expect(await shell.run(second.context)).toMatchObject({ status: 'succeeded' });
       expect(second.output('stdout')).toBe(`at=${dir}\nFileSystem\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('moves a cell back to its directory with the Set-Location cmdlet, even when a cell defined a function by that name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-pwsh-'));
+    try {
+      const shell = pwsh();
+      const first = ps("function global:Set-Location { 'shadowed' }\nMicrosoft.PowerShell.Management\\Set-Location Env:", { cwd: dir });
+      expect((await shell.run(first.context)).status).toBe('succeeded');
+      const next = ps('"$($PWD.Provider.Name) $($PWD.ProviderPath)"', { cwd: dir });
+      expect(await shell.run(next.context)).toMatchObject({ status: 'succeeded' });
+      expect(next.output('stdout')).toBe(`FileSystem ${dir}\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

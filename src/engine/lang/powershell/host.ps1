@@ -53,6 +53,10 @@ $channel = [pscustomobject]@{
   Clone = [object].GetMethod('MemberwiseClone', [System.Reflection.BindingFlags]'Instance, NonPublic')
   FormatDefault = [System.Management.Automation.CmdletInfo]::new('Format-Default', [Microsoft.PowerShell.Commands.FormatDefaultCommand])
   FormatFields = @{}
+  # The cmdlet itself, not its name: the Microsoft.PowerShell.Management module is not imported
+  # for it (~100 ms before the first cell; a cell that uses the module's cmdlets still loads it,
+  # as under `pwsh -File`), and no function a cell defines by that name stands in for it.
+  SetLocation = [System.Management.Automation.CmdletInfo]::new('Set-Location', [System.Reflection.Assembly]::Load('Microsoft.PowerShell.Commands.Management').GetType('Microsoft.PowerShell.Commands.SetLocationCommand', $true))
 }
 # JSON through System.Text.Json: ConvertTo-Json would load a module first (seconds under load).
 # The leading comma: PowerShell would otherwise unroll the collection a function returns.
@@ -425,7 +429,7 @@ try {
   $global:ErrorActionPreference = if ($__runbook.Job.Stop) { 'Stop' } else { 'Continue' }
   $global:PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.Stop
   # Where the last cell left it, nearly always: Set-Location costs a millisecond a cell.
-  if ($ExecutionContext.SessionState.Path.CurrentLocation.Provider.Name -cne 'FileSystem' -or $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath -cne $__runbook.Job.Cwd) { Set-Location -LiteralPath $__runbook.Job.Cwd }
+  if ($ExecutionContext.SessionState.Path.CurrentLocation.Provider.Name -cne 'FileSystem' -or $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath -cne $__runbook.Job.Cwd) { & $__runbook.SetLocation -LiteralPath $__runbook.Job.Cwd }
   . $__runbook.Job.File *>&1 | __runbook_show
   __runbook_flush
   $__runbook.Code = if ($null -eq $global:__runbook_ok) { [int]$global:LASTEXITCODE } elseif ($global:__runbook_ok) { 0 } elseif ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
@@ -482,20 +486,22 @@ function Start-Setup {
   $runspace.SessionStateProxy.SetVariable('__runbook', $channel)
   $script:init = [powershell]::Create()
   $script:init.Runspace = $runspace
-  # A first cell through the same path (the wrapper, its steps, a table and a string through the
+  # A first cell through the path every cell takes (the wrapper, its steps, a string through the
   # formatter and the masking), its events going nowhere: compiling that path cost the first
-  # real cell ~100 ms, now spent here while the host answers parse requests. It runs in a
-  # child scope and leaves no variable, error or location behind; Invoke-Cell waits for it.
+  # real cell ~100 ms, now spent here while the host answers parse requests. Only that path: a
+  # table or a secret found in a value costs the first cell that has one, as under `pwsh -File`
+  # (warming them too cost more CPU than it saved). It runs in a child scope and leaves no
+  # variable, error or location behind; Invoke-Cell waits for it.
   $script:warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
-  [System.IO.File]::WriteAllText($script:warmFile, (Add-Steps ('[pscustomobject]@{ Name = ''warm''; Value = ''runbook-warm-up-secret'' }' + $lf + '''warm''')), $utf8)
-  Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[{"source":"(//[^:/]*:)[^@/]*@","replacement":"$1********@"}]}').RootElement)
+  [System.IO.File]::WriteAllText($script:warmFile, (Add-Steps '''warm'''), $utf8)
+  Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[]}').RootElement)
   $channel.Job = [pscustomobject]@{ File = $script:warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @() }
   $warm = @'
 & {
   $events = $__runbook.Events
   $__runbook.Events = [System.IO.TextWriter]::Null
   try {
-    Set-Location -LiteralPath $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath
+    & $__runbook.SetLocation -LiteralPath $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath
     . __runbook_cell
   } catch { } finally {
     $__runbook.Events = $events
@@ -514,7 +520,7 @@ function Start-Setup {
 # Tee-Object) is PowerShell's like any other, and a module's command counts (Get-Command
 # looks into modules that are not loaded yet). Applications are the TS side's (PATH).
 # Its runspace opens in the background from the start (Open-Runspace), and its first Get-Command
-# runs there too (Start-Setup): made on the first parse request, they cost it ~70 ms.
+# runs there too (Start-Setup): made on the first parse request, they cost it ~100-200 ms.
 $resolver = $null
 $resolverWarm = $null
 $resolved = @{}
@@ -522,7 +528,8 @@ function Start-Resolver {
   if ($script:resolver -or $script:resolverSpace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
   $script:resolver = [powershell]::Create()
   $script:resolver.Runspace = $script:resolverSpace
-  $null = $script:resolver.AddCommand('Get-Command').AddParameter('Name', 'Get-Command').AddParameter('CommandType', 'Cmdlet')
+  # A name nothing has: the lookup reads every module's exports once, as any later name needs.
+  $null = $script:resolver.AddCommand('Get-Command').AddParameter('Name', 'runbook-warm-up-no-such-command').AddParameter('CommandType', 'Alias,Function,Filter,Cmdlet,Configuration').AddParameter('ErrorAction', 'Ignore')
   $script:resolverWarm = $script:resolver.BeginInvoke()
 }
 function Test-PowerShellCommand([string]$Name) {
