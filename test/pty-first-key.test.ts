@@ -59,4 +59,18 @@ describe('the first key in a pseudo-terminal at 80×24', () => {
     }
     expect(await decisions(transcript)).toEqual(['quit who-am-i']);
   });
+
+  it('starts and runs with DEV=true in the environment (Ink\'s development mode is not part of the CLI\'s bundle)', async () => {
+    const db = await freshDatabase('devmode');
+    const { tui } = startConsole(FIXTURE, { name: 'devmode', db, cols: 80, rows: 24, env: { DEV: 'true' } });
+    try {
+      await tui.waitFor('who-am-i · sql · line');
+      await tui.waitFor('enter run · s skip');
+      tui.write(KEYS.enter);
+      await tui.waitFor('✓ who-am-i succeeded', { history: true });
+      expect(await quitConsole(tui)).toBe(0);
+    } finally {
+      tui.kill();
+    }
+  });
 });
