@@ -19,6 +19,10 @@ $lf = [string][char]10
 # The nonce proves to the executor that this is its host; no cell may see it.
 $nonce = [System.Environment]::GetEnvironmentVariable('RUNBOOK_SESSION_NONCE')
 [System.Environment]::SetEnvironmentVariable('RUNBOOK_SESSION_NONCE', [NullString]::Value)
+# The runspace that tells PowerShell's own commands (Test-PowerShellCommand) opens first: it
+# needs nothing of what follows, and its first lookup is the longest step before a run starts.
+$resolverSpace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
+$resolverSpace.OpenAsync()
 # Asynchronous: on Windows a synchronous pipe handle serialises a pending read and a write.
 $pipe = [System.IO.Pipes.NamedPipeClientStream]::new('.', $Address, [System.IO.Pipes.PipeDirection]::InOut, [System.IO.Pipes.PipeOptions]::Asynchronous)
 $pipe.Connect(30000)
@@ -122,8 +126,6 @@ function Open-Runspace {
   $script:runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
   $script:runspace.OpenAsync()
 }
-$resolverSpace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
-$resolverSpace.OpenAsync()
 Open-Runspace
 
 # Helpers inside the cells' runspace. __runbook_show formats the merged streams of a cell:
@@ -774,6 +776,7 @@ function Invoke-Cell($Request) {
   Send end $end
 }
 
+Start-Resolver
 $events.WriteLine('ready ' + $PID)
 $script:pending = $requests.ReadLineAsync()
 while ($true) {
