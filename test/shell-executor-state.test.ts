@@ -26,6 +26,34 @@ describe('shell executor: state hand-over captured by the shell itself', () => {
     });
   }
 
+  it('hands over whatever the cell redefined: builtins shadowed by functions, IFS, a large environment', async () => {
+    const shell = sh({ lang: 'sh', interpreter: 'bash' });
+    const big = 'v'.repeat(5000);
+    const first = contextFor(
+      'sh',
+      [
+        'mapfile() { echo hijacked; }; compgen() { echo hijacked; }; printf() { echo hijacked; }; read() { return 1; }',
+        "IFS=x; set -u",
+        `export BIG1=${big} BIG2=${big} SPACED='a b  c' EMPTY=`,
+        'unset DROP',
+      ].join('\n'),
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DROP: 'me' } },
+    );
+    expect((await shell.run(first.context)).status).toBe('succeeded');
+    const second = contextFor('sh', 'echo "${#BIG1} ${#BIG2}|$SPACED|${EMPTY-unset}|${DROP-unset}"', { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DROP: 'me' } });
+    expect((await shell.run(second.context)).status).toBe('succeeded');
+    expect(second.output()).toBe('5000 5000|a b  c||unset\n');
+  });
+
+  it('hands over in dash after the cell shadowed printf and env with functions', async () => {
+    const shell = sh({ lang: 'sh', interpreter: 'dash' });
+    const first = contextFor('sh', 'printf() { echo hijacked; }\nenv() { echo hijacked; }\nexport CARRIED=yes');
+    expect((await shell.run(first.context)).status).toBe('succeeded');
+    const second = contextFor('sh', 'echo "${CARRIED-lost}"');
+    expect((await shell.run(second.context)).status).toBe('succeeded');
+    expect(second.output()).toBe('yes\n');
+  });
+
   it('keeps an inherited variable whose name bash cannot list (not a shell identifier)', async () => {
     const shell = sh({ lang: 'sh', interpreter: 'bash' });
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', 'odd.name': 'still-here' };
