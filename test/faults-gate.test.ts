@@ -6,7 +6,7 @@
  * a reused pid is not taken for the group.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +100,56 @@ describe('the gate', () => {
     expect((await shell.run(again.context)).status).toBe('succeeded');
     expect(group).toBeGreaterThan(1);
     expect(existsSync(marker)).toBe(true);
+  });
+});
+
+describe('the bash session: its fresh bash waits at the gate as its wrapper starts', () => {
+  it('runs nothing of BASH_ENV before the gate opens: with it set, the gate comes before the exec', async () => {
+    const dir = tempDir('runbook-gate-');
+    const marker = join(dir, 'sourced');
+    const rc = join(dir, 'env.sh');
+    writeFileSync(rc, `touch '${marker}'\n`);
+    const shell = executor({ lang: 'sh' });
+    const seen: boolean[] = [];
+    const run = contextFor('sh', 'true', { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', BASH_ENV: rc } });
+    run.context.onGroup = () => {
+      // Holds the gate shut long enough for the cell's bash to start and source BASH_ENV, were it allowed to.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+      seen.push(existsSync(marker));
+      run.controller.abort();
+    };
+    expect((await shell.run(run.context)).status).toBe('cancelled');
+    await delay(300);
+    expect(seen).toEqual([false]);
+    expect(existsSync(marker), 'BASH_ENV was sourced before the gate').toBe(false);
+
+    // Opened, the cell's bash sources it as before.
+    const again = contextFor('sh', 'true', { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', BASH_ENV: rc } });
+    expect((await shell.run(again.context)).status).toBe('succeeded');
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('a cell waiting at the gate in its wrapper is the cell: $$ is the group, and a shut gate runs no line', async () => {
+    const dir = tempDir('runbook-gate-');
+    const shell = executor({ lang: 'sh' });
+    const marker = join(dir, 'ran');
+    const held = contextFor('sh', `touch '${marker}'`, { cwd: dir });
+    held.context.onGroup = () => {
+      // Long enough for the cell's bash to be started and waiting in its wrapper.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+      held.controller.abort();
+    };
+    expect((await shell.run(held.context)).status).toBe('cancelled');
+    await delay(300);
+    expect(existsSync(marker)).toBe(false);
+
+    const first = contextFor('sh', 'echo "$$ $(ps -o pgid= -p $$)"', { cwd: dir });
+    let group: number | undefined;
+    first.context.onGroup = (pgid) => void (group = pgid);
+    expect((await shell.run(first.context)).status).toBe('succeeded');
+    const [pid, pgid] = first.output().trim().split(/\s+/).map(Number);
+    expect(pid).toBe(group);
+    expect(pgid).toBe(group);
   });
 });
 

@@ -7,7 +7,9 @@
  * options, no session functions) and a timeout or cancel kills only the cell's group.
  * The session reports `start <pgid>` and `end <status>` on fd 4; the job runs nothing of the
  * cell until the executor answers `start` with one NUL on fd 3 (its gate: by then the cell's
- * group is registered and on record). After the cell ends the session
+ * group is registered and on record). The fresh bash usually waits at that gate itself, as
+ * the first line of its wrapper (GATE_LINES), so its start-up (exec, libraries, locale)
+ * overlaps the sync of `cell.started` instead of following it. After the cell ends the session
  * writes a random sentinel to stdout and stderr, so the executor knows it has every byte
  * the cell wrote before it calls the cell finished.
  */
@@ -66,6 +68,24 @@ export interface Job {
   claimFile: string;
   /** The reaper's mark: when it exists the CLI is gone and the cell must not start. */
   deadMark: string;
+  /** The wrapper starts with GATE_LINES: the job execs bash before the gate opens (see gateInWrapper). */
+  gateInWrapper: boolean;
+}
+
+/**
+ * The gate, as shell lines: one NUL from the executor once the group is on record; EOF (the
+ * CLI is gone, or it shut the gate on a cancelled cell) and nothing runs. fd 3 is the
+ * session's job pipe, closed once the byte is in.
+ */
+export const GATE_LINES = ["IFS= read -r -d '' __runbook_gate <&3 || exit 125", 'exec 3<&-'];
+
+/**
+ * Whether the cell's bash may start before its gate opens, waiting at the first line of its
+ * wrapper. Not when BASH_ENV is set: bash sources that file before the wrapper's first line,
+ * and nothing the runbook's environment names may run before `cell.started` is on record.
+ */
+export function gateInWrapper(env: Record<string, string>): boolean {
+  return env.BASH_ENV === undefined;
 }
 
 /**
@@ -83,9 +103,8 @@ export function jobScript(job: Job): string {
   return [
     `{ set -C; printf '%s' "$BASHPID" > ${shQuote(job.claimFile)}; } 2>/dev/null || exit 125`,
     `[ ! -e ${shQuote(job.deadMark)} ] || exit 125`,
-    // The gate: one NUL from the executor once the group is on record (EOF: the CLI is gone, nothing runs).
-    "IFS= read -r -d '' __runbook_gate <&3 || exit 125",
-    'exec 3<&-',
+    // Here, or as the wrapper's first line (the exec below keeps fd 3 open for it).
+    ...(job.gateInWrapper ? [] : GATE_LINES),
     'set +C',
     '{',
     `  unset __runbook_len __runbook_job __runbook_pid __runbook_status __runbook_sentinel${unset.map((name) => ` ${name}`).join('')}`,

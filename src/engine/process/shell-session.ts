@@ -87,9 +87,10 @@ const END = 'runbook-state:end';
  * per cell for it cost ~60 ms (a Node start) — as NUL-separated records, safe for any
  * value: bash lists its exported variables with builtins (no exec at all), other shells
  * use `env -0`, and only where neither works does Node write the same records.
- * The bash-only syntax sits in an `eval` so that dash never has to parse it.
+ * The bash-only syntax sits in an `eval` so that dash never has to parse it. `gate`: lines
+ * to run first (a bash session's cell waits there for its gate, see session-protocol.ts).
  */
-export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
+export function shWrapper(files: WrapperFiles, stopOnError: boolean, gate: readonly string[] = []): string {
   const dump = `const fs = require('fs'); const records = [${JSON.stringify(HEADER_ENV)}, process.cwd(), ...Object.entries(process.env).map(([n, v]) => n + '=' + v), ${JSON.stringify(END)}]; fs.writeFileSync(process.argv[1], records.map((r) => r + '\\0').join(''))`;
   // The list of names goes through a file rather than `$(compgen -e)`: no fork either.
   // `builtin`: a cell may have defined a function named printf or read.
@@ -104,6 +105,8 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean): string {
     'fi',
   ].join('\n');
   return [
+    // A gate (session-protocol.ts) before anything else: a shut gate exits before the EXIT trap is set.
+    ...gate,
     'if [ -n "${BASH_VERSION-}" ]; then',
     `  eval ${shQuote(bashCapture)}`,
     'else',

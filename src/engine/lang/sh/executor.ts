@@ -29,6 +29,7 @@ import { createPwshExecutor, stopsAtFirstError } from '../powershell/executor.js
 import { CarriedState, powershellWrapper, readState, shWrapper } from '../../process/shell-session.js';
 import { ownScratchDir, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
+import { GATE_LINES, gateInWrapper } from '../../process/session-protocol.js';
 import { defaultInterpreterName } from '../default-interpreter.js';
 
 export interface ShellExecutorOptions {
@@ -55,6 +56,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   const workDir = () => (dir ??= ownScratchDir('runbook-shell-'));
   const graceMs = options.killGraceMs ?? 2000;
   const sessions = new SessionKeeper(workDir, graceMs);
+  /** What each wrapper file in the work dir holds now. */
+  const wrappers = new Map<string, string>();
   return {
     lang: options.lang satisfies Lang,
     // A process per cell (gate.ts) and the bash session's jobs (session-protocol.ts) both start behind a gate.
@@ -62,13 +65,20 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     async run(context) {
       const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state') };
       const env = state.envFor(context.env, context.pinned);
-      const wrapper = options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true) : powershellWrapper(files, stopsAtFirstError(context));
-      const wrapperFile = join(workDir(), options.lang === 'sh' ? 'run.sh' : 'run.ps1');
+      const [program, ...extra] = interpreterFor(options, env);
+      // Plain bash: one long-lived session per executor instead of a process spawned per cell.
+      const inSession = !context.terminal && options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0;
+      const gated = inSession && gateInWrapper(env);
+      const wrapper = options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true, gated ? GATE_LINES : []) : powershellWrapper(files, stopsAtFirstError(context));
+      const wrapperFile = join(workDir(), options.lang === 'sh' ? (gated ? 'run-gated.sh' : 'run.sh') : 'run.ps1');
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
-      writeFileSync(wrapperFile, wrapper);
+      // The wrapper is the same for most cells (it names the cell file, whose number changes): written when it changes.
+      if (wrappers.get(wrapperFile) !== wrapper) {
+        writeFileSync(wrapperFile, wrapper);
+        wrappers.set(wrapperFile, wrapper);
+      }
       const cwd = shellCwd(context, state.cwd);
-      const [program, ...extra] = interpreterFor(options, env);
       const io = shellCellIo(context, graceMs);
       const cell = { ...io, onStderr: errorsAtRunbook(io.onStderr, files.cell, wrapperFile, context.document ?? 'runbook', context.cell.sourceLine) };
       const gone = goneCwd(context, state.cwd);
@@ -87,9 +97,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
           onOutput: cell.onStdout,
           onNote: cell.onStderr,
         });
-      } else if (options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0) {
-        // Plain bash: one long-lived session per executor instead of a process spawned per cell.
-        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile }, cell, String(cells));
+      } else if (inSession) {
+        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile, gateInWrapper: gated }, cell, String(cells));
       } else {
         outcome = await (await processTree()).runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
       }
@@ -129,6 +138,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       sessions.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
       dir = undefined;
+      wrappers.clear();
     },
   };
 }
