@@ -488,16 +488,6 @@ function Start-Setup {
   $runspace.SessionStateProxy.SetVariable('__runbook', $channel)
   $script:init = [powershell]::Create()
   $script:init.Runspace = $runspace
-  # A first cell through the path every cell takes (the wrapper, its steps, a string through the
-  # formatter and the masking), its events going nowhere: compiling that path cost the first
-  # real cell ~100 ms, now spent here while the host answers parse requests. Only that path: a
-  # table or a secret found in a value costs the first cell that has one, as under `pwsh -File`
-  # (warming them too cost more CPU than it saved). It runs in a child scope and leaves no
-  # variable, error or location behind; Invoke-Cell waits for it.
-  $script:warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
-  [System.IO.File]::WriteAllText($script:warmFile, (Add-Steps '''warm'''), $utf8)
-  Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[]}').RootElement)
-  $channel.Job = [pscustomobject]@{ File = $script:warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @() }
   $warm = @'
 & {
   $events = $__runbook.Events
@@ -720,7 +710,7 @@ function Invoke-Cell($Request) {
     try { $null = $script:init.EndInvoke($script:initAsync) } catch { Send fatal (Text-Map ('the session setup failed: ' + $_)) }
     $script:initAsync = $null
     $script:init.Dispose()
-    [System.IO.File]::Delete($script:warmFile)
+    [System.IO.File]::Delete($warmFile)
   }
   Set-JobEnvironment $Request.GetProperty('env')
   Set-Mask $Request.GetProperty('mask')
@@ -776,6 +766,17 @@ function Invoke-Cell($Request) {
   Send end $end
 }
 
+# A first cell through the path every cell takes (the wrapper, its steps, a string through the
+# formatter and the masking), its events going nowhere: compiling that path cost the first
+# real cell ~100 ms, now spent here while the host answers parse requests. Only that path: a
+# table or a secret found in a value costs the first cell that has one, as under `pwsh -File`
+# (warming them too cost more CPU than it saved). It runs in a child scope and leaves no
+# variable, error or location behind; Invoke-Cell waits for it. Its job, file and mask are
+# made here, while the resolver's first lookup keeps the parse requests waiting anyway.
+$warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
+[System.IO.File]::WriteAllText($warmFile, (Add-Steps '''warm'''), $utf8)
+Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[]}').RootElement)
+$channel.Job = [pscustomobject]@{ File = $warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @() }
 Start-Resolver
 $events.WriteLine('ready ' + $PID)
 $script:pending = $requests.ReadLineAsync()
