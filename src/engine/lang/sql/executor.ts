@@ -11,7 +11,7 @@ import type { CellError } from '../../events.js';
 import type { ExecutionContext, ExecutionResult, Executor } from '../executor.js';
 import { SqlConnectError, SqlConnection, type Notice } from './connection.js';
 import { GuardQueue } from './guard.js';
-import { runStatement } from './statement.js';
+import { FailedAfterStatement, StatementBatch, type ExtraStatement, type StatementOutcome } from './statement.js';
 import { isOneOwnTransaction, ownTransactionReason } from './transaction-scope.js';
 
 export interface SqlExecutorOptions {
@@ -88,7 +88,9 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
     // A safety net in case the server never honours statement_timeout (a hung network).
     const watchdog = deadline ? setTimeout(() => ((clientSideTimeout = true), stopRunning()), context.timeoutMs! + 2000) : undefined;
     let routeNotices = true;
-    connection.onNotice = (message) => routeNotices && notice(context, formatNotice(message));
+    /** The statement being answered: it tells its own notices from those of our statements sent with it. */
+    let batch: StatementBatch | undefined;
+    connection.onNotice = (message) => routeNotices && (batch?.noticesAreTheCells ?? true) && notice(context, formatNotice(message));
     const query = (text: string) => client.query(text);
     /** Our statements go out with the next one, unseen: the prologue's COMMIT warns "there is no transaction in progress". */
     const flushGuard = async () => {
@@ -98,6 +100,8 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       routeNotices = true;
     };
     let current: Statement | undefined;
+    /** Our BEGIN READ ONLY went out with a statement: after an error there, the status pg last heard predates it. */
+    let beganReadOnly = false;
     try {
       // Whatever a failed cleanup left behind goes first.
       guard.resets();
@@ -105,7 +109,12 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       const nested = context.readOnly && connection.transactionStatus === 'T';
       const guarded = context.readOnly && statements.length > 0;
       if (guarded) guard.readOnlyPrologue(nested);
+      beganReadOnly = guarded;
       const engineTransaction = !context.readOnly && statements.length > 0 ? await recordWrite(client, statements, context, flushGuard) : false;
+      // Inside a transaction block we opened, our statements ride in the statement's own
+      // batch (one round trip). Elsewhere they go on their own: a statement that must run
+      // outside a transaction block (VACUUM, CREATE INDEX CONCURRENTLY) refuses to share one.
+      const ridesAlong = guarded || engineTransaction;
       // A cell that is one BEGIN … COMMIT of its own: its transaction id goes on record right after its BEGIN.
       const oneOwn = !context.readOnly && !engineTransaction && connection.transactionStatus === 'I' && isOneOwnTransaction(statements);
       for (const [index, statement] of statements.entries()) {
@@ -116,16 +125,33 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
           if (remaining <= 0) throw new Stop(timedOut(context.timeoutMs!));
           guard.timeout(remaining);
         }
-        await flushGuard();
-        const outcome = await runStatement(client, statement.text, context.maxRows);
-        context.emit({
-          type: 'sql.result',
-          cell: context.cell.id,
-          index: index + 1,
-          statement: statement.text,
-          ...(statement.title ? { title: statement.title } : {}),
-          ...outcome,
-        });
+        if (!ridesAlong) await flushGuard();
+        const before = ridesAlong ? guard.take() : undefined;
+        let after: ReturnType<GuardQueue['take']> | undefined;
+        if (guarded && index === statements.length - 1) {
+          // After the last statement, only if it succeeded (the server skips the rest of a batch after an error).
+          guard.readOnlyEpilogue(nested);
+          guard.resets();
+          after = guard.take();
+        }
+        // (A write's COMMIT never rides along: it goes out once the statement's result is
+        // back, so a CLI killed while the statement runs leaves it to be rolled back.)
+        batch = new StatementBatch(statement.text, context.maxRows, { before: quiet(before?.statements), after: quiet(after?.statements) });
+        let outcome;
+        try {
+          outcome = await batch.run(client);
+        } catch (error) {
+          if (!(error instanceof FailedAfterStatement)) throw error;
+          // The statement ran; what failed was the read-only guard after it.
+          emitResult(context, statement, index, error.outcome);
+          current = undefined;
+          throw error.cause;
+        } finally {
+          batch = undefined;
+        }
+        before?.settle(true);
+        after?.settle(true);
+        emitResult(context, statement, index, outcome);
         if (oneOwn && index === 0) await recordOwnTransaction(client, context);
       }
       current = undefined;
@@ -133,7 +159,6 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
         await flushGuard();
         await client.query('COMMIT');
       }
-      if (guarded) guard.readOnlyEpilogue(nested, connection.transactionStatus === 'T');
       guard.resets();
       await flushGuard();
       return { status: 'succeeded' };
@@ -144,7 +169,7 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       const severity = (error as { severity?: string }).severity;
       if (severity === 'FATAL' || severity === 'PANIC') connection.destroy(error as Error);
       const result = classify(error, current, context, clientSideTimeout);
-      await cleanUpAfterError(query);
+      await cleanUpAfterError(query, beganReadOnly);
       return result;
     } finally {
       connection.onNotice = undefined;
@@ -199,12 +224,16 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
     return undefined;
   }
 
-  /** ON_ERROR_STOP: roll back whatever is open so the next cell never sees an aborted transaction. */
-  async function cleanUpAfterError(query: (text: string) => Promise<unknown>): Promise<void> {
+  /**
+   * ON_ERROR_STOP: roll back whatever is open so the next cell never sees an aborted transaction.
+   * pg reports an error before the server's ReadyForQuery, so the status here is the one from
+   * before the failed batch: `mayBeInTransaction` when that batch could have opened one.
+   */
+  async function cleanUpAfterError(query: (text: string) => Promise<unknown>, mayBeInTransaction: boolean): Promise<void> {
     guard.discardPending();
     if (connection.lostReason) return;
     const status = connection.transactionStatus;
-    if (status === undefined || status === 'T' || status === 'E') guard.rollback();
+    if (mayBeInTransaction || status === undefined || status === 'T' || status === 'E') guard.rollback();
     guard.resets();
     try {
       await guard.flush(query);
@@ -245,6 +274,22 @@ function syntaxFailure(error: unknown, context: ExecutionContext): ExecutionResu
     return { status: 'failed', error: { message: error.message, code: '42601', line: context.cell.sourceLine + error.line - 1 } };
   }
   return { status: 'failed', error: { message: `could not split the cell into statements: ${error instanceof Error ? error.message : String(error)}` } };
+}
+
+function emitResult(context: ExecutionContext, statement: Statement, index: number, outcome: StatementOutcome): void {
+  context.emit({
+    type: 'sql.result',
+    cell: context.cell.id,
+    index: index + 1,
+    statement: statement.text,
+    ...(statement.title ? { title: statement.title } : {}),
+    ...outcome,
+  });
+}
+
+/** Our own statements, whose notices are not the cell's. */
+function quiet(statements: readonly string[] = []): ExtraStatement[] {
+  return statements.map((sql) => ({ sql, quiet: true }));
 }
 
 function notice(context: ExecutionContext, data: string): void {

@@ -1,9 +1,10 @@
 /**
  * The statements the SQL executor sends around a cell: the read-only guard, the cell's
  * statement_timeout, and putting the session back afterwards. They wait in a queue and go
- * to the server with the next flush as ONE simple query (statements joined by `;`), so a
- * read-only cell costs two round trips besides its own statements instead of five. The
- * queue also knows which session settings are changed and not reset yet.
+ * to the server with the cell's statement, in the same extended-protocol batch
+ * (statement.ts: one round trip for a read-only cell of one statement), or, where they
+ * cannot ride along, with the next flush as ONE simple query (statements joined by `;`).
+ * The queue also knows which session settings are changed and not reset yet.
  */
 
 /** Session settings the executor changes; reset after the cell, or before the next one if that failed. */
@@ -48,13 +49,15 @@ export class GuardQueue {
   }
 
   /**
-   * After a read-only cell that succeeded: a nested one changed nothing worth keeping (the
-   * rollback also lifts transaction_read_only); an outer one commits its READ ONLY
-   * transaction if the cell left it open.
+   * After a read-only cell's last statement (it goes out with it, so it runs only if that
+   * statement succeeded): a nested one changed nothing worth keeping (the rollback also
+   * lifts transaction_read_only); an outer one commits its READ ONLY transaction. Should
+   * the cell have ended that transaction itself, this COMMIT only warns "there is no
+   * transaction in progress", which the caller does not show.
    */
-  readOnlyEpilogue(nested: boolean, inTransaction: boolean): void {
+  readOnlyEpilogue(nested: boolean): void {
     if (nested) this.pending.push({ sql: `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` }, { sql: `RELEASE SAVEPOINT ${SAVEPOINT}` });
-    else if (inTransaction) this.pending.push({ sql: 'COMMIT' });
+    else this.pending.push({ sql: 'COMMIT' });
   }
 
   /** `statement_timeout` for what is left of the cell's time (at least 1 ms; 0 would mean none). */
@@ -79,13 +82,34 @@ export class GuardQueue {
   /** Sends the queue as one simple query. On failure, settings it set count as changed, resets as not done. */
   async flush(send: (text: string) => Promise<unknown>): Promise<void> {
     if (this.pending.length === 0) return;
+    const { statements, settle } = this.take();
+    try {
+      await send(statements.join('; '));
+    } catch (error) {
+      settle(false);
+      throw error;
+    }
+    settle(true);
+  }
+
+  /**
+   * Empties the queue for the caller to send. Until `settle(true)` (the server ran them
+   * all), settings they set count as changed and resets as not done, so a failure in
+   * between leaves the queue on the safe side.
+   */
+  take(): { statements: string[]; settle: (ranAll: boolean) => void } {
     const statements = this.pending;
     this.pending = [];
     const after = this.dirtyAfter(statements);
     for (const statement of statements) if (statement.sets) this.dirty.add(statement.sets);
-    await send(statements.map((statement) => statement.sql).join('; '));
-    this.dirty.clear();
-    for (const setting of after) this.dirty.add(setting);
+    return {
+      statements: statements.map((statement) => statement.sql),
+      settle: (ranAll) => {
+        if (!ranAll) return;
+        this.dirty.clear();
+        for (const setting of after) this.dirty.add(setting);
+      },
+    };
   }
 
   private dirtyAfter(statements: GuardStatement[]): Set<GuardedSetting> {
