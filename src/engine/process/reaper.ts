@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { platform } from './platform.js';
-import { scratchRoot } from './scratch.js';
+import { removeFile, scratchRoot } from './scratch.js';
 import { WATCHER_KILL_POSIX } from './tree-signals-posix.js';
 import { WATCHER_KILL_WIN32 } from './tree-signals-win32.js';
 
@@ -106,7 +106,7 @@ export function registerGroup(pgid: number): void {
 }
 
 export function unregisterGroup(pgid: number): void {
-  if (reaper) rmSync(join(reaper.dir, `${pgid}.pgid`), { force: true });
+  if (reaper) removeFile(join(reaper.dir, `${pgid}.pgid`));
 }
 
 /**

@@ -7,7 +7,8 @@
  * since sh runs with `set -a`) and `cd` carry; functions, aliases and PowerShell
  * variables that are not `$env:` do not. A killed cell hands nothing over.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { removeFile } from './scratch.js';
 
 /** Variables the shell maintains itself, the wrapper's own, and bound values (each cell gets its own): never carried. */
 const NOT_CARRIED = /^(?:_|SHLVL|PWD|OLDPWD|__runbook_\w*|RUNBOOK_VAR_\w*)$/;
@@ -179,7 +180,7 @@ export async function readState(file: string): Promise<LeftState | undefined> {
   } catch {
     return undefined;
   }
-  rmSync(file, { force: true });
+  removeFile(file);
   return text.startsWith('runbook-state:') ? parseRecords(text) : parseJson(text);
 }
 

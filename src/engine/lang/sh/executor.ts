@@ -27,7 +27,7 @@ import { runInTerminal } from './terminal-cell.js';
 import { errorsAtRunbook } from './error-positions.js';
 import { createPwshExecutor, stopsAtFirstError } from '../powershell/executor.js';
 import { CarriedState, powershellWrapper, readState, shWrapper } from '../../process/shell-session.js';
-import { ownScratchDir, safeName } from '../../process/scratch.js';
+import { ownScratchDir, removeFile, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
 import { GATE_LINES, gateInWrapper } from '../../process/session-protocol.js';
 import { defaultInterpreterName } from '../default-interpreter.js';
@@ -56,8 +56,6 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   const workDir = () => (dir ??= ownScratchDir('runbook-shell-'));
   const graceMs = options.killGraceMs ?? 2000;
   const sessions = new SessionKeeper(workDir, graceMs);
-  /** What each wrapper file in the work dir holds now. */
-  const wrappers = new Map<string, string>();
   return {
     lang: options.lang satisfies Lang,
     // A process per cell (gate.ts) and the bash session's jobs (session-protocol.ts) both start behind a gate.
@@ -73,11 +71,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const wrapperFile = join(workDir(), options.lang === 'sh' ? (gated ? 'run-gated.sh' : 'run.sh') : 'run.ps1');
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
-      // The wrapper is the same for most cells (it names the cell file, whose number changes): written when it changes.
-      if (wrappers.get(wrapperFile) !== wrapper) {
-        writeFileSync(wrapperFile, wrapper);
-        wrappers.set(wrapperFile, wrapper);
-      }
+      writeFileSync(wrapperFile, wrapper);
       const cwd = shellCwd(context, state.cwd);
       const io = shellCellIo(context, graceMs);
       const cell = { ...io, onStderr: errorsAtRunbook(io.onStderr, files.cell, wrapperFile, context.document ?? 'runbook', context.cell.sourceLine) };
@@ -102,7 +96,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       } else {
         outcome = await (await processTree()).runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
       }
-      rmSync(files.cell, { force: true });
+      removeFile(files.cell);
       const left = await readState(files.state);
       const envChanges = left && !outcome.endedBy && !outcome.sessionLost ? state.absorb(env, left) : [];
       return { ...resultOf(outcome, program!, context.timeoutMs), ...(envChanges.length ? { envChanges } : {}) };
@@ -138,7 +132,6 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       sessions.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
       dir = undefined;
-      wrappers.clear();
     },
   };
 }

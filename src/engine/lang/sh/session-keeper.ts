@@ -3,11 +3,12 @@
  * it died or when a cell needs environment entries only a new session can pass on, and
  * runs a job there again, once, when the session died before the cell could start.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BashSession, type SessionCell } from './bash-session.js';
 import type { TreeOutcome } from '../../process/process-tree.js';
 import { selfRegistration } from '../../process/reaper.js';
+import { removeFile } from '../../process/scratch.js';
 import { jobScript, passThroughKey, SESSION_SCRIPT, type Job } from '../../process/session-protocol.js';
 
 export class SessionKeeper {
@@ -26,14 +27,15 @@ export class SessionKeeper {
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         const session = this.sessionFor(job, passThrough);
-        rmSync(claimFile, { force: true });
+        // A retry's claim may be left from the lost attempt; a first claim's name is new.
+        if (attempt > 0) removeFile(claimFile);
         // Over the session's pipe, never a file: the job exports the cell's environment, secrets included.
         const jobText = jobScript({ ...job, sessionNames: session.exportedNames, claimFile, deadMark: registration.deadMark });
         outcome = await session.run({ ...cell, jobText, claimFile });
         if (!outcome.sessionLostBeforeStart) break;
       }
     } finally {
-      rmSync(claimFile, { force: true });
+      removeFile(claimFile);
     }
     return outcome;
   }
