@@ -1,6 +1,6 @@
 /** Splitting a SQL cell with the real PostgreSQL parser (libpg-query). */
 import { describe, expect, it } from 'vitest';
-import { splitStatements, sqlSyntaxError, SqlSyntaxError } from '../src/engine/lang/sql/statements.js';
+import { parseCellSql, splitStatements, sqlSyntaxError, SqlSyntaxError } from '../src/engine/lang/sql/statements.js';
 
 describe('splitStatements', () => {
   it('keeps a dollar-quoted plpgsql body whole and ignores ; inside comments and strings', async () => {
@@ -61,5 +61,23 @@ describe('sqlSyntaxError', () => {
   it('is undefined for valid SQL and places an unterminated string', async () => {
     expect(await sqlSyntaxError('SELECT 1; SELECT 2')).toBeUndefined();
     expect(await sqlSyntaxError("SELECT 1;\nSELECT 'abc")).toEqual({ message: "unterminated quoted string at or near \"'abc\"", line: 2, column: 8 });
+  });
+});
+
+describe('parseCellSql', () => {
+  it('parses a text once while it is among the last 256 K characters parsed, and shares a frozen list of statements', async () => {
+    const sql = 'SELECT 1 AS kept; SELECT 2';
+    const first = await parseCellSql(sql);
+    expect(await parseCellSql(sql)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // A syntax error is not kept: each call still throws with its position.
+    await expect(parseCellSql('SELECT (')).rejects.toBeInstanceOf(SqlSyntaxError);
+    await expect(parseCellSql('SELECT (')).rejects.toBeInstanceOf(SqlSyntaxError);
+    // The cache is bounded: 300 K characters of other SQL push it out, and it is parsed afresh.
+    const filler = `SELECT '${'x'.repeat(1000)}'`;
+    for (let i = 0; i < 300; i += 1) await parseCellSql(`${filler} AS c${i}`);
+    const again = await parseCellSql(sql);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });

@@ -139,7 +139,7 @@ function judge(node: Record<string, unknown>, catalogue: Catalogue | undefined, 
 /** The effect of a piece of SQL, with the reason of its first writing statement. A syntax error is a write. */
 export async function explainSql(sql: string, catalogue?: Catalogue): Promise<EffectReason> {
   if (sql.trim() === '') return { effect: 'read', reason: 'no statements' };
-  let statements: ParsedStatement[];
+  let statements: readonly ParsedStatement[];
   try {
     statements = await parseCellSql(sql);
   } catch {
@@ -160,7 +160,7 @@ export async function explainSql(sql: string, catalogue?: Catalogue): Promise<Ef
  * their start. Undefined when nothing escapes, or when the SQL does not parse.
  */
 export async function escapesReadOnly(sql: string, catalogue: Catalogue): Promise<string | undefined> {
-  let statements: ParsedStatement[];
+  let statements: readonly ParsedStatement[];
   try {
     statements = await parseCellSql(sql);
   } catch {

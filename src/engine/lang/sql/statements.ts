@@ -41,9 +41,47 @@ export class SqlSyntaxError extends Error {
 
 /**
  * Parses a cell, tolerating `<NAME>` placeholders (as identifiers, else as literals).
- * Throws SqlSyntaxError with the position of the first error.
+ * Throws SqlSyntaxError with the position of the first error. The trees are shared (see
+ * `parses`): callers only read them.
  */
-export async function parseCellSql(sql: string): Promise<ParsedStatement[]> {
+export async function parseCellSql(sql: string): Promise<readonly ParsedStatement[]> {
+  const kept = parses.get(sql);
+  if (kept) {
+    // Most recently used last, so the oldest goes first.
+    parses.delete(sql);
+    parses.set(sql, kept);
+    return kept;
+  }
+  const statements = Object.freeze(await parseUncached(sql));
+  keep(sql, statements);
+  return statements;
+}
+
+/**
+ * The last parses, by text: a run parses every SQL cell when it plans it (its effect with
+ * PostgreSQL's built-in catalogue, then with the target's) and again when it runs it, the
+ * same text three times; libpg-query's parse and the JSON of its tree cost ~0.04 ms a
+ * statement. A tree takes ~30 bytes of heap per character of SQL, so the cache holds at
+ * most PARSES_CHARS characters (~8 MB), least recently used out first.
+ */
+const parses = new Map<string, readonly ParsedStatement[]>();
+const PARSES_CHARS = 256 * 1024;
+let parsesChars = 0;
+
+function keep(sql: string, statements: readonly ParsedStatement[]): void {
+  if (sql.length > PARSES_CHARS) return;
+  // Two parses of one text can be in flight at once: count it once.
+  if (parses.delete(sql)) parsesChars -= sql.length;
+  parses.set(sql, statements);
+  parsesChars += sql.length;
+  for (const oldest of parses.keys()) {
+    if (parsesChars <= PARSES_CHARS) break;
+    parses.delete(oldest);
+    parsesChars -= oldest.length;
+  }
+}
+
+async function parseUncached(sql: string): Promise<ParsedStatement[]> {
   const literalAt = new Set<number>();
   for (;;) {
     const masked = maskPlaceholders(sql, literalAt);
