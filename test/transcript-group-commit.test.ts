@@ -33,7 +33,8 @@ const { parseRunbook } = await import('../src/engine/parse.js');
 const { Runner } = await import('../src/engine/runner.js');
 const { TranscriptWriter, verifyTranscript } = await import('../src/engine/transcript.js');
 const { mustSync } = await import('../src/engine/transcript/writer.js');
-const { noTarget, parseLines, runEach, scriptedOperator, startCli, tempDir } = await import('./runner-support.js');
+const { noTarget, parseLines, postgresTarget, runEach, scriptedOperator, startCli, tempDir } = await import('./runner-support.js');
+const { freshDatabase, query } = await import('./support/database.js');
 
 describe('mustSync', () => {
   it("syncs a write's boundaries and lets a read's wait; an event nobody labelled syncs as a write's", () => {
@@ -46,6 +47,8 @@ describe('mustSync', () => {
       expect(mustSync(type, 0, 'read'), type).toBe(true);
     }
     expect(mustSync('cell.finished', 1000, 'read')).toBe(true);
+    // A write whose executor syncs its own record first (SQL's sql.transaction): its start rides on that sync, its end does not.
+    expect(['cell.started', 'cell.finished'].map((type) => mustSync(type, 0, 'write, recorded first'))).toEqual([false, true]);
   });
 });
 
@@ -89,6 +92,25 @@ describe('group commit in a run', () => {
     expect(calls.slice(0, lastSyncBeforeWrite).filter((c) => c !== 'sync')).toContain('cell.finished read-one');
     // And the run's end syncs what the last read left.
     expect(calls.slice(-2)).toEqual(['run.finished', 'sync']);
+  }, 60_000);
+
+  it("a SQL write's cell.started shares the sync of its sql.transaction, which comes before its statement runs", async () => {
+    const url = await freshDatabase();
+    await query(url, 'CREATE TABLE t (id int)');
+    const runbook = parseRunbook(['# SQL write', '', '```sql {name=the-read}', 'SELECT 1;', '```', '', '```sql {name=the-write}', 'INSERT INTO t VALUES (1);', '```', ''].join('\n'), 'sql-write.md');
+    const path = join(tempDir(), 't.jsonl');
+    const transcript = TranscriptWriter.open(path);
+    calls.length = 0;
+    const runner = new Runner({ runbook, operator: scriptedOperator(runEach), target: postgresTarget(url), mode: 'unattended', allowWrites: true, variables: [], actor: 'tester', argv: [], transcript });
+    const summary = await runner.run();
+    transcript.close();
+    expect(summary.status).toBe('succeeded');
+    expect(await verifyTranscript(path)).toMatchObject({ ok: true });
+    const at = (entry: string) => calls.indexOf(entry);
+    // Written at once, synced with the record that follows it before the INSERT is sent (its result comes after that sync).
+    expect(calls.slice(at('cell.started the-write'), at('sql.result the-write'))).toEqual(['cell.started the-write', 'sql.transaction the-write', 'sync']);
+    expect(calls[at('cell.finished the-write') + 1]).toBe('sync');
+    expect(await query(url, 'SELECT id FROM t')).toEqual([{ id: 1 }]);
   }, 60_000);
 
   it('kill -9 right after a read finished: its cell.finished is in the file', async () => {

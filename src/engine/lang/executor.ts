@@ -106,6 +106,12 @@ export interface Executor {
   readonly lang: Lang;
   /** Each cell runs in its own process group, reported through `onGroup` before the cell runs a line. */
   readonly gated?: boolean;
+  /**
+   * A write cell puts a record of its own, synced (SYNC_TYPES in transcript/writer.ts), on
+   * disk before anything of the cell reaches its target, or sends nothing of it: its
+   * `cell.started` then shares that sync (the SQL executor's `sql.transaction`).
+   */
+  readonly recordsWritesFirst?: boolean;
   run(context: ExecutionContext): Promise<ExecutionResult>;
   /** Starts a cell without waiting for it; shells only. Aborting the context's signal stops its process tree. */
   start?(context: ExecutionContext): BackgroundRun;

@@ -7,11 +7,11 @@
 import { createRedactor, redactDeep, urlPasswords, type Redact } from '../redact.js';
 import { TranscriptWriteError } from '../transcript/write-failure.js';
 import type { EventBody, EventSink, RunEvent } from '../events.js';
-import type { Effect } from '../plan/types.js';
+import type { SyncAs } from '../transcript/writer.js';
 
 export interface EventWriter {
   /** Writes the event; a hash-chaining writer returns the line's hash. `effect`: see emit. */
-  write(event: RunEvent, effect?: Effect): unknown;
+  write(event: RunEvent, effect?: SyncAs): unknown;
 }
 
 export class Emitter {
@@ -57,7 +57,7 @@ export class Emitter {
    * `effect`: the planned effect of the cell the event belongs to, from the plan, so the
    * transcript syncs a write's boundaries and lets a read's share a later sync (writer.ts mustSync).
    */
-  emit(body: EventBody, effect?: Effect): RunEvent {
+  emit(body: EventBody, effect?: SyncAs): RunEvent {
     // The transcript's field order (v, seq, ts, type, run, …), so NDJSON lines read the same.
     const { type, ...rest } = body;
     const stamped = { v: 1, seq: this.seq, ts: new Date().toISOString(), type, run: this.runId, ...rest } as RunEvent;

@@ -22,8 +22,11 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   const { cell, source, options, emitter } = run;
   /** When cell.started was stamped: the attempt's duration runs from there, so the table and the chart tell one figure. */
   let startedAt: number | undefined;
+  /** Whether the executor's own synced record comes before anything of a write reaches the target (Executor.recordsWritesFirst). */
+  let recordsFirst = false;
   const announce = (shown: string, names: string[] = [], group?: GroupIdentity) => {
-    startedAt = Date.parse(emitter.emit(startedEvent(run, shown, names, group), run.effect).ts);
+    const syncAs = run.effect === 'write' && recordsFirst ? 'write, recorded first' : run.effect;
+    startedAt = Date.parse(emitter.emit(startedEvent(run, shown, names, group), syncAs).ts);
   };
   let prepared: PreparedCell;
   try {
@@ -49,6 +52,7 @@ export async function executeCell(run: CellRun): Promise<CellOutcome> {
   let result: ExecutionResult;
   try {
     const executor = await run.executors.get(run.plan);
+    recordsFirst = executor.recordsWritesFirst === true;
     // Runme's interactive: a shell cell gets the console's terminal (unattended there is none: stdin stays /dev/null).
     const terminal = run.plan.runs === 'terminal' ? options.operator.terminal : undefined;
     if (!executor.gated || terminal) start();

@@ -29,19 +29,29 @@ const CELL_BOUNDARIES = new Set(['cell.started', 'cell.finished']);
 const SYNC_INTERVAL_MS = 1000;
 
 /**
+ * How the events of a cell are synced: its planned effect, or `write, recorded first`: a
+ * write whose executor syncs a record of its own before anything of the cell reaches its
+ * target (the SQL executor's `sql.transaction`, in SYNC_TYPES), so the cell's `cell.started`
+ * rides on that sync instead of taking one of its own.
+ */
+export type SyncAs = 'read' | 'write' | 'write, recorded first';
+
+/**
  * Whether the file must be synced right after writing an event (group commit). `effect`
  * is the planned effect of the cell the event belongs to, as the runner passes it; unset,
  * the event is treated as a write's. Every event is written (write(2)) before the run goes
  * on, so a kill -9 loses nothing either way; what a sync adds is surviving a machine crash:
- * - a write's `cell.started` is on disk before its first line runs, and its `cell.finished`
- *   before the next cell starts: a crash never loses the record of a write;
+ * - a write's `cell.started` is on disk before its first line runs (with its executor's own
+ *   record, when that comes first), and its `cell.finished` before the next cell starts: a
+ *   crash never loses the record of a write;
  * - a read's boundaries ride on the next sync (the next write's start, the run's end, or
  *   within a second): a crash can lose the record of a read that finished, which resume runs again;
  * - a decision about a cell whose effect is known rides on that cell's synced `cell.started`,
  *   which comes before any line of it runs (and a decision that runs nothing changes nothing).
  */
-export function mustSync(type: string, msSinceLastSync: number, effect?: 'read' | 'write'): boolean {
+export function mustSync(type: string, msSinceLastSync: number, effect?: SyncAs): boolean {
   if (SYNC_TYPES.has(type) || msSinceLastSync >= SYNC_INTERVAL_MS) return true;
+  if (type === 'cell.started' && effect === 'write, recorded first') return false;
   if (CELL_BOUNDARIES.has(type)) return effect !== 'read';
   if (type === 'operator.decision') return effect === undefined;
   return false;
@@ -166,7 +176,7 @@ export class TranscriptWriter {
    * throws TranscriptWriteError; so does every later event but one `run.finished`.
    * `effect`: the planned effect of the cell the event belongs to (mustSync).
    */
-  write(event: RunEvent, effect?: 'read' | 'write'): string {
+  write(event: RunEvent, effect?: SyncAs): string {
     if (this.fd === undefined) throw new Error(`transcript ${this.path} is closed; cannot write ${event.type}`);
     if (this.failed && (event.type !== 'run.finished' || this.failed.beforeRun)) throw new TranscriptWriteError(this.failed);
     if (event.seq !== this.seq + 1) {

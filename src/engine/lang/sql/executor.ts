@@ -43,6 +43,8 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
   const applied = new Map<string, string>();
   return {
     lang: 'sql',
+    // A write's sql.transaction is synced before its first statement is sent (recordWrite); nothing of it runs without one.
+    recordsWritesFirst: true,
     async run(context) {
       if (context.signal.aborted) return cancelled();
       let statements: Statement[];
