@@ -59,6 +59,19 @@ describe('shell executor: one bash session per executor', () => {
     expect((await run(shell, 'echo still here')).stdout).toBe('still here\n');
   });
 
+  it("sends only what differs from the session's start environment, yet each cell sees exactly its own", async () => {
+    const shell = bash();
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', KEEP: 'start', SHLVL: '4', GONE: 'here' };
+    // The session's own SHLVL is 5 and its PWD its work dir: a cell must see a fresh bash's, not the session's.
+    const first = await run(shell, 'echo "$SHLVL $PWD"\nexport KEEP=changed\nunset GONE', { env });
+    expect(first.stdout).toBe(`5 ${process.cwd()}\n`);
+    const second = await run(shell, 'echo "$KEEP ${GONE-unset}"\nexport KEEP=start', { env });
+    expect(second.stdout).toBe('changed unset\n');
+    // Back to the start value: no longer sent, inherited from the session, still right.
+    const third = await run(shell, 'echo "$KEEP ${GONE-unset} $SHLVL"', { env });
+    expect(third.stdout).toBe('start unset 5\n');
+  });
+
   it('keeps the carried state after a cell killed by timeout, in the same session', async () => {
     const shell = bash();
     const first = await run(shell, 'export KEEP=kept\necho $PPID');

@@ -58,8 +58,8 @@ export interface Job {
   /** The bash to exec for the cell. */
   program: string;
   wrapperFile: string;
-  /** The variables the session exports (its start environment). */
-  sessionNames: Iterable<string>;
+  /** The session's start environment: what the job's fork inherits before the job changes it. */
+  sessionEnv: Readonly<Record<string, string>>;
   /**
    * Created exclusively by whoever gets there first: the cell as it starts, or the
    * executor after the session died (see BashSession). It lies in the reaper's directory,
@@ -88,17 +88,22 @@ export function gateInWrapper(env: Record<string, string>): boolean {
   return env.BASH_ENV === undefined;
 }
 
+/** Variables bash itself sets or resets as it starts (the session's differ from its start environment): always set by the job. */
+const SHELL_MAINTAINED = ['PWD', 'OLDPWD', 'SHLVL', 'IFS'];
+
 /**
  * The per-cell job: claim the cell, then exactly this environment, this cwd, and a fresh
- * bash on the wrapper. The variables the cell must not have are unset by name, so no
- * `compgen` fork is needed here. The claim (noclobber: an exclusive create, and a
+ * bash on the wrapper. The fork inherits the session's start environment, so the job
+ * exports only what differs from it (it sent all ~2 KB every cell, parsed by bash each
+ * time), plus what bash maintains itself; the variables the cell must not have are unset
+ * by name, so no `compgen` fork is needed here. The claim (noclobber: an exclusive create, and a
  * builtin) holds the cell's pid, so a cell orphaned by a dying session can still be found.
  */
 export function jobScript(job: Job): string {
   const settable = (name: string) => SHELL_IDENTIFIER.test(name) && !NOT_SETTABLE.test(name);
-  const unset = [...new Set([...job.sessionNames, 'PWD', 'OLDPWD', 'SHLVL'])].filter((name) => settable(name) && !(name in job.env));
+  const unset = [...new Set([...Object.keys(job.sessionEnv), ...SHELL_MAINTAINED])].filter((name) => settable(name) && !(name in job.env));
   const exports = Object.entries(job.env)
-    .filter(([name]) => settable(name))
+    .filter(([name, value]) => settable(name) && (job.sessionEnv[name] !== value || SHELL_MAINTAINED.includes(name)))
     .map(([name, value]) => `export ${name}=${shQuote(value)}`);
   return [
     `{ set -C; printf '%s' "$BASHPID" > ${shQuote(job.claimFile)}; } 2>/dev/null || exit 125`,

@@ -36,8 +36,8 @@ export class BashSession extends PipedSession {
   private running: Running | undefined;
   private events = '';
   private exited: string | undefined;
-  /** What the session exports: every cell's job unsets those the cell must not have. */
-  readonly exportedNames: readonly string[];
+  /** The environment the session started with, which every job's fork inherits (see jobScript). */
+  readonly startEnv: Readonly<Record<string, string>>;
 
   /** `passThrough`: the key of the environment entries only a new session can change. */
   constructor(
@@ -52,7 +52,7 @@ export class BashSession extends PipedSession {
     delete sessionEnv.BASH_ENV;
     delete sessionEnv.ENV;
     super(program, (sentinel) => ['--noprofile', '--norc', scriptFile, sentinel], cwd, sessionEnv);
-    this.exportedNames = Object.keys(sessionEnv);
+    this.startEnv = sessionEnv;
     this.stream(1).on('data', (chunk: string) => this.output(chunk, 'stdout'));
     this.stream(2).on('data', (chunk: string) => this.output(chunk, 'stderr'));
     this.stream(4).on('data', (chunk: string) => this.onEvents(chunk));

@@ -19,7 +19,7 @@ export class SessionKeeper {
     private readonly graceMs: number,
   ) {}
 
-  async run(job: Omit<Job, 'sessionNames' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile'>, _name: string): Promise<TreeOutcome> {
+  async run(job: Omit<Job, 'sessionEnv' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile'>, _name: string): Promise<TreeOutcome> {
     const passThrough = passThroughKey(job.env);
     const registration = selfRegistration();
     const claimFile = registration.path;
@@ -30,7 +30,7 @@ export class SessionKeeper {
         // A retry's claim may be left from the lost attempt; a first claim's name is new.
         if (attempt > 0) removeFile(claimFile);
         // Over the session's pipe, never a file: the job exports the cell's environment, secrets included.
-        const jobText = jobScript({ ...job, sessionNames: session.exportedNames, claimFile, deadMark: registration.deadMark });
+        const jobText = jobScript({ ...job, sessionEnv: session.startEnv, claimFile, deadMark: registration.deadMark });
         outcome = await session.run({ ...cell, jobText, claimFile });
         if (!outcome.sessionLostBeforeStart) break;
       }
@@ -45,7 +45,7 @@ export class SessionKeeper {
     this.session = undefined;
   }
 
-  private sessionFor(job: Omit<Job, 'sessionNames' | 'claimFile' | 'deadMark'>, passThrough: string): BashSession {
+  private sessionFor(job: Omit<Job, 'sessionEnv' | 'claimFile' | 'deadMark'>, passThrough: string): BashSession {
     if (this.session?.alive && this.session.passThrough === passThrough) return this.session;
     this.session?.close(this.graceMs);
     const script = join(this.workDir(), 'session.sh');
