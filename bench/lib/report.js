@@ -13,7 +13,7 @@ export const formatMb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
  * A row comparing the engine's median time with a baseline's, with an optional ratio target.
  * `engine` and `baseline` are entries from compare(); a failed engine makes the row FAILED.
  */
-export function ratioRow({ workload, engine, baselineLabel, baseline, maxRatio, note }) {
+export function ratioRow({ workload, engine, baselineLabel, baseline, maxRatio, note, cpuUncounted = false }) {
   const row = { workload, baselineLabel, target: maxRatio ? `≤ ${maxRatio}×` : '—', note };
   if (baseline.failed) return { ...row, engine: '—', baseline: `FAILED`, ratio: '—', cpu: '—', result: 'FAILED', reason: baseline.failed };
   row.baseline = `${formatMs(median(baseline.ms))} (n=${baseline.ms.length})`;
@@ -21,7 +21,7 @@ export function ratioRow({ workload, engine, baselineLabel, baseline, maxRatio, 
   const ratio = median(engine.ms) / median(baseline.ms);
   return {
     ...row,
-    cpu: cpuRatio(engine, baseline),
+    cpu: cpuUncounted ? '—' : cpuRatio(engine, baseline),
     engine: `${formatMs(median(engine.ms))} (n=${engine.ms.length})`,
     ratio: `${ratio.toFixed(2)}×`,
     result: maxRatio ? (ratio <= maxRatio ? 'pass' : 'miss') : 'info',
