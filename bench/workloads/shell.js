@@ -31,16 +31,20 @@ export async function run({ rounds }) {
     },
     rounds,
   );
+  // The run's bash session outlives the wait of /usr/bin/time (it is reaped by the engine's
+  // reaper, detached), so the engine's CPU would be undercounted: no CPU ratio is shown.
+  const uncounted = { cpuUncounted: true, note: 'CPU ratio not shown: the detached bash session is not a waited-for child, so /usr/bin/time does not count its CPU' };
   return [
-    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'zx on the same .md', baseline: results.zx, maxRatio: 0.8 }),
+    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'zx on the same .md', baseline: results.zx, maxRatio: 0.8, ...uncounted }),
     ratioRow({
       workload: `2 shell: ${CELLS} bash cells --yes`,
       engine: results.engine,
       baselineLabel: 'bash script, same commands',
       baseline: results.bash,
+      cpuUncounted: true,
       note: 'informational: 200 builtin echos in one bash take less than `node -e 0`',
     }),
     // Issue #29's goal: within 1.5x of one fresh bash process per cell.
-    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'bash script, one `bash -c` per command', baseline: results.perProcess, maxRatio: 1.5 }),
+    ratioRow({ workload: `2 shell: ${CELLS} bash cells --yes`, engine: results.engine, baselineLabel: 'bash script, one `bash -c` per command', baseline: results.perProcess, maxRatio: 1.5, cpuUncounted: true }),
   ];
 }
