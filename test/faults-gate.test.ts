@@ -14,6 +14,7 @@ import { GATE_SCRIPT, GATE_SHUT_STATUS } from '../src/engine/process/gate.js';
 import { identifyGroup, liveMembers } from '../src/engine/process/group-identity.js';
 import { groupMembers } from '../src/engine/process/group-members.js';
 import { runProcessTree } from '../src/engine/process/process-tree.js';
+import { gateInWrapper } from '../src/engine/process/session-protocol.js';
 import { contextFor, shellExecutors } from './support/executor-context.js';
 import { tempDir } from './runner-support.js';
 
@@ -127,6 +128,18 @@ describe('the bash session: its fresh bash waits at the gate as its wrapper star
     const again = contextFor('sh', 'true', { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', BASH_ENV: rc } });
     expect((await shell.run(again.context)).status).toBe('succeeded');
     expect(existsSync(marker)).toBe(true);
+  });
+
+  it('keeps the gate before the exec when the environment holds what bash or the loader runs as bash starts', () => {
+    const plain = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8' };
+    expect(gateInWrapper(plain)).toBe(true);
+    // Exported functions (one named read or exec would replace the gate line), BASH_ENV,
+    // SHELLOPTS (xtrace's PS4 can run a command; bash ignores an inherited PS4 only as root),
+    // the dynamic loader's variables and glibc's GCONV_PATH: each keeps the gate in the session's job.
+    const risky: Record<string, string>[] = [{ 'BASH_FUNC_read%%': '() {  return 0\n}' }, { 'BASH_FUNC_which%%': '() {  :\n}' }, { BASH_ENV: '/tmp/rc' }, { SHELLOPTS: 'xtrace' }, { LD_PRELOAD: '/tmp/x.so' }, { LD_LIBRARY_PATH: '/tmp' }, { LD_AUDIT: '/tmp/a.so' }, { GCONV_PATH: '/tmp' }];
+    for (const extra of risky) {
+      expect(gateInWrapper({ ...plain, ...extra }), Object.keys(extra)[0]).toBe(false);
+    }
   });
 
   it('a cell waiting at the gate in its wrapper is the cell: $$ is the group, and a shut gate runs no line', async () => {

@@ -81,11 +81,17 @@ export const GATE_LINES = ["IFS= read -r -d '' __runbook_gate <&3 || exit 125", 
 
 /**
  * Whether the cell's bash may start before its gate opens, waiting at the first line of its
- * wrapper. Not when BASH_ENV is set: bash sources that file before the wrapper's first line,
- * and nothing the runbook's environment names may run before `cell.started` is on record.
+ * wrapper. Nothing the runbook's environment names may run before `cell.started` is on
+ * record, so not when the environment holds what bash or the loader runs as bash starts:
+ * BASH_ENV (sourced before the first line); an exported function (imported at start-up: one
+ * named `read` or `exec` would replace the gate line itself, and the cell would not wait);
+ * SHELLOPTS (xtrace expands PS4, which may run a command, before the gate line); the dynamic
+ * loader's LD_* and glibc's GCONV_PATH (code loaded into bash before its first line). Then
+ * the gate stays in the session's job, before the exec, as it was.
  */
 export function gateInWrapper(env: Record<string, string>): boolean {
-  return env.BASH_ENV === undefined;
+  if (env.BASH_ENV !== undefined || env.SHELLOPTS !== undefined || env.GCONV_PATH !== undefined) return false;
+  return !Object.keys(env).some((name) => name.startsWith('BASH_FUNC_') || name.startsWith('LD_'));
 }
 
 /** Variables bash itself sets or resets as it starts (the session's differ from its start environment): always set by the job. */
