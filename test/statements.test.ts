@@ -70,6 +70,10 @@ describe('parseCellSql', () => {
     const first = await parseCellSql(sql);
     expect(await parseCellSql(sql)).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
+    // Frozen to the leaves: a reader that wrote into a shared tree would change every later reader's.
+    const tree = first[0]!.stmt as Record<string, Record<string, unknown>>;
+    expect(() => { tree.SelectStmt!.targetList = []; }).toThrow(TypeError);
+    expect(() => { (first[0] as { start: number }).start = 99; }).toThrow(TypeError);
     // A syntax error is not kept: each call still throws with its position.
     await expect(parseCellSql('SELECT (')).rejects.toBeInstanceOf(SqlSyntaxError);
     await expect(parseCellSql('SELECT (')).rejects.toBeInstanceOf(SqlSyntaxError);

@@ -52,9 +52,21 @@ export async function parseCellSql(sql: string): Promise<readonly ParsedStatemen
     parses.set(sql, kept);
     return kept;
   }
-  const statements = Object.freeze(await parseUncached(sql));
+  const statements = deepFreeze(await parseUncached(sql));
   keep(sql, statements);
   return statements;
+}
+
+/** Frozen to the leaves: a caller that wrote into a shared tree would change every later reader's; in strict code it throws instead. */
+function deepFreeze<T>(value: T): T {
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const next = pending.pop();
+    if (next === null || typeof next !== 'object' || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const child of Object.values(next)) pending.push(child);
+  }
+  return value;
 }
 
 /**
