@@ -79,6 +79,10 @@ describe('start-up imports', () => {
     const plain = join(dir, 'plain.md');
     writeFileSync(plain, '# Plain\n\n```sql\nSELECT 1;\n```\n');
     expect(esmResolvedBy(['list', plain, '--json']).filter(under('yaml'))).toEqual([]);
+    // The same opening rule as the frontmatter reader's: a BOM, a delimiter with trailing spaces, CRLF.
+    const windows = join(dir, 'windows.md');
+    writeFileSync(windows, '\uFEFF--- \r\ntitle: Windows\r\n---\r\n\r\n# Windows\r\n');
+    expect(esmResolvedBy(['list', windows, '--json']).filter(under('yaml')).length).toBeGreaterThan(0);
   }, 60_000);
 
   it("a SQL run does not load Node's undici (pg's Cloudflare probe, answered by the navigator Node 21+ defines)", () => {

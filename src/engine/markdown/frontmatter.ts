@@ -16,8 +16,6 @@ export type FrontmatterFormat = 'yaml' | 'toml' | 'json';
 type Yaml = Pick<typeof import('yaml'), 'parse'>;
 let yaml: Yaml | undefined;
 
-/** A YAML block opens the document (a BOM and trailing spaces allowed, as findFrontmatter reads it). */
-const YAML_OPENING = /^\uFEFF?---[ \t]*\r?\n/;
 
 /**
  * Loads the YAML reader before a synchronous parse of a text that opens with `---`, so a
@@ -26,7 +24,10 @@ const YAML_OPENING = /^\uFEFF?---[ \t]*\r?\n/;
  * CommonJS files of its Node build. Readers of a file call it (readRunbookFile, lint).
  */
 export async function prepareFrontmatterReader(text: string): Promise<void> {
-  if (yaml === undefined && YAML_OPENING.test(text)) yaml = { parse: (await import('yaml')).parse };
+  if (yaml !== undefined) return;
+  // The first line as parseRunbook gives it to findFrontmatter: no BOM, any line end.
+  const first = text.replace(/^\uFEFF/, '').split(/\r\n?|\n/, 1);
+  if (opening(first)?.[0] === 'yaml') yaml = { parse: (await import('yaml')).parse };
 }
 
 /**
@@ -49,17 +50,24 @@ export interface FrontmatterBlock {
 
 const DELIMITERS: [FrontmatterFormat, string][] = [['yaml', '---'], ['toml', '+++']];
 
+/** The delimited format (and its delimiter) whose opening line the document starts with; a delimiter may carry trailing spaces. */
+function opening(lines: readonly string[]): [FrontmatterFormat, string] | undefined {
+  const first = lines[0]?.trimEnd();
+  return DELIMITERS.find(([, delimiter]) => first === delimiter);
+}
+
 /**
  * The frontmatter at the top of a document's lines, if any. A delimiter may carry trailing
  * spaces (`--- `), which editors leave and readers do not see; a JSON object must parse.
  */
 export function findFrontmatter(lines: readonly string[]): FrontmatterBlock | undefined {
-  const first = lines[0]?.trimEnd();
-  for (const [format, delimiter] of DELIMITERS) {
-    if (first !== delimiter) continue;
+  const delimited = opening(lines);
+  if (delimited) {
+    const [format, delimiter] = delimited;
     const close = lines.findIndex((line, index) => index > 0 && line.trimEnd() === delimiter);
     return close > 0 ? { format, lines: lines.slice(1, close), lastLine: close + 1 } : undefined;
   }
+  const first = lines[0]?.trimEnd();
   if (first !== '{') return undefined;
   for (let index = 1; index < lines.length; index += 1) {
     if (lines[index]!.trimEnd() !== '}') continue;
