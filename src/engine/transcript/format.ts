@@ -11,8 +11,7 @@ export const TRANSCRIPT_VERSION = 1;
 /** The fields every line starts with, in this order, so a person can read the file. */
 const LEADING_FIELDS = ['v', 'seq', 'ts', 'type', 'run'] as const;
 
-/** `,"hash":"<64 hex>"}` at the very end of a line (the closing brace of the object). */
-export const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
+/** A line ends with `,"hash":"<64 hex>"}` (the closing brace of the object): this many bytes. */
 const HASH_SUFFIX_LENGTH = ',"hash":"'.length + 64 + '"}'.length;
 
 /** One-shot `crypto.hash` (Node 20.12+): half the CPU of a createHash/update/digest per line. */
@@ -50,7 +49,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /**
  * Splits a line's bytes into the stored hash and the `head` before `,"hash":…` — the
  * body the hash covers is that head and the closing `}`. Undefined when the line does
- * not end with a well-formed hash field (HASH_SUFFIX, checked byte by byte).
+ * not end with a well-formed `,"hash":"<64 lowercase hex>"}`, checked byte by byte.
  */
 export function splitHash(line: Buffer): { head: Buffer; hash: string } | undefined {
   if (line.length < HASH_SUFFIX_LENGTH + 2) return undefined;

@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { HASH_SUFFIX } from './format.js';
+import { splitHash } from './format.js';
 
 export interface RawLine {
   /** 1-based line number. */
@@ -166,7 +166,7 @@ class FirstLineGate {
 export function looksLikeTranscript(first: Buffer): boolean {
   // Either end of a written line is enough: a one-byte edit cannot break both.
   if (first.subarray(0, 6).toString('latin1') === '{"v":1') return true;
-  if (HASH_SUFFIX.test(first.subarray(-80).toString('latin1'))) return true;
+  if (splitHash(first)) return true;
   try {
     return isEventShaped(JSON.parse(first.toString('utf8')));
   } catch {
