@@ -60,7 +60,7 @@ describe('background cells', () => {
 
   it('a failing foreground cell stops the run; the background cell is stopped and recorded, exit 1', async () => {
     const transcript = join(tempDir('runbook-background-'), 't.jsonl');
-    const result = await runCli(['run', FIXTURE, '--yes', '--transcript', transcript], { env: { MEANWHILE_EXIT: '3', MEANWHILE_SECONDS: '1' } });
+    const result = await runCli(['run', FIXTURE, '--yes', '--transcript', transcript], { env: { MEANWHILE_EXIT: '3', MEANWHILE_SECONDS: '0.3' } });
     expect(result.code).toBe(1);
     const events = parseLines(readFileSync(transcript, 'utf8'));
     expect(finishedOf(events, 'meanwhile')).toMatchObject({ status: 'failed', exitCode: 3 });
