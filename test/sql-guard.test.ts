@@ -3,6 +3,9 @@
  * before, one after); these check that batching kept every guarantee of the guard.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { GuardQueue } from '../src/engine/lang/sql/guard.js';
+import { StatementBatch } from '../src/engine/lang/sql/statement.js';
 import { createSqlExecutor } from '../src/engine/lang/sql/executor.js';
 import type { Executor, ExecutorEvent } from '../src/engine/lang/executor.js';
 import type { SqlResult } from '../src/engine/events.js';
@@ -51,6 +54,30 @@ describe('sql executor guard', () => {
     const own = contextFor('sql', 'SELECT 1;\nCOMMIT;\nCOMMIT', { readOnly: true });
     expect(await executor.run(own.context)).toEqual({ status: 'succeeded' });
     expect(own.output('notice')).toBe('WARNING:  there is no transaction in progress\n');
+  });
+
+  it('a read-only cell’s guard makes the server send no notice at all (it sends each one at once, a second packet and wake-up per cell)', async () => {
+    const url = await freshDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const notices: string[] = [];
+      client.on('notice', (notice) => notices.push(notice.message ?? ''));
+      const guard = new GuardQueue();
+      guard.readOnlyPrologue(false);
+      const before = guard.take().statements;
+      guard.readOnlyEpilogue(false);
+      guard.resets();
+      const after = guard.take().statements;
+      const quiet = (statements: string[]) => statements.map((sql) => ({ sql, quiet: true }));
+      const outcome = await new StatementBatch('SHOW transaction_read_only', 10, { before: quiet(before), after: quiet(after) }).run(client);
+      expect(outcome.rows).toEqual([['on']]);
+      expect(notices).toEqual([]);
+      // And the session is back to its defaults.
+      expect((await client.query('SHOW default_transaction_read_only')).rows).toEqual([{ default_transaction_read_only: 'off' }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('leaves the session as it found it after read-only cells, with and without a timeout, passed or failed', async () => {

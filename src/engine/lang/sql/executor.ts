@@ -94,7 +94,7 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
     let batch: StatementBatch | undefined;
     connection.onNotice = (message) => routeNotices && (batch?.noticesAreTheCells ?? true) && notice(context, formatNotice(message));
     const query = (text: string) => client.query(text);
-    /** Our statements go out with the next one, unseen: the prologue's COMMIT warns "there is no transaction in progress". */
+    /** Our statements go out with the next one, unseen: the epilogue's COMMIT warns "there is no transaction in progress" after a cell that ended its transaction itself. */
     const flushGuard = async () => {
       if (guard.isEmpty) return;
       routeNotices = false;

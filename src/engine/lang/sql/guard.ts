@@ -36,13 +36,16 @@ export class GuardQueue {
 
   /**
    * Before a read-only cell. Outside a transaction, `default_transaction_read_only` is set
-   * and COMMITted on its own, so a ROLLBACK in the cell cannot undo it (later transactions
-   * of the cell stay read-only too), and then `BEGIN READ ONLY`. The COMMIT of that implicit
-   * transaction makes the server warn "there is no transaction in progress": the caller
-   * must not show the notices of a flush. Inside an open transaction (`nested`), a savepoint
-   * keeps that transaction's own work and `SET LOCAL` makes the rest of it read-only.
+   * in a transaction of its own and committed, so a ROLLBACK in the cell cannot undo it
+   * (later transactions of the cell stay read-only too), and then `BEGIN READ ONLY`. That
+   * transaction is opened with BEGIN: a COMMIT of the implicit one makes the server warn
+   * "there is no transaction in progress", and it sends every warning at once, in a packet
+   * of its own (a second wake-up of this process per cell). Inside an open transaction
+   * (`nested`), a savepoint keeps that transaction's own work and `SET LOCAL` makes the rest
+   * of it read-only.
    */
   readOnlyPrologue(nested: boolean): void {
+    if (!nested) this.pending.push({ sql: 'BEGIN' });
     this.pending.push({ sql: 'SET default_transaction_read_only = on', sets: 'default_transaction_read_only' });
     if (nested) this.pending.push({ sql: `SAVEPOINT ${SAVEPOINT}` }, { sql: 'SET LOCAL transaction_read_only = on' });
     else this.pending.push({ sql: 'COMMIT' }, { sql: 'BEGIN READ ONLY' });

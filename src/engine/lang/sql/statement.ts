@@ -15,7 +15,7 @@
  *
  * Which part the server is answering is counted from its replies (each part ends with
  * CommandComplete, or with the ErrorResponse after which nothing more runs): notices of
- * the quiet parts (the guard's COMMIT warns "there is no transaction in progress") are
+ * the quiet parts (the guard's closing COMMIT warns "there is no transaction in progress") are
  * not the cell's, and an error after the statement completed still lets its result show.
  */
 import type pg from 'pg';
