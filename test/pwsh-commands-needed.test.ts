@@ -53,6 +53,17 @@ describe.skipIf(!hasPwsh)('commands needed, from PowerShell itself', () => {
     ]);
   }, 60_000);
 
+  it("the session host's own functions are no cell's: missing programs; a module's function and any spelling of a cmdlet are PowerShell's", async () => {
+    // The host lists PowerShell's commands in its own runspace, where these are its helpers.
+    const source = 'Send-Parse x; New-Map; Test-PowerShellCommand y; Invoke-Cell\nwrite-output 1; COMPRESS-ARCHIVE -Path a -DestinationPath b; Expand-Archive x';
+    expect(await needs(source)).toEqual([
+      { name: 'Send-Parse', found: false },
+      { name: 'New-Map', found: false },
+      { name: 'Test-PowerShellCommand', found: false },
+      { name: 'Invoke-Cell', found: false },
+    ]);
+  }, 60_000);
+
   it('python missing where python3 is: the reason says python3 was found', async () => {
     const list = await needs('python -c "print(1)"');
     expect(list).toEqual([{ name: 'python', found: false, near: 'python3' }]);

@@ -19,10 +19,6 @@ $lf = [string][char]10
 # The nonce proves to the executor that this is its host; no cell may see it.
 $nonce = [System.Environment]::GetEnvironmentVariable('RUNBOOK_SESSION_NONCE')
 [System.Environment]::SetEnvironmentVariable('RUNBOOK_SESSION_NONCE', [NullString]::Value)
-# The runspace that tells PowerShell's own commands (Test-PowerShellCommand) opens first: it
-# needs nothing of what follows, and its first lookup is the longest step before a run starts.
-$resolverSpace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
-$resolverSpace.OpenAsync()
 # Asynchronous: on Windows a synchronous pipe handle serialises a pending read and a write.
 $pipe = [System.IO.Pipes.NamedPipeClientStream]::new('.', $Address, [System.IO.Pipes.PipeDirection]::InOut, [System.IO.Pipes.PipeOptions]::Asynchronous)
 $pipe.Connect(30000)
@@ -482,7 +478,6 @@ function Add-Steps([string]$Text) {
 $init = $null
 $initAsync = $null
 function Start-Setup {
-  Start-Resolver
   Open-Runspace
   if ($script:init -or -not $runspace -or $runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
   $runspace.SessionStateProxy.SetVariable('__runbook', $channel)
@@ -506,42 +501,24 @@ function Start-Setup {
 }
 
 # Whether a name is PowerShell's own (a cmdlet, function, alias or filter), asked of PowerShell
-# itself with Get-Command, in a runspace of its own as pwsh starts it (never the host's, whose
-# helper functions are no cell's, nor the cells' one, which may be running a cell): a core
-# cmdlet whose verb is not an approved one (ForEach-Object, Where-Object, Sort-Object,
-# Tee-Object) is PowerShell's like any other, and a module's command counts (Get-Command
-# looks into modules that are not loaded yet). Applications are the TS side's (PATH).
-# Its runspace opens in the background from the start (Open-Runspace), and its first Get-Command
-# runs there too (Start-Setup): made on the first parse request, they cost it ~100-200 ms.
-$resolver = $null
-$resolverWarm = $null
-$resolved = @{}
-function Start-Resolver {
-  if ($script:resolver -or $script:resolverSpace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return }
-  $script:resolver = [powershell]::Create()
-  $script:resolver.Runspace = $script:resolverSpace
-  # A name nothing has: the lookup reads every module's exports once, as any later name needs.
-  $null = $script:resolver.AddCommand('Get-Command').AddParameter('Name', 'runbook-warm-up-no-such-command').AddParameter('CommandType', 'Alias,Function,Filter,Cmdlet,Configuration').AddParameter('ErrorAction', 'Ignore')
-  $script:resolverWarm = $script:resolver.BeginInvoke()
-}
+# itself: a core cmdlet whose verb is not an approved one (ForEach-Object, Where-Object,
+# Sort-Object, Tee-Object) is PowerShell's like any other, and a module's command counts
+# (Get-Command lists the commands of modules that are not loaded yet). Applications are the TS
+# side's (PATH). One listing of every command, on the first name asked, answers every later one:
+# a Get-Command per name cost ~30-100 ms each, and the runspace of its own it had ~150 ms more.
+# The listing runs here, in the host's runspace, which a cell never runs in (the cells' one may
+# be running a cell): the host's own functions (this script's) are left out, they are no cell's;
+# a command this script shadows is still listed from where PowerShell has it.
+$commands = $null
 function Test-PowerShellCommand([string]$Name) {
-  if ($resolved.ContainsKey($Name)) { return $resolved[$Name] }
-  if (-not $script:resolver) {
-    while ($script:resolverSpace.RunspaceStateInfo.State -eq 'BeforeOpen' -or $script:resolverSpace.RunspaceStateInfo.State -eq 'Opening') { [System.Threading.Thread]::Sleep(2) }
-    Start-Resolver
-    # It could not open: one as the session starts it, made here.
-    if (-not $script:resolver) { $script:resolver = [powershell]::Create([initialsessionstate]::CreateDefault2()) }
+  if ($null -eq $script:commands) {
+    $script:commands = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+    foreach ($command in @(Get-Command -CommandType 'Alias,Function,Filter,Cmdlet,Configuration' -ErrorAction Ignore)) {
+      if ($command.CommandType -eq 'Function' -and $command.ScriptBlock.File -eq $PSCommandPath) { continue }
+      $null = $script:commands.Add($command.Name)
+    }
   }
-  if ($script:resolverWarm) {
-    try { $null = $script:resolver.EndInvoke($script:resolverWarm) } catch { }
-    $script:resolverWarm = $null
-  }
-  $script:resolver.Commands.Clear()
-  $null = $script:resolver.AddCommand('Get-Command').AddParameter('Name', [System.Management.Automation.WildcardPattern]::Escape($Name)).AddParameter('CommandType', 'Alias,Function,Filter,Cmdlet,Configuration').AddParameter('ErrorAction', 'Ignore')
-  $found = $false
-  try { $found = @($script:resolver.Invoke()).Count -gt 0 } catch { $found = $false }
-  $resolved[$Name] = $found
-  $found
+  $script:commands.Contains($Name)
 }
 
 function Set-JobEnvironment($Wanted) {
@@ -772,12 +749,11 @@ function Invoke-Cell($Request) {
 # table or a secret found in a value costs the first cell that has one, as under `pwsh -File`
 # (warming them too cost more CPU than it saved). It runs in a child scope and leaves no
 # variable, error or location behind; Invoke-Cell waits for it. Its job, file and mask are
-# made here, while the resolver's first lookup keeps the parse requests waiting anyway.
+# made here, before ready (Add-Steps and Set-Mask compile on first use), not between parse requests.
 $warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
 [System.IO.File]::WriteAllText($warmFile, (Add-Steps '''warm'''), $utf8)
 Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[]}').RootElement)
 $channel.Job = [pscustomobject]@{ File = $warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @() }
-Start-Resolver
 $events.WriteLine('ready ' + $PID)
 $script:pending = $requests.ReadLineAsync()
 while ($true) {
