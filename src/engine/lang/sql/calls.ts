@@ -6,10 +6,10 @@
  */
 import { findInTree } from './tree-walk.js';
 export interface Calls {
-  functions: string[];
-  operators: string[];
+  functions: readonly string[];
+  operators: readonly string[];
   /** Tables, views and CTE names read, without schema, as pg_class spells them. */
-  relations: string[];
+  relations: readonly string[];
   locking: boolean;
   into: boolean;
   modifying: boolean;
@@ -24,7 +24,24 @@ const OPERATOR_KINDS = new Set([
 
 type Names = { String?: { sval?: string } }[];
 
-export function calls(root: unknown): Calls {
+/**
+ * What a frozen tree calls, by tree: the parse cache (statements.ts) hands the same frozen
+ * tree to the plan's effect, the check with the target's catalogue and the run, which walked
+ * it once each. A tree that is not frozen could change under its entry, so it is not kept.
+ */
+const walked = new WeakMap<object, Readonly<Calls>>();
+
+/** What `root` calls and does (frozen: it may be shared). */
+export function calls(root: unknown): Readonly<Calls> {
+  const frozen = root !== null && typeof root === 'object' && Object.isFrozen(root);
+  const known = frozen ? walked.get(root) : undefined;
+  if (known) return known;
+  const found = Object.freeze(walk(root));
+  if (frozen) walked.set(root, found);
+  return found;
+}
+
+function walk(root: unknown): Calls {
   const found: Calls = { functions: [], operators: [], relations: [], locking: false, into: false, modifying: false };
   const functions = new Set<string>();
   const operators = new Set<string>();
@@ -47,9 +64,9 @@ export function calls(root: unknown): Calls {
     }
     return undefined;
   });
-  found.functions = [...functions];
-  found.operators = [...operators];
-  found.relations = [...relations];
+  found.functions = Object.freeze([...functions]);
+  found.operators = Object.freeze([...operators]);
+  found.relations = Object.freeze([...relations]);
   return found;
 }
 

@@ -17,7 +17,10 @@ export function findInTree<T>(
       continue;
     }
     if (!value || typeof value !== 'object') continue;
-    for (const [key, child] of Object.entries(value)) {
+    // for…in, not Object.entries: the same keys in the same order (a parse tree is plain JSON
+    // data, nothing enumerable on its prototype) without an array per node.
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
       const found = visit(key, child);
       if (found !== undefined) return found;
       if (child && typeof child === 'object' && enter(key)) pending.push(child);
