@@ -115,14 +115,31 @@ export function createRedactor(secrets: Iterable<string>): Redact {
   });
 }
 
-/** Applies a redactor to every string inside a JSON-like value. */
+/**
+ * Applies a redactor to every string inside a JSON-like value. Copy on write: an array or
+ * object in which something was masked is a new one (the input is never changed), one in
+ * which nothing was is returned as it is, so an event without a secret in it (nearly every
+ * one) costs no copy of its rows.
+ */
 export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const masked = redactDeep(item, redact);
+      if (masked !== item) (out ??= value.slice())[index] = masked;
+    }
+    return (out ?? value) as T;
+  }
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact);
-    return out as T;
+    let out: Record<string, unknown> | undefined;
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      const masked = redactDeep(item, redact);
+      if (masked !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = masked;
+    }
+    return (out ?? value) as T;
   }
   return value;
 }
