@@ -57,6 +57,8 @@ export const sqlLanguage: CellLanguage = {
   },
 
   async bind({ source, names, values }) {
+    // No placeholder, nothing to bind or check: most cells, and no module lookups for them.
+    if (names.length === 0) return { source, env: {} };
     const { reparsedCalls, reparsedMessage, reparsedPlaceholders } = await import('./reparsed.js');
     // The parse tree sees a query argument built by concatenation or a quoted function name; the lexical check in bindSql does not.
     const found = reparsedPlaceholders(source, names)[0] ?? (await reparsedCalls(source, names))[0];
