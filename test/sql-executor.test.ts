@@ -114,6 +114,37 @@ describe('sql executor', () => {
     expect(vacuum.events[0]).toMatchObject({ type: 'sql.transaction', own: 'VACUUM/ANALYZE cannot run inside a transaction' });
   });
 
+  it("every write's sql.transaction names the backend it runs on, also for later writes of the session and after a reconnect", async () => {
+    const url = await freshDatabase();
+    await query(url, 'CREATE TABLE t (id int)');
+    const executor = sqlExecutor(url, { applicationName: 'runbook-backends' });
+    const here = "SELECT pid::text, to_json(backend_start) #>> '{}' AS started, pg_current_xact_id()::text AS xid FROM pg_stat_activity WHERE pid = pg_backend_pid()";
+    /** The record of one write cell, and what the cell itself saw of its backend and transaction. */
+    const write = async (sql: string) => {
+      const run = contextFor('sql', `${sql};\n${here}`);
+      expect(await executor.run(run.context)).toEqual({ status: 'succeeded' });
+      const records = run.events.filter((e) => e.type === 'sql.transaction') as unknown as { pid: number; backendStart: string; xid?: string }[];
+      const [pid, started, xid] = results(run.events).at(-1)!.rows[0] as string[];
+      return { record: records.at(-1)!, seen: { pid: Number(pid), started, xid } };
+    };
+    const seen = [];
+    for (const sql of ['INSERT INTO t VALUES (1)', 'INSERT INTO t VALUES (2)', 'BEGIN;\nINSERT INTO t VALUES (3)', 'COMMIT;\nINSERT INTO t VALUES (4)']) {
+      const { record, seen: cell } = await write(sql);
+      expect(record).toMatchObject({ pid: cell.pid, backendStart: cell.started });
+      if (record.xid !== undefined) expect(record.xid).toBe(cell.xid);
+      seen.push(cell.pid);
+    }
+    expect(new Set(seen).size).toBe(1);
+    // Another backend: the session ends under the executor, the next cell reconnects.
+    await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'runbook-backends'");
+    const lost = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'runbook-backends'";
+    expect(await eventually(async () => (await query<{ n: number }>(url, lost))[0]!.n === 0)).toBe(true);
+    let after: Awaited<ReturnType<typeof write>> | undefined;
+    for (let attempt = 0; attempt < 3 && !after; attempt++) after = await write('INSERT INTO t VALUES (5)').catch(() => undefined);
+    expect(after!.seen.pid).not.toBe(seen[0]);
+    expect(after!.record).toMatchObject({ pid: after!.seen.pid, backendStart: after!.seen.started, xid: after!.seen.xid });
+  });
+
   it('rolls back an explicit transaction that failed, so the next cell never sees it aborted', async () => {
     const url = await freshDatabase();
     const executor = sqlExecutor(url);

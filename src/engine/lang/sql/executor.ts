@@ -322,14 +322,32 @@ interface TransactionIdentity {
 }
 
 /**
+ * The backend each client was last seen on. Reading pg_stat_activity costs the server
+ * ~0.4 ms (the view reads every backend's entry and joins the catalogue), more than the
+ * rest of a single-row write; the start of a backend never changes, so a later write asks
+ * only for `pg_backend_pid()`, and only a different pid (a pooler that moved the
+ * connection) makes it read the view again.
+ */
+const backends = new WeakMap<pg.Client, { pid: number; started: string }>();
+
+/**
  * This session's backend (pid, start) and, with `xidAfter` (the text to send first, '' when a
  * transaction is already open), the id of the transaction it is in: what a `sql.transaction`
  * record holds and `runbook resume` asks the server about.
  */
 async function transactionIdentity(client: pg.Client, xidAfter: string | undefined): Promise<TransactionIdentity | undefined> {
-  const head = xidAfter === undefined ? 'SELECT ' : `${xidAfter}SELECT pg_current_xact_id()::text AS xid, `;
-  const results = await client.query(`${head}pid, to_json(backend_start) #>> '{}' AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
-  return (Array.isArray(results) ? results.at(-1) : results).rows[0] as TransactionIdentity | undefined;
+  const xid = xidAfter === undefined ? '' : 'pg_current_xact_id()::text AS xid, ';
+  const last = (results: pg.QueryResult | pg.QueryResult[]) => (Array.isArray(results) ? results.at(-1)! : results).rows[0] as TransactionIdentity | undefined;
+  const known = backends.get(client);
+  if (known) {
+    const row = last(await client.query(`${xidAfter ?? ''}SELECT ${xid}pg_backend_pid() AS pid`));
+    if (row?.pid === known.pid) return { ...row, started: known.started };
+  }
+  // The first write of this session, or another backend: `xidAfter` went out already if it was asked above (the same transaction, the same xid).
+  const head = known ? '' : (xidAfter ?? '');
+  const row = last(await client.query(`${head}SELECT ${xid}pid, to_json(backend_start) #>> '{}' AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`));
+  if (row) backends.set(client, { pid: row.pid, started: row.started });
+  return row;
 }
 
 /** The `sql.transaction` record of one attempt: synced to disk as it is written (see recordWrite). */
