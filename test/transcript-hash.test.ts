@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chainHash, sha256Hex, splitHash } from '../src/engine/transcript/format.js';
+import { chainHash, serializeBody, sha256Hex, splitHash } from '../src/engine/transcript/format.js';
+import type { RunEvent } from '../src/engine/events.js';
 
 const reference = (previous: string, body: string | Buffer) => createHash('sha256').update(previous).update(body).digest('hex');
 const HEX = 'a3'.repeat(32);
@@ -29,6 +30,27 @@ describe('transcript hashes', () => {
       const head = Buffer.alloc(size, 0x78);
       expect(chainHash(HEX, head), `${size} bytes`).toBe(reference(HEX, Buffer.concat([head, Buffer.from('}')])));
     }
+  });
+
+  it('serializeBody writes v, seq, ts, type, run first, then the rest as given, never a hash: whatever order the event comes in', () => {
+    const LEADING = ['v', 'seq', 'ts', 'type', 'run'];
+    /** The definition: a copy in line order, then JSON. */
+    const definition = (event: Record<string, unknown>) => {
+      const ordered: Record<string, unknown> = {};
+      for (const key of LEADING) ordered[key] = event[key];
+      for (const [key, value] of Object.entries(event)) if (key !== 'hash' && !LEADING.includes(key)) ordered[key] = value;
+      return JSON.stringify(ordered);
+    };
+    const key = fc.constantFrom('v', 'seq', 'ts', 'type', 'run', 'hash', 'cell', 'rows', '0', '7', 'source', 'x');
+    const value = fc.oneof(fc.string(), fc.integer(), fc.constant(undefined), fc.array(fc.string(), { maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value), { maxLength: 10 }), fc.boolean(), (pairs, stampedFirst) => {
+        const event: Record<string, unknown> = stampedFirst ? { v: 1, seq: 3, ts: 't', type: 'cell.output', run: 'r' } : {};
+        for (const [name, item] of pairs) event[name] = item;
+        expect(serializeBody(event as unknown as RunEvent)).toBe(definition(event));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('splitHash reads the stored hash only from a well-formed `,"hash":"<64 hex>"}` ending', () => {

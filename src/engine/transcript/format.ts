@@ -21,12 +21,9 @@ export function sha256Hex(previousHash: string, body: string): string {
 
 /** The event as its JSON text without the hash: leading fields first, then the rest as given. */
 export function serializeBody(event: RunEvent): string {
-  const ordered: Record<string, unknown> = {};
   const source = event as unknown as Record<string, unknown>;
-  for (const key of LEADING_FIELDS) ordered[key] = source[key];
-  for (const [key, value] of Object.entries(source)) {
-    if (key !== 'hash' && !(LEADING_FIELDS as readonly string[]).includes(key)) ordered[key] = value;
-  }
+  // The emitter stamps every event in this order already: then it is its own JSON, no copy.
+  const ordered = inLineOrder(source) ? source : reordered(source);
   try {
     return JSON.stringify(ordered);
   } catch (error) {
@@ -34,6 +31,26 @@ export function serializeBody(event: RunEvent): string {
     if (!(error instanceof TypeError)) throw error;
     return JSON.stringify(ordered, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   }
+}
+
+/** Whether the object's keys begin with LEADING_FIELDS in order and hold no `hash`: JSON.stringify of it is the body as it is. */
+function inLineOrder(source: Record<string, unknown>): boolean {
+  let index = 0;
+  for (const key in source) {
+    if (index < LEADING_FIELDS.length ? key !== LEADING_FIELDS[index] : key === 'hash' || (LEADING_FIELDS as readonly string[]).includes(key)) return false;
+    index += 1;
+  }
+  return index >= LEADING_FIELDS.length;
+}
+
+/** A copy with the leading fields first, then the rest as given, without `hash`. */
+function reordered(source: Record<string, unknown>): Record<string, unknown> {
+  const ordered: Record<string, unknown> = {};
+  for (const key of LEADING_FIELDS) ordered[key] = source[key];
+  for (const key of Object.keys(source)) {
+    if (key !== 'hash' && !(LEADING_FIELDS as readonly string[]).includes(key)) ordered[key] = source[key];
+  }
+  return ordered;
 }
 
 /** The complete line (with its trailing newline) and its hash. */
