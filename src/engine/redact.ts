@@ -134,7 +134,10 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   }
   if (value && typeof value === 'object') {
     let out: Record<string, unknown> | undefined;
-    for (const key of Object.keys(value)) {
+    // Indexed: unoptimized code allocates an iterator result per step of a for…of.
+    const keys = Object.keys(value);
+    for (let at = 0; at < keys.length; at++) {
+      const key = keys[at]!;
       const item = (value as Record<string, unknown>)[key];
       const masked = redactDeep(item, redact);
       if (masked !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = masked;
@@ -145,7 +148,9 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
 }
 
 function maskConnection(text: string): string {
-  const [url, pair] = CONNECTION_RULES;
+  // Indexed, not destructured: array destructuring runs the iterator protocol, an object per string masked.
+  const url = CONNECTION_RULES[0];
+  const pair = CONNECTION_RULES[1];
   let masked = text.includes('://') ? text.replace(url.pattern, url.replacement) : text;
   if (/password\s*=/i.test(masked)) masked = masked.replace(pair.pattern, pair.replacement);
   return masked;

@@ -30,18 +30,23 @@ export function visibleEvent<T>(event: T): T {
 
 function visible(value: unknown): unknown {
   if (typeof value === 'string') return showControls(value);
+  // Copy on write (no copy of a row with nothing to show, no entry pairs): a screen renderer sees every event.
   if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((item) => {
+    let out: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
       const shown = visible(item);
-      if (shown !== item) changed = true;
-      return shown;
-    });
-    return changed ? out : value;
+      if (shown !== item) (out ??= value.slice())[index] = shown;
+    }
+    return out ?? value;
   }
   if (value && typeof value === 'object') {
     let out: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value)) {
+    // Indexed: unoptimized code allocates an iterator result per step of a for…of.
+    const keys = Object.keys(value);
+    for (let at = 0; at < keys.length; at++) {
+      const key = keys[at]!;
+      const item = (value as Record<string, unknown>)[key];
       const shown = visible(item);
       if (shown !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = shown;
     }
