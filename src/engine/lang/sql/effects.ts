@@ -22,6 +22,7 @@ import { parseCellSql } from './statements.js';
 import { BUILTIN_READ_FUNCTIONS, BUILTIN_READ_OPERATORS } from './builtin-functions.js';
 import { calls, type Calls } from './calls.js';
 import { OUTSIDE_TRANSACTION } from './readonly.js';
+import { kindOf } from './tree-walk.js';
 
 export type Effect = 'read' | 'write';
 
@@ -117,7 +118,7 @@ export function explainStatement(stmt: Record<string, unknown> | ParsedStatement
 
 /** `trail`: the definitions being judged around this statement (a cycle adds nothing); `depth`: how many. */
 function judge(node: Record<string, unknown>, catalogue: Catalogue | undefined, trail: Set<string>, depth: number): EffectReason {
-  const [kind, body] = Object.entries(node)[0] ?? [];
+  const [kind, body] = kindOf(node);
   if (!kind) return { effect: 'read', reason: 'an empty statement' };
   if (kind === 'VariableShowStmt') return { effect: 'read', reason: 'SHOW' };
   if (kind === 'ExplainStmt') {

@@ -11,7 +11,7 @@
  */
 import { PLACEHOLDER_NAME } from '../../placeholders/names.js';
 import { parseCellSql, positionAt } from './statements.js';
-import { findInTree } from './tree-walk.js';
+import { findInTree, kindOf } from './tree-walk.js';
 
 export interface ReadonlyBreach {
   /** 1-based statement number in the cell. */
@@ -75,7 +75,7 @@ export function readonlyMessage(breach: ReadonlyBreach): string {
 }
 
 function breachOf(node: Record<string, unknown>): string | undefined {
-  const [kind, body] = Object.entries(node)[0] ?? [];
+  const [kind, body] = kindOf(node);
   const stmt = (body ?? {}) as Record<string, unknown>;
   switch (kind) {
     case 'TransactionStmt':

@@ -16,6 +16,7 @@ import { runStatement } from './statement.js';
 import { splitStatements, type Statement } from './statements.js';
 import { ownTransactionReason } from './transaction-scope.js';
 import type { RehearsedStatement } from '../../events.js';
+import { kindOf } from './tree-walk.js';
 
 
 export interface Rehearsal {
@@ -85,7 +86,7 @@ export function escapesRollback(statement: Statement, catalogue?: Catalogue): st
   const node = statement.node ?? {};
   const own = ownTransactionReason([statement]);
   if (own) return own;
-  const [kind, body] = Object.entries(node)[0] ?? [];
+  const [kind, body] = kindOf(node);
   const fields = (body ?? {}) as Record<string, unknown>;
   if (kind === 'DoStmt') return 'a DO block runs code that cannot be judged before it runs';
   if (kind === 'NotifyStmt') return 'NOTIFY signals other sessions';

@@ -64,7 +64,7 @@ function deepFreeze<T>(value: T): T {
     const next = pending.pop();
     if (next === null || typeof next !== 'object' || Object.isFrozen(next)) continue;
     Object.freeze(next);
-    for (const child of Object.values(next)) pending.push(child);
+    for (const key in next) pending.push((next as Record<string, unknown>)[key]);
   }
   return value;
 }

@@ -5,6 +5,7 @@
  * block. Read from the parse tree, never from the text.
  */
 import type { Statement } from './statements.js';
+import { kindOf } from './tree-walk.js';
 
 /** Statement kinds PostgreSQL refuses inside a transaction block, by what they are called. */
 const OUTSIDE_A_TRANSACTION: Record<string, string> = {
@@ -29,7 +30,7 @@ export function ownTransactionReason(statements: readonly Statement[]): string |
 }
 
 function reasonOf(node: Record<string, unknown>): string | undefined {
-  const [kind, body] = Object.entries(node)[0] ?? [];
+  const [kind, body] = kindOf(node);
   const fields = (body ?? {}) as Record<string, unknown>;
   if (!kind) return undefined;
   if (kind === 'TransactionStmt') return 'the cell manages its own transactions (BEGIN/COMMIT)';

@@ -28,3 +28,9 @@ export function findInTree<T>(
   }
   return undefined;
 }
+
+/** A parse node's kind and body (`{ SelectStmt: {…} }` → ['SelectStmt', {…}]), without the array of every entry Object.entries makes. */
+export function kindOf(node: Record<string, unknown>): [kind: string, body: unknown] | [] {
+  for (const kind in node) return [kind, node[kind]];
+  return [];
+}
