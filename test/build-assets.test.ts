@@ -22,7 +22,7 @@ describe('build assets', () => {
 
   it('dist/ holds every non-TypeScript file of src/: the same text (JSON: the same value, tsc re-emits it)', () => {
     const assets = assetsUnder('src');
-    expect(assets).toEqual(expect.arrayContaining([join('engine', 'lang', 'powershell', 'host.ps1'), join('engine', 'lang', 'powershell', 'prompt-host.cs'), join('engine', 'lang', 'sql', 'builtin-functions.json')]));
+    expect(assets).toEqual(expect.arrayContaining([join('engine', 'lang', 'powershell', 'host.ps1'), join('engine', 'lang', 'powershell', 'prompt-host.cs'), join('engine', 'lang', 'powershell', 'host-tools.cs'), join('engine', 'lang', 'sql', 'builtin-functions.json')]));
     for (const asset of assets) {
       const [built, source] = [readFileSync(join('dist', asset), 'utf8'), readFileSync(join('src', asset), 'utf8')];
       if (asset.endsWith('.json')) expect(JSON.parse(built), asset).toEqual(JSON.parse(source));
@@ -47,7 +47,7 @@ describe('build assets', () => {
 
   it('the built PowerShell loader reads the host script and the host’s C# beside it', async () => {
     const { pwshHostFiles } = (await import(pathToFileURL(join('dist', 'engine', 'lang', 'powershell', 'host-script.js')).href)) as { pwshHostFiles: () => Record<string, string> };
-    for (const name of ['host.ps1', 'prompt-host.cs']) expect(pwshHostFiles()[name], name).toBe(readFileSync(join('src', 'engine', 'lang', 'powershell', name), 'utf8'));
+    for (const name of ['host.ps1', 'prompt-host.cs', 'host-tools.cs']) expect(pwshHostFiles()[name], name).toBe(readFileSync(join('src', 'engine', 'lang', 'powershell', name), 'utf8'));
     expect(pwshHostFiles()['host.ps1']).toContain('param([string]$Sentinel');
   });
 });

@@ -40,6 +40,8 @@ export interface PwshExecutorOptions {
 export interface PwshExecutor extends Executor {
   /** PowerShell's own parser, in the run's session (started if need be). */
   parse(source: string, at?: readonly number[]): Promise<ParseReport>;
+  /** Which version of its hot paths the current session's host runs (see host.ps1's $tools), once it is ready. */
+  readonly hostPaths: 'compiled' | 'script' | undefined;
 }
 
 export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
@@ -53,14 +55,16 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
     if (session?.alive) return session;
     const files = pwshHostFiles();
     const script = join(workDir(), 'host.ps1');
-    writeFileSync(script, files['host.ps1']);
-    writeFileSync(join(workDir(), 'prompt-host.cs'), files['prompt-host.cs']);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(workDir(), name), text);
     session = new PwshSession(options.interpreter, script, env, workDir(), workDir(), options.hostCache ?? pwshHostCache(process.env, homedir(), platform() === 'win32'));
     return session;
   };
 
   return {
     lang: 'powershell',
+    get hostPaths() {
+      return session?.hostPaths;
+    },
     parse(source, at = []) {
       return sessionFor(processEnv()).parse(source, at);
     },

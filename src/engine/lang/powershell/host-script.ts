@@ -1,14 +1,19 @@
 /**
  * The PowerShell side of the pwsh session (see session.ts) is host.ps1 beside this
  * module; its header describes the protocol it speaks on the channel (session-channel.ts);
- * prompt-host.cs, the cells' PSHost it compiles, sits beside it. The build copies them into
+ * prompt-host.cs (the cells' PSHost) and host-tools.cs (the host's hot paths), which it
+ * compiles, sit beside it. The build copies them into
  * dist/ (tsc copies neither), so they are found from src/ under vitest and from dist/ once built.
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const FILES = { 'host.ps1': new URL('./host.ps1', import.meta.url), 'prompt-host.cs': new URL('./prompt-host.cs', import.meta.url) };
+const FILES = {
+  'host.ps1': new URL('./host.ps1', import.meta.url),
+  'prompt-host.cs': new URL('./prompt-host.cs', import.meta.url),
+  'host-tools.cs': new URL('./host-tools.cs', import.meta.url),
+};
 const texts = new Map<string, string>();
 
 /** The host script's files by name, read on first use: a run without PowerShell cells never reads them. */
@@ -25,7 +30,7 @@ export function pwshHostFiles(): Record<keyof typeof FILES, string> {
       throw new Error(`the PowerShell host file ${fileURLToPath(FILES[name])} cannot be read (${reason}); rebuild with \`npm run build\``);
     }
   };
-  return { 'host.ps1': read('host.ps1'), 'prompt-host.cs': read('prompt-host.cs') };
+  return { 'host.ps1': read('host.ps1'), 'prompt-host.cs': read('prompt-host.cs'), 'host-tools.cs': read('host-tools.cs') };
 }
 
 /**

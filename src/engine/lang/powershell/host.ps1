@@ -6,8 +6,8 @@
 # from cell to cell; the host's own thread stays free while a cell runs, to stop its pipeline
 # when asked and to answer parse requests.
 #
-# Events: `ready <pid>` (pwsh's own pid: the command started may be a launcher, as .NET tools
-# are); per cell `o`/`e` (text for stdout/stderr) then, after the sentinel has been written to
+# Events: `ready <pid> <paths>` (pwsh's own pid: the command started may be a launcher, as .NET
+# tools are; `compiled` or `script`: which version of the host's hot paths it runs, see $tools); per cell `o`/`e` (text for stdout/stderr) then, after the sentinel has been written to
 # the raw stdout and stderr, `end {code, stopped, env, cwd}`; per question a cell asks (Read-Host,
 # or the cells' host: prompt-host.cs) `q {prompt, secure, by, detail}`, answered by an `answer`
 # request; per parse request `p {...}`; `fatal "..."` when a request could not be handled.
@@ -68,12 +68,15 @@ function Send([string]$Kind, $Map) {
 }
 
 # The cells' host (prompt-host.cs beside this script) answers $Host.UI.PromptForChoice,
-# confirmations (-Confirm, ShouldContinue), Prompt and Get-Credential through the operator. It
-# is C#: compiling it costs seconds, so it is compiled once per source and pwsh version into a
-# DLL in the user's cache ($HostCache, a directory only its owner can write: the DLL runs in
-# every session) and loaded from there in milliseconds. A session that finds no DLL compiles it
-# in the background while it answers parse requests (preflight); the first cell waits for it.
-$hostSource = try { [System.IO.File]::ReadAllText([System.IO.Path]::Combine($PSScriptRoot, 'prompt-host.cs')) } catch { '' }
+# confirmations (-Confirm, ShouldContinue), Prompt and Get-Credential through the operator, and
+# host-tools.cs holds the host's own hot paths (below). They are C#: compiling them costs
+# seconds, so they are compiled once per source and pwsh version into a DLL in the user's cache
+# ($HostCache, a directory only its owner can write: the DLL runs in every session) and loaded
+# from there in milliseconds. A session that finds no DLL compiles it in the background while it
+# answers parse requests (preflight), on the script versions of the hot paths; the first cell
+# waits for it.
+$hostFiles = @(foreach ($name in 'prompt-host.cs', 'host-tools.cs') { [System.IO.Path]::Combine($PSScriptRoot, $name) })
+$hostSource = try { (@(foreach ($file in $hostFiles) { [System.IO.File]::ReadAllText($file) }) -join $lf) } catch { '' }
 $hostKey = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($utf8.GetBytes($hostSource + $lf + $PSVersionTable.PSVersion + $lf + [System.Environment]::Version))).Substring(0, 16).ToLowerInvariant()
 function Get-HostDirectory {
   if (-not $HostCache) { return $PSScriptRoot }
@@ -91,14 +94,19 @@ $hostBuild = $null
 if ($hostSource -and -not [System.IO.File]::Exists($hostDll)) {
   $hostBuild = [powershell]::Create()
   $null = $hostBuild.AddScript({
-    param($Source, $Dll)
+    param($Files, $Dll)
     # Written beside, then moved into place: a session loading the DLL never sees half of it.
     $partial = $Dll + '.' + $PID + '.partial'
-    Add-Type -TypeDefinition $Source -OutputAssembly $partial -OutputType Library
+    Add-Type -LiteralPath $Files -OutputAssembly $partial -OutputType Library
     [System.IO.File]::Move($partial, $Dll, $true)
-  }).AddArgument($hostSource).AddArgument($hostDll)
+  }).AddArgument($hostFiles).AddArgument($hostDll)
   $hostBuilding = $hostBuild.BeginInvoke()
 }
+# The host's hot paths in C# (host-tools.cs), when the DLL was there as the session started:
+# each replaces the script function of its name below (Add-Steps, Set-Mask, Set-JobEnvironment,
+# Get-State, Send-Parse), which runs where it was not.
+$tools = $null
+if (-not $hostBuild -and $hostSource) { $tools = try { [System.Reflection.Assembly]::LoadFrom($hostDll).GetType('Runbook.HostTools', $true) } catch { $null } }
 # The cells' runspace: the session state pwsh itself starts with (modules load on first use),
 # with the host above once it is there (without it, where it could not be built, prompts fail
 # as PowerShell says). It opens in the background while the host answers parse requests.
@@ -472,6 +480,7 @@ function Add-Steps([string]$Text) {
   $null = $out.Append($Text, $at, $Text.Length - $at).Append($lf + $lf + '$global:__runbook_ok = $?' + $lf)
   $out.ToString()
 }
+if ($tools) { function Add-Steps([string]$Text) { $tools::AddSteps($Text) } }
 
 # The setup (and the first load of the formatting cmdlets) runs once the runspace is open,
 # still while the host answers parse requests; the first cell waits for it.
@@ -510,14 +519,16 @@ function Start-Setup {
 # be running a cell): the host's own functions (this script's) are left out, they are no cell's;
 # a command this script shadows is still listed from where PowerShell has it.
 $commands = $null
-function Test-PowerShellCommand([string]$Name) {
-  if ($null -eq $script:commands) {
-    $script:commands = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
-    foreach ($command in @(Get-Command -CommandType 'Alias,Function,Filter,Cmdlet,Configuration' -ErrorAction Ignore)) {
-      if ($command.CommandType -eq 'Function' -and $command.ScriptBlock.File -eq $PSCommandPath) { continue }
-      $null = $script:commands.Add($command.Name)
-    }
+function Read-PowerShellCommands {
+  if ($null -ne $script:commands) { return }
+  $script:commands = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+  foreach ($command in @(Get-Command -CommandType 'Alias,Function,Filter,Cmdlet,Configuration' -ErrorAction Ignore)) {
+    if ($command.CommandType -eq 'Function' -and $command.ScriptBlock.File -eq $PSCommandPath) { continue }
+    $null = $script:commands.Add($command.Name)
   }
+}
+function Test-PowerShellCommand([string]$Name) {
+  Read-PowerShellCommands
   $script:commands.Contains($Name)
 }
 
@@ -538,6 +549,10 @@ function Get-State {
   $vars = [System.Collections.Generic.Dictionary[string, string]]::new([System.StringComparer]::Ordinal)
   foreach ($entry in [System.Environment]::GetEnvironmentVariables().GetEnumerator()) { if (-not $ownVariables.ContainsKey([string]$entry.Key)) { $vars[[string]$entry.Key] = [string]$entry.Value } }
   @{ env = $vars; cwd = $runspace.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath }
+}
+if ($tools) {
+  function Set-JobEnvironment($Wanted) { $tools::SetEnvironment($Wanted, $ownVariables.Keys) }
+  function Get-State { @{ env = $tools::Variables($ownVariables.Keys); cwd = $runspace.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath } }
 }
 
 # The innermost token at an offset, looking into the tokens nested in expandable strings.
@@ -653,6 +668,12 @@ function Send-Parse($Request) {
   }
   Send p $reply
 }
+if ($tools) {
+  function Send-Parse($Request) {
+    Read-PowerShellCommands
+    $events.WriteLine('p ' + $tools::Parse($Request, $script:commands))
+  }
+}
 
 # The run's masking for this cell (redact.ts's rules as data), compiled once per distinct set.
 $maskRules = $null
@@ -672,6 +693,14 @@ function Set-Mask($Rules) {
     Forms = if ($forms.Count) { [regex]::new($forms -join '|', 'CultureInvariant') } else { $null }
     Patterns = $patterns
     Any = [regex]::new('(?:' + ($any -join ')|(?:') + ')', 'IgnoreCase, CultureInvariant')
+  }
+}
+if ($tools) {
+  function Set-Mask($Rules) {
+    $text = $Rules.GetRawText()
+    if ($text -ceq $script:maskRules) { return }
+    $script:maskRules = $text
+    $channel.Mask = $tools::CompileMask($Rules)
   }
 }
 
@@ -754,7 +783,7 @@ $warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
 [System.IO.File]::WriteAllText($warmFile, (Add-Steps '''warm'''), $utf8)
 Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[]}').RootElement)
 $channel.Job = [pscustomobject]@{ File = $warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @() }
-$events.WriteLine('ready ' + $PID)
+$events.WriteLine('ready ' + $PID + $(if ($tools) { ' compiled' } else { ' script' }))
 $script:pending = $requests.ReadLineAsync()
 while ($true) {
   # Until the runspace is open, look every few milliseconds whether the setup can start.

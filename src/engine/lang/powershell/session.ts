@@ -101,6 +101,8 @@ export class PwshSession {
   private startupText = '';
   /** pwsh's own pid, from its `ready`: the program started may be a launcher (a .NET tool's shim) with pwsh its child. */
   private hostPid: number | undefined;
+  /** From its `ready`: whether the host runs its hot paths compiled (host-tools.cs, from the cached DLL) or as script. */
+  private paths: 'compiled' | 'script' | undefined;
 
   /**
    * `dir` is the run's private scratch directory (0700): the channel's socket lives there on POSIX.
@@ -146,6 +148,11 @@ export class PwshSession {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Which version of its hot paths the host runs, once it is ready: `compiled` (the cached DLL was there as it started) or `script`. */
+  get hostPaths(): 'compiled' | 'script' | undefined {
+    return this.paths;
   }
 
   /** Asks PowerShell's parser about `source`, and which token stands at each offset in `at`. */
@@ -232,12 +239,15 @@ export class PwshSession {
     this.channel.send(JSON.stringify(message));
   }
 
-  /** One event from the host: `<kind> <json>` (`ready <pid>` first). */
+  /** One event from the host: `<kind> <json>` (`ready <pid> <paths>` first). */
   private onFrame(line: string): void {
     const space = line.indexOf(' ');
     const kind = space < 0 ? line : line.slice(0, space);
-    if (kind === 'ready') this.hostPid = Number(line.slice(space + 1)) || undefined;
-    else {
+    if (kind === 'ready') {
+      const [pid, paths] = line.slice(space + 1).split(' ');
+      this.hostPid = Number(pid) || undefined;
+      this.paths = paths === 'compiled' || paths === 'script' ? paths : undefined;
+    } else {
       let body: unknown;
       try {
         body = JSON.parse(line.slice(space + 1));
