@@ -14,6 +14,7 @@
  * the cell wrote before it calls the cell finished.
  */
 import { shQuote } from './shell-session.js';
+import { findProgram } from './which.js';
 
 /** Environment names bash can set with `export`; others pass through only from the session's own start. */
 export const SHELL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -26,6 +27,7 @@ const NOT_SETTABLE = /^(?:BASHOPTS|SHELLOPTS|BASHPID|BASH_VERSINFO|EUID|PPID|UID
  * ("[1]+ Done") never reach a cell's output; the cells get the real stderr back from fd 6.
  * Leftover background members of a finished cell get SIGTERM before the sentinel, so
  * they rarely write after it (the executor SIGKILLs what is left after the grace period).
+ * It runs as `bash -p` (bash-session.ts): no exported function can replace its commands.
  */
 export const SESSION_SCRIPT = [
   'exec 6>&2 2>/dev/null',
@@ -77,7 +79,7 @@ export interface Job {
  * CLI is gone, or it shut the gate on a cancelled cell) and nothing runs. fd 3 is the
  * session's job pipe, closed once the byte is in.
  */
-export const GATE_LINES = ["IFS= read -r -d '' __runbook_gate <&3 || exit 125", 'exec 3<&-'];
+export const GATE_LINES = ["IFS= builtin read -r -d '' __runbook_gate <&3 || exit 125", 'exec 3<&-'];
 
 /**
  * Whether the cell's bash may start before its gate opens, waiting at the first line of its
@@ -92,6 +94,30 @@ export const GATE_LINES = ["IFS= read -r -d '' __runbook_gate <&3 || exit 125", 
 export function gateInWrapper(env: Record<string, string>): boolean {
   if (env.BASH_ENV !== undefined || env.SHELLOPTS !== undefined || env.GCONV_PATH !== undefined) return false;
   return !Object.keys(env).some((name) => name.startsWith('BASH_FUNC_') || name.startsWith('LD_'));
+}
+
+/**
+ * The options bash reads from the environment as it starts. The session (`bash -p`) ignored
+ * them, and rewrites the exported ones to its own options, `privileged` included (a cell's bash
+ * would then import no function): the cell's bash gets the runbook's values through `env`,
+ * an exec more, only when one of them is in either environment.
+ */
+const OPTION_VARIABLES = ['SHELLOPTS', 'BASHOPTS'];
+
+/** `env` itself, where POSIX systems keep it (not the cell's PATH: the runbook may change that). */
+let envProgram: string | null | undefined;
+const envPath = () => (envProgram ??= findProgram('env', '/usr/bin:/bin') ?? null) ?? undefined;
+
+/** How the job execs the cell's bash: through `env` when the options bash reads from the environment must be the runbook's. */
+function execLine(job: Job): string {
+  const bash = `${shQuote(job.program)} --noprofile --norc ${shQuote(job.wrapperFile)}`;
+  const options = OPTION_VARIABLES.filter((name) => job.env[name] !== undefined || job.sessionEnv[name] !== undefined);
+  if (options.length === 0) return `exec ${bash}`;
+  const env = envPath();
+  // No env program: the cell gets the session's options without privileged mode (and without the runbook's).
+  if (!env) return `set +mp; exec ${bash}`;
+  const settings = options.map((name) => (job.env[name] !== undefined ? shQuote(`${name}=${job.env[name]}`) : `-u ${name}`));
+  return `exec ${shQuote(env)} ${settings.join(' ')} ${bash}`;
 }
 
 /** Variables bash itself sets or resets as it starts (the session's differ from its start environment): always set by the job. */
@@ -122,7 +148,7 @@ export function jobScript(job: Job): string {
     ...exports.map((line) => `  ${line}`),
     '} 2>/dev/null',
     `cd -- ${shQuote(job.cwd)} || exit 1`,
-    `exec ${shQuote(job.program)} --noprofile --norc ${shQuote(job.wrapperFile)}`,
+    execLine(job),
     '',
   ].join('\n');
 }

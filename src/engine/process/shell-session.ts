@@ -91,7 +91,7 @@ const END = 'runbook-state:end';
  * The bash-only syntax sits in an `eval` so that dash never has to parse it. `gate`: lines
  * to run first (a bash session's cell waits there for its gate, see session-protocol.ts).
  */
-export function shWrapper(files: WrapperFiles, stopOnError: boolean, gate: readonly string[] = []): string {
+export function shWrapper(files: WrapperFiles, stopOnError: boolean, gate: readonly string[] = [], bypass: 'command' | 'builtin' = 'command'): string {
   const dump = `const fs = require('fs'); const records = [${JSON.stringify(HEADER_ENV)}, process.cwd(), ...Object.entries(process.env).map(([n, v]) => n + '=' + v), ${JSON.stringify(END)}]; fs.writeFileSync(process.argv[1], records.map((r) => r + '\\0').join(''))`;
   // The list of names goes through a file rather than `$(compgen -e)`: no fork either.
   // `builtin`: a cell may have defined a function named printf or read.
@@ -105,29 +105,40 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean, gate: reado
     `  __runbook_capture() { builtin compgen -e > ${names} && builtin printf '%s\\0' ${HEADER_NAMES} "$PWD" && while IFS= builtin read -r __runbook_n; do builtin printf '%s=%s\\0' "$__runbook_n" "\${!__runbook_n}"; done < ${names} && builtin printf '%s\\0' ${END}; }`,
     'fi',
   ].join('\n');
+  // Commands go through `command` (bash and dash: no function lookup), `case` and `if` are
+  // keywords: a function the runbook's environment exports (bash imports it before the first
+  // line) or the cell defines, named `[`, `set`, `trap`, `eval`, `printf` or `.`, must not
+  // change what the wrapper does. Only a function named `command` itself would: bash is then
+  // given `builtin` (`bypass`), and the hand-over undoes both.
   return [
     // A gate (session-protocol.ts) before anything else: a shut gate exits before the EXIT trap is set.
     ...gate,
-    'if [ -n "${BASH_VERSION-}" ]; then',
-    `  eval ${shQuote(bashCapture)}`,
-    'else',
+    'case ${BASH_VERSION-} in',
+    `  ?*) ${bypass} eval ${shQuote(bashCapture)} ;;`,
     // `command`: a function the cell named printf or env must not write the hand-over.
-    `  __runbook_capture() { command printf '%s\\0' ${HEADER_ENV} "$PWD" && command env -0 && command printf '%s\\0' ${END}; }`,
-    'fi',
+    `  *) __runbook_capture() { command printf '%s\\0' ${HEADER_ENV} "$PWD" && command env -0 && command printf '%s\\0' ${END}; } ;;`,
+    'esac',
     '__runbook_save() {',
     // In a group with stderr closed, so that a cell's `set -x` neither traces nor leaks values.
-    '  { __runbook_status=$?; set +eux; } 2>/dev/null',
+    // First the cell's functions named `command` or `builtin` go (the shell exits after this):
+    // `unset` is a special builtin, which POSIX mode finds before any function (bash enters it
+    // while POSIXLY_CORRECT is set; an assignment no function can intercept; dash always is).
+    // POSIXLY_CORRECT is then put back as the cell left it: it is handed over like any variable.
+    '  { __runbook_status=$?; __runbook_px=${POSIXLY_CORRECT+x}; __runbook_pv=${POSIXLY_CORRECT-}',
+    '    if POSIXLY_CORRECT=y; then unset -f command builtin; fi',
+    '    case $__runbook_px in x) POSIXLY_CORRECT=$__runbook_pv ;; *) unset POSIXLY_CORRECT ;; esac',
+    '    command set +eux; } 2>/dev/null',
     // The capture writes the end mark itself, as a builtin: a cell may have defined a function named printf.
     `  { __runbook_capture > ${shQuote(files.state)}; } 2>/dev/null ||`,
-    `    ${shQuote(process.execPath)} -e ${shQuote(dump)} ${shQuote(files.state)} 2>/dev/null || true`,
-    '  exit "$__runbook_status"',
+    `    ${shQuote(process.execPath)} -e ${shQuote(dump)} ${shQuote(files.state)} 2>/dev/null || command true`,
+    '  command exit "$__runbook_status"',
     '}',
     // In a group with stderr closed: a cell's `set -x` must not print `+ __runbook_save` as the trap runs.
-    "trap '{ __runbook_save; } 2>/dev/null' EXIT",
-    'set -a',
+    `${bypass} trap '{ __runbook_save; } 2>/dev/null' EXIT`,
+    `${bypass} set -a`,
     // bash has pipefail; only other shells need the probe, which costs a subshell.
-    ...(stopOnError ? ['set -e', 'if [ -n "${BASH_VERSION-}" ] || (set -o pipefail) 2>/dev/null; then set -o pipefail; fi'] : []),
-    `. ${shQuote(files.cell)}`,
+    ...(stopOnError ? [`${bypass} set -e`, `case \${BASH_VERSION-} in ?*) ${bypass} set -o pipefail ;; *) if (command set -o pipefail) 2>/dev/null; then command set -o pipefail; fi ;; esac`] : []),
+    `${bypass} . ${shQuote(files.cell)}`,
     '',
   ].join('\n');
 }

@@ -51,7 +51,12 @@ export class BashSession extends PipedSession {
     // A non-interactive bash would source these at the start of the session too.
     delete sessionEnv.BASH_ENV;
     delete sessionEnv.ENV;
-    super(program, (sentinel) => ['--noprofile', '--norc', scriptFile, sentinel], cwd, sessionEnv);
+    // `-p` (privileged mode, with the same user ids: no other effect): the session imports no
+    // exported function (one named `read`, `printf`, `wait` or `builtin` would have replaced the
+    // session's own commands and hung it) and ignores SHELLOPTS and BASHOPTS (`xtrace` traced
+    // every job, its exported values included, into the cell's stderr). Both stay in the
+    // environment for the cells' bash, which imports them as before (jobScript).
+    super(program, (sentinel) => ['--noprofile', '--norc', '-p', scriptFile, sentinel], cwd, sessionEnv);
     this.startEnv = sessionEnv;
     this.stream(1).on('data', (chunk: string) => this.output(chunk, 'stdout'));
     this.stream(2).on('data', (chunk: string) => this.output(chunk, 'stderr'));

@@ -67,7 +67,9 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       // Plain bash: one long-lived session per executor instead of a process spawned per cell.
       const inSession = !context.terminal && options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0;
       const gated = inSession && gateInWrapper(env);
-      const wrapper = options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true, gated ? GATE_LINES : []) : powershellWrapper(files, stopsAtFirstError(context));
+      // bash imports a function named `command` from the environment: the wrapper goes through `builtin` then.
+      const bypass = basename(program!) === 'bash' && env['BASH_FUNC_command%%'] !== undefined ? 'builtin' : 'command';
+      const wrapper = options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true, gated ? GATE_LINES : [], bypass) : powershellWrapper(files, stopsAtFirstError(context));
       const wrapperFile = join(workDir(), options.lang === 'sh' ? (gated ? 'run-gated.sh' : 'run.sh') : 'run.ps1');
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
