@@ -111,6 +111,31 @@ describe('sql executor guard', () => {
     expect(await query(url, 'SELECT id FROM t')).toEqual([]);
   });
 
+  it('a read-only cell of one statement (guarded by BEGIN READ ONLY alone) cannot write, in any form', async () => {
+    const url = await freshDatabase();
+    const executor = sqlExecutor(url);
+    await query(url, 'CREATE TABLE t (id int); CREATE SEQUENCE s');
+    for (const sql of [
+      'INSERT INTO t VALUES (1)',
+      'WITH w AS (INSERT INTO t VALUES (2) RETURNING id) SELECT * FROM w',
+      "SELECT nextval('s')",
+      'SELECT * INTO t2 FROM t',
+      'CREATE TABLE t3 (id int)',
+    ]) {
+      const cell = contextFor('sql', sql, { readOnly: true });
+      expect((await executor.run(cell.context)).error, sql).toMatchObject({ code: '25006' });
+      expect(await settings(executor)).toEqual(CLEAN);
+    }
+    expect(await query(url, 'SELECT id FROM t')).toEqual([]);
+    expect(await query(url, "SELECT last_value, is_called FROM s")).toEqual([{ last_value: '1', is_called: false }]);
+    expect(await query(url, "SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('t2', 't3')")).toEqual([{ n: 0 }]);
+    // And a read of one statement runs, READ ONLY, and leaves the session clean.
+    const read = contextFor('sql', 'SHOW transaction_read_only', { readOnly: true });
+    expect(await executor.run(read.context)).toEqual({ status: 'succeeded' });
+    expect(rowsOf(read.events)).toEqual([[['on']]]);
+    expect(await settings(executor)).toEqual(CLEAN);
+  });
+
   it('a read-only cell after a lost session is guarded on the new one', async () => {
     const url = await freshDatabase();
     const executor = sqlExecutor(url);

@@ -110,7 +110,7 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
       // Inside a transaction an earlier cell opened, a savepoint keeps that transaction's own work.
       const nested = context.readOnly && connection.transactionStatus === 'T';
       const guarded = context.readOnly && statements.length > 0;
-      if (guarded) guard.readOnlyPrologue(nested);
+      if (guarded) guard.readOnlyPrologue(nested, statements.length === 1);
       beganReadOnly = guarded;
       const engineTransaction = !context.readOnly && statements.length > 0 ? await recordWrite(client, statements, context, flushGuard) : false;
       // Inside a transaction block we opened, our statements ride in the statement's own
