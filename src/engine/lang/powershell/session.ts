@@ -317,6 +317,9 @@ export class PwshSession {
     if (this.exited !== undefined) return;
     this.exited = this.channelLost ? `lost its channel (${this.channelLost})` : reason;
     reason = this.exited;
+    // A host that never joined leaves the channel listening on the run's socket path, where the
+    // next session of this executor must listen: closed now, or that one fails with EADDRINUSE.
+    this.channel.end();
     if (this.child.pid !== undefined) {
       // What the cell started dies with the session.
       signalGroup(this.child.pid, 'SIGKILL');
