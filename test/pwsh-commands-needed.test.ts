@@ -3,7 +3,7 @@
  * run's session), never from a list of verbs: core cmdlets with unapproved verbs are
  * PowerShell's, a missing program with a versioned twin on PATH says so.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +68,33 @@ describe.skipIf(!hasPwsh)('commands needed, from PowerShell itself', () => {
     const list = await needs('python -c "print(1)"');
     expect(list).toEqual([{ name: 'python', found: false, near: 'python3' }]);
     expect(missingReason(list)).toBe('python (python3 found) not found on PATH');
+  }, 60_000);
+});
+
+describe.skipIf(!hasPwsh)('python -m modules, checked by the interpreter', () => {
+  it('asks each python once per top-level module and directory, whatever the number of cells and submodules, and tells each cell', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-pymod-'));
+    try {
+      const calls = join(dir, 'calls');
+      // A python that counts its starts and knows one top-level module, `tools`, as an installed one would.
+      writeFileSync(join(dir, 'python'), `#!/bin/sh\necho "$3" >> '${calls}'\n[ "$3" = tools ]\n`);
+      chmodSync(join(dir, 'python'), 0o755);
+      const cells = [
+        cellOf('powershell', 'python -m tools.pgrst_reload --env prod', {}, 'a'),
+        cellOf('powershell', 'python -m tools.prod_gate --mode prod\npython -m nosuch.thing', {}, 'b'),
+        cellOf('powershell', 'python -m tools.smoke_plaintiffs --limit 5', {}, 'c'),
+      ];
+      const needed = await commandsNeeded({ cells, parserFor: async () => shell, env: { PATH: dir }, cwdOf: () => dir });
+      expect(needed.get('a')).toEqual([{ name: 'python', found: true }, { name: 'python -m tools.pgrst_reload', found: true }]);
+      expect(needed.get('b')).toEqual([
+        { name: 'python', found: true },
+        { name: 'python -m tools.prod_gate', found: true },
+        { name: 'python -m nosuch.thing', found: false },
+      ]);
+      expect(needed.get('c')?.[1]).toEqual({ name: 'python -m tools.smoke_plaintiffs', found: true });
+      expect(readFileSync(calls, 'utf8').trim().split('\n').sort()).toEqual(['nosuch', 'tools']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

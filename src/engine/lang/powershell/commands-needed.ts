@@ -39,6 +39,10 @@ export async function commandsNeeded(input: CommandsInput): Promise<Map<string, 
   }
   const needed = new Map<string, NeededCommand[]>();
   const path = input.env.PATH ?? '';
+  // Each interpreter is asked once per top-level module and directory, all at once: a `python`
+  // behind a version manager's shim costs ~0.1 s a start, and every one delays the first question.
+  const modules = new Map<string, Promise<boolean>>();
+  const pending: Promise<void>[] = [];
   for (const cell of input.cells) {
     const commands = calls.get(cell.id);
     if (!commands) continue;
@@ -53,11 +57,19 @@ export async function commandsNeeded(input: CommandsInput): Promise<Map<string, 
       const module = found && /^python[0-9.]*$/.test(command.name) ? moduleOf(command.arguments) : undefined;
       if (module && !seen.has(`${command.name} -m ${module}`)) {
         seen.add(`${command.name} -m ${module}`);
-        list.push({ name: `${command.name} -m ${module}`, found: await moduleFound(command.name, module, input.cwdOf(cell), input.env) });
+        const entry: NeededCommand = { name: `${command.name} -m ${module}`, found: false };
+        list.push(entry);
+        const importable = (top: string, cwd: string) => {
+          const key = JSON.stringify([command.name, top, cwd]);
+          if (!modules.has(key)) modules.set(key, importableBy(command.name, top, cwd, input.env));
+          return modules.get(key)!;
+        };
+        pending.push(moduleFound(module, input.cwdOf(cell), importable).then((found) => void (entry.found = found)));
       }
     }
     needed.set(cell.id, list);
   }
+  await Promise.all(pending);
   return needed;
 }
 
@@ -79,18 +91,22 @@ function moduleOf(args: readonly (string | null)[]): string | undefined {
  * Beside the runbook first (as `python -m` looks in its working directory), then as the
  * interpreter sees it — the top-level name only, so that no package's code is imported.
  */
-async function moduleFound(python: string, module: string, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+async function moduleFound(module: string, cwd: string, importable: (top: string, cwd: string) => Promise<boolean>): Promise<boolean> {
   const parts = module.split('.');
   const base = join(cwd, ...parts);
   if (existsSync(`${base}.py`) || existsSync(join(base, '__init__.py')) || existsSync(join(base, '__main__.py'))) return true;
   if (parts.length > 1 && existsSync(join(cwd, parts[0]!))) return false;
+  // A submodule of an installed package cannot be checked without importing the package.
+  return importable(parts[0]!, cwd);
+}
+
+async function importableBy(python: string, top: string, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
-    await promisify(execFile)(python, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 1)', parts[0]!], {
+    await promisify(execFile)(python, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 1)', top], {
       cwd,
       env,
       timeout: 10_000,
     });
-    // A submodule of an installed package cannot be checked without importing the package.
     return true;
   } catch {
     return false;
