@@ -74,7 +74,7 @@ export class Runner {
     for (const v of this.variables) this.bind(v);
     for (const sink of opts.sinks ?? []) this.emitter.subscribe(sink);
     this.ledger = new CellLedger((body, effect) => this.emitter.emit(body, effect), opts.resume);
-    this.executors = new ExecutorPool(opts.target);
+    this.executors = new ExecutorPool(opts.target, opts.startedExecutors);
   }
 
   subscribe(sink: EventSink): () => void {

@@ -117,6 +117,8 @@ export interface Executor {
   start?(context: ExecutionContext): BackgroundRun;
   /** Loads what `start` needs, so that it spawns the cell before it returns (the runner awaits this first). */
   readyToStart?(): Promise<void>;
+  /** Starts the session its first cell or parse would start, now, without waiting for it (runner/executors.ts startParsers). */
+  startSession?(): void;
   /** Ends sessions and connections. Safe to call twice. */
   close(): Promise<void>;
 }

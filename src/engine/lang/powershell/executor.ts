@@ -68,6 +68,9 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
     parse(source, at = []) {
       return sessionFor(processEnv()).parse(source, at);
     },
+    startSession() {
+      sessionFor(processEnv());
+    },
     async run(context) {
       const env = state.envFor(context.env, context.pinned);
       const cwd = shellCwd(context, state.cwd);
