@@ -6,7 +6,7 @@
  * A fresh cache makes the first session run the script versions; the DLL it compiles meanwhile
  * makes the next one run the compiled ones. Real pwsh.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -98,5 +98,57 @@ describe.skipIf(!hasPwsh)("the host's hot paths: compiled and script do the same
     expect(existsSync(work)).toBe(true);
     expect(compiled.parses).toEqual(script.parses);
     expect(compiled.cells).toEqual(script.cells);
+  }, 300_000);
+});
+
+describe.skipIf(!hasPwsh)("PowerShell's own commands, kept beside the DLL", () => {
+  const modules = mkdtempSync(join(tmpdir(), 'runbook-modules-'));
+  const keep = mkdtempSync(join(tmpdir(), 'runbook-host-tools-keep-'));
+  const saved = process.env.PSModulePath;
+  afterAll(() => {
+    if (saved === undefined) delete process.env.PSModulePath;
+    else process.env.PSModulePath = saved;
+    rmSync(modules, { recursive: true, force: true });
+    rmSync(keep, { recursive: true, force: true });
+  });
+  const module = (name: string, fn: string) => {
+    mkdirSync(join(modules, name), { recursive: true });
+    writeFileSync(join(modules, name, `${name}.psm1`), `function ${fn} { 'ran' }\nExport-ModuleMember -Function ${fn}\n`);
+  };
+  /** Which of the names the session calls PowerShell's own, in a new session on the cache. */
+  const own = async (names: string[]) => {
+    const executor = createPwshExecutor({ interpreter: 'pwsh', killGraceMs: 1000, hostCache: keep });
+    try {
+      const report = await executor.parse(names.join('; '));
+      // A cell waits for the DLL a first session compiles (closed sooner, it would not finish it).
+      expect(await executor.run(contextFor('powershell', 'Write-Output 1').context)).toMatchObject({ status: 'succeeded' });
+      return { paths: executor.hostPaths, own: report.commands.filter((c) => c.powershell).map((c) => c.name) };
+    } finally {
+      await executor.close();
+    }
+  };
+  const kept = () => readdirSync(keep).find((name) => /^commands-[0-9a-f]{16}\.txt$/.test(name));
+  const names = ['Invoke-RbAlpha', 'Invoke-RbBeta', 'Invoke-RbFromTheFile', 'Get-Date'];
+
+  it('is read while the modules are as they were, and listed again when a module is added or edited', async () => {
+    // The session's environment is the CLI's: its module path, with pwsh's own folders added.
+    process.env.PSModulePath = modules;
+    module('RbAlpha', 'Invoke-RbAlpha');
+    expect(await own(names)).toEqual({ paths: 'script', own: ['Invoke-RbAlpha', 'Get-Date'] });
+    await expect.poll(() => readdirSync(keep).some((name) => name.endsWith('.dll')), { timeout: 120_000, interval: 500 }).toBe(true);
+    expect(kept()).toBeUndefined();
+    // Compiled: listed, and kept.
+    expect(await own(names)).toEqual({ paths: 'compiled', own: ['Invoke-RbAlpha', 'Get-Date'] });
+    const file = join(keep, kept()!);
+    // Read from the file while nothing changed: a name written into it counts.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}Invoke-RbFromTheFile\n`);
+    expect((await own(names)).own).toEqual(['Invoke-RbAlpha', 'Invoke-RbFromTheFile', 'Get-Date']);
+    // A module installed: listed again (and the name only the file had is gone).
+    module('RbBeta', 'Invoke-RbBeta');
+    expect((await own(names)).own).toEqual(['Invoke-RbAlpha', 'Invoke-RbBeta', 'Get-Date']);
+    // A module edited in place (its folder's time may not change): listed again.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}Invoke-RbFromTheFile\n`);
+    writeFileSync(join(modules, 'RbBeta', 'RbBeta.psm1'), "function Invoke-RbGamma { 'ran' }\nExport-ModuleMember -Function Invoke-RbGamma\n");
+    expect((await own([...names, 'Invoke-RbGamma'])).own).toEqual(['Invoke-RbAlpha', 'Get-Date', 'Invoke-RbGamma']);
   }, 300_000);
 });

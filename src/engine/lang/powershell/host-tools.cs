@@ -8,7 +8,9 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation.Language;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -110,6 +112,65 @@ namespace Runbook
             var keep = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var name in own) keep.Add(Convert.ToString(name));
             return keep;
+        }
+
+        /// <summary>
+        /// What PowerShell's listing of commands depends on besides its version (which names the
+        /// cache file): the module path, and in each of its folders every module folder, the files
+        /// at its root and in its version folders (manifests, root modules) by name, time and size.
+        /// A module installed, removed, updated or edited changes it; PowerShell's own analysis
+        /// cache goes by the same files' times.
+        /// </summary>
+        public static string ModulesFingerprint(string modulePath)
+        {
+            var text = new StringBuilder(modulePath ?? "").Append('\n');
+            foreach (var root in (modulePath ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var folder = new DirectoryInfo(root);
+                if (folder.Exists) Describe(text, folder, 2);
+                else text.Append("- ").Append(root).Append('\n');
+            }
+            return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        }
+
+        private static void Describe(StringBuilder text, DirectoryInfo folder, int depth)
+        {
+            text.Append(folder.FullName).Append(' ').Append(folder.LastWriteTimeUtc.Ticks).Append('\n');
+            FileSystemInfo[] entries;
+            try { entries = folder.GetFileSystemInfos(); }
+            catch (Exception error) when (error is IOException || error is UnauthorizedAccessException) { text.Append("?\n"); return; }
+            Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (var entry in entries)
+            {
+                if (entry is DirectoryInfo inner && depth > 0) Describe(text, inner, depth - 1);
+                else text.Append(entry.Name).Append(' ').Append(entry.LastWriteTimeUtc.Ticks).Append(' ').Append(entry is FileInfo file ? file.Length : -1).Append('\n');
+            }
+        }
+
+        /// <summary>PowerShell's commands as listed for the same fingerprint, or null: the file's first line is the fingerprint, then a name a line.</summary>
+        public static HashSet<string> CachedCommands(string file, string fingerprint)
+        {
+            string[] lines;
+            try { lines = File.ReadAllLines(file); }
+            catch (Exception error) when (error is IOException || error is UnauthorizedAccessException) { return null; }
+            if (lines.Length == 0 || lines[0] != fingerprint) return null;
+            return new HashSet<string>(lines.Skip(1), StringComparer.OrdinalIgnoreCase);
+        }
+
+        /// <summary>Keeps a listing for the next session: written beside, then moved into place, so no session reads half of it.</summary>
+        public static void CacheCommands(string file, string fingerprint, IEnumerable<string> names)
+        {
+            var partial = file + "." + System.Environment.ProcessId + ".partial";
+            try
+            {
+                // A name with a line end cannot be called by name in a cell anyway.
+                File.WriteAllLines(partial, new[] { fingerprint }.Concat(names.Where(name => name.IndexOf('\n') < 0 && name.IndexOf('\r') < 0)));
+                File.Move(partial, file, true);
+            }
+            catch (Exception error) when (error is IOException || error is UnauthorizedAccessException)
+            {
+                try { File.Delete(partial); } catch (Exception) { }
+            }
         }
 
         private static readonly HashSet<string> ArgumentEnd = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "NewLine", "Semi", "Pipe", "EndOfInput", "AndAnd", "OrOr", "RParen", "RCurly", "LCurly", "Ampersand" };

@@ -89,7 +89,8 @@ function Get-HostDirectory {
     return $HostCache
   } catch { return $PSScriptRoot }
 }
-$hostDll = [System.IO.Path]::Combine((Get-HostDirectory), "prompt-host-$hostKey.dll")
+$hostDirectory = Get-HostDirectory
+$hostDll = [System.IO.Path]::Combine($hostDirectory, "prompt-host-$hostKey.dll")
 $hostBuild = $null
 if ($hostSource -and -not [System.IO.File]::Exists($hostDll)) {
   $hostBuild = [powershell]::Create()
@@ -517,15 +518,25 @@ function Start-Setup {
 # a Get-Command per name cost ~30-100 ms each, and the runspace of its own it had ~150 ms more.
 # The listing runs here, in the host's runspace, which a cell never runs in (the cells' one may
 # be running a cell): the host's own functions (this script's) are left out, they are no cell's;
-# a command this script shadows is still listed from where PowerShell has it.
+# a command this script shadows is still listed from where PowerShell has it. With the compiled
+# paths the listing is kept beside the DLL (same key: pwsh version and sources) with the
+# fingerprint of the modules it came from, and read from there while that has not changed: the
+# listing costs ~50-100 ms of CPU before the first parse reply.
 $commands = $null
 function Read-PowerShellCommands {
   if ($null -ne $script:commands) { return }
+  $kept = [System.IO.Path]::Combine($hostDirectory, "commands-$hostKey.txt")
+  if ($tools) {
+    $fingerprint = $tools::ModulesFingerprint($env:PSModulePath)
+    $script:commands = $tools::CachedCommands($kept, $fingerprint)
+    if ($null -ne $script:commands) { return }
+  }
   $script:commands = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
   foreach ($command in @(Get-Command -CommandType 'Alias,Function,Filter,Cmdlet,Configuration' -ErrorAction Ignore)) {
     if ($command.CommandType -eq 'Function' -and $command.ScriptBlock.File -eq $PSCommandPath) { continue }
     $null = $script:commands.Add($command.Name)
   }
+  if ($tools) { $tools::CacheCommands($kept, $fingerprint, $script:commands) }
 }
 function Test-PowerShellCommand([string]$Name) {
   Read-PowerShellCommands
