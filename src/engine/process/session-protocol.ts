@@ -9,7 +9,9 @@
  * cell until the executor answers `start` with one NUL on fd 3 (its gate: by then the cell's
  * group is registered and on record). The fresh bash usually waits at that gate itself, as
  * the first line of its wrapper (GATE_LINES), so its start-up (exec, libraries, locale)
- * overlaps the sync of `cell.started` instead of following it. After the cell ends the session
+ * overlaps the sync of `cell.started` instead of following it; after a cell the next one's bash is
+ * usually started at once, as a spare (spareScript), so its start-up overlaps the engine's work
+ * between the two cells as well. After the cell ends the session
  * writes a random sentinel to stdout and stderr, so the executor knows it has every byte
  * the cell wrote before it calls the cell finished.
  */
@@ -18,6 +20,9 @@ import { findProgram } from './which.js';
 
 /** Environment names bash can set with `export`; others pass through only from the session's own start. */
 export const SHELL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The first line of a spare's cell (spareCellScript), which the session never runs as a job. */
+const SPARE_MARK = '#runbook-spare-cell';
 
 /** Names bash will not let a cell's prelude set (read-only or maintained by the shell). */
 const NOT_SETTABLE = /^(?:BASHOPTS|SHELLOPTS|BASHPID|BASH_VERSINFO|EUID|PPID|UID|_)$/;
@@ -38,7 +43,8 @@ export const SESSION_SCRIPT = [
   // of a known length reads it in one (LC_ALL=C: -N counts characters, the length is in bytes).
   // A gate byte (NUL) that found its job gone is skipped by the length's `read`, as read skips NULs.
   "while IFS= read -r -d : __runbook_len <&3 && LC_ALL=C IFS= read -r -N \"$__runbook_len\" __runbook_job <&3; do",
-  '  [ -n "$__runbook_job" ] || continue',
+  // Empty, or a spare's cell whose spare died before it read it (spareCellScript): nothing to run.
+  `  case $__runbook_job in "" | '${SPARE_MARK}'*) continue ;; esac`,
   // The job's text comes over the pipe, never through a file: it holds the cell's environment, secrets included.
   // fd 3 stays open in the job until its gate opens (jobScript).
   '  ( exec 2>&6 6>&- 4>&- </dev/null; eval "$__runbook_job" ) &',
@@ -132,11 +138,7 @@ const SHELL_MAINTAINED = ['PWD', 'OLDPWD', 'SHLVL', 'IFS'];
  * builtin) holds the cell's pid, so a cell orphaned by a dying session can still be found.
  */
 export function jobScript(job: Job): string {
-  const settable = (name: string) => SHELL_IDENTIFIER.test(name) && !NOT_SETTABLE.test(name);
-  const unset = [...new Set([...Object.keys(job.sessionEnv), ...SHELL_MAINTAINED])].filter((name) => settable(name) && !(name in job.env));
-  const exports = Object.entries(job.env)
-    .filter(([name, value]) => settable(name) && (job.sessionEnv[name] !== value || SHELL_MAINTAINED.includes(name)))
-    .map(([name, value]) => `export ${name}=${shQuote(value)}`);
+  const { exports, unset } = environmentLines(job);
   return [
     `{ set -C; printf '%s' "$BASHPID" > ${shQuote(job.claimFile)}; } 2>/dev/null || exit 125`,
     `[ ! -e ${shQuote(job.deadMark)} ] || exit 125`,
@@ -151,6 +153,86 @@ export function jobScript(job: Job): string {
     execLine(job),
     '',
   ].join('\n');
+}
+
+/**
+ * A spare: the next cell's bash, started while the engine finishes the cell before it (its
+ * `cell.finished`, the screen, the next decision), so that its fork, exec and start-up are off
+ * the path from one cell to the next. The session forks it like a job (its own group, its claim
+ * written first, so the reaper knows it) and it execs bash on SPARE_SCRIPT, which waits for
+ * its cell on fd 3: the executor sends the cell (spareCellScript) only after `cell.started` is
+ * on record, as it would send the gate's byte; EOF, or an empty cell, and it exits 125 having
+ * run nothing. It starts from the session's environment, so only a cell whose environment bash
+ * does not read at start-up differently (see useSpare) may run in it.
+ */
+export function spareScript(job: Pick<Job, 'program' | 'claimFile' | 'deadMark'>, spareFile: string): string {
+  return [
+    `{ set -C; printf '%s' "$BASHPID" > ${shQuote(job.claimFile)}; } 2>/dev/null || exit 125`,
+    `[ ! -e ${shQuote(job.deadMark)} ] || exit 125`,
+    'unset __runbook_len __runbook_job __runbook_pid __runbook_status __runbook_sentinel',
+    `exec ${shQuote(job.program)} --noprofile --norc ${shQuote(spareFile)}`,
+    '',
+  ].join('\n');
+}
+
+/** The spare's own script: its cell as `<byte length>:<text>` on fd 3, the same framing as a job. */
+export const SPARE_SCRIPT = [
+  "IFS= builtin read -r -d : __runbook_len <&3 && LC_ALL=C IFS= builtin read -r -N \"$__runbook_len\" __runbook_job <&3 || exit 125",
+  'exec 3<&-',
+  'case $__runbook_job in "") exit 125 ;; esac',
+  'eval "$__runbook_job"',
+  '',
+].join('\n');
+
+/**
+ * Whether a cell may run in a spare: bash read the spare's environment as it started, so
+ * neither the cell's nor the session's may hold what bash reads only then (gateInWrapper's
+ * list: BASH_ENV, SHELLOPTS, functions, the loader's variables; and BASHOPTS, which the session
+ * rewrites). What bash reads again when a variable is set (the locale, TZ, POSIXLY_CORRECT) the
+ * spare's `export` lines set as a job's do.
+ */
+export function useSpare(env: Record<string, string>, sessionEnv: Readonly<Record<string, string>>): boolean {
+  return gateInWrapper(env) && gateInWrapper(sessionEnv) && env.BASHOPTS === undefined && sessionEnv.BASHOPTS === undefined;
+}
+
+/**
+ * What the spare runs once its cell is on record: the cell's environment and cwd (as a job
+ * sets them before its exec), then the wrapper's text (shWrapper, without a gate).
+ */
+export function spareCellScript(job: Job, wrapper: string): string {
+  // bash adds one to SHLVL as it starts; the spare started from the session's.
+  const shlvl = shellLevel(job.env.SHLVL);
+  const { exports, unset } = environmentLines({ ...job, env: { ...job.env, SHLVL: shlvl } });
+  return [
+    // The session skips a text that starts so: one sent to a spare that died first finds the session reading.
+    SPARE_MARK,
+    'unset __runbook_len __runbook_job',
+    `[ ! -e ${shQuote(job.deadMark)} ] || exit 125`,
+    // SHLVL is always exported, so the group is never empty.
+    '{',
+    ...(unset.length ? [`  unset ${unset.join(' ')}`] : []),
+    ...exports.map((line) => `  ${line}`),
+    '} 2>/dev/null',
+    `cd -- ${shQuote(job.cwd)} || exit 1`,
+    wrapper,
+  ].join('\n');
+}
+
+/** bash's own rule for the SHLVL it starts with (variables.c, adjust_shell_level). */
+function shellLevel(inherited: string | undefined): string {
+  const old = inherited !== undefined && /^\s*[-+]?\d+\s*$/.test(inherited) ? Number(inherited) : 0;
+  const level = old + 1;
+  return String(level < 0 ? 0 : level >= 1000 ? 1 : level);
+}
+
+/** What a job changes of the environment its fork inherited: `unset` names and `export` lines. */
+function environmentLines(job: Pick<Job, 'env' | 'sessionEnv'>): { exports: string[]; unset: string[] } {
+  const settable = (name: string) => SHELL_IDENTIFIER.test(name) && !NOT_SETTABLE.test(name);
+  const unset = [...new Set([...Object.keys(job.sessionEnv), ...SHELL_MAINTAINED])].filter((name) => settable(name) && !(name in job.env));
+  const exports = Object.entries(job.env)
+    .filter(([name, value]) => settable(name) && (job.sessionEnv[name] !== value || SHELL_MAINTAINED.includes(name)))
+    .map(([name, value]) => `export ${name}=${shQuote(value)}`);
+  return { exports, unset };
 }
 
 /** The environment entries bash cannot set per cell: the session must start with the same ones. */

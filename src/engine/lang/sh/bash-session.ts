@@ -9,7 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { endGroup, forgetGroupWhenGone, GroupSupervisor } from '../../process/process-group.js';
+import { endGroup, forgetGroupWhenGone, GroupSupervisor, trackGroup } from '../../process/process-group.js';
+import { removeFile } from '../../process/scratch.js';
 import type { CellIo, TreeOutcome } from '../../process/process-tree.js';
 import { PipedSession } from '../../process/session-pipes.js';
 import { SentinelSplitter } from '../../process/session-protocol.js';
@@ -19,25 +20,50 @@ export interface SessionCell extends CellIo {
   jobText: string;
   /** The job's claim file (see jobScript). */
   claimFile: string;
+  /** The cell as a spare runs it (spareCellScript), when it may run in one (useSpare). */
+  spareText?: string;
 }
 
+/** What starts a spare (session-protocol.ts spareScript): its job and its claim. */
+export interface SpareRequest {
+  jobText: string;
+  claimFile: string;
+}
+
+/**
+ * What the session is running: a cell, or a spare whose cell has not come yet (`cell`
+ * undefined: its output waits in `early`, and its end, with both sentinels, only ends it).
+ */
 interface Running {
-  cell: SessionCell;
+  cell?: SessionCell;
   stdout: SentinelSplitter;
   stderr: SentinelSplitter;
-  group: GroupSupervisor;
-  /** Output that came before the `start` event named the group. */
-  early: [stream: 'stdout' | 'stderr', chunk: string][];
+  group?: GroupSupervisor;
+  /** The job's pid (its group), from the session's `start`. */
+  pid?: number;
+  /** Output before the cell's group was on record, already split from the sentinel. */
+  early: [stream: 'stdout' | 'stderr', text: string][];
   status?: number;
-  finish(outcome: TreeOutcome): void;
+  /** What opens the gate once the group is on record: a NUL for a job, the cell's text for a spare. */
+  gate?: string;
+  gateSent: boolean;
+  /** A spare's claim (its group's registration with the reaper), removed when it is over. */
+  spareClaim?: string;
+  resolve?: (outcome: TreeOutcome) => void;
 }
+
+const frame = (text: string) => `${Buffer.byteLength(text)}:${text}`;
 
 export class BashSession extends PipedSession {
   private running: Running | undefined;
   private events = '';
+  /** The last cell could not run in a spare: none is started after it (its successor is likely the same). */
+  private spareDeclined = false;
   private exited: string | undefined;
   /** The environment the session started with, which every job's fork inherits (see jobScript). */
   readonly startEnv: Readonly<Record<string, string>>;
+  /** Asked for a spare after each cell (session-protocol.ts spareScript); unset: no spares. */
+  spares: (() => SpareRequest) | undefined;
 
   /** `passThrough`: the key of the environment entries only a new session can change. */
   constructor(
@@ -73,33 +99,70 @@ export class BashSession extends PipedSession {
   run(cell: SessionCell): Promise<TreeOutcome> {
     if (cell.signal.aborted) return Promise.resolve({ endedBy: 'cancel' });
     if (!this.alive) return Promise.resolve(this.lostOutcome(undefined));
+    const waiting = this.running;
+    this.spareDeclined = cell.spareText === undefined;
+    if (waiting && !waiting.cell && (cell.spareText === undefined || waiting.status !== undefined)) {
+      // A spare this cell cannot use (its environment differs where bash reads it at start-up):
+      // it gets an empty cell and exits having run nothing; then the cell goes as a job. So does a
+      // cell whose spare already ended (killed from outside: nothing to run it in).
+      this.spareDeclined = true;
+      const discard: SessionCell = { signal: new AbortController().signal, graceMs: cell.graceMs, onStdout: () => undefined, onStderr: () => undefined, jobText: '', claimFile: '', spareText: '' };
+      return this.attach(discard).then(() => this.run(cell));
+    }
+    return this.attach(cell);
+  }
+
+  /** Runs the cell in the spare waiting for one (when the cell has spareText), else as a job. */
+  private attach(cell: SessionCell): Promise<TreeOutcome> {
+    const waiting = this.running;
+    if (!this.alive) return Promise.resolve(this.lostOutcome(undefined));
     return new Promise<TreeOutcome>((resolve) => {
-      const running: Running = {
-        cell,
-        stdout: new SentinelSplitter(this.sentinel, cell.onStdout),
-        stderr: new SentinelSplitter(this.sentinel, cell.onStderr),
-        group: new GroupSupervisor(cell),
-        early: [],
-        finish: (outcome) => {
-          this.flushEarly(running);
-          running.group.finish();
-          this.running = undefined;
-          this.idle();
-          resolve(outcome);
-        },
-      };
-      this.running = running;
+      const running: Running = waiting && !waiting.cell ? waiting : this.newRunning();
+      running.cell = cell;
+      running.group = new GroupSupervisor(cell);
+      running.resolve = resolve;
       this.busy();
-      (this.stream(3) as Writable).write(`${Buffer.byteLength(cell.jobText)}:${cell.jobText}`);
+      if (running === waiting) {
+        running.gate = frame(cell.spareText as string);
+        if (running.pid !== undefined) this.started(running);
+      } else {
+        running.gate = '\0';
+        this.running = running;
+        (this.stream(3) as Writable).write(frame(cell.jobText));
+      }
     });
   }
 
   /** Ends the session and anything still running in it. */
   close(graceMs: number): void {
+    const running = this.running;
     // Ends the running cell's group (SIGTERM, then SIGKILL); the session's exit settles the cell.
-    this.running?.group.finish();
+    running?.group?.finish();
+    // A spare waiting for a cell reads EOF and exits; its group is ended all the same.
+    if (running && !running.cell && running.pid !== undefined) endGroup(running.pid, graceMs);
+    if (running?.spareClaim && !running.cell) removeFile(running.spareClaim);
     (this.stream(3) as Writable).end();
     if (this.child.pid !== undefined && this.alive) endGroup(this.child.pid, graceMs);
+  }
+
+  private newRunning(): Running {
+    const running: Running = {
+      stdout: new SentinelSplitter(this.sentinel, (text) => this.emit(running, 'stdout', text)),
+      stderr: new SentinelSplitter(this.sentinel, (text) => this.emit(running, 'stderr', text)),
+      early: [],
+      gateSent: false,
+    };
+    return running;
+  }
+
+  /** Starts the next cell's bash now, while the engine finishes this one (session-protocol.ts spareScript). */
+  private requestSpare(): void {
+    if (!this.spares || this.spareDeclined || !this.alive || this.running) return;
+    const request = this.spares();
+    const running = this.newRunning();
+    running.spareClaim = request.claimFile;
+    this.running = running;
+    (this.stream(3) as Writable).write(frame(request.jobText));
   }
 
   private onEvents(chunk: string): void {
@@ -111,12 +174,10 @@ export class BashSession extends PipedSession {
       const running = this.running;
       if (!running) continue;
       if (kind === 'start') {
-        // A timeout or cancel that came before the group was known reaches it now.
-        running.group.start(Number(value));
-        running.cell.onGroup?.(Number(value));
-        // The job's gate (session-protocol.ts): on record, so it may run; a stopped cell's group is ended instead.
-        if (!running.group.stopped) (this.stream(3) as Writable).write('\0');
-        this.flushEarly(running);
+        running.pid = Number(value);
+        // A spare's group dies with the CLI before it has a cell too.
+        if (running.cell) this.started(running);
+        else trackGroup(running.pid);
       } else if (kind === 'end') {
         running.status = Number(value);
       }
@@ -124,26 +185,68 @@ export class BashSession extends PipedSession {
     this.settle();
   }
 
+  /** The cell's group is known: on record first (onGroup), then its gate opens. */
+  private started(running: Running): void {
+    const { cell, group, pid } = running;
+    if (!cell || !group || pid === undefined) return;
+    // A timeout or cancel that came before the group was known reaches it now.
+    group.start(pid);
+    cell.onGroup?.(pid);
+    // The job's gate (session-protocol.ts): on record, so it may run; a stopped cell's group is ended
+    // instead. A spare that already ended gets nothing (the session would read its cell as a job).
+    if (!group.stopped && running.status === undefined && running.gate !== undefined) {
+      (this.stream(3) as Writable).write(running.gate);
+      running.gateSent = true;
+    }
+    this.flushEarly(running);
+  }
+
   /** Output between cells (a leftover that ignored SIGTERM) belongs to no cell and is dropped. */
   private output(chunk: string, stream: 'stdout' | 'stderr'): void {
     const running = this.running;
     if (!running) return;
-    if (running.group.outcome.pgid === undefined) running.early.push([stream, chunk]);
-    else running[stream].push(chunk);
+    running[stream].push(chunk);
     this.settle();
   }
 
-  private flushEarly(running: Running): void {
-    for (const [stream, chunk] of running.early.splice(0)) running[stream].push(chunk);
+  private emit(running: Running, stream: 'stdout' | 'stderr', text: string): void {
+    if (running.cell && running.group?.outcome.pgid !== undefined) running.cell[stream === 'stdout' ? 'onStdout' : 'onStderr'](text);
+    else running.early.push([stream, text]);
   }
 
-  /** The cell is over once its status and both sentinels are in: no output is left behind. */
+  private flushEarly(running: Running): void {
+    const cell = running.cell;
+    if (!cell) return;
+    for (const [stream, text] of running.early.splice(0)) cell[stream === 'stdout' ? 'onStdout' : 'onStderr'](text);
+  }
+
+  /** The job is over once its status and both sentinels are in: no output is left behind. */
   private settle(): void {
     const running = this.running;
     if (!running || running.status === undefined || !running.stdout.done || !running.stderr.done) return;
+    if (!running.cell || !running.group) {
+      // A spare that ended with no cell (killed, or its claim failed): nothing ran, nobody waits.
+      this.over(running);
+      return;
+    }
     const { endedBy } = running.group.outcome;
-    const outcome: TreeOutcome = endedBy ? { endedBy } : { exitCode: running.status };
-    running.finish(outcome);
+    this.finish(running, endedBy ? { endedBy } : { exitCode: running.status });
+  }
+
+  private finish(running: Running, outcome: TreeOutcome): void {
+    this.flushEarly(running);
+    running.group?.finish();
+    this.over(running);
+    // The next cell's bash starts now, while the engine records this one's end.
+    this.requestSpare();
+    running.resolve?.(outcome);
+  }
+
+  private over(running: Running): void {
+    if (running.spareClaim) removeFile(running.spareClaim);
+    if (!running.group && running.pid !== undefined) forgetGroupWhenGone(running.pid, 0);
+    this.running = undefined;
+    this.idle();
   }
 
   private onExit(reason: string, error?: NodeJS.ErrnoException): void {
@@ -153,18 +256,26 @@ export class BashSession extends PipedSession {
     if (this.child.pid !== undefined) forgetGroupWhenGone(this.child.pid, 0);
     const running = this.running;
     if (!running) return;
+    if (!running.cell || !running.group) {
+      // A spare without a cell: it reads EOF on fd 3 and exits; its group is ended all the same.
+      if (running.pid !== undefined) endGroup(running.pid, 0);
+      this.over(running);
+      return;
+    }
     if (error) {
-      running.finish({ spawnError: { code: error.code ?? 'ENOENT', message: error.message } });
+      this.finish(running, { spawnError: { code: error.code ?? 'ENOENT', message: error.message } });
       return;
     }
     const known = running.group.outcome.pgid;
-    const started = known !== undefined || !claimFirst(running.cell.claimFile);
-    const pgid = known ?? claimedPid(running.cell.claimFile);
+    const claim = running.spareClaim ?? running.cell.claimFile;
+    // A spare ran nothing of its cell before its text was sent; a job, nothing before it claimed itself.
+    const started = running.spareClaim !== undefined ? running.gateSent : known !== undefined || !claimFirst(claim);
+    const pgid = known ?? running.pid ?? claimedPid(claim);
     if (pgid !== undefined) running.group.start(pgid);
     // finish() ends the cell's group: nobody waits for it now that the session is gone.
     const { endedBy } = running.group.outcome;
-    if (endedBy) running.finish({ endedBy });
-    else running.finish({ ...this.lostOutcome(reason), ...(started ? {} : { sessionLostBeforeStart: true }) });
+    if (endedBy) this.finish(running, { endedBy });
+    else this.finish(running, { ...this.lostOutcome(reason), ...(started ? {} : { sessionLostBeforeStart: true }) });
   }
 
   private lostOutcome(reason: string | undefined): TreeOutcome {

@@ -94,7 +94,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
           onNote: cell.onStderr,
         });
       } else if (inSession) {
-        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile, gateInWrapper: gated }, cell, String(cells));
+        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile, gateInWrapper: gated }, cell, gated ? shWrapper(files, options.stopOnError ?? true, [], bypass) : '');
       } else {
         outcome = await (await processTree()).runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
       }

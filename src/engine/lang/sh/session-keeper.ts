@@ -9,7 +9,7 @@ import { BashSession, type SessionCell } from './bash-session.js';
 import type { TreeOutcome } from '../../process/process-tree.js';
 import { selfRegistration } from '../../process/reaper.js';
 import { removeFile } from '../../process/scratch.js';
-import { jobScript, passThroughKey, SESSION_SCRIPT, type Job } from '../../process/session-protocol.js';
+import { jobScript, passThroughKey, SESSION_SCRIPT, SPARE_SCRIPT, spareCellScript, spareScript, useSpare, type Job } from '../../process/session-protocol.js';
 
 export class SessionKeeper {
   private session: BashSession | undefined;
@@ -19,7 +19,8 @@ export class SessionKeeper {
     private readonly graceMs: number,
   ) {}
 
-  async run(job: Omit<Job, 'sessionEnv' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile'>, _name: string): Promise<TreeOutcome> {
+  /** `spareWrapper`: the wrapper's text without a gate, for a spare to run (session-protocol.ts spareCellScript). */
+  async run(job: Omit<Job, 'sessionEnv' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile' | 'spareText'>, spareWrapper: string): Promise<TreeOutcome> {
     const passThrough = passThroughKey(job.env);
     const registration = selfRegistration();
     const claimFile = registration.path;
@@ -30,8 +31,10 @@ export class SessionKeeper {
         // A retry's claim may be left from the lost attempt; a first claim's name is new.
         if (attempt > 0) removeFile(claimFile);
         // Over the session's pipe, never a file: the job exports the cell's environment, secrets included.
-        const jobText = jobScript({ ...job, sessionEnv: session.startEnv, claimFile, deadMark: registration.deadMark });
-        outcome = await session.run({ ...cell, jobText, claimFile });
+        const full = { ...job, sessionEnv: session.startEnv, claimFile, deadMark: registration.deadMark };
+        const jobText = jobScript(full);
+        const spareText = useSpare(job.env, session.startEnv) ? spareCellScript(full, spareWrapper) : undefined;
+        outcome = await session.run({ ...cell, jobText, claimFile, ...(spareText !== undefined ? { spareText } : {}) });
         if (!outcome.sessionLostBeforeStart) break;
       }
     } finally {
@@ -51,7 +54,16 @@ export class SessionKeeper {
     const script = join(this.workDir(), 'session.sh');
     writeFileSync(script, SESSION_SCRIPT);
     // The session's own cwd does not matter (each job changes directory): the work dir always exists.
-    this.session = new BashSession(job.program, script, job.env, this.workDir(), passThrough);
-    return this.session;
+    const session = new BashSession(job.program, script, job.env, this.workDir(), passThrough);
+    if (useSpare(session.startEnv, session.startEnv)) {
+      const spareFile = join(this.workDir(), 'spare.sh');
+      writeFileSync(spareFile, SPARE_SCRIPT);
+      session.spares = () => {
+        const registration = selfRegistration();
+        return { jobText: spareScript({ program: job.program, claimFile: registration.path, deadMark: registration.deadMark }, spareFile), claimFile: registration.path };
+      };
+    }
+    this.session = session;
+    return session;
   }
 }
