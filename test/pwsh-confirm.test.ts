@@ -133,7 +133,7 @@ describe.skipIf(!hasPwsh)('confirmations reach the operator', () => {
       } finally {
         await own.close();
       }
-      const dlls = readdirSync(cache).filter((name) => /^prompt-host-[0-9a-f]{16}\.dll$/.test(name));
+      const dlls = readdirSync(cache).filter((name) => /^prompt-host-[0-9a-f]{16}-[\w.-]+\.dll$/.test(name));
       expect(dlls, `cache ${mode?.toString(8) ?? 'new'}`).toHaveLength(kept ? 1 : 0);
       if (mode === undefined) expect(statSync(cache).mode & 0o777).toBe(0o700);
     }

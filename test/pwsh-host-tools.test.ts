@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPwshExecutor, type PwshExecutor } from '../src/engine/lang/powershell/executor.js';
+import { pwshHostFiles, pwshHostKey } from '../src/engine/lang/powershell/host-script.js';
 import { onPath } from '../src/engine/process/which.js';
 import { createRedactor } from '../src/engine/redact.js';
 import { contextFor } from './support/executor-context.js';
@@ -79,7 +80,7 @@ describe.skipIf(!hasPwsh)("the host's hot paths: compiled and script do the same
     }
     expect(script.paths).toBe('script');
     // The first session compiled the DLL in the background (seconds, more on a loaded machine).
-    await expect.poll(() => readdirSync(cache).some((name) => /^prompt-host-[0-9a-f]{16}\.dll$/.test(name)), { timeout: 120_000, interval: 500 }).toBe(true);
+    await expect.poll(() => readdirSync(cache).some((name) => /^prompt-host-[0-9a-f]{16}-[\w.-]+\.dll$/.test(name)), { timeout: 120_000, interval: 500 }).toBe(true);
     const second = createPwshExecutor({ interpreter: 'pwsh', killGraceMs: 1000, hostCache: cache });
     let compiled: Observed;
     try {
@@ -127,7 +128,7 @@ describe.skipIf(!hasPwsh)("PowerShell's own commands, kept beside the DLL", () =
       await executor.close();
     }
   };
-  const kept = () => readdirSync(keep).find((name) => /^commands-[0-9a-f]{16}\.txt$/.test(name));
+  const kept = () => readdirSync(keep).find((name) => /^commands-[0-9a-f]{16}-[\w.-]+\.txt$/.test(name));
   const names = ['Invoke-RbAlpha', 'Invoke-RbBeta', 'Invoke-RbFromTheFile', 'Get-Date'];
 
   it('is read while the modules are as they were, and listed again when a module is added or edited', async () => {
@@ -151,4 +152,16 @@ describe.skipIf(!hasPwsh)("PowerShell's own commands, kept beside the DLL", () =
     writeFileSync(join(modules, 'RbBeta', 'RbBeta.psm1'), "function Invoke-RbGamma { 'ran' }\nExport-ModuleMember -Function Invoke-RbGamma\n");
     expect((await own([...names, 'Invoke-RbGamma'])).own).toEqual(['Invoke-RbAlpha', 'Get-Date', 'Invoke-RbGamma']);
   }, 300_000);
+});
+
+describe('the key that names the DLL (and the kept listing)', () => {
+  it('is the C# sources’ hash: the same for the same texts, another when either changes', () => {
+    const files = pwshHostFiles();
+    const key = pwshHostKey(files);
+    expect(key).toMatch(/^[0-9a-f]{16}$/);
+    expect(pwshHostKey({ ...files })).toBe(key);
+    expect(pwshHostKey({ ...files, 'prompt-host.cs': `${files['prompt-host.cs']} ` })).not.toBe(key);
+    expect(pwshHostKey({ ...files, 'host-tools.cs': `${files['host-tools.cs']} ` })).not.toBe(key);
+    expect(pwshHostKey({ 'prompt-host.cs': 'ab', 'host-tools.cs': 'c' })).not.toBe(pwshHostKey({ 'prompt-host.cs': 'a', 'host-tools.cs': 'bc' }));
+  });
 });

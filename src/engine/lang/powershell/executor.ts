@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellCellIo, shellCwd, type ExecutionContext, type ExecutionResult, type Executor } from '../executor.js';
 import { homedir, platform } from 'node:os';
-import { pwshHostCache, pwshHostFiles } from './host-script.js';
+import { pwshHostCache, pwshHostFiles, pwshHostKey } from './host-script.js';
 import { PwshSession, type ParseReport, type PwshOutcome, type PwshQuestion } from './session.js';
 import { scratchRoot, safeName } from '../../process/scratch.js';
 import { CarriedState } from '../../process/shell-session.js';
@@ -56,7 +56,7 @@ export function createPwshExecutor(options: PwshExecutorOptions): PwshExecutor {
     const files = pwshHostFiles();
     const script = join(workDir(), 'host.ps1');
     for (const [name, text] of Object.entries(files)) writeFileSync(join(workDir(), name), text);
-    session = new PwshSession(options.interpreter, script, env, workDir(), workDir(), options.hostCache ?? pwshHostCache(process.env, homedir(), platform() === 'win32'));
+    session = new PwshSession(options.interpreter, script, env, workDir(), workDir(), options.hostCache ?? pwshHostCache(process.env, homedir(), platform() === 'win32'), pwshHostKey(files));
     return session;
   };
 

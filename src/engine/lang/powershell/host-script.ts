@@ -6,6 +6,7 @@
  * dist/ (tsc copies neither), so they are found from src/ under vitest and from dist/ once built.
  */
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,14 @@ export function pwshHostFiles(): Record<keyof typeof FILES, string> {
     }
   };
   return { 'host.ps1': read('host.ps1'), 'prompt-host.cs': read('prompt-host.cs'), 'host-tools.cs': read('host-tools.cs') };
+}
+
+/**
+ * What names the DLL host.ps1 compiles from the C# files (with the pwsh and .NET versions it adds):
+ * their hash, 16 hex digits, taken from the same texts the executor writes beside the script.
+ */
+export function pwshHostKey(files: Record<'prompt-host.cs' | 'host-tools.cs', string>): string {
+  return createHash('sha256').update(files['prompt-host.cs']).update('\n').update(files['host-tools.cs']).digest('hex').slice(0, 16);
 }
 
 /**

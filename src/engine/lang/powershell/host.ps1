@@ -12,7 +12,7 @@
 # or the cells' host: prompt-host.cs) `q {prompt, secure, by, detail}`, answered by an `answer`
 # request; per parse request `p {...}`; `fatal "..."` when a request could not be handled.
 
-param([string]$Sentinel, [string]$Address, [string]$HostCache)
+param([string]$Sentinel, [string]$Address, [string]$HostCache, [string]$SourceKey)
 $ErrorActionPreference = 'Stop'
 $utf8 = [System.Text.UTF8Encoding]::new($false)
 $lf = [string][char]10
@@ -74,10 +74,10 @@ function Send([string]$Kind, $Map) {
 # ($HostCache, a directory only its owner can write: the DLL runs in every session) and loaded
 # from there in milliseconds. A session that finds no DLL compiles it in the background while it
 # answers parse requests (preflight), on the script versions of the hot paths; the first cell
-# waits for it.
+# waits for it. $SourceKey names the sources (host-script.ts hashes them as it writes them beside
+# this script: reading and hashing them here cost ~30 ms before ready); without it, no DLL.
 $hostFiles = @(foreach ($name in 'prompt-host.cs', 'host-tools.cs') { [System.IO.Path]::Combine($PSScriptRoot, $name) })
-$hostSource = try { (@(foreach ($file in $hostFiles) { [System.IO.File]::ReadAllText($file) }) -join $lf) } catch { '' }
-$hostKey = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($utf8.GetBytes($hostSource + $lf + $PSVersionTable.PSVersion + $lf + [System.Environment]::Version))).Substring(0, 16).ToLowerInvariant()
+$hostKey = '{0}-{1}-{2}' -f $SourceKey, $PSVersionTable.PSVersion, [System.Environment]::Version
 function Get-HostDirectory {
   if (-not $HostCache) { return $PSScriptRoot }
   try {
@@ -92,7 +92,7 @@ function Get-HostDirectory {
 $hostDirectory = Get-HostDirectory
 $hostDll = [System.IO.Path]::Combine($hostDirectory, "prompt-host-$hostKey.dll")
 $hostBuild = $null
-if ($hostSource -and -not [System.IO.File]::Exists($hostDll)) {
+if ($SourceKey -and -not [System.IO.File]::Exists($hostDll)) {
   $hostBuild = [powershell]::Create()
   $null = $hostBuild.AddScript({
     param($Files, $Dll)
@@ -107,7 +107,7 @@ if ($hostSource -and -not [System.IO.File]::Exists($hostDll)) {
 # each replaces the script function of its name below (Add-Steps, Set-Mask, Set-JobEnvironment,
 # Get-State, Send-Parse), which runs where it was not.
 $tools = $null
-if (-not $hostBuild -and $hostSource) { $tools = try { [System.Reflection.Assembly]::LoadFrom($hostDll).GetType('Runbook.HostTools', $true) } catch { $null } }
+if (-not $hostBuild -and $SourceKey) { $tools = try { [System.Reflection.Assembly]::LoadFrom($hostDll).GetType('Runbook.HostTools', $true) } catch { $null } }
 # The cells' runspace: the session state pwsh itself starts with (modules load on first use),
 # with the host above once it is there (without it, where it could not be built, prompts fail
 # as PowerShell says). It opens in the background while the host answers parse requests.

@@ -107,8 +107,9 @@ export class PwshSession {
   /**
    * `dir` is the run's private scratch directory (0700): the channel's socket lives there on POSIX.
    * `hostCache`: where the cells' host DLL is kept between runs (see host.ps1); empty: built for this session only.
+   * `hostKey`: the C# sources' key (pwshHostKey); empty: no DLL, the host runs without it.
    */
-  constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string, dir: string, hostCache = '') {
+  constructor(program: string, scriptFile: string, env: Record<string, string>, cwd: string, dir: string, hostCache = '', hostKey = '') {
     this.channel = new HostChannel(dir, {
       frame: (line) => this.onFrame(line),
       // A host without its channel can take no request: it goes, and the next cell starts a new one.
@@ -120,7 +121,7 @@ export class PwshSession {
         if (!this.closing && this.alive) this.kill();
       },
     });
-    this.child = spawn(program, ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, this.sentinel, this.channel.address.host, hostCache], {
+    this.child = spawn(program, ['-NoProfile', '-NonInteractive', '-NoLogo', '-File', scriptFile, this.sentinel, this.channel.address.host, hostCache, hostKey], {
       cwd,
       env: { ...env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', [NONCE_VARIABLE]: this.channel.nonce },
       // The cells' stdin is /dev/null (NUL); stdout and stderr carry what bypasses PowerShell's streams.
