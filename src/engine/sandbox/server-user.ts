@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isRoot } from './paths.js';
+import { makeDirs } from '../make-dirs.js';
 
 export interface ServerUser {
   uid: number;
@@ -66,7 +67,7 @@ export function makeTraversableDir(dir: string): void {
 /** Creates a directory owned by the server's user, private to it. */
 export function makeServerDir(dir: string, user: ServerUser | undefined): void {
   makeTraversableDir(dirname(dir));
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   chmodSync(dir, 0o700);
   if (user) chownSync(dir, user.uid, user.gid);
 }

@@ -7,7 +7,7 @@
  * which is all a reader needs; fsync would also flush timestamps. A new file's directory
  * is synced once, so the file itself survives a power loss too.
  */
-import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, lstatSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunEvent } from '../events.js';
@@ -17,6 +17,7 @@ import { sidecarPathFor } from './paths.js';
 import { deadSidecar, guardSidecar, openSidecar, type SidecarFile } from './sidecar.js';
 import { scanChainSync } from './verify.js';
 import { describeFailure, errorText, leaveNothing, remedy, TranscriptWriteError, type TranscriptFailure } from './write-failure.js';
+import { makeDirs } from '../make-dirs.js';
 
 /** Events after which the file is flushed to disk before the run goes on, whatever cell they belong to. */
 const SYNC_TYPES = new Set([
@@ -130,7 +131,7 @@ export class TranscriptWriter {
 
   private static openLocked(path: string, opts: TranscriptWriterOptions): TranscriptWriter {
     // The first directory this call made, if any: removed again when the open fails.
-    const dir = mkdirSync(dirname(path), { recursive: true });
+    const dir = makeDirs(dirname(path));
     let lock: TranscriptLock | undefined;
     let created = false;
     try {
