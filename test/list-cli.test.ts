@@ -126,8 +126,8 @@ describe('bad input: one clear line, exit 2, no stack trace', () => {
 
 describe('start-up stays light', () => {
   /** Runs the CLI with a module hook that logs every import specifier it resolves. */
-  async function importsOf(args: string[]): Promise<string[]> {
-    const log = join(scratch, `imports-${args.join('-').replace(/\W/g, '_')}.log`);
+  async function importsOf(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+    const log = join(scratch, `imports-${args.join('-').replace(/\W/g, '_')}-${Object.keys(env).length}.log`);
     writeFileSync(join(scratch, 'hooks.mjs'), [
       "import { appendFileSync } from 'node:fs';",
       'export async function resolve(specifier, context, next) {',
@@ -137,7 +137,7 @@ describe('start-up stays light', () => {
     ].join('\n'));
     writeFileSync(join(scratch, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
     writeFileSync(log, '');
-    const { code } = await runbook(args, ['--import', join(scratch, 'register.mjs')], { IMPORT_LOG: log });
+    const { code } = await runbook(args, ['--import', join(scratch, 'register.mjs')], { IMPORT_LOG: log, ...env });
     expect(code).toBe(0);
     return readFileSync(log, 'utf8').split('\n').filter(Boolean);
   }
@@ -152,8 +152,10 @@ describe('start-up stays light', () => {
     }
   });
 
-  it('loads the SQL parser only when there are SQL cells', async () => {
-    expect(await importsOf(['list', 'runbooks/dragonfly.md'])).toContain('libpg-query');
+  it('loads the SQL parser only when there are SQL cells, and only while its answers are not kept from an earlier run', async () => {
+    const cache = { XDG_CACHE_HOME: join(scratch, `cache-${Date.now()}`) };
+    expect(await importsOf(['list', 'runbooks/dragonfly.md'], cache)).toContain('libpg-query');
+    expect(await importsOf(['list', 'runbooks/dragonfly.md', '--json'], cache)).not.toContain('libpg-query');
     expect(await importsOf(['list', join(scratch, 'shell-only.md')])).not.toContain('libpg-query');
   });
 });

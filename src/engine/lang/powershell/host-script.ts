@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runbookCacheDir } from '../../cache-dir.js';
 
 const FILES = {
   'host.ps1': new URL('./host.ps1', import.meta.url),
@@ -47,6 +48,5 @@ export function pwshHostKey(files: Record<'prompt-host.cs' | 'host-tools.cs', st
  * `~/.cache`, `%LOCALAPPDATA%` on Windows), under runbook/pwsh.
  */
 export function pwshHostCache(env: NodeJS.ProcessEnv, home: string, windows: boolean): string {
-  if (windows && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'runbook', 'pwsh');
-  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'runbook', 'pwsh');
+  return join(runbookCacheDir(env, home, windows), 'pwsh');
 }

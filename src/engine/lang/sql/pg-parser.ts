@@ -4,6 +4,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { sqlRegions } from './lexer.js';
+import { storeAnswer, storedAnswer, type ParserAnswer } from './parse-store.js';
 
 export interface ParsedStatement {
   stmt: Record<string, unknown>;
@@ -40,6 +41,32 @@ function loadParser(): Promise<{ parseSync: ParseSync; scanSync: ScanSync }> {
   return parser;
 }
 
+type Tree = ReturnType<ParseSync>;
+type Tokens = ReturnType<ScanSync>['tokens'];
+
+/**
+ * The parser's answer for `text`: kept from an earlier run (parse-store.ts), else asked of
+ * libpg-query (loaded then, not before) and kept. A syntax error is an answer too.
+ */
+async function answerOf<T>(kind: 'parse' | 'scan', text: string, ask: (parser: { parseSync: ParseSync; scanSync: ScanSync }) => T): Promise<ParserAnswer<T>> {
+  const kept = storedAnswer<T>(kind, text);
+  if (kept) return kept;
+  const parser = await loadParser();
+  let answer: ParserAnswer<T>;
+  try {
+    answer = { ok: ask(parser) };
+  } catch (error) {
+    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    answer = { error: { message: (error as Error).message, ...(details?.cursorPosition !== undefined ? { cursor: details.cursorPosition } : {}) } };
+    // Kept only when it is the parser's verdict on the text (a syntax error with its position;
+    // the scanner's error, which reaches us as its unparsable JSON), never a failure of the moment.
+    const verdict = details !== undefined || (kind === 'scan' && error instanceof SyntaxError);
+    if (!verdict) return answer;
+  }
+  storeAnswer(kind, text, answer);
+  return answer;
+}
+
 /** One token as PostgreSQL's own scanner (scan.l) cuts it, in character offsets. */
 export interface ScannedToken {
   /** `SCONST` (any string constant: '…', E'…' with its continuations, $$…$$), `IDENT` (plain or "quoted"), `SQL_COMMENT`, `C_COMMENT`, … */
@@ -53,35 +80,25 @@ export interface ScannedToken {
  * default). Throws SqlParseError when the text does not scan (an unterminated string).
  */
 export async function scanSql(sql: string): Promise<ScannedToken[]> {
-  const { scanSync } = await loadParser();
   // libpg-query copies each token's text into JSON without escaping control characters,
   // which then does not parse. A blank in their place lexes the same inside strings,
   // identifiers and comments, and in code can only join more (never fewer) strings.
   // eslint-disable-next-line no-control-regex
   const scannable = sql.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, ' ');
-  let tokens: ReturnType<ScanSync>['tokens'];
-  try {
-    tokens = scanSync(scannable).tokens ?? [];
-  } catch {
-    // Its one lexical error: a string, quoted identifier or comment that never closes.
-    throw new SqlParseError('the SQL does not scan: a string, quoted identifier or comment never closes', sql.length);
-  }
+  const answer = await answerOf<Tokens>('scan', scannable, (parser) => parser.scanSync(scannable).tokens ?? []);
+  // Its one lexical error: a string, quoted identifier or comment that never closes.
+  if ('error' in answer) throw new SqlParseError('the SQL does not scan: a string, quoted identifier or comment never closes', sql.length);
+  const tokens = answer.ok;
   const toChar = byteToCharOffsets(sql);
   return tokens.map((token) => ({ kind: token.tokenName, start: toChar(token.start), end: toChar(token.end) }));
 }
 
 /** Parses SQL into statements with character ranges; throws SqlParseError on a syntax error. */
 export async function parseSql(sql: string): Promise<ParsedStatement[]> {
-  const { parseSync } = await loadParser();
   const toChar = byteToCharOffsets(sql);
-  let tree: ReturnType<ParseSync>;
-  try {
-    tree = parseSync(sql);
-  } catch (error) {
-    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    const byte = Math.max(0, details?.cursorPosition ?? 0);
-    throw new SqlParseError((error as Error).message, toChar(byte));
-  }
+  const answer = await answerOf<Tree>('parse', sql, (parser) => parser.parseSync(sql));
+  if ('error' in answer) throw new SqlParseError(answer.error.message, toChar(Math.max(0, answer.error.cursor ?? 0)));
+  const tree = answer.ok;
   const bytes = Buffer.byteLength(sql, 'utf8');
   let previousEnd = 0;
   return (tree.stmts ?? []).map((entry, index) => {
