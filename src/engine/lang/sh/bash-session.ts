@@ -16,12 +16,12 @@ import { PipedSession } from '../../process/session-pipes.js';
 import { SentinelSplitter } from '../../process/session-protocol.js';
 
 export interface SessionCell extends CellIo {
-  /** The job script itself (written to the session's fd 3 after its length in bytes, see SESSION_SCRIPT). */
-  jobText: string;
+  /** The job script itself (written to the session's fd 3 after its length in bytes, see SESSION_SCRIPT); made only when the cell goes as a job. */
+  jobText: () => string;
   /** The job's claim file (see jobScript). */
   claimFile: string;
-  /** The cell as a spare runs it (spareCellScript), when it may run in one (useSpare). */
-  spareText?: string;
+  /** The cell as a spare runs it (spareCellScript), when it may run in one (useSpare); made only when it does. */
+  spareText?: () => string;
 }
 
 /** What starts a spare (session-protocol.ts spareScript): its job and its claim. */
@@ -106,7 +106,7 @@ export class BashSession extends PipedSession {
       // it gets an empty cell and exits having run nothing; then the cell goes as a job. So does a
       // cell whose spare already ended (killed from outside: nothing to run it in).
       this.spareDeclined = true;
-      const discard: SessionCell = { signal: new AbortController().signal, graceMs: cell.graceMs, onStdout: () => undefined, onStderr: () => undefined, jobText: '', claimFile: '', spareText: '' };
+      const discard: SessionCell = { signal: new AbortController().signal, graceMs: cell.graceMs, onStdout: () => undefined, onStderr: () => undefined, jobText: () => '', claimFile: '', spareText: () => '' };
       return this.attach(discard).then(() => this.run(cell));
     }
     return this.attach(cell);
@@ -123,12 +123,12 @@ export class BashSession extends PipedSession {
       running.resolve = resolve;
       this.busy();
       if (running === waiting) {
-        running.gate = frame(cell.spareText as string);
+        running.gate = frame((cell.spareText as () => string)());
         if (running.pid !== undefined) this.started(running);
       } else {
         running.gate = '\0';
         this.running = running;
-        (this.stream(3) as Writable).write(frame(cell.jobText));
+        (this.stream(3) as Writable).write(frame(cell.jobText()));
       }
     });
   }

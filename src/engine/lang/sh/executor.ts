@@ -69,11 +69,12 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const gated = inSession && gateInWrapper(env);
       // bash imports a function named `command` from the environment: the wrapper goes through `builtin` then.
       const bypass = basename(program!) === 'bash' && env['BASH_FUNC_command%%'] !== undefined ? 'builtin' : 'command';
-      const wrapper = options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true, gated ? GATE_LINES : [], bypass) : powershellWrapper(files, stopsAtFirstError(context));
       const wrapperFile = join(workDir(), options.lang === 'sh' ? (gated ? 'run-gated.sh' : 'run.sh') : 'run.ps1');
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
+      const writeWrapper = () => writeFileSync(wrapperFile, options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true, gated ? GATE_LINES : [], bypass) : powershellWrapper(files, stopsAtFirstError(context)));
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
-      writeFileSync(wrapperFile, wrapper);
+      // A session cell run in a spare needs no wrapper file (the session keeper writes it for a job).
+      if (!inSession) writeWrapper();
       const cwd = shellCwd(context, state.cwd);
       const io = shellCellIo(context, graceMs);
       const cell = { ...io, onStderr: errorsAtRunbook(io.onStderr, files.cell, wrapperFile, context.document ?? 'runbook', context.cell.sourceLine) };
@@ -94,7 +95,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
           onNote: cell.onStderr,
         });
       } else if (inSession) {
-        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile, gateInWrapper: gated }, cell, gated ? shWrapper(files, options.stopOnError ?? true, [], bypass) : '');
+        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile, gateInWrapper: gated }, cell, { write: writeWrapper, spareText: () => shWrapper(files, options.stopOnError ?? true, [], bypass) });
       } else {
         outcome = await (await processTree()).runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
       }

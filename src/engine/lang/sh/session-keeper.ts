@@ -19,8 +19,11 @@ export class SessionKeeper {
     private readonly graceMs: number,
   ) {}
 
-  /** `spareWrapper`: the wrapper's text without a gate, for a spare to run (session-protocol.ts spareCellScript). */
-  async run(job: Omit<Job, 'sessionEnv' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile' | 'spareText'>, spareWrapper: string): Promise<TreeOutcome> {
+  /**
+   * `wrapper`: writes the wrapper file a job execs bash on, or gives the wrapper's text without
+   * a gate for a spare to run (session-protocol.ts spareCellScript): only the one the cell uses is made.
+   */
+  async run(job: Omit<Job, 'sessionEnv' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile' | 'spareText'>, wrapper: { write(): void; spareText(): string }): Promise<TreeOutcome> {
     const passThrough = passThroughKey(job.env);
     const registration = selfRegistration();
     const claimFile = registration.path;
@@ -32,8 +35,11 @@ export class SessionKeeper {
         if (attempt > 0) removeFile(claimFile);
         // Over the session's pipe, never a file: the job exports the cell's environment, secrets included.
         const full = { ...job, sessionEnv: session.startEnv, claimFile, deadMark: registration.deadMark };
-        const jobText = jobScript(full);
-        const spareText = useSpare(job.env, session.startEnv) ? spareCellScript(full, spareWrapper) : undefined;
+        const jobText = () => {
+          wrapper.write();
+          return jobScript(full);
+        };
+        const spareText = useSpare(job.env, session.startEnv) ? () => spareCellScript(full, wrapper.spareText()) : undefined;
         outcome = await session.run({ ...cell, jobText, claimFile, ...(spareText !== undefined ? { spareText } : {}) });
         if (!outcome.sessionLostBeforeStart) break;
       }
