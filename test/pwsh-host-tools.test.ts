@@ -105,12 +105,14 @@ describe.skipIf(!hasPwsh)("the host's hot paths: compiled and script do the same
 describe.skipIf(!hasPwsh)("PowerShell's own commands, kept beside the DLL", () => {
   const modules = mkdtempSync(join(tmpdir(), 'runbook-modules-'));
   const keep = mkdtempSync(join(tmpdir(), 'runbook-host-tools-keep-'));
-  const saved = process.env.PSModulePath;
+  const config = mkdtempSync(join(tmpdir(), 'runbook-host-tools-config-'));
+  const saved = { PSModulePath: process.env.PSModulePath, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
   afterAll(() => {
-    if (saved === undefined) delete process.env.PSModulePath;
-    else process.env.PSModulePath = saved;
-    rmSync(modules, { recursive: true, force: true });
-    rmSync(keep, { recursive: true, force: true });
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    for (const dir of [modules, keep, config]) rmSync(dir, { recursive: true, force: true });
   });
   const module = (name: string, fn: string) => {
     mkdirSync(join(modules, name), { recursive: true });
@@ -134,6 +136,8 @@ describe.skipIf(!hasPwsh)("PowerShell's own commands, kept beside the DLL", () =
   it('is read while the modules are as they were, and listed again when a module is added or edited', async () => {
     // The session's environment is the CLI's: its module path, with pwsh's own folders added.
     process.env.PSModulePath = modules;
+    // Where pwsh reads the user's settings (powershell.config.json, beside $PROFILE).
+    process.env.XDG_CONFIG_HOME = config;
     module('RbAlpha', 'Invoke-RbAlpha');
     expect(await own(names)).toEqual({ paths: 'script', own: ['Invoke-RbAlpha', 'Get-Date'] });
     await expect.poll(() => readdirSync(keep).some((name) => name.endsWith('.dll')), { timeout: 120_000, interval: 500 }).toBe(true);
@@ -151,6 +155,13 @@ describe.skipIf(!hasPwsh)("PowerShell's own commands, kept beside the DLL", () =
     writeFileSync(file, `${readFileSync(file, 'utf8')}Invoke-RbFromTheFile\n`);
     writeFileSync(join(modules, 'RbBeta', 'RbBeta.psm1'), "function Invoke-RbGamma { 'ran' }\nExport-ModuleMember -Function Invoke-RbGamma\n");
     expect((await own([...names, 'Invoke-RbGamma'])).own).toEqual(['Invoke-RbAlpha', 'Get-Date', 'Invoke-RbGamma']);
+    // PowerShell's settings written (experimental features add and remove commands): listed again.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}Invoke-RbFromTheFile\n`);
+    expect((await own(names)).own).toEqual(['Invoke-RbAlpha', 'Invoke-RbFromTheFile', 'Get-Date']);
+    mkdirSync(join(config, 'powershell'), { recursive: true });
+    writeFileSync(join(config, 'powershell', 'powershell.config.json'), '{}\n');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}Invoke-RbFromTheFile\n`);
+    expect((await own(names)).own).toEqual(['Invoke-RbAlpha', 'Get-Date']);
   }, 300_000);
 });
 

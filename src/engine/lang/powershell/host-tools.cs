@@ -116,14 +116,20 @@ namespace Runbook
 
         /// <summary>
         /// What PowerShell's listing of commands depends on besides its version (which names the
-        /// cache file): the module path, and in each of its folders every module folder, the files
-        /// at its root and in its version folders (manifests, root modules) by name, time and size.
-        /// A module installed, removed, updated or edited changes it; PowerShell's own analysis
-        /// cache goes by the same files' times.
+        /// cache file): its settings files (experimental features add and remove cmdlets), the
+        /// module path, and in each of its folders every module folder, the files at its root and
+        /// in its version folders (manifests, root modules) by name, time and size. A module
+        /// installed, removed, updated or edited changes it; PowerShell's own analysis cache goes
+        /// by the same files' times.
         /// </summary>
-        public static string ModulesFingerprint(string modulePath)
+        public static string ModulesFingerprint(string modulePath, string[] settings)
         {
             var text = new StringBuilder(modulePath ?? "").Append('\n');
+            foreach (var path in settings ?? Array.Empty<string>())
+            {
+                var file = new FileInfo(path);
+                text.Append(path).Append(' ').Append(file.Exists ? file.LastWriteTimeUtc.Ticks : -1).Append(' ').Append(file.Exists ? file.Length : -1).Append('\n');
+            }
             foreach (var root in (modulePath ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             {
                 var folder = new DirectoryInfo(root);

@@ -520,14 +520,16 @@ function Start-Setup {
 # be running a cell): the host's own functions (this script's) are left out, they are no cell's;
 # a command this script shadows is still listed from where PowerShell has it. With the compiled
 # paths the listing is kept beside the DLL (same key: pwsh version and sources) with the
-# fingerprint of the modules it came from, and read from there while that has not changed: the
-# listing costs ~50-100 ms of CPU before the first parse reply.
+# fingerprint of PowerShell's settings and the modules it came from, and read from there while
+# that has not changed: the listing costs ~50-100 ms of CPU before the first parse reply.
 $commands = $null
 function Read-PowerShellCommands {
   if ($null -ne $script:commands) { return }
   $kept = [System.IO.Path]::Combine($hostDirectory, "commands-$hostKey.txt")
   if ($tools) {
-    $fingerprint = $tools::ModulesFingerprint($env:PSModulePath)
+    # PowerShell's settings, for everyone and the user's (beside $PROFILE): experimental features change the commands.
+    $settings = [string[]]@([System.IO.Path]::Combine($PSHOME, 'powershell.config.json'); if ($PROFILE) { [System.IO.Path]::Combine([System.IO.Path]::GetDirectoryName([string]$PROFILE), 'powershell.config.json') })
+    $fingerprint = $tools::ModulesFingerprint($env:PSModulePath, $settings)
     $script:commands = $tools::CachedCommands($kept, $fingerprint)
     if ($null -ne $script:commands) { return }
   }
