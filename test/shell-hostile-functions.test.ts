@@ -43,6 +43,16 @@ describe('bash cells under hostile function names', () => {
     expect(second).toMatch(/^two carried \d+\n$/);
   }, 20_000);
 
+  it('exported functions named both command and builtin: the cell fails with one line, and runs nothing', async () => {
+    const env = { ...baseEnv, 'BASH_FUNC_command%%': '() {  return 0\n}', 'BASH_FUNC_builtin%%': '() {  return 0\n}' };
+    const shell = bash();
+    const cell = contextFor('sh', '/bin/echo ran', { env });
+    const result = await shell.run(cell.context);
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toMatch(/both `command` and `builtin`/);
+    expect(cell.output()).toBe('');
+  });
+
   it('the cell still gets the exported function itself', async () => {
     const env = { ...baseEnv, 'BASH_FUNC_greet%%': '() {  /bin/echo "hello $1"\n}', 'BASH_FUNC_read%%': '() {  /bin/echo "wrapped read"\n}' };
     const shell = bash();

@@ -68,7 +68,15 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const inSession = !context.terminal && options.lang === 'sh' && basename(program!) === 'bash' && extra.length === 0;
       const gated = inSession && gateInWrapper(env);
       // bash imports a function named `command` from the environment: the wrapper goes through `builtin` then.
-      const bypass = basename(program!) === 'bash' && env['BASH_FUNC_command%%'] !== undefined ? 'builtin' : 'command';
+      const bashFunction = (name: string) => basename(program!) === 'bash' && env[`BASH_FUNC_${name}%%`] !== undefined;
+      const bypass = bashFunction('command') ? 'builtin' : 'command';
+      if (options.lang === 'sh' && bashFunction('command') && bashFunction('builtin')) {
+        // Nothing is left to reach bash's own commands by: the cell would not run, and look as if it had.
+        return {
+          status: 'failed',
+          error: { message: 'the environment exports bash functions named both `command` and `builtin`, which no wrapper can get past; unexport one (export -fn builtin) and run the cell again', code: 'ESHELLFUNCTIONS' },
+        };
+      }
       const wrapperFile = join(workDir(), options.lang === 'sh' ? (gated ? 'run-gated.sh' : 'run.sh') : 'run.ps1');
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
       const writeWrapper = () => writeFileSync(wrapperFile, options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true, gated ? GATE_LINES : [], bypass) : powershellWrapper(files, stopsAtFirstError(context)));
