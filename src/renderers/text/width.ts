@@ -25,7 +25,10 @@ export function centreTo(text: string, width: number): string {
   return ' '.repeat(left) + text + ' '.repeat(room - left);
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: the first Segmenter of a process loads ICU's break data (~13 ms), which
+// a run that never cuts a line would pay at start (scripts/bundle.mjs does the same for packages).
+let segmenter: Intl.Segmenter | undefined;
+const graphemes = { segment: (text: string) => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(text) };
 
 /**
  * The text cut to at most `width` columns, its last column an ellipsis when cut. Whole
