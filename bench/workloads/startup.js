@@ -1,7 +1,7 @@
 /** Workload 1: start-up. `runbook --version` and `runbook list dragonfly --json` against bare Node. */
 import { join } from 'node:path';
 import { compare } from '../lib/measure.js';
-import { runbook } from '../lib/cli.js';
+import { RUNBOOK, runbook } from '../lib/cli.js';
 import { ROOT } from '../lib/generate.js';
 import { ratioRow } from '../lib/report.js';
 
