@@ -533,12 +533,18 @@ function Read-PowerShellCommands {
     $script:commands = $tools::CachedCommands($kept, $fingerprint)
     if ($null -ne $script:commands) { return }
   }
-  $script:commands = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
-  foreach ($command in @(Get-Command -CommandType 'Alias,Function,Filter,Cmdlet,Configuration' -ErrorAction Ignore)) {
-    if ($command.CommandType -eq 'Function' -and $command.ScriptBlock.File -eq $PSCommandPath) { continue }
-    $null = $script:commands.Add($command.Name)
-  }
-  if ($tools) { $tools::CacheCommands($kept, $fingerprint, $script:commands) }
+  $listed = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+  $whole = $true
+  try {
+    foreach ($command in @(Get-Command -CommandType 'Alias,Function,Filter,Cmdlet,Configuration' -ErrorAction Ignore)) {
+      if ($command.CommandType -eq 'Function' -and $command.ScriptBlock.File -eq $PSCommandPath) { continue }
+      $null = $listed.Add($command.Name)
+    }
+  } catch { $whole = $false }
+  # A listing that failed part way answers this session (what it has counts; the rest is PATH's),
+  # never a parse request with an error, and is not kept for the next.
+  $script:commands = $listed
+  if ($tools -and $whole) { $tools::CacheCommands($kept, $fingerprint, $listed) }
 }
 function Test-PowerShellCommand([string]$Name) {
   Read-PowerShellCommands
