@@ -40,7 +40,9 @@ describe('build assets', () => {
   it('the built PowerShell loader names its missing host script and the command that restores it', async () => {
     // Without its source-map comment: the map would point at sources that are not beside the copy.
     const built = readFileSync(join('dist', 'engine', 'lang', 'powershell', 'host-script.js'), 'utf8');
-    writeFileSync(join(scratch, 'pwsh-host-script.js'), built.replace(/^\/\/# sourceMappingURL=.*$/m, ''));
+    // Its own imports still from dist/ (only the files it reads beside itself are missing here).
+    const imports = (text: string) => text.replace(/from '(\.\.?\/[^']+)'/g, (_, path: string) => `from '${pathToFileURL(join(process.cwd(), 'dist', 'engine', 'lang', 'powershell', path)).href}'`);
+    writeFileSync(join(scratch, 'pwsh-host-script.js'), imports(built.replace(/^\/\/# sourceMappingURL=.*$/m, '')));
     const { pwshHostFiles } = (await import(pathToFileURL(join(scratch, 'pwsh-host-script.js')).href)) as { pwshHostFiles: () => unknown };
     expect(() => pwshHostFiles()).toThrow(`the PowerShell host file ${join(scratch, 'host.ps1')} cannot be read (ENOENT); rebuild with \`npm run build\``);
   });
