@@ -5,9 +5,17 @@ import { GroupSupervisor, groupAlive } from '../src/engine/process/process-group
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A leader with a child that ignores SIGTERM, in a group of its own. */
-function stubbornGroup(): number {
-  const child = spawn('sh', ['-c', "trap '' TERM; sleep 30 & wait"], { detached: true, stdio: 'ignore' });
+/**
+ * A leader with a child that ignores SIGTERM, in a group of its own; resolved once the trap
+ * is set (a SIGTERM sent before the shell reached it killed the leader, and the test with it).
+ */
+async function stubbornGroup(): Promise<number> {
+  const child = spawn('sh', ['-c', "trap '' TERM; sleep 30 & echo ready; wait"], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', () => resolve());
+    child.on('error', reject);
+  });
+  child.stdout!.destroy();
   child.unref();
   return child.pid!;
 }
@@ -24,7 +32,7 @@ describe('GroupSupervisor', () => {
   it('a cancel ends the whole group, SIGKILL after the grace period for members that ignore SIGTERM', async () => {
     const controller = new AbortController();
     const group = new GroupSupervisor({ signal: controller.signal, graceMs: 300 });
-    const pgid = stubbornGroup();
+    const pgid = await stubbornGroup();
     group.start(pgid);
     expect(group.outcome).toEqual({ pgid });
     controller.abort();
@@ -39,7 +47,7 @@ describe('GroupSupervisor', () => {
     const group = new GroupSupervisor({ signal: new AbortController().signal, timeoutMs: 20, graceMs: 100 });
     await delay(80);
     expect(group.outcome.endedBy).toBe('timeout');
-    const pgid = stubbornGroup();
+    const pgid = await stubbornGroup();
     group.start(pgid);
     expect(await gone(pgid, 10_000)).toBe(true);
     group.finish();
@@ -47,7 +55,7 @@ describe('GroupSupervisor', () => {
 
   it('finish() ends members left behind by a leader that exited, without recording a reason', async () => {
     const group = new GroupSupervisor({ signal: new AbortController().signal, graceMs: 100 });
-    const pgid = stubbornGroup();
+    const pgid = await stubbornGroup();
     group.start(pgid);
     group.finish();
     expect(group.outcome.endedBy).toBeUndefined();
