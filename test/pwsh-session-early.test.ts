@@ -1,7 +1,7 @@
 /**
- * The run's pwsh session starts when the session opens, before the console or the runner
- * exist (its start is the longest wait before the first question), and the runner adopts
- * it: one pwsh for the run. A command that opens and stops before running closes it.
+ * The run's pwsh session starts when the runner is made, before run() probes the database
+ * and asks for the first parse (its start is the longest wait before the first question),
+ * and the runner uses that one: one pwsh for the run. Preparing and opening start none.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,38 +37,21 @@ async function until(check: () => boolean, ms = 30_000): Promise<void> {
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-describe.skipIf(!realPwsh)('the pwsh session starts as the session opens', () => {
-  it('is running before any runner exists, and the run uses that one session', async () => {
+describe.skipIf(!realPwsh)('the pwsh session starts as the runner is made', () => {
+  it('is running before run() is called, and the run uses that one session; preparing and opening start none', async () => {
     const { env, starts, dir } = loggingPwsh();
     const runbook = await parseRunbookText(RUNBOOK, join(dir, 'early.md'));
     const prepared = await prepareSession({ runbook, selection: {}, mode: 'unattended', values: {}, actor: 'test', argv: [], env, transcriptPath: join(dir, 't.jsonl') });
-    expect(starts()).toEqual([]); // preparing starts nothing
     const session = await prepared.open();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(starts()).toEqual([]);
+    const runner = session.createRunner(createUnattendedOperator({ actor: 'test', allowWrites: false }));
     await until(() => starts().length === 1);
-    const summary = await session.createRunner(createUnattendedOperator({ actor: 'test', allowWrites: false })).run();
+    const summary = await runner.run();
     await session.close();
     expect(summary.status).toBe('succeeded');
     expect(starts()).toHaveLength(1);
     expect(readFileSync(join(dir, 't.jsonl'), 'utf8')).toContain('one 2');
-  }, 60_000);
-
-  it('is closed by the session when no runner ran', async () => {
-    const { env, starts, dir } = loggingPwsh();
-    const runbook = await parseRunbookText(RUNBOOK, join(dir, 'early.md'));
-    const session = await (await prepareSession({ runbook, selection: {}, mode: 'unattended', values: {}, actor: 'test', argv: [], env, transcriptPath: join(dir, 't.jsonl') })).open();
-    await until(() => starts().length === 1);
-    const [pid] = starts();
-    await session.close();
-    await until(() => !alive(pid!));
   }, 60_000);
 });
 

@@ -11,14 +11,13 @@ import type { RunLog } from './log/run-log.js';
 import type { NotifyFilter } from './notify/filter.js';
 import { startNotifier, type Notifier } from './notify/notifier.js';
 import { Runner } from './runner.js';
-import { closeStarted, startParsers } from './runner/executors.js';
+import { startParsers } from './runner/executors.js';
 import { newRunId } from './runner/start.js';
 import { planRun, type RunPlan, type Selection } from './plan/index.js';
 import { chooseTarget, confirmSeed, declaredDatabase, startTarget, unstartedSandbox, type Target, type TargetChoice } from './target.js';
 import { defaultTranscriptPath, TranscriptWriter } from './transcript.js';
 import { resolveVariables, secretEnvValues, type BoundVariable } from './variables.js';
 import type { EventSink, RunEvent, RunMode } from './events.js';
-import type { Executor } from './lang/executor.js';
 import type { Operator } from './operator.js';
 import type { Runbook } from './runbook.js';
 import type { SeedReview } from './sandbox/seed-review.js';
@@ -143,22 +142,14 @@ export async function prepareSession(request: SessionRequest): Promise<PreparedS
     variables,
     transcriptPath,
     open: async () => {
-      // First: the sessions that complete the plan (pwsh) start while everything below runs.
-      const parsers = startParsers(plan.cells);
-      let started: Target;
-      try {
-        started = !startsSandbox && target.kind === 'sandbox' ? unstartedSandbox(target) : await startTarget(target, runbook, env);
-      } catch (error) {
-        await closeStarted(parsers);
-        throw error;
-      }
+      const started = !startsSandbox && target.kind === 'sandbox' ? unstartedSandbox(target) : await startTarget(target, runbook, env);
       const transcript = TranscriptWriter.open(transcriptPath, { append: resume !== undefined });
       // The transcript first, then the log: the log's sink comes before every screen's and only reads what is on disk.
       // Imported only when there is a log: its module graph holds pg, which a run without --log
       // and without a database (bash cells only) would otherwise load for nothing (~90 ms CPU).
       const log = logTarget ? (await import('./log/run-log.js')).startRunLog(logTarget, transcript.path) : undefined;
       const notifier = request.notify ? startNotifier({ ...request.notify, env }) : undefined;
-      return sessionOf(request, runId, plan, started, variables, transcript, env, logTarget, log, notifier, parsers);
+      return sessionOf(request, runId, plan, started, variables, transcript, env, logTarget, log, notifier);
     },
   };
 }
@@ -193,12 +184,9 @@ function sessionOf(
   env: NodeJS.ProcessEnv,
   logTarget: LogTarget | undefined,
   log: RunLog | undefined,
-  notifier: Notifier | undefined,
-  parsers: Map<string, Promise<Executor>>,
+  notifier?: Notifier,
 ): Session {
   const { runbook, mode, actor, argv, resume } = request;
-  // Handed to the first runner, which closes them; closed by `close()` when no runner ran.
-  let unadopted: Map<string, Promise<Executor>> | undefined = parsers;
   const secrets = [...secretEnvValues(env), ...(logTarget?.secrets ?? [])];
   const createRunner = (operator: Operator, sinks: EventSink[] = []): Runner => {
     const options: RunnerOptions = {
@@ -206,7 +194,11 @@ function sessionOf(
       runbook,
       operator,
       target,
-      ...(unadopted?.size ? { startedExecutors: unadopted } : {}),
+      // The sessions that complete the plan (pwsh) start now, not when run() asks for the first
+      // parse after probing the database: pwsh's start is the longest wait before the console's
+      // first question. Not earlier (when the session opens): on two cores it then slowed the
+      // console's loading, and its first frame, by ~20%.
+      startedExecutors: startParsers(plan.cells),
       mode,
       variables,
       secrets,
@@ -224,7 +216,6 @@ function sessionOf(
       env,
     };
     const runner = new Runner(options);
-    unadopted = undefined;
     notifier?.attach((body) => runner.recordBeside(body));
     return runner;
   };
@@ -249,7 +240,6 @@ function sessionOf(
       ...(log ? { logStatus: (listener: (text: string | undefined) => void) => log.onStatus((_line, _status, header) => listener(header)) } : {}),
     }),
     close: async () => {
-      if (unadopted) await closeStarted(unadopted);
       transcript.close();
       // A transcript that could not be written: one line saying which file, and what to do.
       const failed = transcript.failure ? [`runbook: ${transcript.failure.message}`] : [];

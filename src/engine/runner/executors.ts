@@ -18,7 +18,7 @@ export class ExecutorPool {
   /** The run's target in the names shell cells read it from (DATABASE_URL, PGHOST…, the password file). */
   readonly targetEnv: TargetEnv;
 
-  /** `started`: sessions the run's command began before the runner existed (`startParsers`), adopted as if asked for here. */
+  /** `started`: sessions begun as the runner was made (`startParsers`), adopted as if asked for here. */
   constructor(
     private readonly target: Target,
     started?: ReadonlyMap<string, Promise<Executor>>,
@@ -62,10 +62,10 @@ export class ExecutorPool {
 
 /**
  * The sessions whose language parses cells in them (PowerShell), started for the cells that
- * will run as soon as the run is planned: the plan is completed by their parser before
+ * will run when the runner is made: the plan is completed by their parser before
  * `run.started`, and a session's own start (pwsh: ~0.5 s) is the longest wait before the
- * console's first question, so it overlaps the sandbox's check, the console's loading and
- * the database probe instead of following them. Nothing else starts early: such a session
+ * console's first question, so it overlaps the console's first frame and the database probe
+ * instead of following them. Nothing else starts early: such a session
  * takes its target per cell (its environment), never at its start, so it needs none here.
  * A start that fails is reported where it always was: the pool asks again, preflight says why.
  */
@@ -85,11 +85,6 @@ export function startParsers(plans: readonly CellPlan[]): Map<string, Promise<Ex
 
 /** What an in-session language's start is given for a target: nothing (see `startParsers`). */
 const NO_TARGET_AT_START = { url: '' };
-
-/** Closes sessions `startParsers` began that no runner adopted (the command stopped before running). */
-export async function closeStarted(started: ReadonlyMap<string, Promise<Executor>>): Promise<void> {
-  await Promise.allSettled([...started.values()].map(async (e) => (await e).close()));
-}
 
 export interface PreparedCell {
   /** The source handed to the executor: placeholders bound as literals or env references. */

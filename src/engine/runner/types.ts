@@ -47,7 +47,7 @@ export interface RunnerOptions {
   runbook: Runbook;
   operator: Operator;
   target: Target;
-  /** Sessions started before the runner (`startParsers`), by executor key; the runner adopts and closes them. */
+  /** Sessions started as the runner is made (`startParsers`), by executor key; the runner adopts and closes them. */
   startedExecutors?: ReadonlyMap<string, Promise<Executor>>;
   mode: RunMode;
   /** Values bound before the run (flags, environment, defaults, a resumed transcript). */
