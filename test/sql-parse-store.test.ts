@@ -96,13 +96,14 @@ describe("the SQL parser's answers, kept between runs", () => {
   }, 60_000);
 
   it('holds at most 4,096 answers: the first store of a process drops the oldest half', async () => {
-    const { forgetStore, storeAnswer, storedAnswer } = await import('../src/engine/lang/sql/parse-store.js');
+    const { flushStore, forgetStore, storeAnswer, storedAnswer } = await import('../src/engine/lang/sql/parse-store.js');
     const { cache } = world('SELECT 1');
     const before = process.env.XDG_CACHE_HOME;
     process.env.XDG_CACHE_HOME = cache;
     try {
       forgetStore();
       storeAnswer('parse', 'SELECT 0', { ok: { stmts: [] } });
+      flushStore();
       const dir = dirname(entries(cache)[0]!);
       for (let i = 0; i < 4200; i++) {
         writeFileSync(join(dir, `parse-old-${i}.json`), '{}');
@@ -110,11 +111,35 @@ describe("the SQL parser's answers, kept between runs", () => {
       }
       forgetStore();
       storeAnswer('parse', 'SELECT 1', { ok: { stmts: [] } });
+      flushStore();
       const left = readdirSync(dir);
       expect(left).toHaveLength(2048 + 1);
       expect(left).toContain('parse-old-4199.json');
       expect(left).not.toContain('parse-old-0.json');
       expect(storedAnswer('parse', 'SELECT 1')).toEqual({ ok: { stmts: [] } });
+    } finally {
+      if (before === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = before;
+      forgetStore();
+    }
+  }, 60_000);
+
+  it('a process keeps its answers only when they are at most 512 (more, and the next run loads the parser anyway)', async () => {
+    const { flushStore, forgetStore, storeAnswer, storedAnswer } = await import('../src/engine/lang/sql/parse-store.js');
+    const { cache } = world('SELECT 1');
+    const before = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      forgetStore();
+      for (let i = 0; i < 512; i++) storeAnswer('parse', `SELECT ${i}`, { ok: { stmts: [] } });
+      flushStore();
+      expect(entries(cache)).toHaveLength(512);
+      expect(storedAnswer('parse', 'SELECT 511')).toEqual({ ok: { stmts: [] } });
+      forgetStore();
+      for (let i = 0; i < 513; i++) storeAnswer('parse', `SELECT ${i + 1000}`, { ok: { stmts: [] } });
+      flushStore();
+      expect(entries(cache)).toHaveLength(512);
+      expect(storedAnswer('parse', 'SELECT 1000')).toBeUndefined();
     } finally {
       if (before === undefined) delete process.env.XDG_CACHE_HOME;
       else process.env.XDG_CACHE_HOME = before;

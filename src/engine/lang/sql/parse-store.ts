@@ -17,8 +17,12 @@
  * used at all: a planted answer could make a write look like a read. A store that
  * cannot be read or written (read-only home, full disk) is no store: nothing fails for it.
  * Texts over MAX_TEXT characters (a sandbox seed) are not kept: their trees are large.
- * The store holds at most MAX_ENTRIES answers: a process that writes one first drops the
- * oldest half when there are more (a property test parses thousands of texts).
+ * The store holds at most MAX_ENTRIES answers: a process that writes first drops the oldest
+ * half when there are more (a property test parses thousands of texts). A process keeps its
+ * new answers only if they are at most MAX_WRITES, written as it exits: a 10,000-cell
+ * runbook's `list` wrote a file per statement (+0.3 s a run, the parser loaded anyway), and
+ * opening a file costs ~40 µs here, so pg-parser.ts also stops reading once it has loaded
+ * the parser.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -32,6 +36,7 @@ export type ParserAnswer<T> = { ok: T } | { error: { message: string; cursor?: n
 
 const MAX_TEXT = 64 * 1024;
 const MAX_ENTRIES = 4096;
+const MAX_WRITES = 512;
 let pruned = false;
 
 let store: { dir: string; parser: string } | null | undefined;
@@ -83,25 +88,52 @@ export function storedAnswer<T>(kind: 'parse' | 'scan', text: string): ParserAns
   }
 }
 
-/** Keeps the parser's answer for `text`; a failure to write is ignored (the next run parses again). */
+/** Answers to keep, written as the process exits; null once there are more than MAX_WRITES. */
+let pending: Map<string, string> | null | undefined;
+
+/**
+ * Keeps the parser's answer for `text`: written when the process exits, and only when it
+ * had at most MAX_WRITES to keep (more, and the next run loads the parser anyway). A failure
+ * to write is ignored: the next run parses again.
+ */
 export function storeAnswer<T>(kind: 'parse' | 'scan', text: string, answer: ParserAnswer<T>): void {
-  const at = text.length <= MAX_TEXT ? opened() : null;
+  if (text.length > MAX_TEXT || pending === null) return;
+  const at = opened();
   if (!at) return;
-  const file = fileOf(at.dir, kind, text);
-  // Whole or not at all: a reader never sees half a file (a torn one would be a miss anyway).
-  const temporary = `${file}.${process.pid}.tmp`;
+  if (pending === undefined) {
+    pending = new Map();
+    process.once('exit', flushStore);
+  }
+  pending.set(fileOf(at.dir, kind, text), JSON.stringify({ parser: at.parser, kind, text, answer }));
+  if (pending.size > MAX_WRITES) pending = null;
+}
+
+/** Writes the answers kept by this process (at exit; tests call it). */
+export function flushStore(): void {
+  const at = opened();
+  const batch = pending;
+  if (batch) pending = undefined;
+  if (!at || !batch?.size) return;
   try {
     makeDirs(at.dir, 0o700);
     if (!trustedDir(at.dir)) return;
     if (!pruned) prune(at.dir);
-    writeFileSync(temporary, JSON.stringify({ parser: at.parser, kind, text, answer }), { mode: 0o600 });
-    renameSync(temporary, file);
   } catch {
-    // Read-only, full or missing: the store is an optimisation, never a reason to fail.
+    return; // read-only, full or missing: the store is an optimisation, never a reason to fail
+  }
+  for (const [file, content] of batch) {
+    // Whole or not at all: a reader never sees half a file (a torn one would be a miss anyway).
+    const temporary = `${file}.${process.pid}.tmp`;
     try {
-      rmSync(temporary, { force: true });
+      writeFileSync(temporary, content, { mode: 0o600 });
+      renameSync(temporary, file);
     } catch {
-      // Not even there (its directory is a file): nothing was left behind.
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // Not even there: nothing was left behind.
+      }
+      return;
     }
   }
 }
@@ -127,4 +159,5 @@ export function forgetStore(): void {
   store = undefined;
   pruned = false;
   trusted = undefined;
+  pending = undefined;
 }

@@ -49,12 +49,13 @@ type Tokens = ReturnType<ScanSync>['tokens'];
  * libpg-query (loaded then, not before) and kept. A syntax error is an answer too.
  */
 async function answerOf<T>(kind: 'parse' | 'scan', text: string, ask: (parser: { parseSync: ParseSync; scanSync: ScanSync }) => T): Promise<ParserAnswer<T>> {
-  const kept = storedAnswer<T>(kind, text);
+  // Once the parser is loaded, asking it (~0.04 ms) is cheaper than a file.
+  const kept = parser === undefined ? storedAnswer<T>(kind, text) : undefined;
   if (kept) return kept;
-  const parser = await loadParser();
+  const loaded = await loadParser();
   let answer: ParserAnswer<T>;
   try {
-    answer = { ok: ask(parser) };
+    answer = { ok: ask(loaded) };
   } catch (error) {
     const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
     answer = { error: { message: (error as Error).message, ...(details?.cursorPosition !== undefined ? { cursor: details.cursorPosition } : {}) } };
