@@ -5,6 +5,7 @@ import { createShellExecutor } from '../src/engine/lang/sh/executor.js';
 import { SentinelSplitter } from '../src/engine/process/session-protocol.js';
 import type { Executor } from '../src/engine/lang/executor.js';
 import { contextFor } from './support/executor-context.js';
+import { procIsZombie } from '../src/engine/process/proc-posix.js';
 
 const executors: Executor[] = [];
 function bash(): Executor {
@@ -117,8 +118,11 @@ describe('shell executor: one bash session per executor', () => {
     const first = await run(shell, 'export KEEP=kept\necho $PPID');
     const session = Number(first.stdout);
     expect(groupOf(session)).toBe(session);
-    // Killed and, without waiting for it to be reaped, the next cell already sent.
+    // Killed and dead, and without an event-loop turn (Node has not reaped it or seen its exit),
+    // the next cell already sent: the spare the session had started for it must not take it.
     process.kill(session, 'SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (procIsZombie(session) === false && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
     const next = await run(shell, 'echo "$KEEP"');
     expect(next.result).toEqual({ status: 'succeeded', exitCode: 0 });
     expect(next.stdout).toBe('kept\n');

@@ -14,6 +14,7 @@ import { removeFile } from '../../process/scratch.js';
 import type { CellIo, TreeOutcome } from '../../process/process-tree.js';
 import { PipedSession } from '../../process/session-pipes.js';
 import { SentinelSplitter } from '../../process/session-protocol.js';
+import { procIsZombie } from '../../process/proc-posix.js';
 
 export interface SessionCell extends CellIo {
   /** The job script itself (written to the session's fd 3 after its length in bytes, see SESSION_SCRIPT); made only when the cell goes as a job. */
@@ -116,6 +117,13 @@ export class BashSession extends PipedSession {
   private attach(cell: SessionCell): Promise<TreeOutcome> {
     const waiting = this.running;
     if (!this.alive) return Promise.resolve(this.lostOutcome(undefined));
+    if (waiting && !waiting.cell && sessionEnded(this.child.pid)) {
+      // Killed between cells, its exit not seen yet: its spare (a group of its own) outlives
+      // it and would run the cell, then be killed with it as "lost while the cell ran". The
+      // cell has not started: the keeper runs it on a new session.
+      this.onExit('ended between cells');
+      return Promise.resolve({ ...this.lostOutcome(undefined), sessionLostBeforeStart: true });
+    }
     return new Promise<TreeOutcome>((resolve) => {
       const running: Running = waiting && !waiting.cell ? waiting : this.newRunning();
       running.cell = cell;
@@ -300,5 +308,21 @@ function claimedPid(file: string): number | undefined {
     return Number.isInteger(pid) && pid > 1 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The session's process has ended though Node has not seen its exit yet: a zombie or gone
+ * (Linux's /proc); elsewhere `kill -0`, for which a zombie still counts as alive.
+ */
+function sessionEnded(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  const zombie = procIsZombie(pid);
+  if (zombie !== undefined) return zombie;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
