@@ -23,6 +23,21 @@ function world(sql: string): { cache: string; runbook: string } {
 
 const entries = (cache: string) => readdirSync(join(cache, 'runbook', 'sql-parse'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 
+/** The store module itself, with XDG_CACHE_HOME pointing at `cache` for the length of `use` (a fresh store each time). */
+async function inProcess(cache: string, use: (store: typeof import('../src/engine/lang/sql/parse-store.js')) => void): Promise<void> {
+  const store = await import('../src/engine/lang/sql/parse-store.js');
+  const before = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = cache;
+  try {
+    store.forgetStore();
+    use(store);
+  } finally {
+    if (before === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = before;
+    store.forgetStore();
+  }
+}
+
 describe("the SQL parser's answers, kept between runs", () => {
   it('a second list of the same SQL says the same without compiling WebAssembly; the first needs it', async () => {
     const { cache, runbook } = world('SELECT count(*) FROM jobs');
@@ -96,12 +111,8 @@ describe("the SQL parser's answers, kept between runs", () => {
   }, 60_000);
 
   it('holds at most 4,096 answers: the first store of a process drops the oldest half', async () => {
-    const { flushStore, forgetStore, storeAnswer, storedAnswer } = await import('../src/engine/lang/sql/parse-store.js');
     const { cache } = world('SELECT 1');
-    const before = process.env.XDG_CACHE_HOME;
-    process.env.XDG_CACHE_HOME = cache;
-    try {
-      forgetStore();
+    await inProcess(cache, ({ flushStore, forgetStore, storeAnswer, storedAnswer }) => {
       storeAnswer('parse', 'SELECT 0', { ok: { stmts: [] } });
       flushStore();
       const dir = dirname(entries(cache)[0]!);
@@ -117,20 +128,12 @@ describe("the SQL parser's answers, kept between runs", () => {
       expect(left).toContain('parse-old-4199.json');
       expect(left).not.toContain('parse-old-0.json');
       expect(storedAnswer('parse', 'SELECT 1')).toEqual({ ok: { stmts: [] } });
-    } finally {
-      if (before === undefined) delete process.env.XDG_CACHE_HOME;
-      else process.env.XDG_CACHE_HOME = before;
-      forgetStore();
-    }
+    });
   }, 60_000);
 
   it('a process keeps its answers only when they are at most 512 (more, and the next run loads the parser anyway)', async () => {
-    const { flushStore, forgetStore, storeAnswer, storedAnswer } = await import('../src/engine/lang/sql/parse-store.js');
     const { cache } = world('SELECT 1');
-    const before = process.env.XDG_CACHE_HOME;
-    process.env.XDG_CACHE_HOME = cache;
-    try {
-      forgetStore();
+    await inProcess(cache, ({ flushStore, forgetStore, storeAnswer, storedAnswer }) => {
       for (let i = 0; i < 512; i++) storeAnswer('parse', `SELECT ${i}`, { ok: { stmts: [] } });
       flushStore();
       expect(entries(cache)).toHaveLength(512);
@@ -140,10 +143,6 @@ describe("the SQL parser's answers, kept between runs", () => {
       flushStore();
       expect(entries(cache)).toHaveLength(512);
       expect(storedAnswer('parse', 'SELECT 1000')).toBeUndefined();
-    } finally {
-      if (before === undefined) delete process.env.XDG_CACHE_HOME;
-      else process.env.XDG_CACHE_HOME = before;
-      forgetStore();
-    }
+    });
   }, 60_000);
 });
