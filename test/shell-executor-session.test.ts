@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { createShellExecutor } from '../src/engine/lang/sh/executor.js';
 import { SentinelSplitter } from '../src/engine/process/session-protocol.js';
 import type { Executor } from '../src/engine/lang/executor.js';
-import { contextFor } from './support/executor-context.js';
+import { contextFor, shellExecutors } from './support/executor-context.js';
 import { procIsZombie } from '../src/engine/process/proc-posix.js';
 
-const executors: Executor[] = [];
-function bash(): Executor {
-  const executor = createShellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 500 });
-  executors.push(executor);
-  return executor;
-}
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-});
+const shellExecutor = shellExecutors();
+const bash = (): Executor => shellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 500 });
 
 async function run(shell: Executor, source: string, overrides: Parameters<typeof contextFor>[2] = {}) {
   const recorded = contextFor('sh', source, overrides);

@@ -3,20 +3,12 @@
  * exported by the operator's environment (bash imports `BASH_FUNC_<name>%%` at start-up) or
  * defined by a cell. None may hang the session, skip a cell, or lose its hand-over. Real bash.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createShellExecutor } from '../src/engine/lang/sh/executor.js';
+import { describe, expect, it } from 'vitest';
 import type { Executor } from '../src/engine/lang/executor.js';
-import { contextFor } from './support/executor-context.js';
+import { contextFor, shellExecutors } from './support/executor-context.js';
 
-const executors: Executor[] = [];
-function bash(): Executor {
-  const executor = createShellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 500 });
-  executors.push(executor);
-  return executor;
-}
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-});
+const shellExecutor = shellExecutors();
+const bash = (): Executor => shellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 500 });
 
 const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
 

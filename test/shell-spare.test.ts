@@ -4,25 +4,17 @@
  * cell's gate opens, must not outlive the CLI or the executor, and a cell whose environment
  * bash reads at start-up differently (BASH_ENV) must not run in it. Real bash, real processes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createShellExecutor } from '../src/engine/lang/sh/executor.js';
 import type { Executor } from '../src/engine/lang/executor.js';
-import { contextFor } from './support/executor-context.js';
+import { contextFor, shellExecutors } from './support/executor-context.js';
 import { tempDir } from './runner-support.js';
 
-const executors: Executor[] = [];
-function bash(): Executor {
-  const executor = createShellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 300 });
-  executors.push(executor);
-  return executor;
-}
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-});
+const shellExecutor = shellExecutors();
+const bash = (): Executor => shellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 300 });
 
 const env = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' });
 
