@@ -74,7 +74,10 @@ export class Runner {
     for (const v of this.variables) this.bind(v);
     for (const sink of opts.sinks ?? []) this.emitter.subscribe(sink);
     this.ledger = new CellLedger((body, effect) => this.emitter.emit(body, effect), opts.resume);
-    this.executors = new ExecutorPool(opts.target, opts.startedExecutors);
+    this.executors = new ExecutorPool(opts.target);
+    // Not when the session opens: on two cores pwsh's start then slowed the console's loading,
+    // and its first frame, by ~20%; not when run() first parses, after the database probe.
+    if (opts.plan) this.executors.startParsers(opts.plan.cells);
   }
 
   subscribe(sink: EventSink): () => void {

@@ -11,7 +11,6 @@ import type { RunLog } from './log/run-log.js';
 import type { NotifyFilter } from './notify/filter.js';
 import { startNotifier, type Notifier } from './notify/notifier.js';
 import { Runner } from './runner.js';
-import { startParsers } from './runner/executors.js';
 import { newRunId } from './runner/start.js';
 import { planRun, type RunPlan, type Selection } from './plan/index.js';
 import { chooseTarget, confirmSeed, declaredDatabase, startTarget, unstartedSandbox, type Target, type TargetChoice } from './target.js';
@@ -194,11 +193,6 @@ function sessionOf(
       runbook,
       operator,
       target,
-      // The sessions that complete the plan (pwsh) start now, not when run() asks for the first
-      // parse after probing the database: pwsh's start is the longest wait before the console's
-      // first question. Not earlier (when the session opens): on two cores it then slowed the
-      // console's loading, and its first frame, by ~20%.
-      startedExecutors: startParsers(plan.cells),
       mode,
       variables,
       secrets,

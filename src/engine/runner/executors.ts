@@ -18,13 +18,24 @@ export class ExecutorPool {
   /** The run's target in the names shell cells read it from (DATABASE_URL, PGHOST…, the password file). */
   readonly targetEnv: TargetEnv;
 
-  /** `started`: sessions begun as the runner was made (`startParsers`), adopted as if asked for here. */
-  constructor(
-    private readonly target: Target,
-    started?: ReadonlyMap<string, Promise<Executor>>,
-  ) {
+  constructor(private readonly target: Target) {
     this.targetEnv = new TargetEnv(target);
-    for (const [key, executor] of started ?? []) this.keep(key, executor);
+  }
+
+  /**
+   * Starts now the sessions whose language parses cells in them (PowerShell), for the cells
+   * that will run: the plan is completed by their parser before `run.started`, and pwsh's own
+   * start (~0.5 s) is the longest wait before the console's first question, so it overlaps
+   * the console's first frame and the database probe instead of following them. A start that
+   * fails is not kept: the parse or cell that asks again meets it, and preflight says why.
+   */
+  startParsers(plans: readonly CellPlan[]): void {
+    for (const plan of plans) {
+      if (!plan.willRun || !languageOf(plan).parsedInSession || !plan.interpreter?.command) continue;
+      void this.get(plan)
+        .then((executor) => executor.startSession?.())
+        .catch(() => undefined);
+    }
   }
 
   /** The executor for a cell as its plan has it: one per language and interpreter (command and arguments). */
@@ -34,15 +45,11 @@ export class ExecutorPool {
     let executor = this.executors.get(key);
     if (!executor) {
       executor = language.createExecutor(plan.interpreter, this.target);
-      this.keep(key, executor);
+      this.executors.set(key, executor);
+      // A failed start is not kept: the next cell tries again (and meets the same error, told its own way).
+      executor.catch(() => this.executors.delete(key));
     }
     return executor;
-  }
-
-  private keep(key: string, executor: Promise<Executor>): void {
-    this.executors.set(key, executor);
-    // A failed start is not kept: the next cell tries again (and meets the same error, told its own way).
-    executor.catch(() => this.executors.delete(key));
   }
 
   /** The language's own parser in the session the cell will run in (started if need be), when it has one (PowerShell). */
@@ -59,32 +66,6 @@ export class ExecutorPool {
     this.targetEnv.close();
   }
 }
-
-/**
- * The sessions whose language parses cells in them (PowerShell), started for the cells that
- * will run when the runner is made: the plan is completed by their parser before
- * `run.started`, and a session's own start (pwsh: ~0.5 s) is the longest wait before the
- * console's first question, so it overlaps the console's first frame and the database probe
- * instead of following them. Nothing else starts early: such a session
- * takes its target per cell (its environment), never at its start, so it needs none here.
- * A start that fails is reported where it always was: the pool asks again, preflight says why.
- */
-export function startParsers(plans: readonly CellPlan[]): Map<string, Promise<Executor>> {
-  const started = new Map<string, Promise<Executor>>();
-  for (const plan of plans) {
-    const language = languageOf(plan);
-    if (!plan.willRun || !language.parsedInSession || !plan.interpreter?.command) continue;
-    const key = language.executorKey(plan.interpreter);
-    if (started.has(key)) continue;
-    const executor = language.createExecutor(plan.interpreter, NO_TARGET_AT_START);
-    executor.then((e) => e.startSession?.()).catch(() => undefined); // a failure is told by the pool, which adopts it
-    started.set(key, executor);
-  }
-  return started;
-}
-
-/** What an in-session language's start is given for a target: nothing (see `startParsers`). */
-const NO_TARGET_AT_START = { url: '' };
 
 export interface PreparedCell {
   /** The source handed to the executor: placeholders bound as literals or env references. */

@@ -1,6 +1,5 @@
 /** The options and result of a run, shared by the runner, the session and the commands. */
 import type { CellFinished, CellStatus, EventSink, NotRun, OutputStream, RunEvent, RunMode, RunStatus } from '../events.js';
-import type { Executor } from '../lang/executor.js';
 import type { Operator } from '../operator.js';
 import type { RunPlan, Selection } from '../plan/types.js';
 import type { Runbook } from '../runbook.js';
@@ -47,8 +46,6 @@ export interface RunnerOptions {
   runbook: Runbook;
   operator: Operator;
   target: Target;
-  /** Sessions started as the runner is made (`startParsers`), by executor key; the runner adopts and closes them. */
-  startedExecutors?: ReadonlyMap<string, Promise<Executor>>;
   mode: RunMode;
   /** Values bound before the run (flags, environment, defaults, a resumed transcript). */
   variables: BoundVariable[];
