@@ -68,21 +68,21 @@ describe('start-up imports', () => {
   it('reads YAML frontmatter with the YAML reader, loaded only for a runbook that has it', () => {
     const parse = `const { parseRunbook } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/engine/parse.js')).href)})`;
     const without = cjsLoadedAfter(`${parse}; parseRunbook('# Plain\\n\\n\`\`\`sh\\necho hi\\n\`\`\`\\n', 'plain.md')`);
-    expect(without.filter(under('yaml'))).toEqual([]);
+    expect(without.filter(under('js-yaml'))).toEqual([]);
     const withYaml = cjsLoadedAfter(`${parse}; const r = parseRunbook('---\\nowner: sre\\n---\\n\\n# Plain\\n', 'front.md'); if (r.frontmatter.owner !== 'sre') throw new Error('frontmatter ' + JSON.stringify(r.frontmatter))`);
-    expect(withYaml.filter(under('yaml')).length).toBeGreaterThan(0);
+    expect(withYaml.filter(under('js-yaml')).length).toBeGreaterThan(0);
   }, 60_000);
 
   it('the CLI reads YAML frontmatter with the bundled reader (one chunk), and a runbook without it loads none', () => {
-    expect(esmResolvedBy(['list', DRAGONFLY, '--json']).filter(under('yaml')).length).toBeGreaterThan(0);
+    expect(esmResolvedBy(['list', DRAGONFLY, '--json']).filter(under('js-yaml')).length).toBeGreaterThan(0);
     const dir = tempDir('runbook-imports-yaml-');
     const plain = join(dir, 'plain.md');
     writeFileSync(plain, '# Plain\n\n```sql\nSELECT 1;\n```\n');
-    expect(esmResolvedBy(['list', plain, '--json']).filter(under('yaml'))).toEqual([]);
+    expect(esmResolvedBy(['list', plain, '--json']).filter(under('js-yaml'))).toEqual([]);
     // The same opening rule as the frontmatter reader's: a BOM, a delimiter with trailing spaces, CRLF.
     const windows = join(dir, 'windows.md');
     writeFileSync(windows, '\uFEFF--- \r\ntitle: Windows\r\n---\r\n\r\n# Windows\r\n');
-    expect(esmResolvedBy(['list', windows, '--json']).filter(under('yaml')).length).toBeGreaterThan(0);
+    expect(esmResolvedBy(['list', windows, '--json']).filter(under('js-yaml')).length).toBeGreaterThan(0);
   }, 60_000);
 
   it("a SQL run does not load Node's undici (pg's Cloudflare probe, answered by the navigator Node 21+ defines)", () => {

@@ -13,31 +13,45 @@ import { errorActionOf } from './attributes.js';
 
 export type FrontmatterFormat = 'yaml' | 'toml' | 'json';
 
-type Yaml = Pick<typeof import('yaml'), 'parse'>;
-let yaml: Yaml | undefined;
+type YamlReader = Pick<typeof import('js-yaml'), 'load' | 'CORE_SCHEMA'>;
+let yaml: YamlReader | undefined;
 
 
 /**
  * Loads the YAML reader before a synchronous parse of a text that opens with `---`, so a
- * runbook without YAML frontmatter never pays for it. As an import, the CLI's bundle
- * (scripts/bundle.mjs) carries it in one chunk: ~12 ms of CPU against ~38 ms for the ~40
- * CommonJS files of its Node build. Readers of a file call it (readRunbookFile, lint).
+ * runbook without YAML frontmatter never pays for it; the CLI's bundle (scripts/bundle.mjs)
+ * carries it in one chunk. Readers of a file call it (readRunbookFile, lint).
+ *
+ * The reader is js-yaml (one 130 KB module), not `yaml` (230 KB in the bundle): loading and
+ * first parse of dragonfly.md's frontmatter ~23 → ~10 ms, ~8% of `runbook list` (issue #29).
  */
 export async function prepareFrontmatterReader(text: string): Promise<void> {
   if (yaml !== undefined) return;
   // The first line as parseRunbook gives it to findFrontmatter: no BOM, any line end.
   const first = text.replace(/^\uFEFF/, '').split(/\r\n?|\n/, 1);
-  if (opening(first)?.[0] === 'yaml') yaml = { parse: (await import('yaml')).parse };
+  if (opening(first)?.[0] === 'yaml') yaml = await import('js-yaml');
 }
 
 /**
- * The YAML reader: the one prepareFrontmatterReader loaded, else the package's Node build,
- * required on the spot (its Node build is CommonJS), for callers that parse a string they
- * already hold; both are the same `yaml` version from package.json.
+ * The YAML reader: the one prepareFrontmatterReader loaded, else the package's CommonJS build,
+ * required on the spot, for callers that parse a string they already hold; both are the same
+ * js-yaml version from package.json.
+ *
+ * YAML 1.2's core schema, as the spec's recommended default: `yes`, `on` and `2026-01-01`
+ * stay strings, where js-yaml's default schema would make a Date of the last. An anchor is
+ * one object wherever its aliases stand (js-yaml never copies it), so an alias bomb is a
+ * few small objects, not billions: nothing here walks the data recursively.
  */
 function parseYaml(text: string): unknown {
-  yaml ??= createRequire(import.meta.url)('yaml') as Yaml;
-  return yaml.parse(text);
+  yaml ??= createRequire(import.meta.url)('js-yaml') as YamlReader;
+  try {
+    return yaml.load(text, { schema: yaml.CORE_SCHEMA });
+  } catch (error) {
+    // "at line L, column C" of the block, as TomlError says it: parseRunbook turns it into the document's line.
+    const { reason, mark } = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+    if (typeof reason !== 'string' || typeof mark?.line !== 'number' || typeof mark.column !== 'number') throw error;
+    throw new Error(`${reason} at line ${mark.line + 1}, column ${mark.column + 1}`);
+  }
 }
 
 export interface FrontmatterBlock {
