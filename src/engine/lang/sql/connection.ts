@@ -31,6 +31,24 @@ export interface SqlConnectionOptions {
   connectTimeoutMs: number;
 }
 
+/**
+ * The settings under which the server reads a statement's text as libpg-query does (which
+ * decided the cell's effect and cut it into statements). With `standard_conforming_strings`
+ * off, `SELECT 'a\'' , pg_terminate_backend(1) -- '` is a constant to the parser and a call to
+ * the server; with a client encoding such as SJIS, a UTF-8 byte before a backslash swallows
+ * it, and `E'Á\' , f() -- '` is the same. Both are reported by the server (GUC_REPORT), so
+ * the executor sets them back before a statement whenever the session holds another value
+ * (a database or role default, the URL's options, or an earlier cell).
+ */
+const READ_AS: Record<string, { value: string; sql: string }> = {
+  standard_conforming_strings: { value: 'on', sql: 'SET standard_conforming_strings = on' },
+  // pg sends every text as UTF-8.
+  client_encoding: { value: 'UTF8', sql: "SET client_encoding = 'UTF8'" },
+};
+
+/** The SETs of READ_AS, transaction-local: what a connection that rolls everything back (a rehearsal) sends before each statement. */
+export const READ_AS_LOCAL: readonly string[] = Object.values(READ_AS).map(({ sql }) => sql.replace(/^SET /, 'SET LOCAL '));
+
 export class SqlConnection {
   private client: pg.Client | undefined;
   private lost: Error | undefined;
@@ -38,6 +56,8 @@ export class SqlConnection {
   private backendPid: number | undefined;
   /** Set after a loss; the next open() reconnects and says so. */
   private reconnecting = false;
+  /** What the server last reported (ParameterStatus) of the settings that decide how it reads a statement's text. */
+  private lexing = new Map<string, string>();
   onNotice: ((notice: Notice) => void) | undefined;
 
   constructor(private readonly options: SqlConnectionOptions) {}
@@ -56,6 +76,21 @@ export class SqlConnection {
     return this.client?.getTransactionStatus() ?? undefined;
   }
 
+  /**
+   * The SETs that make the server read a statement's text as the engine's parser read it
+   * (READ_AS), for the settings it last reported otherwise; empty nearly always.
+   */
+  lexingFixes(): { setting: string; was: string; sql: string }[] {
+    const fixes: { setting: string; was: string; sql: string }[] = [];
+    for (const setting in READ_AS) {
+      const wanted = READ_AS[setting]!;
+      // Never reported (a server or pooler that does not): set as well, rather than trusted.
+      const value = this.lexing.get(setting) ?? 'not reported';
+      if (value.toUpperCase() !== wanted.value.toUpperCase()) fixes.push({ setting, was: value, sql: wanted.sql });
+    }
+    return fixes;
+  }
+
   /** The connected client, connecting first if needed. `reconnected` is true after a lost session. */
   async open(signal: AbortSignal): Promise<{ client: pg.Client; reconnected: boolean }> {
     if (this.client && !this.lost) return { client: this.client, reconnected: false };
@@ -69,6 +104,14 @@ export class SqlConnection {
     client.on('error', (error) => this.markLost(client, error));
     client.on('end', () => this.markLost(client, new Error('the server closed the connection')));
     client.on('notice', (notice) => this.onNotice?.(notice as Notice));
+    // Reported at start-up and after every change (GUC_REPORT), before the ReadyForQuery that ends the statement which changed it.
+    const reported = new Map<string, string>();
+    (client as unknown as { connection: { on(event: 'parameterStatus', listener: (message: { parameterName: string; parameterValue: string }) => void): void } }).connection.on(
+      'parameterStatus',
+      ({ parameterName, parameterValue }) => {
+        if (parameterName in READ_AS) reported.set(parameterName, parameterValue);
+      },
+    );
     const abandon = () => void client.end().catch(() => {});
     signal.addEventListener('abort', abandon, { once: true });
     try {
@@ -85,6 +128,7 @@ export class SqlConnection {
       this.backendPid = (client as unknown as { processID?: number }).processID;
     }
     this.client = client;
+    this.lexing = reported;
     this.reconnecting = false;
     return { client, reconnected };
   }

@@ -127,6 +127,11 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
           if (remaining <= 0) throw new Stop(timedOut(context.timeoutMs!));
           guard.timeout(remaining);
         }
+        // Before the statement's text reaches the server, whatever the session was left with.
+        for (const fix of connection.lexingFixes()) {
+          guard.readAs(fix.sql);
+          notice(context, `runbook: ${fix.setting} was ${fix.was}; set to ${fix.sql.replace(/^SET \w+ = /, '')} for this session, so the server reads each statement as runbook read it\n`);
+        }
         if (!ridesAlong) await flushGuard();
         const before = ridesAlong ? guard.take() : undefined;
         let after: ReturnType<GuardQueue['take']> | undefined;

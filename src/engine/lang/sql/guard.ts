@@ -77,6 +77,11 @@ export class GuardQueue {
     this.pending.push({ sql: `SET statement_timeout = ${Math.max(1, Math.floor(remainingMs))}`, sets: 'statement_timeout' });
   }
 
+  /** A SET that makes the server read the next statement as the engine's parser did (connection.ts, READ_AS); kept, never reset. */
+  readAs(sql: string): void {
+    this.pending.push({ sql });
+  }
+
   rollback(): void {
     this.pending.push({ sql: 'ROLLBACK' });
   }

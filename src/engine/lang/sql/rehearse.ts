@@ -12,7 +12,8 @@ import pg from 'pg';
 import { calls } from './calls.js';
 import { unreadCall, type Catalogue } from './effects.js';
 import { OUTSIDE_TRANSACTION } from './readonly.js';
-import { runStatement } from './statement.js';
+import { READ_AS_LOCAL } from './connection.js';
+import { StatementBatch } from './statement.js';
 import { splitStatements, type Statement } from './statements.js';
 import { ownTransactionReason } from './transaction-scope.js';
 import type { RehearsedStatement } from '../../events.js';
@@ -66,7 +67,8 @@ export async function rehearseSql(options: RehearseOptions): Promise<Rehearsal> 
         continue;
       }
       try {
-        const outcome = await runStatement(client, statement.text, 0);
+        // Read by the server as the parser read it (connection.ts, READ_AS), whatever the database's defaults or a statement before it set.
+        const outcome = await new StatementBatch(statement.text, 0, { before: READ_AS_LOCAL.map((sql) => ({ sql, quiet: true })), after: [] }).run(client);
         rehearsal.statements.push({ ...head, outcome: 'rehearsed', command: outcome.command, rowCount: outcome.rowCount });
       } catch (error) {
         const failure = error as { message?: string; code?: string };

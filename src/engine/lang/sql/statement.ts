@@ -187,11 +187,6 @@ export class StatementBatch {
   }
 }
 
-/** One statement on its own: one round trip. */
-export function runStatement(client: pg.Client, text: string, maxRows: number): Promise<StatementOutcome> {
-  return new StatementBatch(text, maxRows).run(client);
-}
-
 function firstWord(text: string): string {
   return (/^\s*([A-Za-z]+)/.exec(text)?.[1] ?? '').toUpperCase();
 }
