@@ -25,6 +25,22 @@ describe('runbook CLI', () => {
     expect(result.stderr).toContain(line);
   });
 
+  // A command line that names a command defines only that one (src/cli.ts COMMANDS); these are the lines that need them all.
+  it('--help lists every command, help <command> and <command> --help show its flags, a typo gets a suggestion', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const name of ['list', 'lint', 'run', 'resume', 'replay', 'timeline', 'verify', 'sign', 'log', 'follow', 'sandbox']) expect(help.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const args of [['help', 'run'], ['run', '--help']]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Usage: runbook run [options] <file>');
+      expect(result.stdout).toContain('--allow-writes');
+    }
+    const typo = await runCli(['lisst', 'runbooks/dragonfly.md']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown command 'lisst' (did you mean list?)");
+  });
+
   it('shows the usage and exits 2 without a command', async () => {
     const result = await runCli([]);
     expect(result.code).toBe(2);
