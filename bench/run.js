@@ -18,7 +18,7 @@ import { rssMethod } from './lib/measure.js';
 import { failedRow, machine, textTable, writeDoc } from './lib/report.js';
 import { startPostgres } from './lib/postgres.js';
 
-const WORKLOADS = ['startup', 'shell', 'sql', 'flood', 'big-result', 'parse', 'timeline', 'tui', 'first-key', 'log', 'pwsh', 'huge'];
+const WORKLOADS = ['floor', 'startup', 'shell', 'sql', 'flood', 'big-result', 'parse', 'timeline', 'tui', 'first-key', 'log', 'pwsh', 'huge'];
 
 const { values } = parseArgs({
   options: {
