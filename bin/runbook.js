@@ -5,8 +5,6 @@
 // src/commands/hide-arguments.ts); only then is the rest of the CLI imported. Both imports are
 // dynamic so that a missing or half-built dist/ is one line and exit 70, not a loader's stack.
 
-import { setFlagsFromString } from 'node:v8';
-
 /** EXIT.internal in src/commands/exit.ts (this file cannot import it if dist/ is broken); test/exit-codes.test.ts compares them. */
 const EXIT_INTERNAL = 70;
 const argv = process.argv.slice(2);
@@ -22,8 +20,9 @@ if (globalThis.navigator === undefined) {
 // ~66 KB of its bytecode has run; in a run of a few hundred cells that compiles code that
 // then runs a few hundred times more: ~20% of the CPU of 500 SQL cells (0.745 -> 0.60 s,
 // median of 4, alternating) went to compiling. Four times the budget still optimizes the
-// really hot loops (2,000,000 rows, a 100,000-event timeline: no slower). Process-wide, so here.
-setFlagsFromString('--interrupt-budget=270336');
+// really hot loops (2,000,000 rows, a 100,000-event timeline: no slower). Process-wide, so
+// here, and only for the commands that run cells: node:v8 costs list and lint ~1.5 ms to load.
+if (argv[0] === 'run' || argv[0] === 'resume') (await import('node:v8')).setFlagsFromString('--interrupt-budget=270336');
 
 try {
   const { hideSecretArguments } = await import('../dist/bundle/hide-arguments.js');

@@ -100,6 +100,21 @@ describe('start-up imports', () => {
     expect(modules.filter((name) => name.includes('undici'))).toEqual([]);
   }, 60_000);
 
+  it('list loads no node:v8 once its SQL answers are kept: the WASM flag is set as the parser loads, the run budget only by run and resume', () => {
+    const dir = tempDir('runbook-imports-v8-');
+    const env = { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') };
+    const report = join(dir, 'modules.json');
+    const hook = join(dir, 'modules.mjs');
+    writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));\n`);
+    const list = () => {
+      execFileSync(process.execPath, ['--import', pathToFileURL(hook).href, join(ROOT, 'bin', 'runbook.js'), 'list', DRAGONFLY, '--json'], { cwd: ROOT, stdio: 'ignore', env });
+      return JSON.parse(readFileSync(report, 'utf8')) as string[];
+    };
+    // The first list parses its SQL with libpg-query (the flag is set then); the second finds the answers kept.
+    expect(list()).toContain('NativeModule v8');
+    expect(list()).not.toContain('NativeModule v8');
+  }, 60_000);
+
   it('the shell parser (sh-syntax) is loaded for a shell cell with an export line, not for a SQL run', () => {
     const dir = tempDir('runbook-imports-sh-syntax-');
     const sql = join(dir, 'sql.md');

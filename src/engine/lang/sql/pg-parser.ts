@@ -2,7 +2,6 @@
  * The real PostgreSQL parser (libpg-query, WASM), loaded on first use so commands that
  * see no SQL never pay for it. Positions come back in UTF-8 bytes; callers get characters.
  */
-import { setFlagsFromString } from 'node:v8';
 import { sqlRegions } from './lexer.js';
 import { storeAnswer, storedAnswer, type ParserAnswer } from './parse-store.js';
 
@@ -33,8 +32,11 @@ function loadParser(): Promise<{ parseSync: ParseSync; scanSync: ScanSync }> {
   // `runbook list` has done its work, which more than doubled its run time. Runbook cells
   // are small, so Liftoff's code is fast enough; it must be set before the module compiles.
   // (--no-wasm-tier-up was measured too and does not remove the tail on Node 20.)
-  if (!parser) setFlagsFromString('--liftoff-only');
-  parser ??= import('libpg-query').then(async (module) => {
+  // node:v8 is imported here, not at the top: a run whose SQL answers are all kept (parse-store.ts) never loads it.
+  parser ??= import('node:v8').then((v8) => {
+    v8.setFlagsFromString('--liftoff-only');
+    return import('libpg-query');
+  }).then(async (module) => {
     await module.loadModule();
     return { parseSync: module.parseSync as ParseSync, scanSync: module.scanSync as ScanSync };
   });
