@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { maskUrl } from '../../redact.js';
 import { connectFailure, connectSqlState } from './connect.js';
+import { connectSession, takeOver, type OpenedSession } from './handover.js';
 
 /** A server notice (RAISE NOTICE, warnings) as pg delivers it. */
 export interface Notice {
@@ -96,41 +97,55 @@ export class SqlConnection {
     if (this.client && !this.lost) return { client: this.client, reconnected: false };
     const reconnected = this.reconnecting;
     this.lost = undefined;
-    const client = new pg.Client({
-      connectionString: this.options.url,
-      application_name: this.options.applicationName,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-    });
-    client.on('error', (error) => this.markLost(client, error));
-    client.on('end', () => this.markLost(client, new Error('the server closed the connection')));
-    client.on('notice', (notice) => this.onNotice?.(notice as Notice));
-    // Reported at start-up and after every change (GUC_REPORT), before the ReadyForQuery that ends the statement which changed it.
-    const reported = new Map<string, string>();
-    (client as unknown as { connection: { on(event: 'parameterStatus', listener: (message: { parameterName: string; parameterValue: string }) => void): void } }).connection.on(
-      'parameterStatus',
-      ({ parameterName, parameterValue }) => {
-        if (parameterName in READ_AS) reported.set(parameterName, parameterValue);
-      },
-    );
-    const abandon = () => void client.end().catch(() => {});
-    signal.addEventListener('abort', abandon, { once: true });
+    // The run's preflight session when there is one (handover.ts): one connection a run, not two.
+    const session = (await this.adopt()) ?? (await this.connect(signal));
+    this.client = session.client;
+    this.lexing = session.reported;
+    this.reconnecting = false;
+    return { client: session.client, reconnected };
+  }
+
+  private async connect(signal: AbortSignal): Promise<OpenedSession> {
+    let session: OpenedSession;
     try {
-      await client.connect();
+      session = await connectSession(this.options.url, this.options.applicationName, this.options.connectTimeoutMs, signal);
     } catch (error) {
       throw new SqlConnectError(`could not connect to ${this.maskedUrl}: ${connectFailure(error)}`, connectSqlState(error));
-    } finally {
-      signal.removeEventListener('abort', abandon);
     }
+    const { client } = session;
+    this.watch(client);
     try {
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       this.backendPid = rows[0]?.pid;
     } catch {
       this.backendPid = (client as unknown as { processID?: number }).processID;
     }
-    this.client = client;
-    this.lexing = reported;
-    this.reconnecting = false;
-    return { client, reconnected };
+    return session;
+  }
+
+  /** The preflight's session, named as this connection's, after one query shows it alive; undefined to connect afresh. */
+  private async adopt(): Promise<OpenedSession | undefined> {
+    const session = takeOver(this.options.url);
+    if (!session) return undefined;
+    const { client } = session;
+    this.watch(client);
+    try {
+      // The same round trip as a fresh session's pid query.
+      const { rows } = await client.query<{ pid: number }>({ text: "SELECT pg_catalog.set_config('application_name', $1, false), pg_backend_pid() AS pid", values: [this.options.applicationName] });
+      this.backendPid = rows[0]?.pid;
+      if (session.dead || client.getTransactionStatus() !== 'I') throw session.dead ?? new Error('not idle');
+      return session;
+    } catch {
+      // Killed or broken while parked: nothing of a cell ran on it.
+      void client.end().catch(() => {});
+      return undefined;
+    }
+  }
+
+  private watch(client: pg.Client): void {
+    client.on('error', (error) => this.markLost(client, error));
+    client.on('end', () => this.markLost(client, new Error('the server closed the connection')));
+    client.on('notice', (notice) => this.onNotice?.(notice as Notice));
   }
 
   /**
