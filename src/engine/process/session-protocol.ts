@@ -159,7 +159,7 @@ export function jobScript(job: Job): string {
  * A spare: the next cell's bash, started while the engine finishes the cell before it (its
  * `cell.finished`, the screen, the next decision), so that its fork, exec and start-up are off
  * the path from one cell to the next. The session forks it like a job (its own group, its claim
- * written first, so the reaper knows it) and it execs bash on SPARE_SCRIPT, which waits for
+ * written first, so the reaper knows it) and it execs bash on spareFileScript, which waits for
  * its cell on fd 3: the executor sends the cell (spareCellScript) only after `cell.started` is
  * on record, as it would send the gate's byte; EOF, or an empty cell, and it exits 125 having
  * run nothing. It starts from the session's environment, so only a cell whose environment bash
@@ -175,14 +175,21 @@ export function spareScript(job: Pick<Job, 'program' | 'claimFile' | 'deadMark'>
   ].join('\n');
 }
 
-/** The spare's own script: its cell as `<byte length>:<text>` on fd 3, the same framing as a job. */
-export const SPARE_SCRIPT = [
-  "IFS= builtin read -r -d : __runbook_len <&3 && LC_ALL=C IFS= builtin read -r -N \"$__runbook_len\" __runbook_job <&3 || exit 125",
-  'exec 3<&-',
-  'case $__runbook_job in "") exit 125 ;; esac',
-  'eval "$__runbook_job"',
-  '',
-].join('\n');
+/**
+ * The spare's own script: `definitions` (the wrapper's functions, shWrapperDefinitions: they run
+ * nothing of a cell) while it waits, then its cell as `<byte length>:<text>` on fd 3, the same
+ * framing as a job. It reads exactly that frame and closes fd 3: what follows in the pipe (the
+ * next spare's job, see BashSession) is left for the session.
+ */
+export const spareFileScript = (definitions: string): string =>
+  [
+    definitions,
+    "IFS= builtin read -r -d : __runbook_len <&3 && LC_ALL=C IFS= builtin read -r -N \"$__runbook_len\" __runbook_job <&3 || exit 125",
+    'exec 3<&-',
+    'case $__runbook_job in "") exit 125 ;; esac',
+    'eval "$__runbook_job"',
+    '',
+  ].join('\n');
 
 /**
  * Whether a cell may run in a spare: bash read the spare's environment as it started, so
@@ -197,7 +204,7 @@ export function useSpare(env: Record<string, string>, sessionEnv: Readonly<Recor
 
 /**
  * What the spare runs once its cell is on record: the cell's environment and cwd (as a job
- * sets them before its exec), then the wrapper's text (shWrapper, without a gate).
+ * sets them before its exec), then the wrapper's body (shWrapperBody: the spare defined the rest as it started).
  */
 export function spareCellScript(job: Job, wrapper: string): string {
   // bash adds one to SHLVL as it starts; the spare started from the session's.

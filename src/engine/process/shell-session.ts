@@ -92,10 +92,20 @@ const END = 'runbook-state:end';
  * to run first (a bash session's cell waits there for its gate, see session-protocol.ts).
  */
 export function shWrapper(files: WrapperFiles, stopOnError: boolean, gate: readonly string[] = [], bypass: 'command' | 'builtin' = 'command'): string {
+  // A gate (session-protocol.ts) before anything else: a shut gate exits before the EXIT trap is set.
+  return [...gate, shWrapperDefinitions(files.state, bypass), shWrapperBody(files.cell, stopOnError, bypass)].join('\n');
+}
+
+/**
+ * The wrapper's first part: it only defines the hand-over's functions and runs nothing of a cell,
+ * so a bash session's spare defines them while it waits for its cell (session-protocol.ts
+ * spareFileScript), off the path from one cell to the next. `state`: where the hand-over goes.
+ */
+export function shWrapperDefinitions(state: string, bypass: 'command' | 'builtin' = 'command'): string {
   const dump = `const fs = require('fs'); const records = [${JSON.stringify(HEADER_ENV)}, process.cwd(), ...Object.entries(process.env).map(([n, v]) => n + '=' + v), ${JSON.stringify(END)}]; fs.writeFileSync(process.argv[1], records.map((r) => r + '\\0').join(''))`;
   // The list of names goes through a file rather than `$(compgen -e)`: no fork either.
   // `builtin`: a cell may have defined a function named printf or read.
-  const names = shQuote(`${files.state}.names`);
+  const names = shQuote(`${state}.names`);
   // bash 4+: the names in one mapfile and the records in one printf (one write). A `read`
   // loop cost a read, two lseeks and a write per variable: ~0.35 ms of CPU a cell (docs/performance.md).
   const bashCapture = [
@@ -111,8 +121,6 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean, gate: reado
   // change what the wrapper does. Only a function named `command` itself would: bash is then
   // given `builtin` (`bypass`), and the hand-over undoes both.
   return [
-    // A gate (session-protocol.ts) before anything else: a shut gate exits before the EXIT trap is set.
-    ...gate,
     'case ${BASH_VERSION-} in',
     `  ?*) ${bypass} eval ${shQuote(bashCapture)} ;;`,
     // `command`: a function the cell named printf or env must not write the hand-over.
@@ -129,16 +137,22 @@ export function shWrapper(files: WrapperFiles, stopOnError: boolean, gate: reado
     '    case $__runbook_px in x) POSIXLY_CORRECT=$__runbook_pv ;; *) unset POSIXLY_CORRECT ;; esac',
     '    command set +eux; } 2>/dev/null',
     // The capture writes the end mark itself, as a builtin: a cell may have defined a function named printf.
-    `  { __runbook_capture > ${shQuote(files.state)}; } 2>/dev/null ||`,
-    `    ${shQuote(process.execPath)} -e ${shQuote(dump)} ${shQuote(files.state)} 2>/dev/null || command true`,
+    `  { __runbook_capture > ${shQuote(state)}; } 2>/dev/null ||`,
+    `    ${shQuote(process.execPath)} -e ${shQuote(dump)} ${shQuote(state)} 2>/dev/null || command true`,
     '  command exit "$__runbook_status"',
     '}',
+  ].join('\n');
+}
+
+/** The wrapper's second part: the EXIT trap that hands the state over, the options, then the cell. */
+export function shWrapperBody(cell: string, stopOnError: boolean, bypass: 'command' | 'builtin' = 'command'): string {
+  return [
     // In a group with stderr closed: a cell's `set -x` must not print `+ __runbook_save` as the trap runs.
     `${bypass} trap '{ __runbook_save; } 2>/dev/null' EXIT`,
     `${bypass} set -a`,
     // bash has pipefail; only other shells need the probe, which costs a subshell.
     ...(stopOnError ? [`${bypass} set -e`, `case \${BASH_VERSION-} in ?*) ${bypass} set -o pipefail ;; *) if (command set -o pipefail) 2>/dev/null; then command set -o pipefail; fi ;; esac`] : []),
-    `${bypass} . ${shQuote(files.cell)}`,
+    `${bypass} . ${shQuote(cell)}`,
     '',
   ].join('\n');
 }

@@ -65,6 +65,11 @@ export class BashSession extends PipedSession {
   readonly startEnv: Readonly<Record<string, string>>;
   /** Asked for a spare after each cell (session-protocol.ts spareScript); unset: no spares. */
   spares: (() => SpareRequest) | undefined;
+  /**
+   * The next spare's job, already written to fd 3 behind the cell text of the spare now running
+   * (see started): the session forks it as soon as that cell ends, with no request between.
+   */
+  private queued: SpareRequest | undefined;
 
   /** `passThrough`: the key of the environment entries only a new session can change. */
   constructor(
@@ -149,6 +154,8 @@ export class BashSession extends PipedSession {
     // A spare waiting for a cell reads EOF and exits; its group is ended all the same.
     if (running && !running.cell && running.pid !== undefined) endGroup(running.pid, graceMs);
     if (running?.spareClaim && !running.cell) removeFile(running.spareClaim);
+    if (this.queued) giveUp(this.queued);
+    this.queued = undefined;
     (this.stream(3) as Writable).end();
     if (this.child.pid !== undefined && this.alive) endGroup(this.child.pid, graceMs);
   }
@@ -163,23 +170,43 @@ export class BashSession extends PipedSession {
     return running;
   }
 
-  /** Starts the next cell's bash now, while the engine finishes this one (session-protocol.ts spareScript). */
+  /** The next spare, when one is wanted (session-protocol.ts spareScript). */
+  private nextSpare(): SpareRequest | undefined {
+    return this.spares && !this.spareDeclined && this.alive ? this.spares() : undefined;
+  }
+
+  /**
+   * The next cell's bash starts now, while the engine finishes this one: the spare queued behind
+   * the cell that just ended (the session is forking it already), or one asked for now.
+   */
   private requestSpare(): void {
-    if (!this.spares || this.spareDeclined || !this.alive || this.running) return;
-    const request = this.spares();
+    const queued = this.queued;
+    this.queued = undefined;
+    if (this.running || !this.alive) {
+      if (queued) giveUp(queued);
+      return;
+    }
+    const request = queued ?? this.nextSpare();
+    if (!request) return;
     const running = this.newRunning();
     running.spareClaim = request.claimFile;
     this.running = running;
-    (this.stream(3) as Writable).write(frame(request.jobText));
+    if (!queued) (this.stream(3) as Writable).write(frame(request.jobText));
   }
 
   private onEvents(chunk: string): void {
     this.events += chunk;
+    this.readEvents();
+  }
+
+  private readEvents(): void {
     let newline: number;
     while ((newline = this.events.indexOf('\n')) >= 0) {
+      const running = this.running;
+      // Ended, its output not all in yet: what follows (the queued spare's `start`) waits until it is settled.
+      if (running?.status !== undefined) break;
       const [kind, value] = this.events.slice(0, newline).split(' ');
       this.events = this.events.slice(newline + 1);
-      const running = this.running;
       if (!running) continue;
       if (kind === 'start') {
         running.pid = Number(value);
@@ -203,7 +230,12 @@ export class BashSession extends PipedSession {
     // The job's gate (session-protocol.ts): on record, so it may run; a stopped cell's group is ended
     // instead. A spare that already ended gets nothing (the session would read its cell as a job).
     if (!group.stopped && running.status === undefined && running.gate !== undefined) {
-      (this.stream(3) as Writable).write(running.gate);
+      // A spare reads exactly its own frame from fd 3 and closes it; what follows in the pipe is the
+      // session's to read once the cell has ended: the next spare's job, queued in the same write, so
+      // the session forks it at once (no round trip through the engine on the way to the next cell).
+      const next = running.spareClaim !== undefined ? this.nextSpare() : undefined;
+      (this.stream(3) as Writable).write(next ? running.gate + frame(next.jobText) : running.gate);
+      this.queued = next;
       running.gateSent = true;
     }
     this.flushEarly(running);
@@ -235,10 +267,12 @@ export class BashSession extends PipedSession {
     if (!running.cell || !running.group) {
       // A spare that ended with no cell (killed, or its claim failed): nothing ran, nobody waits.
       this.over(running);
-      return;
+    } else {
+      const { endedBy } = running.group.outcome;
+      this.finish(running, endedBy ? { endedBy } : { exitCode: running.status });
     }
-    const { endedBy } = running.group.outcome;
-    this.finish(running, endedBy ? { endedBy } : { exitCode: running.status });
+    // Lines held back while this one's output came in (the queued spare's `start`).
+    if (this.events) this.readEvents();
   }
 
   private finish(running: Running, outcome: TreeOutcome): void {
@@ -262,6 +296,8 @@ export class BashSession extends PipedSession {
     this.exited = reason;
     // The session's group held only the session (cells have their own): stop tracking it.
     if (this.child.pid !== undefined) forgetGroupWhenGone(this.child.pid, 0);
+    if (this.queued) giveUp(this.queued);
+    this.queued = undefined;
     const running = this.running;
     if (!running) return;
     if (!running.cell || !running.group) {
@@ -289,6 +325,15 @@ export class BashSession extends PipedSession {
   private lostOutcome(reason: string | undefined): TreeOutcome {
     return { sessionLost: `the bash session ${reason ?? this.exited ?? 'ended'}` };
   }
+}
+
+/**
+ * A queued spare nobody will use (the session ended, or the executor closed): its claim is taken
+ * first, so if the session still forks it, it exits at its first line having run nothing. The empty
+ * claim stays until the reaper's directory goes (the reaper skips a claim without a pid).
+ */
+function giveUp(spare: SpareRequest): void {
+  claimFirst(spare.claimFile);
 }
 
 /** True when the executor claimed the job before the cell did: the cell never ran. */

@@ -26,7 +26,7 @@ const processTree = async () => (tree ??= await import('../../process/process-tr
 import { runInTerminal } from './terminal-cell.js';
 import { errorsAtRunbook } from './error-positions.js';
 import { createPwshExecutor, stopsAtFirstError } from '../powershell/executor.js';
-import { CarriedState, powershellWrapper, readState, shWrapper } from '../../process/shell-session.js';
+import { CarriedState, powershellWrapper, readState, shWrapper, shWrapperBody, shWrapperDefinitions } from '../../process/shell-session.js';
 import { ownScratchDir, removeFile, safeName } from '../../process/scratch.js';
 import { SessionKeeper } from './session-keeper.js';
 import { GATE_LINES, gateInWrapper } from '../../process/session-protocol.js';
@@ -55,13 +55,17 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   let cells = 0;
   const workDir = () => (dir ??= ownScratchDir('runbook-shell-'));
   const graceMs = options.killGraceMs ?? 2000;
-  const sessions = new SessionKeeper(workDir, graceMs);
+  // One hand-over file for every cell of this executor (cells run one at a time).
+  const stateFile = () => join(workDir(), 'state');
+  const stopOnError = options.stopOnError ?? true;
+  // A spare runs only cells whose environment exports no bash function (useSpare): `command` reaches bash's own commands.
+  const sessions = new SessionKeeper(workDir, graceMs, () => shWrapperDefinitions(stateFile(), 'command'));
   return {
     lang: options.lang satisfies Lang,
     // A process per cell (gate.ts) and the bash session's jobs (session-protocol.ts) both start behind a gate.
     gated: true,
     async run(context) {
-      const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: join(workDir(), 'state') };
+      const files = { cell: join(workDir(), `${++cells}-${safeName(context.cell.id)}${options.lang === 'sh' ? '.sh' : '.ps1'}`), state: stateFile() };
       const env = state.envFor(context.env, context.pinned);
       const [program, ...extra] = interpreterFor(options, env);
       // Plain bash: one long-lived session per executor instead of a process spawned per cell.
@@ -79,7 +83,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       }
       const wrapperFile = join(workDir(), options.lang === 'sh' ? (gated ? 'run-gated.sh' : 'run.sh') : 'run.ps1');
       // Synchronous: a few small files, and a thread-pool round trip each cost more than the write.
-      const writeWrapper = () => writeFileSync(wrapperFile, options.lang === 'sh' ? shWrapper(files, options.stopOnError ?? true, gated ? GATE_LINES : [], bypass) : powershellWrapper(files, stopsAtFirstError(context)));
+      const writeWrapper = () => writeFileSync(wrapperFile, options.lang === 'sh' ? shWrapper(files, stopOnError, gated ? GATE_LINES : [], bypass) : powershellWrapper(files, stopsAtFirstError(context)));
       writeFileSync(files.cell, context.source.endsWith('\n') ? context.source : `${context.source}\n`);
       // A session cell run in a spare needs no wrapper file (the session keeper writes it for a job).
       if (!inSession) writeWrapper();
@@ -103,7 +107,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
           onNote: cell.onStderr,
         });
       } else if (inSession) {
-        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile, gateInWrapper: gated }, cell, { write: writeWrapper, spareText: () => shWrapper(files, options.stopOnError ?? true, [], bypass) });
+        outcome = await sessions.run({ env, cwd, program: program!, wrapperFile, gateInWrapper: gated }, cell, { write: writeWrapper, spareText: () => shWrapperBody(files.cell, stopOnError, bypass) });
       } else {
         outcome = await (await processTree()).runProcessTree(program!, processArgs(options.lang, program!, extra, wrapperFile), { ...cell, cwd, env });
       }
@@ -122,7 +126,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       const cwd = shellCwd(context, state.cwd);
       const [program, ...extra] = interpreterFor(options, env);
       const file = join(workDir(), `${++cells}-${safeName(context.cell.id)}-background${options.lang === 'sh' ? '.sh' : '.ps1'}`);
-      const prologue = options.lang === 'sh' && (options.stopOnError ?? true) ? 'set -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n' : '';
+      const prologue = options.lang === 'sh' && stopOnError ? 'set -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n' : '';
       writeFileSync(file, `${prologue}${context.source.endsWith('\n') ? context.source : `${context.source}\n`}`);
       const run: BackgroundRun = { done: Promise.resolve({ status: 'failed' }) };
       const spawn = (loaded: NonNullable<typeof tree>) =>

@@ -9,19 +9,21 @@ import { BashSession, type SessionCell } from './bash-session.js';
 import type { TreeOutcome } from '../../process/process-tree.js';
 import { selfRegistration } from '../../process/reaper.js';
 import { removeFile } from '../../process/scratch.js';
-import { jobScript, passThroughKey, SESSION_SCRIPT, SPARE_SCRIPT, spareCellScript, spareScript, useSpare, type Job } from '../../process/session-protocol.js';
+import { jobScript, passThroughKey, SESSION_SCRIPT, spareCellScript, spareFileScript, spareScript, useSpare, type Job } from '../../process/session-protocol.js';
 
 export class SessionKeeper {
   private session: BashSession | undefined;
 
+  /** `spareDefinitions`: the wrapper's definitions (shWrapperDefinitions), which a spare makes as it starts. */
   constructor(
     private readonly workDir: () => string,
     private readonly graceMs: number,
+    private readonly spareDefinitions: () => string,
   ) {}
 
   /**
-   * `wrapper`: writes the wrapper file a job execs bash on, or gives the wrapper's text without
-   * a gate for a spare to run (session-protocol.ts spareCellScript): only the one the cell uses is made.
+   * `wrapper`: writes the wrapper file a job execs bash on, or gives the wrapper's body for a spare
+   * to run (session-protocol.ts spareCellScript): only the one the cell uses is made.
    */
   async run(job: Omit<Job, 'sessionEnv' | 'claimFile' | 'deadMark'>, cell: Omit<SessionCell, 'jobText' | 'claimFile' | 'spareText'>, wrapper: { write(): void; spareText(): string }): Promise<TreeOutcome> {
     const passThrough = passThroughKey(job.env);
@@ -65,7 +67,7 @@ export class SessionKeeper {
     const session = new BashSession(job.program, script, job.env, this.workDir(), passThrough);
     if (useSpare(session.startEnv, session.startEnv)) {
       const spareFile = join(this.workDir(), 'spare.sh');
-      writeFileSync(spareFile, SPARE_SCRIPT);
+      writeFileSync(spareFile, spareFileScript(this.spareDefinitions()));
       session.spares = () => {
         const registration = selfRegistration();
         return { jobText: spareScript({ program: job.program, claimFile: registration.path, deadMark: registration.deadMark }, spareFile), claimFile: registration.path };
