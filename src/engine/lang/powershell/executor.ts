@@ -5,8 +5,9 @@
  * environment and location each cell left (as the sh executor does), so that a session
  * killed by a pipeline that would not stop is replaced by one that starts from them.
  * A cell runs by PowerShell's own rules, as its text would under `pwsh -File` with the
- * default preferences (nothing is imposed, so nothing leaks into the scripts it calls): a
- * terminating error (`throw`) fails it with exit code 1, `exit N` ends it with N, and
+ * default preferences (nothing is imposed, so nothing leaks into the scripts it calls): an
+ * error that ends only its statement there (`[int]::Parse('x')`) is written and the cell goes
+ * on; a script-terminating one (`throw`, a 'Stop') fails it with exit code 1, `exit N` ends it with N, and
  * otherwise `$?` of its last statement decides (with `$LASTEXITCODE` when that was a native
  * command or a script) — where `pwsh -File` would exit 0, a cell whose last command failed
  * fails, as the operator reads it. Errors it wrote and went on after (error records,

@@ -42,6 +42,7 @@ $channel = [pscustomobject]@{
   Errors = 0
   Counted = 0
   Stopped = $null
+  Ended = $false
   LastError = $null
   Answers = $null
   Cancel = $null
@@ -355,12 +356,39 @@ function global:__runbook_step {
   # Failed without an error record of its own: a native command's or a script's non-zero exit.
   if ($__runbook.Counted -eq $__runbook.Errors -and -not $silenced) {
     $__runbook.Errors++
-    $what = if ($global:LASTEXITCODE) { 'exited with ' + $global:LASTEXITCODE } else { 'failed' }
+    # Read without touching it: unset until a native command or a script's `exit` sets it, and a cell's Set-StrictMode would refuse `$global:LASTEXITCODE`.
+    $exited = $ExecutionContext.SessionState.PSVariable.GetValue('global:LASTEXITCODE')
+    $what = if ($exited) { 'exited with ' + $exited } else { 'failed' }
     __runbook_emit e ('runbook: {0}:{1}: {2}{3}' -f $__runbook.Job.Document, ($__runbook.Job.FirstLine + $Line - 1), $what, $(if ($__runbook.Job.Stop) { '; errorAction stop ends the cell here' } else { '' }) + [char]10)
   }
   $__runbook.Counted = $__runbook.Errors
-  if ($__runbook.Job.Stop) { $__runbook.Stopped = $Line; throw 'errorAction stop' }
+  # An ActionPreferenceStopException, as a 'Stop' raises: no preference (this call's own
+  # `-ErrorAction Ignore`, a cell's 'SilentlyContinue') turns it into an error that goes on.
+  if ($__runbook.Job.Stop) { $__runbook.Stopped = $Line; throw [System.Management.Automation.ActionPreferenceStopException]::new('errorAction stop') }
   $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Exception]::new('statement failed'), 'RunbookStep', 'NotSpecified', $null))
+}
+# The end of a cell, however it ended: $Failure is the script-terminating error that ended it,
+# -Stopped a stop (Ctrl-C, a timeout, a prompt nobody could answer), -Broke a `break` or
+# `continue` outside any loop (`pwsh -File` ends the script there and exits 0); none of them,
+# the end of its text, or `exit N` (then $LASTEXITCODE is N and the last line did not run).
+function global:__runbook_end($Failure, [switch]$Stopped, [switch]$Broke) {
+  __runbook_flush
+  $exited = $ExecutionContext.SessionState.PSVariable.GetValue('global:LASTEXITCODE')
+  if ($Stopped) { }
+  elseif ($Broke) { $__runbook.Code = 0 }
+  elseif ($null -ne $Failure) {
+    if ($__runbook.Stopped) { $__runbook.Code = if ($exited) { [int]$exited } else { 1 } }
+    else {
+      __runbook_error $Failure
+      $__runbook.Code = if ($Failure.Exception -is [System.Management.Automation.NativeCommandExitException]) { $Failure.Exception.ExitCode } else { 1 }
+    }
+  }
+  elseif ($null -eq $global:__runbook_ok) { $__runbook.Code = [int]$exited }
+  elseif ($global:__runbook_ok) { $__runbook.Code = 0 }
+  else { $__runbook.Code = if ($exited) { [int]$exited } else { 1 } }
+  $__runbook.Ended = $true
+  $global:ErrorActionPreference = 'Continue'
+  $global:PSNativeCommandUseErrorActionPreference = $false
 }
 function global:__runbook_show {
   param([Parameter(ValueFromPipeline = $true)] $Item)
@@ -419,11 +447,20 @@ function global:Read-Host {
 # One cell, as `pwsh -File` would run its text: PowerShell's default preferences, set again
 # for every cell (a cell's own `$ErrorActionPreference = 'Stop'` lasts for that cell), or
 # the runbook's stop-at-first-error (`errorAction: stop`, as if the cell began with the two
-# preference lines). The cell file, instrumented by Add-Steps, is dot-sourced in the global
-# scope, so variables and functions carry to the next cell. Its last line records $? of
-# the cell's last statement; when that line did not run, the cell left by `exit`. It becomes a
-# function of the setup (__runbook_cell), compiled once, that each cell dot-sources: sent as a
-# script, the same text was parsed and compiled again for every cell (~2 ms a cell).
+# preference lines), and no $LASTEXITCODE until something sets it. The cell file, instrumented
+# by Add-Steps, is dot-sourced in the global scope, so variables and functions carry to the
+# next cell. Its last line records $? of the cell's last statement; when that line did not
+# run, the cell left by `exit` (or `return`). It becomes a function of the setup
+# (__runbook_cell), compiled once, that each cell dot-sources: sent as a script, the same text
+# was parsed and compiled again for every cell (~2 ms a cell).
+# No `try` and no `trap` around the cell: inside either, PowerShell makes every error
+# terminating, down into the functions and scripts the cell calls (`[int]::Parse('x')`, an
+# unknown command, a parameter that does not bind would end the cell where `pwsh -File` writes
+# the error and goes on). So only what ends a script under `pwsh -File` ends the cell: a
+# script-terminating error (`throw`, a 'Stop') leaves this function too, the pipeline ends, and
+# the host hands the error to __runbook_end in a pipeline of its own; so do a stop and a
+# `break` (or `continue`) outside any loop, which ends a script as it ends this pipeline.
+# A cell PowerShell cannot parse is the one dot-sourced inside a `try`: it fails before a line runs.
 $cell = @'
 $__runbook.Code = $null
 $__runbook.Errors = 0
@@ -431,28 +468,17 @@ $__runbook.Counted = 0
 $__runbook.Stopped = $null
 $__runbook.LastError = if ($global:Error.Count -gt 0) { $global:Error[0] } else { $null }
 $global:__runbook_ok = $null
-$global:LASTEXITCODE = 0
-try {
-  $global:ErrorActionPreference = if ($__runbook.Job.Stop) { 'Stop' } else { 'Continue' }
-  $global:PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.Stop
-  # Where the last cell left it, nearly always: Set-Location costs a millisecond a cell.
-  if ($ExecutionContext.SessionState.Path.CurrentLocation.Provider.Name -cne 'FileSystem' -or $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath -cne $__runbook.Job.Cwd) { & $__runbook.SetLocation -LiteralPath $__runbook.Job.Cwd }
-  . $__runbook.Job.File *>&1 | __runbook_show
-  __runbook_flush
-  $__runbook.Code = if ($null -eq $global:__runbook_ok) { [int]$global:LASTEXITCODE } elseif ($global:__runbook_ok) { 0 } elseif ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
-} catch {
-  __runbook_flush
-  if ($__runbook.Stopped) {
-    $__runbook.Code = if ($global:LASTEXITCODE) { [int]$global:LASTEXITCODE } else { 1 }
-  } else {
-    __runbook_error $_
-    $__runbook.Code = if ($_.Exception -is [System.Management.Automation.NativeCommandExitException]) { $_.Exception.ExitCode } else { 1 }
-  }
-} finally {
-  __runbook_flush
-  $global:ErrorActionPreference = 'Continue'
-  $global:PSNativeCommandUseErrorActionPreference = $false
+$ExecutionContext.SessionState.PSVariable.Remove('global:LASTEXITCODE')
+$global:ErrorActionPreference = if ($__runbook.Job.Stop) { 'Stop' } else { 'Continue' }
+$global:PSNativeCommandUseErrorActionPreference = [bool]$__runbook.Job.Stop
+# Where the last cell left it, nearly always: Set-Location costs a millisecond a cell.
+if ($ExecutionContext.SessionState.Path.CurrentLocation.Provider.Name -cne 'FileSystem' -or $ExecutionContext.SessionState.Path.CurrentLocation.ProviderPath -cne $__runbook.Job.Cwd) { & $__runbook.SetLocation -LiteralPath $__runbook.Job.Cwd }
+if (-not $__runbook.Job.Parsed) {
+  try { . $__runbook.Job.File } catch { __runbook_end $_ }
+  return
 }
+. $__runbook.Job.File *>&1 | __runbook_show
+__runbook_end
 '@
 
 # After each top-level statement of a cell: `; __runbook_step $? <line> -ErrorAction Ignore`,
@@ -747,6 +773,7 @@ function Invoke-Cell($Request) {
     Interactive = $Request.GetProperty('interactive').GetBoolean()
     FirstLine = $Request.GetProperty('firstLine').GetInt32()
     Lines = $null
+    Parsed = $true
   }
   $channel.Answers = [System.Collections.Concurrent.BlockingCollection[string]]::new()
   $channel.Cancel = [System.Threading.CancellationTokenSource]::new()
@@ -755,7 +782,11 @@ function Invoke-Cell($Request) {
   $channel.Declined = $false
   $text = [System.IO.File]::ReadAllText($channel.Job.File)
   $channel.Job.Lines = $text -split '\r?\n'
-  [System.IO.File]::WriteAllText($channel.Job.File, (Add-Steps $text), $utf8)
+  $stepped = Add-Steps $text
+  # Add-Steps gives back a text it cannot parse as it was, and adds at least the last line to any other.
+  $channel.Job.Parsed = $stepped.Length -gt $text.Length
+  [System.IO.File]::WriteAllText($channel.Job.File, $stepped, $utf8)
+  $channel.Ended = $false
   $shell = [powershell]::Create()
   $shell.Runspace = $runspace
   $null = $shell.AddScript('. __runbook_cell')
@@ -774,8 +805,23 @@ function Invoke-Cell($Request) {
       'parse' { Send-Parse $next }
     }
   }
-  try { $null = $shell.EndInvoke($async) } catch { $stopped = $true }
+  $failure = $null
+  try { $null = $shell.EndInvoke($async) } catch {
+    $reason = if ($_.Exception.InnerException) { $_.Exception.InnerException } else { $_.Exception }
+    if ($stopped -or $reason -is [System.Management.Automation.PipelineStoppedException]) { $stopped = $true }
+    elseif ($reason -is [System.Management.Automation.IContainsErrorRecord]) { $failure = $reason.ErrorRecord }
+    else { $failure = [System.Management.Automation.ErrorRecord]::new($reason, 'RunbookCell', 'NotSpecified', $null) }
+  }
   $shell.Dispose()
+  # The cell did not reach __runbook_end (see $cell): it runs now, in a pipeline of its own.
+  if (-not $channel.Ended) {
+    $shell = [powershell]::Create()
+    $shell.Runspace = $runspace
+    $null = $shell.AddCommand('__runbook_end')
+    if ($stopped) { $null = $shell.AddParameter('Stopped') } elseif ($null -ne $failure) { $null = $shell.AddParameter('Failure', $failure) } else { $null = $shell.AddParameter('Broke') }
+    try { $null = $shell.Invoke() } catch { }
+    $shell.Dispose()
+  }
   [System.Console]::Out.Write($Sentinel)
   [System.Console]::Out.Flush()
   [System.Console]::Error.Write($Sentinel)
@@ -801,7 +847,7 @@ function Invoke-Cell($Request) {
 $warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
 [System.IO.File]::WriteAllText($warmFile, (Add-Steps '''warm'''), $utf8)
 Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[]}').RootElement)
-$channel.Job = [pscustomobject]@{ File = $warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @() }
+$channel.Job = [pscustomobject]@{ File = $warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @(); Parsed = $true }
 $events.WriteLine('ready ' + $PID + $(if ($tools) { ' compiled' } else { ' script' }))
 $script:pending = $requests.ReadLineAsync()
 while ($true) {
