@@ -47,6 +47,8 @@ const READ_AS: Record<string, { value: string; sql: string }> = {
   client_encoding: { value: 'UTF8', sql: "SET client_encoding = 'UTF8'" },
 };
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** The SETs of READ_AS, transaction-local: what a connection that rolls everything back (a rehearsal) sends before each statement. */
 export const READ_AS_LOCAL: readonly string[] = Object.values(READ_AS).map(({ sql }) => sql.replace(/^SET /, 'SET LOCAL '));
 
@@ -81,7 +83,9 @@ export class SqlConnection {
    * The SETs that make the server read a statement's text as the engine's parser read it
    * (READ_AS), for the settings it last reported otherwise; empty nearly always.
    */
-  lexingFixes(): { setting: string; was: string; sql: string }[] {
+  lexingFixes(): readonly { setting: string; was: string; sql: string }[] {
+    // Before every statement: the values the server reports when all is as wanted cost two lookups.
+    if (this.lexing.get('standard_conforming_strings') === 'on' && this.lexing.get('client_encoding') === 'UTF8') return NONE;
     const fixes: { setting: string; was: string; sql: string }[] = [];
     for (const setting in READ_AS) {
       const wanted = READ_AS[setting]!;
