@@ -61,6 +61,10 @@ const CASES: Case[] = [
   { name: '$?, $Error[0] and $LASTEXITCODE after the errors', source: "Write-Output \"start [$LASTEXITCODE]\"\n[int]::Parse('x')\nWrite-Output \"ok=$? id=$($Error[0].FullyQualifiedErrorId)\"\nbash -c 'exit 3'\nWrite-Output \"ok=$? code=$LASTEXITCODE\"", errors: 2 },
   { name: 'Set-StrictMode and an error', source: "Set-StrictMode -Version Latest\n[int]::Parse('x')\nWrite-Output \"after $?\"", errors: 1 },
   { name: 'hostile text: quotes, $(), unicode', source: "Write-Output \"q'uo`\"te $(1+1) ünï ✓ `$(x) ``\"\n& ('no such ' + \"cmd'`\"$(2+2) ✓\")\nWrite-Output 'after ✓ $() \"'", errors: 1 },
+  // After a failed statement, a definition or a compound statement that runs nothing leaves $? false: no second error.
+  { name: 'a definition and an if that runs nothing, after an error', source: "[int]::Parse('x')\nfunction Get-Def { 'def' }\nif ($false) { 'no' }\nforeach ($item in @()) { $item }\nWrite-Output 'after'", errors: 1 },
+  { name: 'an if on $LASTEXITCODE after a failing native command', source: "bash -c 'exit 3'\nif ($LASTEXITCODE -eq 0) { 'fine' }\nWrite-Output 'after'", errors: 1 },
+  { name: 'a native command failing inside an if', source: "bash -c 'exit 3'\nif ($true) { bash -c 'exit 4' }\nWrite-Output 'after'", errors: 2 },
   { name: 'the last statement failing', source: "Write-Output 'one'\n[int]::Parse('x')", errors: 1, lastFails: 1 },
   { name: 'a cell PowerShell cannot parse', source: "Write-Output 'one'\nif (\nWrite-Output 'two'", errors: 1, unparsed: true },
 ];

@@ -38,7 +38,7 @@ namespace Runbook
     {
         private static readonly JsonSerializerOptions Json = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-        /// <summary>Add-Steps in host.ps1: `; __runbook_step $? <line> -ErrorAction Ignore` after each top-level statement, then the line that records $?.</summary>
+        /// <summary>Add-Steps in host.ps1: `; __runbook_step $? <line> [-Compound] -ErrorAction Ignore` after each top-level statement but definitions, then the line that records $?.</summary>
         public static string AddSteps(string text)
         {
             text ??= "";
@@ -50,8 +50,9 @@ namespace Runbook
             {
                 foreach (var statement in ast.EndBlock.Statements)
                 {
+                    if (statement is FunctionDefinitionAst || statement is TypeDefinitionAst || statement is UsingStatementAst || statement is ConfigurationDefinitionAst) continue;
                     var end = statement.Extent.EndOffset;
-                    output.Append(text, at, end - at).Append("; __runbook_step $? " + statement.Extent.EndLineNumber + " -ErrorAction Ignore");
+                    output.Append(text, at, end - at).Append("; __runbook_step $? " + statement.Extent.EndLineNumber + (statement is PipelineBaseAst ? "" : " -Compound") + " -ErrorAction Ignore");
                     at = end;
                 }
             }

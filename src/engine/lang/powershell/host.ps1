@@ -43,6 +43,8 @@ $channel = [pscustomobject]@{
   Counted = 0
   Stopped = $null
   Ended = $false
+  Failed = $false
+  FailedCode = $null
   LastError = $null
   Answers = $null
   Cancel = $null
@@ -348,20 +350,27 @@ function global:__runbook_position([string]$Label, [int]$Line, [int]$Column, [st
 function global:__runbook_step {
   [CmdletBinding()]
   [System.Diagnostics.DebuggerHidden()]
-  param([bool]$Ok, [int]$Line)
+  param([bool]$Ok, [int]$Line, [switch]$Compound)
   # An error the statement silenced (`2>$null`, SilentlyContinue) is in $Error, not on screen: not counted.
   $silenced = $global:Error.Count -gt 0 -and -not [object]::ReferenceEquals($global:Error[0], $__runbook.LastError)
   if ($global:Error.Count -gt 0) { $__runbook.LastError = $global:Error[0] }
-  if ($Ok) { $__runbook.Counted = $__runbook.Errors; return }
+  if ($Ok) { $__runbook.Counted = $__runbook.Errors; $__runbook.Failed = $false; return }
+  # Read without touching it: unset until a native command or a script's `exit` sets it, and a cell's Set-StrictMode would refuse `$global:LASTEXITCODE`.
+  $exited = $ExecutionContext.SessionState.PSVariable.GetValue('global:LASTEXITCODE')
+  # A compound statement that found $? false (the statement before it failed), wrote no error
+  # and left $LASTEXITCODE as it was ran nothing that failed: $? is the earlier statement's.
+  # (One that ran a native command failing with the same code as before is not told apart.)
+  $stale = $Compound -and $__runbook.Failed -and -not $silenced -and $__runbook.Counted -eq $__runbook.Errors -and $exited -eq $__runbook.FailedCode
+  $__runbook.Failed = $true
+  $__runbook.FailedCode = $exited
   # Failed without an error record of its own: a native command's or a script's non-zero exit.
-  if ($__runbook.Counted -eq $__runbook.Errors -and -not $silenced) {
+  if (-not $stale -and $__runbook.Counted -eq $__runbook.Errors -and -not $silenced) {
     $__runbook.Errors++
-    # Read without touching it: unset until a native command or a script's `exit` sets it, and a cell's Set-StrictMode would refuse `$global:LASTEXITCODE`.
-    $exited = $ExecutionContext.SessionState.PSVariable.GetValue('global:LASTEXITCODE')
     $what = if ($exited) { 'exited with ' + $exited } else { 'failed' }
     __runbook_emit e ('runbook: {0}:{1}: {2}{3}' -f $__runbook.Job.Document, ($__runbook.Job.FirstLine + $Line - 1), $what, $(if ($__runbook.Job.Stop) { '; errorAction stop ends the cell here' } else { '' }) + [char]10)
   }
   $__runbook.Counted = $__runbook.Errors
+  if ($stale) { $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Exception]::new('statement failed'), 'RunbookStep', 'NotSpecified', $null)); return }
   # An ActionPreferenceStopException, as a 'Stop' raises: no preference (this call's own
   # `-ErrorAction Ignore`, a cell's 'SilentlyContinue') turns it into an error that goes on.
   if ($__runbook.Job.Stop) { $__runbook.Stopped = $Line; throw [System.Management.Automation.ActionPreferenceStopException]::new('errorAction stop') }
@@ -466,6 +475,7 @@ $__runbook.Code = $null
 $__runbook.Errors = 0
 $__runbook.Counted = 0
 $__runbook.Stopped = $null
+$__runbook.Failed = $false
 $__runbook.LastError = if ($global:Error.Count -gt 0) { $global:Error[0] } else { $null }
 $global:__runbook_ok = $null
 $ExecutionContext.SessionState.PSVariable.Remove('global:LASTEXITCODE')
@@ -483,6 +493,9 @@ __runbook_end
 
 # After each top-level statement of a cell: `; __runbook_step $? <line> -ErrorAction Ignore`,
 # on the statement's own last line, so every line and every column before it stay as written.
+# Not after a definition (function, class, enum, using): it runs nothing and leaves $? as the
+# statement before it did. `-Compound` after a statement that may run no pipeline of its own
+# (`if ($false) {}`, an empty loop) and then leaves $? as it found it: see __runbook_step.
 # The step counts a statement that failed without writing an error record (a native
 # command's or a script's non-zero exit: PowerShell itself records nothing for those), and
 # leaves $? as the statement left it (a WriteError that is ignored sets it false and touches
@@ -499,8 +512,10 @@ function Add-Steps([string]$Text) {
   # Its own `begin {}`/`end {}` blocks are left alone.
   if ($ast.EndBlock -and $ast.EndBlock.Unnamed) {
     foreach ($statement in $ast.EndBlock.Statements) {
+      if ($statement -is [System.Management.Automation.Language.FunctionDefinitionAst] -or $statement -is [System.Management.Automation.Language.TypeDefinitionAst] -or $statement -is [System.Management.Automation.Language.UsingStatementAst] -or $statement -is [System.Management.Automation.Language.ConfigurationDefinitionAst]) { continue }
       $end = $statement.Extent.EndOffset
-      $null = $out.Append($Text, $at, $end - $at).Append('; __runbook_step $? ' + $statement.Extent.EndLineNumber + ' -ErrorAction Ignore')
+      $compound = if ($statement -is [System.Management.Automation.Language.PipelineBaseAst]) { '' } else { ' -Compound' }
+      $null = $out.Append($Text, $at, $end - $at).Append('; __runbook_step $? ' + $statement.Extent.EndLineNumber + $compound + ' -ErrorAction Ignore')
       $at = $end
     }
   }
