@@ -65,6 +65,12 @@ describe('classifySql', () => {
     expect((await explainSql('COMMIT; BEGIN READ WRITE; SELECT 1')).reason).toMatch(/transaction control/);
   });
 
+  it('a cell of only comments or semicolons reads nothing (it used to throw: list and run ended with exit 70)', async () => {
+    expect(await explainSql('-- only a comment')).toEqual({ effect: 'read', reason: 'no statements' });
+    expect(await explainSql('/* a */ ;\n;')).toEqual({ effect: 'read', reason: 'no statements' });
+    expect(await explainSql('SELECT 1')).toEqual({ effect: 'read', reason: 'a SELECT that calls only IMMUTABLE or STABLE functions' });
+  });
+
   it('classifies cells with placeholders', async () => {
     expect(await classifySql("SELECT * FROM deploys WHERE sha = <GOOD_SHA>")).toBe('read');
     expect(await classifySql('DELETE FROM deploys WHERE sha = <GOOD_SHA>')).toBe('write');

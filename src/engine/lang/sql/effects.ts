@@ -146,11 +146,15 @@ export async function explainSql(sql: string, catalogue?: Catalogue): Promise<Ef
   } catch {
     return { effect: 'write', reason: 'the SQL does not parse' };
   }
+  // Only comments, or only `;`: nothing runs (the executor sends nothing).
+  if (statements.length === 0) return { effect: 'read', reason: 'no statements' };
+  let verdict: EffectReason | undefined;
   for (const statement of statements) {
-    const verdict = explainStatement(statement.stmt, catalogue);
+    verdict = explainStatement(statement.stmt, catalogue);
     if (verdict.effect === 'write') return verdict;
   }
-  return { effect: 'read', reason: statements.length > 1 ? 'every statement reads' : explainStatement(statements[0]!.stmt, catalogue).reason };
+  // One statement's own reason (judged once: the plan judges every cell twice, by the built-in catalogue and the target's).
+  return statements.length > 1 ? { effect: 'read', reason: 'every statement reads' } : verdict!;
 }
 
 /**
