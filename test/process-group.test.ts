@@ -1,7 +1,10 @@
 /** The process-group supervisor every way of running a cell shares: start, stop(reason), outcome. */
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { GroupSupervisor, groupAlive } from '../src/engine/process/process-group.js';
+import { reaperDir, reaperPid, registerGroup, unregisterGroup } from '../src/engine/process/reaper.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,5 +66,49 @@ describe('GroupSupervisor', () => {
     // A stop after the cell is over changes nothing.
     group.stop('cancel');
     expect(group.outcome.endedBy).toBeUndefined();
+  });
+
+  it('finish() of a group that is already gone probes it once and forgets it (registration removed)', async () => {
+    const child = spawn('true', [], { detached: true, stdio: 'ignore' });
+    await new Promise((resolve) => child.on('exit', resolve));
+    const pgid = child.pid!;
+    const group = new GroupSupervisor({ signal: new AbortController().signal, graceMs: 100 });
+    group.start(pgid);
+    const registration = join(reaperDir(), `${pgid}.pgid`);
+    expect(existsSync(registration)).toBe(true);
+    const kill = vi.spyOn(process, 'kill');
+    try {
+      group.finish();
+      // Probes (signal 0) of this group: one. Nothing else was sent to it.
+      expect(kill.mock.calls.filter(([target]) => target === -pgid)).toEqual([[-pgid, 0]]);
+    } finally {
+      kill.mockRestore();
+    }
+    expect(existsSync(registration)).toBe(false);
+  });
+
+  it('registers a group once with each reaper: a second registration (a spare taken by its cell) writes nothing', async () => {
+    // No such group: registration only writes a file the reaper reads when the CLI dies.
+    const pgid = 4_000_000 + (process.pid % 100_000);
+    registerGroup(pgid);
+    const first = join(reaperDir(), `${pgid}.pgid`);
+    expect(readFileSync(first, 'utf8')).toBe(String(pgid));
+    writeFileSync(first, 'marked');
+    registerGroup(pgid);
+    expect(readFileSync(first, 'utf8')).toBe('marked');
+    // Forgotten, then registered again: written again.
+    unregisterGroup(pgid);
+    expect(existsSync(first)).toBe(false);
+    registerGroup(pgid);
+    expect(readFileSync(first, 'utf8')).toBe(String(pgid));
+    // A reaper killed from outside: the next registration goes to the new reaper's directory.
+    const old = reaperPid()!;
+    process.kill(old, 'SIGKILL');
+    for (let i = 0; i < 200 && reaperDir() === join(first, '..'); i++) await delay(25);
+    const second = join(reaperDir(), `${pgid}.pgid`);
+    expect(second).not.toBe(first);
+    registerGroup(pgid);
+    expect(readFileSync(second, 'utf8')).toBe(String(pgid));
+    unregisterGroup(pgid);
   });
 });

@@ -78,8 +78,11 @@ export class GroupSupervisor {
     this.watch.signal.removeEventListener('abort', this.onAbort);
     for (const timer of this.timers) clearTimeout(timer);
     if (this.pgid === undefined) return;
+    // One probe for the usual end of a cell, a group already gone (a probe of a gone group costs a
+    // thrown ESRCH inside Node): it is only forgotten.
+    if (!groupAlive(this.pgid)) untrack(this.pgid);
     // After a stop the group already had its SIGTERM: a second one could cut its cleanup short.
-    if (this.endedBy || !groupAlive(this.pgid)) forgetGroupWhenGone(this.pgid, this.watch.graceMs);
+    else if (this.endedBy) forgetGroupWhenGone(this.pgid, this.watch.graceMs);
     else endGroup(this.pgid, this.watch.graceMs);
   }
 }

@@ -96,16 +96,28 @@ export function reaperPid(): number | undefined {
   return reaper?.child.pid;
 }
 
+/**
+ * The groups registered, and with which reaper's directory: a bash session's spare is registered
+ * as it starts and again when its cell takes it (the cell's own supervisor), and the second
+ * write would only repeat the first (an open, a write and a close on the way to the cell's gate).
+ */
+const registered = new Map<number, string>();
+
 /** Registers a group the CLI started: from now on it dies with the CLI. */
 export function registerGroup(pgid: number): void {
   try {
-    writeFileSync(join(reaperDir(), `${pgid}.pgid`), String(pgid));
+    const dir = reaperDir();
+    // Registered with this reaper already; one started since (the last was killed) gets its own file.
+    if (registered.get(pgid) === dir) return;
+    writeFileSync(join(dir, `${pgid}.pgid`), String(pgid));
+    registered.set(pgid, dir);
   } catch {
     // The reaper's directory is gone (its reaper was killed): the exit handler still covers a normal exit.
   }
 }
 
 export function unregisterGroup(pgid: number): void {
+  registered.delete(pgid);
   if (reaper) removeFile(join(reaper.dir, `${pgid}.pgid`));
 }
 
