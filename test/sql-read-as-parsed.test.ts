@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSqlExecutor } from '../src/engine/lang/sql/executor.js';
 import { explainSql } from '../src/engine/lang/sql/effects.js';
 import { rehearseSql } from '../src/engine/lang/sql/rehearse.js';
+import { StatementBatch } from '../src/engine/lang/sql/statement.js';
+import pg from 'pg';
 import type { Executor, ExecutorEvent } from '../src/engine/lang/executor.js';
 import { freshDatabase, query } from './support/database.js';
 import { contextFor } from './support/executor-context.js';
@@ -124,6 +126,24 @@ describe('the server reads a statement as the parser did', () => {
       const rehearsal = await rehearseSql({ url, source });
       expect(rehearsal.statements.map((s) => s.outcome)).not.toContain('failed');
       expect(await query(url, 'SELECT last_value::int AS v, is_called FROM s')).toEqual([{ v: 1, is_called: false }]);
+    }
+  });
+
+  it('why a statement goes out by the extended protocol, not as one simple query with the guard (~20 us a cell cheaper): Parse refuses a text the server reads as two', async () => {
+    const url = await freshDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('SET standard_conforming_strings = off; CREATE TABLE victim (x int)');
+      // One SELECT to the parser; SELECT, DROP TABLE and a comment to this session.
+      const text = "SELECT 'a\\''; DROP TABLE victim; --'";
+      expect((await explainSql(text)).effect).toBe('read');
+      const batch = new StatementBatch(text, 10, { before: [{ sql: 'BEGIN READ ONLY', quiet: true }], after: [{ sql: 'COMMIT', quiet: true }] });
+      await expect(batch.run(client)).rejects.toMatchObject({ code: '42601', message: 'cannot insert multiple commands into a prepared statement' });
+      await client.query('ROLLBACK');
+      expect((await client.query("SELECT to_regclass('victim') IS NOT NULL AS kept")).rows).toEqual([{ kept: true }]);
+    } finally {
+      await client.end();
     }
   });
 });
