@@ -44,6 +44,7 @@ const CASES: Case[] = [
   { name: 'division by zero', source: "Write-Output (1 / 0)\nWrite-Output 'after'", errors: 1 },
   { name: 'the error inside a function the cell defines', source: "function Get-It { [int]::Parse('x'); 'in-function-after' }\nGet-It\nWrite-Output 'after'", errors: 1 },
   { name: 'the error inside a script the cell calls', source: "./s/parse.ps1\nWrite-Output 'after'", errors: 1 },
+  { name: 'an error in the middle of a line of statements', source: "Write-Output 'one'; Get-Item -NoSuchParam; Write-Output 'two'", errors: 1 },
   { name: 'a non-terminating Write-Error', source: "Write-Error 'soft'\nWrite-Output 'after'", errors: 1 },
   { name: 'a native command failing', source: "bash -c 'exit 3'\nWrite-Output \"after $LASTEXITCODE\"\nWrite-Output 'more'", errors: 1 },
   { name: 'throw', source: "Write-Output 'before'\nthrow 'boom'\nWrite-Output 'after'", errors: 1 },
@@ -172,6 +173,10 @@ describe.skipIf(!hasPwsh)('PowerShell errors end a cell where they end a `pwsh -
     // The error is PowerShell's own, at the runbook's line.
     expect(observed[0]!.stderr).toMatch(/errors\.md:\d+\n[^]*The term 'nosuchcmd' is not recognized/);
     expect(observed[2]!.stderr).toContain("A parameter cannot be found that matches parameter name 'NoSuchParam'.");
+    // Under -NoSuchParam (column 30, after the separator's space), as pwsh points: not where the
+    // steps before it on the line moved it in the cell file.
+    const middle = CASES.findIndex((testCase) => testCase.name === 'an error in the middle of a line of statements');
+    expect(observed[middle]!.stderr).toMatch(/\d+ \| Write-Output 'one'; Get-Item -NoSuchParam; Write-Output 'two'\n +\| {30}~+\n/);
   };
 
   it("on the host's script paths (no DLL yet), then on its compiled ones", async () => {

@@ -330,6 +330,14 @@ function global:__runbook_at($Record) {
 # `Label: file.md:101`, the line as written under it, `~` under the part the error is about.
 function global:__runbook_position([string]$Label, [int]$Line, [int]$Column, [string]$Message) {
   $job = $__runbook.Job
+  # The column is the cell file's, where the steps before it on its line (`X; Y`) moved it right.
+  if ($job.Stepped) {
+    if ($null -eq $job.SteppedLines) { $job.SteppedLines = $job.Stepped -split '\r?\n' }
+    if ($Line -le $job.SteppedLines.Count) {
+      $stepped = $job.SteppedLines[$Line - 1]
+      $Column = ([regex]::Replace($stepped.Substring(0, [Math]::Min([Math]::Max($Column - 1, 0), $stepped.Length)), '; __runbook_step \$\? \d+(?: -Compound)? -ErrorAction Ignore', '')).Length + 1
+    }
+  }
   $documentLine = $job.FirstLine + $Line - 1
   $bound = if ($Line -le $job.Lines.Count) { $job.Lines[$Line - 1] } else { '' }
   # Columns in the bound line: each `${env:RUNBOOK_VAR_X}` before the column is `<X>` as written.
@@ -789,6 +797,8 @@ function Invoke-Cell($Request) {
     FirstLine = $Request.GetProperty('firstLine').GetInt32()
     Lines = $null
     Parsed = $true
+    Stepped = $null
+    SteppedLines = $null
   }
   $channel.Answers = [System.Collections.Concurrent.BlockingCollection[string]]::new()
   $channel.Cancel = [System.Threading.CancellationTokenSource]::new()
@@ -800,6 +810,7 @@ function Invoke-Cell($Request) {
   $stepped = Add-Steps $text
   # Add-Steps gives back a text it cannot parse as it was, and adds at least the last line to any other.
   $channel.Job.Parsed = $stepped.Length -gt $text.Length
+  $channel.Job.Stepped = $stepped
   [System.IO.File]::WriteAllText($channel.Job.File, $stepped, $utf8)
   $channel.Ended = $false
   $shell = [powershell]::Create()
@@ -862,7 +873,7 @@ function Invoke-Cell($Request) {
 $warmFile = [System.IO.Path]::Combine($PSScriptRoot, 'warm-up.ps1')
 [System.IO.File]::WriteAllText($warmFile, (Add-Steps '''warm'''), $utf8)
 Set-Mask ([System.Text.Json.JsonDocument]::Parse('{"mask":"********","forms":["runbook-warm-up-secret"],"patterns":[]}').RootElement)
-$channel.Job = [pscustomobject]@{ File = $warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @(); Parsed = $true }
+$channel.Job = [pscustomobject]@{ File = $warmFile; Cwd = $PSScriptRoot; Stop = $false; Document = 'warm-up'; Interactive = $false; FirstLine = 1; Lines = @(); Parsed = $true; Stepped = $null; SteppedLines = $null }
 $events.WriteLine('ready ' + $PID + $(if ($tools) { ' compiled' } else { ' script' }))
 $script:pending = $requests.ReadLineAsync()
 while ($true) {
