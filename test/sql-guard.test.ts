@@ -150,4 +150,21 @@ describe('sql executor guard', () => {
     expect((await executor.run(write.context)).error).toMatchObject({ code: '25006' });
     expect(await settings(executor)).toEqual(CLEAN);
   });
+
+  it('the queue never forgets a setting: settling a part that changed nothing keeps what a later, unsettled part set (its RESET still goes out)', () => {
+    const guard = new GuardQueue();
+    guard.readOnlyPrologue(false, true);
+    const quietPart = guard.take();
+    guard.timeout(5000);
+    guard.take(); // sent, never settled: the server may hold the timeout
+    quietPart.settle(true);
+    guard.resets();
+    expect(guard.take().statements).toEqual(['RESET statement_timeout']);
+    // And a queue with nothing changed sends no RESET at all.
+    const clean = new GuardQueue();
+    clean.readOnlyPrologue(false, true);
+    clean.take().settle(true);
+    clean.resets();
+    expect(clean.isEmpty).toBe(true);
+  });
 });

@@ -167,7 +167,7 @@ export function createSqlExecutor(options: SqlExecutorOptions): Executor {
         await client.query('COMMIT');
       }
       guard.resets();
-      await flushGuard();
+      if (!guard.isEmpty) await flushGuard();
       return { status: 'succeeded' };
     } catch (error) {
       routeNotices = false;

@@ -88,7 +88,9 @@ export class GuardQueue {
 
   /** RESET of every setting that is still changed once the queue has gone out. */
   resets(): void {
-    for (const setting of this.dirtyAfter(this.pending)) this.pending.push({ sql: `RESET ${setting}`, resets: setting });
+    const dirty = this.dirtyAfter(this.pending);
+    if (dirty.size === 0) return;
+    for (const setting of dirty) this.pending.push({ sql: `RESET ${setting}`, resets: setting });
   }
 
   /** Drops what has not gone out (after an error, the cleanup decides afresh). */
@@ -122,19 +124,22 @@ export class GuardQueue {
     return {
       statements: statements.map((statement) => statement.sql),
       settle: (ranAll) => {
-        if (!ranAll) return;
+        // `after` is the queue's own set when these statements changed nothing: nothing to record.
+        if (!ranAll || after === this.dirty) return;
         this.dirty.clear();
         for (const setting of after) this.dirty.add(setting);
       },
     };
   }
 
-  private dirtyAfter(statements: GuardStatement[]): Set<GuardedSetting> {
-    const after = new Set(this.dirty);
-    for (const statement of statements) {
-      if (statement.sets) after.add(statement.sets);
-      if (statement.resets) after.delete(statement.resets);
+  /** A new set only when a statement sets or resets something: asked five times a cell, mostly about none. */
+  private dirtyAfter(statements: GuardStatement[]): ReadonlySet<GuardedSetting> {
+    let after: Set<GuardedSetting> | undefined;
+    for (let index = 0; index < statements.length; index++) {
+      const statement = statements[index]!;
+      if (statement.sets) (after ??= new Set(this.dirty)).add(statement.sets);
+      if (statement.resets) (after ??= new Set(this.dirty)).delete(statement.resets);
     }
-    return after;
+    return after ?? this.dirty;
   }
 }
