@@ -207,3 +207,33 @@ describe.skipIf(!hasPwsh)('a cancelled cell ends as a stopped script does, and t
     expect(next.output('stdout')).toBe('state=before-cancel eap=Continue\nafter\n');
   }, 120_000);
 });
+
+// errorAction: stop runs a cell "as if it began with the two preference lines": against
+// `pwsh -File` of exactly that. (A script's non-zero `exit` ending the cell is the documented
+// addition, tested in pwsh-rules.test.ts.)
+const STOP_CASES: { name: string; source: string; errors?: number }[] = [
+  { name: '-ErrorAction SilentlyContinue (the "if it exists" idiom)', source: "$found = Get-Item /nonexistent/runbook-x -ErrorAction SilentlyContinue\nWrite-Output \"after [$found]\"", errors: 0 },
+  { name: 'Write-Error -ErrorAction SilentlyContinue', source: "Write-Error 'quiet' -ErrorAction SilentlyContinue\nWrite-Output 'after'", errors: 0 },
+  { name: 'Write-Error -ErrorAction Continue', source: "Write-Error 'shown' -ErrorAction Continue\nWrite-Output 'after'", errors: 1 },
+  // Ignore leaves no trace ($Error, the streams) to tell it from a failure: counted as `failed`, not asserted here.
+  { name: '-ErrorAction Ignore', source: "Get-Item /nonexistent/runbook-x -ErrorAction Ignore\nWrite-Output 'after'" },
+  { name: 'Write-Error', source: "Write-Output 'before'\nWrite-Error 'hard'\nWrite-Output 'after'", errors: 1 },
+  { name: 'a statement-terminating error', source: "Write-Output 'before'\n[int]::Parse('x')\nWrite-Output 'after'", errors: 1 },
+];
+
+describe.skipIf(!hasPwsh)('errorAction: stop is `pwsh -File` with the two preference lines first (real pwsh)', () => {
+  const shell = createPwshExecutor({ interpreter: 'pwsh', killGraceMs: 5000 });
+  const dir = tempDir('runbook-statement-stop-');
+  afterAll(() => shell.close());
+
+  for (const [index, testCase] of STOP_CASES.entries()) {
+    it(testCase.name, async () => {
+      const expected = await reference(dir, index, `$ErrorActionPreference = 'Stop'\n$PSNativeCommandUseErrorActionPreference = $true\n${testCase.source}`);
+      const run = contextFor('powershell', testCase.source, { cwd: dir, attributes: { errorAction: 'stop' } });
+      const result = await shell.run(run.context);
+      expect(run.output('stdout').split('\n').filter((line) => line !== '')).toEqual(expected.lines);
+      expect(result).toMatchObject({ status: expected.code === 0 ? 'succeeded' : 'failed', exitCode: expected.code });
+      if (testCase.errors !== undefined) expect(result.errors ?? 0).toBe(testCase.errors);
+    }, 60_000);
+  }
+});

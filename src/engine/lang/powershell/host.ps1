@@ -372,16 +372,21 @@ function global:__runbook_step {
   $__runbook.Failed = $true
   $__runbook.FailedCode = $exited
   # Failed without an error record of its own: a native command's or a script's non-zero exit.
-  if (-not $stale -and $__runbook.Counted -eq $__runbook.Errors -and -not $silenced) {
+  $unrecorded = -not $stale -and $__runbook.Counted -eq $__runbook.Errors -and -not $silenced
+  # errorAction stop ends the cell at a script's non-zero exit (a native command's ends it by
+  # $PSNativeCommandUseErrorActionPreference, a cmdlet error by 'Stop'); an error the statement
+  # let go on itself (`-ErrorAction SilentlyContinue`, `Continue`, `Ignore`) does not, as with
+  # the two preference lines under `pwsh -File`.
+  $stop = $__runbook.Job.Stop -and $unrecorded -and $exited
+  if ($unrecorded) {
     $__runbook.Errors++
     $what = if ($exited) { 'exited with ' + $exited } else { 'failed' }
-    __runbook_emit e ('runbook: {0}:{1}: {2}{3}' -f $__runbook.Job.Document, ($__runbook.Job.FirstLine + $Line - 1), $what, $(if ($__runbook.Job.Stop) { '; errorAction stop ends the cell here' } else { '' }) + [char]10)
+    __runbook_emit e ('runbook: {0}:{1}: {2}{3}' -f $__runbook.Job.Document, ($__runbook.Job.FirstLine + $Line - 1), $what, $(if ($stop) { '; errorAction stop ends the cell here' } else { '' }) + [char]10)
   }
   $__runbook.Counted = $__runbook.Errors
-  if ($stale) { $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Exception]::new('statement failed'), 'RunbookStep', 'NotSpecified', $null)); return }
   # An ActionPreferenceStopException, as a 'Stop' raises: no preference (this call's own
   # `-ErrorAction Ignore`, a cell's 'SilentlyContinue') turns it into an error that goes on.
-  if ($__runbook.Job.Stop) { $__runbook.Stopped = $Line; throw [System.Management.Automation.ActionPreferenceStopException]::new('errorAction stop') }
+  if ($stop) { $__runbook.Stopped = $Line; throw [System.Management.Automation.ActionPreferenceStopException]::new('errorAction stop') }
   $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Exception]::new('statement failed'), 'RunbookStep', 'NotSpecified', $null))
 }
 # The end of a cell, however it ended: $Failure is the script-terminating error that ended it,
