@@ -103,6 +103,26 @@ const lazySegmenters = {
   },
 };
 
+/**
+ * commander requires node:child_process at its top for one thing: spawning a subcommand's
+ * own executable, which runbook never has. Loading it (with net, dgram and the streams it
+ * pulls in) is ~2 ms of every command's start; made on first `spawn` instead. Stops the
+ * build if commander's source no longer reads as expected.
+ */
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  transform(code, id) {
+    if (!/[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    const reading = "const childProcess = require('node:child_process');";
+    const uses = code.match(/\bchildProcess\b[^\n]*/g) ?? [];
+    if (!code.includes(reading) || uses.slice(1).some((use) => !use.startsWith('childProcess.spawn('))) {
+      throw new Error(`bundle: ${id} no longer has \`${reading}\` used only for .spawn(; see lazyCommanderChildProcess in scripts/bundle.mjs`);
+    }
+    const lazy = "let childProcess$loaded; const childProcess = { spawn: (...args) => (childProcess$loaded ??= require('node:child_process')).spawn(...args) };";
+    return { code: code.replace(reading, lazy), map: null };
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 await build({
   input: {
@@ -111,7 +131,7 @@ await build({
     'internal-error': 'dist/commands/internal-error.js',
   },
   platform: 'node',
-  plugins: [inkWithoutDevMode, lazySegmenters],
+  plugins: [inkWithoutDevMode, lazySegmenters, lazyCommanderChildProcess],
   preserveEntrySignatures: 'allow-extension',
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && isExternal(id),
   output: {
