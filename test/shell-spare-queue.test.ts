@@ -7,15 +7,15 @@
  * bash; the spy only records what the engine writes to its own pipe.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import type { Executor } from '../src/engine/lang/executor.js';
-import { procGroupMembers, procIsZombie } from '../src/engine/process/proc-posix.js';
+import { procGroupMembers } from '../src/engine/process/proc-posix.js';
 import { contextFor, shellExecutors } from './support/executor-context.js';
 import { tempDir } from './runner-support.js';
+import { alive, killedWhileSpareWaits } from './support/spare-processes.js';
 
 const shellExecutor = shellExecutors();
 const bash = (): Executor => shellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 300 });
@@ -121,71 +121,16 @@ describe.skipIf(process.platform !== 'linux')('bash session: the next spare is q
   });
 
   it('a kill -9 of the CLI while a queued spare waits: the spare and the session exit', async () => {
-    const dir = tempDir('runbook-spare-queue-');
-    const executor = join(import.meta.dirname, '..', 'dist', 'engine', 'lang', 'sh', 'executor.js');
     // A CLI stand-in: three cells (the third spare was queued behind the second), then it prints the session's pid and waits.
-    const script = `
-      const { createShellExecutor } = await import(${JSON.stringify(executor)});
-      const shell = createShellExecutor({ lang: 'sh', interpreter: 'bash' });
-      let out = '';
-      const run = (source) => shell.run({ cell: { id: 'c', lang: 'sh', tag: 'sh', line: 1, sourceLine: 2, column: 1, section: [], prose: '', source, attributes: {}, unknownAttributes: [], placeholders: [], envRefs: [] },
-        source, env: { PATH: process.env.PATH }, signal: new AbortController().signal, readOnly: false, cwd: ${JSON.stringify(dir)}, maxRows: 10,
-        emit: (e) => { if (e.type === 'cell.output') out += e.data; } });
-      await run('true'); await run('true');
-      const result = await run('echo $PPID');
-      process.stdout.write(result.status + ' ' + out);
-      setInterval(() => undefined, 1000);
-    `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let printed = '';
-    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    for (let i = 0; i < 500 && !printed.includes('\n'); i++) await delay(20);
-    const [status, session] = printed.trim().split(' ');
-    expect(status).toBe('succeeded');
-    const spare = await spareOf(Number(session));
-    expect(spare).toBeGreaterThan(1);
-    child.kill('SIGKILL');
-    expect(await gone(spare!)).toBe(true);
-    expect(await gone(Number(session))).toBe(true);
+    const killed = await killedWhileSpareWaits(tempDir('runbook-spare-queue-'), ['true', 'true', 'echo $PPID']);
+    expect(killed.status).toBe('succeeded');
+    expect(killed.spare).toBeGreaterThan(1);
+    expect(killed.spareGone).toBe(true);
+    expect(killed.sessionGone).toBe(true);
   });
 });
-
-/** A process that exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return procIsZombie(pid) === false;
-}
 
 /** The members of a process group that still run (not zombies). */
 const liveMembers = (pgid: number) => (procGroupMembers(pgid) ?? []).filter(alive);
 
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 150 && alive(pid); i++) await delay(20);
-  return !alive(pid);
-}
 
-/** The session's spare: its child running bash on spare.sh, once it is there. */
-async function spareOf(session: number): Promise<number | undefined> {
-  for (let i = 0; i < 100; i++) {
-    let children: number[] = [];
-    try {
-      children = readFileSync(`/proc/${session}/task/${session}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return undefined;
-    }
-    const spare = children.find((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spare.sh');
-      } catch {
-        return false;
-      }
-    });
-    if (spare !== undefined) return spare;
-    await delay(20);
-  }
-  return undefined;
-}

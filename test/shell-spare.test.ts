@@ -5,56 +5,18 @@
  * bash reads at start-up differently (BASH_ENV) must not run in it. Real bash, real processes.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Executor } from '../src/engine/lang/executor.js';
 import { contextFor, shellExecutors } from './support/executor-context.js';
+import { gone, killedWhileSpareWaits, spareOf } from './support/spare-processes.js';
 import { tempDir } from './runner-support.js';
 
 const shellExecutor = shellExecutors();
 const bash = (): Executor => shellExecutor({ lang: 'sh', interpreter: 'bash', killGraceMs: 300 });
 
 const env = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
-  } catch {
-    return false;
-  }
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
-
-/** The session's spare: its child running bash on spare.sh, once it is there. */
-async function spareOf(session: number): Promise<number | undefined> {
-  for (let i = 0; i < 100; i++) {
-    let children: number[] = [];
-    try {
-      children = readFileSync(`/proc/${session}/task/${session}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return undefined;
-    }
-    const spare = children.find((pid) => commandLine(pid).includes('spare.sh'));
-    if (spare !== undefined) return spare;
-    await delay(20);
-  }
-  return undefined;
-}
-
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 150 && alive(pid); i++) await delay(20);
-  return !alive(pid);
-}
 
 describe.skipIf(process.platform !== 'linux')('bash session: the next cell starts in a spare', () => {
   it('a spare waits for its cell: the cell runs in it, as its own group, and nothing before its gate opens', async () => {
@@ -122,29 +84,11 @@ describe.skipIf(process.platform !== 'linux')('bash session: the next cell start
   });
 
   it('a kill -9 of the CLI while a spare waits: the spare and the session exit', async () => {
-    const dir = tempDir('runbook-spare-');
-    const executor = join(import.meta.dirname, '..', 'dist', 'engine', 'lang', 'sh', 'executor.js');
     // A CLI stand-in: one cell through the session, then it prints the session's pid and waits to be killed.
-    const script = `
-      const { createShellExecutor } = await import(${JSON.stringify(executor)});
-      const shell = createShellExecutor({ lang: 'sh', interpreter: 'bash' });
-      let out = '';
-      const cell = { id: 'c', lang: 'sh', tag: 'sh', line: 1, sourceLine: 2, column: 1, section: [], prose: '', source: 'echo $PPID', attributes: {}, unknownAttributes: [], placeholders: [], envRefs: [] };
-      const result = await shell.run({ cell, source: 'echo $PPID', env: { PATH: process.env.PATH }, signal: new AbortController().signal, readOnly: false, cwd: ${JSON.stringify(dir)}, maxRows: 10,
-        emit: (e) => { if (e.type === 'cell.output') out += e.data; } });
-      process.stdout.write(result.status + ' ' + out);
-      setInterval(() => undefined, 1000);
-    `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let printed = '';
-    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    for (let i = 0; i < 500 && !printed.includes('\n'); i++) await delay(20);
-    const [status, session] = printed.trim().split(' ');
-    expect(status).toBe('succeeded');
-    const spare = await spareOf(Number(session));
-    expect(spare).toBeGreaterThan(1);
-    child.kill('SIGKILL');
-    expect(await gone(spare!)).toBe(true);
-    expect(await gone(Number(session))).toBe(true);
+    const killed = await killedWhileSpareWaits(tempDir('runbook-spare-'), ['echo $PPID']);
+    expect(killed.status).toBe('succeeded');
+    expect(killed.spare).toBeGreaterThan(1);
+    expect(killed.spareGone).toBe(true);
+    expect(killed.sessionGone).toBe(true);
   });
 });
