@@ -31,9 +31,10 @@ export async function run({ rounds, databaseUrl }) {
   const emptyScript = write('sql-empty.sql', '');
   const markdown = write(`shell-${SHELL_CELLS}.md`, shellRunbook(SHELL_CELLS));
   const perProcess = write(`shell-${SHELL_CELLS}-per-process.sh`, bashPerProcessScript(SHELL_CELLS));
-  const psqlArgs = (file) => ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-f', file];
-  execFileSync('psql', [...psqlArgs(emptyScript).slice(0, -2), '-c', `CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (n integer)`], { stdio: 'ignore' });
-  const emptyTable = () => execFileSync('psql', [...psqlArgs(emptyScript).slice(0, -2), '-c', `TRUNCATE ${WRITES_TABLE}`], { stdio: 'ignore' });
+  const psqlBase = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl];
+  const psqlArgs = (file) => [...psqlBase, '-f', file];
+  execFileSync('psql', [...psqlBase, '-c', `CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (n integer)`], { stdio: 'ignore' });
+  const emptyTable = () => execFileSync('psql', [...psqlBase, '-c', `TRUNCATE ${WRITES_TABLE}`], { stdio: 'ignore' });
   const synced = (count) => ({ command: process.execPath, args: [join(ROOT, 'bench', 'baselines', 'synced-lines.js'), join(OUT, `synced-${count}.bin`), String(count)], options: {} });
   const results = await compare(
     {

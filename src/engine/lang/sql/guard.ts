@@ -88,9 +88,7 @@ export class GuardQueue {
 
   /** RESET of every setting that is still changed once the queue has gone out. */
   resets(): void {
-    const dirty = this.dirtyAfter(this.pending);
-    if (dirty.size === 0) return;
-    for (const setting of dirty) this.pending.push({ sql: `RESET ${setting}`, resets: setting });
+    for (const setting of this.dirtyAfter(this.pending)) this.pending.push({ sql: `RESET ${setting}`, resets: setting });
   }
 
   /** Drops what has not gone out (after an error, the cleanup decides afresh). */
